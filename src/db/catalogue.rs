@@ -1,0 +1,120 @@
+//! The catalogue: permit types, their packages and the car parks.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{car_parks, packages, permit_types};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = permit_types)]
+pub struct PermitTypeRow {
+    pub id: i64,
+    pub code: String,
+    pub name_sv: String,
+    pub name_en: String,
+    pub kind: String,
+    pub audience: String,
+    pub needs_approval: bool,
+    pub day_price_ore: Option<i64>,
+    pub day_validity_months: Option<i32>,
+    pub max_days: Option<i32>,
+    pub vat_basis_points: i32,
+    pub active: bool,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = permit_types)]
+pub struct NewPermitType<'a> {
+    pub code: &'a str,
+    pub name_sv: &'a str,
+    pub name_en: &'a str,
+    pub kind: &'a str,
+    pub audience: &'a str,
+    pub needs_approval: bool,
+    pub day_price_ore: Option<i64>,
+    pub day_validity_months: Option<i32>,
+    pub max_days: Option<i32>,
+    pub vat_basis_points: i32,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = packages)]
+pub struct PackageRow {
+    pub id: i64,
+    pub permit_type_id: i64,
+    pub name_sv: String,
+    pub name_en: String,
+    pub months: i32,
+    pub price_ore: i64,
+    pub vat_basis_points: i32,
+    pub active: bool,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = packages)]
+pub struct NewPackage<'a> {
+    pub permit_type_id: i64,
+    pub name_sv: &'a str,
+    pub name_en: &'a str,
+    pub months: i32,
+    pub price_ore: i64,
+    pub vat_basis_points: i32,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = car_parks)]
+pub struct CarParkRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub site: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = car_parks)]
+pub struct NewCarPark<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub site: &'a str,
+}
+
+pub fn active_permit_types(conn: &mut DbConnection) -> QueryResult<Vec<PermitTypeRow>> {
+    permit_types::table
+        .filter(permit_types::active.eq(true))
+        .order((permit_types::sort_order, permit_types::id))
+        .select(PermitTypeRow::as_select())
+        .load(conn)
+}
+
+pub fn permit_type_by_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> QueryResult<Option<PermitTypeRow>> {
+    permit_types::table
+        .filter(permit_types::code.eq(code))
+        .select(PermitTypeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn active_packages(conn: &mut DbConnection, type_id: i64) -> QueryResult<Vec<PackageRow>> {
+    packages::table
+        .filter(packages::permit_type_id.eq(type_id))
+        .filter(packages::active.eq(true))
+        .order((packages::sort_order, packages::id))
+        .select(PackageRow::as_select())
+        .load(conn)
+}
+
+pub fn active_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>> {
+    car_parks::table
+        .filter(car_parks::active.eq(true))
+        .order(car_parks::id)
+        .select(CarParkRow::as_select())
+        .load(conn)
+}

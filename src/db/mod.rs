@@ -1,0 +1,156 @@
+//! The database: one connection type that is SQLite or PostgreSQL, an r2d2 pool over it,
+//! embedded migrations per backend, and the first-start demo data.
+
+pub mod catalogue;
+pub mod schema;
+pub mod seed;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::settings::DatabaseUrl;
+
+/// Either backend behind one type; queries written once run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Chooses the backend by the URL's scheme, so a connection error is the real one
+/// (diesel's own `MultiConnection::establish` tries each backend and drops the errors).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn =
+                    SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
+                // One writer at a time: WAL lets readers go on while it writes, and the busy
+                // timeout makes a second writer wait instead of failing at once.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Connects once outside the pool first, so a wrong URL or a server that is down gives its
+/// own error at once instead of a pool time-out.
+pub fn connect_pool(url: &DatabaseUrl) -> anyhow::Result<Pool> {
+    let manager = ConnectionManager::new(url.clone());
+    r2d2::ManageConnection::connect(&manager)
+        .with_context(|| format!("cannot open database {}", url.redacted()))?;
+    let max_size = if url.is_postgres() { 16 } else { 8 };
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .with_context(|| format!("cannot open database {}", url.redacted()))
+}
+
+/// Runs the pending migrations of the connection's backend and returns their versions.
+pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    with_setup_lock(conn, run_migrations)
+}
+
+fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// On PostgreSQL an advisory lock keeps instances that start at the same time from migrating
+/// and seeding at once. SQLite has one writer anyway.
+fn with_setup_lock<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    const LOCK_KEY: &str = "74657301";
+    let is_pg = matches!(conn, DbConnection::Pg(_));
+    if is_pg {
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))?;
+    }
+    let result = f(conn);
+    if is_pg {
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))?;
+    }
+    result
+}
+
+/// Migrates and puts the demo data in on first start.
+pub fn prepare(pool: &Pool) -> anyhow::Result<()> {
+    let mut conn = pool.get().context("no database connection")?;
+    with_setup_lock(&mut conn, |conn| {
+        let applied = run_migrations(conn)?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "database migrated");
+        }
+        if seed::insert_demo_data(conn)? {
+            tracing::info!("demo data for Region Västmanland inserted");
+        }
+        Ok(())
+    })
+}
+
+/// Runs blocking database work on the thread pool, off the async workers.
+pub async fn run<T, F>(pool: &Pool, f: F) -> anyhow::Result<T>
+where
+    F: FnOnce(&mut DbConnection) -> anyhow::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().context("no database connection")?;
+        f(&mut conn)
+    })
+    .await
+    .context("database task stopped")?
+}

@@ -1,0 +1,79 @@
+//! Table definitions shared by both backends (written by hand: `diesel print-schema` would
+//! differ per backend, the columns here use types both map the same way).
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        name -> Text,
+        mobile -> Text,
+        is_employee -> Bool,
+        role -> Text,
+        language -> Text,
+        notify_email -> Bool,
+        notify_sms -> Bool,
+        preferred_payment -> Nullable<Text>,
+        swish_number -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    permit_types (id) {
+        id -> BigInt,
+        code -> Text,
+        name_sv -> Text,
+        name_en -> Text,
+        kind -> Text,
+        audience -> Text,
+        needs_approval -> Bool,
+        day_price_ore -> Nullable<BigInt>,
+        day_validity_months -> Nullable<Integer>,
+        max_days -> Nullable<Integer>,
+        vat_basis_points -> Integer,
+        active -> Bool,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    packages (id) {
+        id -> BigInt,
+        permit_type_id -> BigInt,
+        name_sv -> Text,
+        name_en -> Text,
+        months -> Integer,
+        price_ore -> BigInt,
+        vat_basis_points -> Integer,
+        active -> Bool,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    car_parks (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        site -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(packages -> permit_types (permit_type_id));
+
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, permit_types, packages, car_parks);

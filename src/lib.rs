@@ -1,0 +1,11 @@
+//! Parkportal: parking permits for the hospital car parks of a Swedish region.
+
+pub mod db;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,407 @@
+//! Settings from environment variables (CONTRACT.md "Running"), parsed once at start.
+//!
+//! Every setting is parsed into a typed value here, so the rest of the program never sees a raw
+//! string. A bad value stops the start with one line that names the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use lettre::message::Mailbox;
+use secrecy::SecretString;
+use url::Url;
+
+/// A setting that could not be used. `Display` is the one line printed at start.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {var}: {message}")]
+pub struct SettingsError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn bad(var: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// Which database to use, chosen by the shape of `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// A `postgres://` or `postgresql://` URL, a `sqlite://` URL, or a plain file path.
+    /// Anything else with a scheme is refused rather than silently becoming a SQLite file.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("is empty".into());
+        }
+        if let Some((scheme, rest)) = raw.split_once("://") {
+            return match scheme.to_ascii_lowercase().as_str() {
+                "postgres" | "postgresql" => {
+                    Url::parse(raw).map_err(|e| format!("not a valid PostgreSQL URL ({e})"))?;
+                    Ok(Self::Postgres(raw.to_string()))
+                }
+                "sqlite" if !rest.is_empty() => Ok(Self::Sqlite(PathBuf::from(rest))),
+                "sqlite" => Err("sqlite:// needs a file path".into()),
+                other => Err(format!(
+                    "unknown scheme '{other}://' (use a SQLite file path or postgres://…)"
+                )),
+            };
+        }
+        if raw.starts_with("postgres:") || raw.starts_with("postgresql:") {
+            return Err("PostgreSQL URLs start with postgres://".into());
+        }
+        Ok(Self::Sqlite(PathBuf::from(raw)))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+
+    /// A form for logs: the PostgreSQL password is never shown.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Self::Postgres(url) => match Url::parse(url) {
+                Ok(mut u) => {
+                    if u.password().is_some() {
+                        let _ = u.set_password(Some("***"));
+                    }
+                    u.to_string()
+                }
+                Err(_) => "postgres://…".into(),
+            },
+        }
+    }
+}
+
+/// The SMS gateway (46elks API format).
+#[derive(Debug, Clone)]
+pub struct SmsGateway {
+    pub url: Url,
+    pub user: String,
+    pub password: SecretString,
+}
+
+/// The real Swish Commerce API.
+#[derive(Debug, Clone)]
+pub struct SwishSettings {
+    pub api_url: Url,
+    pub cert_p12: PathBuf,
+    pub cert_password: SecretString,
+    pub payee_alias: String,
+    pub callback_url: Url,
+}
+
+/// The real Nexi Checkout API.
+#[derive(Debug, Clone)]
+pub struct NexiSettings {
+    pub api_url: Url,
+    pub secret_key: SecretString,
+    pub webhook_auth: SecretString,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind_addr: SocketAddr,
+    pub public_url: Url,
+    pub database_url: DatabaseUrl,
+    /// `None`: e-mails go to the local mailbox page.
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: Mailbox,
+    /// `None`: SMS go to the local mailbox page.
+    pub sms_gateway: Option<SmsGateway>,
+    pub sms_from: String,
+    /// `None`: the built-in Swish simulator.
+    pub swish: Option<SwishSettings>,
+    /// `None`: the built-in card simulator.
+    pub nexi: Option<NexiSettings>,
+    /// How long the simulated Swish payer takes to answer.
+    pub swish_sim_delay_ms: u64,
+    /// Lower-case, without `@`.
+    pub employee_email_domain: String,
+    /// Empty: the check API is off.
+    pub check_api_keys: Vec<SecretString>,
+}
+
+impl Settings {
+    /// Reads the process environment (after an optional `.env`).
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Parses settings from any lookup, so tests can hand in their own values.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+
+        let bind_addr = parse_bind_addr(&var("BIND_ADDR").unwrap_or("127.0.0.1:8080".into()))
+            .map_err(|m| bad("BIND_ADDR", m))?;
+
+        let public_url = var("PUBLIC_URL").unwrap_or("http://127.0.0.1:8080".into());
+        let public_url = parse_http_url(&public_url).map_err(|m| bad("PUBLIC_URL", m))?;
+
+        let database_url =
+            DatabaseUrl::parse(&var("DATABASE_URL").unwrap_or("parkportal.db".into()))
+                .map_err(|m| bad("DATABASE_URL", m))?;
+
+        let smtp_url = match var("SMTP_URL") {
+            None => None,
+            Some(raw) => {
+                let u = Url::parse(raw.trim()).map_err(|e| bad("SMTP_URL", e.to_string()))?;
+                if !matches!(u.scheme(), "smtp" | "smtps") {
+                    return Err(bad("SMTP_URL", "must start with smtp:// or smtps://"));
+                }
+                if u.host_str().is_none_or(str::is_empty) {
+                    return Err(bad("SMTP_URL", "has no host"));
+                }
+                Some(SecretString::from(raw.trim().to_string()))
+            }
+        };
+
+        let mail_from = var("MAIL_FROM")
+            .unwrap_or("Parkeringsservice <noreply@localhost>".into())
+            .parse::<Mailbox>()
+            .map_err(|e| bad("MAIL_FROM", format!("not an e-mail address ({e})")))?;
+
+        let sms_gateway = match var("SMS_46ELKS_URL") {
+            None => None,
+            Some(raw) => Some(SmsGateway {
+                url: parse_http_url(&raw).map_err(|m| bad("SMS_46ELKS_URL", m))?,
+                user: var("SMS_46ELKS_USER")
+                    .ok_or_else(|| bad("SMS_46ELKS_USER", "is required with SMS_46ELKS_URL"))?,
+                password: var("SMS_46ELKS_PASSWORD")
+                    .ok_or_else(|| bad("SMS_46ELKS_PASSWORD", "is required with SMS_46ELKS_URL"))?
+                    .into(),
+            }),
+        };
+        let sms_from = var("SMS_FROM").unwrap_or("Parkering".into());
+        if !valid_sms_sender(&sms_from) {
+            return Err(bad(
+                "SMS_FROM",
+                "must be 3–11 letters/digits or a phone number in +46… form",
+            ));
+        }
+
+        let swish = match var("SWISH_API_URL") {
+            None => None,
+            Some(raw) => {
+                let need = |name: &'static str| {
+                    var(name).ok_or_else(|| bad(name, "is required with SWISH_API_URL"))
+                };
+                let cert_p12 = PathBuf::from(need("SWISH_CERT_P12")?);
+                if !cert_p12.is_file() {
+                    return Err(bad("SWISH_CERT_P12", "file not found"));
+                }
+                Some(SwishSettings {
+                    api_url: parse_http_url(&raw).map_err(|m| bad("SWISH_API_URL", m))?,
+                    cert_p12,
+                    cert_password: var("SWISH_CERT_PASSWORD").unwrap_or_default().into(),
+                    payee_alias: need("SWISH_PAYEE_ALIAS")?,
+                    callback_url: parse_http_url(&need("SWISH_CALLBACK_URL")?)
+                        .map_err(|m| bad("SWISH_CALLBACK_URL", m))?,
+                })
+            }
+        };
+
+        let nexi = match var("NEXI_API_URL") {
+            None => None,
+            Some(raw) => Some(NexiSettings {
+                api_url: parse_http_url(&raw).map_err(|m| bad("NEXI_API_URL", m))?,
+                secret_key: var("NEXI_SECRET_KEY")
+                    .ok_or_else(|| bad("NEXI_SECRET_KEY", "is required with NEXI_API_URL"))?
+                    .into(),
+                webhook_auth: var("NEXI_WEBHOOK_AUTH")
+                    .ok_or_else(|| bad("NEXI_WEBHOOK_AUTH", "is required with NEXI_API_URL"))?
+                    .into(),
+            }),
+        };
+
+        let swish_sim_delay_ms = match var("SWISH_SIM_DELAY_MS") {
+            None => 2000,
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= 600_000)
+                .ok_or_else(|| bad("SWISH_SIM_DELAY_MS", "must be milliseconds, 0–600000"))?,
+        };
+
+        let employee_email_domain = var("EMPLOYEE_EMAIL_DOMAIN")
+            .unwrap_or("regionvastmanland.se".into())
+            .trim()
+            .trim_start_matches('@')
+            .to_ascii_lowercase();
+        if !valid_domain(&employee_email_domain) {
+            return Err(bad("EMPLOYEE_EMAIL_DOMAIN", "is not a domain name"));
+        }
+
+        let check_api_keys = var("CHECK_API_KEYS")
+            .map(|raw| {
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(|k| SecretString::from(k.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+
+        Ok(Settings {
+            bind_addr,
+            public_url,
+            database_url,
+            smtp_url,
+            mail_from,
+            sms_gateway,
+            sms_from,
+            swish,
+            nexi,
+            swish_sim_delay_ms,
+            employee_email_domain,
+            check_api_keys,
+        })
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix, and responses HSTS, when served over https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+/// `host:port`, `[v6]:port`, or `:port` (every interface).
+fn parse_bind_addr(raw: &str) -> Result<SocketAddr, String> {
+    let raw = raw.trim();
+    let full = if raw.starts_with(':') {
+        format!("0.0.0.0{raw}")
+    } else if raw.starts_with("localhost:") {
+        raw.replacen("localhost", "127.0.0.1", 1)
+    } else {
+        raw.to_string()
+    };
+    full.parse()
+        .map_err(|_| format!("'{raw}' is not an address like 127.0.0.1:8080 or :0"))
+}
+
+fn parse_http_url(raw: &str) -> Result<Url, String> {
+    let u = Url::parse(raw.trim()).map_err(|e| format!("'{}' is not a URL ({e})", raw.trim()))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err("must start with http:// or https://".into());
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err("has no host".into());
+    }
+    Ok(u)
+}
+
+fn valid_domain(d: &str) -> bool {
+    !d.is_empty()
+        && d.len() <= 253
+        && d.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+fn valid_sms_sender(s: &str) -> bool {
+    let alnum =
+        (3..=11).contains(&s.chars().count()) && s.chars().all(|c| c.is_ascii_alphanumeric());
+    let number = s.starts_with('+')
+        && (8..=16).contains(&s.len())
+        && s[1..].chars().all(|c| c.is_ascii_digit());
+    alnum || number
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let s = parse(&[]).unwrap();
+        assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(s.database_url, DatabaseUrl::Sqlite("parkportal.db".into()));
+        assert!(s.smtp_url.is_none() && s.sms_gateway.is_none());
+        assert!(s.swish.is_none() && s.nexi.is_none());
+        assert_eq!(
+            s.mail_from.to_string(),
+            "Parkeringsservice <noreply@localhost>"
+        );
+        assert_eq!(s.employee_email_domain, "regionvastmanland.se");
+        assert!(s.check_api_keys.is_empty());
+        assert!(!s.is_https());
+    }
+
+    #[test]
+    fn colon_port_binds_every_interface() {
+        let s = parse(&[("BIND_ADDR", ":0")]).unwrap();
+        assert_eq!(s.bind_addr.to_string(), "0.0.0.0:0");
+    }
+
+    #[test]
+    fn mistyped_database_scheme_is_refused_naming_the_variable() {
+        let err = parse(&[("DATABASE_URL", "postgress://x")]).unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+        assert!(err.to_string().contains("postgress"), "{err}");
+        assert!(parse(&[("DATABASE_URL", "postgres:/x")]).is_err());
+    }
+
+    #[test]
+    fn database_urls_pick_the_backend() {
+        let pg = parse(&[("DATABASE_URL", "postgres://u:secret@h/db")]).unwrap();
+        assert!(pg.database_url.is_postgres());
+        assert!(!pg.database_url.redacted().contains("secret"));
+        let sq = parse(&[("DATABASE_URL", "sqlite:///tmp/a.db")]).unwrap();
+        assert_eq!(sq.database_url, DatabaseUrl::Sqlite("/tmp/a.db".into()));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("BIND_ADDR", "nonsense"),
+            ("PUBLIC_URL", "ftp://x"),
+            ("SMTP_URL", "http://mail"),
+            ("MAIL_FROM", "not an address"),
+            ("SWISH_SIM_DELAY_MS", "-1"),
+            ("EMPLOYEE_EMAIL_DOMAIN", "a b"),
+            ("SMS_46ELKS_URL", "http://sms.local"),
+        ] {
+            let err = parse(&[(var, value)]).unwrap_err();
+            let line = err.to_string();
+            assert!(line.contains(err.var), "{line}");
+            assert!(!line.contains('\n'), "{line}");
+            if var != "SMS_46ELKS_URL" {
+                assert_eq!(err.var, var);
+            }
+        }
+    }
+
+    #[test]
+    fn https_public_url_turns_on_https_mode_and_keys_are_split() {
+        let s = parse(&[
+            ("PUBLIC_URL", "https://parkering.example.se"),
+            ("CHECK_API_KEYS", " a , b,,"),
+            ("EMPLOYEE_EMAIL_DOMAIN", "@RegionVastmanland.SE"),
+        ])
+        .unwrap();
+        assert!(s.is_https());
+        assert_eq!(s.check_api_keys.len(), 2);
+        assert_eq!(s.employee_email_domain, "regionvastmanland.se");
+    }
+}

@@ -1,0 +1,77 @@
+//! Builds the application: database, actors, HTTP server. `main` and the tests use the same path.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+
+use anyhow::Context;
+
+use crate::db;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::web::{self as routes_mod, assets, middleware};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Opens and migrates the database, inserts demo data on first start, binds the socket
+    /// (port 0 picks a free one) and prepares the server. Nothing is served until
+    /// [`Application::run_until_stopped`].
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let database_url = settings.database_url.clone();
+        let pool = actix_web::web::block(move || -> anyhow::Result<db::Pool> {
+            let pool = db::connect_pool(&database_url)?;
+            db::prepare(&pool)?;
+            Ok(pool)
+        })
+        .await
+        .context("database setup stopped")??;
+
+        assets::init();
+
+        let listener = TcpListener::bind(settings.bind_addr)
+            .with_context(|| format!("cannot listen on {}", settings.bind_addr))?;
+        let local = listener.local_addr()?;
+        let https = settings.is_https();
+        tracing::info!(address = %local, public_url = %settings.public_url, database = %settings.database_url.redacted(), "Parkportal listening");
+
+        let state = web::Data::new(AppState { settings, pool });
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(middleware::security_headers(https))
+                .wrap(Compress::default())
+                .wrap(from_fn(middleware::log_request))
+                .app_data(app_state.clone())
+                .configure(routes_mod::routes)
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+
+        Ok(Self {
+            port: local.port(),
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes the requests in flight (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

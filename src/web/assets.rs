@@ -1,0 +1,186 @@
+//! Static assets embedded in the binary, served under content-hashed URLs.
+//!
+//! A hashed URL never changes content, so it is cached for a year as `immutable`. Each asset is
+//! compressed once (brotli and gzip at their best settings) instead of on every request.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::OnceLock;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "assets/"]
+#[exclude = "*.LICENSE"]
+struct Embedded;
+
+struct Asset {
+    content_type: String,
+    identity: Vec<u8>,
+    gzip: Vec<u8>,
+    brotli: Vec<u8>,
+}
+
+struct Assets {
+    /// "/assets/app.1a2b3c4d5e.css" → asset
+    by_url: HashMap<String, Asset>,
+    /// "app.css" → "/assets/app.1a2b3c4d5e.css"
+    url_of: HashMap<String, String>,
+}
+
+static ASSETS: OnceLock<Assets> = OnceLock::new();
+
+fn assets() -> &'static Assets {
+    ASSETS.get_or_init(load)
+}
+
+/// Loads and compresses every asset. Called once at start so the first visitor does not pay.
+pub fn init() {
+    assets();
+}
+
+fn load() -> Assets {
+    let mut by_url = HashMap::new();
+    let mut url_of = HashMap::new();
+    for name in Embedded::iter() {
+        let Some(file) = Embedded::get(&name) else {
+            continue;
+        };
+        let hash = hex::encode(&file.metadata.sha256_hash()[..5]);
+        let url = match name.rsplit_once('.') {
+            Some((stem, ext)) => format!("/assets/{stem}.{hash}.{ext}"),
+            None => format!("/assets/{name}.{hash}"),
+        };
+        let content_type = file.metadata.mimetype().to_string();
+        let identity = file.data.into_owned();
+        let asset = Asset {
+            gzip: gzip(&identity),
+            brotli: brotli(&identity),
+            identity,
+            content_type,
+        };
+        url_of.insert(name.to_string(), url.clone());
+        by_url.insert(url, asset);
+    }
+    Assets { by_url, url_of }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(data).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+fn brotli(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params)
+        .expect("compressing into a Vec cannot fail");
+    out
+}
+
+/// The hashed URL of an embedded file, e.g. `url("app.css")`.
+///
+/// # Panics
+/// When the file is not embedded: a programming error caught by every page test.
+pub fn url(name: &str) -> &'static str {
+    assets()
+        .url_of
+        .get(name)
+        .unwrap_or_else(|| panic!("asset {name} is not embedded"))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+/// Picks the best encoding the client accepts (q=0 means refused).
+fn negotiate(accept: &str) -> Encoding {
+    let accepts = |want: &str| {
+        accept.split(',').any(|part| {
+            let mut pieces = part.split(';');
+            let coding = pieces.next().unwrap_or("").trim();
+            let refused = pieces.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    == Some(0.0)
+            });
+            coding.eq_ignore_ascii_case(want) && !refused
+        })
+    };
+    if accepts("br") {
+        Encoding::Brotli
+    } else if accepts("gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+pub async fn serve(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
+    let url = format!("/assets/{}", file.into_inner());
+    let Some(asset) = assets().by_url.get(&url) else {
+        return HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("Not found");
+    };
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (body, encoding) = match negotiate(accept) {
+        Encoding::Brotli => (&asset.brotli, Some("br")),
+        Encoding::Gzip => (&asset.gzip, Some("gzip")),
+        Encoding::Identity => (&asset.identity, None),
+    };
+    let mut resp = HttpResponse::Ok();
+    resp.insert_header((header::CONTENT_TYPE, asset.content_type.as_str()))
+        .insert_header((
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if let Some(enc) = encoding {
+        // Set explicitly, so the compression middleware leaves the body as it is.
+        resp.insert_header((header::CONTENT_ENCODING, enc));
+    }
+    resp.body(body.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_prefers_brotli_and_honours_refusals() {
+        assert_eq!(negotiate("gzip, deflate, br"), Encoding::Brotli);
+        assert_eq!(negotiate("gzip"), Encoding::Gzip);
+        assert_eq!(negotiate("br;q=0, gzip;q=0.5"), Encoding::Gzip);
+        assert_eq!(negotiate(""), Encoding::Identity);
+        assert_eq!(negotiate("identity"), Encoding::Identity);
+    }
+
+    #[test]
+    fn every_asset_has_a_hashed_url_and_smaller_compressed_forms() {
+        let css = url("app.css");
+        assert!(
+            css.starts_with("/assets/app.") && css.ends_with(".css"),
+            "{css}"
+        );
+        let htmx = &assets().by_url[url("vendor/htmx.min.js")];
+        assert!(htmx.brotli.len() < htmx.gzip.len());
+        assert!(htmx.gzip.len() < htmx.identity.len() / 2);
+        assert!(!assets().url_of.keys().any(|k| k.ends_with(".LICENSE")));
+    }
+}

@@ -1,0 +1,126 @@
+//! The page frame: full pages for normal requests, the same fragments for HTMX swaps.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::assets;
+use super::ctx::Ctx;
+
+/// htmx without eval, without injected scripts and without its injected indicator style,
+/// so the Content-Security-Policy needs neither `unsafe-eval` nor `unsafe-inline`.
+const HTMX_CONFIG: &str = r#"{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true}"#;
+
+/// What the logged-in frame shows on the right of the top bar.
+pub struct Frame<'a> {
+    pub unread_messages: i64,
+    pub csrf_token: &'a str,
+}
+
+/// A full page. `frame` is `Some` for logged-in pages (the green top bar of the guide),
+/// `None` for the plain header of logged-out pages.
+pub fn page(ctx: &Ctx, frame: Option<&Frame>, title: &str, body: Markup) -> Markup {
+    let t = ctx.t();
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – " (t.app_name) }
+                link rel="icon" href="data:,";
+                link rel="stylesheet" href=(assets::url("app.css"));
+                meta name="htmx-config" content=(HTMX_CONFIG);
+                script src=(assets::url("vendor/htmx.min.js")) defer {}
+            }
+            body {
+                a.skip href="#main" { (t.skip_to_content) }
+                @match frame {
+                    Some(frame) => (top_bar(ctx, frame)),
+                    None => (plain_header(ctx)),
+                }
+                main #main tabindex="-1" {
+                    h1 { (title) }
+                    (body)
+                }
+                footer { (t.footer_org) }
+            }
+        }
+    }
+}
+
+fn language_switch(ctx: &Ctx) -> Markup {
+    let other = ctx.lang.other();
+    let href = format!(
+        "/lang/{}?next={}",
+        other.code(),
+        url::form_urlencoded::byte_serialize(ctx.here.as_bytes()).collect::<String>()
+    );
+    html! {
+        a href=(href) lang=(other.code()) hreflang=(other.code()) { (ctx.t().switch_language) }
+    }
+}
+
+fn plain_header(ctx: &Ctx) -> Markup {
+    html! {
+        header.plainbar {
+            div.wrap {
+                a.brand href="/" { (ctx.t().app_name) }
+                " "
+                (language_switch(ctx))
+            }
+        }
+    }
+}
+
+fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
+    let t = ctx.t();
+    html! {
+        header.topbar {
+            div.wrap {
+                nav aria-label=(t.main_navigation) {
+                    ul {
+                        li { a href="/" { (t.nav_home) } }
+                        li { a href="/permits/new" { (t.nav_buy) } }
+                    }
+                    ul {
+                        li { a href="/settings" { (t.nav_settings) } }
+                        li { a href="/settings/payment" { (t.nav_payment_settings) } }
+                        li {
+                            a href="/messages" {
+                                (t.nav_messages)
+                                @if frame.unread_messages > 0 {
+                                    " " span.badge { (frame.unread_messages) }
+                                }
+                            }
+                        }
+                        li { a href="/notifications" { (t.nav_notifications) } }
+                        li { (language_switch(ctx)) }
+                        li {
+                            form method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(frame.csrf_token);
+                                button.linkbtn type="submit" { (t.nav_logout) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A short error page in the user's language.
+pub fn message_page(ctx: &Ctx, title: &str, text: &str) -> Markup {
+    page(
+        ctx,
+        None,
+        title,
+        html! {
+            p { (text) }
+            p { a href="/" { (ctx.t().back_home) } }
+        },
+    )
+}
+
+/// Marks up a paragraph list from static text.
+pub fn paragraphs(items: &[&str]) -> Markup {
+    html! { @for p in items { p { (p) } } }
+}

@@ -1,0 +1,3 @@
+//! Route handlers by area.
+
+pub mod public;

@@ -1,0 +1,85 @@
+//! Pages anyone can see: login, terms, language switch, health.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration};
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::web::ctx::{Ctx, LANG_COOKIE, safe_next};
+use crate::web::i18n::Lang;
+use crate::web::layout::{message_page, page, paragraphs};
+
+pub fn login_form(ctx: &Ctx) -> Markup {
+    let t = ctx.t();
+    html! {
+        p { (t.login_intro) }
+        form method="post" action="/login" {
+            label for="email" { (t.email) }
+            input #email type="email" name="email" autocomplete="username" required;
+            label for="password" { (t.password) }
+            input #password type="password" name="password" autocomplete="current-password" required;
+            button type="submit" { (t.login_button) }
+        }
+        ul.links {
+            li { a href="/register" { (t.register_link) } }
+            li { a href="/forgot-password" { (t.forgot_link) } }
+        }
+    }
+}
+
+pub async fn login_page(ctx: Ctx) -> Markup {
+    page(&ctx, None, ctx.t().login_title, login_form(&ctx))
+}
+
+pub async fn terms(ctx: Ctx) -> Markup {
+    page(
+        &ctx,
+        None,
+        ctx.t().terms_title,
+        paragraphs(ctx.t().terms_body),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Switches language with a plain link (works without JavaScript) and goes back.
+pub async fn switch_language(
+    ctx: Ctx,
+    code: web::Path<String>,
+    query: web::Query<NextQuery>,
+) -> HttpResponse {
+    let Some(lang) = Lang::parse(&code) else {
+        return not_found_response(&ctx);
+    };
+    let cookie = Cookie::build(LANG_COOKIE, lang.code())
+        .path("/")
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .max_age(Duration::days(365))
+        .finish();
+    HttpResponse::SeeOther()
+        .cookie(cookie)
+        .insert_header((header::LOCATION, safe_next(query.next.as_deref())))
+        .finish()
+}
+
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
+}
+
+pub fn not_found_response(ctx: &Ctx) -> HttpResponse {
+    let t = ctx.t();
+    HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .body(message_page(ctx, t.not_found_title, t.not_found_body).into_string())
+}
+
+pub async fn not_found(ctx: Ctx) -> HttpResponse {
+    not_found_response(&ctx)
+}
