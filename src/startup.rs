@@ -23,7 +23,10 @@ impl Application {
     /// Opens and migrates the database, inserts demo data on first start, binds the socket
     /// (port 0 picks a free one) and prepares the server. Nothing is served until
     /// [`Application::run_until_stopped`].
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    ///
+    /// A `PUBLIC_URL` with port 0 takes the port that was bound, so links in e-mails from a
+    /// test server point at it.
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let database_url = settings.database_url.clone();
         let pool = actix_web::web::block(move || -> anyhow::Result<db::Pool> {
             let pool = db::connect_pool(&database_url)?;
@@ -38,6 +41,9 @@ impl Application {
         let listener = TcpListener::bind(settings.bind_addr)
             .with_context(|| format!("cannot listen on {}", settings.bind_addr))?;
         let local = listener.local_addr()?;
+        if settings.public_url.port() == Some(0) {
+            let _ = settings.public_url.set_port(Some(local.port()));
+        }
         let https = settings.is_https();
         tracing::info!(address = %local, public_url = %settings.public_url, database = %settings.database_url.redacted(), "Parkportal listening");
 

@@ -1,0 +1,23 @@
+# Multi-stage build: the runtime image holds one binary (with assets and migrations embedded)
+# and the libssl that the bundled libpq links.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends pkg-config libssl-dev \
+    && rm -rf /var/lib/apt/lists/*
+COPY . .
+RUN cargo build --release --locked --bin parkportal
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libssl3 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin parkportal \
+    && mkdir /data && chown parkportal /data
+COPY --from=build /src/target/release/parkportal /usr/local/bin/parkportal
+USER parkportal
+WORKDIR /data
+ENV BIND_ADDR=0.0.0.0:8080 \
+    MALLOC_MMAP_THRESHOLD_=1048576
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["parkportal"]
+CMD ["serve"]

@@ -1,0 +1,203 @@
+//! Browser harness: headless Chromium through chromedriver on a 390×844 phone viewport.
+//!
+//! Each browser gets its own chromedriver process and empty profile, killed on drop.
+//! `SKIP_BROWSER_TESTS=1` skips these tests where no Chromium is installed (CI installs it).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+use crate::helpers::spawn_app;
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+pub fn browser_tests_skipped() -> bool {
+    if std::env::var("SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1") {
+        eprintln!("SKIP_BROWSER_TESTS=1: browser test skipped");
+        return true;
+    }
+    false
+}
+
+fn chromium_binary() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string())
+}
+
+impl Browser {
+    /// JavaScript on or off (off: the flows must still work with plain forms).
+    pub async fn start(javascript: bool) -> Browser {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_string()),
+        )
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver must be installed (apt-get install chromium chromium-driver)");
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = Capabilities::new();
+        let mut prefs = json!({});
+        if !javascript {
+            prefs = json!({"profile.managed_default_content_settings.javascript": 2});
+        }
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium_binary(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                "prefs": prefs,
+                "mobileEmulation": {
+                    "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0},
+                    "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
+                }
+            }),
+        );
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&webdriver)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Console messages at level WARNING or SEVERE since the last call (CSP violations,
+    /// script errors and failed loads are SEVERE).
+    pub async fn console_errors(&self) -> Vec<String> {
+        let logs = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("chromedriver log endpoint");
+        logs.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| matches!(e["level"].as_str(), Some("SEVERE") | Some("WARNING")))
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+/// Chromedriver's log endpoint (not part of W3C WebDriver, so fantoccini has no method for it).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
+    }
+}
+
+#[actix_web::test]
+async fn front_page_loads_on_a_phone_without_console_errors() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let browser = Browser::start(true).await;
+    browser.goto(&app.url("/")).await;
+    assert_eq!(browser.text("h1").await, "Logga in");
+    // htmx loaded (deferred) and configured without eval.
+    let loaded: Value = browser
+        .client
+        .execute(
+            "return typeof htmx !== 'undefined' && htmx.config.allowEval === false",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, Value::Bool(true));
+    let width: Value = browser
+        .client
+        .execute("return window.innerWidth", vec![])
+        .await
+        .unwrap();
+    assert_eq!(width, json!(390));
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    // The check itself is live: an error logged now is seen.
+    browser
+        .client
+        .execute("console.error('harness self-check')", vec![])
+        .await
+        .unwrap();
+    let errors = browser.console_errors().await;
+    assert!(
+        errors.iter().any(|e| e.contains("harness self-check")),
+        "{errors:?}"
+    );
+    browser.close().await;
+}

@@ -1,0 +1,208 @@
+//! The skeleton: login page, demo data, assets, headers, settings.
+
+use diesel::prelude::*;
+use parkportal::db::schema::{car_parks, packages, permit_types};
+
+use crate::helpers::{spawn_app, test_settings};
+
+#[actix_web::test]
+async fn front_page_is_the_swedish_login_page() {
+    let app = spawn_app().await;
+    let html = app.get_html("/").await;
+    assert!(html.contains(r#"<html lang="sv""#));
+    assert!(html.contains(r#"<label for="email">E-postadress</label>"#));
+    assert!(html.contains(r#"<label for="password">Lösenord</label>"#));
+    assert!(html.contains(r#"<button type="submit">Logga in</button>"#));
+    assert!(html.contains(">Registrera ny användare</a>"));
+    assert!(html.contains(">Glömt lösenord</a>"));
+    assert!(html.contains("defer"), "htmx is loaded with defer");
+}
+
+#[actix_web::test]
+async fn language_switch_turns_the_page_english_and_back() {
+    let app = spawn_app().await;
+    let resp = app.get("/lang/en?next=%2Flogin").await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/login");
+    let html = app.get_html("/login").await;
+    assert!(html.contains(r#"<html lang="en""#));
+    assert!(html.contains("E-mail address"));
+    // Never to another site.
+    let resp = app.get("/lang/sv?next=%2F%2Fevil.example").await;
+    assert_eq!(resp.headers()["location"], "/");
+    assert!(app.get_html("/login").await.contains("E-postadress"));
+}
+
+#[actix_web::test]
+async fn demo_data_is_there_once_after_two_starts() {
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let names: Vec<String> = permit_types::table
+        .order(permit_types::sort_order)
+        .select(permit_types::name_sv)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        names,
+        [
+            "Anställda månads/årskort",
+            "Anställda dagkort",
+            "Extern betalande"
+        ]
+    );
+    let package_names: Vec<String> = packages::table
+        .order(packages::id)
+        .select(packages::name_sv)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        package_names,
+        ["1 månad", "12 månader", "1 månad", "12 månader"]
+    );
+    let parks: i64 = car_parks::table.count().get_result(&mut conn).unwrap();
+    assert!(parks >= 1);
+
+    // A second start on the same database adds nothing.
+    let again = parkportal::Application::build(test_settings(&app.database_url, &[]))
+        .await
+        .unwrap();
+    drop(again);
+    let types: i64 = permit_types::table.count().get_result(&mut conn).unwrap();
+    let packages: i64 = packages::table.count().get_result(&mut conn).unwrap();
+    assert_eq!((types, packages), (3, 4));
+}
+
+#[actix_web::test]
+async fn htmx_is_served_compressed_and_immutable() {
+    let app = spawn_app().await;
+    let html = app.get_html("/").await;
+    let start = html.find("/assets/vendor/htmx.min.").unwrap();
+    let end = start + html[start..].find('"').unwrap();
+    let htmx_url = &html[start..end];
+
+    for (accept, encoding) in [("br", "br"), ("gzip", "gzip")] {
+        let resp = app
+            .client
+            .get(app.url(htmx_url))
+            .header("Accept-Encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let h = resp.headers();
+        assert_eq!(h["content-encoding"], encoding);
+        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+        assert!(h["content-type"].to_str().unwrap().contains("javascript"));
+        let body = resp.bytes().await.unwrap();
+        assert!(body.len() < 20_000, "{encoding}: {} bytes", body.len());
+    }
+    // An unhashed or unknown asset name is not served.
+    assert_eq!(app.get("/assets/vendor/htmx.min.js").await.status(), 404);
+}
+
+#[actix_web::test]
+async fn pages_are_compressed_and_carry_security_headers() {
+    let app = spawn_app().await;
+    let resp = app
+        .client
+        .get(app.url("/"))
+        .header("Accept-Encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    let h = resp.headers();
+    assert_eq!(h["content-encoding"], "br");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'"));
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.contains_key("referrer-policy"));
+    assert!(
+        !h.contains_key("strict-transport-security"),
+        "no HSTS over http"
+    );
+}
+
+#[actix_web::test]
+async fn https_public_url_adds_hsts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let settings = test_settings(
+        path.to_str().unwrap(),
+        &[("PUBLIC_URL", "https://parkering.example.se")],
+    );
+    let app = parkportal::Application::build(settings).await.unwrap();
+    let port = app.port();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let resp = reqwest::get(format!("http://127.0.0.1:{port}/health"))
+        .await
+        .unwrap();
+    assert!(
+        resp.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+}
+
+#[actix_web::test]
+async fn unknown_pages_answer_404_in_swedish() {
+    let app = spawn_app().await;
+    let resp = app.get("/finns-inte").await;
+    assert_eq!(resp.status(), 404);
+    assert!(resp.text().await.unwrap().contains("Sidan finns inte"));
+}
+
+#[actix_web::test]
+async fn terms_page_exists() {
+    let app = spawn_app().await;
+    let html = app.get_html("/villkor").await;
+    assert!(html.contains("Villkor"));
+}
+
+#[test]
+fn a_mistyped_database_url_stops_the_binary_with_one_line() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parkportal"))
+        .env("DATABASE_URL", "postgress://x")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn migrate_subcommand_creates_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parkportal"))
+        .arg("migrate")
+        .env("DATABASE_URL", &db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.exists());
+}
+
+#[test]
+fn unreachable_postgres_fails_fast_with_the_real_error() {
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parkportal"))
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nothing")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("cannot open database"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+}
