@@ -1,6 +1,10 @@
 //! Parkportal: parking permits for the hospital car parks of a Swedish region.
 
+pub mod auth;
+pub mod clock;
 pub mod db;
+pub mod domain;
+pub mod notify;
 pub mod settings;
 pub mod startup;
 pub mod state;

@@ -127,6 +127,8 @@ pub struct Settings {
     pub employee_email_domain: String,
     /// Empty: the check API is off.
     pub check_api_keys: Vec<SecretString>,
+    /// First wait before a failed notification is retried (doubles each time, at most 15 min).
+    pub notify_retry_base_ms: u64,
 }
 
 impl Settings {
@@ -250,6 +252,16 @@ impl Settings {
             })
             .unwrap_or_default();
 
+        let notify_retry_base_ms = match var("NOTIFY_RETRY_BASE_MS") {
+            None => 5000,
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| (10..=600_000).contains(ms))
+                .ok_or_else(|| bad("NOTIFY_RETRY_BASE_MS", "must be milliseconds, 10–600000"))?,
+        };
+
         Ok(Settings {
             bind_addr,
             public_url,
@@ -263,6 +275,7 @@ impl Settings {
             swish_sim_delay_ms,
             employee_email_domain,
             check_api_keys,
+            notify_retry_base_ms,
         })
     }
 

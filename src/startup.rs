@@ -8,8 +8,16 @@ use actix_web::{App, HttpServer, web};
 
 use anyhow::Context;
 
+use std::time::Duration;
+
+use actix::Actor;
+use tokio::sync::Semaphore;
+
+use crate::auth::{csrf, password};
 use crate::db;
+use crate::notify;
 use crate::settings::Settings;
+use crate::settings::SettingsError;
 use crate::state::AppState;
 use crate::web::{self as routes_mod, assets, middleware};
 
@@ -47,15 +55,38 @@ impl Application {
         let https = settings.is_https();
         tracing::info!(address = %local, public_url = %settings.public_url, database = %settings.database_url.redacted(), "Parkportal listening");
 
-        let state = web::Data::new(AppState { settings, pool });
+        let smtp = match &settings.smtp_url {
+            Some(url) => Some(notify::smtp::transport(url).map_err(|e| SettingsError {
+                var: "SMTP_URL",
+                message: format!("{e:#}"),
+            })?),
+            None => None,
+        };
+        let mailbox = notify::Mailbox::new(
+            pool.clone(),
+            smtp,
+            settings.mail_from.clone(),
+            Duration::from_millis(settings.notify_retry_base_ms),
+        )
+        .start();
+
+        let state = web::Data::new(AppState {
+            settings,
+            pool,
+            mailbox,
+            hashing: Semaphore::new(4),
+        });
         let app_state = state.clone();
+        let local_mailbox = app_state.settings.smtp_url.is_none();
+        password::init();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(middleware::security_headers(https))
                 .wrap(Compress::default())
                 .wrap(from_fn(middleware::log_request))
                 .app_data(app_state.clone())
-                .configure(routes_mod::routes)
+                .wrap(from_fn(csrf::check_origin))
+                .configure(|cfg| routes_mod::routes(cfg, local_mailbox))
         })
         .listen(listener)?
         .shutdown_timeout(10)

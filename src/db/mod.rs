@@ -1,7 +1,9 @@
 //! The database: one connection type that is SQLite or PostgreSQL, an r2d2 pool over it,
 //! embedded migrations per backend, and the first-start demo data.
 
+pub mod accounts;
 pub mod catalogue;
+pub mod notifications;
 pub mod schema;
 pub mod seed;
 

@@ -1,19 +1,27 @@
-//! What every page needs to know about the request: language and where it was asked for.
+//! What every page needs to know about the request: language, where it was asked for, and
+//! who is logged in.
 
-use std::future::{Ready, ready};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 
+use super::error::AppError;
 use super::i18n::{Lang, Texts};
+use crate::auth::SessionUser;
+use crate::auth::session;
 
 pub const LANG_COOKIE: &str = "lang";
 
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub lang: Lang,
-    /// Path and query of this request, to come back to after switching language.
+    /// Path and query of this request, to come back to after switching language or logging in.
     pub here: String,
+    pub user: Option<Arc<SessionUser>>,
+    /// Whether this is an HTMX request that wants a fragment (not boosted, not a history restore).
+    pub htmx_fragment: bool,
 }
 
 impl Ctx {
@@ -21,7 +29,18 @@ impl Ctx {
         self.lang.texts()
     }
 
-    pub fn from_request_head(req: &HttpRequest) -> Ctx {
+    /// A context without a request (error pages built outside a handler).
+    pub fn plain(lang: Lang) -> Ctx {
+        Ctx {
+            lang,
+            here: "/".into(),
+            user: None,
+            htmx_fragment: false,
+        }
+    }
+
+    /// Language and path from the request, without looking up the session.
+    pub fn anonymous(req: &HttpRequest) -> Ctx {
         let lang = req
             .cookie(LANG_COOKIE)
             .and_then(|c| Lang::parse(c.value()))
@@ -30,16 +49,50 @@ impl Ctx {
             Some(pq) => pq.as_str().to_string(),
             None => "/".to_string(),
         };
-        Ctx { lang, here }
+        let h = req.headers();
+        let htmx_fragment = h.contains_key("hx-request")
+            && !h.contains_key("hx-boosted")
+            && !h.contains_key("hx-history-restore-request");
+        Ctx {
+            lang,
+            here,
+            user: None,
+            htmx_fragment,
+        }
+    }
+
+    /// The logged-in user, or a trip through the login page that comes back here.
+    pub fn require_user(&self) -> Result<&Arc<SessionUser>, AppError> {
+        self.user.as_ref().ok_or_else(|| AppError::LoginRequired {
+            next: if self.here.starts_with('/') {
+                self.here.clone()
+            } else {
+                "/".into()
+            },
+            htmx: self.htmx_fragment,
+        })
     }
 }
 
 impl FromRequest for Ctx {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Ctx, actix_web::Error>>;
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Ctx, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Ctx::from_request_head(req)))
+        let req = req.clone();
+        Box::pin(async move {
+            let mut ctx = Ctx::anonymous(&req);
+            ctx.user = session::current(&req).await?;
+            if req.cookie(LANG_COOKIE).is_none()
+                && let Some(lang) = ctx
+                    .user
+                    .as_ref()
+                    .and_then(|u| Lang::parse(&u.user.language))
+            {
+                ctx.lang = lang;
+            }
+            Ok(ctx)
+        })
     }
 }
 

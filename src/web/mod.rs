@@ -2,22 +2,81 @@
 
 pub mod assets;
 pub mod ctx;
+pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod layout;
 pub mod middleware;
 pub mod pages;
 
-use actix_web::web;
+use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::public;
+use pages::{account, dev, home, notifications, public, settings};
 
-/// Every route of the portal.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(public::login_page))
-        .route("/login", web::get().to(public::login_page))
-        .route("/villkor", web::get().to(public::terms))
-        .route("/lang/{code}", web::get().to(public::switch_language))
-        .route("/health", web::get().to(public::health))
-        .route("/assets/{file:.+}", web::get().to(assets::serve))
-        .default_service(web::to(public::not_found));
+/// Every route of the portal. `local_mailbox`: the `/dev/mailbox` page exists only when no
+/// SMTP server is configured.
+pub fn routes(cfg: &mut web::ServiceConfig, local_mailbox: bool) {
+    cfg.app_data(
+        web::FormConfig::default()
+            .limit(64 * 1024)
+            .error_handler(|err, _req| {
+                let page = layout::message_page(
+                    &ctx::Ctx::plain(i18n::Lang::Sv),
+                    "Formuläret kunde inte läsas",
+                    "Uppgifterna i formuläret kunde inte tolkas. Gå tillbaka och försök igen.",
+                );
+                InternalError::from_response(
+                    err,
+                    HttpResponse::BadRequest()
+                        .content_type("text/html; charset=utf-8")
+                        .body(page.into_string()),
+                )
+                .into()
+            }),
+    )
+    .route("/", web::get().to(home::home))
+    .route("/login", web::get().to(account::login_page))
+    .route("/login", web::post().to(account::login))
+    .route("/logout", web::post().to(account::logout))
+    .route("/register", web::get().to(account::register_page))
+    .route("/register", web::post().to(account::register))
+    .route("/register/done", web::get().to(account::register_done))
+    .route("/confirm", web::get().to(account::confirm))
+    .route("/confirm/resend", web::get().to(account::resend_page))
+    .route("/confirm/resend", web::post().to(account::resend))
+    .route("/forgot-password", web::get().to(account::forgot_page))
+    .route("/forgot-password", web::post().to(account::forgot))
+    .route("/forgot-password/sent", web::get().to(account::forgot_sent))
+    .route("/reset-password", web::get().to(account::reset_page))
+    .route("/reset-password", web::post().to(account::reset))
+    .route("/settings", web::get().to(settings::show))
+    .route("/settings", web::post().to(settings::save_personal))
+    .route("/settings/email", web::post().to(settings::change_email))
+    .route(
+        "/settings/email/confirm",
+        web::get().to(settings::confirm_email),
+    )
+    .route(
+        "/settings/password",
+        web::post().to(settings::change_password),
+    )
+    .route("/settings/export", web::get().to(settings::export))
+    .route("/settings/delete", web::post().to(settings::delete_account))
+    .route(
+        "/settings/payment",
+        web::get().to(settings::payment_settings),
+    )
+    .route(
+        "/settings/payment",
+        web::post().to(settings::save_payment_settings),
+    )
+    .route("/notifications", web::get().to(notifications::list))
+    .route("/villkor", web::get().to(public::terms))
+    .route("/lang/{code}", web::get().to(public::switch_language))
+    .route("/health", web::get().to(public::health))
+    .route("/assets/{file:.+}", web::get().to(assets::serve));
+    if local_mailbox {
+        cfg.route("/dev/mailbox", web::get().to(dev::mailbox));
+    }
+    cfg.default_service(web::to(public::not_found));
 }

@@ -1,3 +1,8 @@
 //! Route handlers by area.
 
+pub mod account;
+pub mod dev;
+pub mod home;
+pub mod notifications;
 pub mod public;
+pub mod settings;

@@ -3,34 +3,12 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use maud::{Markup, html};
+use maud::Markup;
 use serde::Deserialize;
 
 use crate::web::ctx::{Ctx, LANG_COOKIE, safe_next};
 use crate::web::i18n::Lang;
 use crate::web::layout::{message_page, page, paragraphs};
-
-pub fn login_form(ctx: &Ctx) -> Markup {
-    let t = ctx.t();
-    html! {
-        p { (t.login_intro) }
-        form method="post" action="/login" {
-            label for="email" { (t.email) }
-            input #email type="email" name="email" autocomplete="username" required;
-            label for="password" { (t.password) }
-            input #password type="password" name="password" autocomplete="current-password" required;
-            button type="submit" { (t.login_button) }
-        }
-        ul.links {
-            li { a href="/register" { (t.register_link) } }
-            li { a href="/forgot-password" { (t.forgot_link) } }
-        }
-    }
-}
-
-pub async fn login_page(ctx: Ctx) -> Markup {
-    page(&ctx, None, ctx.t().login_title, login_form(&ctx))
-}
 
 pub async fn terms(ctx: Ctx) -> Markup {
     page(

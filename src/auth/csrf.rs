@@ -1,0 +1,70 @@
+//! Cross-site request forgery: every state-changing request must come from a page of this
+//! site. Browsers say where a request comes from (`Sec-Fetch-Site`, `Origin`); a request from
+//! another site is refused before any handler runs. Logged-in forms also carry the session's
+//! token (see [`crate::auth::SessionUser::check_csrf`]).
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse, web};
+
+use crate::state::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::layout::message_page;
+
+/// Paths that other systems post to (payment providers, the check API, simulators): they are
+/// authenticated by their own means, not by a browser session.
+const EXEMPT_PREFIXES: &[&str] = &["/api/", "/sim/", "/callbacks/"];
+
+fn same_origin(req: &ServiceRequest, origin: &str) -> bool {
+    let public = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.public_url.origin().ascii_serialization());
+    if public.as_deref() == Some(origin) {
+        return true;
+    }
+    let scheme = req.connection_info().scheme().to_string();
+    let host = req.connection_info().host().to_string();
+    origin == format!("{scheme}://{host}")
+}
+
+pub fn allowed(req: &ServiceRequest) -> bool {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    let path = req.path();
+    if EXEMPT_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return true;
+    }
+    let h = req.headers();
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        return same_origin(req, origin);
+    }
+    if let Some(referer) = h.get(header::REFERER).and_then(|v| v.to_str().ok())
+        && let Ok(u) = url::Url::parse(referer)
+    {
+        return same_origin(req, &u.origin().ascii_serialization());
+    }
+    false
+}
+
+pub async fn check_origin(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    if allowed(&req) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    tracing::warn!(path = req.path(), "cross-site request refused");
+    let ctx = Ctx::anonymous(req.request());
+    let t = ctx.t();
+    let page = message_page(&ctx, t.csrf_title, t.csrf_body);
+    let resp = HttpResponse::Forbidden()
+        .content_type("text/html; charset=utf-8")
+        .body(page.into_string());
+    Ok(req.into_response(resp))
+}

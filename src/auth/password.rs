@@ -1,0 +1,81 @@
+//! argon2id password hashing, off the async workers and with a cap on concurrent hashes.
+
+use std::sync::OnceLock;
+
+use anyhow::Context;
+use argon2::password_hash::SaltString;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::state::AppState;
+
+fn hash_now(password: &str) -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?
+        .to_string())
+}
+
+fn verify_now(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to check against when the address has no account, so the answer takes as long.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_now("no such account: Dummy1!").expect("hashing a constant"))
+}
+
+pub async fn hash(state: &AppState, password: SecretString) -> anyhow::Result<String> {
+    let _permit = state.hashing.acquire().await.context("hashing closed")?;
+    actix_web::web::block(move || hash_now(password.expose_secret()))
+        .await
+        .context("hashing task stopped")?
+}
+
+/// Checks a password against a stored hash, or against a dummy hash when there is no account.
+pub async fn verify(
+    state: &AppState,
+    password: SecretString,
+    hash: Option<String>,
+) -> anyhow::Result<bool> {
+    let _permit = state.hashing.acquire().await.context("hashing closed")?;
+    actix_web::web::block(move || match hash {
+        Some(h) => verify_now(password.expose_secret(), &h),
+        None => {
+            verify_now(password.expose_secret(), dummy_hash());
+            false
+        }
+    })
+    .await
+    .context("hashing task stopped")
+}
+
+/// Warms the dummy hash at start so the first unknown-address login is not slower.
+pub fn init() {
+    dummy_hash();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_and_verify_round_trip() {
+        let h = hash_now("Hund7!katt").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_now("Hund7!katt", &h));
+        assert!(!verify_now("Hund7!kat", &h));
+        assert!(!verify_now("Hund7!katt", "not a hash"));
+    }
+}

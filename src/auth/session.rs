@@ -1,0 +1,143 @@
+//! Login sessions kept in the database (they survive a restart and work across instances).
+//! The cookie holds a random token; the database only its hash.
+
+use std::sync::Arc;
+
+use actix_web::cookie::{Cookie, SameSite, time};
+use actix_web::web;
+use actix_web::{HttpMessage, HttpRequest};
+use chrono::{Duration, NaiveDateTime};
+
+use crate::clock;
+use crate::db::{self, DbConnection, accounts};
+use crate::domain::token::{constant_time_eq, hash_token, new_token};
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::web::error::AppError;
+
+/// A session ends after this long without a request…
+pub const IDLE_TIMEOUT: Duration = Duration::hours(2);
+/// …and this long after login, whatever happens.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often, to keep reads cheap.
+const TOUCH_AFTER: Duration = Duration::seconds(60);
+
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: accounts::UserRow,
+    pub session_hash: String,
+    pub csrf_token: String,
+}
+
+/// Re-exported name for handlers that need a logged-in user.
+pub type User = Arc<SessionUser>;
+
+impl SessionUser {
+    /// The token every logged-in form carries (hidden field `csrf`).
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        if constant_time_eq(token.as_bytes(), self.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::Csrf)
+        }
+    }
+
+    pub fn is_operator(&self) -> bool {
+        matches!(self.user.role.as_str(), "operator" | "admin")
+    }
+}
+
+pub fn cookie_name(settings: &Settings) -> &'static str {
+    if settings.is_https() {
+        "__Host-session"
+    } else {
+        "session"
+    }
+}
+
+pub fn session_cookie(settings: &Settings, token: String) -> Cookie<'static> {
+    Cookie::build(cookie_name(settings), token)
+        .path("/")
+        .http_only(true)
+        .secure(settings.is_https())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::hours(ABSOLUTE_TIMEOUT.num_hours()))
+        .finish()
+}
+
+pub fn removal_cookie(settings: &Settings) -> Cookie<'static> {
+    let mut c = session_cookie(settings, String::new());
+    c.make_removal();
+    c
+}
+
+/// Starts a new session (always a new id: no session fixation). Returns the cookie token.
+pub fn start(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<String> {
+    let token = new_token();
+    accounts::insert_session(conn, &token, user_id, &new_token(), now)?;
+    Ok(token)
+}
+
+/// The session token of a request, if it has one.
+pub fn token_of(req: &HttpRequest, settings: &Settings) -> Option<String> {
+    req.cookie(cookie_name(settings))
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[derive(Clone)]
+struct Cached(Option<Arc<SessionUser>>);
+
+/// The logged-in user of a request, looked up once per request.
+pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, AppError> {
+    if let Some(Cached(found)) = req.extensions().get::<Cached>() {
+        return Ok(found.clone());
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(None);
+    };
+    let found = match token_of(req, &state.settings) {
+        None => None,
+        Some(token) => {
+            db::run(&state.pool, move |conn| {
+                let now = clock::now();
+                let Some((session, user)) = accounts::session_with_user(conn, &token)? else {
+                    return Ok(None);
+                };
+                let expired = now - session.last_seen_at > IDLE_TIMEOUT
+                    || now - session.created_at > ABSOLUTE_TIMEOUT;
+                if expired {
+                    accounts::delete_session(conn, &session.id_hash)?;
+                    return Ok(None);
+                }
+                if now - session.last_seen_at > TOUCH_AFTER {
+                    accounts::touch_session(conn, &session.id_hash, now)?;
+                }
+                Ok(Some(Arc::new(SessionUser {
+                    user,
+                    session_hash: session.id_hash,
+                    csrf_token: session.csrf_token,
+                })))
+            })
+            .await?
+        }
+    };
+    req.extensions_mut().insert(Cached(found.clone()));
+    Ok(found)
+}
+
+/// Ends the request's session server-side.
+pub async fn end(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
+    if let Some(token) = token_of(req, &state.settings) {
+        db::run(&state.pool, move |conn| {
+            accounts::delete_session(conn, &hash_token(&token))?;
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! The time: stored as UTC without zone; shown and reasoned about in Europe/Stockholm.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Europe::Stockholm;
+
+/// Now, in UTC, to microseconds (what both databases keep).
+pub fn now() -> NaiveDateTime {
+    let n = Utc::now().naive_utc();
+    n - chrono::Duration::nanoseconds(i64::from(n.and_utc().timestamp_subsec_nanos() % 1000))
+}
+
+/// A stored UTC time as Swedish local time, e.g. `2026-11-25 13:05`.
+pub fn local_display(t: NaiveDateTime) -> String {
+    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
+        .with_timezone(&Stockholm)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

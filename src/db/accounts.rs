@@ -1,0 +1,308 @@
+//! Users, their login sessions, single-use account links and login attempts.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{account_tokens, login_attempts, sessions, users};
+use crate::domain::token::hash_token;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub name: String,
+    pub mobile: String,
+    pub is_employee: bool,
+    pub role: String,
+    pub language: String,
+    pub notify_email: bool,
+    pub notify_sms: bool,
+    pub preferred_payment: Option<String>,
+    pub swish_number: Option<String>,
+    pub confirmed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub name: &'a str,
+    pub mobile: &'a str,
+    pub is_employee: bool,
+    pub role: &'a str,
+    pub language: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email))
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn user_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Inserts and reads the row back by its unique e-mail (no RETURNING needed on either backend).
+pub fn insert_user(conn: &mut DbConnection, new: &NewUser) -> QueryResult<UserRow> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .execute(conn)?;
+    users::table
+        .filter(users::email.eq(new.email))
+        .select(UserRow::as_select())
+        .first(conn)
+}
+
+// ---- single-use links ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    Confirm,
+    Reset,
+    EmailChange,
+    Invite,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::Confirm => "confirm",
+            TokenPurpose::Reset => "reset",
+            TokenPurpose::EmailChange => "email_change",
+            TokenPurpose::Invite => "invite",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = account_tokens)]
+pub struct AccountTokenRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub purpose: String,
+    pub new_email: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// Stores the hash of a new link token.
+pub fn insert_token(
+    conn: &mut DbConnection,
+    token: &str,
+    user_id: i64,
+    purpose: TokenPurpose,
+    new_email: Option<&str>,
+    now: NaiveDateTime,
+    valid_for: Duration,
+) -> QueryResult<()> {
+    diesel::insert_into(account_tokens::table)
+        .values((
+            account_tokens::token_hash.eq(hash_token(token)),
+            account_tokens::user_id.eq(user_id),
+            account_tokens::purpose.eq(purpose.as_str()),
+            account_tokens::new_email.eq(new_email),
+            account_tokens::created_at.eq(now),
+            account_tokens::expires_at.eq(now + valid_for),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenCheck {
+    Valid(AccountTokenRow),
+    Used(AccountTokenRow),
+    Expired,
+    Unknown,
+}
+
+/// Looks a token up without using it (to show the reset form, say).
+pub fn peek_token(
+    conn: &mut DbConnection,
+    token: &str,
+    purpose: TokenPurpose,
+    now: NaiveDateTime,
+) -> QueryResult<TokenCheck> {
+    let row = account_tokens::table
+        .find(hash_token(token))
+        .filter(account_tokens::purpose.eq(purpose.as_str()))
+        .select(AccountTokenRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        None => TokenCheck::Unknown,
+        Some(r) if r.used_at.is_some() => TokenCheck::Used(r),
+        Some(r) if r.expires_at <= now => TokenCheck::Expired,
+        Some(r) => TokenCheck::Valid(r),
+    })
+}
+
+/// Uses a token: marks it used with a compare-and-set, so of two requests at once only one
+/// gets `Valid`. Call inside the transaction that does what the link is for.
+pub fn use_token(
+    conn: &mut DbConnection,
+    token: &str,
+    purpose: TokenPurpose,
+    now: NaiveDateTime,
+) -> QueryResult<TokenCheck> {
+    let check = peek_token(conn, token, purpose, now)?;
+    if let TokenCheck::Valid(row) = &check {
+        let updated = diesel::update(account_tokens::table.find(&row.token_hash))
+            .filter(account_tokens::used_at.is_null())
+            .set(account_tokens::used_at.eq(now))
+            .execute(conn)?;
+        if updated != 1 {
+            return Ok(TokenCheck::Used(row.clone()));
+        }
+    }
+    Ok(check)
+}
+
+/// Makes a user's earlier unused links of one kind useless (a new link replaces them).
+pub fn expire_tokens(
+    conn: &mut DbConnection,
+    user_id: i64,
+    purpose: TokenPurpose,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        account_tokens::table
+            .filter(account_tokens::user_id.eq(user_id))
+            .filter(account_tokens::purpose.eq(purpose.as_str()))
+            .filter(account_tokens::used_at.is_null())
+            .filter(account_tokens::expires_at.gt(now)),
+    )
+    .set(account_tokens::expires_at.eq(now))
+    .execute(conn)
+}
+
+// ---- login sessions ----
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+pub fn insert_session(
+    conn: &mut DbConnection,
+    session_token: &str,
+    user_id: i64,
+    csrf_token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id_hash.eq(hash_token(session_token)),
+            sessions::user_id.eq(user_id),
+            sessions::csrf_token.eq(csrf_token),
+            sessions::created_at.eq(now),
+            sessions::last_seen_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn session_with_user(
+    conn: &mut DbConnection,
+    session_token: &str,
+) -> QueryResult<Option<(SessionRow, UserRow)>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id_hash.eq(hash_token(session_token)))
+        .filter(users::deleted_at.is_null())
+        .select((SessionRow::as_select(), UserRow::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn touch_session(
+    conn: &mut DbConnection,
+    id_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id_hash))
+        .set(sessions::last_seen_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn delete_session(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(id_hash)).execute(conn)
+}
+
+/// Ends every session of a user, except `keep` (the one making the change) if given.
+pub fn delete_user_sessions(
+    conn: &mut DbConnection,
+    user_id: i64,
+    keep: Option<&str>,
+) -> QueryResult<usize> {
+    let q = sessions::table.filter(sessions::user_id.eq(user_id));
+    match keep {
+        Some(k) => diesel::delete(q.filter(sessions::id_hash.ne(k))).execute(conn),
+        None => diesel::delete(q).execute(conn),
+    }
+}
+
+// ---- login attempts ----
+
+pub fn record_login_attempt(
+    conn: &mut DbConnection,
+    email: &str,
+    ip: &str,
+    success: bool,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email.eq(email),
+            login_attempts::ip.eq(ip),
+            login_attempts::success.eq(success),
+            login_attempts::at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Failed attempts since `since` for this address and from this IP.
+pub fn recent_failures(
+    conn: &mut DbConnection,
+    email: &str,
+    ip: &str,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, i64)> {
+    let by_email = login_attempts::table
+        .filter(login_attempts::email.eq(email))
+        .filter(login_attempts::success.eq(false))
+        .filter(login_attempts::at.gt(since))
+        .count()
+        .get_result(conn)?;
+    let by_ip = login_attempts::table
+        .filter(login_attempts::ip.eq(ip))
+        .filter(login_attempts::success.eq(false))
+        .filter(login_attempts::at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok((by_email, by_ip))
+}

@@ -1,0 +1,12 @@
+//! The rules of the domain as pure functions and parsed types: no I/O here.
+
+pub mod email;
+pub mod mobile;
+pub mod name;
+pub mod password;
+pub mod token;
+
+pub use email::Email;
+pub use mobile::MobileNumber;
+pub use name::Name;
+pub use password::Password;

@@ -1,0 +1,242 @@
+//! The texts of the e-mails, in Swedish and English, each with a plain-text and an HTML part.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::web::i18n::Lang;
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A message of paragraphs and at most one link (the action), rendered as text and HTML.
+fn compose(
+    lang: Lang,
+    subject: String,
+    paragraphs: &[String],
+    link: Option<(&str, &str)>,
+) -> Message {
+    let signature = match lang {
+        Lang::Sv => "Hälsningar\nParkeringsservice, Region Västmanland",
+        Lang::En => "Regards\nParking office, Region Västmanland",
+    };
+    let mut text = String::new();
+    for p in paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    if let Some((label, url)) = link {
+        text.push_str(&format!("{label}:\n{url}\n\n"));
+    }
+    text.push_str(signature);
+    text.push('\n');
+    let html: Markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body {
+                @for p in paragraphs { p { (p) } }
+                @if let Some((label, url)) = link {
+                    p { a href=(url) { (label) } }
+                    p { (url) }
+                }
+                p { @for (i, line) in signature.lines().enumerate() { @if i > 0 { br; } (line) } }
+            }
+        }
+    };
+    Message {
+        subject,
+        text,
+        html: html.into_string(),
+    }
+}
+
+pub fn confirm_account(lang: Lang, name: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Bekräfta ditt konto i Parkportal".into(),
+            &[
+                format!("Hej {name}!"),
+                "Du har registrerat ett konto för parkeringstillstånd. Klicka på länken för att \
+                 bekräfta registreringen, därefter kan du logga in. Länken gäller i 24 timmar."
+                    .into(),
+            ],
+            Some(("Bekräfta kontot", link)),
+        ),
+        Lang::En => compose(
+            lang,
+            "Confirm your Parkportal account".into(),
+            &[
+                format!("Hello {name}!"),
+                "You registered an account for parking permits. Follow the link to confirm it, \
+                 then you can log in. The link is valid for 24 hours."
+                    .into(),
+            ],
+            Some(("Confirm the account", link)),
+        ),
+    }
+}
+
+/// Sent to the owner when someone registers with an address that already has an account,
+/// so the registration page itself reveals nothing.
+pub fn already_registered(lang: Lang, name: &str, login_link: &str, reset_link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Du har redan ett konto i Parkportal".into(),
+            &[
+                format!("Hej {name}!"),
+                "Någon försökte registrera ett nytt konto med din e-postadress. Du har redan ett \
+                 konto och kan logga in som vanligt. Har du glömt lösenordet kan du återställa det:"
+                    .into(),
+                reset_link.to_string(),
+                "Var det inte du kan du bortse från det här meddelandet.".into(),
+            ],
+            Some(("Logga in", login_link)),
+        ),
+        Lang::En => compose(
+            lang,
+            "You already have a Parkportal account".into(),
+            &[
+                format!("Hello {name}!"),
+                "Someone tried to register a new account with your e-mail address. You already \
+                 have an account and can log in as usual. If you forgot your password, reset it:"
+                    .into(),
+                reset_link.to_string(),
+                "If this was not you, you can ignore this message.".into(),
+            ],
+            Some(("Log in", login_link)),
+        ),
+    }
+}
+
+pub fn password_reset(lang: Lang, name: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Återställ ditt lösenord i Parkportal".into(),
+            &[
+                format!("Hej {name}!"),
+                "Klicka på länken för att välja ett nytt lösenord. Länken gäller i en timme och \
+                 kan användas en gång. Har du inte bett om detta kan du bortse från meddelandet."
+                    .into(),
+            ],
+            Some(("Välj nytt lösenord", link)),
+        ),
+        Lang::En => compose(
+            lang,
+            "Reset your Parkportal password".into(),
+            &[
+                format!("Hello {name}!"),
+                "Follow the link to choose a new password. It is valid for one hour and works \
+                 once. If you did not ask for this, you can ignore this message."
+                    .into(),
+            ],
+            Some(("Choose a new password", link)),
+        ),
+    }
+}
+
+pub fn confirm_new_email(lang: Lang, name: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Bekräfta din nya e-postadress".into(),
+            &[
+                format!("Hej {name}!"),
+                "Klicka på länken för att börja använda den här adressen i Parkportal. Länken \
+                 gäller i 24 timmar."
+                    .into(),
+            ],
+            Some(("Bekräfta e-postadressen", link)),
+        ),
+        Lang::En => compose(
+            lang,
+            "Confirm your new e-mail address".into(),
+            &[
+                format!("Hello {name}!"),
+                "Follow the link to start using this address in Parkportal. The link is valid \
+                 for 24 hours."
+                    .into(),
+            ],
+            Some(("Confirm the e-mail address", link)),
+        ),
+    }
+}
+
+pub fn email_change_requested(lang: Lang, name: &str, new_email: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Ändring av e-postadress i Parkportal".into(),
+            &[
+                format!("Hej {name}!"),
+                format!(
+                    "Någon har bett om att byta e-postadressen för ditt konto till {new_email}. \
+                     Bytet görs först när länken till den nya adressen har klickats. Var det inte \
+                     du, byt lösenord och kontakta Parkeringsservice."
+                ),
+            ],
+            None,
+        ),
+        Lang::En => compose(
+            lang,
+            "E-mail address change in Parkportal".into(),
+            &[
+                format!("Hello {name}!"),
+                format!(
+                    "Someone asked to change your account's e-mail address to {new_email}. The \
+                     change happens only when the link sent to the new address is followed. If \
+                     this was not you, change your password and contact the parking office."
+                ),
+            ],
+            None,
+        ),
+    }
+}
+
+pub fn password_changed(lang: Lang, name: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Ditt lösenord har ändrats".into(),
+            &[
+                format!("Hej {name}!"),
+                "Lösenordet för ditt konto i Parkportal har ändrats. Var det inte du, använd \
+                 Glömt lösenord på inloggningssidan och kontakta Parkeringsservice."
+                    .into(),
+            ],
+            None,
+        ),
+        Lang::En => compose(
+            lang,
+            "Your password was changed".into(),
+            &[
+                format!("Hello {name}!"),
+                "The password of your Parkportal account was changed. If this was not you, use \
+                 Forgot password on the login page and contact the parking office."
+                    .into(),
+            ],
+            None,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_parts_carry_the_link_and_html_is_escaped() {
+        let m = confirm_account(Lang::Sv, "<b>Eva</b>", "http://x/confirm?token=abc");
+        assert!(m.text.contains("http://x/confirm?token=abc"));
+        assert!(m.html.contains(r#"href="http://x/confirm?token=abc""#));
+        assert!(m.html.contains("&lt;b&gt;Eva"));
+        assert!(m.subject.contains("Bekräfta"));
+        let en = confirm_account(Lang::En, "Eva", "http://x");
+        assert!(en.subject.contains("Confirm"));
+    }
+}

@@ -1,0 +1,75 @@
+//! What a handler can fail with, and the page the user then sees (never an internal message).
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+
+use super::ctx::Ctx;
+use super::i18n::Lang;
+use super::layout::message_page;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("login required")]
+    LoginRequired { next: String, htmx: bool },
+    #[error("CSRF token mismatch")]
+    Csrf,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let ctx = Ctx::plain(Lang::Sv);
+        let t = ctx.t();
+        let page = |status: StatusCode, title: &str, body: &str| {
+            HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(message_page(&ctx, title, body).into_string())
+        };
+        match self {
+            AppError::NotFound => page(StatusCode::NOT_FOUND, t.not_found_title, t.not_found_body),
+            AppError::LoginRequired { next, htmx } => {
+                let to = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                if *htmx {
+                    // htmx follows a 303 itself and would swap the login page into a fragment.
+                    HttpResponse::Ok()
+                        .insert_header(("HX-Redirect", to))
+                        .finish()
+                } else {
+                    HttpResponse::SeeOther()
+                        .insert_header((header::LOCATION, to))
+                        .finish()
+                }
+            }
+            AppError::Csrf => page(StatusCode::FORBIDDEN, t.csrf_title, t.csrf_body),
+            AppError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "request failed");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    t.error_title,
+                    t.error_body,
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Form building blocks: labelled inputs with their error beside them, the CSRF field,
+//! notices. A form that fails is shown again with what the user typed (never a password).
+
+use maud::{Markup, html};
+
+use super::i18n::Texts;
+
+pub struct Field<'a> {
+    pub id: &'a str,
+    pub label: &'a str,
+    pub kind: &'a str,
+    pub value: &'a str,
+    pub error: Option<&'a str>,
+    pub autocomplete: Option<&'a str>,
+    pub hint: Option<&'a str>,
+    pub required: bool,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(id: &'a str, label: &'a str, kind: &'a str) -> Self {
+        Field {
+            id,
+            label,
+            kind,
+            value: "",
+            error: None,
+            autocomplete: None,
+            hint: None,
+            required: true,
+        }
+    }
+    pub fn value(mut self, v: &'a str) -> Self {
+        self.value = v;
+        self
+    }
+    pub fn error(mut self, e: Option<&'a str>) -> Self {
+        self.error = e;
+        self
+    }
+    pub fn autocomplete(mut self, a: &'a str) -> Self {
+        self.autocomplete = Some(a);
+        self
+    }
+    pub fn hint(mut self, h: &'a str) -> Self {
+        self.hint = Some(h);
+        self
+    }
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+}
+
+/// A label, the input, an optional hint and the error, tied together for screen readers.
+pub fn input(f: Field) -> Markup {
+    let hint_id = format!("{}-hint", f.id);
+    let error_id = format!("{}-error", f.id);
+    let described: Vec<&str> = [
+        f.hint.map(|_| hint_id.as_str()),
+        f.error.map(|_| error_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let described = described.join(" ");
+    html! {
+        label for=(f.id) { (f.label) }
+        input id=(f.id) name=(f.id) type=(f.kind) value=(f.value)
+            autocomplete=[f.autocomplete]
+            required[f.required]
+            aria-invalid=[f.error.map(|_| "true")]
+            aria-describedby=[(!described.is_empty()).then_some(described.as_str())];
+        @if let Some(h) = f.hint { p.hint id=(hint_id) { (h) } }
+        @if let Some(e) = f.error { p.field-error id=(error_id) { (e) } }
+    }
+}
+
+pub fn csrf(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(token); }
+}
+
+/// A green confirmation or a red error at the top of a form; announced by screen readers.
+pub fn notice(text: &str) -> Markup {
+    html! { div.notice role="status" { (text) } }
+}
+
+pub fn notice_error(text: &str) -> Markup {
+    html! { div.notice.error role="alert" { (text) } }
+}
+
+pub fn error_summary(t: &Texts, has_errors: bool) -> Markup {
+    html! { @if has_errors { (notice_error(t.err_summary)) } }
+}

@@ -1,0 +1,972 @@
+//! The guide's first sections: register, confirm by e-mail, log in and out, forgotten password.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Duration;
+use maud::{Markup, html};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::auth::{self, password, session};
+use crate::clock;
+use crate::db::{self, accounts, accounts::TokenCheck, accounts::TokenPurpose};
+use crate::domain::email::EmailError;
+use crate::domain::mobile::MobileNumber;
+use crate::domain::name::NameError;
+use crate::domain::password::PasswordError;
+use crate::domain::token::new_token;
+use crate::domain::{Email, Name, Password};
+use crate::notify::{self, messages};
+use crate::state::AppState;
+use crate::web::ctx::{Ctx, safe_next};
+use crate::web::error::AppError;
+use crate::web::forms::{Field, error_summary, input, notice, notice_error};
+use crate::web::i18n::{Lang, Texts};
+use crate::web::layout::page;
+
+pub const CONFIRM_VALID: Duration = Duration::hours(24);
+pub const RESET_VALID: Duration = Duration::hours(1);
+
+type Data = web::Data<AppState>;
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+fn html_page(status: actix_web::http::StatusCode, markup: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+pub fn email_error(t: &Texts, e: EmailError) -> &'static str {
+    match e {
+        EmailError::Empty => t.err_email_empty,
+        EmailError::TooLong | EmailError::Invalid => t.err_email_invalid,
+    }
+}
+
+pub fn password_error(t: &Texts, e: PasswordError) -> &'static str {
+    match e {
+        PasswordError::TooShort => t.err_password_short,
+        PasswordError::TooLong => t.err_password_long,
+        PasswordError::NoUpper => t.err_password_upper,
+        PasswordError::NoLower => t.err_password_lower,
+        PasswordError::NoDigit => t.err_password_digit,
+        PasswordError::NoSpecial => t.err_password_special,
+        PasswordError::TooCommon => t.err_password_common,
+    }
+}
+
+pub fn name_error(t: &Texts, e: NameError) -> &'static str {
+    match e {
+        NameError::Empty => t.err_name_empty,
+        NameError::TooLong => t.err_name_long,
+        NameError::Invalid => t.err_name_invalid,
+    }
+}
+
+/// Short messages carried in a redirect (`?m=key`); only known keys are shown.
+pub fn flash_text(t: &Texts, key: &str) -> Option<&'static str> {
+    Some(match key {
+        "logged_out" => t.logged_out,
+        "saved" => t.saved,
+        "email_sent" => t.email_change_sent,
+        "email_changed" => t.email_changed,
+        "password_changed" => t.password_changed,
+        "deleted" => t.deleted,
+        "login" => t.login_to_continue,
+        _ => return None,
+    })
+}
+
+// ---- login ----
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+    m: Option<String>,
+}
+
+#[derive(Default)]
+struct LoginView<'a> {
+    email: &'a str,
+    next: &'a str,
+    error: Option<Markup>,
+    info: Option<&'a str>,
+}
+
+fn login_body(ctx: &Ctx, v: LoginView) -> Markup {
+    let t = ctx.t();
+    html! {
+        @if let Some(info) = v.info { (notice(info)) }
+        @if let Some(e) = v.error { (e) }
+        p { (t.login_intro) }
+        form method="post" action="/login" {
+            input type="hidden" name="next" value=(v.next);
+            (input(Field::new("email", t.email, "email").value(v.email).autocomplete("username")))
+            (input(Field::new("password", t.password, "password").autocomplete("current-password")))
+            button type="submit" { (t.login_button) }
+        }
+        ul.links {
+            li { a href="/register" { (t.register_link) } }
+            li { a href="/forgot-password" { (t.forgot_link) } }
+        }
+    }
+}
+
+pub fn login_page_markup(ctx: &Ctx, next: &str, info: Option<&str>) -> Markup {
+    page(
+        ctx,
+        None,
+        ctx.t().login_title,
+        login_body(
+            ctx,
+            LoginView {
+                next,
+                info,
+                ..Default::default()
+            },
+        ),
+    )
+}
+
+pub async fn login_page(ctx: Ctx, query: web::Query<LoginQuery>) -> HttpResponse {
+    let next = safe_next(query.next.as_deref());
+    if ctx.user.is_some() {
+        return see_other(&next);
+    }
+    let t = ctx.t();
+    let info = query
+        .m
+        .as_deref()
+        .and_then(|k| flash_text(t, k))
+        .or(query.next.as_ref().map(|_| t.login_to_continue));
+    html_page(
+        actix_web::http::StatusCode::OK,
+        login_page_markup(&ctx, &next, info),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub async fn login(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let form = form.into_inner();
+    let next = safe_next(Some(&form.next));
+    let typed_email: String = form.email.chars().take(254).collect();
+    let fail = |status, error: Markup| {
+        html_page(
+            status,
+            page(
+                &ctx,
+                None,
+                t.login_title,
+                login_body(
+                    &ctx,
+                    LoginView {
+                        email: &typed_email,
+                        next: &next,
+                        error: Some(error),
+                        info: None,
+                    },
+                ),
+            ),
+        )
+    };
+    let ip = client_ip(&req);
+    let email_key = Email::parse(&form.email)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_else(|_| typed_email.to_lowercase());
+
+    let since = clock::now() - Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
+    let (key, ip_) = (email_key.clone(), ip.clone());
+    let (by_account, by_ip, user) = db::run(&state.pool, move |c| {
+        let (a, i) = accounts::recent_failures(c, &key, &ip_, since)?;
+        Ok((a, i, accounts::user_by_email(c, &key)?))
+    })
+    .await?;
+    if by_account >= auth::MAX_FAILURES_PER_ACCOUNT || by_ip >= auth::MAX_FAILURES_PER_IP {
+        tracing::warn!(ip = %ip, "login refused: too many failures");
+        return Ok(fail(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            notice_error(t.login_locked),
+        ));
+    }
+
+    let ok = password::verify(
+        &state,
+        SecretString::from(form.password),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+
+    let Some(user) = user.filter(|_| ok) else {
+        let (key, ip_) = (email_key, ip);
+        db::run(&state.pool, move |c| {
+            Ok(accounts::record_login_attempt(
+                c,
+                &key,
+                &ip_,
+                false,
+                clock::now(),
+            )?)
+        })
+        .await?;
+        return Ok(fail(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            notice_error(t.login_failed),
+        ));
+    };
+
+    if user.confirmed_at.is_none() {
+        // The password was right, so saying this reveals nothing to a stranger.
+        return Ok(fail(
+            actix_web::http::StatusCode::FORBIDDEN,
+            html! {
+                div.notice.error role="alert" {
+                    p { (t.login_unconfirmed) }
+                    p { a href="/confirm/resend" { (t.resend_link) } }
+                }
+            },
+        ));
+    }
+
+    let old = session::token_of(&req, &state.settings);
+    let token = db::run(&state.pool, move |c| {
+        use diesel::Connection;
+        c.transaction(|c| {
+            let now = clock::now();
+            if let Some(old) = old {
+                accounts::delete_session(c, &crate::domain::token::hash_token(&old))?;
+            }
+            accounts::record_login_attempt(c, &email_key, &ip, true, now)?;
+            Ok(session::start(c, user.id, now)?)
+        })
+    })
+    .await?;
+    tracing::info!("login");
+    Ok(HttpResponse::SeeOther()
+        .cookie(session::session_cookie(&state.settings, token))
+        .insert_header((header::LOCATION, next))
+        .finish())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(user) = &ctx.user {
+        user.check_csrf(&form.csrf)?;
+        session::end(&req, &state).await?;
+    }
+    Ok(HttpResponse::SeeOther()
+        .cookie(session::removal_cookie(&state.settings))
+        .insert_header((header::LOCATION, "/login?m=logged_out"))
+        .finish())
+}
+
+// ---- registration ----
+
+#[derive(Deserialize, Default)]
+pub struct RegisterForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    name: String,
+    terms: Option<String>,
+}
+
+#[derive(Default)]
+struct RegisterErrors {
+    email: Option<&'static str>,
+    password: Option<&'static str>,
+    mobile: Option<&'static str>,
+    name: Option<&'static str>,
+    terms: Option<&'static str>,
+}
+
+impl RegisterErrors {
+    fn any(&self) -> bool {
+        self.email.is_some()
+            || self.password.is_some()
+            || self.mobile.is_some()
+            || self.name.is_some()
+            || self.terms.is_some()
+    }
+}
+
+fn register_body(ctx: &Ctx, form: &RegisterForm, errors: &RegisterErrors) -> Markup {
+    let t = ctx.t();
+    html! {
+        (error_summary(t, errors.any()))
+        p { (t.register_intro) }
+        form method="post" action="/register" novalidate {
+            (input(Field::new("email", t.email, "email").value(&form.email).error(errors.email).autocomplete("email")))
+            (input(Field::new("password", t.password, "password").error(errors.password).autocomplete("new-password").hint(t.password_rule)))
+            (input(Field::new("mobile", t.mobile, "tel").value(&form.mobile).error(errors.mobile).autocomplete("tel")))
+            (input(Field::new("name", t.name, "text").value(&form.name).error(errors.name).autocomplete("name")))
+            div.check {
+                input #terms type="checkbox" name="terms" value="yes" checked[form.terms.is_some()]
+                    aria-invalid=[errors.terms.map(|_| "true")]
+                    aria-describedby=[errors.terms.map(|_| "terms-error")];
+                label for="terms" { (t.terms_accept_before) a href="/villkor" target="_blank" { (t.terms_accept_link) } }
+            }
+            @if let Some(e) = errors.terms { p.field-error #terms-error { (e) } }
+            button type="submit" { (t.register_button) }
+        }
+        p { a href="/login" { (t.login_title) } }
+    }
+}
+
+pub async fn register_page(ctx: Ctx) -> HttpResponse {
+    if ctx.user.is_some() {
+        return see_other("/");
+    }
+    html_page(
+        actix_web::http::StatusCode::OK,
+        page(
+            &ctx,
+            None,
+            ctx.t().register_title,
+            register_body(&ctx, &RegisterForm::default(), &RegisterErrors::default()),
+        ),
+    )
+}
+
+pub async fn register(
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let mut form = form.into_inner();
+    let mut errors = RegisterErrors::default();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.email = Some(email_error(t, e)))
+        .ok();
+    let password = Password::parse(&form.password)
+        .map_err(|e| errors.password = Some(password_error(t, e)))
+        .ok();
+    let mobile = MobileNumber::parse(&form.mobile)
+        .map_err(|_| errors.mobile = Some(t.err_mobile))
+        .ok();
+    let name = Name::parse(&form.name)
+        .map_err(|e| errors.name = Some(name_error(t, e)))
+        .ok();
+    if form.terms.is_none() {
+        errors.terms = Some(t.err_terms);
+    }
+    let (Some(email), Some(password), Some(mobile), Some(name), None) =
+        (email, password, mobile, name, errors.terms)
+    else {
+        form.password.clear();
+        // Keep what was typed, bounded so a huge field is not echoed back.
+        for f in [&mut form.email, &mut form.mobile, &mut form.name] {
+            *f = f.chars().take(254).collect();
+        }
+        return Ok(html_page(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            page(
+                &ctx,
+                None,
+                t.register_title,
+                register_body(&ctx, &form, &errors),
+            ),
+        ));
+    };
+
+    // The rest happens after the answer, so the answer and its timing are the same whether
+    // or not the address already has an account.
+    let lang = ctx.lang;
+    actix_web::rt::spawn(async move {
+        if let Err(e) = register_in_background(&state, lang, email, password, mobile, name).await {
+            tracing::error!(error = %format!("{e:#}"), "registration failed");
+        }
+    });
+    Ok(see_other("/register/done"))
+}
+
+async fn register_in_background(
+    state: &AppState,
+    lang: Lang,
+    email: Email,
+    password: Password,
+    mobile: MobileNumber,
+    name: Name,
+) -> anyhow::Result<()> {
+    let hash = password::hash(state, SecretString::from(password.expose().to_string())).await?;
+    let token = new_token();
+    let confirm_link = state.link(&format!("/confirm?token={token}"));
+    let login_link = state.link("/login");
+    let reset_link = state.link("/forgot-password");
+    let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
+    db::run(&state.pool, move |c| {
+        use diesel::Connection;
+        c.transaction(|c| {
+            let now = clock::now();
+            match accounts::user_by_email(c, email.as_str())? {
+                Some(existing) if existing.confirmed_at.is_some() => {
+                    let lang = Lang::parse(&existing.language).unwrap_or(lang);
+                    notify::queue_email(
+                        c,
+                        Some(existing.id),
+                        &existing.email,
+                        "already_registered",
+                        messages::already_registered(
+                            lang,
+                            &existing.name,
+                            &login_link,
+                            &reset_link,
+                        ),
+                        now,
+                    )?;
+                }
+                Some(existing) => {
+                    // Not confirmed yet: a fresh link replaces the old one.
+                    let lang = Lang::parse(&existing.language).unwrap_or(lang);
+                    accounts::expire_tokens(c, existing.id, TokenPurpose::Confirm, now)?;
+                    accounts::insert_token(
+                        c,
+                        &token,
+                        existing.id,
+                        TokenPurpose::Confirm,
+                        None,
+                        now,
+                        CONFIRM_VALID,
+                    )?;
+                    notify::queue_email(
+                        c,
+                        Some(existing.id),
+                        &existing.email,
+                        "confirm_account",
+                        messages::confirm_account(lang, &existing.name, &confirm_link),
+                        now,
+                    )?;
+                }
+                None => {
+                    let user = accounts::insert_user(
+                        c,
+                        &accounts::NewUser {
+                            email: email.as_str(),
+                            password_hash: &hash,
+                            name: name.as_str(),
+                            mobile: mobile.e164(),
+                            is_employee,
+                            role: "customer",
+                            language: lang.code(),
+                            created_at: now,
+                        },
+                    )?;
+                    accounts::insert_token(
+                        c,
+                        &token,
+                        user.id,
+                        TokenPurpose::Confirm,
+                        None,
+                        now,
+                        CONFIRM_VALID,
+                    )?;
+                    notify::queue_email(
+                        c,
+                        Some(user.id),
+                        &user.email,
+                        "confirm_account",
+                        messages::confirm_account(lang, &user.name, &confirm_link),
+                        now,
+                    )?;
+                }
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    state.wake_mailbox();
+    Ok(())
+}
+
+pub async fn register_done(ctx: Ctx) -> Markup {
+    let t = ctx.t();
+    page(
+        &ctx,
+        None,
+        t.register_done_title,
+        html! {
+            (notice(t.register_done_body))
+            p { a href="/login" { (t.login_title) } }
+        },
+    )
+}
+
+// ---- confirmation link ----
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn link_problem(ctx: &Ctx, text: &str, again: (&str, &str)) -> HttpResponse {
+    let t = ctx.t();
+    html_page(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        page(
+            ctx,
+            None,
+            t.link_invalid_title,
+            html! {
+                (notice_error(text))
+                p { a href=(again.0) { (again.1) } }
+            },
+        ),
+    )
+}
+
+pub async fn confirm(
+    ctx: Ctx,
+    state: Data,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let token = query.into_inner().token;
+    let check = db::run(&state.pool, move |c| {
+        use diesel::Connection;
+        c.transaction(|c| {
+            let now = clock::now();
+            let check = accounts::use_token(c, &token, TokenPurpose::Confirm, now)?;
+            let confirmed_before = match &check {
+                TokenCheck::Valid(row) => {
+                    use crate::db::schema::users;
+                    use diesel::prelude::*;
+                    diesel::update(users::table.find(row.user_id))
+                        .filter(users::confirmed_at.is_null())
+                        .set(users::confirmed_at.eq(now))
+                        .execute(c)?;
+                    false
+                }
+                TokenCheck::Used(row) => {
+                    accounts::user_by_id(c, row.user_id)?.is_some_and(|u| u.confirmed_at.is_some())
+                }
+                _ => false,
+            };
+            Ok((check, confirmed_before))
+        })
+    })
+    .await?;
+    let resend = ("/confirm/resend", t.resend_link);
+    Ok(match check {
+        (TokenCheck::Valid(_), _) => html_page(
+            actix_web::http::StatusCode::OK,
+            page(
+                &ctx,
+                None,
+                t.confirm_ok_title,
+                login_body(
+                    &ctx,
+                    LoginView {
+                        info: Some(t.confirm_ok_body),
+                        next: "/",
+                        ..Default::default()
+                    },
+                ),
+            ),
+        ),
+        (TokenCheck::Used(_), true) => html_page(
+            actix_web::http::StatusCode::OK,
+            page(
+                &ctx,
+                None,
+                t.confirm_ok_title,
+                login_body(
+                    &ctx,
+                    LoginView {
+                        info: Some(t.already_confirmed),
+                        next: "/",
+                        ..Default::default()
+                    },
+                ),
+            ),
+        ),
+        (TokenCheck::Used(_), false) => link_problem(&ctx, t.link_used, resend),
+        (TokenCheck::Expired, _) => link_problem(&ctx, t.link_expired, resend),
+        (TokenCheck::Unknown, _) => link_problem(&ctx, t.link_unknown, resend),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+fn email_only_form(
+    ctx: &Ctx,
+    action: &str,
+    intro: Option<&str>,
+    button: &str,
+    value: &str,
+    error: Option<&str>,
+) -> Markup {
+    let t = ctx.t();
+    html! {
+        @if let Some(i) = intro { p { (i) } }
+        form method="post" action=(action) novalidate {
+            (input(Field::new("email", t.email, "email").value(value).error(error).autocomplete("email")))
+            button type="submit" { (button) }
+        }
+        p { a href="/login" { (t.login_title) } }
+    }
+}
+
+pub async fn resend_page(ctx: Ctx) -> Markup {
+    let t = ctx.t();
+    page(
+        &ctx,
+        None,
+        t.resend_title,
+        email_only_form(&ctx, "/confirm/resend", None, t.resend_button, "", None),
+    )
+}
+
+pub async fn resend(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpResponse {
+    let t = ctx.t();
+    let typed: String = form.email.chars().take(254).collect();
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(e) => {
+            return html_page(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                page(
+                    &ctx,
+                    None,
+                    t.resend_title,
+                    email_only_form(
+                        &ctx,
+                        "/confirm/resend",
+                        None,
+                        t.resend_button,
+                        &typed,
+                        Some(email_error(t, e)),
+                    ),
+                ),
+            );
+        }
+    };
+    let lang = ctx.lang;
+    actix_web::rt::spawn(async move {
+        let token = new_token();
+        let link = state.link(&format!("/confirm?token={token}"));
+        let sent = db::run(&state.pool, move |c| {
+            use diesel::Connection;
+            c.transaction(|c| {
+                let now = clock::now();
+                let Some(user) = accounts::user_by_email(c, email.as_str())? else {
+                    return Ok(false);
+                };
+                if user.confirmed_at.is_some() {
+                    return Ok(false);
+                }
+                let lang = Lang::parse(&user.language).unwrap_or(lang);
+                accounts::expire_tokens(c, user.id, TokenPurpose::Confirm, now)?;
+                accounts::insert_token(
+                    c,
+                    &token,
+                    user.id,
+                    TokenPurpose::Confirm,
+                    None,
+                    now,
+                    CONFIRM_VALID,
+                )?;
+                notify::queue_email(
+                    c,
+                    Some(user.id),
+                    &user.email,
+                    "confirm_account",
+                    messages::confirm_account(lang, &user.name, &link),
+                    now,
+                )?;
+                Ok(true)
+            })
+        })
+        .await;
+        match sent {
+            Ok(true) => state.wake_mailbox(),
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "resending confirmation failed"),
+        }
+    });
+    html_page(
+        actix_web::http::StatusCode::OK,
+        page(
+            &ctx,
+            None,
+            t.resend_title,
+            html! {
+                (notice(t.resend_done))
+                p { a href="/login" { (t.login_title) } }
+            },
+        ),
+    )
+}
+
+// ---- forgotten password ----
+
+pub async fn forgot_page(ctx: Ctx) -> Markup {
+    let t = ctx.t();
+    page(
+        &ctx,
+        None,
+        t.forgot_title,
+        email_only_form(
+            &ctx,
+            "/forgot-password",
+            Some(t.forgot_intro),
+            t.forgot_button,
+            "",
+            None,
+        ),
+    )
+}
+
+pub async fn forgot(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpResponse {
+    let t = ctx.t();
+    let typed: String = form.email.chars().take(254).collect();
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(e) => {
+            return html_page(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                page(
+                    &ctx,
+                    None,
+                    t.forgot_title,
+                    email_only_form(
+                        &ctx,
+                        "/forgot-password",
+                        Some(t.forgot_intro),
+                        t.forgot_button,
+                        &typed,
+                        Some(email_error(t, e)),
+                    ),
+                ),
+            );
+        }
+    };
+    let lang = ctx.lang;
+    // After the answer: the same answer, as fast, whether or not the address has an account.
+    actix_web::rt::spawn(async move {
+        let token = new_token();
+        let link = state.link(&format!("/reset-password?token={token}"));
+        let sent = db::run(&state.pool, move |c| {
+            use diesel::Connection;
+            c.transaction(|c| {
+                let now = clock::now();
+                let Some(user) = accounts::user_by_email(c, email.as_str())? else {
+                    return Ok(false);
+                };
+                let lang = Lang::parse(&user.language).unwrap_or(lang);
+                accounts::expire_tokens(c, user.id, TokenPurpose::Reset, now)?;
+                accounts::insert_token(
+                    c,
+                    &token,
+                    user.id,
+                    TokenPurpose::Reset,
+                    None,
+                    now,
+                    RESET_VALID,
+                )?;
+                notify::queue_email(
+                    c,
+                    Some(user.id),
+                    &user.email,
+                    "password_reset",
+                    messages::password_reset(lang, &user.name, &link),
+                    now,
+                )?;
+                Ok(true)
+            })
+        })
+        .await;
+        match sent {
+            Ok(true) => state.wake_mailbox(),
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "password reset request failed"),
+        }
+    });
+    see_other("/forgot-password/sent")
+}
+
+pub async fn forgot_sent(ctx: Ctx) -> Markup {
+    let t = ctx.t();
+    page(
+        &ctx,
+        None,
+        t.forgot_title,
+        html! {
+            (notice(t.forgot_done))
+            p { a href="/login" { (t.login_title) } }
+        },
+    )
+}
+
+fn reset_form(ctx: &Ctx, token: &str, error: Option<&str>) -> Markup {
+    let t = ctx.t();
+    html! {
+        (error_summary(t, error.is_some()))
+        form method="post" action="/reset-password" novalidate {
+            input type="hidden" name="token" value=(token);
+            (input(Field::new("password", t.new_password, "password").error(error).autocomplete("new-password").hint(t.password_rule)))
+            button type="submit" { (t.reset_button) }
+        }
+    }
+}
+
+fn token_problem(ctx: &Ctx, check: &TokenCheck) -> HttpResponse {
+    let t = ctx.t();
+    let again = ("/forgot-password", t.forgot_title);
+    match check {
+        TokenCheck::Expired => link_problem(ctx, t.link_expired, again),
+        TokenCheck::Used(_) => link_problem(ctx, t.link_used, again),
+        _ => link_problem(ctx, t.link_unknown, again),
+    }
+}
+
+pub async fn reset_page(
+    ctx: Ctx,
+    state: Data,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = query.into_inner().token;
+    let probe = token.clone();
+    let check = db::run(&state.pool, move |c| {
+        Ok(accounts::peek_token(
+            c,
+            &probe,
+            TokenPurpose::Reset,
+            clock::now(),
+        )?)
+    })
+    .await?;
+    if !matches!(check, TokenCheck::Valid(_)) {
+        return Ok(token_problem(&ctx, &check));
+    }
+    Ok(html_page(
+        actix_web::http::StatusCode::OK,
+        page(
+            &ctx,
+            None,
+            ctx.t().reset_title,
+            reset_form(&ctx, &token, None),
+        ),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn reset(
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let ResetForm {
+        token,
+        password: raw,
+    } = form.into_inner();
+    let token: String = token.chars().take(128).collect();
+    let password = match Password::parse(&raw) {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(html_page(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                page(
+                    &ctx,
+                    None,
+                    t.reset_title,
+                    reset_form(&ctx, &token, Some(password_error(t, e))),
+                ),
+            ));
+        }
+    };
+    let hash = password::hash(&state, SecretString::from(password.expose().to_string())).await?;
+    let check = db::run(&state.pool, move |c| {
+        use diesel::Connection;
+        c.transaction(|c| {
+            let now = clock::now();
+            let check = accounts::use_token(c, &token, TokenPurpose::Reset, now)?;
+            if let TokenCheck::Valid(row) = &check {
+                use crate::db::schema::users;
+                use diesel::prelude::*;
+                diesel::update(users::table.find(row.user_id))
+                    .set(users::password_hash.eq(&hash))
+                    .execute(c)?;
+                // Whoever got into the mailbox owns the address: the account counts as confirmed.
+                diesel::update(users::table.find(row.user_id))
+                    .filter(users::confirmed_at.is_null())
+                    .set(users::confirmed_at.eq(now))
+                    .execute(c)?;
+                accounts::delete_user_sessions(c, row.user_id, None)?;
+            }
+            Ok(check)
+        })
+    })
+    .await?;
+    if !matches!(check, TokenCheck::Valid(_)) {
+        return Ok(token_problem(&ctx, &check));
+    }
+    Ok(html_page(
+        actix_web::http::StatusCode::OK,
+        page(
+            &ctx,
+            None,
+            t.reset_title,
+            login_body(
+                &ctx,
+                LoginView {
+                    info: Some(t.reset_done),
+                    next: "/",
+                    ..Default::default()
+                },
+            ),
+        ),
+    ))
+}

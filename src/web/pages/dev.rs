@@ -1,0 +1,46 @@
+//! The local mailbox page: what Parkportal would have sent, when no SMTP server is set up.
+
+use actix_web::{HttpResponse, web};
+use maud::{Markup, html};
+
+use crate::clock;
+use crate::db::{self, notifications};
+use crate::state::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::layout::page;
+
+/// Plain text with its links made clickable.
+fn linkify(text: &str) -> Markup {
+    html! {
+        @for (i, line) in text.lines().enumerate() {
+            @if i > 0 { br; }
+            @for (j, word) in line.split(' ').enumerate() {
+                @if j > 0 { " " }
+                @if word.starts_with("http://") || word.starts_with("https://") {
+                    a href=(word) { (word) }
+                } @else { (word) }
+            }
+        }
+    }
+}
+
+pub async fn mailbox(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let rows = db::run(&state.pool, |c| Ok(notifications::local_mailbox(c, 200)?)).await?;
+    let body = html! {
+        p { (t.mailbox_intro) }
+        @if rows.is_empty() { p { (t.mailbox_empty) } }
+        @for n in &rows {
+            article.card {
+                h2 { (n.subject) }
+                p.hint { (clock::local_display(n.created_at)) " · " (n.channel) " · " (n.recipient) }
+                p { (linkify(&n.body_text)) }
+            }
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(page(&ctx, None, t.mailbox_title, body).into_string()))
+}
