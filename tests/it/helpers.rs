@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+
+use crate::smtp::SmtpServer;
 use parkportal::db::DbConnection;
 use parkportal::{Application, Settings};
 
@@ -49,6 +51,8 @@ impl Drop for TestDb {
 
 pub struct TestApp {
     pub address: String,
+    /// The SMTP server that receives this app's e-mails (`None`: local mailbox page).
+    pub smtp: Option<SmtpServer>,
     /// Keeps cookies; does not follow redirects, so tests see each 303.
     pub client: reqwest::Client,
     pub database_url: String,
@@ -72,32 +76,106 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
     Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings are valid")
 }
 
+/// The real server with a real SMTP server receiving its e-mails.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let mut vars = vec![("SMTP_URL", url.as_str()), ("NOTIFY_RETRY_BASE_MS", "100")];
+    vars.extend_from_slice(extra);
+    spawn(&vars, Some(smtp)).await
+}
+
+/// The real server without SMTP: e-mails land on the local mailbox page.
+pub async fn spawn_app_without_smtp() -> TestApp {
+    spawn(&[], None).await
+}
+
+async fn spawn(vars: &[(&str, &str)], smtp: Option<SmtpServer>) -> TestApp {
     let _ = parkportal::telemetry::init();
     let (db, database_url) = TestDb::create();
-    let app = Application::build(test_settings(&database_url, extra))
+    let app = Application::build(test_settings(&database_url, vars))
         .await
         .expect("the application builds");
     let port = app.port();
     actix_web::rt::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let address = format!("http://127.0.0.1:{port}");
     TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        client,
+        client: new_client(&address),
+        address,
+        smtp,
         database_url,
         _db: db,
     }
 }
 
+/// A browser-like client: keeps cookies, says where its posts come from, follows no redirect.
+pub fn new_client(address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("Origin", address.parse().unwrap());
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+pub const PASSWORD: &str = "Parkera7!bil";
+
 impl TestApp {
+    pub fn smtp(&self) -> &SmtpServer {
+        self.smtp.as_ref().expect("this app has an SMTP server")
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/register",
+            &[
+                ("email", email),
+                ("password", password),
+                ("mobile", "070-123 45 67"),
+                ("name", "Anna Andersson"),
+                ("terms", "yes"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Register, confirm by the link in the e-mail, log in.
+    pub async fn logged_in_user(&self, email: &str) {
+        let resp = self.register(email, PASSWORD).await;
+        assert_eq!(resp.status(), 303);
+        let mail = self.smtp().wait_for(email).await;
+        let link = mail.link("/confirm?token=");
+        assert_eq!(self.client.get(&link).send().await.unwrap().status(), 200);
+        let resp = self.login(email, PASSWORD).await;
+        assert_eq!(resp.status(), 303, "login after confirming");
+    }
+
+    /// The CSRF token of the logged-in session, read from a page's logout form.
+    pub async fn csrf(&self) -> String {
+        let html = self.get_html("/settings").await;
+        hidden_value(&html, "csrf")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -125,3 +203,13 @@ impl TestApp {
 }
 
 use diesel::r2d2;
+
+/// The value of a hidden input in a page.
+pub fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name} in page"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
