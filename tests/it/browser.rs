@@ -50,10 +50,6 @@ impl Browser {
         .expect("chromedriver must be installed (apt-get install chromium chromium-driver)");
         let profile = tempfile::tempdir().unwrap();
         let mut caps = Capabilities::new();
-        let mut prefs = json!({});
-        if !javascript {
-            prefs = json!({"profile.managed_default_content_settings.javascript": 2});
-        }
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
@@ -64,8 +60,9 @@ impl Browser {
                     "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage",
                     format!("--user-data-dir={}", profile.path().display()),
+                    // Page scripts off, as for a user who switched JavaScript off.
+                    if javascript { "--blink-settings=scriptEnabled=true" } else { "--blink-settings=scriptEnabled=false" },
                 ],
-                "prefs": prefs,
                 "mobileEmulation": {
                     "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0},
                     "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
@@ -109,7 +106,8 @@ impl Browser {
     }
 
     /// Console messages at level WARNING or SEVERE since the last call (CSP violations,
-    /// script errors and failed loads are SEVERE).
+    /// script errors and failed loads are SEVERE), except the browser's note about a page
+    /// answered with 422 (a form shown again with its errors, as intended).
     pub async fn console_errors(&self) -> Vec<String> {
         let logs = self
             .client
@@ -121,7 +119,66 @@ impl Browser {
             .flatten()
             .filter(|e| matches!(e["level"].as_str(), Some("SEVERE") | Some("WARNING")))
             .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .filter(|m| !m.contains("responded with a status of 422"))
             .collect()
+    }
+
+    /// The input whose `<label>` has exactly this text (or contains it, for checkboxes).
+    pub async fn input_by_label(&self, label: &str) -> fantoccini::elements::Element {
+        let xpath = format!(
+            "//label[normalize-space()='{label}' or contains(normalize-space(), '{label}')]"
+        );
+        let label_el = self
+            .client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no label {label}: {e}"));
+        let id = label_el
+            .attr("for")
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("label {label} has no for"));
+        self.client.find(Locator::Id(&id)).await.unwrap()
+    }
+
+    pub async fn fill(&self, label: &str, value: &str) {
+        let input = self.input_by_label(label).await;
+        input.clear().await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+
+    /// Clicks the `<button>` or `<a>` with exactly this visible text and waits for the next page.
+    pub async fn click(&self, text: &str) {
+        let xpath =
+            format!("(//button[normalize-space()='{text}'] | //a[normalize-space()='{text}'])[1]");
+        let el = self
+            .client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no button or link {text}: {e}"));
+        // Enter activates links and buttons like a keyboard user would.
+        el.send_keys("\u{E007}").await.unwrap();
+    }
+
+    /// Waits until the page's `<h1>` reads `text`.
+    pub async fn wait_for_heading(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(h1) = self.client.find(Locator::Css("h1")).await
+                && h1.text().await.is_ok_and(|t| t == text)
+            {
+                return;
+            }
+            if Instant::now() > deadline {
+                let src = self.client.source().await.unwrap_or_default();
+                panic!("heading {text:?} never came; page: {src}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn page_text(&self) -> String {
+        self.text("body").await
     }
 
     pub async fn close(mut self) {
@@ -134,6 +191,31 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+    }
+}
+
+/// A Chrome DevTools command through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -95,7 +95,7 @@ pub async fn spawn_app_without_smtp() -> TestApp {
 }
 
 async fn spawn(vars: &[(&str, &str)], smtp: Option<SmtpServer>) -> TestApp {
-    let _ = parkportal::telemetry::init();
+    let _ = parkportal::telemetry::init_with_default("warn");
     let (db, database_url) = TestDb::create();
     let app = Application::build(test_settings(&database_url, vars))
         .await

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod browser;
+mod browser_accounts;
 mod foundation;
 mod helpers;
 mod smtp;
