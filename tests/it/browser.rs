@@ -194,31 +194,6 @@ impl Drop for Browser {
     }
 }
 
-/// A Chrome DevTools command through chromedriver.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.cmd, "params": self.params});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
 /// Chromedriver's log endpoint (not part of W3C WebDriver, so fantoccini has no method for it).
 #[derive(Debug)]
 struct BrowserLog;
