@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod layout;
 pub mod middleware;
 pub mod pages;
+pub mod respond;
 
 use actix_web::{HttpResponse, error::InternalError, web};
 

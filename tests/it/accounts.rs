@@ -807,3 +807,52 @@ async fn the_notifications_page_lists_what_was_sent() {
     assert!(html.contains("E-post"));
     assert!(html.contains("Skickad"));
 }
+
+#[actix_web::test]
+async fn undelivered_mail_is_picked_up_after_a_restart_and_sent_once() {
+    let app = spawn_app().await;
+    app.smtp().set_up(false);
+    let email = "pickup@example.com";
+    app.register(email, PASSWORD).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while notifications::table
+        .filter(notifications::attempts.ge(1))
+        .count()
+        .get_result::<i64>(&mut app.conn())
+        .unwrap()
+        == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "no attempt made");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A new instance on the same database (as after a restart); both now race for the row.
+    let smtp_url = app.smtp().url();
+    let again = parkportal::Application::build(test_settings(
+        &app.database_url,
+        &[("SMTP_URL", &smtp_url), ("NOTIFY_RETRY_BASE_MS", "100")],
+    ))
+    .await
+    .unwrap();
+    actix_web::rt::spawn(again.run_until_stopped());
+    app.smtp().set_up(true);
+    app.smtp().wait_for(email).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(app.smtp().to(email).len(), 1, "sent once by one of the two");
+}
+
+#[actix_web::test]
+async fn over_https_the_cookie_is_secure_and_host_prefixed() {
+    let app = spawn_app_with(&[("PUBLIC_URL", "https://parkering.example.se")]).await;
+    let email = "secure@example.com";
+    app.register(email, PASSWORD).await;
+    let link = app.smtp().wait_for(email).await.link("/confirm?token=");
+    assert!(link.starts_with("https://parkering.example.se/confirm?token="));
+    let path = link.trim_start_matches("https://parkering.example.se");
+    app.get(path).await;
+    let resp = app.login(email, PASSWORD).await;
+    let set_cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set_cookie.starts_with("__Host-session="), "{set_cookie}");
+    assert!(set_cookie.contains("Secure") && set_cookie.contains("HttpOnly"));
+    assert!(set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/"));
+    assert!(resp.headers().contains_key("strict-transport-security"));
+}

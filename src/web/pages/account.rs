@@ -23,23 +23,12 @@ use crate::web::error::AppError;
 use crate::web::forms::{Field, error_summary, input, notice, notice_error};
 use crate::web::i18n::{Lang, Texts};
 use crate::web::layout::page;
+use crate::web::respond::{html as html_page, see_other};
 
 pub const CONFIRM_VALID: Duration = Duration::hours(24);
 pub const RESET_VALID: Duration = Duration::hours(1);
 
 type Data = web::Data<AppState>;
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
-        .finish()
-}
-
-fn html_page(status: actix_web::http::StatusCode, markup: Markup) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
-}
 
 pub fn email_error(t: &Texts, e: EmailError) -> &'static str {
     match e {
@@ -429,10 +418,7 @@ async fn register_in_background(
     name: Name,
 ) -> anyhow::Result<()> {
     let hash = password::hash(state, SecretString::from(password.expose().to_string())).await?;
-    let token = new_token();
-    let confirm_link = state.link(&format!("/confirm?token={token}"));
-    let login_link = state.link("/login");
-    let reset_link = state.link("/forgot-password");
+    let base = state.link("");
     let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
     db::run(&state.pool, move |c| {
         use diesel::Connection;
@@ -441,42 +427,23 @@ async fn register_in_background(
             match accounts::user_by_email(c, email.as_str())? {
                 Some(existing) if existing.confirmed_at.is_some() => {
                     let lang = Lang::parse(&existing.language).unwrap_or(lang);
+                    let message = messages::already_registered(
+                        lang,
+                        &existing.name,
+                        &format!("{base}/login"),
+                        &format!("{base}/forgot-password"),
+                    );
                     notify::queue_email(
                         c,
                         Some(existing.id),
                         &existing.email,
                         "already_registered",
-                        messages::already_registered(
-                            lang,
-                            &existing.name,
-                            &login_link,
-                            &reset_link,
-                        ),
+                        message,
                         now,
                     )?;
                 }
-                Some(existing) => {
-                    // Not confirmed yet: a fresh link replaces the old one.
-                    let lang = Lang::parse(&existing.language).unwrap_or(lang);
-                    accounts::expire_tokens(c, existing.id, TokenPurpose::Confirm, now)?;
-                    accounts::insert_token(
-                        c,
-                        &token,
-                        existing.id,
-                        TokenPurpose::Confirm,
-                        None,
-                        now,
-                        CONFIRM_VALID,
-                    )?;
-                    notify::queue_email(
-                        c,
-                        Some(existing.id),
-                        &existing.email,
-                        "confirm_account",
-                        messages::confirm_account(lang, &existing.name, &confirm_link),
-                        now,
-                    )?;
-                }
+                // Not confirmed yet: a fresh link replaces the old one.
+                Some(existing) => issue_link(c, &existing, &CONFIRM_LINK, &base, lang, now)?,
                 None => {
                     let user = accounts::insert_user(
                         c,
@@ -491,23 +458,7 @@ async fn register_in_background(
                             created_at: now,
                         },
                     )?;
-                    accounts::insert_token(
-                        c,
-                        &token,
-                        user.id,
-                        TokenPurpose::Confirm,
-                        None,
-                        now,
-                        CONFIRM_VALID,
-                    )?;
-                    notify::queue_email(
-                        c,
-                        Some(user.id),
-                        &user.email,
-                        "confirm_account",
-                        messages::confirm_account(lang, &user.name, &confirm_link),
-                        now,
-                    )?;
+                    issue_link(c, &user, &CONFIRM_LINK, &base, lang, now)?;
                 }
             }
             Ok(())
@@ -685,49 +636,7 @@ pub async fn resend(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpRe
             );
         }
     };
-    let lang = ctx.lang;
-    actix_web::rt::spawn(async move {
-        let token = new_token();
-        let link = state.link(&format!("/confirm?token={token}"));
-        let sent = db::run(&state.pool, move |c| {
-            use diesel::Connection;
-            c.transaction(|c| {
-                let now = clock::now();
-                let Some(user) = accounts::user_by_email(c, email.as_str())? else {
-                    return Ok(false);
-                };
-                if user.confirmed_at.is_some() {
-                    return Ok(false);
-                }
-                let lang = Lang::parse(&user.language).unwrap_or(lang);
-                accounts::expire_tokens(c, user.id, TokenPurpose::Confirm, now)?;
-                accounts::insert_token(
-                    c,
-                    &token,
-                    user.id,
-                    TokenPurpose::Confirm,
-                    None,
-                    now,
-                    CONFIRM_VALID,
-                )?;
-                notify::queue_email(
-                    c,
-                    Some(user.id),
-                    &user.email,
-                    "confirm_account",
-                    messages::confirm_account(lang, &user.name, &link),
-                    now,
-                )?;
-                Ok(true)
-            })
-        })
-        .await;
-        match sent {
-            Ok(true) => state.wake_mailbox(),
-            Ok(false) => {}
-            Err(e) => tracing::error!(error = %format!("{e:#}"), "resending confirmation failed"),
-        }
-    });
+    mail_link_later(state, email, ctx.lang, CONFIRM_LINK);
     html_page(
         actix_web::http::StatusCode::OK,
         page(
@@ -740,6 +649,83 @@ pub async fn resend(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpRe
             },
         ),
     )
+}
+
+/// A single-use link sent by e-mail: what it is for, how long it works, where it leads.
+pub struct LinkMail {
+    pub purpose: TokenPurpose,
+    pub valid: Duration,
+    pub path: &'static str,
+    pub kind: &'static str,
+    pub message: fn(Lang, &str, &str) -> messages::Message,
+}
+
+const CONFIRM_LINK: LinkMail = LinkMail {
+    purpose: TokenPurpose::Confirm,
+    valid: CONFIRM_VALID,
+    path: "/confirm",
+    kind: "confirm_account",
+    message: messages::confirm_account,
+};
+
+const RESET_LINK: LinkMail = LinkMail {
+    purpose: TokenPurpose::Reset,
+    valid: RESET_VALID,
+    path: "/reset-password",
+    kind: "password_reset",
+    message: messages::password_reset,
+};
+
+/// Replaces the user's earlier links of this kind with a new one and queues the e-mail,
+/// inside the caller's transaction.
+fn issue_link(
+    c: &mut db::DbConnection,
+    user: &accounts::UserRow,
+    link: &LinkMail,
+    base_url: &str,
+    lang: Lang,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    let token = new_token();
+    let url = format!("{base_url}{}?token={token}", link.path);
+    let lang = Lang::parse(&user.language).unwrap_or(lang);
+    accounts::expire_tokens(c, user.id, link.purpose, now)?;
+    accounts::insert_token(c, &token, user.id, link.purpose, None, now, link.valid)?;
+    notify::queue_email(
+        c,
+        Some(user.id),
+        &user.email,
+        link.kind,
+        (link.message)(lang, &user.name, &url),
+        now,
+    )
+}
+
+/// After the answer has gone: if the address has an account (an unconfirmed one, for a
+/// confirmation link), send it a link. The answer never depends on it.
+fn mail_link_later(state: Data, email: Email, lang: Lang, link: LinkMail) {
+    actix_web::rt::spawn(async move {
+        let base = state.link("");
+        let sent = db::run(&state.pool, move |c| {
+            use diesel::Connection;
+            c.transaction(|c| {
+                let Some(user) = accounts::user_by_email(c, email.as_str())? else {
+                    return Ok(false);
+                };
+                if link.purpose == TokenPurpose::Confirm && user.confirmed_at.is_some() {
+                    return Ok(false);
+                }
+                issue_link(c, &user, &link, &base, lang, clock::now())?;
+                Ok(true)
+            })
+        })
+        .await;
+        match sent {
+            Ok(true) => state.wake_mailbox(),
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "sending a link failed"),
+        }
+    });
 }
 
 // ---- forgotten password ----
@@ -785,47 +771,8 @@ pub async fn forgot(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpRe
             );
         }
     };
-    let lang = ctx.lang;
     // After the answer: the same answer, as fast, whether or not the address has an account.
-    actix_web::rt::spawn(async move {
-        let token = new_token();
-        let link = state.link(&format!("/reset-password?token={token}"));
-        let sent = db::run(&state.pool, move |c| {
-            use diesel::Connection;
-            c.transaction(|c| {
-                let now = clock::now();
-                let Some(user) = accounts::user_by_email(c, email.as_str())? else {
-                    return Ok(false);
-                };
-                let lang = Lang::parse(&user.language).unwrap_or(lang);
-                accounts::expire_tokens(c, user.id, TokenPurpose::Reset, now)?;
-                accounts::insert_token(
-                    c,
-                    &token,
-                    user.id,
-                    TokenPurpose::Reset,
-                    None,
-                    now,
-                    RESET_VALID,
-                )?;
-                notify::queue_email(
-                    c,
-                    Some(user.id),
-                    &user.email,
-                    "password_reset",
-                    messages::password_reset(lang, &user.name, &link),
-                    now,
-                )?;
-                Ok(true)
-            })
-        })
-        .await;
-        match sent {
-            Ok(true) => state.wake_mailbox(),
-            Ok(false) => {}
-            Err(e) => tracing::error!(error = %format!("{e:#}"), "password reset request failed"),
-        }
-    });
+    mail_link_later(state, email, ctx.lang, RESET_LINK);
     see_other("/forgot-password/sent")
 }
 

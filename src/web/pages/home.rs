@@ -8,6 +8,8 @@ use super::settings::frame;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::layout::page;
+use crate::web::respond::html;
+use actix_web::http::StatusCode;
 
 pub async fn home(ctx: Ctx, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
     let Some(me) = &ctx.user else {
@@ -18,7 +20,8 @@ pub async fn home(ctx: Ctx, query: web::Query<LoginQuery>) -> Result<HttpRespons
         p { (t.home_empty) }
         p { a.button href="/permits/new" { (t.nav_buy) } }
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page(&ctx, Some(&frame(me)), t.home_title, body).into_string()))
+    Ok(html(
+        StatusCode::OK,
+        page(&ctx, Some(&frame(me)), t.home_title, body),
+    ))
 }

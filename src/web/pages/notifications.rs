@@ -11,6 +11,8 @@ use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::layout::page;
+use crate::web::respond::html;
+use actix_web::http::StatusCode;
 
 const PAGE_SIZE: i64 = 20;
 
@@ -80,7 +82,8 @@ pub async fn list(
             }
         }
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page(&ctx, Some(&frame(me)), t.nav_notifications, body).into_string()))
+    Ok(html(
+        StatusCode::OK,
+        page(&ctx, Some(&frame(me)), t.nav_notifications, body),
+    ))
 }

@@ -24,20 +24,9 @@ use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::i18n::Lang;
 use crate::web::layout::{Frame, page};
+use crate::web::respond::{html as respond, see_other};
 
 type Data = web::Data<AppState>;
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
-        .finish()
-}
-
-fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
-}
 
 pub fn frame(me: &SessionUser) -> Frame<'_> {
     Frame {
