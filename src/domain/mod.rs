@@ -4,9 +4,12 @@ pub mod email;
 pub mod mobile;
 pub mod name;
 pub mod password;
+pub mod permit;
+pub mod regnr;
 pub mod token;
 
 pub use email::Email;
 pub use mobile::MobileNumber;
 pub use name::Name;
 pub use password::Password;
+pub use regnr::RegNumber;
