@@ -1,5 +1,6 @@
 //! Parkportal: parking permits for the hospital car parks of a Swedish region.
 
+pub mod actors;
 pub mod auth;
 pub mod clock;
 pub mod db;

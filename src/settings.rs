@@ -129,6 +129,10 @@ pub struct Settings {
     pub check_api_keys: Vec<SecretString>,
     /// First wait before a failed notification is retried (doubles each time, at most 15 min).
     pub notify_retry_base_ms: u64,
+    /// How far ahead a permit may start.
+    pub permit_start_horizon_days: i64,
+    /// How many days before a permit ends its reminder goes out.
+    pub reminder_days_before: i64,
 }
 
 impl Settings {
@@ -262,6 +266,20 @@ impl Settings {
                 .ok_or_else(|| bad("NOTIFY_RETRY_BASE_MS", "must be milliseconds, 10–600000"))?,
         };
 
+        let days = |name: &'static str, default: i64, max: i64| -> Result<i64, SettingsError> {
+            match var(name) {
+                None => Ok(default),
+                Some(raw) => raw
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|d| (0..=max).contains(d))
+                    .ok_or_else(|| bad(name, format!("must be a number of days, 0–{max}"))),
+            }
+        };
+        let permit_start_horizon_days = days("PERMIT_START_HORIZON_DAYS", 180, 3650)?;
+        let reminder_days_before = days("REMINDER_DAYS_BEFORE", 7, 365)?;
+
         Ok(Settings {
             bind_addr,
             public_url,
@@ -276,6 +294,8 @@ impl Settings {
             employee_email_domain,
             check_api_keys,
             notify_retry_base_ms,
+            permit_start_horizon_days,
+            reminder_days_before,
         })
     }
 

@@ -13,6 +13,8 @@ use std::time::Duration;
 use actix::Actor;
 use tokio::sync::Semaphore;
 
+use crate::actors::PermitRegistry;
+use crate::actors::reminders::Reminders;
 use crate::auth::{csrf, password};
 use crate::db;
 use crate::notify;
@@ -70,10 +72,24 @@ impl Application {
         )
         .start();
 
+        let permits = PermitRegistry::new(pool.clone()).start();
+        Reminders {
+            pool: pool.clone(),
+            base_url: settings
+                .public_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
+            days_before: settings.reminder_days_before,
+            mailbox: mailbox.clone(),
+        }
+        .start();
+
         let state = web::Data::new(AppState {
             settings,
             pool,
             mailbox,
+            permits,
             hashing: Semaphore::new(4),
         });
         let app_state = state.clone();

@@ -3,6 +3,7 @@
 use actix::Addr;
 use tokio::sync::Semaphore;
 
+use crate::actors::PermitRegistry;
 use crate::db::Pool;
 use crate::notify::{Mailbox, Wake};
 use crate::settings::Settings;
@@ -11,6 +12,7 @@ pub struct AppState {
     pub settings: Settings,
     pub pool: Pool,
     pub mailbox: Addr<Mailbox>,
+    pub permits: Addr<PermitRegistry>,
     /// Caps concurrent password hashes (each holds ~19 MiB and a CPU for ~25 ms).
     pub hashing: Semaphore,
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod notifications;
+pub mod permits;
 pub mod schema;
 pub mod seed;
 

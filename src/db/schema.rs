@@ -122,6 +122,80 @@ diesel::table! {
 diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(notifications -> users (user_id));
 
+diesel::table! {
+    permits (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        permit_type_id -> BigInt,
+        package_id -> Nullable<BigInt>,
+        car_park_id -> BigInt,
+        kind -> Text,
+        type_name_sv -> Text,
+        type_name_en -> Text,
+        package_name_sv -> Nullable<Text>,
+        package_name_en -> Nullable<Text>,
+        months -> Nullable<Integer>,
+        days_bought -> Nullable<Integer>,
+        price_ore -> BigInt,
+        vat_basis_points -> Integer,
+        regnr -> Text,
+        foreign_plate -> Bool,
+        start_date -> Date,
+        end_date -> Date,
+        state -> Text,
+        reject_reason -> Nullable<Text>,
+        confirm_key -> Text,
+        renews_permit_id -> Nullable<BigInt>,
+        version -> Integer,
+        reminder_sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    temporary_regnrs (id) {
+        id -> BigInt,
+        permit_id -> BigInt,
+        regnr -> Text,
+        foreign_plate -> Bool,
+        from_date -> Date,
+        to_date -> Date,
+        ended_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    permit_events (id) {
+        id -> BigInt,
+        permit_id -> BigInt,
+        at -> Timestamp,
+        by_user_id -> Nullable<BigInt>,
+        kind -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    applications (permit_id) {
+        permit_id -> BigInt,
+        organisation -> Text,
+        role -> Text,
+        reason -> Text,
+        attachment_name -> Nullable<Text>,
+        attachment -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(permits -> users (user_id));
+diesel::joinable!(permits -> permit_types (permit_type_id));
+diesel::joinable!(permits -> car_parks (car_park_id));
+diesel::joinable!(temporary_regnrs -> permits (permit_id));
+diesel::joinable!(permit_events -> permits (permit_id));
+diesel::joinable!(applications -> permits (permit_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -131,4 +205,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
     login_attempts,
     notifications,
+    permits,
+    temporary_regnrs,
+    permit_events,
+    applications,
 );

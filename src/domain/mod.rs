@@ -2,6 +2,7 @@
 
 pub mod email;
 pub mod mobile;
+pub mod money;
 pub mod name;
 pub mod password;
 pub mod permit;
@@ -10,6 +11,7 @@ pub mod token;
 
 pub use email::Email;
 pub use mobile::MobileNumber;
+pub use money::Money;
 pub use name::Name;
 pub use password::Password;
 pub use regnr::RegNumber;

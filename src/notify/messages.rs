@@ -225,6 +225,40 @@ pub fn password_changed(lang: Lang, name: &str) -> Message {
     }
 }
 
+pub fn permit_expiring(
+    lang: Lang,
+    name: &str,
+    type_name: &str,
+    regnr: &str,
+    end: chrono::NaiveDate,
+    link: &str,
+) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            format!("Ditt parkeringstillstånd går ut {end}"),
+            &[
+                format!("Hej {name}!"),
+                format!(
+                    "Ditt tillstånd {type_name} för {regnr} gäller till och med {end}. Förnya det i tid så att du kan fortsätta parkera."
+                ),
+            ],
+            Some(("Förnya", link)),
+        ),
+        Lang::En => compose(
+            lang,
+            format!("Your parking permit expires {end}"),
+            &[
+                format!("Hello {name}!"),
+                format!(
+                    "Your permit {type_name} for {regnr} is valid until {end}. Renew it in time to keep parking."
+                ),
+            ],
+            Some(("Renew", link)),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

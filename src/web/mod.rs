@@ -12,7 +12,7 @@ pub mod respond;
 
 use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::{account, dev, home, notifications, public, settings};
+use pages::{account, dev, home, notifications, permits, public, settings};
 
 /// Every route of the portal. `local_mailbox`: the `/dev/mailbox` page exists only when no
 /// SMTP server is configured.
@@ -72,6 +72,24 @@ pub fn routes(cfg: &mut web::ServiceConfig, local_mailbox: bool) {
         web::post().to(settings::save_payment_settings),
     )
     .route("/notifications", web::get().to(notifications::list))
+    .route("/permits/new", web::get().to(permits::new_form))
+    .route("/permits/new", web::post().to(permits::review))
+    .route(
+        "/permits/new/details",
+        web::get().to(permits::type_details_fragment),
+    )
+    .route("/permits/confirm", web::post().to(permits::confirm))
+    .route("/permits/{id}", web::get().to(permits::show))
+    .route("/permits/{id}/regnr", web::post().to(permits::update_regnr))
+    .route(
+        "/permits/{id}/temporary",
+        web::post().to(permits::add_temporary),
+    )
+    .route(
+        "/permits/{id}/temporary/{tid}/end",
+        web::post().to(permits::end_temporary),
+    )
+    .route("/permits/{id}/renew", web::get().to(permits::renew))
     .route("/villkor", web::get().to(public::terms))
     .route("/lang/{code}", web::get().to(public::switch_language))
     .route("/health", web::get().to(public::health))

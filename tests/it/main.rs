@@ -6,4 +6,5 @@ mod browser;
 mod browser_accounts;
 mod foundation;
 mod helpers;
+mod permits;
 mod smtp;

@@ -1,23 +1,48 @@
-//! "Hem": the logged-in start page; the login page for everyone else.
+//! "Hem": the user's permits with their latest information; the login page for everyone else.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::html;
 
 use super::account::{LoginQuery, login_page};
+use super::permits::{permit_type_name, status_label};
 use super::settings::frame;
+use crate::db::{self, permits};
+use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::layout::page;
 use crate::web::respond::html;
-use actix_web::http::StatusCode;
 
-pub async fn home(ctx: Ctx, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
+pub async fn home(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
     let Some(me) = &ctx.user else {
         return Ok(login_page(ctx, query).await);
     };
     let t = ctx.t();
+    let uid = me.user.id;
+    let list = db::run(&state.pool, move |c| Ok(permits::for_user(c, uid)?)).await?;
     let body = html! {
-        p { (t.home_empty) }
+        @if list.is_empty() {
+            p { (t.home_empty) }
+        } @else {
+            ul.links {
+                @for p in &list {
+                    li.card {
+                        strong { (permit_type_name(p, ctx.lang)) }
+                        dl {
+                            dt { (t.col_regnr) } dd { (p.regnr) }
+                            dt { (t.col_period) } dd { (p.start_date) " – " (p.end_date) }
+                            dt { (t.col_status) } dd { (status_label(p, ctx.lang)) }
+                        }
+                        a href={ "/permits/" (p.id) } aria-label={ (t.view_edit) ", " (permit_type_name(p, ctx.lang)) " " (p.regnr) } { (t.view_edit) }
+                    }
+                }
+            }
+        }
         p { a.button href="/permits/new" { (t.nav_buy) } }
     };
     Ok(html(

@@ -4,5 +4,6 @@ pub mod account;
 pub mod dev;
 pub mod home;
 pub mod notifications;
+pub mod permits;
 pub mod public;
 pub mod settings;

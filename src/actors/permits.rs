@@ -1,0 +1,274 @@
+//! The permit actors. Every change to a permit (registration number, temporary number, state
+//! changes from payment or operator) is a message to the permit's actor, so the changes to one
+//! permit are applied one at a time, each in one transaction. A version column makes a change
+//! that another instance made meanwhile fail cleanly instead of being overwritten.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::clock;
+use crate::db::schema::{permits, temporary_regnrs};
+use crate::db::{DbConnection, Pool, permits as db_permits};
+use crate::domain::RegNumber;
+use crate::domain::permit::{Event, State, TransitionError, today};
+
+/// How long an idle permit actor stays before it stops (it starts again on demand).
+const IDLE_STOP: Duration = Duration::from_secs(120);
+
+#[derive(Debug, Clone)]
+pub enum PermitChange {
+    SetRegnr(RegNumber),
+    AddTemporary {
+        regnr: RegNumber,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    EndTemporary {
+        temporary_id: i64,
+    },
+    Transition {
+        event: Event,
+        detail: String,
+    },
+}
+
+/// A change asked of a permit. `owner`: when set, the permit must belong to that user
+/// (customers); operators leave it unset. `by_user`: who asks, for the history.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<db_permits::PermitRow, PermitError>")]
+pub struct ChangePermit {
+    pub permit_id: i64,
+    pub owner: Option<i64>,
+    pub by_user: Option<i64>,
+    pub change: PermitChange,
+}
+
+/// A rule that refused the change; the web layer says it in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("the permit can no longer be changed")]
+    NotChangeable,
+    #[error("the temporary period must lie within the permit's period")]
+    OutsidePeriod,
+    #[error("the temporary period cannot start in the past")]
+    InPast,
+    #[error("the temporary period ends before it starts")]
+    Backwards,
+    #[error("there is already a temporary number")]
+    OneAtATime,
+    #[error("no such temporary number")]
+    NoSuchTemporary,
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PermitError {
+    #[error("no such permit")]
+    NotFound,
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error("the permit was changed at the same time; try again")]
+    Conflict,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for PermitError {
+    fn from(e: diesel::result::Error) -> Self {
+        PermitError::Internal(e.into())
+    }
+}
+
+/// Applies one change in one transaction. Pure rules come from `domain::permit`.
+pub fn apply(
+    conn: &mut DbConnection,
+    msg: &ChangePermit,
+) -> Result<db_permits::PermitRow, PermitError> {
+    conn.transaction(|c| {
+        let now = clock::now();
+        let today = today(chrono::Utc::now());
+        let p = match msg.owner {
+            Some(owner) => db_permits::owned(c, msg.permit_id, owner)?,
+            None => db_permits::by_id(c, msg.permit_id)?,
+        }
+        .ok_or(PermitError::NotFound)?;
+        let state =
+            State::parse(&p.state).ok_or_else(|| anyhow::anyhow!("unknown state {}", p.state))?;
+        let (kind, detail) = match &msg.change {
+            PermitChange::SetRegnr(regnr) => {
+                if !state.allows_changes() {
+                    return Err(RuleError::NotChangeable.into());
+                }
+                diesel::update(permits::table.find(p.id))
+                    .set((
+                        permits::regnr.eq(regnr.as_str()),
+                        permits::foreign_plate.eq(regnr.is_foreign()),
+                    ))
+                    .execute(c)?;
+                ("regnr", format!("{} → {}", p.regnr, regnr))
+            }
+            PermitChange::AddTemporary { regnr, from, to } => {
+                if !state.allows_changes() {
+                    return Err(RuleError::NotChangeable.into());
+                }
+                if to < from {
+                    return Err(RuleError::Backwards.into());
+                }
+                if *from < today {
+                    return Err(RuleError::InPast.into());
+                }
+                if *from < p.start_date || *to > p.end_date {
+                    return Err(RuleError::OutsidePeriod.into());
+                }
+                let current: i64 = temporary_regnrs::table
+                    .filter(temporary_regnrs::permit_id.eq(p.id))
+                    .filter(temporary_regnrs::ended_at.is_null())
+                    .filter(temporary_regnrs::to_date.ge(today))
+                    .count()
+                    .get_result(c)?;
+                if current > 0 {
+                    return Err(RuleError::OneAtATime.into());
+                }
+                diesel::insert_into(temporary_regnrs::table)
+                    .values((
+                        temporary_regnrs::permit_id.eq(p.id),
+                        temporary_regnrs::regnr.eq(regnr.as_str()),
+                        temporary_regnrs::foreign_plate.eq(regnr.is_foreign()),
+                        temporary_regnrs::from_date.eq(from),
+                        temporary_regnrs::to_date.eq(to),
+                        temporary_regnrs::created_at.eq(now),
+                    ))
+                    .execute(c)?;
+                ("temporary", format!("{regnr} {from} – {to}"))
+            }
+            PermitChange::EndTemporary { temporary_id } => {
+                let n = diesel::update(
+                    temporary_regnrs::table
+                        .find(temporary_id)
+                        .filter(temporary_regnrs::permit_id.eq(p.id))
+                        .filter(temporary_regnrs::ended_at.is_null()),
+                )
+                .set(temporary_regnrs::ended_at.eq(now))
+                .execute(c)?;
+                if n != 1 {
+                    return Err(RuleError::NoSuchTemporary.into());
+                }
+                ("temporary_ended", temporary_id.to_string())
+            }
+            PermitChange::Transition { event, detail } => {
+                let next = state.apply(*event).map_err(RuleError::from)?;
+                diesel::update(permits::table.find(p.id))
+                    .set(permits::state.eq(next.as_str()))
+                    .execute(c)?;
+                (
+                    "state",
+                    format!("{} → {}: {detail}", state.as_str(), next.as_str()),
+                )
+            }
+        };
+        db_permits::add_event(c, p.id, msg.by_user, kind, &detail, now)?;
+        if !db_permits::bump_version(c, p.id, p.version, now)? {
+            return Err(PermitError::Conflict);
+        }
+        db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound)
+    })
+}
+
+pub struct PermitActor {
+    pool: Pool,
+    last_used: Instant,
+}
+
+impl Actor for PermitActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(IDLE_STOP / 2, |act, ctx| {
+            if act.last_used.elapsed() > IDLE_STOP {
+                ctx.stop();
+            }
+        });
+    }
+}
+
+impl Handler<ChangePermit> for PermitActor {
+    type Result = AtomicResponse<Self, Result<db_permits::PermitRow, PermitError>>;
+
+    fn handle(&mut self, msg: ChangePermit, _: &mut Self::Context) -> Self::Result {
+        self.last_used = Instant::now();
+        let pool = self.pool.clone();
+        // Atomic: the next message for this permit waits until this change is written.
+        AtomicResponse::new(Box::pin(
+            async move {
+                actix_web::web::block(move || {
+                    let mut conn = pool.get().map_err(|e| PermitError::Internal(e.into()))?;
+                    apply(&mut conn, &msg)
+                })
+                .await
+                .map_err(|e| PermitError::Internal(e.into()))?
+            }
+            .into_actor(self),
+        ))
+    }
+}
+
+/// Finds (or starts) the actor of a permit and hands it the change.
+pub struct PermitRegistry {
+    pool: Pool,
+    actors: HashMap<i64, Addr<PermitActor>>,
+}
+
+impl PermitRegistry {
+    pub fn new(pool: Pool) -> Self {
+        PermitRegistry {
+            pool,
+            actors: HashMap::new(),
+        }
+    }
+}
+
+impl Actor for PermitRegistry {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(IDLE_STOP, |act, _| act.actors.retain(|_, a| a.connected()));
+    }
+}
+
+impl Handler<ChangePermit> for PermitRegistry {
+    type Result = ResponseFuture<Result<db_permits::PermitRow, PermitError>>;
+
+    fn handle(&mut self, msg: ChangePermit, _: &mut Self::Context) -> Self::Result {
+        let pool = self.pool.clone();
+        let addr = self
+            .actors
+            .entry(msg.permit_id)
+            .and_modify(|a| {
+                if !a.connected() {
+                    *a = PermitActor {
+                        pool: pool.clone(),
+                        last_used: Instant::now(),
+                    }
+                    .start();
+                }
+            })
+            .or_insert_with(|| {
+                PermitActor {
+                    pool,
+                    last_used: Instant::now(),
+                }
+                .start()
+            })
+            .clone();
+        Box::pin(async move {
+            addr.send(msg)
+                .await
+                .map_err(|e| PermitError::Internal(anyhow::anyhow!("permit actor: {e}")))?
+        })
+    }
+}

@@ -1,0 +1,210 @@
+//! Permits, their temporary registration numbers, their history and applications.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{applications, permit_events, permits, temporary_regnrs};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = permits)]
+pub struct PermitRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub permit_type_id: i64,
+    pub package_id: Option<i64>,
+    pub car_park_id: i64,
+    pub kind: String,
+    pub type_name_sv: String,
+    pub type_name_en: String,
+    pub package_name_sv: Option<String>,
+    pub package_name_en: Option<String>,
+    pub months: Option<i32>,
+    pub days_bought: Option<i32>,
+    pub price_ore: i64,
+    pub vat_basis_points: i32,
+    pub regnr: String,
+    pub foreign_plate: bool,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub state: String,
+    pub reject_reason: Option<String>,
+    pub confirm_key: String,
+    pub renews_permit_id: Option<i64>,
+    pub version: i32,
+    pub reminder_sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = permits)]
+pub struct NewPermit {
+    pub user_id: i64,
+    pub permit_type_id: i64,
+    pub package_id: Option<i64>,
+    pub car_park_id: i64,
+    pub kind: String,
+    pub type_name_sv: String,
+    pub type_name_en: String,
+    pub package_name_sv: Option<String>,
+    pub package_name_en: Option<String>,
+    pub months: Option<i32>,
+    pub days_bought: Option<i32>,
+    pub price_ore: i64,
+    pub vat_basis_points: i32,
+    pub regnr: String,
+    pub foreign_plate: bool,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub state: String,
+    pub confirm_key: String,
+    pub renews_permit_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = temporary_regnrs)]
+pub struct TemporaryRow {
+    pub id: i64,
+    pub permit_id: i64,
+    pub regnr: String,
+    pub foreign_plate: bool,
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
+    pub ended_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = permit_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub permit_id: i64,
+    pub at: NaiveDateTime,
+    pub by_user_id: Option<i64>,
+    pub kind: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+pub struct ApplicationRow {
+    pub permit_id: i64,
+    pub organisation: String,
+    pub role: String,
+    pub reason: String,
+    pub attachment_name: Option<String>,
+    pub attachment: Option<Vec<u8>>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a permit unless one with the same confirm key exists (the back button and a double
+/// click give the same permit). Returns the permit and whether it is new.
+pub fn insert_once(conn: &mut DbConnection, new: &NewPermit) -> QueryResult<(PermitRow, bool)> {
+    if let Some(existing) = by_confirm_key(conn, &new.confirm_key)? {
+        return Ok((existing, false));
+    }
+    diesel::insert_into(permits::table)
+        .values(new)
+        .execute(conn)?;
+    let row = by_confirm_key(conn, &new.confirm_key)?.ok_or(diesel::result::Error::NotFound)?;
+    Ok((row, true))
+}
+
+pub fn by_confirm_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<PermitRow>> {
+    permits::table
+        .filter(permits::confirm_key.eq(key))
+        .select(PermitRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PermitRow>> {
+    permits::table
+        .find(id)
+        .select(PermitRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A permit of this user only: another user's permit is as good as missing.
+pub fn owned(conn: &mut DbConnection, id: i64, user_id: i64) -> QueryResult<Option<PermitRow>> {
+    permits::table
+        .find(id)
+        .filter(permits::user_id.eq(user_id))
+        .select(PermitRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<PermitRow>> {
+    permits::table
+        .filter(permits::user_id.eq(user_id))
+        .order(permits::id.desc())
+        .select(PermitRow::as_select())
+        .load(conn)
+}
+
+pub fn temporaries(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<TemporaryRow>> {
+    temporary_regnrs::table
+        .filter(temporary_regnrs::permit_id.eq(permit_id))
+        .order(temporary_regnrs::from_date)
+        .select(TemporaryRow::as_select())
+        .load(conn)
+}
+
+pub fn events(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<EventRow>> {
+    permit_events::table
+        .filter(permit_events::permit_id.eq(permit_id))
+        .order(permit_events::id.desc())
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+pub fn application(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Option<ApplicationRow>> {
+    applications::table
+        .find(permit_id)
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn add_event(
+    conn: &mut DbConnection,
+    permit_id: i64,
+    by_user_id: Option<i64>,
+    kind: &str,
+    detail: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(permit_events::table)
+        .values((
+            permit_events::permit_id.eq(permit_id),
+            permit_events::at.eq(now),
+            permit_events::by_user_id.eq(by_user_id),
+            permit_events::kind.eq(kind),
+            permit_events::detail.eq(detail),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Bumps the version of a permit that is still at `version` (compare-and-set): a change made
+/// meanwhile by another instance makes this one fail instead of overwriting it.
+pub fn bump_version(
+    conn: &mut DbConnection,
+    id: i64,
+    version: i32,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(permits::table.find(id))
+        .filter(permits::version.eq(version))
+        .set((
+            permits::version.eq(version + 1),
+            permits::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,91 @@
+//! Money in integer öre, and VAT computed in one place.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Money(i64);
+
+impl Money {
+    pub fn from_ore(ore: i64) -> Money {
+        Money(ore)
+    }
+
+    pub fn ore(self) -> i64 {
+        self.0
+    }
+
+    pub fn times(self, n: i64) -> Option<Money> {
+        self.0.checked_mul(n).map(Money)
+    }
+
+    /// The VAT contained in a price that includes VAT at `basis_points` (2500 = 25 %),
+    /// rounded to the nearest öre (half away from zero).
+    pub fn vat_included(self, basis_points: i64) -> Money {
+        let denominator = 10_000 + basis_points;
+        let numerator = self.0 * basis_points;
+        let rounded = (2 * numerator + denominator) / (2 * denominator);
+        Money(rounded)
+    }
+
+    /// Swedish form: `3 850 kr`, `40,50 kr` (non-breaking spaces).
+    pub fn sek(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let (kr, ore) = (abs / 100, abs % 100);
+        let digits = kr.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push('\u{a0}');
+            }
+            grouped.push(c);
+        }
+        if ore == 0 {
+            format!("{sign}{grouped}\u{a0}kr")
+        } else {
+            format!("{sign}{grouped},{ore:02}\u{a0}kr")
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sek())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn swedish_format() {
+        assert_eq!(Money::from_ore(385_000).sek(), "3\u{a0}850\u{a0}kr");
+        assert_eq!(Money::from_ore(4_050).sek(), "40,50\u{a0}kr");
+        assert_eq!(Money::from_ore(5).sek(), "0,05\u{a0}kr");
+        assert_eq!(
+            Money::from_ore(123_456_700).sek(),
+            "1\u{a0}234\u{a0}567\u{a0}kr"
+        );
+    }
+
+    #[test]
+    fn vat_of_a_price_including_25_percent() {
+        assert_eq!(Money::from_ore(35_000).vat_included(2500).ore(), 7_000);
+        assert_eq!(Money::from_ore(4_000).vat_included(2500).ore(), 800);
+        // 1 öre: 0.2 öre VAT rounds to 0; 3 öre: 0.6 rounds to 1.
+        assert_eq!(Money::from_ore(1).vat_included(2500).ore(), 0);
+        assert_eq!(Money::from_ore(3).vat_included(2500).ore(), 1);
+        assert_eq!(Money::from_ore(1_000).vat_included(0).ore(), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn vat_is_within_half_an_ore_of_exact(ore in 0i64..100_000_000) {
+            let vat = Money::from_ore(ore).vat_included(2500).ore() as f64;
+            let exact = ore as f64 * 0.2;
+            prop_assert!((vat - exact).abs() <= 0.5 + 1e-9);
+        }
+    }
+}

@@ -1,0 +1,612 @@
+//! Buying a period permit up to "Väntar på betalning", the permit page and its changes.
+
+use diesel::prelude::*;
+use parkportal::db::schema::{applications, permit_events, permits, temporary_regnrs};
+
+use crate::helpers::{TestApp, hidden_value, spawn_app};
+
+fn today() -> chrono::NaiveDate {
+    parkportal::domain::permit::today(chrono::Utc::now())
+}
+
+fn type_id(html: &str, name: &str) -> String {
+    // <input id="type-N" type="radio" name="type" value="N" …><label for="type-N">NAME</label>
+    let label = format!(">{name}</label>");
+    let at = html
+        .find(&label)
+        .unwrap_or_else(|| panic!("no type {name}"));
+    let before = &html[..at];
+    let v = before.rfind("name=\"type\" value=\"").unwrap() + "name=\"type\" value=\"".len();
+    before[v..v + before[v..].find('"').unwrap()].to_string()
+}
+
+fn package_id(html: &str, name: &str) -> String {
+    let label = format!(">{name}</label>");
+    let at = html
+        .find(&label)
+        .unwrap_or_else(|| panic!("no package {name}"));
+    let before = &html[..at];
+    let v = before.rfind("name=\"package\" value=\"").unwrap() + "name=\"package\" value=\"".len();
+    before[v..v + before[v..].find('"').unwrap()].to_string()
+}
+
+fn permit_count(app: &TestApp) -> i64 {
+    permits::table.count().get_result(&mut app.conn()).unwrap()
+}
+
+/// Goes through the wizard to the review page; returns its HTML.
+async fn review(
+    app: &TestApp,
+    type_name: &str,
+    package: &str,
+    start: &str,
+    regnr: &str,
+) -> reqwest::Response {
+    let html = app.get_html("/permits/new").await;
+    let csrf = hidden_value(&html, "csrf");
+    let t = type_id(&html, type_name);
+    let details = app
+        .get_html(&format!("/permits/new/details?type={t}"))
+        .await;
+    let p = if package.is_empty() {
+        String::new()
+    } else {
+        package_id(&details, package)
+    };
+    let car_park = {
+        let v = html.find("<option value=\"").unwrap() + "<option value=\"".len();
+        html[v..v + html[v..].find('"').unwrap()].to_string()
+    };
+    app.post_form(
+        "/permits/new",
+        &[
+            ("csrf", &csrf),
+            ("type", &t),
+            ("package", &p),
+            ("start", start),
+            ("regnr", regnr),
+            ("car_park", &car_park),
+        ],
+    )
+    .await
+}
+
+async fn confirm(app: &TestApp, review_html: &str) -> reqwest::Response {
+    let form_start = review_html.find("action=\"/permits/confirm\"").unwrap();
+    let form_html =
+        &review_html[form_start..review_html[form_start..].find("</form>").unwrap() + form_start];
+    let mut fields = Vec::new();
+    let mut rest = form_html;
+    while let Some(i) = rest.find("name=\"") {
+        rest = &rest[i + 6..];
+        let name = rest[..rest.find('"').unwrap()].to_string();
+        let vi = rest.find("value=\"").unwrap() + 7;
+        let value = rest[vi..vi + rest[vi..].find('"').unwrap()].to_string();
+        fields.push((name, value));
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    app.post_form("/permits/confirm", &pairs).await
+}
+
+#[actix_web::test]
+async fn an_employee_buys_a_monthly_permit_up_to_awaiting_payment() {
+    let app = spawn_app().await;
+    app.logged_in_user("buyer@regionvastmanland.se").await;
+    let html = app.get_html("/permits/new").await;
+    for name in [
+        "Anställda månads/årskort",
+        "Anställda dagkort",
+        "Extern betalande",
+    ] {
+        assert!(
+            html.contains(&format!(">{name}</label>")),
+            "{name} offered to an employee"
+        );
+    }
+    for label in [
+        "<legend>Typ</legend>",
+        ">Startdatum</label>",
+        ">Registreringsnummer</label>",
+        ">Spara och fortsätt</button>",
+    ] {
+        assert!(html.contains(label), "{label}");
+    }
+    let start = today().to_string();
+    let resp = review(
+        &app,
+        "Anställda månads/årskort",
+        "1 månad",
+        &start,
+        "abc 123",
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let review_html = resp.text().await.unwrap();
+    assert!(review_html.contains("ABC123"));
+    assert!(review_html.contains("350\u{a0}kr"));
+    assert!(review_html.contains(">Bekräfta</button>"));
+    assert_eq!(permit_count(&app), 0, "nothing is created before Bekräfta");
+
+    let resp = confirm(&app, &review_html).await;
+    assert_eq!(resp.status(), 303);
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/permits/"));
+    let page = app.get_html(&location).await;
+    assert!(page.contains("Väntar på betalning"));
+    assert!(page.contains("350\u{a0}kr"));
+    let end = parkportal::domain::permit::period_end(today(), 1).unwrap();
+    assert!(page.contains(&format!("{} – {}", today(), end)));
+
+    // The back button and a second click on Bekräfta give the same permit.
+    let again = confirm(&app, &review_html).await;
+    assert_eq!(again.headers()["location"].to_str().unwrap(), location);
+    assert_eq!(permit_count(&app), 1);
+
+    let home = app.get_html("/").await;
+    assert!(home.contains(">Visa/ändra</a>"));
+    assert!(home.contains("ABC123") && home.contains("Väntar på betalning"));
+}
+
+#[actix_web::test]
+async fn a_private_address_may_only_apply_as_extern_betalande() {
+    let app = spawn_app().await;
+    app.logged_in_user("student@example.com").await;
+    let html = app.get_html("/permits/new").await;
+    assert!(!html.contains(">Anställda månads/årskort</label>"));
+    assert!(html.contains(">Extern betalande</label>"));
+    let csrf = hidden_value(&html, "csrf");
+    // A tampered type id (an employee type) is refused and nothing is created.
+    let resp = app
+        .post_form(
+            "/permits/new",
+            &[
+                ("csrf", &csrf),
+                ("type", "1"),
+                ("package", "1"),
+                ("start", &today().to_string()),
+                ("regnr", "ABC123"),
+                ("car_park", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Välj en typ."));
+
+    let t = type_id(&html, "Extern betalande");
+    let details = app
+        .get_html(&format!("/permits/new/details?type={t}"))
+        .await;
+    assert!(details.contains("Skola eller arbetsgivare"));
+    let p = package_id(&details, "12 månader");
+    let missing = app
+        .post_form(
+            "/permits/new",
+            &[
+                ("csrf", &csrf),
+                ("type", &t),
+                ("package", &p),
+                ("start", &today().to_string()),
+                ("regnr", "ABC123"),
+                ("car_park", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status(), 422);
+    assert!(missing.text().await.unwrap().contains("Fyll i fältet."));
+    let resp = app
+        .post_form(
+            "/permits/new",
+            &[
+                ("csrf", &csrf),
+                ("type", &t),
+                ("package", &p),
+                ("start", &today().to_string()),
+                ("regnr", "ABC123"),
+                ("car_park", "1"),
+                ("organisation", "Mälardalens universitet"),
+                ("role", "Sjuksköterskeprogrammet"),
+                ("reason", "VFU på sjukhuset"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let review_html = resp.text().await.unwrap();
+    let location = confirm(&app, &review_html).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let page = app.get_html(&location).await;
+    assert!(page.contains("Väntar på godkännande"));
+    let apps: i64 = applications::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(apps, 1);
+}
+
+#[actix_web::test]
+async fn bad_input_gives_clear_errors_and_creates_nothing() {
+    let app = spawn_app().await;
+    app.logged_in_user("careful@regionvastmanland.se").await;
+    let yesterday = (today() - chrono::Duration::days(1)).to_string();
+    let resp = review(
+        &app,
+        "Anställda månads/årskort",
+        "1 månad",
+        &yesterday,
+        "ABC123",
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("tidigare än i dag"));
+    let far = (today() + chrono::Duration::days(400)).to_string();
+    let resp = review(&app, "Anställda månads/årskort", "1 månad", &far, "ABC123").await;
+    assert!(resp.text().await.unwrap().contains("för långt fram"));
+    let resp = review(
+        &app,
+        "Anställda månads/årskort",
+        "1 månad",
+        &today().to_string(),
+        "<script>",
+    )
+    .await;
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("svenskt registreringsnummer"));
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>alert"));
+    let resp = review(
+        &app,
+        "Anställda månads/årskort",
+        "",
+        &today().to_string(),
+        "ABC123",
+    )
+    .await;
+    assert!(resp.text().await.unwrap().contains("Välj ett paket."));
+    let resp = review(
+        &app,
+        "Anställda månads/årskort",
+        "1 månad",
+        "31/12",
+        "ABC123",
+    )
+    .await;
+    assert!(resp.text().await.unwrap().contains("ÅÅÅÅ-MM-DD"));
+    assert_eq!(permit_count(&app), 0);
+}
+
+async fn bought_permit(app: &TestApp, email: &str) -> String {
+    app.logged_in_user(email).await;
+    let review_html = review(
+        app,
+        "Anställda månads/årskort",
+        "12 månader",
+        &today().to_string(),
+        "ABC123",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    confirm(app, &review_html).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[actix_web::test]
+async fn the_registration_number_is_updated_inline_or_by_a_plain_post() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "regnr@regionvastmanland.se").await;
+    let csrf = app.csrf().await;
+    // HTMX: only the form and the confirmation come back.
+    let resp = app
+        .client
+        .post(app.url(&format!("{permit}/regnr")))
+        .header("HX-Request", "true")
+        .form(&[("csrf", csrf.as_str()), ("regnr", "xyz 789")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["vary"], "HX-Request");
+    let fragment = resp.text().await.unwrap();
+    assert!(
+        fragment.starts_with("<form id=\"regnr-form\""),
+        "{fragment}"
+    );
+    assert!(!fragment.contains("<html"));
+    assert!(fragment.contains("Registreringsnumret har uppdaterats"));
+    assert!(fragment.contains("value=\"XYZ789\""));
+    // Without JavaScript: a post, a redirect, the full page with the confirmation.
+    let resp = app
+        .post_form(
+            &format!("{permit}/regnr"),
+            &[("csrf", &csrf), ("regnr", "DEF-456")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let page = app
+        .get_html(resp.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(page.contains("Registreringsnumret har uppdaterats") && page.contains("<html"));
+    let regnr: String = permits::table
+        .select(permits::regnr)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(regnr, "DEF456");
+    // A bad number keeps what was typed and says why.
+    let resp = app
+        .post_form(
+            &format!("{permit}/regnr"),
+            &[("csrf", &csrf), ("regnr", "!!")],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("value=\"!!\""));
+}
+
+#[actix_web::test]
+async fn another_users_permit_is_not_found() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "owner@regionvastmanland.se").await;
+    let intruder = crate::helpers::new_client(&app.address);
+    let other = spawn_other_user(&app, &intruder).await;
+    let page = intruder.get(app.url(&permit)).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    let resp = intruder
+        .post(app.url(&format!("{permit}/regnr")))
+        .form(&[("csrf", other.as_str()), ("regnr", "HAX000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let regnr: String = permits::table
+        .select(permits::regnr)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(regnr, "ABC123");
+    assert_eq!(
+        intruder
+            .get(app.url("/permits/999999"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        intruder
+            .get(app.url("/permits/abc"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+/// Registers and logs in a second user on its own client; returns its CSRF token.
+async fn spawn_other_user(app: &TestApp, client: &reqwest::Client) -> String {
+    let email = "intruder@regionvastmanland.se";
+    client
+        .post(app.url("/register"))
+        .form(&[
+            ("email", email),
+            ("password", crate::helpers::PASSWORD),
+            ("mobile", "0701234567"),
+            ("name", "Ina"),
+            ("terms", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let link = app.smtp().wait_for(email).await.link("/confirm?token=");
+    client.get(&link).send().await.unwrap();
+    client
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", crate::helpers::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let html = client
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    hidden_value(&html, "csrf")
+}
+
+#[actix_web::test]
+async fn concurrent_changes_to_one_permit_are_applied_one_at_a_time() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "race@regionvastmanland.se").await;
+    let csrf = app.csrf().await;
+    let plates: Vec<String> = (0..10).map(|i| format!("RAC{i:03}")).collect();
+    let mut handles = Vec::new();
+    for plate in &plates {
+        let client = app.client.clone();
+        let url = app.url(&format!("{permit}/regnr"));
+        let body = [("csrf", csrf.clone()), ("regnr", plate.clone())];
+        handles.push(actix_web::rt::spawn(async move {
+            client.post(url).form(&body).send().await.unwrap().status()
+        }));
+    }
+    for h in handles {
+        assert_eq!(h.await.unwrap(), 303);
+    }
+    let (regnr, version): (String, i32) = permits::table
+        .select((permits::regnr, permits::version))
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(plates.contains(&regnr));
+    assert_eq!(version, 10, "every change counted, none lost");
+    let changes: i64 = permit_events::table
+        .filter(permit_events::kind.eq("regnr"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(changes, 10);
+}
+
+#[actix_web::test]
+async fn a_temporary_number_within_the_period_one_at_a_time() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "rental@regionvastmanland.se").await;
+    let csrf = app.csrf().await;
+    let d = |n: i64| (today() + chrono::Duration::days(n)).to_string();
+    let past = app
+        .post_form(
+            &format!("{permit}/temporary"),
+            &[
+                ("csrf", &csrf),
+                ("temp_regnr", "HYR111"),
+                ("from", &d(-1)),
+                ("to", &d(2)),
+            ],
+        )
+        .await;
+    assert_eq!(past.status(), 422);
+    assert!(past.text().await.unwrap().contains("före i dag"));
+    let outside = app
+        .post_form(
+            &format!("{permit}/temporary"),
+            &[
+                ("csrf", &csrf),
+                ("temp_regnr", "HYR111"),
+                ("from", &d(1)),
+                ("to", &d(900)),
+            ],
+        )
+        .await;
+    assert!(
+        outside
+            .text()
+            .await
+            .unwrap()
+            .contains("inom tillståndets giltighetstid")
+    );
+    let ok = app
+        .post_form(
+            &format!("{permit}/temporary"),
+            &[
+                ("csrf", &csrf),
+                ("temp_regnr", "hyr 111"),
+                ("from", &d(0)),
+                ("to", &d(3)),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status(), 303);
+    let page = app
+        .get_html(ok.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(page.contains("HYR111") && page.contains(">Avsluta</button>"));
+    let second = app
+        .post_form(
+            &format!("{permit}/temporary"),
+            &[
+                ("csrf", &csrf),
+                ("temp_regnr", "HYR222"),
+                ("from", &d(0)),
+                ("to", &d(1)),
+            ],
+        )
+        .await;
+    assert_eq!(
+        second.status(),
+        422,
+        "one at a time (the form is hidden, the rule holds anyway)"
+    );
+    let tid: i64 = temporary_regnrs::table
+        .select(temporary_regnrs::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let end = app
+        .post_form(&format!("{permit}/temporary/{tid}/end"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(end.status(), 303);
+    let again = app
+        .post_form(
+            &format!("{permit}/temporary"),
+            &[
+                ("csrf", &csrf),
+                ("temp_regnr", "HYR222"),
+                ("from", &d(0)),
+                ("to", &d(1)),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), 303);
+}
+
+#[actix_web::test]
+async fn status_follows_the_date_and_renewal_starts_the_day_after() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "dates@regionvastmanland.se").await;
+    let set = |state: &str, start: chrono::NaiveDate, end: chrono::NaiveDate| {
+        diesel::update(permits::table)
+            .set((
+                permits::state.eq(state),
+                permits::start_date.eq(start),
+                permits::end_date.eq(end),
+            ))
+            .execute(&mut app.conn())
+            .unwrap();
+    };
+    let day = |n: i64| today() + chrono::Duration::days(n);
+    set("paid", day(2), day(30));
+    assert!(app.get_html(&permit).await.contains(">Utfärdad<"));
+    set("paid", day(0), day(30));
+    let page = app.get_html(&permit).await;
+    assert!(page.contains(">Aktiv<"));
+    assert!(page.contains(">Förnya</a>") && page.contains(">Se kvitto</a>"));
+    set("paid", day(-40), day(-1));
+    assert!(app.get_html(&permit).await.contains(">Utgången<"));
+    set("cancelled", day(0), day(30));
+    assert!(app.get_html(&permit).await.contains(">Makulerad<"));
+
+    set("paid", day(0), day(30));
+    let resp = app.get(&format!("{permit}/renew")).await;
+    let wizard = app
+        .get_html(resp.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(
+        wizard.contains(&format!("value=\"{}\"", day(31))),
+        "starts the day after"
+    );
+    assert!(wizard.contains("value=\"ABC123\""));
+}
+
+#[actix_web::test]
+async fn an_expiry_reminder_goes_out_once_with_a_renewal_link() {
+    let app = spawn_app().await;
+    let email = "remind@regionvastmanland.se";
+    let permit = bought_permit(&app, email).await;
+    diesel::update(permits::table)
+        .set((
+            permits::state.eq("paid"),
+            permits::end_date.eq(today() + chrono::Duration::days(5)),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    let base = app.address.clone();
+    let mut conn = app.conn();
+    assert_eq!(
+        parkportal::actors::reminders::send_due(&mut conn, &base, 7).unwrap(),
+        1
+    );
+    assert_eq!(
+        parkportal::actors::reminders::send_due(&mut conn, &base, 7).unwrap(),
+        0,
+        "once"
+    );
+    let mail = app.smtp().wait_for_nth(email, 2).await;
+    assert!(mail.subject().contains("går ut"));
+    assert!(mail.link("/renew").ends_with(&format!("{permit}/renew")));
+}
