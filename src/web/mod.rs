@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod pages;
 pub mod respond;
 
+use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
 use pages::{account, dev, home, notifications, permits, public, settings};
@@ -29,6 +30,25 @@ pub fn routes(cfg: &mut web::ServiceConfig, local_mailbox: bool) {
                 InternalError::from_response(
                     err,
                     HttpResponse::BadRequest()
+                        .content_type("text/html; charset=utf-8")
+                        .body(page.into_string()),
+                )
+                .into()
+            }),
+    )
+    .app_data(
+        MultipartFormConfig::default()
+            .total_limit(permits::ATTACHMENT_MAX_BYTES + 64 * 1024)
+            .memory_limit(permits::ATTACHMENT_MAX_BYTES + 64 * 1024)
+            .error_handler(|err, _req| {
+                let page = layout::message_page(
+                    &ctx::Ctx::plain(i18n::Lang::Sv),
+                    i18n::SV.attach_heading,
+                    i18n::SV.err_pdf,
+                );
+                InternalError::from_response(
+                    err,
+                    HttpResponse::PayloadTooLarge()
                         .content_type("text/html; charset=utf-8")
                         .body(page.into_string()),
                 )
@@ -90,6 +110,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, local_mailbox: bool) {
         web::post().to(permits::end_temporary),
     )
     .route("/permits/{id}/renew", web::get().to(permits::renew))
+    .route("/permits/{id}/attachment", web::post().to(permits::attach))
     .route("/villkor", web::get().to(public::terms))
     .route("/lang/{code}", web::get().to(public::switch_language))
     .route("/health", web::get().to(public::health))

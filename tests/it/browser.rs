@@ -177,6 +177,32 @@ impl Browser {
         }
     }
 
+    /// Saves a PNG of the page when `SCREENSHOT_DIR` is set (to look at the phone layout).
+    pub async fn screenshot(&self, name: &str) {
+        if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+        }
+    }
+
+    /// Selects a radio button or ticks a checkbox by its label, as a keyboard user does.
+    pub async fn choose(&self, label: &str) {
+        self.input_by_label(label)
+            .await
+            .send_keys(" ")
+            .await
+            .unwrap();
+    }
+
+    /// Logs in through the login page.
+    pub async fn login(&self, app_url: &str, email: &str, password: &str) {
+        self.goto(app_url).await;
+        self.fill("E-postadress", email).await;
+        self.fill("Lösenord", password).await;
+        self.click("Logga in").await;
+        self.wait_for_heading("Mina parkeringstillstånd").await;
+    }
+
     pub async fn page_text(&self) -> String {
         self.text("body").await
     }

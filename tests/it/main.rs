@@ -4,6 +4,7 @@
 mod accounts;
 mod browser;
 mod browser_accounts;
+mod browser_permits;
 mod foundation;
 mod helpers;
 mod permits;

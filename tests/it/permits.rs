@@ -452,6 +452,19 @@ async fn concurrent_changes_to_one_permit_are_applied_one_at_a_time() {
         .get_result(&mut app.conn())
         .unwrap();
     assert_eq!(changes, 10);
+    // A change from another instance that read an older version fails instead of overwriting.
+    let id: i64 = permits::table
+        .select(permits::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let stale = parkportal::db::permits::bump_version(
+        &mut app.conn(),
+        id,
+        version - 1,
+        parkportal::clock::now(),
+    )
+    .unwrap();
+    assert!(!stale);
 }
 
 #[actix_web::test]

@@ -1,6 +1,9 @@
 //! Buying a permit ("Köp nytt parkeringstillstånd"), the permit page ("Visa/ändra") and its
 //! changes: registration number, temporary number, renewal.
 
+use actix_multipart::form::MultipartForm;
+use actix_multipart::form::bytes::Bytes as MpBytes;
+use actix_multipart::form::text::Text;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
@@ -706,6 +709,8 @@ fn regnr_form(
 struct PermitView {
     permit: PermitRow,
     car_park: String,
+    /// For "Extern betalande": whether the application has a file, and its name.
+    application: Option<(bool, Option<String>)>,
     temporaries: Vec<db_permits::TemporaryRow>,
     events: Vec<db_permits::EventRow>,
 }
@@ -722,9 +727,12 @@ async fn load_view(state: &AppState, id: i64, user_id: i64) -> Result<PermitView
             .unwrap_or_default();
         let temporaries = db_permits::temporaries(c, id)?;
         let events = db_permits::events(c, id)?;
+        let application =
+            db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
         Ok(Some(PermitView {
             permit,
             car_park,
+            application,
             temporaries,
             events,
         }))
@@ -739,6 +747,7 @@ struct PageMessages<'a> {
     regnr_error: Option<&'a str>,
     regnr_value: Option<String>,
     temp_error: Option<&'a str>,
+    attach_error: Option<&'a str>,
 }
 
 fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> Markup {
@@ -772,7 +781,22 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
                     p { (t.payment_soon) }
                 }
             }
-            Status::AwaitingApproval => { p { (t.awaiting_approval_note) } }
+            Status::AwaitingApproval => {
+                p { (t.awaiting_approval_note) }
+                @if let Some((has_file, name)) = &v.application {
+                    section aria-labelledby="attach-h" {
+                        h2 #attach-h { (t.attach_heading) }
+                        @if let Some(err) = m.attach_error { (notice_error(err)) }
+                        @if *has_file { (notice(&format!("{} {}", t.attach_done, name.as_deref().unwrap_or("")))) }
+                        form method="post" action={ "/permits/" (p.id) "/attachment" } enctype="multipart/form-data" {
+                            (csrf(&me.csrf_token))
+                            label for="file" { (t.attach_label) }
+                            input #file type="file" name="file" accept="application/pdf,.pdf" required;
+                            button type="submit" { (t.attach_button) }
+                        }
+                    }
+                }
+            }
             Status::Rejected => { @if let Some(r) = &p.reject_reason { (notice_error(r)) } }
             _ => {}
         }
@@ -794,7 +818,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
                     @if let Some(err) = m.temp_error { (notice_error(err)) }
                     form method="post" action={ "/permits/" (p.id) "/temporary" } novalidate {
                         (csrf(&me.csrf_token))
-                        (input(Field::new("temp_regnr", t.regnr_label, "text").autocomplete("off")))
+                        (input(Field::new("temp_regnr", t.temp_regnr_label, "text").autocomplete("off")))
                         div.check {
                             input #temp-foreign type="checkbox" name="foreign" value="yes";
                             label for="temp-foreign" { (t.foreign_label) }
@@ -841,6 +865,7 @@ fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
         "regnr" => Some(t.regnr_updated),
         "temp_added" => Some(t.temp_added),
         "temp_ended" => Some(t.temp_ended),
+        "attached" => Some(t.attach_done),
         other => flash_text(t, other),
     }
 }
@@ -1086,4 +1111,77 @@ pub async fn renew(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpResp
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(see_other(&format!("/permits/new?renew={id}")))
+}
+
+pub const ATTACHMENT_MAX_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(MultipartForm)]
+pub struct AttachmentForm {
+    csrf: Text<String>,
+    #[multipart(limit = "5MiB")]
+    file: MpBytes,
+}
+
+/// The application form as a PDF (at most 5 MB, checked to be a PDF by its content).
+pub async fn attach(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    form: MultipartForm<AttachmentForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let data = form.file.data;
+    let name: String = form
+        .file
+        .file_name
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+        .take(100)
+        .collect();
+    let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && data.starts_with(b"%PDF-");
+    let uid = me.user.id;
+    let stored = if is_pdf {
+        db::run(&state.pool, move |c| {
+            use crate::db::schema::applications;
+            use diesel::prelude::*;
+            let Some(p) = db_permits::owned(c, id, uid)? else {
+                return Ok(None);
+            };
+            if p.state != State::AwaitingApproval.as_str() {
+                return Ok(Some(false));
+            }
+            let n = diesel::update(applications::table.find(id))
+                .set((
+                    applications::attachment.eq(data.to_vec()),
+                    applications::attachment_name.eq(&name),
+                ))
+                .execute(c)?;
+            db_permits::add_event(c, id, Some(uid), "attachment", &name, clock::now())?;
+            Ok(Some(n == 1))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?
+    } else {
+        false
+    };
+    if stored {
+        return Ok(see_other(&format!("/permits/{id}?m=attached")));
+    }
+    let v = load_view(&state, id, me.user.id).await?;
+    Ok(respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        permit_page(
+            &ctx,
+            me,
+            &v,
+            PageMessages {
+                attach_error: Some(ctx.t().err_pdf),
+                ..Default::default()
+            },
+        ),
+    ))
 }
