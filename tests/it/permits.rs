@@ -148,6 +148,10 @@ async fn an_employee_buys_a_monthly_permit_up_to_awaiting_payment() {
     let home = app.get_html("/").await;
     assert!(home.contains(">Visa/ändra</a>"));
     assert!(home.contains("ABC123") && home.contains("Väntar på betalning"));
+    assert!(
+        home.contains("Västmanlands sjukhus Västerås"),
+        "car park on the home page"
+    );
 }
 
 #[actix_web::test]

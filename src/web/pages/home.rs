@@ -7,7 +7,7 @@ use maud::html;
 use super::account::{LoginQuery, login_page};
 use super::permits::{permit_type_name, status_label};
 use super::settings::frame;
-use crate::db::{self, permits};
+use crate::db::{self, catalogue, permits};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
@@ -24,7 +24,17 @@ pub async fn home(
     };
     let t = ctx.t();
     let uid = me.user.id;
-    let list = db::run(&state.pool, move |c| Ok(permits::for_user(c, uid)?)).await?;
+    let (list, parks) = db::run(&state.pool, move |c| {
+        Ok((permits::for_user(c, uid)?, catalogue::active_car_parks(c)?))
+    })
+    .await?;
+    let park_name = |id: i64| {
+        parks
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.as_str())
+            .unwrap_or("")
+    };
     let body = html! {
         @if list.is_empty() {
             p { (t.home_empty) }
@@ -37,6 +47,7 @@ pub async fn home(
                             dt { (t.col_regnr) } dd { (p.regnr) }
                             dt { (t.col_period) } dd { (p.start_date) " – " (p.end_date) }
                             dt { (t.col_status) } dd { (status_label(p, ctx.lang)) }
+                            dt { (t.col_car_park) } dd { (park_name(p.car_park_id)) }
                         }
                         a href={ "/permits/" (p.id) } aria-label={ (t.view_edit) ", " (permit_type_name(p, ctx.lang)) " " (p.regnr) } { (t.view_edit) }
                     }
