@@ -6,8 +6,9 @@ use super::assets;
 use super::ctx::Ctx;
 
 /// htmx without eval, without injected scripts and without its injected indicator style,
-/// so the Content-Security-Policy needs neither `unsafe-eval` nor `unsafe-inline`.
-const HTMX_CONFIG: &str = r#"{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true}"#;
+/// so the Content-Security-Policy needs neither `unsafe-eval` nor `unsafe-inline`. A 422 (a
+/// form shown again with its errors) is swapped in like a success.
+const HTMX_CONFIG: &str = r#"{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}]}"#;
 
 /// What the logged-in frame shows on the right of the top bar.
 pub struct Frame<'a> {

@@ -203,8 +203,17 @@ impl Browser {
         self.wait_for_heading("Mina parkeringstillstånd").await;
     }
 
+    /// The visible text of the page; retried while a navigation replaces the page.
     pub async fn page_text(&self) -> String {
-        self.text("body").await
+        for _ in 0..50 {
+            if let Ok(body) = self.client.find(Locator::Css("body")).await
+                && let Ok(text) = body.text().await
+            {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page never settled")
     }
 
     pub async fn close(mut self) {

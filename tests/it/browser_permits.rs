@@ -44,6 +44,18 @@ async fn buy_and_change_regnr(javascript: bool) {
     assert_eq!(b.text("#status").await, "Väntar på betalning");
     b.screenshot(&format!("permit-{javascript}")).await;
 
+    // A bad number: the reason is shown beside the field, what was typed is kept.
+    b.fill("Registreringsnummer", "!!").await;
+    b.click("Uppdatera").await;
+    wait_for_text(&b, "Skriv ett svenskt registreringsnummer").await;
+    let kept = b
+        .input_by_label("Registreringsnummer")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("!!"));
+
     let url_before = b.client.current_url().await.unwrap();
     b.fill("Registreringsnummer", "XYZ 789").await;
     b.click("Uppdatera").await;
