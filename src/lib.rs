@@ -6,6 +6,7 @@ pub mod clock;
 pub mod db;
 pub mod domain;
 pub mod notify;
+pub mod payments;
 pub mod settings;
 pub mod startup;
 pub mod state;

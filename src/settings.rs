@@ -123,6 +123,8 @@ pub struct Settings {
     pub nexi: Option<NexiSettings>,
     /// How long the simulated Swish payer takes to answer.
     pub swish_sim_delay_ms: u64,
+    /// After how long an unanswered simulated Swish request ends as ERROR TM01.
+    pub swish_sim_timeout_ms: u64,
     /// Lower-case, without `@`.
     pub employee_email_domain: String,
     /// Empty: the check API is off.
@@ -237,6 +239,16 @@ impl Settings {
                 .ok_or_else(|| bad("SWISH_SIM_DELAY_MS", "must be milliseconds, 0–600000"))?,
         };
 
+        let swish_sim_timeout_ms = match var("SWISH_SIM_TIMEOUT_MS") {
+            None => 180_000,
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| (1..=3_600_000).contains(ms))
+                .ok_or_else(|| bad("SWISH_SIM_TIMEOUT_MS", "must be milliseconds, 1–3600000"))?,
+        };
+
         let employee_email_domain = var("EMPLOYEE_EMAIL_DOMAIN")
             .unwrap_or("regionvastmanland.se".into())
             .trim()
@@ -291,6 +303,7 @@ impl Settings {
             swish,
             nexi,
             swish_sim_delay_ms,
+            swish_sim_timeout_ms,
             employee_email_domain,
             check_api_keys,
             notify_retry_base_ms,

@@ -93,7 +93,6 @@ impl Application {
             hashing: Semaphore::new(4),
         });
         let app_state = state.clone();
-        let local_mailbox = app_state.settings.smtp_url.is_none();
         password::init();
         let server = HttpServer::new(move || {
             App::new()
@@ -102,7 +101,7 @@ impl Application {
                 .wrap(from_fn(middleware::log_request))
                 .app_data(app_state.clone())
                 .wrap(from_fn(csrf::check_origin))
-                .configure(|cfg| routes_mod::routes(cfg, local_mailbox))
+                .configure(|cfg| routes_mod::routes(cfg, &app_state.settings))
         })
         .listen(listener)?
         .shutdown_timeout(10)

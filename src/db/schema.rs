@@ -189,6 +189,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sim_swish_requests (id) {
+        id -> Text,
+        payee_payment_reference -> Nullable<Text>,
+        payment_reference -> Text,
+        callback_url -> Text,
+        payer_alias -> Text,
+        payee_alias -> Text,
+        amount -> Text,
+        message -> Nullable<Text>,
+        created_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(permits -> users (user_id));
 diesel::joinable!(permits -> permit_types (permit_type_id));
 diesel::joinable!(permits -> car_parks (car_park_id));

@@ -15,9 +15,19 @@ use actix_web::{HttpResponse, error::InternalError, web};
 
 use pages::{account, dev, home, notifications, permits, public, settings};
 
-/// Every route of the portal. `local_mailbox`: the `/dev/mailbox` page exists only when no
-/// SMTP server is configured.
-pub fn routes(cfg: &mut web::ServiceConfig, local_mailbox: bool) {
+/// Every route of the portal. The `/dev/mailbox` page exists only when no SMTP server is
+/// configured; the simulators' routes only while no real provider is.
+pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings) {
+    let local_mailbox = settings.smtp_url.is_none();
+    if settings.swish.is_none() {
+        crate::payments::swish_sim::routes(
+            cfg,
+            crate::payments::swish_sim::SimTiming {
+                answer_after: std::time::Duration::from_millis(settings.swish_sim_delay_ms),
+                timeout: std::time::Duration::from_millis(settings.swish_sim_timeout_ms),
+            },
+        );
+    }
     cfg.app_data(
         web::FormConfig::default()
             .limit(64 * 1024)

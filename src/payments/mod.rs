@@ -1,0 +1,5 @@
+//! Payment providers: the real clients (Swish Commerce API, …) and the built-in simulators
+//! that speak the same protocols, so the real client code runs against them by default.
+
+pub mod swish;
+pub mod swish_sim;

@@ -1,0 +1,231 @@
+//! The Swish Commerce API client: create a payment request (v2, PUT with our own instruction
+//! id), retrieve it (v1), with mutual TLS (PKCS#12 client certificate) when configured.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::domain::{MobileNumber, Money};
+use crate::settings::SwishSettings;
+
+#[derive(Clone)]
+pub struct SwishClient {
+    http: reqwest::Client,
+    base: Url,
+    payee_alias: String,
+    callback_url: Url,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SwishStatus {
+    Created,
+    Paid,
+    Declined,
+    Error,
+    Cancelled,
+}
+
+impl SwishStatus {
+    pub fn is_final(self) -> bool {
+        !matches!(self, SwishStatus::Created)
+    }
+}
+
+/// A payment request as Swish reports it (retrieve and callback bodies).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRequest {
+    pub id: String,
+    pub payee_payment_reference: Option<String>,
+    pub payment_reference: Option<String>,
+    pub payer_alias: Option<String>,
+    pub payee_alias: Option<String>,
+    pub amount: serde_json::Value,
+    pub currency: Option<String>,
+    pub status: SwishStatus,
+    pub date_created: Option<String>,
+    pub date_paid: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody<'a> {
+    payee_payment_reference: &'a str,
+    callback_url: &'a str,
+    payer_alias: String,
+    payee_alias: &'a str,
+    amount: String,
+    currency: &'static str,
+    message: String,
+}
+
+/// One entry of Swish's 422 error array.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    pub error_code: String,
+    pub error_message: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SwishError {
+    /// Swish refused the request (422), e.g. ACMT03: the payer is not enrolled.
+    #[error("refused by Swish: {0:?}")]
+    Refused(Vec<ApiError>),
+    #[error("Swish answered HTTP {0}")]
+    Http(u16),
+    #[error("Swish could not be reached: {0}")]
+    Unreachable(String),
+    #[error("Swish answered something unreadable: {0}")]
+    Garbage(String),
+}
+
+/// Swish amounts: a string with two decimals, e.g. "350.00".
+pub fn amount(m: Money) -> String {
+    format!("{}.{:02}", m.ore() / 100, m.ore() % 100)
+}
+
+/// The message shown to the payer: at most 50 of the characters Swish allows.
+pub fn message(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric() || " !?(),.-:;/".contains(*c))
+        .take(50)
+        .collect()
+}
+
+/// A new instruction id: 32 upper-case hex characters.
+pub fn new_instruction_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string().to_uppercase()
+}
+
+impl SwishClient {
+    /// The real API, with the PKCS#12 client certificate.
+    pub fn real(s: &SwishSettings) -> anyhow::Result<SwishClient> {
+        use secrecy::ExposeSecret;
+        let der = std::fs::read(&s.cert_p12).context("SWISH_CERT_P12 cannot be read")?;
+        let identity = reqwest::Identity::from_pkcs12_der(&der, s.cert_password.expose_secret())
+            .context("SWISH_CERT_P12 is not a PKCS#12 certificate with that password")?;
+        let http = reqwest::Client::builder()
+            .use_native_tls()
+            .identity(identity)
+            .timeout(Duration::from_secs(15))
+            .build()
+            .context("Swish HTTP client")?;
+        Ok(SwishClient {
+            http,
+            base: s.api_url.clone(),
+            payee_alias: s.payee_alias.clone(),
+            callback_url: s.callback_url.clone(),
+        })
+    }
+
+    /// The built-in simulator mounted in this server under `/sim/swish/`.
+    pub fn simulator(public_url: &Url) -> SwishClient {
+        let base = public_url.join("/sim/swish/").expect("a valid base URL");
+        let callback_url = public_url
+            .join("/callbacks/swish")
+            .expect("a valid base URL");
+        SwishClient {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .build()
+                .expect("HTTP client"),
+            base,
+            payee_alias: "1231181189".into(),
+            callback_url,
+        }
+    }
+
+    fn url(&self, path: &str) -> Url {
+        self.base.join(path).expect("a relative API path")
+    }
+
+    /// Creates a payment request with our instruction id (PUT is idempotent at Swish: the
+    /// same id twice does not make a second payment request).
+    pub async fn create(
+        &self,
+        instruction_id: &str,
+        payer: &MobileNumber,
+        sum: Money,
+        reference: &str,
+        text: &str,
+    ) -> Result<(), SwishError> {
+        let body = CreateBody {
+            payee_payment_reference: reference,
+            callback_url: self.callback_url.as_str(),
+            payer_alias: payer.e164().trim_start_matches('+').to_string(),
+            payee_alias: &self.payee_alias,
+            amount: amount(sum),
+            currency: "SEK",
+            message: message(text),
+        };
+        let resp = self
+            .http
+            .put(self.url(&format!("api/v2/paymentrequests/{instruction_id}")))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        match resp.status().as_u16() {
+            200 | 201 => Ok(()),
+            422 => {
+                let text = resp.text().await.unwrap_or_default();
+                let errors: Vec<ApiError> = serde_json::from_str(&text)
+                    .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
+                Err(SwishError::Refused(errors))
+            }
+            other => Err(SwishError::Http(other)),
+        }
+    }
+
+    pub async fn retrieve(&self, instruction_id: &str) -> Result<PaymentRequest, SwishError> {
+        let resp = self
+            .http
+            .get(self.url(&format!("api/v1/paymentrequests/{instruction_id}")))
+            .send()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(SwishError::Http(resp.status().as_u16()));
+        }
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        let pr: PaymentRequest = serde_json::from_str(&text)
+            .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
+        if pr.id != instruction_id {
+            return Err(SwishError::Garbage(format!(
+                "answer for another id: {}",
+                pr.id
+            )));
+        }
+        Ok(pr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_messages_in_swish_form() {
+        assert_eq!(amount(Money::from_ore(35_000)), "350.00");
+        assert_eq!(amount(Money::from_ore(4_005)), "40.05");
+        assert_eq!(
+            message("Parkering <ABC123> 2026-11-25 – 2026-12-24 Västerås sjukhus och mer text"),
+            "Parkering ABC123 2026-11-25  2026-12-24 Västerås s"
+        );
+        let id = new_instruction_id();
+        assert_eq!(id.len(), 32);
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
+    }
+}

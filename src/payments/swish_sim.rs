@@ -1,0 +1,281 @@
+//! The built-in Swish simulator: the Swish Commerce API shapes (v2 create, v1 retrieve, the
+//! callback), mounted under `/sim/swish/` while no real Swish is configured. The payer's number
+//! decides the outcome (CONTRACT.md), answered `SWISH_SIM_DELAY_MS` after the request.
+//! Requests are kept in the database, so a simulated payment survives a restart.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::swish::{PaymentRequest, SwishStatus};
+use crate::clock;
+use crate::db::{self, schema::sim_swish_requests};
+use crate::state::AppState;
+
+/// How the simulated payer answers.
+#[derive(Clone, Copy)]
+pub struct SimTiming {
+    pub answer_after: Duration,
+    /// A request nobody answers ends as ERROR TM01 after this long.
+    pub timeout: Duration,
+}
+
+#[derive(Queryable, Selectable, Clone)]
+#[diesel(table_name = sim_swish_requests)]
+struct SimRow {
+    id: String,
+    payee_payment_reference: Option<String>,
+    payment_reference: String,
+    callback_url: String,
+    payer_alias: String,
+    payee_alias: String,
+    amount: String,
+    message: Option<String>,
+    created_at: NaiveDateTime,
+    cancelled_at: Option<NaiveDateTime>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBody {
+    payee_payment_reference: Option<String>,
+    callback_url: Option<String>,
+    payer_alias: Option<String>,
+    payee_alias: Option<String>,
+    amount: Option<String>,
+    currency: Option<String>,
+    message: Option<String>,
+}
+
+fn refuse(code: &str, text: &str) -> HttpResponse {
+    HttpResponse::UnprocessableEntity().json(json!([{
+        "errorCode": code, "errorMessage": text, "additionalInformation": null
+    }]))
+}
+
+fn iso(t: NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The outcome decided by the payer's number, as of `now`.
+fn status_of(
+    row: &SimRow,
+    now: NaiveDateTime,
+    timing: SimTiming,
+) -> (
+    SwishStatus,
+    Option<(&'static str, &'static str)>,
+    Option<NaiveDateTime>,
+) {
+    if row.cancelled_at.is_some() {
+        return (SwishStatus::Cancelled, None, None);
+    }
+    let answered =
+        row.created_at + chrono::Duration::from_std(timing.answer_after).unwrap_or_default();
+    let timed_out = row.created_at + chrono::Duration::from_std(timing.timeout).unwrap_or_default();
+    match row.payer_alias.as_str() {
+        "46700000004" if now >= timed_out => (
+            SwishStatus::Error,
+            Some(("TM01", "Swish timed out before the payment was started")),
+            None,
+        ),
+        "46700000004" => (SwishStatus::Created, None, None),
+        _ if now < answered => (SwishStatus::Created, None, None),
+        "46700000001" => (SwishStatus::Declined, None, None),
+        "46700000002" => (
+            SwishStatus::Error,
+            Some(("RF07", "Transaction declined")),
+            None,
+        ),
+        "46700000003" => (
+            SwishStatus::Error,
+            Some(("BANKIDCL", "Payer cancelled BankID signing")),
+            None,
+        ),
+        _ => (SwishStatus::Paid, None, Some(answered)),
+    }
+}
+
+fn report(row: &SimRow, now: NaiveDateTime, timing: SimTiming) -> PaymentRequest {
+    let (status, error, paid) = status_of(row, now, timing);
+    PaymentRequest {
+        id: row.id.clone(),
+        payee_payment_reference: row.payee_payment_reference.clone(),
+        payment_reference: (status == SwishStatus::Paid).then(|| row.payment_reference.clone()),
+        payer_alias: Some(row.payer_alias.clone()),
+        payee_alias: Some(row.payee_alias.clone()),
+        amount: row
+            .amount
+            .parse::<f64>()
+            .map(|a| json!(a))
+            .unwrap_or(json!(row.amount)),
+        currency: Some("SEK".into()),
+        status,
+        date_created: Some(iso(row.created_at)),
+        date_paid: paid.map(iso),
+        error_code: error.map(|e| e.0.to_string()),
+        error_message: error.map(|e| e.1.to_string()),
+    }
+}
+
+fn valid_amount(a: &str) -> bool {
+    let Some((kr, ore)) = a.split_once('.') else {
+        return false;
+    };
+    !kr.is_empty()
+        && kr.len() <= 10
+        && ore.len() == 2
+        && kr.chars().chain(ore.chars()).all(|c| c.is_ascii_digit())
+        && a != "0.00"
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    timing: web::Data<SimTiming>,
+    id: web::Path<String>,
+    body: web::Json<CreateBody>,
+) -> Result<HttpResponse, crate::web::error::AppError> {
+    let id = id.into_inner();
+    if id.len() != 32
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        || id.chars().any(|c| c.is_ascii_alphabetic() && c > 'F')
+    {
+        return Ok(refuse(
+            "RP01",
+            "Instruction UUID must be 32 upper-case hex characters",
+        ));
+    }
+    let b = body.into_inner();
+    let payer = b.payer_alias.unwrap_or_default();
+    if !(payer.len() >= 10
+        && payer.len() <= 15
+        && payer.starts_with("46")
+        && payer.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Ok(refuse("BE18", "Payer alias is invalid"));
+    }
+    let Some(amount) = b.amount.filter(|a| valid_amount(a)) else {
+        return Ok(refuse(
+            "PA02",
+            "Amount value is missing or not a valid number",
+        ));
+    };
+    if b.currency.as_deref() != Some("SEK") {
+        return Ok(refuse("AM03", "Invalid or missing Currency"));
+    }
+    let Some(callback) = b.callback_url.filter(|u| u.starts_with("http")) else {
+        return Ok(refuse(
+            "RP03",
+            "Callback URL is missing or does not use HTTPS",
+        ));
+    };
+    if b.message.as_ref().is_some_and(|m| m.chars().count() > 50) {
+        return Ok(refuse("RP02", "Wrong formatted message"));
+    }
+    if payer == "46700000005" {
+        return Ok(refuse("ACMT03", "Payer not Enrolled"));
+    }
+    let row = SimRow {
+        id: id.clone(),
+        payee_payment_reference: b.payee_payment_reference,
+        payment_reference: uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
+        callback_url: callback,
+        payer_alias: payer,
+        payee_alias: b.payee_alias.unwrap_or_default(),
+        amount,
+        message: b.message,
+        created_at: clock::now(),
+        cancelled_at: None,
+    };
+    let stored = row.clone();
+    let inserted = db::run(&state.pool, move |c| {
+        if sim_swish_requests::table
+            .find(&stored.id)
+            .count()
+            .get_result::<i64>(c)?
+            > 0
+        {
+            return Ok(false);
+        }
+        diesel::insert_into(sim_swish_requests::table)
+            .values((
+                sim_swish_requests::id.eq(&stored.id),
+                sim_swish_requests::payee_payment_reference.eq(&stored.payee_payment_reference),
+                sim_swish_requests::payment_reference.eq(&stored.payment_reference),
+                sim_swish_requests::callback_url.eq(&stored.callback_url),
+                sim_swish_requests::payer_alias.eq(&stored.payer_alias),
+                sim_swish_requests::payee_alias.eq(&stored.payee_alias),
+                sim_swish_requests::amount.eq(&stored.amount),
+                sim_swish_requests::message.eq(&stored.message),
+                sim_swish_requests::created_at.eq(stored.created_at),
+            ))
+            .execute(c)?;
+        Ok(true)
+    })
+    .await?;
+    if !inserted {
+        // The same instruction id again: Swish does not create a second request.
+        return Ok(HttpResponse::Conflict()
+            .json(json!([{"errorCode": "RP01", "errorMessage": "Duplicate instruction UUID"}])));
+    }
+    // The simulated payer answers, then Swish calls back.
+    let t = *timing.get_ref();
+    if row.payer_alias != "46700000004" {
+        actix_web::rt::spawn(async move {
+            tokio::time::sleep(t.answer_after).await;
+            let body = report(&row, clock::now(), t);
+            let _ = reqwest::Client::new()
+                .post(&row.callback_url)
+                .timeout(Duration::from_secs(10))
+                .json(&body)
+                .send()
+                .await;
+        });
+    }
+    let location = state.link(&format!("/sim/swish/api/v1/paymentrequests/{id}"));
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .finish())
+}
+
+pub async fn retrieve(
+    state: web::Data<AppState>,
+    timing: web::Data<SimTiming>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, crate::web::error::AppError> {
+    let id = id.into_inner();
+    let row = db::run(&state.pool, move |c| {
+        Ok(sim_swish_requests::table
+            .find(&id)
+            .select(SimRow::as_select())
+            .first(c)
+            .optional()?)
+    })
+    .await?;
+    Ok(match row {
+        Some(row) => HttpResponse::Ok().json(report(&row, clock::now(), *timing.get_ref())),
+        None => HttpResponse::NotFound()
+            .json(json!([{"errorCode": "RP04", "errorMessage": "No payment request found"}])),
+    })
+}
+
+/// The simulator's routes; mounted only while no real Swish is configured.
+pub fn routes(cfg: &mut web::ServiceConfig, timing: SimTiming) {
+    cfg.app_data(web::Data::new(timing))
+        .route(
+            "/sim/swish/api/v2/paymentrequests/{id}",
+            web::put().to(create),
+        )
+        .route(
+            "/sim/swish/api/v1/paymentrequests/{id}",
+            web::get().to(retrieve),
+        );
+}

@@ -1,0 +1,190 @@
+//! The real Swish client code against the built-in simulator, over HTTP: every outcome of
+//! CONTRACT.md's table, the 422 refusals, the callback.
+
+use std::time::{Duration, Instant};
+
+use parkportal::domain::{MobileNumber, Money};
+use parkportal::payments::swish::{SwishClient, SwishError, SwishStatus, new_instruction_id};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{TestApp, spawn_app_with};
+
+fn client(app: &TestApp) -> SwishClient {
+    SwishClient::simulator(&url::Url::parse(&app.address).unwrap())
+}
+
+async fn final_status(c: &SwishClient, id: &str) -> parkportal::payments::swish::PaymentRequest {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let pr = c.retrieve(id).await.unwrap();
+        if pr.status.is_final() {
+            return pr;
+        }
+        assert!(Instant::now() < deadline, "{id} never became final");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[actix_web::test]
+async fn every_payer_number_of_the_contract_gives_its_outcome() {
+    let app = spawn_app_with(&[
+        ("SWISH_SIM_DELAY_MS", "50"),
+        ("SWISH_SIM_TIMEOUT_MS", "400"),
+    ])
+    .await;
+    let c = client(&app);
+    for (number, status, code) in [
+        ("0700000001", SwishStatus::Declined, None),
+        ("0700000002", SwishStatus::Error, Some("RF07")),
+        ("0700000003", SwishStatus::Error, Some("BANKIDCL")),
+        ("0700000004", SwishStatus::Error, Some("TM01")),
+        ("0701234567", SwishStatus::Paid, None),
+    ] {
+        let id = new_instruction_id();
+        let payer = MobileNumber::parse(number).unwrap();
+        c.create(
+            &id,
+            &payer,
+            Money::from_ore(35_000),
+            "P1",
+            "Parkering ABC123",
+        )
+        .await
+        .unwrap();
+        let first = c.retrieve(&id).await.unwrap();
+        assert_eq!(
+            first.status,
+            SwishStatus::Created,
+            "{number} waits for the payer first"
+        );
+        let pr = final_status(&c, &id).await;
+        assert_eq!(pr.status, status, "{number}");
+        assert_eq!(pr.error_code.as_deref(), code, "{number}");
+        assert_eq!(pr.amount, serde_json::json!(350.0));
+        if status == SwishStatus::Paid {
+            assert!(pr.payment_reference.is_some() && pr.date_paid.is_some());
+        }
+    }
+}
+
+#[actix_web::test]
+async fn refusals_come_as_swish_error_arrays() {
+    let app = spawn_app_with(&[]).await;
+    let c = client(&app);
+    let id = new_instruction_id();
+    let not_enrolled = c
+        .create(
+            &id,
+            &MobileNumber::parse("0700000005").unwrap(),
+            Money::from_ore(100),
+            "P2",
+            "x",
+        )
+        .await
+        .unwrap_err();
+    match not_enrolled {
+        SwishError::Refused(errors) => assert_eq!(errors[0].error_code, "ACMT03"),
+        other => panic!("expected ACMT03, got {other:?}"),
+    }
+    // The same instruction id twice does not create a second request.
+    let id = new_instruction_id();
+    let payer = MobileNumber::parse("0701234567").unwrap();
+    c.create(&id, &payer, Money::from_ore(100), "P3", "x")
+        .await
+        .unwrap();
+    assert!(matches!(
+        c.create(&id, &payer, Money::from_ore(100), "P3", "x").await,
+        Err(SwishError::Http(409))
+    ));
+    // Unknown id and a bad amount.
+    assert!(matches!(
+        c.retrieve(&new_instruction_id()).await,
+        Err(SwishError::Http(404))
+    ));
+    let resp = reqwest::Client::new()
+        .put(app.url(&format!("/sim/swish/api/v2/paymentrequests/{}", new_instruction_id())))
+        .json(&serde_json::json!({"payerAlias": "46701234567", "amount": "abc", "currency": "SEK", "callbackUrl": "https://x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body[0]["errorCode"], "PA02");
+}
+
+#[actix_web::test]
+async fn the_simulator_calls_back_with_the_outcome() {
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "50")]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = actix_web::rt::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut got = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !String::from_utf8_lossy(&got).contains("\"status\"") && Instant::now() < deadline {
+            let n = stream.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        String::from_utf8_lossy(&got).into_owned()
+    });
+    let id = new_instruction_id();
+    let resp = reqwest::Client::new()
+        .put(app.url(&format!("/sim/swish/api/v2/paymentrequests/{id}")))
+        .json(&serde_json::json!({
+            "payeePaymentReference": "P9", "callbackUrl": format!("http://127.0.0.1:{port}/cb"),
+            "payerAlias": "46701234567", "payeeAlias": "1231181189", "amount": "40.00",
+            "currency": "SEK", "message": "Dagkort"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("/api/v1/paymentrequests/{id}"))
+    );
+    let request = received.await.unwrap();
+    assert!(request.starts_with("POST /cb"), "{request}");
+    assert!(
+        request.contains(&id) && request.contains("\"PAID\""),
+        "{request}"
+    );
+}
+
+#[actix_web::test]
+async fn with_real_swish_configured_the_simulator_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("cert.p12");
+    std::fs::write(&cert, b"not used by this test").unwrap();
+    let cert = cert.to_string_lossy().into_owned();
+    let app = spawn_app_with(&[
+        (
+            "SWISH_API_URL",
+            "https://mss.cpc.getswish.net/swish-cpcapi/",
+        ),
+        ("SWISH_CERT_P12", &cert),
+        ("SWISH_PAYEE_ALIAS", "1231181189"),
+        (
+            "SWISH_CALLBACK_URL",
+            "https://parkering.example.se/callbacks/swish",
+        ),
+    ])
+    .await;
+    let resp = app
+        .get(&format!(
+            "/sim/swish/api/v1/paymentrequests/{}",
+            new_instruction_id()
+        ))
+        .await;
+    assert_eq!(resp.status(), 404);
+}
