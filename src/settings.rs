@@ -80,6 +80,14 @@ impl DatabaseUrl {
     }
 }
 
+/// Who sells: printed on every receipt.
+#[derive(Debug, Clone)]
+pub struct Seller {
+    pub name: String,
+    pub address: String,
+    pub org_no: String,
+}
+
 /// The SMS gateway (46elks API format).
 #[derive(Debug, Clone)]
 pub struct SmsGateway {
@@ -135,6 +143,7 @@ pub struct Settings {
     pub permit_start_horizon_days: i64,
     /// How many days before a permit ends its reminder goes out.
     pub reminder_days_before: i64,
+    pub seller: Seller,
 }
 
 impl Settings {
@@ -292,6 +301,13 @@ impl Settings {
         let permit_start_horizon_days = days("PERMIT_START_HORIZON_DAYS", 180, 3650)?;
         let reminder_days_before = days("REMINDER_DAYS_BEFORE", 7, 365)?;
 
+        let seller = Seller {
+            name: var("SELLER_NAME").unwrap_or("Region Västmanland, Parkeringsservice".into()),
+            address: var("SELLER_ADDRESS")
+                .unwrap_or("Västmanlands sjukhus Västerås, 721 89 Västerås".into()),
+            org_no: var("SELLER_ORG_NO").unwrap_or("232100-0172".into()),
+        };
+
         Ok(Settings {
             bind_addr,
             public_url,
@@ -309,6 +325,7 @@ impl Settings {
             notify_retry_base_ms,
             permit_start_horizon_days,
             reminder_days_before,
+            seller,
         })
     }
 

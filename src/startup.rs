@@ -14,10 +14,12 @@ use actix::Actor;
 use tokio::sync::Semaphore;
 
 use crate::actors::PermitRegistry;
+use crate::actors::payments::PaymentPoller;
 use crate::actors::reminders::Reminders;
 use crate::auth::{csrf, password};
 use crate::db;
 use crate::notify;
+use crate::payments::swish::SwishClient;
 use crate::settings::Settings;
 use crate::settings::SettingsError;
 use crate::state::AppState;
@@ -85,11 +87,34 @@ impl Application {
         }
         .start();
 
+        let swish = match &settings.swish {
+            Some(real) => SwishClient::real(real).map_err(|e| SettingsError {
+                var: "SWISH_CERT_P12",
+                message: format!("{e:#}"),
+            })?,
+            None => SwishClient::simulator(&settings.public_url),
+        };
+        let payments = PaymentPoller::new(
+            pool.clone(),
+            swish.clone(),
+            permits.clone(),
+            mailbox.clone(),
+            settings.seller.clone(),
+            settings
+                .public_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
+        )
+        .start();
+
         let state = web::Data::new(AppState {
             settings,
             pool,
             mailbox,
             permits,
+            payments,
+            swish,
             hashing: Semaphore::new(4),
         });
         let app_state = state.clone();

@@ -4,8 +4,10 @@ use actix::Addr;
 use tokio::sync::Semaphore;
 
 use crate::actors::PermitRegistry;
+use crate::actors::payments::{PaymentPoller, PollNow};
 use crate::db::Pool;
 use crate::notify::{Mailbox, Wake};
+use crate::payments::swish::SwishClient;
 use crate::settings::Settings;
 
 pub struct AppState {
@@ -13,6 +15,9 @@ pub struct AppState {
     pub pool: Pool,
     pub mailbox: Addr<Mailbox>,
     pub permits: Addr<PermitRegistry>,
+    pub payments: Addr<PaymentPoller>,
+    /// The real Swish API or the built-in simulator.
+    pub swish: SwishClient,
     /// Caps concurrent password hashes (each holds ~19 MiB and a CPU for ~25 ms).
     pub hashing: Semaphore,
 }
@@ -21,6 +26,11 @@ impl AppState {
     /// Tells the mailbox a notification was stored (after the transaction committed).
     pub fn wake_mailbox(&self) {
         self.mailbox.do_send(Wake);
+    }
+
+    /// Tells the payment poller to ask the providers now.
+    pub fn poll_payments(&self) {
+        self.payments.do_send(PollNow);
     }
 
     /// An absolute link for e-mails and SMS.

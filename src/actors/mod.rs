@@ -1,6 +1,7 @@
 //! Long-lived state: one actor per permit (changes to a permit are applied one at a time),
 //! reached through a registry; the expiry reminder. The database stays the source of truth.
 
+pub mod payments;
 pub mod permits;
 pub mod reminders;
 

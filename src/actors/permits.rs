@@ -13,8 +13,13 @@ use diesel::prelude::*;
 use crate::clock;
 use crate::db::schema::{permits, temporary_regnrs};
 use crate::db::{DbConnection, Pool, permits as db_permits};
+use crate::db::{accounts, payments as db_payments};
+use crate::domain::Money;
 use crate::domain::RegNumber;
 use crate::domain::permit::{Event, State, TransitionError, today};
+use crate::notify::{self, messages};
+use crate::settings::Seller;
+use crate::web::i18n::Lang;
 
 /// How long an idle permit actor stays before it stops (it starts again on demand).
 const IDLE_STOP: Duration = Duration::from_secs(120);
@@ -33,6 +38,16 @@ pub enum PermitChange {
     Transition {
         event: Event,
         detail: String,
+    },
+    /// A payment attempt reached its final outcome: paid (permit paid, receipt written, the
+    /// user told) or failed (the permit stays payable, the user told why).
+    PaymentOutcome {
+        payment_id: i64,
+        paid: bool,
+        /// For a failure: declined, error, cancelled or timeout, and the provider's code.
+        failure: Option<(String, Option<String>)>,
+        seller: Seller,
+        base_url: String,
     },
 }
 
@@ -89,7 +104,7 @@ pub fn apply(
     conn: &mut DbConnection,
     msg: &ChangePermit,
 ) -> Result<db_permits::PermitRow, PermitError> {
-    conn.transaction(|c| {
+    crate::db::write_tx(conn, |c| {
         let now = clock::now();
         let today = today(chrono::Utc::now());
         let p = match msg.owner {
@@ -159,6 +174,112 @@ pub fn apply(
                     return Err(RuleError::NoSuchTemporary.into());
                 }
                 ("temporary_ended", temporary_id.to_string())
+            }
+            PermitChange::PaymentOutcome {
+                payment_id,
+                paid,
+                failure,
+                seller,
+                base_url,
+            } => {
+                let payment = db_payments::by_id(c, *payment_id)?
+                    .filter(|pay| pay.permit_id == p.id)
+                    .ok_or(PermitError::NotFound)?;
+                let user = accounts::user_by_id(c, p.user_id)?;
+                let lang = user
+                    .as_ref()
+                    .and_then(|u| Lang::parse(&u.language))
+                    .unwrap_or_default();
+                let link = format!("{base_url}/permits/{}", p.id);
+                if *paid {
+                    // Compare-and-set from pending: a second callback, poll or instance finds
+                    // nothing to do. The unique index allows one paid attempt per permit.
+                    if !db_payments::finish(c, payment.id, "paid", None, now)? {
+                        return db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound);
+                    }
+                    let next = state
+                        .apply(Event::PaymentReceived)
+                        .map_err(RuleError::from)?;
+                    diesel::update(permits::table.find(p.id))
+                        .set(permits::state.eq(next.as_str()))
+                        .execute(c)?;
+                    let total = Money::from_ore(payment.amount_ore);
+                    let vat = total.vat_included(i64::from(p.vat_basis_points));
+                    let number = db_payments::next_receipt_number(c)?;
+                    let item = match &p.package_name_sv {
+                        Some(pkg) => format!("{}, {pkg}", p.type_name_sv),
+                        None => format!("{}, {} dagar", p.type_name_sv, p.days_bought.unwrap_or(0)),
+                    };
+                    db_payments::insert_receipt(
+                        c,
+                        &db_payments::NewReceipt {
+                            number,
+                            payment_id: payment.id,
+                            permit_id: p.id,
+                            issued_at: now,
+                            seller_name: seller.name.clone(),
+                            seller_address: seller.address.clone(),
+                            seller_org_no: seller.org_no.clone(),
+                            item,
+                            period: format!("{} – {}", p.start_date, p.end_date),
+                            regnr: p.regnr.clone(),
+                            net_ore: total.ore() - vat.ore(),
+                            vat_basis_points: p.vat_basis_points,
+                            vat_ore: vat.ore(),
+                            total_ore: total.ore(),
+                            method: payment.method.clone(),
+                            provider_ref: payment.provider_ref.clone(),
+                        },
+                    )?;
+                    if let Some(u) = &user {
+                        let receipt_link = format!("{link}/receipt");
+                        notify::queue_email(
+                            c,
+                            Some(u.id),
+                            &u.email,
+                            "payment_received",
+                            messages::payment_received(
+                                lang,
+                                &u.name,
+                                &p.regnr,
+                                total,
+                                number,
+                                &receipt_link,
+                            ),
+                            now,
+                        )?;
+                    }
+                    (
+                        "payment",
+                        format!(
+                            "paid {} ({}), receipt {number}",
+                            payment.provider_ref, payment.method
+                        ),
+                    )
+                } else {
+                    let (status, code) = failure.clone().unwrap_or(("error".into(), None));
+                    if !db_payments::finish(c, payment.id, &status, code.as_deref(), now)? {
+                        return db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound);
+                    }
+                    if let Some(u) = &user {
+                        notify::queue_email(
+                            c,
+                            Some(u.id),
+                            &u.email,
+                            "payment_failed",
+                            messages::payment_failed(lang, &u.name, &p.regnr, &link),
+                            now,
+                        )?;
+                    }
+                    (
+                        "payment",
+                        format!(
+                            "{status} {} {}",
+                            payment.provider_ref,
+                            code.unwrap_or_default()
+                        ),
+                    )
+                }
             }
             PermitChange::Transition { event, detail } => {
                 let next = state.apply(*event).map_err(RuleError::from)?;

@@ -91,7 +91,7 @@ pub fn send_due(
         .load(c)?;
     let mut sent = 0;
     for (id, regnr, end, type_name, email, name, language, notify_email) in due {
-        let queued = c.transaction(|c| -> anyhow::Result<bool> {
+        let queued = crate::db::write_tx(c, |c| -> anyhow::Result<bool> {
             let now = clock::now();
             let n = diesel::update(permits::table.find(id))
                 .filter(permits::reminder_sent_at.is_null())

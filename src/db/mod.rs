@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod notifications;
+pub mod payments;
 pub mod permits;
 pub mod schema;
 pub mod seed;
@@ -156,4 +157,31 @@ where
     })
     .await
     .context("database task stopped")?
+}
+
+/// A transaction that will write. On SQLite it takes the write lock at the start
+/// (`BEGIN IMMEDIATE`): a transaction that reads and then writes would otherwise fail at once
+/// with "database is locked" when another writer committed in between, instead of waiting
+/// its turn. On PostgreSQL it is an ordinary transaction.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        let result = f(conn);
+        if let DbConnection::Sqlite(c) = conn {
+            match &result {
+                Ok(_) => AnsiTransactionManager::commit_transaction(c)?,
+                Err(_) => {
+                    let _ = AnsiTransactionManager::rollback_transaction(c);
+                }
+            }
+        }
+        result
+    } else {
+        conn.transaction(f)
+    }
 }

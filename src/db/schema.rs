@@ -204,6 +204,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        permit_id -> BigInt,
+        user_id -> BigInt,
+        method -> Text,
+        provider_ref -> Text,
+        amount_ore -> BigInt,
+        payer_alias -> Nullable<Text>,
+        status -> Text,
+        error_code -> Nullable<Text>,
+        polls -> Integer,
+        next_poll_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    receipts (id) {
+        id -> BigInt,
+        number -> BigInt,
+        payment_id -> BigInt,
+        permit_id -> BigInt,
+        issued_at -> Timestamp,
+        seller_name -> Text,
+        seller_address -> Text,
+        seller_org_no -> Text,
+        item -> Text,
+        period -> Text,
+        regnr -> Text,
+        net_ore -> BigInt,
+        vat_basis_points -> Integer,
+        vat_ore -> BigInt,
+        total_ore -> BigInt,
+        method -> Text,
+        provider_ref -> Text,
+    }
+}
+
+diesel::joinable!(payments -> permits (permit_id));
+diesel::joinable!(receipts -> payments (payment_id));
+
 diesel::joinable!(permits -> users (user_id));
 diesel::joinable!(permits -> permit_types (permit_type_id));
 diesel::joinable!(permits -> car_parks (car_park_id));
@@ -224,4 +276,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     temporary_regnrs,
     permit_events,
     applications,
+    payments,
+    receipts,
+    counters,
 );

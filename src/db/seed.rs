@@ -14,7 +14,7 @@ pub const EXTERNAL: &str = "external";
 /// Inserts the demo catalogue when the database has no permit types yet, in one transaction.
 /// Returns whether anything was inserted. A catalogue an operator has changed is left alone.
 pub fn insert_demo_data(conn: &mut DbConnection) -> anyhow::Result<bool> {
-    conn.transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         let existing: i64 = permit_types::table.count().get_result(conn)?;
         if existing > 0 {
             return Ok(false);

@@ -259,6 +259,67 @@ pub fn permit_expiring(
     }
 }
 
+pub fn payment_received(
+    lang: Lang,
+    name: &str,
+    regnr: &str,
+    total: crate::domain::Money,
+    receipt_no: i64,
+    link: &str,
+) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            format!("Betalning mottagen – kvitto nr {receipt_no}"),
+            &[
+                format!("Hej {name}!"),
+                format!(
+                    "Vi har tagit emot din betalning på {total} för parkeringstillståndet för {regnr}. Kvittot finns under tillståndet."
+                ),
+            ],
+            Some(("Se kvitto", link)),
+        ),
+        Lang::En => compose(
+            lang,
+            format!("Payment received – receipt no {receipt_no}"),
+            &[
+                format!("Hello {name}!"),
+                format!(
+                    "We have received your payment of {total} for the parking permit for {regnr}. The receipt is on the permit."
+                ),
+            ],
+            Some(("See receipt", link)),
+        ),
+    }
+}
+
+pub fn payment_failed(lang: Lang, name: &str, regnr: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Betalningen gick inte igenom".into(),
+            &[
+                format!("Hej {name}!"),
+                format!(
+                    "Betalningen för parkeringstillståndet för {regnr} gick inte igenom. Öppna tillståndet för att se orsaken och försöka igen."
+                ),
+            ],
+            Some(("Öppna tillståndet", link)),
+        ),
+        Lang::En => compose(
+            lang,
+            "The payment did not go through".into(),
+            &[
+                format!("Hello {name}!"),
+                format!(
+                    "The payment for the parking permit for {regnr} did not go through. Open the permit to see why and try again."
+                ),
+            ],
+            Some(("Open the permit", link)),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ pub mod respond;
 use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::{account, dev, home, notifications, permits, public, settings};
+use pages::{account, dev, home, notifications, payments, permits, public, settings};
 
 /// Every route of the portal. The `/dev/mailbox` page exists only when no SMTP server is
 /// configured; the simulators' routes only while no real provider is.
@@ -121,6 +121,13 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
     )
     .route("/permits/{id}/renew", web::get().to(permits::renew))
     .route("/permits/{id}/attachment", web::post().to(permits::attach))
+    .route("/permits/{id}/pay", web::post().to(payments::pay))
+    .route(
+        "/permits/{id}/payment-status",
+        web::get().to(payments::status),
+    )
+    .route("/permits/{id}/receipt", web::get().to(payments::receipt))
+    .route("/callbacks/swish", web::post().to(payments::swish_callback))
     .route("/villkor", web::get().to(public::terms))
     .route("/lang/{code}", web::get().to(public::switch_language))
     .route("/health", web::get().to(public::health))

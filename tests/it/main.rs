@@ -7,6 +7,7 @@ mod browser_accounts;
 mod browser_permits;
 mod foundation;
 mod helpers;
+mod payments;
 mod permits;
 mod smtp;
 mod swish;

@@ -281,7 +281,7 @@ async fn bad_input_gives_clear_errors_and_creates_nothing() {
     assert_eq!(permit_count(&app), 0);
 }
 
-async fn bought_permit(app: &TestApp, email: &str) -> String {
+pub async fn bought_permit(app: &TestApp, email: &str) -> String {
     app.logged_in_user(email).await;
     let review_html = review(
         app,

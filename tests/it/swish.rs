@@ -164,15 +164,14 @@ async fn the_simulator_calls_back_with_the_outcome() {
 #[actix_web::test]
 async fn with_real_swish_configured_the_simulator_is_gone() {
     let dir = tempfile::tempdir().unwrap();
-    let cert = dir.path().join("cert.p12");
-    std::fs::write(&cert, b"not used by this test").unwrap();
-    let cert = cert.to_string_lossy().into_owned();
+    let cert = test_certificate(dir.path(), "hemligt");
     let app = spawn_app_with(&[
         (
             "SWISH_API_URL",
             "https://mss.cpc.getswish.net/swish-cpcapi/",
         ),
         ("SWISH_CERT_P12", &cert),
+        ("SWISH_CERT_PASSWORD", "hemligt"),
         ("SWISH_PAYEE_ALIAS", "1231181189"),
         (
             "SWISH_CALLBACK_URL",
@@ -187,4 +186,75 @@ async fn with_real_swish_configured_the_simulator_is_gone() {
         ))
         .await;
     assert_eq!(resp.status(), 404);
+}
+
+/// A self-signed client certificate as PKCS#12, made with the openssl command.
+fn test_certificate(dir: &std::path::Path, password: &str) -> String {
+    let key = dir.join("key.pem");
+    let crt = dir.join("crt.pem");
+    let p12 = dir.join("client.p12");
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=parkportal-test",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "openssl req");
+    let ok = std::process::Command::new("openssl")
+        .args(["pkcs12", "-export"])
+        .arg("-inkey")
+        .arg(&key)
+        .arg("-in")
+        .arg(&crt)
+        .arg("-out")
+        .arg(&p12)
+        .arg("-passout")
+        .arg(format!("pass:{password}"))
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "openssl pkcs12");
+    p12.to_string_lossy().into_owned()
+}
+
+#[actix_web::test]
+async fn a_wrong_certificate_password_stops_the_start_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = test_certificate(dir.path(), "rätt");
+    let settings = crate::helpers::test_settings(
+        dir.path().join("p.db").to_str().unwrap(),
+        &[
+            (
+                "SWISH_API_URL",
+                "https://mss.cpc.getswish.net/swish-cpcapi/",
+            ),
+            ("SWISH_CERT_P12", &cert),
+            ("SWISH_CERT_PASSWORD", "fel"),
+            ("SWISH_PAYEE_ALIAS", "1231181189"),
+            (
+                "SWISH_CALLBACK_URL",
+                "https://parkering.example.se/callbacks/swish",
+            ),
+        ],
+    );
+    let err = parkportal::Application::build(settings)
+        .await
+        .err()
+        .expect("refused");
+    assert!(format!("{err:#}").contains("SWISH_CERT_P12"), "{err:#}");
 }

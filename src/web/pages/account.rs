@@ -244,8 +244,7 @@ pub async fn login(
 
     let old = session::token_of(&req, &state.settings);
     let token = db::run(&state.pool, move |c| {
-        use diesel::Connection;
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             let now = clock::now();
             if let Some(old) = old {
                 accounts::delete_session(c, &crate::domain::token::hash_token(&old))?;
@@ -421,8 +420,7 @@ async fn register_in_background(
     let base = state.link("");
     let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
     db::run(&state.pool, move |c| {
-        use diesel::Connection;
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             let now = clock::now();
             match accounts::user_by_email(c, email.as_str())? {
                 Some(existing) if existing.confirmed_at.is_some() => {
@@ -514,8 +512,7 @@ pub async fn confirm(
     let t = ctx.t();
     let token = query.into_inner().token;
     let check = db::run(&state.pool, move |c| {
-        use diesel::Connection;
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             let now = clock::now();
             let check = accounts::use_token(c, &token, TokenPurpose::Confirm, now)?;
             let confirmed_before = match &check {
@@ -707,8 +704,7 @@ fn mail_link_later(state: Data, email: Email, lang: Lang, link: LinkMail) {
     actix_web::rt::spawn(async move {
         let base = state.link("");
         let sent = db::run(&state.pool, move |c| {
-            use diesel::Connection;
-            c.transaction(|c| {
+            crate::db::write_tx(c, |c| {
                 let Some(user) = accounts::user_by_email(c, email.as_str())? else {
                     return Ok(false);
                 };
@@ -876,8 +872,7 @@ pub async fn reset(
     };
     let hash = password::hash(&state, SecretString::from(password.expose().to_string())).await?;
     let check = db::run(&state.pool, move |c| {
-        use diesel::Connection;
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             let now = clock::now();
             let check = accounts::use_token(c, &token, TokenPurpose::Reset, now)?;
             if let TokenCheck::Valid(row) = &check {

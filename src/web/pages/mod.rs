@@ -4,6 +4,7 @@ pub mod account;
 pub mod dev;
 pub mod home;
 pub mod notifications;
+pub mod payments;
 pub mod permits;
 pub mod public;
 pub mod settings;

@@ -595,8 +595,7 @@ pub async fn confirm(
     }
     let user_id = me.user.id;
     let permit = db::run(&state.pool, move |c| {
-        use diesel::Connection;
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             let now = clock::now();
             let renews = match order.renews {
                 Some(id) => db_permits::owned(c, id, user_id)?.map(|p| p.id),
@@ -711,6 +710,7 @@ struct PermitView {
     car_park: String,
     /// For "Extern betalande": whether the application has a file, and its name.
     application: Option<(bool, Option<String>)>,
+    latest_payment: Option<crate::db::payments::PaymentRow>,
     temporaries: Vec<db_permits::TemporaryRow>,
     events: Vec<db_permits::EventRow>,
 }
@@ -729,10 +729,12 @@ async fn load_view(state: &AppState, id: i64, user_id: i64) -> Result<PermitView
         let events = db_permits::events(c, id)?;
         let application =
             db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
+        let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
         Ok(Some(PermitView {
             permit,
             car_park,
             application,
+            latest_payment,
             temporaries,
             events,
         }))
@@ -748,6 +750,8 @@ struct PageMessages<'a> {
     regnr_value: Option<String>,
     temp_error: Option<&'a str>,
     attach_error: Option<&'a str>,
+    pay_error: Option<&'a str>,
+    pay_typed: Option<&'a str>,
 }
 
 fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> Markup {
@@ -763,6 +767,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
         .find(|tr| tr.ended_at.is_none() && tr.to_date >= today);
     let body = html! {
         @if let Some(f) = m.flash { (notice(f)) }
+        @if status != Status::AwaitingPayment && let Some(e) = m.pay_error { (notice_error(e)) }
         dl.card {
             dt { (t.type_label) } dd { (permit_type_name(p, ctx.lang)) }
             @if let Some(name) = match ctx.lang { Lang::Sv => &p.package_name_sv, Lang::En => &p.package_name_en } {
@@ -776,10 +781,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
         }
         @match status {
             Status::AwaitingPayment => {
-                section aria-labelledby="pay-h" {
-                    h2 #pay-h { (t.amount_to_pay) ": " (price) }
-                    p { (t.payment_soon) }
-                }
+                (super::payments::section(ctx, me, p.id, price, v.latest_payment.as_ref(), m.pay_error, m.pay_typed))
             }
             Status::AwaitingApproval => {
                 p { (t.awaiting_approval_note) }
@@ -1183,5 +1185,26 @@ pub async fn attach(
                 ..Default::default()
             },
         ),
+    ))
+}
+
+/// The permit page again with a message in its payment section.
+pub async fn show_with_payment_error(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    error: &str,
+    typed: &str,
+) -> Result<HttpResponse, AppError> {
+    let v = load_view(state, id, me.user.id).await?;
+    let m = PageMessages {
+        pay_error: Some(error),
+        pay_typed: Some(typed),
+        ..Default::default()
+    };
+    Ok(respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        permit_page(ctx, me, &v, m),
     ))
 }

@@ -279,7 +279,7 @@ pub async fn change_email(
     let user = me.user.clone();
     let lang = ctx.lang;
     db::run(&state.pool, move |c| {
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             let now = clock::now();
             accounts::expire_tokens(c, user.id, TokenPurpose::EmailChange, now)?;
             accounts::insert_token(
@@ -339,7 +339,7 @@ pub async fn confirm_email(
         Problem(TokenCheck),
     }
     let outcome = db::run(&state.pool, move |c| {
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             let now = clock::now();
             let check = accounts::peek_token(c, &token, TokenPurpose::EmailChange, now)?;
             let TokenCheck::Valid(row) = &check else {
@@ -427,7 +427,7 @@ pub async fn change_password(
     let keep = me.session_hash.clone();
     let lang = ctx.lang;
     db::run(&state.pool, move |c| {
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             diesel::update(users::table.find(user.id))
                 .set(users::password_hash.eq(&hash))
                 .execute(c)?;
@@ -513,7 +513,7 @@ pub async fn delete_account(
     }
     let id = me.user.id;
     db::run(&state.pool, move |c| {
-        c.transaction(|c| {
+        crate::db::write_tx(c, |c| {
             let now = clock::now();
             diesel::update(users::table.find(id))
                 .set((

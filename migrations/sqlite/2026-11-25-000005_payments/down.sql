@@ -1,0 +1,3 @@
+DROP TABLE receipts;
+DROP TABLE counters;
+DROP TABLE payments;

@@ -1,0 +1,222 @@
+//! The payment poller: asks the provider about every pending payment until it is final
+//! (paid, declined, error, cancelled, timed out), with backoff. A callback or the return
+//! from the card page only makes it ask sooner; it never trusts what they say. After a
+//! restart every pending payment is picked up again; a lease on the row makes one instance
+//! poll each payment. Each outcome goes through the permit's actor.
+
+use std::time::Duration;
+
+use actix::prelude::*;
+
+use super::permits::{ChangePermit, PermitChange, PermitRegistry};
+use crate::clock;
+use crate::db::{self, Pool, payments as db_payments};
+use crate::notify::{Mailbox, Wake};
+use crate::payments::swish::{SwishClient, SwishError, SwishStatus};
+use crate::settings::Seller;
+
+/// A payment that the provider has not finished after this long is given up as timed out.
+const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+/// A payment the provider does not know after this long was never created there.
+const UNKNOWN_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Poll now: something (a callback, a return URL, a new payment) says there is news.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct PollNow;
+
+pub struct PaymentPoller {
+    job: PollJob,
+    running: bool,
+    again: bool,
+}
+
+#[derive(Clone)]
+struct PollJob {
+    pool: Pool,
+    swish: SwishClient,
+    permits: Addr<PermitRegistry>,
+    mailbox: Addr<Mailbox>,
+    seller: Seller,
+    base_url: String,
+}
+
+impl PaymentPoller {
+    pub fn new(
+        pool: Pool,
+        swish: SwishClient,
+        permits: Addr<PermitRegistry>,
+        mailbox: Addr<Mailbox>,
+        seller: Seller,
+        base_url: String,
+    ) -> Self {
+        PaymentPoller {
+            job: PollJob {
+                pool,
+                swish,
+                permits,
+                mailbox,
+                seller,
+                base_url,
+            },
+            running: false,
+            again: false,
+        }
+    }
+
+    fn kick(&mut self, ctx: &mut Context<Self>) {
+        if self.running {
+            self.again = true;
+            return;
+        }
+        self.running = true;
+        let job = self.job.clone();
+        ctx.spawn(
+            async move {
+                if let Err(e) = job.poll_due().await {
+                    tracing::warn!(error = %format!("{e:#}"), "payment poll round failed");
+                }
+            }
+            .into_actor(self)
+            .map(|_, act, ctx| {
+                act.running = false;
+                if act.again {
+                    act.again = false;
+                    act.kick(ctx);
+                }
+            }),
+        );
+    }
+}
+
+impl Actor for PaymentPoller {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.kick(ctx);
+        ctx.run_interval(Duration::from_millis(500), |act, ctx| act.kick(ctx));
+    }
+}
+
+impl Handler<PollNow> for PaymentPoller {
+    type Result = ();
+
+    fn handle(&mut self, _: PollNow, ctx: &mut Self::Context) {
+        self.kick(ctx);
+    }
+}
+
+/// Seconds to the next poll: soon at first, then less often.
+fn backoff(polls: i32) -> i64 {
+    i64::from((1 + polls / 3).min(10))
+}
+
+enum Verdict {
+    Wait,
+    Paid,
+    Failed(&'static str, Option<String>),
+}
+
+impl PollJob {
+    async fn poll_due(&self) -> anyhow::Result<()> {
+        loop {
+            let now = clock::now();
+            let due = db::run(&self.pool, move |c| Ok(db_payments::due(c, now, 100)?)).await?;
+            let full = due.len() == 100;
+            for payment in due {
+                let id = payment.id;
+                let leased = db::run(&self.pool, move |c| {
+                    Ok(db_payments::lease(
+                        c,
+                        id,
+                        clock::now(),
+                        chrono::Duration::seconds(60),
+                    )?)
+                })
+                .await?;
+                if leased {
+                    self.poll_one(payment).await?;
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn poll_one(&self, payment: db_payments::PaymentRow) -> anyhow::Result<()> {
+        let age = clock::now() - payment.created_at;
+        let verdict = match payment.method.as_str() {
+            "swish" => match self.swish.retrieve(&payment.provider_ref).await {
+                Ok(pr) => match pr.status {
+                    SwishStatus::Created if age > GIVE_UP_AFTER => {
+                        Verdict::Failed("timeout", Some("TM01".into()))
+                    }
+                    SwishStatus::Created => Verdict::Wait,
+                    SwishStatus::Paid => Verdict::Paid,
+                    SwishStatus::Declined => Verdict::Failed("declined", None),
+                    SwishStatus::Error if pr.error_code.as_deref() == Some("TM01") => {
+                        Verdict::Failed("timeout", Some("TM01".into()))
+                    }
+                    SwishStatus::Error => Verdict::Failed("error", pr.error_code),
+                    SwishStatus::Cancelled => Verdict::Failed("cancelled", None),
+                },
+                Err(SwishError::Http(404)) if age > UNKNOWN_AFTER => {
+                    Verdict::Failed("error", Some("NOT_CREATED".into()))
+                }
+                Err(e) if age > GIVE_UP_AFTER => {
+                    tracing::warn!(payment = payment.id, error = %e, "giving up on payment");
+                    Verdict::Failed("error", Some("PROVIDER_DOWN".into()))
+                }
+                Err(e) => {
+                    tracing::info!(payment = payment.id, error = %e, "payment provider not answering; will retry");
+                    Verdict::Wait
+                }
+            },
+            other => {
+                tracing::warn!(
+                    payment = payment.id,
+                    method = other,
+                    "no provider for method"
+                );
+                Verdict::Wait
+            }
+        };
+        let (paid, failure) = match verdict {
+            Verdict::Wait => {
+                let at = clock::now() + chrono::Duration::seconds(backoff(payment.polls));
+                let id = payment.id;
+                db::run(&self.pool, move |c| Ok(db_payments::reschedule(c, id, at)?)).await?;
+                return Ok(());
+            }
+            Verdict::Paid => (true, None),
+            Verdict::Failed(status, code) => (false, Some((status.to_string(), code))),
+        };
+        let change = ChangePermit {
+            permit_id: payment.permit_id,
+            owner: None,
+            by_user: None,
+            change: PermitChange::PaymentOutcome {
+                payment_id: payment.id,
+                paid,
+                failure,
+                seller: self.seller.clone(),
+                base_url: self.base_url.clone(),
+            },
+        };
+        match self.permits.send(change).await {
+            Ok(Ok(_)) => {
+                tracing::info!(payment = payment.id, paid, "payment final");
+                self.mailbox.do_send(Wake);
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(payment = payment.id, error = %e, "payment outcome not recorded; will retry");
+                let id = payment.id;
+                let at = clock::now() + chrono::Duration::seconds(5);
+                db::run(&self.pool, move |c| Ok(db_payments::reschedule(c, id, at)?)).await?;
+            }
+            Err(e) => anyhow::bail!("permit registry: {e}"),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,342 @@
+//! "Betalsida": paying a permit that waits for payment, the progress while the provider
+//! answers, the provider's callback, and the receipt ("Kvitto").
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::settings::frame;
+use crate::actors::{ChangePermit, PermitChange};
+use crate::auth::SessionUser;
+use crate::clock;
+use crate::db::payments::{self as db_payments, NewPayment, PaymentRow};
+use crate::db::{self, permits as db_permits};
+use crate::domain::permit::State;
+use crate::domain::{MobileNumber, Money};
+use crate::payments::swish::{SwishError, new_instruction_id};
+use crate::state::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{Field, csrf, input, notice_error};
+use crate::web::i18n::{Lang, Texts};
+use crate::web::layout::page;
+use crate::web::respond::{html as respond, see_other};
+
+type Data = web::Data<AppState>;
+
+/// Why a payment failed, in plain words.
+pub fn failure_text(t: &Texts, status: &str, code: Option<&str>) -> &'static str {
+    match (status, code) {
+        ("declined", _) => t.fail_declined,
+        ("timeout", _) | (_, Some("TM01")) => t.fail_timeout,
+        (_, Some("RF07")) => t.fail_bank,
+        (_, Some("BANKIDCL")) => t.fail_bankid,
+        (_, Some("ACMT03")) | (_, Some("BE18")) => t.fail_not_enrolled,
+        (_, Some("PROVIDER_DOWN")) | (_, Some("NOT_CREATED")) => t.fail_provider,
+        ("cancelled", _) => t.fail_cancelled,
+        _ => t.fail_other,
+    }
+}
+
+/// The progress box while the provider has not answered; HTMX asks again every second.
+pub fn waiting(ctx: &Ctx, permit_id: i64) -> Markup {
+    let t = ctx.t();
+    html! {
+        div #payment-progress role="status" aria-live="polite"
+            hx-get={ "/permits/" (permit_id) "/payment-status" } hx-trigger="every 1s" hx-swap="outerHTML" {
+            p.notice { (t.pay_waiting) }
+            p { a href={ "/permits/" (permit_id) } { (t.refresh_status) } }
+        }
+    }
+}
+
+/// The payment section of a permit that waits for payment.
+pub fn section(
+    ctx: &Ctx,
+    me: &SessionUser,
+    permit_id: i64,
+    price: Money,
+    latest: Option<&PaymentRow>,
+    error: Option<&str>,
+    typed: Option<&str>,
+) -> Markup {
+    let t = ctx.t();
+    let default_number = me
+        .user
+        .swish_number
+        .as_deref()
+        .or(Some(me.user.mobile.as_str()))
+        .and_then(|n| MobileNumber::parse(n).ok())
+        .map(|m| m.national())
+        .unwrap_or_default();
+    html! {
+        section aria-labelledby="pay-h" {
+            h2 #pay-h { (t.amount_to_pay) ": " (price) }
+            @match latest {
+                Some(p) if p.status == "pending" => { (waiting(ctx, permit_id)) }
+                _ => {
+                    @if let Some(p) = latest.filter(|p| p.status != "paid") {
+                        div.notice.error role="alert" {
+                            p { (t.pay_failed_intro) " " (failure_text(t, &p.status, p.error_code.as_deref())) }
+                            p { (t.pay_try_again) }
+                        }
+                    }
+                    @if let Some(e) = error { (notice_error(e)) }
+                    form method="post" action={ "/permits/" (permit_id) "/pay" } novalidate {
+                        (csrf(&me.csrf_token))
+                        fieldset {
+                            legend { (t.pay_method) }
+                            div.check {
+                                input #method-swish type="radio" name="method" value="swish" checked;
+                                label for="method-swish" { (t.method_swish) }
+                            }
+                        }
+                        (input(Field::new("swish_number", t.swish_number, "tel").value(typed.unwrap_or(&default_number)).error(error.filter(|_| typed.is_some())).autocomplete("tel")))
+                        button type="submit" { (t.pay_button) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PayForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    swish_number: String,
+}
+
+enum Started {
+    New(Box<(PaymentRow, db_permits::PermitRow)>),
+    AlreadyPending,
+    NotPayable,
+}
+
+pub async fn pay(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<PayForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let t = ctx.t();
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let number = match (
+        form.method.as_str(),
+        MobileNumber::parse(&form.swish_number),
+    ) {
+        ("swish", Ok(n)) => n,
+        _ => {
+            let typed: String = form.swish_number.chars().take(40).collect();
+            return super::permits::show_with_payment_error(
+                &ctx,
+                &state,
+                me,
+                id,
+                t.err_swish_number,
+                &typed,
+            )
+            .await;
+        }
+    };
+    let user_id = me.user.id;
+    let alias = number.e164().to_string();
+    let started = db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let Some(permit) = db_permits::owned(c, id, user_id)? else {
+                return Err(anyhow::anyhow!(AppError::NotFound));
+            };
+            if permit.state != State::AwaitingPayment.as_str() {
+                return Ok(Started::NotPayable);
+            }
+            if db_payments::pending_for_permit(c, id)?.is_some() {
+                return Ok(Started::AlreadyPending);
+            }
+            let now = clock::now();
+            let payment = db_payments::insert(
+                c,
+                &NewPayment {
+                    permit_id: id,
+                    user_id,
+                    method: "swish".into(),
+                    provider_ref: new_instruction_id(),
+                    amount_ore: permit.price_ore,
+                    payer_alias: Some(alias),
+                    status: "pending".into(),
+                    next_poll_at: now + chrono::Duration::seconds(1),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            db_permits::add_event(
+                c,
+                id,
+                Some(user_id),
+                "payment",
+                &format!("started {} swish", payment.provider_ref),
+                now,
+            )?;
+            Ok(Started::New(Box::new((payment, permit))))
+        })
+    })
+    .await;
+    let started = match started {
+        Err(e) if e.downcast_ref::<AppError>().is_some() => return Err(AppError::NotFound),
+        // The unique index on pending attempts: a parallel click got there first.
+        Err(e) if format!("{e:#}").to_lowercase().contains("unique") => Started::AlreadyPending,
+        other => other?,
+    };
+    let (payment, permit) = match started {
+        Started::New(new) => *new,
+        Started::AlreadyPending => return Ok(see_other(&format!("/permits/{id}"))),
+        Started::NotPayable => {
+            return super::permits::show_with_payment_error(
+                &ctx,
+                &state,
+                me,
+                id,
+                t.not_payable,
+                "",
+            )
+            .await;
+        }
+    };
+    let text = format!("Parkering {} {}", permit.regnr, permit.start_date);
+    match state
+        .swish
+        .create(
+            &payment.provider_ref,
+            &number,
+            Money::from_ore(payment.amount_ore),
+            &format!("P{}", permit.id),
+            &text,
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(SwishError::Refused(errors)) => {
+            let code = errors.first().map(|e| e.error_code.clone());
+            let change = ChangePermit {
+                permit_id: id,
+                owner: None,
+                by_user: Some(user_id),
+                change: PermitChange::PaymentOutcome {
+                    payment_id: payment.id,
+                    paid: false,
+                    failure: Some(("error".into(), code)),
+                    seller: state.settings.seller.clone(),
+                    base_url: state.link(""),
+                },
+            };
+            state
+                .permits
+                .send(change)
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("permit registry: {e}")))?
+                .map_err(|e| AppError::Internal(e.into()))?;
+            state.wake_mailbox();
+        }
+        // Unknown whether Swish got it: the poller asks, and gives up if Swish never heard of it.
+        Err(e) => {
+            tracing::warn!(payment = payment.id, error = %e, "creating the Swish request failed")
+        }
+    }
+    Ok(see_other(&format!("/permits/{id}")))
+}
+
+/// HTMX: still waiting → the same box; final → reload the page to show the new state.
+pub async fn status(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let id = id.into_inner();
+    let uid = me.user.id;
+    let latest = db::run(&state.pool, move |c| {
+        if db_permits::owned(c, id, uid)?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(db_payments::latest_for_permit(c, id)?))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let pending = latest.as_ref().is_some_and(|p| p.status == "pending");
+    if pending {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Vary", "HX-Request"))
+            .insert_header(("Cache-Control", "no-store"))
+            .body(waiting(&ctx, id).into_string()));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(("HX-Refresh", "true"))
+        .insert_header(("Cache-Control", "no-store"))
+        .finish())
+}
+
+/// Swish's callback: only tells which payment has news. Its body is never trusted; the
+/// poller asks Swish itself.
+pub async fn swish_callback(state: Data, body: web::Bytes) -> Result<HttpResponse, AppError> {
+    let id = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+        .filter(|id| id.len() <= 64);
+    if let Some(id) = id {
+        db::run(&state.pool, move |c| {
+            if let Some(p) = db_payments::by_provider_ref(c, &id)? {
+                db_payments::poll_now(c, p.id, clock::now())?;
+            }
+            Ok(())
+        })
+        .await?;
+        state.poll_payments();
+    }
+    Ok(HttpResponse::Ok().finish())
+}
+
+pub async fn receipt(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let t = ctx.t();
+    let id = id.into_inner();
+    let uid = me.user.id;
+    let r = db::run(&state.pool, move |c| {
+        if db_permits::owned(c, id, uid)?.is_none() {
+            return Ok(None);
+        }
+        Ok(db_payments::receipt_for_permit(c, id)?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let method = match (r.method.as_str(), ctx.lang) {
+        ("swish", _) => "Swish",
+        (_, Lang::Sv) => "Kort",
+        (_, Lang::En) => "Card",
+    };
+    let vat_rate = format!("{} %", r.vat_basis_points / 100);
+    let body = html! {
+        dl.card.receipt {
+            dt { (t.receipt_number) } dd { (r.number) }
+            dt { (t.receipt_date) } dd { (clock::local_display(r.issued_at)) }
+            dt { (t.receipt_seller) } dd { (r.seller_name) br; (r.seller_address) }
+            dt { (t.receipt_org_no) } dd { (r.seller_org_no) }
+            dt { (t.receipt_item) } dd { (r.item) }
+            dt { (t.period_label) } dd { (r.period) }
+            dt { (t.regnr_label) } dd { (r.regnr) }
+            dt { (t.receipt_net) } dd { (Money::from_ore(r.net_ore)) }
+            dt { (t.receipt_vat_rate) } dd { (vat_rate) }
+            dt { (t.receipt_vat) } dd { (Money::from_ore(r.vat_ore)) }
+            dt { (t.receipt_total) } dd { strong { (Money::from_ore(r.total_ore)) } }
+            dt { (t.pay_method) } dd { (method) }
+            dt { (t.receipt_reference) } dd { (r.provider_ref) }
+        }
+        p { a href={ "/permits/" (id) } { (t.permit_title) } }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        page(&ctx, Some(&frame(me)), t.receipt_title, body),
+    ))
+}

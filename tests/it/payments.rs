@@ -1,0 +1,228 @@
+//! The guide's "Betalsida" with Swish: every simulator outcome end to end, exactly one paid
+//! payment and one receipt, a callback that is never trusted.
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use parkportal::db::schema::{payments, permits, receipts};
+
+use crate::helpers::{TestApp, spawn_app_with};
+use crate::permits::bought_permit;
+
+async fn pay(app: &TestApp, permit: &str, number: &str) -> reqwest::Response {
+    let csrf = app.csrf().await;
+    app.post_form(
+        &format!("{permit}/pay"),
+        &[
+            ("csrf", &csrf),
+            ("method", "swish"),
+            ("swish_number", number),
+        ],
+    )
+    .await
+}
+
+/// Waits until the latest payment is no longer pending; returns its status.
+async fn settled(app: &TestApp) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let statuses: Vec<String> = payments::table
+            .order(payments::id.desc())
+            .select(payments::status)
+            .load(&mut app.conn())
+            .unwrap();
+        if let Some(s) = statuses.first().filter(|s| *s != "pending") {
+            return s.clone();
+        }
+        assert!(Instant::now() < deadline, "payment never settled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn counts(app: &TestApp) -> (i64, i64) {
+    let paid: i64 = payments::table
+        .filter(payments::status.eq("paid"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    let receipts: i64 = receipts::table.count().get_result(&mut app.conn()).unwrap();
+    (paid, receipts)
+}
+
+#[actix_web::test]
+async fn paying_with_swish_makes_the_permit_active_with_a_receipt() {
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "100")]).await;
+    let email = "betalare@regionvastmanland.se";
+    let permit = bought_permit(&app, email).await;
+    let page = app.get_html(&permit).await;
+    for words in [
+        ">Swish</label>",
+        ">Swishnummer</label>",
+        ">Betala nu</button>",
+        "value=\"0701234567\"",
+    ] {
+        assert!(page.contains(words), "{words}");
+    }
+    let resp = pay(&app, &permit, "070-123 45 67").await;
+    assert_eq!(resp.status(), 303);
+    let waiting = app.get_html(&permit).await;
+    if !waiting.contains("Aktiv") {
+        assert!(waiting.contains("Öppna Swish-appen") && waiting.contains("payment-status"));
+        assert!(
+            waiting.contains(">Uppdatera status</a>"),
+            "works without JavaScript too"
+        );
+    }
+    assert_eq!(settled(&app).await, "paid");
+    let page = app.get_html(&permit).await;
+    assert!(page.contains(">Aktiv<"), "paid and valid today");
+    assert!(page.contains(">Se kvitto</a>"));
+    assert!(!page.contains("Betala nu"));
+    let receipt = app.get_html(&format!("{permit}/receipt")).await;
+    for words in [
+        "<h1>Kvitto</h1>",
+        "Kvittonummer",
+        "232100-0172",
+        "Region Västmanland",
+        "ABC123",
+        "3\u{a0}080\u{a0}kr",
+        "770\u{a0}kr",
+        "3\u{a0}850\u{a0}kr",
+        "25 %",
+        "Swish",
+    ] {
+        assert!(receipt.contains(words), "receipt has {words}");
+    }
+    assert_eq!(counts(&app), (1, 1));
+    let mail = app.smtp().wait_for_nth(email, 2).await;
+    assert!(
+        mail.subject().contains("Betalning mottagen"),
+        "{}",
+        mail.subject()
+    );
+    assert!(
+        mail.link("/receipt")
+            .ends_with(&format!("{permit}/receipt"))
+    );
+    let state: String = permits::table
+        .select(permits::state)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(state, "paid");
+}
+
+#[actix_web::test]
+async fn every_failure_leaves_a_payable_permit_with_a_clear_reason() {
+    let app = spawn_app_with(&[
+        ("SWISH_SIM_DELAY_MS", "50"),
+        ("SWISH_SIM_TIMEOUT_MS", "300"),
+    ])
+    .await;
+    let email = "otur@regionvastmanland.se";
+    let permit = bought_permit(&app, email).await;
+    for (number, status, reason) in [
+        ("0700000001", "declined", "avböjdes i Swish-appen"),
+        ("0700000002", "error", "Banken nekade"),
+        ("0700000003", "error", "BankID avbröts"),
+        ("0700000004", "timeout", "inte i tid"),
+        ("0700000005", "error", "inte anslutet till Swish"),
+    ] {
+        assert_eq!(pay(&app, &permit, number).await.status(), 303, "{number}");
+        assert_eq!(settled(&app).await, status, "{number}");
+        let page = app.get_html(&permit).await;
+        assert!(page.contains(reason), "{number}: {reason}");
+        assert!(
+            page.contains("Väntar på betalning") && page.contains(">Betala nu</button>"),
+            "{number}: payable again"
+        );
+    }
+    assert_eq!(counts(&app), (0, 0));
+    // Then paying works.
+    pay(&app, &permit, "0701234567").await;
+    assert_eq!(settled(&app).await, "paid");
+    assert_eq!(counts(&app), (1, 1));
+}
+
+#[actix_web::test]
+async fn double_clicks_and_forged_callbacks_never_pay_twice() {
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "400")]).await;
+    let permit = bought_permit(&app, "dubbel@regionvastmanland.se").await;
+    let csrf = app.csrf().await;
+    let mut clicks = Vec::new();
+    for _ in 0..5 {
+        let client = app.client.clone();
+        let url = app.url(&format!("{permit}/pay"));
+        let body = [
+            ("csrf", csrf.clone()),
+            ("method", "swish".into()),
+            ("swish_number", "0700000001".into()),
+        ];
+        clicks.push(actix_web::rt::spawn(async move {
+            client.post(url).form(&body).send().await.unwrap().status()
+        }));
+    }
+    for c in clicks {
+        assert_eq!(c.await.unwrap(), 303);
+    }
+    let attempts: i64 = payments::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(attempts, 1, "one attempt, however many clicks");
+    // A forged callback saying PAID for a payer who declines: the body is not believed.
+    let id: String = payments::table
+        .select(payments::provider_ref)
+        .first(&mut app.conn())
+        .unwrap();
+    for _ in 0..3 {
+        let resp = reqwest::Client::new()
+            .post(app.url("/callbacks/swish"))
+            .json(&serde_json::json!({"id": id, "status": "PAID", "amount": 3850.00}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    assert_eq!(settled(&app).await, "declined");
+    assert_eq!(counts(&app), (0, 0));
+
+    // Paid for real, then callbacks and polls again: still one paid payment, one receipt.
+    pay(&app, &permit, "0701234567").await;
+    assert_eq!(settled(&app).await, "paid");
+    let id: String = payments::table
+        .filter(payments::status.eq("paid"))
+        .select(payments::provider_ref)
+        .first(&mut app.conn())
+        .unwrap();
+    for _ in 0..3 {
+        reqwest::Client::new()
+            .post(app.url("/callbacks/swish"))
+            .json(&serde_json::json!({"id": id}))
+            .send()
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(counts(&app), (1, 1));
+    // A paid permit cannot be paid again.
+    let again = pay(&app, &permit, "0701234567").await;
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("kan inte betalas nu"));
+    let garbage = reqwest::Client::new()
+        .post(app.url("/callbacks/swish"))
+        .body("<<not json>>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), 200);
+}
+
+#[actix_web::test]
+async fn a_bad_swish_number_is_explained_and_kept() {
+    let app = spawn_app_with(&[]).await;
+    let permit = bought_permit(&app, "fel.nummer@regionvastmanland.se").await;
+    let resp = pay(&app, &permit, "12345").await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("mobilnumret som är kopplat till Swish"));
+    assert!(html.contains("value=\"12345\""));
+    let attempts: i64 = payments::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(attempts, 0);
+}
