@@ -143,6 +143,11 @@ impl Application {
         self.port
     }
 
+    /// Stops accepting requests (as on SIGTERM).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
     }

@@ -98,6 +98,19 @@ impl Actor for PaymentPoller {
     }
 }
 
+/// Stops polling (shutdown); what is pending stays in the database for the next start.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StopPolling;
+
+impl Handler<StopPolling> for PaymentPoller {
+    type Result = ();
+
+    fn handle(&mut self, _: StopPolling, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
+
 impl Handler<PollNow> for PaymentPoller {
     type Result = ();
 

@@ -93,3 +93,58 @@ async fn buy_a_monthly_permit_and_change_its_number_with_javascript() {
 async fn buy_a_monthly_permit_and_change_its_number_without_javascript() {
     buy_and_change_regnr(false).await;
 }
+
+async fn pay_with_swish(javascript: bool) {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = crate::helpers::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "700")]).await;
+    let email = "swish.betalare@regionvastmanland.se";
+    crate::permits::bought_permit(&app, email).await;
+    let b = Browser::start(javascript).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.click("Visa/ändra").await;
+    b.wait_for_heading("Parkeringstillstånd").await;
+    assert_eq!(b.text("#status").await, "Väntar på betalning");
+    b.choose("Swish").await;
+    b.fill("Swishnummer", "070 123 45 67").await;
+    b.click("Betala nu").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if b.page_text().await.contains("Se kvitto") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never paid: {}",
+            b.page_text().await
+        );
+        if !javascript && b.page_text().await.contains("Uppdatera status") {
+            // Without JavaScript the user refreshes with the link.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            b.click("Uppdatera status").await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.text("#status").await, "Aktiv");
+    b.click("Se kvitto").await;
+    b.wait_for_heading("Kvitto").await;
+    assert!(
+        b.page_text().await.contains("3 850 kr")
+            || b.page_text().await.contains("3\u{a0}850\u{a0}kr")
+    );
+    b.screenshot(&format!("receipt-{javascript}")).await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn pay_with_swish_with_javascript() {
+    pay_with_swish(true).await;
+}
+
+#[actix_web::test]
+async fn pay_with_swish_without_javascript() {
+    pay_with_swish(false).await;
+}

@@ -51,6 +51,8 @@ impl Drop for TestDb {
 
 pub struct TestApp {
     pub address: String,
+    pub state: actix_web::web::Data<parkportal::state::AppState>,
+    pub handle: actix_web::dev::ServerHandle,
     /// The SMTP server that receives this app's e-mails (`None`: local mailbox page).
     pub smtp: Option<SmtpServer>,
     /// Keeps cookies; does not follow redirects, so tests see each 303.
@@ -101,9 +103,13 @@ async fn spawn(vars: &[(&str, &str)], smtp: Option<SmtpServer>) -> TestApp {
         .await
         .expect("the application builds");
     let port = app.port();
+    let state = app.state();
+    let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
     let address = format!("http://127.0.0.1:{port}");
     TestApp {
+        state,
+        handle,
         client: new_client(&address),
         address,
         smtp,
@@ -127,6 +133,17 @@ pub fn new_client(address: &str) -> reqwest::Client {
 pub const PASSWORD: &str = "Parkera7!bil";
 
 impl TestApp {
+    /// Stops the server and its payment poller, as a killed process would stop; what it
+    /// had pending stays in the database.
+    pub async fn stop(&self) {
+        self.state
+            .payments
+            .send(parkportal::actors::payments::StopPolling)
+            .await
+            .unwrap();
+        self.handle.stop(false).await;
+    }
+
     pub fn smtp(&self) -> &SmtpServer {
         self.smtp.as_ref().expect("this app has an SMTP server")
     }

@@ -226,3 +226,114 @@ async fn a_bad_swish_number_is_explained_and_kept() {
     let attempts: i64 = payments::table.count().get_result(&mut app.conn()).unwrap();
     assert_eq!(attempts, 0);
 }
+
+#[actix_web::test]
+async fn a_restart_in_the_middle_of_a_payment_loses_nothing_and_pays_once() {
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "1500")]).await;
+    let permit = bought_permit(&app, "omstart@regionvastmanland.se").await;
+    assert_eq!(pay(&app, &permit, "0701234567").await.status(), 303);
+    // The process goes away while Swish is still waiting for the payer.
+    app.stop().await;
+    let status: String = payments::table
+        .select(payments::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "pending");
+    // A new process on the same database picks the payment up.
+    let smtp = app.smtp().url();
+    let again = parkportal::Application::build(crate::helpers::test_settings(
+        &app.database_url,
+        &[("SMTP_URL", &smtp), ("SWISH_SIM_DELAY_MS", "1500")],
+    ))
+    .await
+    .unwrap();
+    actix_web::rt::spawn(again.run_until_stopped());
+    assert_eq!(settled(&app).await, "paid");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(counts(&app), (1, 1));
+}
+
+/// A stand-in for the real Swish API that misbehaves on demand: 0 = HTTP 500, 1 = garbage,
+/// 2 = answers properly (PAID).
+struct FlakySwish {
+    port: u16,
+    mode: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FlakySwish {
+    async fn start() -> FlakySwish {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mode = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let m = mode.clone();
+        actix_web::rt::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let m = m.clone();
+                actix_web::rt::spawn(async move {
+                    let mut buf = vec![0u8; 8192];
+                    let n = stream.read(&mut buf).await.unwrap_or(0);
+                    let req = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    let line = req.lines().next().unwrap_or_default().to_string();
+                    let path = line.split(' ').nth(1).unwrap_or_default();
+                    let id = path.rsplit('/').next().unwrap_or_default().to_string();
+                    let (status, body) = if line.starts_with("PUT") {
+                        ("201 Created", String::new())
+                    } else {
+                        match m.load(std::sync::atomic::Ordering::SeqCst) {
+                            0 => ("500 Internal Server Error", "oops".to_string()),
+                            1 => ("200 OK", "<html>not json</html>".to_string()),
+                            _ => ("200 OK", serde_json::json!({"id": id, "status": "PAID", "amount": 3850.00, "currency": "SEK", "paymentReference": "REF"}).to_string()),
+                        }
+                    };
+                    let resp = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(resp.as_bytes()).await;
+                });
+            }
+        });
+        FlakySwish { port, mode }
+    }
+}
+
+#[actix_web::test]
+async fn a_provider_that_fails_or_talks_nonsense_leaves_the_payment_waiting_then_paid_once() {
+    let flaky = FlakySwish::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cert = crate::swish::test_certificate(dir.path(), "pw");
+    let api = format!("http://127.0.0.1:{}/swish-cpcapi/", flaky.port);
+    let app = spawn_app_with(&[
+        ("SWISH_API_URL", &api),
+        ("SWISH_CERT_P12", &cert),
+        ("SWISH_CERT_PASSWORD", "pw"),
+        ("SWISH_PAYEE_ALIAS", "1231181189"),
+        (
+            "SWISH_CALLBACK_URL",
+            "https://parkering.example.se/callbacks/swish",
+        ),
+    ])
+    .await;
+    let permit = bought_permit(&app, "flaky@regionvastmanland.se").await;
+    assert_eq!(pay(&app, &permit, "0701234567").await.status(), 303);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let status: String = payments::table
+        .select(payments::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "pending", "HTTP 500: still waiting, retried");
+    flaky.mode.store(1, std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (status, polls): (String, i32) = payments::table
+        .select((payments::status, payments::polls))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "pending", "garbage: still waiting");
+    assert!(polls >= 2, "polled again and again ({polls})");
+    assert!(app.get_html(&permit).await.contains("Väntar på betalning"));
+    flaky.mode.store(2, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(settled(&app).await, "paid");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(counts(&app), (1, 1));
+}

@@ -189,7 +189,7 @@ async fn with_real_swish_configured_the_simulator_is_gone() {
 }
 
 /// A self-signed client certificate as PKCS#12, made with the openssl command.
-fn test_certificate(dir: &std::path::Path, password: &str) -> String {
+pub fn test_certificate(dir: &std::path::Path, password: &str) -> String {
     let key = dir.join("key.pem");
     let crt = dir.join("crt.pem");
     let p12 = dir.join("client.p12");
