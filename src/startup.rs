@@ -19,6 +19,7 @@ use crate::actors::reminders::Reminders;
 use crate::auth::{csrf, password};
 use crate::db;
 use crate::notify;
+use crate::payments::nexi::NexiClient;
 use crate::payments::swish::SwishClient;
 use crate::settings::Settings;
 use crate::settings::SettingsError;
@@ -94,9 +95,14 @@ impl Application {
             })?,
             None => SwishClient::simulator(&settings.public_url),
         };
+        let nexi = match &settings.nexi {
+            Some(real) => NexiClient::real(real),
+            None => NexiClient::simulator(&settings.public_url),
+        };
         let payments = PaymentPoller::new(
             pool.clone(),
             swish.clone(),
+            nexi.clone(),
             permits.clone(),
             mailbox.clone(),
             settings.seller.clone(),
@@ -115,6 +121,7 @@ impl Application {
             permits,
             payments,
             swish,
+            nexi,
             hashing: Semaphore::new(4),
         });
         let app_state = state.clone();

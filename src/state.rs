@@ -18,6 +18,8 @@ pub struct AppState {
     pub payments: Addr<PaymentPoller>,
     /// The real Swish API or the built-in simulator.
     pub swish: SwishClient,
+    /// The real Nexi Checkout API or the built-in card simulator.
+    pub nexi: crate::payments::nexi::NexiClient,
     /// Caps concurrent password hashes (each holds ~19 MiB and a CPU for ~25 ms).
     pub hashing: Semaphore,
 }

@@ -12,6 +12,7 @@ use super::permits::{ChangePermit, PermitChange, PermitRegistry};
 use crate::clock;
 use crate::db::{self, Pool, payments as db_payments};
 use crate::notify::{Mailbox, Wake};
+use crate::payments::nexi::NexiClient;
 use crate::payments::swish::{SwishClient, SwishError, SwishStatus};
 use crate::settings::Seller;
 
@@ -35,6 +36,7 @@ pub struct PaymentPoller {
 struct PollJob {
     pool: Pool,
     swish: SwishClient,
+    nexi: NexiClient,
     permits: Addr<PermitRegistry>,
     mailbox: Addr<Mailbox>,
     seller: Seller,
@@ -45,6 +47,7 @@ impl PaymentPoller {
     pub fn new(
         pool: Pool,
         swish: SwishClient,
+        nexi: NexiClient,
         permits: Addr<PermitRegistry>,
         mailbox: Addr<Mailbox>,
         seller: Seller,
@@ -54,6 +57,7 @@ impl PaymentPoller {
             job: PollJob {
                 pool,
                 swish,
+                nexi,
                 permits,
                 mailbox,
                 seller,
@@ -183,6 +187,20 @@ impl PollJob {
                 }
                 Err(e) => {
                     tracing::info!(payment = payment.id, error = %e, "payment provider not answering; will retry");
+                    Verdict::Wait
+                }
+            },
+            "card" => match self.nexi.retrieve(&payment.provider_ref).await {
+                Ok(p) if p.is_paid() && p.amount == payment.amount_ore => Verdict::Paid,
+                // Declines and cancels come back with the browser (see the card return).
+                Ok(_) if age > GIVE_UP_AFTER => Verdict::Failed("timeout", None),
+                Ok(_) => Verdict::Wait,
+                Err(e) if age > GIVE_UP_AFTER => {
+                    tracing::warn!(payment = payment.id, error = %e, "giving up on payment");
+                    Verdict::Failed("error", Some("PROVIDER_DOWN".into()))
+                }
+                Err(e) => {
+                    tracing::info!(payment = payment.id, error = %e, "card provider not answering; will retry");
                     Verdict::Wait
                 }
             },

@@ -24,6 +24,7 @@ pub struct PaymentRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub paid_at: Option<NaiveDateTime>,
+    pub redirect_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -39,6 +40,7 @@ pub struct NewPayment {
     pub next_poll_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub redirect_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -221,6 +221,19 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         paid_at -> Nullable<Timestamp>,
+        redirect_url -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sim_card_payments (id) {
+        id -> Text,
+        reference -> Text,
+        amount -> BigInt,
+        return_url -> Text,
+        cancel_url -> Text,
+        status -> Text,
+        created_at -> Timestamp,
     }
 }
 

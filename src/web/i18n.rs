@@ -271,6 +271,8 @@ pub struct Texts {
     pub receipt_total: &'static str,
     pub receipt_reference: &'static str,
     pub print: &'static str,
+    pub card_continue: &'static str,
+    pub fail_card_declined: &'static str,
 }
 
 pub static SV: Texts = Texts {
@@ -506,6 +508,8 @@ pub static SV: Texts = Texts {
     receipt_total: "Totalt",
     receipt_reference: "Referens",
     print: "Skriv ut",
+    card_continue: "Fortsätt till kortbetalningen",
+    fail_card_declined: "Kortet nekades. Försök med ett annat kort eller Swish.",
 };
 
 pub static EN: Texts = Texts {
@@ -741,4 +745,6 @@ pub static EN: Texts = Texts {
     receipt_total: "Total",
     receipt_reference: "Reference",
     print: "Print",
+    card_continue: "Continue to the card payment",
+    fail_card_declined: "The card was declined. Try another card or Swish.",
 };

@@ -19,6 +19,9 @@ use pages::{account, dev, home, notifications, payments, permits, public, settin
 /// configured; the simulators' routes only while no real provider is.
 pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings) {
     let local_mailbox = settings.smtp_url.is_none();
+    if settings.nexi.is_none() {
+        crate::payments::card_sim::routes(cfg);
+    }
     if settings.swish.is_none() {
         crate::payments::swish_sim::routes(
             cfg,
@@ -128,6 +131,11 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
     )
     .route("/permits/{id}/receipt", web::get().to(payments::receipt))
     .route("/callbacks/swish", web::post().to(payments::swish_callback))
+    .route("/callbacks/nexi", web::post().to(payments::nexi_webhook))
+    .route(
+        "/permits/{id}/card-return",
+        web::get().to(payments::card_return),
+    )
     .route("/villkor", web::get().to(public::terms))
     .route("/lang/{code}", web::get().to(public::switch_language))
     .route("/health", web::get().to(public::health))

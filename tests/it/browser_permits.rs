@@ -148,3 +148,37 @@ async fn pay_with_swish_with_javascript() {
 async fn pay_with_swish_without_javascript() {
     pay_with_swish(false).await;
 }
+
+async fn pay_with_card(javascript: bool) {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = crate::helpers::spawn_app_with(&[]).await;
+    let email = "kortbetalare@regionvastmanland.se";
+    crate::permits::bought_permit(&app, email).await;
+    let b = Browser::start(javascript).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.click("Visa/ändra").await;
+    b.wait_for_heading("Parkeringstillstånd").await;
+    b.choose("Kort").await;
+    b.click("Betala nu").await;
+    b.wait_for_heading("Kortbetalning").await;
+    b.fill("Kortnummer", "4111 1111 1111 1111").await;
+    b.click("Betala").await;
+    b.wait_for_heading("Parkeringstillstånd").await;
+    wait_for_text(&b, "Se kvitto").await;
+    assert_eq!(b.text("#status").await, "Aktiv");
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn pay_by_card_with_javascript() {
+    pay_with_card(true).await;
+}
+
+#[actix_web::test]
+async fn pay_by_card_without_javascript() {
+    pay_with_card(false).await;
+}

@@ -337,3 +337,102 @@ async fn a_provider_that_fails_or_talks_nonsense_leaves_the_payment_waiting_then
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(counts(&app), (1, 1));
 }
+
+/// Starts a card payment; returns the hosted page's path.
+async fn start_card(app: &TestApp, permit: &str) -> String {
+    let csrf = app.csrf().await;
+    let resp = app
+        .post_form(
+            &format!("{permit}/pay"),
+            &[("csrf", &csrf), ("method", "card")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with(&app.address) && to.contains("/sim/card/pay/"),
+        "{to}"
+    );
+    to.trim_start_matches(&app.address).to_string()
+}
+
+/// On the card page: type a number and press a button; follows the way back to Parkportal.
+async fn card_page(app: &TestApp, hosted: &str, card: &str, action: &str) -> String {
+    let page = app.get_html(hosted).await;
+    for words in [
+        ">Kortnummer</label>",
+        ">Betala</button>",
+        ">Avbryt</button>",
+    ] {
+        assert!(page.contains(words), "{words}");
+    }
+    let resp = app
+        .post_form(hosted, &[("card", card), ("action", action)])
+        .await;
+    assert_eq!(resp.status(), 303);
+    let back = resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches(&app.address)
+        .to_string();
+    assert!(back.contains("/card-return"), "{back}");
+    let resp = app.get(&back).await;
+    assert_eq!(resp.status(), 303);
+    resp.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn paying_by_card_on_the_hosted_page() {
+    let app = spawn_app_with(&[]).await;
+    let email = "kort@regionvastmanland.se";
+    let permit = bought_permit(&app, email).await;
+    assert!(app.get_html(&permit).await.contains(">Kort</label>"));
+
+    // "Avbryt": back to a payable permit that says so.
+    let hosted = start_card(&app, &permit).await;
+    let back = card_page(&app, &hosted, "", "cancel").await;
+    assert_eq!(back, permit);
+    let page = app.get_html(&permit).await;
+    assert!(page.contains("Betalningen avbröts") && page.contains(">Betala nu</button>"));
+
+    // A declined card.
+    let hosted = start_card(&app, &permit).await;
+    card_page(&app, &hosted, "4000 0000 0000 0002", "pay").await;
+    assert!(app.get_html(&permit).await.contains("Kortet nekades"));
+    assert_eq!(counts(&app), (0, 0));
+
+    // Coming back without having paid changes nothing: the provider is asked, not believed.
+    let hosted = start_card(&app, &permit).await;
+    let resp = app.get(&format!("{permit}/card-return")).await;
+    assert_eq!(resp.status(), 303);
+    let status: String = payments::table
+        .order(payments::id.desc())
+        .select(payments::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "pending");
+    // A second "Betala nu" while it is pending goes back to the same card page.
+    let csrf = app.csrf().await;
+    let again = app
+        .post_form(
+            &format!("{permit}/pay"),
+            &[("csrf", &csrf), ("method", "card")],
+        )
+        .await;
+    assert!(
+        again.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(&hosted)
+    );
+
+    // A good card.
+    let back = card_page(&app, &hosted, "4111 1111 1111 1111", "pay").await;
+    assert_eq!(back, permit);
+    let page = app.get_html(&permit).await;
+    assert!(page.contains(">Aktiv<") && page.contains(">Se kvitto</a>"));
+    let receipt = app.get_html(&format!("{permit}/receipt")).await;
+    assert!(receipt.contains("Kort"));
+    assert_eq!(counts(&app), (1, 1));
+    app.smtp().wait_for_nth(email, 2).await;
+}

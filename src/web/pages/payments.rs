@@ -28,6 +28,7 @@ type Data = web::Data<AppState>;
 /// Why a payment failed, in plain words.
 pub fn failure_text(t: &Texts, status: &str, code: Option<&str>) -> &'static str {
     match (status, code) {
+        (_, Some("CARD_DECLINED")) => t.fail_card_declined,
         ("declined", _) => t.fail_declined,
         ("timeout", _) | (_, Some("TM01")) => t.fail_timeout,
         (_, Some("RF07")) => t.fail_bank,
@@ -74,7 +75,12 @@ pub fn section(
         section aria-labelledby="pay-h" {
             h2 #pay-h { (t.amount_to_pay) ": " (price) }
             @match latest {
-                Some(p) if p.status == "pending" => { (waiting(ctx, permit_id)) }
+                Some(p) if p.status == "pending" => {
+                    (waiting(ctx, permit_id))
+                    @if let Some(url) = &p.redirect_url {
+                        p { a.button href=(url) { (t.card_continue) } }
+                    }
+                }
                 _ => {
                     @if let Some(p) = latest.filter(|p| p.status != "paid") {
                         div.notice.error role="alert" {
@@ -88,8 +94,12 @@ pub fn section(
                         fieldset {
                             legend { (t.pay_method) }
                             div.check {
-                                input #method-swish type="radio" name="method" value="swish" checked;
+                                input #method-swish type="radio" name="method" value="swish" checked[me.user.preferred_payment.as_deref() != Some("card")];
                                 label for="method-swish" { (t.method_swish) }
+                            }
+                            div.check {
+                                input #method-card type="radio" name="method" value="card" checked[me.user.preferred_payment.as_deref() == Some("card")];
+                                label for="method-card" { (t.method_card) }
                             }
                         }
                         (input(Field::new("swish_number", t.swish_number, "tel").value(typed.unwrap_or(&default_number)).error(error.filter(|_| typed.is_some())).autocomplete("tel")))
@@ -128,6 +138,9 @@ pub async fn pay(
     let t = ctx.t();
     let id = id.into_inner();
     let form = form.into_inner();
+    if form.method == "card" {
+        return pay_by_card(&ctx, &state, me, id).await;
+    }
     let number = match (
         form.method.as_str(),
         MobileNumber::parse(&form.swish_number),
@@ -173,6 +186,7 @@ pub async fn pay(
                     next_poll_at: now + chrono::Duration::seconds(1),
                     created_at: now,
                     updated_at: now,
+                    redirect_url: None,
                 },
             )?;
             db_permits::add_event(
@@ -223,25 +237,15 @@ pub async fn pay(
         Ok(()) => {}
         Err(SwishError::Refused(errors)) => {
             let code = errors.first().map(|e| e.error_code.clone());
-            let change = ChangePermit {
-                permit_id: id,
-                owner: None,
-                by_user: Some(user_id),
-                change: PermitChange::PaymentOutcome {
-                    payment_id: payment.id,
-                    paid: false,
-                    failure: Some(("error".into(), code)),
-                    seller: state.settings.seller.clone(),
-                    base_url: state.link(""),
-                },
-            };
-            state
-                .permits
-                .send(change)
-                .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("permit registry: {e}")))?
-                .map_err(|e| AppError::Internal(e.into()))?;
-            state.wake_mailbox();
+            record_outcome(
+                &state,
+                id,
+                payment.id,
+                Some(user_id),
+                false,
+                Some(("error".into(), code)),
+            )
+            .await?;
         }
         // Unknown whether Swish got it: the poller asks, and gives up if Swish never heard of it.
         Err(e) => {
@@ -339,4 +343,245 @@ pub async fn receipt(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpRe
         StatusCode::OK,
         page(&ctx, Some(&frame(me)), t.receipt_title, body),
     ))
+}
+
+/// Records a payment's final outcome through the permit's actor, then wakes the mailbox.
+async fn record_outcome(
+    state: &AppState,
+    permit_id: i64,
+    payment_id: i64,
+    by_user: Option<i64>,
+    paid: bool,
+    failure: Option<(String, Option<String>)>,
+) -> Result<(), AppError> {
+    let change = ChangePermit {
+        permit_id,
+        owner: None,
+        by_user,
+        change: PermitChange::PaymentOutcome {
+            payment_id,
+            paid,
+            failure,
+            seller: state.settings.seller.clone(),
+            base_url: state.link(""),
+        },
+    };
+    state
+        .permits
+        .send(change)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("permit registry: {e}")))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    state.wake_mailbox();
+    Ok(())
+}
+
+/// Card: a payment at the provider, then the buyer goes to its hosted page to type the card
+/// number there (it never reaches Parkportal).
+async fn pay_by_card(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let uid = me.user.id;
+    let check = db::run(&state.pool, move |c| {
+        let Some(permit) = db_permits::owned(c, id, uid)? else {
+            return Ok(None);
+        };
+        let pending = db_payments::pending_for_permit(c, id)?;
+        Ok(Some((permit, pending)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (permit, pending) = check;
+    if permit.state != State::AwaitingPayment.as_str() {
+        return super::permits::show_with_payment_error(ctx, state, me, id, t.not_payable, "")
+            .await;
+    }
+    if let Some(p) = pending {
+        return Ok(see_other(
+            p.redirect_url
+                .as_deref()
+                .unwrap_or(&format!("/permits/{id}")),
+        ));
+    }
+    let back = state.link(&format!("/permits/{id}/card-return"));
+    let item = format!("{} {}", permit.type_name_sv, permit.regnr);
+    let reference = format!("P{id}");
+    let terms = state.link("/villkor");
+    let order = crate::payments::nexi::CardOrder {
+        reference: &reference,
+        item: &item,
+        total: Money::from_ore(permit.price_ore),
+        vat_basis_points: permit.vat_basis_points,
+        return_url: &back,
+        cancel_url: &back,
+        terms_url: &terms,
+    };
+    let created = match state.nexi.create(&order).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(permit = id, error = %e, "creating the card payment failed");
+            return super::permits::show_with_payment_error(
+                ctx,
+                state,
+                me,
+                id,
+                t.fail_provider,
+                "",
+            )
+            .await;
+        }
+    };
+    let hosted = created.hosted_page.clone();
+    let inserted = db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            if db_payments::pending_for_permit(c, id)?.is_some() {
+                return Ok(None);
+            }
+            let p = db_payments::insert(
+                c,
+                &NewPayment {
+                    permit_id: id,
+                    user_id: uid,
+                    method: "card".into(),
+                    provider_ref: created.payment_id,
+                    amount_ore: permit.price_ore,
+                    payer_alias: None,
+                    status: "pending".into(),
+                    next_poll_at: now + chrono::Duration::seconds(5),
+                    created_at: now,
+                    updated_at: now,
+                    redirect_url: Some(created.hosted_page),
+                },
+            )?;
+            db_permits::add_event(
+                c,
+                id,
+                Some(uid),
+                "payment",
+                &format!("started {} card", p.provider_ref),
+                now,
+            )?;
+            Ok(Some(p))
+        })
+    })
+    .await;
+    match inserted {
+        Ok(Some(_)) => Ok(see_other(&hosted)),
+        // Another click got there first: show that attempt.
+        Ok(None) => Ok(see_other(&format!("/permits/{id}"))),
+        Err(e) if format!("{e:#}").to_lowercase().contains("unique") => {
+            Ok(see_other(&format!("/permits/{id}")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CardReturn {
+    result: Option<String>,
+}
+
+/// The browser back from the card page. What it says is only a hint: the payment is read back
+/// from the provider; only a cancel or decline that the provider confirms (nothing charged)
+/// ends the attempt.
+pub async fn card_return(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    query: web::Query<CardReturn>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let id = id.into_inner();
+    let uid = me.user.id;
+    let pending = db::run(&state.pool, move |c| {
+        if db_permits::owned(c, id, uid)?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(db_payments::pending_for_permit(c, id)?))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let Some(payment) = pending.filter(|p| p.method == "card") else {
+        return Ok(see_other(&format!("/permits/{id}")));
+    };
+    match state.nexi.retrieve(&payment.provider_ref).await {
+        Ok(p) if p.is_paid() && p.amount == payment.amount_ore => {
+            record_outcome(&state, id, payment.id, Some(uid), true, None).await?;
+        }
+        Ok(_) => match query.result.as_deref() {
+            Some("cancel") => {
+                record_outcome(
+                    &state,
+                    id,
+                    payment.id,
+                    Some(uid),
+                    false,
+                    Some(("cancelled".into(), None)),
+                )
+                .await?
+            }
+            Some("declined") => {
+                record_outcome(
+                    &state,
+                    id,
+                    payment.id,
+                    Some(uid),
+                    false,
+                    Some(("declined".into(), Some("CARD_DECLINED".into()))),
+                )
+                .await?
+            }
+            _ => state.poll_payments(),
+        },
+        Err(e) => {
+            tracing::warn!(payment = payment.id, error = %e, "card provider not answering on return");
+            state.poll_payments();
+        }
+    }
+    Ok(see_other(&format!("/permits/{id}")))
+}
+
+/// Nexi's webhook: checked by its Authorization header, then only a hint to poll.
+pub async fn nexi_webhook(
+    req: actix_web::HttpRequest,
+    state: Data,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    use secrecy::ExposeSecret;
+    let Some(nexi) = &state.settings.nexi else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let given = req
+        .headers()
+        .get("Authorization")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !crate::domain::token::constant_time_eq(given, nexi.webhook_auth.expose_secret().as_bytes())
+    {
+        return Ok(HttpResponse::Unauthorized().finish());
+    }
+    let id = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/data/paymentId")
+                .and_then(|i| i.as_str())
+                .map(str::to_string)
+        })
+        .filter(|id| id.len() <= 64);
+    if let Some(id) = id {
+        db::run(&state.pool, move |c| {
+            if let Some(p) = db_payments::by_provider_ref(c, &id)? {
+                db_payments::poll_now(c, p.id, clock::now())?;
+            }
+            Ok(())
+        })
+        .await?;
+        state.poll_payments();
+    }
+    Ok(HttpResponse::Ok().finish())
 }
