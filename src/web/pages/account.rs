@@ -580,58 +580,63 @@ pub struct EmailForm {
     email: String,
 }
 
-fn email_only_form(
-    ctx: &Ctx,
-    action: &str,
-    intro: Option<&str>,
-    button: &str,
-    value: &str,
-    error: Option<&str>,
-) -> Markup {
+/// A page with one field, "E-postadress": asking for a new confirmation link, or for a
+/// reset link.
+struct EmailOnly {
+    action: &'static str,
+    title: fn(&Texts) -> &'static str,
+    intro: fn(&Texts) -> Option<&'static str>,
+    button: fn(&Texts) -> &'static str,
+}
+
+const RESEND_PAGE: EmailOnly = EmailOnly {
+    action: "/confirm/resend",
+    title: |t| t.resend_title,
+    intro: |_| None,
+    button: |t| t.resend_button,
+};
+
+const FORGOT_PAGE: EmailOnly = EmailOnly {
+    action: "/forgot-password",
+    title: |t| t.forgot_title,
+    intro: |t| Some(t.forgot_intro),
+    button: |t| t.forgot_button,
+};
+
+fn email_only_page(ctx: &Ctx, which: &EmailOnly, value: &str, error: Option<&str>) -> Markup {
     let t = ctx.t();
-    html! {
-        @if let Some(i) = intro { p { (i) } }
-        form method="post" action=(action) novalidate {
+    let body = html! {
+        @if let Some(i) = (which.intro)(t) { p { (i) } }
+        form method="post" action=(which.action) novalidate {
             (input(Field::new("email", t.email, "email").value(value).error(error).autocomplete("email")))
-            button type="submit" { (button) }
+            button type="submit" { ((which.button)(t)) }
         }
         p { a href="/login" { (t.login_title) } }
-    }
+    };
+    page(ctx, None, (which.title)(t), body)
+}
+
+/// The address of an e-mail-only form, or the form again (422) with the reason and what was
+/// typed.
+fn parse_email_form(ctx: &Ctx, which: &EmailOnly, raw: &str) -> Result<Email, Box<HttpResponse>> {
+    Email::parse(raw).map_err(|e| {
+        let typed: String = raw.chars().take(254).collect();
+        Box::new(html_page(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            email_only_page(ctx, which, &typed, Some(email_error(ctx.t(), e))),
+        ))
+    })
 }
 
 pub async fn resend_page(ctx: Ctx) -> Markup {
-    let t = ctx.t();
-    page(
-        &ctx,
-        None,
-        t.resend_title,
-        email_only_form(&ctx, "/confirm/resend", None, t.resend_button, "", None),
-    )
+    email_only_page(&ctx, &RESEND_PAGE, "", None)
 }
 
 pub async fn resend(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpResponse {
     let t = ctx.t();
-    let typed: String = form.email.chars().take(254).collect();
-    let email = match Email::parse(&form.email) {
+    let email = match parse_email_form(&ctx, &RESEND_PAGE, &form.email) {
         Ok(e) => e,
-        Err(e) => {
-            return html_page(
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    &ctx,
-                    None,
-                    t.resend_title,
-                    email_only_form(
-                        &ctx,
-                        "/confirm/resend",
-                        None,
-                        t.resend_button,
-                        &typed,
-                        Some(email_error(t, e)),
-                    ),
-                ),
-            );
-        }
+        Err(page) => return *page,
     };
     mail_link_later(state, email, ctx.lang, CONFIRM_LINK);
     html_page(
@@ -727,45 +732,13 @@ fn mail_link_later(state: Data, email: Email, lang: Lang, link: LinkMail) {
 // ---- forgotten password ----
 
 pub async fn forgot_page(ctx: Ctx) -> Markup {
-    let t = ctx.t();
-    page(
-        &ctx,
-        None,
-        t.forgot_title,
-        email_only_form(
-            &ctx,
-            "/forgot-password",
-            Some(t.forgot_intro),
-            t.forgot_button,
-            "",
-            None,
-        ),
-    )
+    email_only_page(&ctx, &FORGOT_PAGE, "", None)
 }
 
 pub async fn forgot(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpResponse {
-    let t = ctx.t();
-    let typed: String = form.email.chars().take(254).collect();
-    let email = match Email::parse(&form.email) {
+    let email = match parse_email_form(&ctx, &FORGOT_PAGE, &form.email) {
         Ok(e) => e,
-        Err(e) => {
-            return html_page(
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    &ctx,
-                    None,
-                    t.forgot_title,
-                    email_only_form(
-                        &ctx,
-                        "/forgot-password",
-                        Some(t.forgot_intro),
-                        t.forgot_button,
-                        &typed,
-                        Some(email_error(t, e)),
-                    ),
-                ),
-            );
-        }
+        Err(page) => return *page,
     };
     // After the answer: the same answer, as fast, whether or not the address has an account.
     mail_link_later(state, email, ctx.lang, RESET_LINK);
