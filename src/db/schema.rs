@@ -269,6 +269,15 @@ diesel::table! {
 diesel::joinable!(payments -> permits (permit_id));
 diesel::joinable!(receipts -> payments (payment_id));
 
+diesel::table! {
+    sim_swish_refunds (id) {
+        id -> Text,
+        original_payment_reference -> Text,
+        amount_ore -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(permits -> users (user_id));
 diesel::joinable!(permits -> permit_types (permit_type_id));
 diesel::joinable!(permits -> car_parks (car_park_id));

@@ -209,6 +209,91 @@ impl SwishClient {
     }
 }
 
+/// A refund as Swish reports it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    pub id: String,
+    pub original_payment_reference: Option<String>,
+    /// CREATED, DEBITED, PAID or ERROR.
+    pub status: String,
+    pub amount: serde_json::Value,
+    pub error_code: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefundBody<'a> {
+    original_payment_reference: &'a str,
+    callback_url: &'a str,
+    payer_alias: &'a str,
+    amount: String,
+    currency: &'static str,
+    message: String,
+}
+
+impl SwishClient {
+    /// Refunds (part of) a paid payment, identified by Swish's payment reference.
+    pub async fn refund(
+        &self,
+        instruction_id: &str,
+        original_payment_reference: &str,
+        sum: Money,
+        text: &str,
+    ) -> Result<(), SwishError> {
+        let body = RefundBody {
+            original_payment_reference,
+            callback_url: self.callback_url.as_str(),
+            payer_alias: &self.payee_alias,
+            amount: amount(sum),
+            currency: "SEK",
+            message: message(text),
+        };
+        let resp = self
+            .http
+            .put(self.url(&format!("api/v2/refunds/{instruction_id}")))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        match resp.status().as_u16() {
+            200 | 201 => Ok(()),
+            422 => {
+                let text = resp.text().await.unwrap_or_default();
+                let errors: Vec<ApiError> = serde_json::from_str(&text)
+                    .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
+                Err(SwishError::Refused(errors))
+            }
+            other => Err(SwishError::Http(other)),
+        }
+    }
+
+    pub async fn retrieve_refund(&self, instruction_id: &str) -> Result<Refund, SwishError> {
+        let resp = self
+            .http
+            .get(self.url(&format!("api/v1/refunds/{instruction_id}")))
+            .send()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(SwishError::Http(resp.status().as_u16()));
+        }
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        let refund: Refund = serde_json::from_str(&text)
+            .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
+        if refund.id != instruction_id {
+            return Err(SwishError::Garbage(format!(
+                "answer for another refund: {}",
+                refund.id
+            )));
+        }
+        Ok(refund)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

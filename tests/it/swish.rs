@@ -258,3 +258,76 @@ async fn a_wrong_certificate_password_stops_the_start_naming_the_setting() {
         .expect("refused");
     assert!(format!("{err:#}").contains("SWISH_CERT_P12"), "{err:#}");
 }
+
+#[actix_web::test]
+async fn refunds_of_a_paid_payment_never_exceed_what_was_paid() {
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "50")]).await;
+    let c = client(&app);
+    let id = new_instruction_id();
+    c.create(
+        &id,
+        &MobileNumber::parse("0701234567").unwrap(),
+        Money::from_ore(35_000),
+        "P1",
+        "Parkering",
+    )
+    .await
+    .unwrap();
+    let paid = final_status(&c, &id).await;
+    let reference = paid
+        .payment_reference
+        .expect("a paid payment has a reference");
+
+    let refund = new_instruction_id();
+    c.refund(
+        &refund,
+        &reference,
+        Money::from_ore(20_000),
+        "Återbetalning",
+    )
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = c.retrieve_refund(&refund).await.unwrap();
+        if r.status == "PAID" {
+            assert_eq!(r.amount, serde_json::json!(200.0));
+            break;
+        }
+        assert!(Instant::now() < deadline, "refund never paid");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    // 150 kr is left: 200 more is refused, 150 is fine.
+    match c
+        .refund(
+            &new_instruction_id(),
+            &reference,
+            Money::from_ore(20_000),
+            "x",
+        )
+        .await
+    {
+        Err(SwishError::Refused(e)) => assert_eq!(e[0].error_code, "AM06"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    c.refund(
+        &new_instruction_id(),
+        &reference,
+        Money::from_ore(15_000),
+        "x",
+    )
+    .await
+    .unwrap();
+    match c
+        .refund(
+            &new_instruction_id(),
+            "NOSUCHREFERENCE",
+            Money::from_ore(100),
+            "x",
+        )
+        .await
+    {
+        Err(SwishError::Refused(e)) => assert_eq!(e[0].error_code, "RF02"),
+        other => panic!("expected RF02, got {other:?}"),
+    }
+}
