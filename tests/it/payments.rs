@@ -436,3 +436,39 @@ async fn paying_by_card_on_the_hosted_page() {
     assert_eq!(counts(&app), (1, 1));
     app.smtp().wait_for_nth(email, 2).await;
 }
+
+#[actix_web::test]
+async fn the_nexi_webhook_is_only_heard_with_the_right_authorization() {
+    let app = spawn_app_with(&[
+        ("NEXI_API_URL", "http://127.0.0.1:9/"),
+        ("NEXI_SECRET_KEY", "test-secret"),
+        ("NEXI_WEBHOOK_AUTH", "webhook-secret-123"),
+    ])
+    .await;
+    let hook = |auth: Option<&'static str>| {
+        let mut req = reqwest::Client::new()
+            .post(app.url("/callbacks/nexi"))
+            .json(&serde_json::json!({"event": "payment.charge.created.v2", "data": {"paymentId": "abc"}}));
+        if let Some(a) = auth {
+            req = req.header("Authorization", a);
+        }
+        req.send()
+    };
+    assert_eq!(hook(None).await.unwrap().status(), 401);
+    assert_eq!(hook(Some("wrong")).await.unwrap().status(), 401);
+    assert_eq!(
+        hook(Some("webhook-secret-123")).await.unwrap().status(),
+        200
+    );
+    // With the real Nexi configured, the card simulator is gone.
+    assert_eq!(app.get("/sim/card/pay/abc").await.status(), 404);
+    // Without Nexi configured there is no webhook to hear.
+    let sim = spawn_app_with(&[]).await;
+    let resp = reqwest::Client::new()
+        .post(sim.url("/callbacks/nexi"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+}
