@@ -145,6 +145,47 @@ impl SwishClient {
         self.base.join(path).expect("a relative API path")
     }
 
+    /// A PUT that creates something at Swish (a payment request or a refund): 201, or the
+    /// 422 error array, or another status.
+    async fn put<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SwishError> {
+        let resp = self
+            .http
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        match resp.status().as_u16() {
+            200 | 201 => Ok(()),
+            422 => {
+                let text = resp.text().await.unwrap_or_default();
+                let errors: Vec<ApiError> = serde_json::from_str(&text)
+                    .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
+                Err(SwishError::Refused(errors))
+            }
+            other => Err(SwishError::Http(other)),
+        }
+    }
+
+    /// A GET of something Swish keeps, read as JSON.
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, SwishError> {
+        let resp = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(SwishError::Http(resp.status().as_u16()));
+        }
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        serde_json::from_str(&text)
+            .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))
+    }
+
     /// Creates a payment request with our instruction id (PUT is idempotent at Swish: the
     /// same id twice does not make a second payment request).
     pub async fn create(
@@ -164,41 +205,14 @@ impl SwishClient {
             currency: "SEK",
             message: message(text),
         };
-        let resp = self
-            .http
-            .put(self.url(&format!("api/v2/paymentrequests/{instruction_id}")))
-            .json(&body)
-            .send()
+        self.put(&format!("api/v2/paymentrequests/{instruction_id}"), &body)
             .await
-            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
-        match resp.status().as_u16() {
-            200 | 201 => Ok(()),
-            422 => {
-                let text = resp.text().await.unwrap_or_default();
-                let errors: Vec<ApiError> = serde_json::from_str(&text)
-                    .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
-                Err(SwishError::Refused(errors))
-            }
-            other => Err(SwishError::Http(other)),
-        }
     }
 
     pub async fn retrieve(&self, instruction_id: &str) -> Result<PaymentRequest, SwishError> {
-        let resp = self
-            .http
-            .get(self.url(&format!("api/v1/paymentrequests/{instruction_id}")))
-            .send()
-            .await
-            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
-        if !resp.status().is_success() {
-            return Err(SwishError::Http(resp.status().as_u16()));
-        }
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
-        let pr: PaymentRequest = serde_json::from_str(&text)
-            .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
+        let pr: PaymentRequest = self
+            .get(&format!("api/v1/paymentrequests/{instruction_id}"))
+            .await?;
         if pr.id != instruction_id {
             return Err(SwishError::Garbage(format!(
                 "answer for another id: {}",
@@ -249,41 +263,14 @@ impl SwishClient {
             currency: "SEK",
             message: message(text),
         };
-        let resp = self
-            .http
-            .put(self.url(&format!("api/v2/refunds/{instruction_id}")))
-            .json(&body)
-            .send()
+        self.put(&format!("api/v2/refunds/{instruction_id}"), &body)
             .await
-            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
-        match resp.status().as_u16() {
-            200 | 201 => Ok(()),
-            422 => {
-                let text = resp.text().await.unwrap_or_default();
-                let errors: Vec<ApiError> = serde_json::from_str(&text)
-                    .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
-                Err(SwishError::Refused(errors))
-            }
-            other => Err(SwishError::Http(other)),
-        }
     }
 
     pub async fn retrieve_refund(&self, instruction_id: &str) -> Result<Refund, SwishError> {
-        let resp = self
-            .http
-            .get(self.url(&format!("api/v1/refunds/{instruction_id}")))
-            .send()
-            .await
-            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
-        if !resp.status().is_success() {
-            return Err(SwishError::Http(resp.status().as_u16()));
-        }
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
-        let refund: Refund = serde_json::from_str(&text)
-            .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
+        let refund: Refund = self
+            .get(&format!("api/v1/refunds/{instruction_id}"))
+            .await?;
         if refund.id != instruction_id {
             return Err(SwishError::Garbage(format!(
                 "answer for another refund: {}",

@@ -983,23 +983,12 @@ pub async fn update_regnr(
             .insert_header(("Vary", "HX-Request"))
             .finish()),
         Err(msg) => {
-            let v = load_view(&state, id, me.user.id).await?;
-            Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
-                .content_type("text/html; charset=utf-8")
-                .insert_header(("Vary", "HX-Request"))
-                .body(
-                    permit_page(
-                        &ctx,
-                        me,
-                        &v,
-                        PageMessages {
-                            regnr_error: Some(msg),
-                            regnr_value: Some(typed),
-                            ..Default::default()
-                        },
-                    )
-                    .into_string(),
-                ))
+            let m = PageMessages {
+                regnr_error: Some(msg),
+                regnr_value: Some(typed),
+                ..Default::default()
+            };
+            refused(&ctx, &state, me, id, m).await
         }
     }
 }
@@ -1050,19 +1039,11 @@ pub async fn add_temporary(
     match result {
         Ok(()) => Ok(see_other(&format!("/permits/{id}?m=temp_added"))),
         Err(msg) => {
-            let v = load_view(&state, id, me.user.id).await?;
-            Ok(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                permit_page(
-                    &ctx,
-                    me,
-                    &v,
-                    PageMessages {
-                        temp_error: Some(msg),
-                        ..Default::default()
-                    },
-                ),
-            ))
+            let m = PageMessages {
+                temp_error: Some(msg),
+                ..Default::default()
+            };
+            refused(&ctx, &state, me, id, m).await
         }
     }
 }
@@ -1085,20 +1066,11 @@ pub async fn end_temporary(
     match change(&state, me, id, PermitChange::EndTemporary { temporary_id }).await? {
         Ok(_) => Ok(see_other(&format!("/permits/{id}?m=temp_ended"))),
         Err(e) => {
-            let v = load_view(&state, id, me.user.id).await?;
-            let msg = rule_text(ctx.t(), &e).unwrap_or(ctx.t().error_body);
-            Ok(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                permit_page(
-                    &ctx,
-                    me,
-                    &v,
-                    PageMessages {
-                        temp_error: Some(msg),
-                        ..Default::default()
-                    },
-                ),
-            ))
+            let m = PageMessages {
+                temp_error: Some(rule_text(ctx.t(), &e).unwrap_or(ctx.t().error_body)),
+                ..Default::default()
+            };
+            refused(&ctx, &state, me, id, m).await
         }
     }
 }
@@ -1173,19 +1145,11 @@ pub async fn attach(
     if stored {
         return Ok(see_other(&format!("/permits/{id}?m=attached")));
     }
-    let v = load_view(&state, id, me.user.id).await?;
-    Ok(respond(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        permit_page(
-            &ctx,
-            me,
-            &v,
-            PageMessages {
-                attach_error: Some(ctx.t().err_pdf),
-                ..Default::default()
-            },
-        ),
-    ))
+    let m = PageMessages {
+        attach_error: Some(ctx.t().err_pdf),
+        ..Default::default()
+    };
+    refused(&ctx, &state, me, id, m).await
 }
 
 /// The permit page again with a message in its payment section.
@@ -1197,14 +1161,27 @@ pub async fn show_with_payment_error(
     error: &str,
     typed: &str,
 ) -> Result<HttpResponse, AppError> {
-    let v = load_view(state, id, me.user.id).await?;
     let m = PageMessages {
         pay_error: Some(error),
         pay_typed: Some(typed),
         ..Default::default()
     };
-    Ok(respond(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        permit_page(ctx, me, &v, m),
-    ))
+    refused(ctx, state, me, id, m).await
+}
+
+/// A change that was refused: the permit page again (422) with the reason beside the part
+/// that was changed and what the user typed. The same URL answers HTMX with a fragment, so
+/// the answer varies by `HX-Request`.
+async fn refused(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    m: PageMessages<'_>,
+) -> Result<HttpResponse, AppError> {
+    let v = load_view(state, id, me.user.id).await?;
+    Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Vary", "HX-Request"))
+        .body(permit_page(ctx, me, &v, m).into_string()))
 }

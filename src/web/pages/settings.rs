@@ -152,6 +152,14 @@ fn settings_body(ctx: &Ctx, me: &SessionUser, v: &SettingsView, flash: Option<&s
     }
 }
 
+/// The settings page again (422) with the errors beside the fields and what was typed.
+fn invalid(ctx: &Ctx, me: &SessionUser, v: &SettingsView) -> HttpResponse {
+    respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        settings_page(ctx, me, v, None),
+    )
+}
+
 fn settings_page(ctx: &Ctx, me: &SessionUser, v: &SettingsView, flash: Option<&str>) -> Markup {
     page(
         ctx,
@@ -207,10 +215,7 @@ pub async fn save_personal(
         .map_err(|_| v.errors.mobile = Some(t.err_mobile))
         .ok();
     let (Some(name), Some(mobile)) = (name, mobile) else {
-        return Ok(respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            settings_page(&ctx, me, &v, None),
-        ));
+        return Ok(invalid(&ctx, me, &v));
     };
     let id = me.user.id;
     let (notify_email, notify_sms) = (v.notify_email, v.notify_sms);
@@ -260,18 +265,12 @@ pub async fn change_email(
     let new_email = match Email::parse(&form.new_email) {
         Ok(e) if e.as_str() == me.user.email => {
             v.errors.new_email = Some(t.err_email_same);
-            return Ok(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                settings_page(&ctx, me, &v, None),
-            ));
+            return Ok(invalid(&ctx, me, &v));
         }
         Ok(e) => e,
         Err(e) => {
             v.errors.new_email = Some(email_error(t, e));
-            return Ok(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                settings_page(&ctx, me, &v, None),
-            ));
+            return Ok(invalid(&ctx, me, &v));
         }
     };
     let token = new_token();
@@ -417,10 +416,7 @@ pub async fn change_password(
         v.errors.current_password = Some(t.err_current_password);
     }
     let (Some(new), true) = (new, ok) else {
-        return Ok(respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            settings_page(&ctx, me, &v, None),
-        ));
+        return Ok(invalid(&ctx, me, &v));
     };
     let hash = password::hash(&state, SecretString::from(new.expose().to_string())).await?;
     let user = me.user.clone();
@@ -506,10 +502,7 @@ pub async fn delete_account(
     if !ok {
         let mut v = SettingsView::of(me);
         v.errors.delete_password = Some(ctx.t().err_current_password);
-        return Ok(respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            settings_page(&ctx, me, &v, None),
-        ));
+        return Ok(invalid(&ctx, me, &v));
     }
     let id = me.user.id;
     db::run(&state.pool, move |c| {
