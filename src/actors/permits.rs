@@ -3,7 +3,7 @@
 //! permit are applied one at a time, each in one transaction. A version column makes a change
 //! that another instance made meanwhile fail cleanly instead of being overwritten.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -13,9 +13,10 @@ use diesel::prelude::*;
 use crate::clock;
 use crate::db::schema::{permits, temporary_regnrs};
 use crate::db::{DbConnection, Pool, permits as db_permits};
-use crate::db::{accounts, payments as db_payments};
+use crate::db::{accounts, daycards, payments as db_payments};
 use crate::domain::Money;
 use crate::domain::RegNumber;
+use crate::domain::daycard::{BookingError, CancelError, Card};
 use crate::domain::permit::{Event, State, TransitionError, today};
 use crate::notify::{self, messages};
 use crate::settings::Seller;
@@ -34,6 +35,15 @@ pub enum PermitChange {
     },
     EndTemporary {
         temporary_id: i64,
+    },
+    /// Book days of a day card for a number: all of them or none.
+    BookDays {
+        regnr: RegNumber,
+        days: BTreeSet<NaiveDate>,
+    },
+    /// Give a future booked day back.
+    CancelDay {
+        day: NaiveDate,
     },
     Transition {
         event: Event,
@@ -79,6 +89,14 @@ pub enum RuleError {
     NoSuchTemporary,
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    #[error("this is not a day card")]
+    NotDayCard,
+    #[error("the day card is not paid")]
+    NotPaid,
+    #[error(transparent)]
+    Booking(#[from] BookingError),
+    #[error(transparent)]
+    Cancel(#[from] CancelError),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +113,14 @@ pub enum PermitError {
 
 impl From<diesel::result::Error> for PermitError {
     fn from(e: diesel::result::Error) -> Self {
-        PermitError::Internal(e.into())
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match e {
+            // Another instance wrote the same day (or used the last day) first.
+            Error::DatabaseError(Kind::UniqueViolation | Kind::CheckViolation, _) => {
+                PermitError::Conflict
+            }
+            e => PermitError::Internal(e.into()),
+        }
     }
 }
 
@@ -174,6 +199,22 @@ pub fn apply(
                     return Err(RuleError::NoSuchTemporary.into());
                 }
                 ("temporary_ended", temporary_id.to_string())
+            }
+            PermitChange::BookDays { regnr, days } => {
+                let card = day_card(c, &p, state)?;
+                card.check_booking(days, today).map_err(RuleError::from)?;
+                let list: Vec<NaiveDate> = days.iter().copied().collect();
+                daycards::book(c, p.id, &list, regnr.as_str(), regnr.is_foreign(), now)?;
+                let shown: Vec<String> = list.iter().map(ToString::to_string).collect();
+                ("session", format!("{regnr}: {}", shown.join(", ")))
+            }
+            PermitChange::CancelDay { day } => {
+                let card = day_card(c, &p, state)?;
+                card.check_cancel(*day, today).map_err(RuleError::from)?;
+                if !daycards::cancel(c, p.id, *day)? {
+                    return Err(RuleError::from(CancelError::NotBooked).into());
+                }
+                ("session_cancelled", day.to_string())
             }
             PermitChange::PaymentOutcome {
                 payment_id,
@@ -297,6 +338,30 @@ pub fn apply(
             return Err(PermitError::Conflict);
         }
         db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound)
+    })
+}
+
+/// The day card's rules, read from its rows (within the change's transaction).
+fn day_card(
+    c: &mut DbConnection,
+    p: &db_permits::PermitRow,
+    state: State,
+) -> Result<Card, PermitError> {
+    if p.kind != "day" {
+        return Err(RuleError::NotDayCard.into());
+    }
+    if state != State::Paid {
+        return Err(RuleError::NotPaid.into());
+    }
+    let booked = daycards::sessions(c, p.id)?
+        .into_iter()
+        .map(|s| s.day)
+        .collect();
+    Ok(Card {
+        first_day: p.start_date,
+        last_day: p.end_date,
+        days_bought: u32::try_from(p.days_bought.unwrap_or(0)).unwrap_or(0),
+        booked,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod daycards;
 pub mod notifications;
 pub mod payments;
 pub mod permits;

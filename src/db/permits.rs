@@ -35,6 +35,7 @@ pub struct PermitRow {
     pub reminder_sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub days_used: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]

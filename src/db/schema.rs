@@ -150,6 +150,18 @@ diesel::table! {
         reminder_sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        days_used -> Integer,
+    }
+}
+
+diesel::table! {
+    day_sessions (id) {
+        id -> BigInt,
+        permit_id -> BigInt,
+        day -> Date,
+        regnr -> Text,
+        foreign_plate -> Bool,
+        created_at -> Timestamp,
     }
 }
 
@@ -282,6 +294,7 @@ diesel::joinable!(permits -> users (user_id));
 diesel::joinable!(permits -> permit_types (permit_type_id));
 diesel::joinable!(permits -> car_parks (car_park_id));
 diesel::joinable!(temporary_regnrs -> permits (permit_id));
+diesel::joinable!(day_sessions -> permits (permit_id));
 diesel::joinable!(permit_events -> permits (permit_id));
 diesel::joinable!(applications -> permits (permit_id));
 
@@ -296,6 +309,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     permits,
     temporary_regnrs,
+    day_sessions,
     permit_events,
     applications,
     payments,

@@ -1,5 +1,6 @@
 //! The rules of the domain as pure functions and parsed types: no I/O here.
 
+pub mod daycard;
 pub mod email;
 pub mod mobile;
 pub mod money;

@@ -13,7 +13,7 @@ pub mod respond;
 use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::{account, dev, home, notifications, payments, permits, public, settings};
+use pages::{account, daycards, dev, home, notifications, payments, permits, public, settings};
 
 /// Every route of the portal. The `/dev/mailbox` page exists only when no SMTP server is
 /// configured; the simulators' routes only while no real provider is.
@@ -123,6 +123,15 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
         web::post().to(permits::end_temporary),
     )
     .route("/permits/{id}/renew", web::get().to(permits::renew))
+    .route(
+        "/permits/{id}/calendar",
+        web::get().to(daycards::calendar_fragment),
+    )
+    .route("/permits/{id}/sessions", web::post().to(daycards::book))
+    .route(
+        "/permits/{id}/sessions/{day}/cancel",
+        web::post().to(daycards::cancel),
+    )
     .route("/permits/{id}/attachment", web::post().to(permits::attach))
     .route("/permits/{id}/pay", web::post().to(payments::pay))
     .route(

@@ -4,7 +4,9 @@
 mod accounts;
 mod browser;
 mod browser_accounts;
+mod browser_daycards;
 mod browser_permits;
+mod daycards;
 mod foundation;
 mod helpers;
 mod payments;

@@ -9,7 +9,7 @@ fn today() -> chrono::NaiveDate {
     parkportal::domain::permit::today(chrono::Utc::now())
 }
 
-fn type_id(html: &str, name: &str) -> String {
+pub fn type_id(html: &str, name: &str) -> String {
     // <input id="type-N" type="radio" name="type" value="N" …><label for="type-N">NAME</label>
     let label = format!(">{name}</label>");
     let at = html
@@ -71,7 +71,7 @@ async fn review(
     .await
 }
 
-async fn confirm(app: &TestApp, review_html: &str) -> reqwest::Response {
+pub async fn confirm(app: &TestApp, review_html: &str) -> reqwest::Response {
     let form_start = review_html.find("action=\"/permits/confirm\"").unwrap();
     let form_html =
         &review_html[form_start..review_html[form_start..].find("</form>").unwrap() + form_start];
@@ -393,7 +393,7 @@ async fn another_users_permit_is_not_found() {
 }
 
 /// Registers and logs in a second user on its own client; returns its CSRF token.
-async fn spawn_other_user(app: &TestApp, client: &reqwest::Client) -> String {
+pub async fn spawn_other_user(app: &TestApp, client: &reqwest::Client) -> String {
     let email = "intruder@regionvastmanland.se";
     client
         .post(app.url("/register"))

@@ -47,6 +47,9 @@ pub async fn home(
                             dt { (t.col_regnr) } dd { (p.regnr) }
                             dt { (t.col_period) } dd { (p.start_date) " – " (p.end_date) }
                             dt { (t.col_status) } dd { (status_label(p, ctx.lang)) }
+                            @if let Some(bought) = p.days_bought {
+                                dt { (t.days_left_label) } dd { ((bought - p.days_used).max(0)) }
+                            }
                             dt { (t.col_car_park) } dd { (park_name(p.car_park_id)) }
                         }
                         a href={ "/permits/" (p.id) } aria-label={ (t.view_edit) ", " (permit_type_name(p, ctx.lang)) " " (p.regnr) } { (t.view_edit) }

@@ -1,6 +1,7 @@
 //! Route handlers by area.
 
 pub mod account;
+pub mod daycards;
 pub mod dev;
 pub mod home;
 pub mod notifications;

@@ -11,6 +11,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::account::flash_text;
+use super::daycards;
 use super::settings::frame;
 use crate::actors::{ChangePermit, PermitChange, PermitError, RuleError};
 use crate::auth::SessionUser;
@@ -713,6 +714,7 @@ struct PermitView {
     latest_payment: Option<crate::db::payments::PaymentRow>,
     temporaries: Vec<db_permits::TemporaryRow>,
     events: Vec<db_permits::EventRow>,
+    sessions: Vec<crate::db::daycards::SessionRow>,
 }
 
 async fn load_view(state: &AppState, id: i64, user_id: i64) -> Result<PermitView, AppError> {
@@ -730,7 +732,9 @@ async fn load_view(state: &AppState, id: i64, user_id: i64) -> Result<PermitView
         let application =
             db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
         let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
+        let sessions = crate::db::daycards::sessions(c, id)?;
         Ok(Some(PermitView {
+            sessions,
             permit,
             car_park,
             application,
@@ -752,6 +756,8 @@ struct PageMessages<'a> {
     attach_error: Option<&'a str>,
     pay_error: Option<&'a str>,
     pay_typed: Option<&'a str>,
+    /// The day card's calendar: what was sent and what to say beside it.
+    calendar: Option<(daycards::CalendarInput, daycards::CalMsg)>,
 }
 
 fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> Markup {
@@ -761,6 +767,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
     let today = today(chrono::Utc::now());
     let price = Money::from_ore(p.price_ore);
     let changeable = State::parse(&p.state).is_some_and(State::allows_changes);
+    let (cal_input, cal_msg) = m.calendar.clone().unwrap_or_default();
     let current_temp = v
         .temporaries
         .iter()
@@ -768,6 +775,9 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
     let body = html! {
         @if let Some(f) = m.flash { (notice(f)) }
         @if status != Status::AwaitingPayment && let Some(e) = m.pay_error { (notice_error(e)) }
+        @if p.kind == "day" && State::parse(&p.state) == Some(State::Paid) {
+            (daycards::top(ctx, p, &v.sessions))
+        }
         dl.card {
             dt { (t.type_label) } dd { (permit_type_name(p, ctx.lang)) }
             @if let Some(name) = match ctx.lang { Lang::Sv => &p.package_name_sv, Lang::En => &p.package_name_en } {
@@ -802,11 +812,17 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
             Status::Rejected => { @if let Some(r) = &p.reject_reason { (notice_error(r)) } }
             _ => {}
         }
-        section aria-labelledby="regnr-h" {
-            h2 #regnr-h { (t.regnr_label) }
-            (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
+        @if p.kind == "day" {
+            @if State::parse(&p.state) == Some(State::Paid) {
+                (daycards::section(ctx, me, p, &v.sessions, &cal_input, &cal_msg))
+            }
+        } @else {
+            section aria-labelledby="regnr-h" {
+                h2 #regnr-h { (t.regnr_label) }
+                (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
+            }
         }
-        @if changeable {
+        @if changeable && p.kind != "day" {
             section aria-labelledby="temp-h" {
                 h2 #temp-h { (t.temp_heading) }
                 @if let Some(tr) = current_temp {
@@ -868,6 +884,8 @@ fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
         "temp_added" => Some(t.temp_added),
         "temp_ended" => Some(t.temp_ended),
         "attached" => Some(t.attach_done),
+        "booked" => Some(t.sessions_booked),
+        "day_cancelled" => Some(t.session_cancelled),
         other => flash_text(t, other),
     }
 }
@@ -877,10 +895,18 @@ pub async fn show(
     state: Data,
     id: web::Path<i64>,
     query: web::Query<FlashQuery>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let v = load_view(&state, id.into_inner(), me.user.id).await?;
     let flash = query.m.as_deref().and_then(|k| permit_flash(ctx.t(), k));
+    // A day card's month and ticked days travel in the query (month navigation without JS).
+    let calendar = (v.permit.kind == "day").then(|| {
+        (
+            daycards::CalendarInput::parse(req.query_string().as_bytes()),
+            daycards::CalMsg::default(),
+        )
+    });
     Ok(respond(
         StatusCode::OK,
         permit_page(
@@ -889,10 +915,32 @@ pub async fn show(
             &v,
             PageMessages {
                 flash,
+                calendar,
                 ..Default::default()
             },
         ),
     ))
+}
+
+/// The day card's page again with the calendar as sent and the reason it was refused.
+pub async fn day_card_page(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    input: daycards::CalendarInput,
+    msg: daycards::CalMsg,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let v = load_view(state, id, me.user.id).await?;
+    let m = PageMessages {
+        calendar: Some((input, msg)),
+        ..Default::default()
+    };
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Vary", "HX-Request"))
+        .body(permit_page(ctx, me, &v, m).into_string()))
 }
 
 pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {

@@ -1,0 +1,2 @@
+DROP TABLE day_sessions;
+ALTER TABLE permits DROP COLUMN days_used;

@@ -1,0 +1,143 @@
+//! The guide's "Köpa ett dagkort" in Chromium on a phone, with and without JavaScript: buy 5
+//! days, pay, book two, see 3 left and "Utfärdad", cancel one, see 4 left.
+
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, Duration as Days};
+use fantoccini::Locator;
+
+use crate::browser::{Browser, browser_tests_skipped};
+use crate::helpers::{PASSWORD, spawn_app_with};
+
+async fn wait_for(b: &Browser, css: &str, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if b.client.find(Locator::Css(css)).await.is_ok() && b.text(css).await == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never read {want:?}: {}",
+            b.page_text().await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for_text(b: &Browser, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !b.page_text().await.contains(text) {
+        assert!(Instant::now() < deadline, "{text:?} never appeared");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn day_card_flow(javascript: bool) {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "300")]).await;
+    let email = "dagkort@regionvastmanland.se";
+    app.logged_in_user(email).await;
+    let b = Browser::start(javascript).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+
+    // Buy: Typ → Startdatum (today) → Antal dagar → Spara och fortsätt → Bekräfta.
+    b.click("Köp nytt parkeringstillstånd").await;
+    b.wait_for_heading("Köp nytt parkeringstillstånd").await;
+    b.choose("Anställda dagkort").await;
+    if !javascript {
+        b.click("Visa paket för vald typ").await;
+        b.wait_for_heading("Köp nytt parkeringstillstånd").await;
+    }
+    wait_for_text(&b, "Antal dagar").await;
+    b.fill("Antal dagar", "5").await;
+    b.fill("Registreringsnummer", "abc 123").await;
+    b.click("Spara och fortsätt").await;
+    b.wait_for_heading("Granska och bekräfta").await;
+    assert!(b.page_text().await.contains("200 kr"));
+    b.click("Bekräfta").await;
+    b.wait_for_heading("Parkeringstillstånd").await;
+
+    // Pay with Swish.
+    b.choose("Swish").await;
+    b.fill("Swishnummer", "0701234567").await;
+    b.click("Betala nu").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !b.page_text().await.contains("Återstående dagar") {
+        assert!(Instant::now() < deadline, "never paid");
+        if !javascript && b.page_text().await.contains("Uppdatera status") {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            b.click("Uppdatera status").await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for(&b, "#days-left", "5").await;
+
+    // Two days in the month shown (next month's first days when this one is about to end).
+    let today = parkportal::domain::permit::today(chrono::Utc::now());
+    let (d1, d2) = if (today + Days::days(2)).month() == today.month() {
+        (today + Days::days(1), today + Days::days(2))
+    } else {
+        b.click("Nästa månad").await;
+        let first = today
+            .with_day(1)
+            .unwrap()
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap();
+        wait_for_text(&b, &first.format("%Y").to_string()).await;
+        (first, first + Days::days(1))
+    };
+    let d1 = d1.to_string();
+    let d2 = d2.to_string();
+    b.choose(&d1).await;
+    if javascript {
+        wait_for(&b, "#chosen", "1").await;
+    }
+    b.choose(&d2).await;
+    if javascript {
+        wait_for(&b, "#chosen", "2").await;
+    }
+    b.screenshot(&format!("daycard-ticked-{javascript}")).await;
+    let url_before = b.client.current_url().await.unwrap();
+    b.click("Skapa session").await;
+    wait_for_text(&b, "Dagarna har bokats.").await;
+    wait_for(&b, "#days-left", "3").await;
+    if javascript {
+        assert_eq!(
+            url_before,
+            b.client.current_url().await.unwrap(),
+            "swapped in place"
+        );
+    }
+    let text = b.page_text().await;
+    assert!(
+        text.contains("Utfärdad") && text.contains("ABC123"),
+        "{text}"
+    );
+    b.screenshot(&format!("daycard-booked-{javascript}")).await;
+
+    // "Avbryt" on the first session gives the day back.
+    let cancel = b
+        .client
+        .find(Locator::Css(&format!("button[aria-describedby='s{d1}']")))
+        .await
+        .unwrap();
+    assert_eq!(cancel.text().await.unwrap(), "Avbryt");
+    cancel.send_keys("\u{E007}").await.unwrap();
+    wait_for_text(&b, "Dagen har avbokats").await;
+    wait_for(&b, "#days-left", "4").await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn buy_and_book_a_day_card_with_javascript() {
+    day_card_flow(true).await;
+}
+
+#[actix_web::test]
+async fn buy_and_book_a_day_card_without_javascript() {
+    day_card_flow(false).await;
+}

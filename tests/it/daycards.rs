@@ -1,0 +1,429 @@
+//! The guide's "Köpa ett dagkort": buy days, pay, book them on the calendar, cancel future
+//! ones; the counters stay right whatever is clicked twice or at once.
+
+use std::io::Write;
+
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+use parkportal::db::schema::{day_sessions, permits};
+
+use crate::helpers::{TestApp, hidden_value, spawn_app};
+use crate::payments::{pay, settled};
+use crate::permits::{confirm, spawn_other_user, type_id};
+
+fn today() -> NaiveDate {
+    parkportal::domain::permit::today(chrono::Utc::now())
+}
+
+/// Buys a day card through the wizard ("Typ" → "Startdatum" → "Antal dagar").
+pub async fn buy_day_card(app: &TestApp, start: NaiveDate, days: &str) -> reqwest::Response {
+    let html = app.get_html("/permits/new").await;
+    let csrf = hidden_value(&html, "csrf");
+    let t = type_id(&html, "Anställda dagkort");
+    let car_park = {
+        let v = html.find("<option value=\"").unwrap() + "<option value=\"".len();
+        html[v..v + html[v..].find('"').unwrap()].to_string()
+    };
+    app.post_form(
+        "/permits/new",
+        &[
+            ("csrf", &csrf),
+            ("type", &t),
+            ("start", &start.to_string()),
+            ("days", days),
+            ("regnr", "ABC123"),
+            ("car_park", &car_park),
+        ],
+    )
+    .await
+}
+
+/// A logged-in user with a paid day card of `days` days from `start`; returns its path.
+pub async fn paid_day_card(app: &TestApp, email: &str, start: NaiveDate, days: u32) -> String {
+    app.logged_in_user(email).await;
+    let review = buy_day_card(app, start, &days.to_string()).await;
+    assert_eq!(review.status(), 200);
+    let review = review.text().await.unwrap();
+    assert!(review.contains("Bekräfta"), "{review}");
+    let permit = confirm(app, &review).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(pay(app, &permit, "0701234567").await.status(), 303);
+    assert_eq!(settled(app).await, "paid");
+    permit
+}
+
+async fn book(
+    app: &TestApp,
+    permit: &str,
+    htmx: bool,
+    regnr: &str,
+    days: &[NaiveDate],
+) -> reqwest::Response {
+    let csrf = app.csrf().await;
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    body.append_pair("csrf", &csrf).append_pair("regnr", regnr);
+    for d in days {
+        body.append_pair("day", &d.to_string());
+    }
+    let mut req = app
+        .client
+        .post(app.url(&format!("{permit}/sessions")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body.finish());
+    if htmx {
+        req = req.header("HX-Request", "true");
+    }
+    req.send().await.unwrap()
+}
+
+async fn cancel(app: &TestApp, permit: &str, htmx: bool, day: &str) -> reqwest::Response {
+    let csrf = app.csrf().await;
+    let mut req = app
+        .client
+        .post(app.url(&format!("{permit}/sessions/{day}/cancel")))
+        .form(&[("csrf", csrf.as_str())]);
+    if htmx {
+        req = req.header("HX-Request", "true");
+    }
+    req.send().await.unwrap()
+}
+
+fn days_left_in(html: &str) -> String {
+    let i = html.find("id=\"days-left\"").expect("the counter is there");
+    let rest = &html[i..];
+    let start = rest.find('>').unwrap() + 1;
+    rest[start..start + rest[start..].find('<').unwrap()].to_string()
+}
+
+fn used_in_db(app: &TestApp) -> (i32, i64) {
+    let used: i32 = permits::table
+        .filter(permits::kind.eq("day"))
+        .select(permits::days_used)
+        .first(&mut app.conn())
+        .unwrap();
+    let rows: i64 = day_sessions::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    (used, rows)
+}
+
+fn brotli_size(s: &str) -> usize {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        w.write_all(s.as_bytes()).unwrap();
+    }
+    out.len()
+}
+
+#[actix_web::test]
+async fn buy_five_days_book_two_cancel_one() {
+    let app = spawn_app().await;
+    let start = today();
+    let permit = paid_day_card(&app, "dag@regionvastmanland.se", start, 5).await;
+    let page = app.get_html(&permit).await;
+    assert!(page.contains("Återstående dagar"), "{page}");
+    assert_eq!(days_left_in(&page), "5");
+    assert!(page.contains("Skapa session"));
+    let d1 = today() + Duration::days(1);
+    let d2 = today() + Duration::days(2);
+    // Each bookable day is a checkbox labelled with its date.
+    assert!(page.contains(&format!("type=\"checkbox\" name=\"day\" value=\"{d1}\"")));
+    assert!(page.contains(&format!("<span class=\"sr-only\"> {d1}</span>")));
+
+    // HTMX: only the calendar comes back, and the counter out of band.
+    let resp = book(&app, &permit, true, "abc 123", &[d1, d2]).await;
+    assert_eq!(resp.status(), 200);
+    let fragment = resp.text().await.unwrap();
+    assert!(fragment.starts_with("<div id=\"calendar\""), "{fragment}");
+    assert!(!fragment.contains("<html"));
+    assert!(fragment.contains("id=\"days-left\" hx-swap-oob=\"true\">3<"));
+    assert!(fragment.contains("Dagarna har bokats."));
+    assert!(fragment.contains("Utfärdad"));
+    assert!(fragment.contains("Avbryt"));
+    let size = brotli_size(&fragment);
+    println!(
+        "calendar swap after booking: {} bytes, {size} bytes brotli",
+        fragment.len()
+    );
+    assert!(size < 2048, "the swap is {size} bytes compressed");
+    assert_eq!(used_in_db(&app), (2, 2));
+
+    // Without JavaScript: a plain post, a redirect, the page with 4 left.
+    let resp = cancel(&app, &permit, false, &d1.to_string()).await;
+    assert_eq!(resp.status(), 303);
+    let page = app
+        .get_html(resp.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(page.contains("Dagen har avbokats"), "{page}");
+    assert_eq!(days_left_in(&page), "4");
+    assert_eq!(used_in_db(&app), (1, 1));
+    // The home page knows the days left.
+    let home = app.get_html("/").await;
+    assert!(
+        home.contains("Återstående dagar") && home.contains("<dd>4</dd>"),
+        "{home}"
+    );
+    // The history says what happened.
+    assert!(page.contains("ABC123: "), "{page}");
+}
+
+#[actix_web::test]
+async fn todays_session_is_active_and_cannot_be_cancelled() {
+    let app = spawn_app().await;
+    let permit = paid_day_card(&app, "idag@regionvastmanland.se", today(), 3).await;
+    let resp = book(&app, &permit, false, "XYZ 789", &[today()]).await;
+    assert_eq!(resp.status(), 303);
+    let page = app.get_html(&permit).await;
+    assert!(page.contains("Aktiv"));
+    assert!(page.contains("Dagens session") && page.contains("XYZ789"));
+    let resp = cancel(&app, &permit, true, &today().to_string()).await;
+    assert_eq!(resp.status(), 422);
+    let fragment = resp.text().await.unwrap();
+    assert!(fragment.contains("Dagens och tidigare sessioner kan inte avbrytas."));
+    assert_eq!(used_in_db(&app), (1, 1));
+}
+
+#[actix_web::test]
+async fn refused_bookings_say_why_and_keep_what_was_chosen() {
+    let app = spawn_app().await;
+    let start = today() + Duration::days(3);
+    let permit = paid_day_card(&app, "fel@regionvastmanland.se", start, 2).await;
+    let csrf = app.csrf().await;
+    let tomorrow = today() + Duration::days(1);
+    // Before the card starts: the day is named, nothing is booked.
+    let resp = book(&app, &permit, true, "ABC123", &[start, tomorrow]).await;
+    assert_eq!(resp.status(), 422);
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.contains(&format!(
+            "Inga dagar bokades. {tomorrow}: kortet gäller inte ännu den dagen."
+        )),
+        "{body}"
+    );
+    // In the past.
+    let resp = book(
+        &app,
+        &permit,
+        true,
+        "ABC123",
+        &[today() - Duration::days(1)],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("dagen har redan passerat")
+    );
+    // After the card's last day (12 months).
+    let far = start + Duration::days(400);
+    let resp = book(&app, &permit, false, "ABC123", &[far]).await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("kortet gäller inte längre den dagen") && page.contains("<html"));
+    // More days than left.
+    let three = [start, start + Duration::days(1), start + Duration::days(2)];
+    let resp = book(&app, &permit, true, "ABC123", &three).await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Valda dagar: 3. Återstående dagar: 2.")
+    );
+    // No day, a bad number (kept as typed, ticked day still ticked), a tampered date.
+    let resp = book(&app, &permit, true, "ABC123", &[]).await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Välj minst en dag"));
+    let resp = book(&app, &permit, true, "A<b>!", &[start]).await;
+    assert_eq!(resp.status(), 422);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("value=\"A&lt;b&gt;!\"") && !body.contains("<b>"));
+    assert!(
+        body.contains(&format!("value=\"{start}\" checked")),
+        "{body}"
+    );
+    let resp = app
+        .post_form(
+            &format!("{permit}/sessions"),
+            &[("csrf", &csrf), ("regnr", "ABC123"), ("day", "2026-13-45")],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("inte ett giltigt datum")
+    );
+    let resp = cancel(&app, &permit, false, "not-a-date").await;
+    assert_eq!(resp.status(), 422);
+    // A day not booked cannot be cancelled.
+    let resp = cancel(&app, &permit, true, &start.to_string()).await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Dagen är inte bokad."));
+    // Without the form's token nothing happens.
+    let resp = app
+        .post_form(
+            &format!("{permit}/sessions"),
+            &[("regnr", "ABC123"), ("day", &start.to_string())],
+        )
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(used_in_db(&app), (0, 0));
+
+    // Another user's card is not found, whatever they send.
+    let other = crate::helpers::new_client(&app.address);
+    let their_csrf = spawn_other_user(&app, &other).await;
+    let resp = other
+        .post(app.url(&format!("{permit}/sessions")))
+        .form(&[
+            ("csrf", their_csrf.as_str()),
+            ("regnr", "ABC123"),
+            ("day", &start.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let resp = other
+        .get(app.url(&format!("{permit}/calendar")))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(used_in_db(&app), (0, 0));
+}
+
+#[actix_web::test]
+async fn the_wizard_refuses_zero_negative_and_too_many_days() {
+    let app = spawn_app().await;
+    app.logged_in_user("antal@regionvastmanland.se").await;
+    for days in ["0", "-3", "61", "abc", ""] {
+        let resp = buy_day_card(&app, today(), days).await;
+        assert_eq!(resp.status(), 422, "{days}");
+        let body = resp.text().await.unwrap();
+        assert!(body.contains("Välj ett antal dagar"), "{days}: {body}");
+        assert!(body.contains(&format!("value=\"{days}\"")), "{days}");
+    }
+    let resp = buy_day_card(&app, today(), "60").await;
+    assert_eq!(resp.status(), 200);
+    let body = resp.text().await.unwrap();
+    // 60 days at 40 kr a day.
+    let price = &body[body.find("<strong>").unwrap() + 8..];
+    let digits: String = price[..price.find("</strong>").unwrap()]
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    assert!(body.contains("<dd>60</dd>") && digits == "2400", "{body}");
+}
+
+#[actix_web::test]
+async fn parallel_bookings_of_the_last_day_let_exactly_one_win() {
+    let app = spawn_app().await;
+    let permit = paid_day_card(&app, "sista@regionvastmanland.se", today(), 1).await;
+    let csrf = app.csrf().await;
+    let attempts = (1..=8).map(|n| {
+        let day = (today() + Duration::days(n)).to_string();
+        let req = app
+            .client
+            .post(app.url(&format!("{permit}/sessions")))
+            .header("HX-Request", "true")
+            .form(&[("csrf", csrf.as_str()), ("regnr", "ABC123"), ("day", &day)]);
+        async move { req.send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 422).count(),
+        7,
+        "{statuses:?}"
+    );
+    assert_eq!(used_in_db(&app), (1, 1));
+}
+
+#[actix_web::test]
+async fn the_database_itself_refuses_a_day_twice_and_overbooking() {
+    let app = spawn_app().await;
+    let permit = paid_day_card(&app, "db@regionvastmanland.se", today(), 1).await;
+    let day = today() + Duration::days(5);
+    assert_eq!(
+        book(&app, &permit, true, "ABC123", &[day]).await.status(),
+        200
+    );
+    let id: i64 = permit.rsplit('/').next().unwrap().parse().unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let mut conn = app.conn();
+    // Same card, same day, written past the application: the unique index refuses it.
+    let twice = diesel::insert_into(day_sessions::table)
+        .values((
+            day_sessions::permit_id.eq(id),
+            day_sessions::day.eq(day),
+            day_sessions::regnr.eq("XYZ789"),
+            day_sessions::created_at.eq(now),
+        ))
+        .execute(&mut conn);
+    assert!(twice.is_err());
+    // More days used than bought: the check refuses it.
+    let over = diesel::update(permits::table.find(id))
+        .set(permits::days_used.eq(2))
+        .execute(&mut conn);
+    assert!(over.is_err());
+    assert_eq!(used_in_db(&app), (1, 1));
+}
+
+#[actix_web::test]
+async fn month_navigation_keeps_the_ticked_days() {
+    let app = spawn_app().await;
+    let permit = paid_day_card(&app, "manad@regionvastmanland.se", today(), 5).await;
+    let tick = today() + Duration::days(1);
+    let next = parkportal::domain::daycard::Month::of(today())
+        .next()
+        .unwrap();
+    let query = format!("month={}&day={tick}&regnr=QWE987", next.key());
+    // HTMX: the fragment of the next month, with the ticked day carried along.
+    let resp = app
+        .client
+        .get(app.url(&format!("{permit}/calendar?{query}")))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let fragment = resp.text().await.unwrap();
+    assert!(fragment.starts_with("<div id=\"calendar\""));
+    assert!(fragment.contains(&format!("value=\"{}\"", next.key())));
+    assert!(fragment.contains("value=\"QWE987\""));
+    let carried = format!("type=\"hidden\" name=\"day\" value=\"{tick}\"");
+    let ticked = format!("value=\"{tick}\" checked");
+    assert!(
+        fragment.contains(&carried) || fragment.contains(&ticked),
+        "{fragment}"
+    );
+    println!(
+        "calendar month swap: {} bytes, {} bytes brotli",
+        fragment.len(),
+        brotli_size(&fragment)
+    );
+    assert!(brotli_size(&fragment) < 2048);
+    // Without JavaScript the same query gives the whole page.
+    let resp = app.get(&format!("{permit}/calendar?{query}")).await;
+    assert_eq!(resp.status(), 303);
+    let page = app
+        .get_html(resp.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(page.contains("<html") && page.contains("value=\"QWE987\""));
+    // A nonsense month falls back to the current one.
+    let page = app.get_html(&format!("{permit}?month=<script>")).await;
+    assert!(page.contains("Skapa session") && !page.contains("<script>"));
+}
