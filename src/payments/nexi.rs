@@ -94,10 +94,11 @@ struct OrderDetails {
 }
 
 impl NexiClient {
-    pub fn real(s: &NexiSettings) -> NexiClient {
+    /// The real API; `timeout` bounds every request (`PROVIDER_TIMEOUT_MS`).
+    pub fn real(s: &NexiSettings, timeout: Duration) -> NexiClient {
         NexiClient {
             http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
+                .timeout(timeout)
                 .build()
                 .expect("HTTP client"),
             base: s.api_url.clone(),
@@ -106,10 +107,10 @@ impl NexiClient {
     }
 
     /// The built-in card simulator mounted in this server under `/sim/card/`.
-    pub fn simulator(public_url: &Url) -> NexiClient {
+    pub fn simulator(public_url: &Url, timeout: Duration) -> NexiClient {
         NexiClient {
             http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
+                .timeout(timeout)
                 .build()
                 .expect("HTTP client"),
             base: public_url.join("/sim/card/").expect("a valid base URL"),
