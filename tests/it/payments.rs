@@ -472,3 +472,137 @@ async fn the_nexi_webhook_is_only_heard_with_the_right_authorization() {
         .unwrap();
     assert_eq!(resp.status(), 404);
 }
+
+/// A permit paid by card on the simulator's hosted page; the real Nexi client pointed at that
+/// simulator, and the payment as it reads it back.
+async fn paid_by_card(
+    app: &TestApp,
+    email: &str,
+) -> (
+    parkportal::payments::nexi::NexiClient,
+    parkportal::payments::nexi::NexiPayment,
+) {
+    let permit = bought_permit(app, email).await;
+    let hosted = start_card(app, &permit).await;
+    card_page(app, &hosted, "4111 1111 1111 1111", "pay").await;
+    assert_eq!(counts(app), (1, 1));
+    let id: String = payments::table
+        .filter(payments::status.eq("paid"))
+        .select(payments::provider_ref)
+        .first(&mut app.conn())
+        .unwrap();
+    let nexi = parkportal::payments::nexi::NexiClient::simulator(
+        &url::Url::parse(&app.address).unwrap(),
+        Duration::from_secs(15),
+    );
+    let paid = nexi.retrieve(&id).await.unwrap();
+    assert!(paid.is_paid(), "{paid:?}");
+    assert_eq!(paid.refunded, 0);
+    assert_eq!(paid.charges.len(), 1, "one charge: {paid:?}");
+    assert_eq!(paid.charges[0].amount, paid.amount);
+    (nexi, paid)
+}
+
+fn refund_items(ore: i64) -> Vec<parkportal::payments::nexi::OrderItem> {
+    vec![parkportal::payments::nexi::OrderItem::single(
+        "P1",
+        "Återbetalning parkeringstillstånd",
+        parkportal::domain::Money::from_ore(ore),
+        2500,
+    )]
+}
+
+#[actix_web::test]
+async fn a_card_payment_is_refunded_in_full_through_its_charge() {
+    use parkportal::payments::nexi::NexiError;
+    let app = spawn_app_with(&[]).await;
+    let (nexi, paid) = paid_by_card(&app, "helt.tillbaka@regionvastmanland.se").await;
+    let charge = &paid.charges[0].charge_id;
+    let refund_id = nexi
+        .refund(charge, paid.amount, &refund_items(paid.amount))
+        .await
+        .unwrap();
+    assert!(!refund_id.is_empty());
+    let after = nexi.retrieve(&paid.payment_id).await.unwrap();
+    assert_eq!(after.refunded, paid.amount);
+    assert_eq!(after.charged, paid.amount, "the charge itself stays");
+    // Nothing is left: not even one öre more.
+    match nexi.refund(charge, 1, &refund_items(1)).await {
+        Err(NexiError::Refused(why)) => assert!(why.contains("amount"), "{why}"),
+        other => panic!("a refund beyond the charge: {other:?}"),
+    }
+    assert_eq!(
+        nexi.retrieve(&paid.payment_id).await.unwrap().refunded,
+        paid.amount
+    );
+}
+
+#[actix_web::test]
+async fn a_card_payment_is_refunded_in_parts_up_to_what_was_charged() {
+    use parkportal::payments::nexi::NexiError;
+    let app = spawn_app_with(&[]).await;
+    let (nexi, paid) = paid_by_card(&app, "delvis.tillbaka@regionvastmanland.se").await;
+    let charge = &paid.charges[0].charge_id;
+    let first = nexi
+        .refund(charge, 100_000, &refund_items(100_000))
+        .await
+        .unwrap();
+    let second = nexi
+        .refund(charge, 50_050, &refund_items(50_050))
+        .await
+        .unwrap();
+    assert_ne!(first, second, "each refund has its own id");
+    assert_eq!(
+        nexi.retrieve(&paid.payment_id).await.unwrap().refunded,
+        150_050
+    );
+    let left = paid.amount - 150_050;
+    // One öre more than is left is refused, and changes nothing.
+    assert!(matches!(
+        nexi.refund(charge, left + 1, &refund_items(left + 1)).await,
+        Err(NexiError::Refused(_))
+    ));
+    assert_eq!(
+        nexi.retrieve(&paid.payment_id).await.unwrap().refunded,
+        150_050
+    );
+    // Items that do not add up to the amount are refused too.
+    assert!(matches!(
+        nexi.refund(charge, 100, &refund_items(200)).await,
+        Err(NexiError::Refused(_))
+    ));
+    // Exactly what is left is fine.
+    nexi.refund(charge, left, &refund_items(left))
+        .await
+        .unwrap();
+    assert_eq!(
+        nexi.retrieve(&paid.payment_id).await.unwrap().refunded,
+        paid.amount
+    );
+}
+
+#[actix_web::test]
+async fn a_refund_above_the_charged_amount_or_of_no_charge_is_refused() {
+    use parkportal::payments::nexi::NexiError;
+    let app = spawn_app_with(&[]).await;
+    let (nexi, paid) = paid_by_card(&app, "for.mycket@regionvastmanland.se").await;
+    let charge = &paid.charges[0].charge_id;
+    let too_much = paid.amount + 1;
+    match nexi.refund(charge, too_much, &refund_items(too_much)).await {
+        Err(NexiError::Refused(why)) => assert!(why.contains("exceeds"), "{why}"),
+        other => panic!("a refund above the charge: {other:?}"),
+    }
+    assert!(matches!(
+        nexi.refund(charge, 0, &[]).await,
+        Err(NexiError::Refused(_))
+    ));
+    assert!(matches!(
+        nexi.refund("no-such-charge", 100, &refund_items(100)).await,
+        Err(NexiError::Http(404))
+    ));
+    let after = nexi.retrieve(&paid.payment_id).await.unwrap();
+    assert_eq!(after.refunded, 0, "nothing refunded: {after:?}");
+    // The payment is still paid and the permit untouched.
+    assert!(after.is_paid());
+    assert_eq!(counts(&app), (1, 1));
+}
