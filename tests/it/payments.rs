@@ -9,7 +9,7 @@ use parkportal::db::schema::{payments, permits, receipts};
 use crate::helpers::{TestApp, spawn_app_with};
 use crate::permits::bought_permit;
 
-async fn pay(app: &TestApp, permit: &str, number: &str) -> reqwest::Response {
+pub(crate) async fn pay(app: &TestApp, permit: &str, number: &str) -> reqwest::Response {
     let csrf = app.csrf().await;
     app.post_form(
         &format!("{permit}/pay"),
@@ -23,7 +23,7 @@ async fn pay(app: &TestApp, permit: &str, number: &str) -> reqwest::Response {
 }
 
 /// Waits until the latest payment is no longer pending; returns its status.
-async fn settled(app: &TestApp) -> String {
+pub(crate) async fn settled(app: &TestApp) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let statuses: Vec<String> = payments::table
