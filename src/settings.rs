@@ -133,6 +133,9 @@ pub struct Settings {
     pub swish_sim_delay_ms: u64,
     /// After how long an unanswered simulated Swish request ends as ERROR TM01.
     pub swish_sim_timeout_ms: u64,
+    /// How long a payment provider (Swish, Nexi, or their simulators) may take to answer one
+    /// request before it counts as not answering.
+    pub provider_timeout_ms: u64,
     /// Lower-case, without `@`.
     pub employee_email_domain: String,
     /// Empty: the check API is off.
@@ -258,6 +261,16 @@ impl Settings {
                 .ok_or_else(|| bad("SWISH_SIM_TIMEOUT_MS", "must be milliseconds, 1–3600000"))?,
         };
 
+        let provider_timeout_ms = match var("PROVIDER_TIMEOUT_MS") {
+            None => 15_000,
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| (1..=600_000).contains(ms))
+                .ok_or_else(|| bad("PROVIDER_TIMEOUT_MS", "must be milliseconds, 1–600000"))?,
+        };
+
         let employee_email_domain = var("EMPLOYEE_EMAIL_DOMAIN")
             .unwrap_or("regionvastmanland.se".into())
             .trim()
@@ -320,6 +333,7 @@ impl Settings {
             nexi,
             swish_sim_delay_ms,
             swish_sim_timeout_ms,
+            provider_timeout_ms,
             employee_email_domain,
             check_api_keys,
             notify_retry_base_ms,
@@ -408,6 +422,7 @@ mod tests {
         );
         assert_eq!(s.employee_email_domain, "regionvastmanland.se");
         assert!(s.check_api_keys.is_empty());
+        assert_eq!(s.provider_timeout_ms, 15_000);
         assert!(!s.is_https());
     }
 
@@ -442,6 +457,8 @@ mod tests {
             ("SMTP_URL", "http://mail"),
             ("MAIL_FROM", "not an address"),
             ("SWISH_SIM_DELAY_MS", "-1"),
+            ("PROVIDER_TIMEOUT_MS", "0"),
+            ("PROVIDER_TIMEOUT_MS", "soon"),
             ("EMPLOYEE_EMAIL_DOMAIN", "a b"),
             ("SMS_46ELKS_URL", "http://sms.local"),
         ] {

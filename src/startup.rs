@@ -88,16 +88,17 @@ impl Application {
         }
         .start();
 
+        let provider_timeout = Duration::from_millis(settings.provider_timeout_ms);
         let swish = match &settings.swish {
-            Some(real) => SwishClient::real(real).map_err(|e| SettingsError {
+            Some(real) => SwishClient::real(real, provider_timeout).map_err(|e| SettingsError {
                 var: "SWISH_CERT_P12",
                 message: format!("{e:#}"),
             })?,
-            None => SwishClient::simulator(&settings.public_url),
+            None => SwishClient::simulator(&settings.public_url, provider_timeout),
         };
         let nexi = match &settings.nexi {
-            Some(real) => NexiClient::real(real),
-            None => NexiClient::simulator(&settings.public_url),
+            Some(real) => NexiClient::real(real, provider_timeout),
+            None => NexiClient::simulator(&settings.public_url, provider_timeout),
         };
         let payments = PaymentPoller::new(
             pool.clone(),

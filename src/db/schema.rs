@@ -246,6 +246,16 @@ diesel::table! {
         cancel_url -> Text,
         status -> Text,
         created_at -> Timestamp,
+        charge_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sim_card_refunds (id) {
+        id -> Text,
+        charge_id -> Text,
+        amount -> BigInt,
+        created_at -> Timestamp,
     }
 }
 

@@ -1,4 +1,5 @@
-//! The built-in card simulator: the Nexi Checkout API shapes (create, retrieve) and a hosted
+//! The built-in card simulator: the Nexi Checkout API shapes (create, retrieve, refund a
+//! charge, never more than was charged) and a hosted
 //! payment page with "Kortnummer", "Betala" and "Avbryt". 4111 1111 1111 1111 pays,
 //! 4000 0000 0000 0002 is declined, "Avbryt" cancels; then the browser goes back to
 //! Parkportal. Mounted under `/sim/card/` while no real Nexi is configured.
@@ -11,7 +12,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::clock;
-use crate::db::{self, schema::sim_card_payments};
+use crate::db::{
+    self,
+    schema::{sim_card_payments, sim_card_refunds},
+};
 use crate::state::AppState;
 use crate::web::assets;
 use crate::web::error::AppError;
@@ -103,17 +107,143 @@ pub async fn retrieve(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((id, amount, status, _, _)) = load(&state, id.into_inner()).await? else {
+    let id = id.into_inner();
+    let charge = db::run(&state.pool, {
+        let id = id.clone();
+        move |c| {
+            let charge_id = sim_card_payments::table
+                .find(&id)
+                .select(sim_card_payments::charge_id)
+                .first::<Option<String>>(c)
+                .optional()?
+                .flatten();
+            let Some(charge_id) = charge_id else {
+                return Ok(None);
+            };
+            let refunded: Vec<i64> = sim_card_refunds::table
+                .filter(sim_card_refunds::charge_id.eq(&charge_id))
+                .select(sim_card_refunds::amount)
+                .load(c)?;
+            Ok(Some((charge_id, refunded.iter().sum::<i64>())))
+        }
+    })
+    .await?;
+    let Some((id, amount, status, _, _)) = load(&state, id).await? else {
         return Ok(HttpResponse::NotFound().finish());
     };
     let charged = (status == "charged").then_some(amount);
+    // Like Nexi: the refunded amount and the charges are only there once there are some.
+    let refunded = charge.as_ref().map(|(_, r)| *r).filter(|r| *r > 0);
+    let charges = charge
+        .filter(|_| charged.is_some())
+        .map(|(charge_id, _)| json!([{ "chargeId": charge_id, "amount": amount }]));
     Ok(HttpResponse::Ok().json(json!({
         "payment": {
             "paymentId": id,
-            "summary": { "chargedAmount": charged },
+            "summary": { "chargedAmount": charged, "refundedAmount": refunded },
             "orderDetails": { "amount": amount, "currency": "SEK" },
+            "charges": charges,
         }
     })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundItem {
+    gross_total_amount: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundBody {
+    amount: i64,
+    #[serde(default)]
+    order_items: Vec<RefundItem>,
+}
+
+/// Nexi's answer to a request it will not carry out.
+fn refuse(field: &str, message: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({ "errors": { field: [message] } }))
+}
+
+/// A refund of (part of) a charge: never more than what is left of it.
+pub async fn refund(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    charge_id: web::Path<String>,
+    body: web::Json<RefundBody>,
+) -> Result<HttpResponse, AppError> {
+    if req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .is_none_or(|v| v.is_empty())
+    {
+        return Ok(HttpResponse::Unauthorized().finish());
+    }
+    let charge_id = charge_id.into_inner();
+    let b = body.into_inner();
+    if b.amount <= 0 {
+        return Ok(refuse("amount", "The amount must be greater than zero."));
+    }
+    if !b.order_items.is_empty()
+        && b.order_items
+            .iter()
+            .map(|i| i.gross_total_amount)
+            .sum::<i64>()
+            != b.amount
+    {
+        return Ok(refuse(
+            "amount",
+            "The amount does not match the sum of the order items.",
+        ));
+    }
+    let amount = b.amount;
+    let outcome = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            // Locks the charge's row (on PostgreSQL too): refunds of one charge take turns.
+            diesel::update(
+                sim_card_payments::table.filter(sim_card_payments::charge_id.eq(&charge_id)),
+            )
+            .set(sim_card_payments::status.eq(sim_card_payments::status))
+            .execute(c)?;
+            let charged = sim_card_payments::table
+                .filter(sim_card_payments::charge_id.eq(&charge_id))
+                .filter(sim_card_payments::status.eq("charged"))
+                .select(sim_card_payments::amount)
+                .first::<i64>(c)
+                .optional()?;
+            let Some(charged) = charged else {
+                return Ok(None);
+            };
+            let refunded: Vec<i64> = sim_card_refunds::table
+                .filter(sim_card_refunds::charge_id.eq(&charge_id))
+                .select(sim_card_refunds::amount)
+                .load(c)?;
+            let left = charged - refunded.iter().sum::<i64>();
+            if amount > left {
+                return Ok(Some(Err(left)));
+            }
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            diesel::insert_into(sim_card_refunds::table)
+                .values((
+                    sim_card_refunds::id.eq(&id),
+                    sim_card_refunds::charge_id.eq(&charge_id),
+                    sim_card_refunds::amount.eq(amount),
+                    sim_card_refunds::created_at.eq(clock::now()),
+                ))
+                .execute(c)?;
+            Ok(Some(Ok(id)))
+        })
+    })
+    .await?;
+    Ok(match outcome {
+        None => HttpResponse::NotFound().json(json!({ "message": "Charge not found." })),
+        Some(Err(left)) => refuse(
+            "amount",
+            &format!("The refund amount exceeds what is left of the charge ({left})."),
+        ),
+        Some(Ok(id)) => HttpResponse::Created().json(json!({ "refundId": id })),
+    })
 }
 
 fn hosted_page(id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
@@ -218,10 +348,14 @@ pub async fn submit(
         }
     };
     let row_id = id.clone();
+    let charge_id = (new_status == "charged").then(|| uuid::Uuid::new_v4().simple().to_string());
     db::run(&state.pool, move |c| {
         diesel::update(sim_card_payments::table.find(row_id))
             .filter(sim_card_payments::status.eq("created"))
-            .set(sim_card_payments::status.eq(new_status))
+            .set((
+                sim_card_payments::status.eq(new_status),
+                sim_card_payments::charge_id.eq(charge_id),
+            ))
             .execute(c)?;
         Ok(())
     })
@@ -234,6 +368,7 @@ pub async fn submit(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sim/card/v1/payments", web::post().to(create))
         .route("/sim/card/v1/payments/{id}", web::get().to(retrieve))
+        .route("/sim/card/v1/charges/{id}/refunds", web::post().to(refund))
         .route("/sim/card/pay/{id}", web::get().to(page))
         .route("/sim/card/pay/{id}", web::post().to(submit));
 }

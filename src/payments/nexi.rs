@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
 
@@ -27,6 +27,9 @@ pub enum NexiError {
     Unreachable(String),
     #[error("Nexi answered something unreadable: {0}")]
     Garbage(String),
+    /// Nexi refused the request (400), e.g. a refund above what is left of the charge.
+    #[error("refused by Nexi: {0}")]
+    Refused(String),
 }
 
 /// What is bought, and where the buyer's browser goes back to.
@@ -41,6 +44,40 @@ pub struct CardOrder<'a> {
     pub terms_url: &'a str,
 }
 
+/// One order item as Nexi wants it, amounts in öre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItem {
+    pub reference: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit: String,
+    pub unit_price: i64,
+    pub tax_rate: i32,
+    pub tax_amount: i64,
+    pub gross_total_amount: i64,
+    pub net_total_amount: i64,
+}
+
+impl OrderItem {
+    /// One of something that costs `total` including VAT at `vat_basis_points`.
+    pub fn single(reference: &str, name: &str, total: Money, vat_basis_points: i32) -> OrderItem {
+        let vat = total.vat_included(i64::from(vat_basis_points));
+        let net = total.ore() - vat.ore();
+        OrderItem {
+            reference: reference.to_string(),
+            name: name.to_string(),
+            quantity: 1,
+            unit: "st".to_string(),
+            unit_price: net,
+            tax_rate: vat_basis_points,
+            tax_amount: vat.ore(),
+            gross_total_amount: total.ore(),
+            net_total_amount: net,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Created {
     pub payment_id: String,
@@ -53,6 +90,18 @@ pub struct NexiPayment {
     pub payment_id: String,
     pub amount: i64,
     pub charged: i64,
+    /// What has been refunded of the charges so far.
+    pub refunded: i64,
+    /// The charges: what a refund refers to.
+    pub charges: Vec<Charge>,
+}
+
+/// One charge of a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Charge {
+    pub charge_id: String,
+    pub amount: i64,
 }
 
 impl NexiPayment {
@@ -80,12 +129,46 @@ struct RetrievedPayment {
     #[serde(default)]
     summary: Summary,
     order_details: OrderDetails,
+    #[serde(default)]
+    charges: Option<Vec<Charge>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Summary {
     charged_amount: Option<i64>,
+    refunded_amount: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefundedBody {
+    refund_id: String,
+}
+
+/// Nexi's 400 answer: `{"errors": {"field": ["message", …]}}`, sometimes `{"message": …}`.
+fn refusal(text: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let from_errors = v.get("errors").and_then(|e| e.as_object()).map(|e| {
+        e.iter()
+            .flat_map(|(field, msgs)| {
+                msgs.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m.as_str())
+                    .map(move |m| format!("{field}: {m}"))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    from_errors
+        .filter(|m| !m.is_empty())
+        .or_else(|| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| text.chars().take(200).collect())
 }
 
 #[derive(Deserialize)]
@@ -94,10 +177,11 @@ struct OrderDetails {
 }
 
 impl NexiClient {
-    pub fn real(s: &NexiSettings) -> NexiClient {
+    /// The real API; `timeout` bounds every request (`PROVIDER_TIMEOUT_MS`).
+    pub fn real(s: &NexiSettings, timeout: Duration) -> NexiClient {
         NexiClient {
             http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
+                .timeout(timeout)
                 .build()
                 .expect("HTTP client"),
             base: s.api_url.clone(),
@@ -106,10 +190,10 @@ impl NexiClient {
     }
 
     /// The built-in card simulator mounted in this server under `/sim/card/`.
-    pub fn simulator(public_url: &Url) -> NexiClient {
+    pub fn simulator(public_url: &Url, timeout: Duration) -> NexiClient {
         NexiClient {
             http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
+                .timeout(timeout)
                 .build()
                 .expect("HTTP client"),
             base: public_url.join("/sim/card/").expect("a valid base URL"),
@@ -131,15 +215,9 @@ impl NexiClient {
             cancel_url,
             terms_url,
         } = *order;
-        let vat = total.vat_included(i64::from(vat_basis_points));
-        let net = total.ore() - vat.ore();
         let body = json!({
             "order": {
-                "items": [{
-                    "reference": reference, "name": item, "quantity": 1, "unit": "st",
-                    "unitPrice": net, "taxRate": vat_basis_points, "taxAmount": vat.ore(),
-                    "grossTotalAmount": total.ore(), "netTotalAmount": net
-                }],
+                "items": [OrderItem::single(reference, item, total, vat_basis_points)],
                 "amount": total.ore(), "currency": "SEK", "reference": reference
             },
             "checkout": {
@@ -197,6 +275,40 @@ impl NexiClient {
             payment_id: body.payment.payment_id,
             amount: body.payment.order_details.amount,
             charged: body.payment.summary.charged_amount.unwrap_or(0),
+            refunded: body.payment.summary.refunded_amount.unwrap_or(0),
+            charges: body.payment.charges.unwrap_or_default(),
         })
+    }
+
+    /// Refunds (part of) a charge; the items say what is refunded and add up to `amount_ore`.
+    /// Answers Nexi's refund id.
+    pub async fn refund(
+        &self,
+        charge_id: &str,
+        amount_ore: i64,
+        items: &[OrderItem],
+    ) -> Result<String, NexiError> {
+        let resp = self
+            .http
+            .post(self.url(&format!("v1/charges/{charge_id}/refunds")))
+            .header("Authorization", self.secret_key.expose_secret())
+            .json(&json!({ "amount": amount_ore, "orderItems": items }))
+            .send()
+            .await
+            .map_err(|e| NexiError::Unreachable(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| NexiError::Unreachable(e.to_string()))?;
+        match status {
+            200 | 201 => {
+                let body: RefundedBody = serde_json::from_str(&text)
+                    .map_err(|_| NexiError::Garbage(text.chars().take(200).collect()))?;
+                Ok(body.refund_id)
+            }
+            400 => Err(NexiError::Refused(refusal(&text))),
+            other => Err(NexiError::Http(other)),
+        }
     }
 }

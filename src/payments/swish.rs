@@ -104,8 +104,9 @@ pub fn new_instruction_id() -> String {
 }
 
 impl SwishClient {
-    /// The real API, with the PKCS#12 client certificate.
-    pub fn real(s: &SwishSettings) -> anyhow::Result<SwishClient> {
+    /// The real API, with the PKCS#12 client certificate; `timeout` bounds every request
+    /// (`PROVIDER_TIMEOUT_MS`).
+    pub fn real(s: &SwishSettings, timeout: Duration) -> anyhow::Result<SwishClient> {
         use secrecy::ExposeSecret;
         let der = std::fs::read(&s.cert_p12).context("SWISH_CERT_P12 cannot be read")?;
         let identity = reqwest::Identity::from_pkcs12_der(&der, s.cert_password.expose_secret())
@@ -113,7 +114,7 @@ impl SwishClient {
         let http = reqwest::Client::builder()
             .use_native_tls()
             .identity(identity)
-            .timeout(Duration::from_secs(15))
+            .timeout(timeout)
             .build()
             .context("Swish HTTP client")?;
         Ok(SwishClient {
@@ -125,14 +126,14 @@ impl SwishClient {
     }
 
     /// The built-in simulator mounted in this server under `/sim/swish/`.
-    pub fn simulator(public_url: &Url) -> SwishClient {
+    pub fn simulator(public_url: &Url, timeout: Duration) -> SwishClient {
         let base = public_url.join("/sim/swish/").expect("a valid base URL");
         let callback_url = public_url
             .join("/callbacks/swish")
             .expect("a valid base URL");
         SwishClient {
             http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
+                .timeout(timeout)
                 .build()
                 .expect("HTTP client"),
             base,

@@ -182,3 +182,76 @@ async fn pay_by_card_with_javascript() {
 async fn pay_by_card_without_javascript() {
     pay_with_card(false).await;
 }
+
+/// The pages of a PDF: its `/Type /Page` objects (not the `/Type /Pages` tree).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    ["/Type /Page", "/Type/Page"]
+        .iter()
+        .map(|marker| {
+            text.match_indices(marker)
+                .filter(|(at, m)| !text[at + m.len()..].starts_with('s'))
+                .count()
+        })
+        .sum()
+}
+
+#[actix_web::test]
+async fn the_receipt_prints_on_one_a4_page() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = crate::helpers::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "50")]).await;
+    let email = "utskrift@regionvastmanland.se";
+    let permit = crate::permits::bought_permit(&app, email).await;
+    assert_eq!(
+        crate::payments::pay(&app, &permit, "0701234567")
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(crate::payments::settled(&app).await, "paid");
+    let b = Browser::start(true).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.goto(&app.url(&permit)).await;
+    b.wait_for_heading("Parkeringstillstånd").await;
+    b.click("Se kvitto").await;
+    b.wait_for_heading("Kvitto").await;
+    let on_screen = b.page_text().await;
+    for words in ["Kvittonummer", "232100-0172", "ABC123"] {
+        assert!(on_screen.contains(words), "{words}");
+    }
+    let a4 = fantoccini::wd::PrintConfiguration::builder()
+        .size(fantoccini::wd::PrintSize::A4)
+        .build()
+        .unwrap();
+    let pdf = b.client.print(a4).await.expect("WebDriver print");
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+        std::fs::write(format!("{dir}/receipt.pdf"), &pdf).unwrap();
+    }
+    assert_eq!(pdf_pages(&pdf), 1, "the receipt prints on one A4 page");
+    assert!(
+        String::from_utf8_lossy(&pdf).contains("/MediaBox [0 0 595.9"),
+        "A4 paper"
+    );
+    // The count is real: the same page made three A4 pages tall prints on more than one.
+    b.client
+        .execute(
+            // Through the CSSOM: the page's CSP refuses inline style attributes.
+            "const d = document.createElement('div'); d.style.height = '90cm'; document.querySelector('main').append(d);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let a4 = fantoccini::wd::PrintConfiguration::builder()
+        .size(fantoccini::wd::PrintSize::A4)
+        .build()
+        .unwrap();
+    let longer = b.client.print(a4).await.expect("WebDriver print");
+    if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+        std::fs::write(format!("{dir}/longer.pdf"), &longer).unwrap();
+    }
+    assert!(pdf_pages(&longer) >= 3, "{} pages", pdf_pages(&longer));
+    b.close().await;
+}

@@ -472,3 +472,327 @@ async fn the_nexi_webhook_is_only_heard_with_the_right_authorization() {
         .unwrap();
     assert_eq!(resp.status(), 404);
 }
+
+/// A permit paid by card on the simulator's hosted page; the real Nexi client pointed at that
+/// simulator, and the payment as it reads it back.
+async fn paid_by_card(
+    app: &TestApp,
+    email: &str,
+) -> (
+    parkportal::payments::nexi::NexiClient,
+    parkportal::payments::nexi::NexiPayment,
+) {
+    let permit = bought_permit(app, email).await;
+    let hosted = start_card(app, &permit).await;
+    card_page(app, &hosted, "4111 1111 1111 1111", "pay").await;
+    assert_eq!(counts(app), (1, 1));
+    let id: String = payments::table
+        .filter(payments::status.eq("paid"))
+        .select(payments::provider_ref)
+        .first(&mut app.conn())
+        .unwrap();
+    let nexi = parkportal::payments::nexi::NexiClient::simulator(
+        &url::Url::parse(&app.address).unwrap(),
+        Duration::from_secs(15),
+    );
+    let paid = nexi.retrieve(&id).await.unwrap();
+    assert!(paid.is_paid(), "{paid:?}");
+    assert_eq!(paid.refunded, 0);
+    assert_eq!(paid.charges.len(), 1, "one charge: {paid:?}");
+    assert_eq!(paid.charges[0].amount, paid.amount);
+    (nexi, paid)
+}
+
+fn refund_items(ore: i64) -> Vec<parkportal::payments::nexi::OrderItem> {
+    vec![parkportal::payments::nexi::OrderItem::single(
+        "P1",
+        "Återbetalning parkeringstillstånd",
+        parkportal::domain::Money::from_ore(ore),
+        2500,
+    )]
+}
+
+#[actix_web::test]
+async fn a_card_payment_is_refunded_in_full_through_its_charge() {
+    use parkportal::payments::nexi::NexiError;
+    let app = spawn_app_with(&[]).await;
+    let (nexi, paid) = paid_by_card(&app, "helt.tillbaka@regionvastmanland.se").await;
+    let charge = &paid.charges[0].charge_id;
+    let refund_id = nexi
+        .refund(charge, paid.amount, &refund_items(paid.amount))
+        .await
+        .unwrap();
+    assert!(!refund_id.is_empty());
+    let after = nexi.retrieve(&paid.payment_id).await.unwrap();
+    assert_eq!(after.refunded, paid.amount);
+    assert_eq!(after.charged, paid.amount, "the charge itself stays");
+    // Nothing is left: not even one öre more.
+    match nexi.refund(charge, 1, &refund_items(1)).await {
+        Err(NexiError::Refused(why)) => assert!(why.contains("amount"), "{why}"),
+        other => panic!("a refund beyond the charge: {other:?}"),
+    }
+    assert_eq!(
+        nexi.retrieve(&paid.payment_id).await.unwrap().refunded,
+        paid.amount
+    );
+}
+
+#[actix_web::test]
+async fn a_card_payment_is_refunded_in_parts_up_to_what_was_charged() {
+    use parkportal::payments::nexi::NexiError;
+    let app = spawn_app_with(&[]).await;
+    let (nexi, paid) = paid_by_card(&app, "delvis.tillbaka@regionvastmanland.se").await;
+    let charge = &paid.charges[0].charge_id;
+    let first = nexi
+        .refund(charge, 100_000, &refund_items(100_000))
+        .await
+        .unwrap();
+    let second = nexi
+        .refund(charge, 50_050, &refund_items(50_050))
+        .await
+        .unwrap();
+    assert_ne!(first, second, "each refund has its own id");
+    assert_eq!(
+        nexi.retrieve(&paid.payment_id).await.unwrap().refunded,
+        150_050
+    );
+    let left = paid.amount - 150_050;
+    // One öre more than is left is refused, and changes nothing.
+    assert!(matches!(
+        nexi.refund(charge, left + 1, &refund_items(left + 1)).await,
+        Err(NexiError::Refused(_))
+    ));
+    assert_eq!(
+        nexi.retrieve(&paid.payment_id).await.unwrap().refunded,
+        150_050
+    );
+    // Items that do not add up to the amount are refused too.
+    assert!(matches!(
+        nexi.refund(charge, 100, &refund_items(200)).await,
+        Err(NexiError::Refused(_))
+    ));
+    // Exactly what is left is fine.
+    nexi.refund(charge, left, &refund_items(left))
+        .await
+        .unwrap();
+    assert_eq!(
+        nexi.retrieve(&paid.payment_id).await.unwrap().refunded,
+        paid.amount
+    );
+}
+
+#[actix_web::test]
+async fn a_refund_above_the_charged_amount_or_of_no_charge_is_refused() {
+    use parkportal::payments::nexi::NexiError;
+    let app = spawn_app_with(&[]).await;
+    let (nexi, paid) = paid_by_card(&app, "for.mycket@regionvastmanland.se").await;
+    let charge = &paid.charges[0].charge_id;
+    let too_much = paid.amount + 1;
+    match nexi.refund(charge, too_much, &refund_items(too_much)).await {
+        Err(NexiError::Refused(why)) => assert!(why.contains("exceeds"), "{why}"),
+        other => panic!("a refund above the charge: {other:?}"),
+    }
+    assert!(matches!(
+        nexi.refund(charge, 0, &[]).await,
+        Err(NexiError::Refused(_))
+    ));
+    assert!(matches!(
+        nexi.refund("no-such-charge", 100, &refund_items(100)).await,
+        Err(NexiError::Http(404))
+    ));
+    let after = nexi.retrieve(&paid.payment_id).await.unwrap();
+    assert_eq!(after.refunded, 0, "nothing refunded: {after:?}");
+    // The payment is still paid and the permit untouched.
+    assert!(after.is_paid());
+    assert_eq!(counts(&app), (1, 1));
+}
+
+/// A payment provider that accepts connections and never answers, until it is told to pass
+/// them on to a working one (another server's simulator).
+struct HangingProvider {
+    port: u16,
+    /// 0: hang; otherwise the port every new connection is passed on to.
+    forward_to: std::sync::Arc<std::sync::atomic::AtomicU16>,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl HangingProvider {
+    async fn start() -> HangingProvider {
+        use std::sync::atomic::Ordering::SeqCst;
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let forward_to = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(0));
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (f, a) = (forward_to.clone(), accepted.clone());
+        actix_web::rt::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                a.fetch_add(1, SeqCst);
+                let to = f.load(SeqCst);
+                actix_web::rt::spawn(async move {
+                    if to == 0 {
+                        // Read whatever comes, say nothing, until the caller gives up.
+                        let mut buf = vec![0u8; 8192];
+                        while stream.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+                    } else if let Ok(mut upstream) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", to)).await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut stream, &mut upstream).await;
+                    }
+                });
+            }
+        });
+        HangingProvider {
+            port,
+            forward_to,
+            accepted,
+        }
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn start_answering_as(&self, working: &TestApp) {
+        let port = url::Url::parse(&working.address).unwrap().port().unwrap();
+        self.start_answering_on(port);
+    }
+
+    fn start_answering_on(&self, port: u16) {
+        self.forward_to
+            .store(port, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[actix_web::test]
+async fn a_card_provider_that_never_answers_is_given_up_promptly_and_the_permit_stays_payable() {
+    // Another server's card simulator plays the working Nexi once the provider answers.
+    let working = spawn_app_with(&[]).await;
+    let nexi = HangingProvider::start().await;
+    let api = format!("http://127.0.0.1:{}/sim/card/", nexi.port);
+    let app = spawn_app_with(&[
+        ("NEXI_API_URL", &api),
+        ("NEXI_SECRET_KEY", "test-secret"),
+        ("NEXI_WEBHOOK_AUTH", "webhook-secret"),
+        ("PROVIDER_TIMEOUT_MS", "300"),
+    ])
+    .await;
+    let permit = bought_permit(&app, "haenger@regionvastmanland.se").await;
+    let csrf = app.csrf().await;
+    let pay_path = format!("{permit}/pay");
+    let card_form = [("csrf", csrf.as_str()), ("method", "card")];
+    let pay_by_card = || app.post_form(&pay_path, &card_form);
+
+    let started = Instant::now();
+    let resp = pay_by_card().await;
+    let took = started.elapsed();
+    assert!(
+        nexi.accepted() >= 1,
+        "the request reached the silent provider"
+    );
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "answered after the 300 ms timeout, not the default 15 s: {took:?}"
+    );
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Betaltjänsten svarade inte. Försök igen om en stund."),
+        "a clear reason"
+    );
+    assert!(html.contains("Väntar på betalning") && html.contains(">Betala nu</button>"));
+    let attempts: i64 = payments::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(attempts, 0, "nothing was created, nothing waits");
+    let page = app.get_html(&permit).await;
+    assert!(page.contains("Väntar på betalning") && page.contains(">Betala nu</button>"));
+    assert!(
+        !page.contains("payment-progress"),
+        "no attempt left waiting"
+    );
+
+    // The provider answers again: paying works, once.
+    nexi.start_answering_as(&working);
+    let resp = pay_by_card().await;
+    assert_eq!(resp.status(), 303);
+    let hosted = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        hosted.starts_with(&format!("{}/sim/card/pay/", working.address)),
+        "{hosted}"
+    );
+    assert!(
+        working
+            .get_html(&hosted.replace(&working.address, ""))
+            .await
+            .contains(">Kortnummer</label>")
+    );
+    let resp = working
+        .client
+        .post(&hosted)
+        .form(&[("card", "4111 1111 1111 1111"), ("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let back = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        back.starts_with(&app.url(&format!("{permit}/card-return"))),
+        "{back}"
+    );
+    let resp = app.client.get(&back).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    let page = app.get_html(&permit).await;
+    assert!(page.contains(">Aktiv<") && page.contains(">Se kvitto</a>"));
+    assert_eq!(counts(&app), (1, 1));
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(counts(&app), (1, 1), "the poller pays nothing twice");
+}
+
+#[actix_web::test]
+async fn a_swish_provider_that_never_answers_does_not_hold_up_betala_nu() {
+    let swish = HangingProvider::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cert = crate::swish::test_certificate(dir.path(), "pw");
+    let api = format!("http://127.0.0.1:{}/swish-cpcapi/", swish.port);
+    let app = spawn_app_with(&[
+        ("SWISH_API_URL", &api),
+        ("SWISH_CERT_P12", &cert),
+        ("SWISH_CERT_PASSWORD", "pw"),
+        ("SWISH_PAYEE_ALIAS", "1231181189"),
+        (
+            "SWISH_CALLBACK_URL",
+            "https://parkering.example.se/callbacks/swish",
+        ),
+        ("PROVIDER_TIMEOUT_MS", "300"),
+    ])
+    .await;
+    let permit = bought_permit(&app, "tyst.swish@regionvastmanland.se").await;
+    let started = Instant::now();
+    assert_eq!(pay(&app, &permit, "0701234567").await.status(), 303);
+    let took = started.elapsed();
+    assert!(
+        swish.accepted() >= 1,
+        "the request reached the silent provider"
+    );
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "answered after the 300 ms timeout: {took:?}"
+    );
+    // Swish may have received the request (the payer may get it in the app), so the attempt
+    // waits and is asked about, never given up at once.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let page = app.get_html(&permit).await;
+    assert!(page.contains("Väntar på betalning") && page.contains("payment-progress"));
+    let (status, polls): (String, i32) = payments::table
+        .select((payments::status, payments::polls))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "pending");
+    assert!(polls >= 1, "asked again after timeouts ({polls})");
+    // Swish answers again: the attempt is paid, once.
+    let flaky = FlakySwish::start().await;
+    flaky.mode.store(2, std::sync::atomic::Ordering::SeqCst);
+    swish.start_answering_on(flaky.port);
+    assert_eq!(settled(&app).await, "paid");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(counts(&app), (1, 1));
+}

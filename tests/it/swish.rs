@@ -10,7 +10,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::helpers::{TestApp, spawn_app_with};
 
 fn client(app: &TestApp) -> SwishClient {
-    SwishClient::simulator(&url::Url::parse(&app.address).unwrap())
+    SwishClient::simulator(
+        &url::Url::parse(&app.address).unwrap(),
+        Duration::from_secs(15),
+    )
 }
 
 async fn final_status(c: &SwishClient, id: &str) -> parkportal::payments::swish::PaymentRequest {
