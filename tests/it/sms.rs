@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use parkportal::db::notifications::NotificationRow;
-use parkportal::db::schema::{notifications, payments};
+use parkportal::db::schema::{notifications, payments, permits};
 use parkportal::notify::sms_sim::{SimMode, SmsSim};
 
 use crate::helpers::{TestApp, spawn_app_with};
@@ -412,6 +412,37 @@ async fn the_notifications_page_lists_newest_first_in_swedish_time_twenty_a_page
     let english = app.get_html("/notifications").await;
     assert!(english.contains(">Next</a>") && english.contains(">Sent<"));
     assert!(english.contains(">E-mail<") && english.contains(">Channel<"));
+    sim.stop().await;
+}
+
+#[actix_web::test]
+async fn the_expiry_reminder_goes_by_sms_when_that_is_the_choice() {
+    let (app, sim) = spawn_with_sms(API_PASSWORD, &[]).await;
+    let email = "paminnelse@regionvastmanland.se";
+    let permit = bought_permit(&app, email).await;
+    choose_channels(&app, "070-123 45 67", false, true).await;
+    let end = chrono::Utc::now().date_naive() + chrono::Duration::days(5);
+    diesel::update(permits::table)
+        .set((permits::state.eq("paid"), permits::end_date.eq(end)))
+        .execute(&mut app.conn())
+        .unwrap();
+    let sent = parkportal::actors::reminders::send_due(&mut app.conn(), &app.address, 7).unwrap();
+    assert_eq!(sent, 1);
+    app.state.wake_mailbox();
+    wait_until("the reminder SMS", || !sim.to(MOBILE).is_empty()).await;
+    let sms = sim.to(MOBILE).remove(0);
+    assert!(sms.message.contains("ABC123") && sms.message.contains("går ut"));
+    assert!(
+        sms.message.ends_with(&app.url(&format!("{permit}/renew"))),
+        "{}",
+        sms.message
+    );
+    assert_eq!(rows(&app, "permit_expiring").len(), 1, "no e-mail row");
+    assert_eq!(
+        app.smtp().to(email).len(),
+        1,
+        "only the confirmation e-mail"
+    );
     sim.stop().await;
 }
 
