@@ -142,6 +142,8 @@ pub struct Settings {
     pub check_api_keys: Vec<SecretString>,
     /// First wait before a failed notification is retried (doubles each time, at most 15 min).
     pub notify_retry_base_ms: u64,
+    /// After how many failed attempts a notification (one channel) is given up as failed.
+    pub notify_max_attempts: i32,
     /// How far ahead a permit may start.
     pub permit_start_horizon_days: i64,
     /// How many days before a permit ends its reminder goes out.
@@ -300,6 +302,16 @@ impl Settings {
                 .ok_or_else(|| bad("NOTIFY_RETRY_BASE_MS", "must be milliseconds, 10–600000"))?,
         };
 
+        let notify_max_attempts = match var("NOTIFY_MAX_ATTEMPTS") {
+            None => 10,
+            Some(raw) => raw
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| bad("NOTIFY_MAX_ATTEMPTS", "must be a number, 1–100"))?,
+        };
+
         let days = |name: &'static str, default: i64, max: i64| -> Result<i64, SettingsError> {
             match var(name) {
                 None => Ok(default),
@@ -337,6 +349,7 @@ impl Settings {
             employee_email_domain,
             check_api_keys,
             notify_retry_base_ms,
+            notify_max_attempts,
             permit_start_horizon_days,
             reminder_days_before,
             seller,

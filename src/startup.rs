@@ -67,11 +67,19 @@ impl Application {
             })?),
             None => None,
         };
+        let sms = settings
+            .sms_gateway
+            .as_ref()
+            .map(|gateway| notify::sms::SmsClient::new(gateway, &settings.sms_from));
         let mailbox = notify::Mailbox::new(
             pool.clone(),
-            smtp,
-            settings.mail_from.clone(),
+            notify::mailbox::Channels {
+                smtp,
+                from: settings.mail_from.clone(),
+                sms,
+            },
             Duration::from_millis(settings.notify_retry_base_ms),
+            settings.notify_max_attempts,
         )
         .start();
 

@@ -274,10 +274,9 @@ pub fn apply(
                     )?;
                     if let Some(u) = &user {
                         let receipt_link = format!("{link}/receipt");
-                        notify::queue_email(
+                        notify::queue(
                             c,
-                            Some(u.id),
-                            &u.email,
+                            u,
                             "payment_received",
                             messages::payment_received(
                                 lang,
@@ -303,10 +302,9 @@ pub fn apply(
                         return db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound);
                     }
                     if let Some(u) = &user {
-                        notify::queue_email(
+                        notify::queue(
                             c,
-                            Some(u.id),
-                            &u.email,
+                            u,
                             "payment_failed",
                             messages::payment_failed(lang, &u.name, &p.regnr, &link),
                             now,

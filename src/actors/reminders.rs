@@ -1,5 +1,5 @@
-//! The expiry reminder: a set number of days before a paid permit ends, one e-mail with a
-//! renewal link. A compare-and-set on `reminder_sent_at` sends it once, whatever the instances.
+//! The expiry reminder: a set number of days before a paid permit ends, one notification with
+//! a renewal link, by e-mail and/or SMS as the user chose. A compare-and-set on `reminder_sent_at` sends it once, whatever the instances.
 
 use std::time::Duration;
 
@@ -51,17 +51,8 @@ impl Actor for Reminders {
     }
 }
 
-/// Permit id, number, end, type name; e-mail, name, language, e-mail wanted.
-type DueRow = (
-    i64,
-    String,
-    chrono::NaiveDate,
-    String,
-    String,
-    String,
-    String,
-    bool,
-);
+/// Permit id, number, end, type name, owner.
+type DueRow = (i64, String, chrono::NaiveDate, String, i64);
 
 /// Queues the reminders that are due; returns how many.
 pub fn send_due(
@@ -83,35 +74,29 @@ pub fn send_due(
             permits::regnr,
             permits::end_date,
             permits::type_name_sv,
-            users::email,
-            users::name,
-            users::language,
-            users::notify_email,
+            permits::user_id,
         ))
         .load(c)?;
     let mut sent = 0;
-    for (id, regnr, end, type_name, email, name, language, notify_email) in due {
+    for (id, regnr, end, type_name, user_id) in due {
         let queued = crate::db::write_tx(c, |c| -> anyhow::Result<bool> {
             let now = clock::now();
             let n = diesel::update(permits::table.find(id))
                 .filter(permits::reminder_sent_at.is_null())
                 .set(permits::reminder_sent_at.eq(now))
                 .execute(c)?;
-            if n != 1 || !notify_email {
+            if n != 1 {
                 return Ok(false);
             }
-            let lang = Lang::parse(&language).unwrap_or_default();
+            let Some(user) = crate::db::accounts::user_by_id(c, user_id)? else {
+                return Ok(false);
+            };
+            let lang = Lang::parse(&user.language).unwrap_or_default();
             let link = format!("{base_url}/permits/{id}/renew");
-            let user_id: i64 = permits::table.find(id).select(permits::user_id).first(c)?;
-            notify::queue_email(
-                c,
-                Some(user_id),
-                &email,
-                "permit_expiring",
-                messages::permit_expiring(lang, &name, &type_name, &regnr, end, &link),
-                now,
-            )?;
-            Ok(true)
+            let message =
+                messages::permit_expiring(lang, &user.name, &type_name, &regnr, end, &link);
+            let rows = notify::queue(c, &user, "permit_expiring", message, now)?;
+            Ok(rows > 0)
         })?;
         if queued {
             sent += 1;

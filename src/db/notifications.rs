@@ -143,6 +143,7 @@ pub fn local_mailbox(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Not
         .load(conn)
 }
 
+/// One page of a user's notifications, newest first (one row per channel).
 pub fn for_user(
     conn: &mut DbConnection,
     user_id: i64,
@@ -151,7 +152,7 @@ pub fn for_user(
 ) -> QueryResult<Vec<NotificationRow>> {
     notifications::table
         .filter(notifications::user_id.eq(user_id))
-        .order(notifications::id.desc())
+        .order((notifications::created_at.desc(), notifications::id.desc()))
         .limit(limit)
         .offset(offset)
         .select(NotificationRow::as_select())

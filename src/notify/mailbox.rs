@@ -1,6 +1,11 @@
 //! The mailbox actor: delivers stored notifications, retries with backoff while a channel is
 //! down, and after a restart picks up whatever was not delivered. The outbox rows are the
 //! truth; each row is leased before sending so two instances never send the same one.
+//!
+//! Each row is one channel: `email` goes over SMTP, `sms` through the 46elks API, and either
+//! goes to the local mailbox page (`/dev/mailbox`) when its channel is not configured. A row
+//! keeps its own attempts, so a channel that is down does not hold back the other one; after
+//! `max_attempts` failed attempts the row ends as `failed`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +14,7 @@ use actix::prelude::*;
 use lettre::AsyncTransport;
 use lettre::message::{Mailbox as Address, MultiPart};
 
+use super::sms::SmsClient;
 use super::smtp::SmtpTransport;
 use crate::clock;
 use crate::db::{self, Pool, notifications as outbox};
@@ -18,9 +24,17 @@ use crate::db::{self, Pool, notifications as outbox};
 #[rtype(result = "()")]
 pub struct Wake;
 
+/// Where each channel goes; `None` is the local mailbox page.
+pub struct Channels {
+    pub smtp: Option<SmtpTransport>,
+    pub from: Address,
+    pub sms: Option<SmsClient>,
+}
+
 pub struct Mailbox {
     pool: Pool,
     smtp: Option<Arc<SmtpTransport>>,
+    sms: Option<SmsClient>,
     from: Address,
     retry_base: Duration,
     max_attempts: i32,
@@ -29,18 +43,16 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    pub fn new(
-        pool: Pool,
-        smtp: Option<SmtpTransport>,
-        from: Address,
-        retry_base: Duration,
-    ) -> Self {
+    /// `retry_base` is the first wait after a failed attempt (doubling each time, at most 15
+    /// minutes); after `max_attempts` attempts a row is `failed`.
+    pub fn new(pool: Pool, channels: Channels, retry_base: Duration, max_attempts: i32) -> Self {
         Mailbox {
             pool,
-            smtp: smtp.map(Arc::new),
-            from,
+            smtp: channels.smtp.map(Arc::new),
+            sms: channels.sms,
+            from: channels.from,
             retry_base,
-            max_attempts: 10,
+            max_attempts: max_attempts.max(1),
             running: false,
             again: false,
         }
@@ -55,6 +67,7 @@ impl Mailbox {
         let job = Delivery {
             pool: self.pool.clone(),
             smtp: self.smtp.clone(),
+            sms: self.sms.clone(),
             from: self.from.clone(),
             retry_base: self.retry_base,
             max_attempts: self.max_attempts,
@@ -98,6 +111,7 @@ impl Handler<Wake> for Mailbox {
 struct Delivery {
     pool: Pool,
     smtp: Option<Arc<SmtpTransport>>,
+    sms: Option<SmsClient>,
     from: Address,
     retry_base: Duration,
     max_attempts: i32,
@@ -157,30 +171,49 @@ impl Delivery {
 
     /// Sends one notification; returns the transport it went through.
     async fn send(&self, row: &outbox::NotificationRow) -> Result<&'static str, String> {
-        match (row.channel.as_str(), &self.smtp) {
-            ("email", Some(smtp)) => {
-                let to: Address = row
-                    .recipient
-                    .parse()
-                    .map_err(|e| format!("bad recipient: {e}"))?;
-                let html = row
-                    .body_html
-                    .clone()
-                    .unwrap_or_else(|| row.body_text.clone());
-                let message = lettre::Message::builder()
-                    .from(self.from.clone())
-                    .to(to)
-                    .subject(row.subject.clone())
-                    .multipart(MultiPart::alternative_plain_html(
-                        row.body_text.clone(),
-                        html,
-                    ))
-                    .map_err(|e| format!("cannot build e-mail: {e}"))?;
-                smtp.send(message).await.map_err(|e| format!("SMTP: {e}"))?;
-                Ok("smtp")
-            }
-            // No SMTP configured (or an SMS before the gateway exists): the local mailbox page.
-            _ => Ok("mailbox"),
+        match row.channel.as_str() {
+            super::EMAIL => match &self.smtp {
+                Some(smtp) => self.send_email(smtp, row).await,
+                None => Ok("mailbox"),
+            },
+            super::SMS => match &self.sms {
+                Some(sms) => {
+                    let receipt = sms
+                        .send(&row.recipient, &row.body_text)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    tracing::info!(notification = row.id, sms_id = %receipt.id, status = %receipt.status, parts = ?receipt.parts, "SMS accepted by 46elks");
+                    Ok("46elks")
+                }
+                None => Ok("mailbox"),
+            },
+            other => Err(format!("unknown channel {other}")),
         }
+    }
+
+    async fn send_email(
+        &self,
+        smtp: &SmtpTransport,
+        row: &outbox::NotificationRow,
+    ) -> Result<&'static str, String> {
+        let to: Address = row
+            .recipient
+            .parse()
+            .map_err(|e| format!("bad recipient: {e}"))?;
+        let html = row
+            .body_html
+            .clone()
+            .unwrap_or_else(|| row.body_text.clone());
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(row.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                row.body_text.clone(),
+                html,
+            ))
+            .map_err(|e| format!("cannot build e-mail: {e}"))?;
+        smtp.send(message).await.map_err(|e| format!("SMTP: {e}"))?;
+        Ok("smtp")
     }
 }

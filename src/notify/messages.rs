@@ -1,4 +1,5 @@
-//! The texts of the e-mails, in Swedish and English, each with a plain-text and an HTML part.
+//! The texts of the notifications, in Swedish and English: each has a subject, a plain-text
+//! and an HTML part for e-mail, and a short SMS text that ends with the message's link.
 
 use maud::{DOCTYPE, Markup, html};
 
@@ -9,6 +10,23 @@ pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The SMS form: one or two sentences and the link.
+    pub sms: String,
+}
+
+impl Message {
+    /// Replaces the SMS text (by default the subject and the link) with a short text of its own.
+    fn sms(mut self, short: String, link: &str) -> Message {
+        self.sms = sms_text(&short, Some(link));
+        self
+    }
+}
+
+fn sms_text(short: &str, link: Option<&str>) -> String {
+    match link {
+        Some(url) => format!("{short}\n{url}"),
+        None => short.to_string(),
+    }
 }
 
 /// A message of paragraphs and at most one link (the action), rendered as text and HTML.
@@ -47,6 +65,7 @@ fn compose(
         }
     };
     Message {
+        sms: sms_text(&format!("Parkportal: {subject}"), link.map(|(_, url)| url)),
         subject,
         text,
         html: html.into_string(),
@@ -244,6 +263,10 @@ pub fn permit_expiring(
                 ),
             ],
             Some(("Förnya", link)),
+        )
+        .sms(
+            format!("Parkportal: Ditt parkeringstillstånd för {regnr} går ut {end}. Förnya:"),
+            link,
         ),
         Lang::En => compose(
             lang,
@@ -255,6 +278,10 @@ pub fn permit_expiring(
                 ),
             ],
             Some(("Renew", link)),
+        )
+        .sms(
+            format!("Parkportal: Your parking permit for {regnr} expires {end}. Renew:"),
+            link,
         ),
     }
 }
@@ -278,6 +305,12 @@ pub fn payment_received(
                 ),
             ],
             Some(("Se kvitto", link)),
+        )
+        .sms(
+            format!(
+                "Parkportal: Betalning på {total} för {regnr} mottagen, kvitto nr {receipt_no}. Se kvitto:"
+            ),
+            link,
         ),
         Lang::En => compose(
             lang,
@@ -289,6 +322,12 @@ pub fn payment_received(
                 ),
             ],
             Some(("See receipt", link)),
+        )
+        .sms(
+            format!(
+                "Parkportal: Payment of {total} for {regnr} received, receipt no {receipt_no}. See receipt:"
+            ),
+            link,
         ),
     }
 }
@@ -305,6 +344,10 @@ pub fn payment_failed(lang: Lang, name: &str, regnr: &str, link: &str) -> Messag
                 ),
             ],
             Some(("Öppna tillståndet", link)),
+        )
+        .sms(
+            format!("Parkportal: Betalningen för {regnr} gick inte igenom. Försök igen:"),
+            link,
         ),
         Lang::En => compose(
             lang,
@@ -316,6 +359,10 @@ pub fn payment_failed(lang: Lang, name: &str, regnr: &str, link: &str) -> Messag
                 ),
             ],
             Some(("Open the permit", link)),
+        )
+        .sms(
+            format!("Parkportal: The payment for {regnr} did not go through. Try again:"),
+            link,
         ),
     }
 }
@@ -333,5 +380,26 @@ mod tests {
         assert!(m.subject.contains("Bekräfta"));
         let en = confirm_account(Lang::En, "Eva", "http://x");
         assert!(en.subject.contains("Confirm"));
+    }
+
+    #[test]
+    fn the_sms_form_is_short_and_ends_with_the_link() {
+        let link = "https://parkering.example.se/permits/12/receipt";
+        let m = payment_received(
+            Lang::Sv,
+            "Eva",
+            "ABC123",
+            crate::domain::Money::from_ore(120_000),
+            7,
+            link,
+        );
+        assert!(m.sms.starts_with("Parkportal: Betalning"), "{}", m.sms);
+        assert!(m.sms.contains("ABC123") && m.sms.contains("nr 7"));
+        assert!(m.sms.ends_with(link));
+        assert!(m.sms.chars().count() <= 160, "{}", m.sms);
+        let f = payment_failed(Lang::En, "Eva", "ABC123", "http://x/permits/1");
+        assert!(f.sms.contains("ABC123") && f.sms.ends_with("http://x/permits/1"));
+        let d = password_changed(Lang::Sv, "Eva");
+        assert_eq!(d.sms, "Parkportal: Ditt lösenord har ändrats");
     }
 }

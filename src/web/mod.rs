@@ -15,10 +15,11 @@ use actix_web::{HttpResponse, error::InternalError, web};
 
 use pages::{account, daycards, dev, home, notifications, payments, permits, public, settings};
 
-/// Every route of the portal. The `/dev/mailbox` page exists only when no SMTP server is
-/// configured; the simulators' routes only while no real provider is.
+/// Every route of the portal. The `/dev/mailbox` page exists only while no SMTP server or no
+/// SMS gateway is configured (what that channel would have sent lands there); the payment
+/// simulators' routes only while no real provider is.
 pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings) {
-    let local_mailbox = settings.smtp_url.is_none();
+    let local_mailbox = settings.smtp_url.is_none() || settings.sms_gateway.is_none();
     if settings.nexi.is_none() {
         crate::payments::card_sim::routes(cfg);
     }

@@ -793,9 +793,19 @@ async fn without_smtp_mail_lands_on_the_local_mailbox_page() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // With SMTP configured the page does not exist.
+    // While SMS have no gateway the page is there for them; with SMTP and an SMS gateway
+    // configured it does not exist.
     let with_smtp = spawn_app_with(&[]).await;
-    assert_eq!(with_smtp.get("/dev/mailbox").await.status(), 404);
+    assert_eq!(with_smtp.get("/dev/mailbox").await.status(), 200);
+    let sim = parkportal::notify::sms_sim::SmsSim::start("user", "password").unwrap();
+    let sim_url = sim.url();
+    let with_both = spawn_app_with(&[
+        ("SMS_46ELKS_URL", &sim_url),
+        ("SMS_46ELKS_USER", "user"),
+        ("SMS_46ELKS_PASSWORD", "password"),
+    ])
+    .await;
+    assert_eq!(with_both.get("/dev/mailbox").await.status(), 404);
 }
 
 #[actix_web::test]

@@ -11,5 +11,6 @@ mod foundation;
 mod helpers;
 mod payments;
 mod permits;
+mod sms;
 mod smtp;
 mod swish;

@@ -1,4 +1,5 @@
-//! The local mailbox page: what Parkportal would have sent, when no SMTP server is set up.
+//! The local mailbox page: what Parkportal would have sent over a channel that is not set up
+//! (no SMTP server, no SMS gateway).
 
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
@@ -34,7 +35,7 @@ pub async fn mailbox(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespons
         @for n in &rows {
             article.card {
                 h2 { (n.subject) }
-                p.hint { (clock::local_display(n.created_at)) " · " (n.channel) " · " (n.recipient) }
+                p.hint { (clock::local_display(n.created_at)) " · " (if n.channel == crate::notify::SMS { t.channel_sms } else { t.channel_email }) " · " (n.recipient) }
                 p { (linkify(&n.body_text)) }
             }
         }

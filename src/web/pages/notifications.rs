@@ -1,4 +1,5 @@
-//! "Notifikationer": every notification sent to the user, newest first.
+//! "Notifikationer": every notification sent to the user, newest first, one row per channel,
+//! with its time (Swedish time), channel, recipient, subject and delivery status; 20 a page.
 
 use actix_web::{HttpResponse, web};
 use maud::html;
@@ -7,6 +8,7 @@ use serde::Deserialize;
 use super::settings::frame;
 use crate::clock;
 use crate::db::{self, notifications};
+use crate::notify;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
@@ -40,45 +42,51 @@ pub async fn list(
     })
     .await?;
     let more = rows.len() as i64 > PAGE_SIZE;
-    let sv = ctx.lang == crate::web::i18n::Lang::Sv;
-    let status = |s: &str| match (s, sv) {
-        ("sent", true) => "Skickad",
-        ("sent", false) => "Sent",
-        ("failed", true) => "Kunde inte skickas",
-        ("failed", false) => "Could not be sent",
-        (_, true) => "Väntar på att skickas",
-        (_, false) => "Waiting to be sent",
+    let status = |s: &str| match s {
+        "sent" => t.notif_sent,
+        "failed" => t.notif_failed,
+        _ => t.notif_pending,
     };
-    let channel = |c: &str| match (c, sv) {
-        ("sms", _) => "SMS",
-        (_, true) => "E-post",
-        (_, false) => "E-mail",
+    let channel = |c: &str| match c {
+        notify::SMS => t.channel_sms,
+        _ => t.channel_email,
     };
     let body = html! {
-        @if rows.is_empty() {
-            p { (if sv { "Inga notifikationer ännu." } else { "No notifications yet." }) }
+        @if rows.is_empty() && page_no == 1 {
+            p { (t.notif_empty) }
         } @else {
-            table {
+            table.notifications {
                 thead { tr {
-                    th scope="col" { (if sv { "Tid" } else { "Time" }) }
-                    th scope="col" { (if sv { "Kanal" } else { "Channel" }) }
-                    th scope="col" { (if sv { "Ämne" } else { "Subject" }) }
-                    th scope="col" { "Status" }
+                    th scope="col" { (t.notif_time) }
+                    th scope="col" { (t.notif_channel) }
+                    th scope="col" { (t.notif_recipient) }
+                    th scope="col" { (t.notif_subject) }
+                    th scope="col" { (t.notif_status) }
                 } }
                 tbody {
                     @for n in rows.iter().take(PAGE_SIZE as usize) {
-                        tr {
-                            td { (clock::local_display(n.created_at)) }
+                        tr data-status=(n.status) {
+                            td { time datetime={ (n.created_at.and_utc().to_rfc3339()) } { (clock::local_display(n.created_at)) } }
                             td { (channel(&n.channel)) }
+                            td { (n.recipient) }
                             td { (n.subject) }
                             td { (status(&n.status)) }
                         }
                     }
                 }
             }
-            nav aria-label=(if sv { "Sidor" } else { "Pages" }) {
-                @if page_no > 1 { a href={ "/notifications?sida=" (page_no - 1) } { (if sv { "Nyare" } else { "Newer" }) } " " }
-                @if more { a href={ "/notifications?sida=" (page_no + 1) } { (if sv { "Äldre" } else { "Older" }) } }
+            @if page_no > 1 || more {
+                nav.pages aria-label=(t.pages_label) {
+                    @if page_no > 1 {
+                        a rel="prev" href={ "/notifications?sida=" (page_no - 1) } { (t.page_previous) }
+                        " "
+                    }
+                    span aria-current="page" { (t.page_number) " " (page_no) }
+                    @if more {
+                        " "
+                        a rel="next" href={ "/notifications?sida=" (page_no + 1) } { (t.page_next) }
+                    }
+                }
             }
         }
     };
