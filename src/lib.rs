@@ -2,6 +2,7 @@
 
 pub mod actors;
 pub mod auth;
+pub mod cases;
 pub mod clock;
 pub mod db;
 pub mod domain;

@@ -27,6 +27,8 @@ pub struct SessionUser {
     pub user: accounts::UserRow,
     pub session_hash: String,
     pub csrf_token: String,
+    /// Replies from the parking office not read yet (the top bar's count).
+    pub unread_messages: i64,
 }
 
 /// Re-exported name for handlers that need a logged-in user.
@@ -117,7 +119,9 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, AppE
                 if now - session.last_seen_at > TOUCH_AFTER {
                     accounts::touch_session(conn, &session.id_hash, now)?;
                 }
+                let unread_messages = crate::db::cases::unread_for_user(conn, user.id)?;
                 Ok(Some(Arc::new(SessionUser {
+                    unread_messages,
                     user,
                     session_hash: session.id_hash,
                     csrf_token: session.csrf_token,

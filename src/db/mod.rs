@@ -2,6 +2,7 @@
 //! embedded migrations per backend, and the first-start demo data.
 
 pub mod accounts;
+pub mod cases;
 pub mod catalogue;
 pub mod daycards;
 pub mod notifications;

@@ -155,6 +155,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        permit_id -> Nullable<BigInt>,
+        subject -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_messages (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        from_operator -> Bool,
+        body -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     day_sessions (id) {
         id -> BigInt,
         permit_id -> BigInt,
@@ -305,6 +329,8 @@ diesel::joinable!(permits -> permit_types (permit_type_id));
 diesel::joinable!(permits -> car_parks (car_park_id));
 diesel::joinable!(temporary_regnrs -> permits (permit_id));
 diesel::joinable!(day_sessions -> permits (permit_id));
+diesel::joinable!(case_messages -> cases (case_id));
+diesel::joinable!(cases -> users (user_id));
 diesel::joinable!(permit_events -> permits (permit_id));
 diesel::joinable!(applications -> permits (permit_id));
 
@@ -320,6 +346,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     permits,
     temporary_regnrs,
     day_sessions,
+    cases,
+    case_messages,
     permit_events,
     applications,
     payments,

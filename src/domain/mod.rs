@@ -8,6 +8,7 @@ pub mod name;
 pub mod password;
 pub mod permit;
 pub mod regnr;
+pub mod text;
 pub mod token;
 
 pub use email::Email;

@@ -367,6 +367,38 @@ pub fn payment_failed(lang: Lang, name: &str, regnr: &str, link: &str) -> Messag
     }
 }
 
+/// The parking office answered in a case ("ärende").
+pub fn case_reply(lang: Lang, name: &str, subject: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            format!("Svar i ärendet: {subject}"),
+            &[
+                format!("Hej {name}!"),
+                "Parkeringsservice har svarat i ditt ärende. Logga in för att läsa svaret.".into(),
+            ],
+            Some(("Läs svaret", link)),
+        )
+        .sms(
+            "Parkportal: Parkeringsservice har svarat i ditt ärende:".into(),
+            link,
+        ),
+        Lang::En => compose(
+            lang,
+            format!("Reply in your case: {subject}"),
+            &[
+                format!("Hello {name}!"),
+                "The parking office has replied in your case. Log in to read the reply.".into(),
+            ],
+            Some(("Read the reply", link)),
+        )
+        .sms(
+            "Parkportal: The parking office replied in your case:".into(),
+            link,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,6 +72,18 @@ fn plain_header(ctx: &Ctx) -> Markup {
     }
 }
 
+/// The count of unread replies beside "Meddelanden" (outside the link, so the link's text
+/// stays the guide's word). It asks again now and then, so a reply shows up without a reload.
+pub fn unread_badge(t: &super::i18n::Texts, unread: i64) -> Markup {
+    html! {
+        span #unread hx-get="/messages/unread" hx-trigger="every 60s" hx-swap="outerHTML" {
+            @if unread > 0 {
+                " " span.badge aria-label={ (unread) " " (t.unread_label) } { (unread) }
+            }
+        }
+    }
+}
+
 fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
     let t = ctx.t();
     html! {
@@ -86,12 +98,8 @@ fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
                         li { a href="/settings" { (t.nav_settings) } }
                         li { a href="/settings/payment" { (t.nav_payment_settings) } }
                         li {
-                            a href="/messages" {
-                                (t.nav_messages)
-                                @if frame.unread_messages > 0 {
-                                    " " span.badge { (frame.unread_messages) }
-                                }
-                            }
+                            a href="/messages" { (t.nav_messages) }
+                            (unread_badge(t, frame.unread_messages))
                         }
                         li { a href="/notifications" { (t.nav_notifications) } }
                         li { (language_switch(ctx)) }

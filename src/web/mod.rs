@@ -13,7 +13,9 @@ pub mod respond;
 use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::{account, daycards, dev, home, notifications, payments, permits, public, settings};
+use pages::{
+    account, daycards, dev, home, messages, notifications, payments, permits, public, settings,
+};
 
 /// Every route of the portal. The `/dev/mailbox` page exists only while no SMTP server or no
 /// SMS gateway is configured (what that channel would have sent lands there); the payment
@@ -106,6 +108,12 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
         web::post().to(settings::save_payment_settings),
     )
     .route("/notifications", web::get().to(notifications::list))
+    .route("/messages", web::get().to(messages::list))
+    .route("/messages/new", web::get().to(messages::new_form))
+    .route("/messages/new", web::post().to(messages::create))
+    .route("/messages/unread", web::get().to(messages::unread))
+    .route("/messages/{id}", web::get().to(messages::show))
+    .route("/messages/{id}", web::post().to(messages::reply))
     .route("/permits/new", web::get().to(permits::new_form))
     .route("/permits/new", web::post().to(permits::review))
     .route(

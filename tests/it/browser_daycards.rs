@@ -12,7 +12,10 @@ use crate::helpers::{PASSWORD, spawn_app_with};
 async fn wait_for(b: &Browser, css: &str, want: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        if b.client.find(Locator::Css(css)).await.is_ok() && b.text(css).await == want {
+        // The element may be swapped out between finding it and reading it: try again.
+        if let Ok(el) = b.client.find(Locator::Css(css)).await
+            && el.text().await.is_ok_and(|t| t == want)
+        {
             return;
         }
         assert!(

@@ -4,6 +4,7 @@ pub mod account;
 pub mod daycards;
 pub mod dev;
 pub mod home;
+pub mod messages;
 pub mod notifications;
 pub mod payments;
 pub mod permits;

@@ -30,7 +30,7 @@ type Data = web::Data<AppState>;
 
 pub fn frame(me: &SessionUser) -> Frame<'_> {
     Frame {
-        unread_messages: 0,
+        unread_messages: me.unread_messages,
         csrf_token: &me.csrf_token,
     }
 }

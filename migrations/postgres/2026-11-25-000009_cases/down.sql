@@ -1,0 +1,2 @@
+DROP TABLE case_messages;
+DROP TABLE cases;

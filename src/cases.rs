@@ -1,0 +1,105 @@
+//! Cases ("ärenden"): the one service both the customer's "Meddelanden" and the operator
+//! portal use. Each function is one transaction: the message and the notification it causes.
+
+use crate::db::{DbConnection, accounts, cases, permits};
+use crate::domain::text::{Text, TextError};
+use crate::notify::{self, messages};
+use crate::web::i18n::Lang;
+
+pub const SUBJECT_MAX: usize = 120;
+pub const BODY_MAX: usize = 5000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("no such case")]
+    NotFound,
+    #[error("subject: {0}")]
+    Subject(TextError),
+    #[error("message: {0}")]
+    Body(TextError),
+    #[error("the permit is not the customer's")]
+    Permit,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+pub fn parse_body(raw: &str) -> Result<Text, CaseError> {
+    Text::parse(raw, BODY_MAX).map_err(CaseError::Body)
+}
+
+/// A customer opens a case, optionally about one of their permits.
+pub fn open(
+    conn: &mut DbConnection,
+    user_id: i64,
+    permit_id: Option<i64>,
+    subject: &str,
+    body: &str,
+) -> Result<i64, CaseError> {
+    let subject = Text::parse(subject, SUBJECT_MAX).map_err(CaseError::Subject);
+    let body = parse_body(body);
+    let (subject, body) = (subject?, body?);
+    crate::db::write_tx(conn, |c| {
+        if let Some(pid) = permit_id
+            && permits::owned(c, pid, user_id)?.is_none()
+        {
+            return Err(CaseError::Permit);
+        }
+        let now = crate::clock::now();
+        Ok(cases::open(
+            c,
+            user_id,
+            permit_id,
+            subject.as_str(),
+            body.as_str(),
+            now,
+        )?)
+    })
+}
+
+/// The customer writes in their own case.
+pub fn customer_reply(
+    conn: &mut DbConnection,
+    user_id: i64,
+    case_id: i64,
+    body: &str,
+) -> Result<(), CaseError> {
+    let body = parse_body(body)?;
+    crate::db::write_tx(conn, |c| {
+        cases::owned(c, case_id, user_id)?.ok_or(CaseError::NotFound)?;
+        cases::add_message(
+            c,
+            case_id,
+            Some(user_id),
+            false,
+            body.as_str(),
+            crate::clock::now(),
+        )?;
+        Ok(())
+    })
+}
+
+/// The parking office answers; the customer is notified on the channels they chose, with a
+/// link to the case (through login).
+pub fn operator_reply(
+    conn: &mut DbConnection,
+    operator_id: Option<i64>,
+    case_id: i64,
+    body: &str,
+    base_url: &str,
+) -> Result<(), CaseError> {
+    let body = parse_body(body)?;
+    crate::db::write_tx(conn, |c| {
+        let case = cases::by_id(c, case_id)?.ok_or(CaseError::NotFound)?;
+        let now = crate::clock::now();
+        cases::add_message(c, case_id, operator_id, true, body.as_str(), now)?;
+        // The office has read what the customer wrote before answering.
+        cases::mark_read(c, case_id, true, now)?;
+        if let Some(user) = accounts::user_by_id(c, case.user_id)? {
+            let lang = Lang::parse(&user.language).unwrap_or_default();
+            let link = format!("{base_url}/messages/{case_id}");
+            let message = messages::case_reply(lang, &user.name, &case.subject, &link);
+            notify::queue(c, &user, "case_reply", message, now)?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,197 @@
+//! "Meddelanden": cases (ärenden) between a customer and the parking office, and their
+//! messages. Customers and operators write through the same functions; the caller runs them
+//! in one transaction with the notification they cause.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{case_messages, cases};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub permit_id: Option<i64>,
+    pub subject: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_messages)]
+pub struct MessageRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub author_id: Option<i64>,
+    pub from_operator: bool,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+    pub read_at: Option<NaiveDateTime>,
+}
+
+/// Opens a case with its first message; returns the case's id.
+pub fn open(
+    conn: &mut DbConnection,
+    user_id: i64,
+    permit_id: Option<i64>,
+    subject: &str,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(cases::table)
+        .values((
+            cases::user_id.eq(user_id),
+            cases::permit_id.eq(permit_id),
+            cases::subject.eq(subject),
+            cases::status.eq("open"),
+            cases::created_at.eq(now),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    // No RETURNING on every backend: the newest case of this user is the one just written.
+    let id = cases::table
+        .filter(cases::user_id.eq(user_id))
+        .order(cases::id.desc())
+        .select(cases::id)
+        .first(conn)?;
+    add_message(conn, id, Some(user_id), false, body, now)?;
+    Ok(id)
+}
+
+/// Adds a message to a case (reopening it) and marks it as the latest activity.
+pub fn add_message(
+    conn: &mut DbConnection,
+    case_id: i64,
+    author_id: Option<i64>,
+    from_operator: bool,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(case_messages::table)
+        .values((
+            case_messages::case_id.eq(case_id),
+            case_messages::author_id.eq(author_id),
+            case_messages::from_operator.eq(from_operator),
+            case_messages::body.eq(body),
+            case_messages::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(cases::table.find(case_id))
+        .set((cases::updated_at.eq(now), cases::status.eq("open")))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn close(conn: &mut DbConnection, case_id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(cases::table.find(case_id).filter(cases::status.eq("open")))
+        .set((cases::status.eq("closed"), cases::updated_at.eq(now)))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// A case of this customer (`None` for anyone else's).
+pub fn owned(conn: &mut DbConnection, id: i64, user_id: i64) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .find(id)
+        .filter(cases::user_id.eq(user_id))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .find(id)
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A customer's cases, latest activity first, each with its count of unread replies.
+pub fn for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(CaseRow, i64)>> {
+    let list = cases::table
+        .filter(cases::user_id.eq(user_id))
+        .order((cases::updated_at.desc(), cases::id.desc()))
+        .select(CaseRow::as_select())
+        .limit(200)
+        .load(conn)?;
+    let unread: Vec<(i64, i64)> = case_messages::table
+        .inner_join(cases::table)
+        .filter(cases::user_id.eq(user_id))
+        .filter(case_messages::from_operator.eq(true))
+        .filter(case_messages::read_at.is_null())
+        .group_by(case_messages::case_id)
+        .select((case_messages::case_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(list
+        .into_iter()
+        .map(|c| {
+            let n = unread
+                .iter()
+                .find(|(id, _)| *id == c.id)
+                .map_or(0, |(_, n)| *n);
+            (c, n)
+        })
+        .collect())
+}
+
+pub fn messages(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<MessageRow>> {
+    case_messages::table
+        .filter(case_messages::case_id.eq(case_id))
+        .order(case_messages::id.asc())
+        .select(MessageRow::as_select())
+        .load(conn)
+}
+
+/// Marks the other side's messages as read by `reader_is_operator`'s side.
+pub fn mark_read(
+    conn: &mut DbConnection,
+    case_id: i64,
+    reader_is_operator: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        case_messages::table
+            .filter(case_messages::case_id.eq(case_id))
+            .filter(case_messages::from_operator.eq(!reader_is_operator))
+            .filter(case_messages::read_at.is_null()),
+    )
+    .set(case_messages::read_at.eq(now))
+    .execute(conn)
+}
+
+/// Replies from the office this customer has not read yet (the top bar's count).
+pub fn unread_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
+    case_messages::table
+        .inner_join(cases::table)
+        .filter(cases::user_id.eq(user_id))
+        .filter(case_messages::from_operator.eq(true))
+        .filter(case_messages::read_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// The office's inbox: open cases first, those whose last word is the customer's first of
+/// all, oldest waiting first.
+pub fn inbox(conn: &mut DbConnection) -> QueryResult<Vec<(CaseRow, bool)>> {
+    let list = cases::table
+        .order((cases::status.desc(), cases::updated_at.asc()))
+        .select(CaseRow::as_select())
+        .limit(500)
+        .load(conn)?;
+    let mut out = Vec::with_capacity(list.len());
+    for c in list {
+        let last_from_operator: Option<bool> = case_messages::table
+            .filter(case_messages::case_id.eq(c.id))
+            .order(case_messages::id.desc())
+            .select(case_messages::from_operator)
+            .first(conn)
+            .optional()?;
+        out.push((c, last_from_operator == Some(false)));
+    }
+    out.sort_by_key(|(c, waiting)| (c.status != "open", !*waiting));
+    Ok(out)
+}

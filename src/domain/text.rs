@@ -1,0 +1,64 @@
+//! Free text a person writes (a case's subject, a message): trimmed, not empty, not too long,
+//! without control characters other than line breaks and tabs.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("empty")]
+    Empty,
+    #[error("longer than {0} characters")]
+    TooLong(usize),
+}
+
+impl Text {
+    pub fn parse(raw: &str, max_chars: usize) -> Result<Text, TextError> {
+        let cleaned: String = raw
+            .replace("\r\n", "\n")
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+            .collect();
+        let trimmed = cleaned.trim();
+        if trimmed.is_empty() {
+            return Err(TextError::Empty);
+        }
+        if trimmed.chars().count() > max_chars {
+            return Err(TextError::TooLong(max_chars));
+        }
+        Ok(Text(trimmed.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn trims_and_refuses_empty_or_long() {
+        assert_eq!(Text::parse("  Hej \r\n", 10).unwrap().as_str(), "Hej");
+        assert_eq!(Text::parse(" \n\t ", 10), Err(TextError::Empty));
+        assert_eq!(Text::parse("abcdefghijk", 10), Err(TextError::TooLong(10)));
+        assert_eq!(
+            Text::parse("åäöåäöåäöå", 10).unwrap().as_str(),
+            "åäöåäöåäöå"
+        );
+        assert_eq!(Text::parse("a\u{0}b\u{7}", 10).unwrap().as_str(), "ab");
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_text_is_within_bounds(raw in ".{0,80}", max in 1usize..60) {
+            if let Ok(t) = Text::parse(&raw, max) {
+                prop_assert!(!t.as_str().is_empty());
+                prop_assert!(t.as_str().chars().count() <= max);
+                prop_assert!(!t.as_str().chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+            }
+        }
+    }
+}

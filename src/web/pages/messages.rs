@@ -1,0 +1,374 @@
+//! "Meddelanden": the customer's cases with the parking office. "Nytt ärende" opens one
+//! ("Ämne", "Meddelande", optionally a permit, "Skicka"); the thread shows both sides and takes
+//! a reply. Reading a thread marks the office's replies read (the top bar's count).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::permits::permit_type_name;
+use super::settings::frame;
+use crate::auth::SessionUser;
+use crate::cases::{self, CaseError};
+use crate::clock;
+use crate::db::cases::{CaseRow, MessageRow};
+use crate::db::permits::PermitRow;
+use crate::db::{self, cases as db_cases, permits as db_permits};
+use crate::state::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{Field, csrf, error_summary, input, notice};
+use crate::web::i18n::Texts;
+use crate::web::layout::{page, unread_badge};
+use crate::web::respond::{html as respond, see_other};
+
+type Data = web::Data<AppState>;
+
+fn status_text(t: &Texts, c: &CaseRow) -> &'static str {
+    if c.status == "open" {
+        t.case_open
+    } else {
+        t.case_closed
+    }
+}
+
+/// A labelled textarea with its error, like `forms::input`.
+pub fn textarea(id: &str, label: &str, value: &str, error: Option<&str>) -> Markup {
+    let error_id = format!("{id}-error");
+    html! {
+        label for=(id) { (label) }
+        textarea id=(id) name=(id) rows="6" required
+            aria-invalid=[error.map(|_| "true")]
+            aria-describedby=[error.map(|_| error_id.as_str())] { (value) }
+        @if let Some(e) = error { p.field-error id=(error_id) { (e) } }
+    }
+}
+
+/// `GET /messages`: the list of cases, newest activity first.
+pub async fn list(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let t = ctx.t();
+    let uid = me.user.id;
+    let list = db::run(&state.pool, move |c| Ok(db_cases::for_user(c, uid)?)).await?;
+    let body = html! {
+        p { a.button href="/messages/new" { (t.new_case) } }
+        @if list.is_empty() {
+            p { (t.cases_empty) }
+        } @else {
+            table.list {
+                thead { tr { th scope="col" { (t.col_subject) } th scope="col" { (t.col_status) } th scope="col" { (t.col_updated) } } }
+                tbody {
+                    @for (case, unread) in &list {
+                        tr {
+                            td {
+                                a href={ "/messages/" (case.id) } { (case.subject) }
+                                @if *unread > 0 { " " span.badge aria-label={ (unread) " " (t.unread_label) } { (unread) } }
+                            }
+                            td { (status_text(t, case)) }
+                            td { (clock::local_display(case.updated_at)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        page(&ctx, Some(&frame(me)), t.nav_messages, body),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewCaseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    permit: String,
+}
+
+#[derive(Default)]
+struct NewCaseErrors {
+    subject: Option<&'static str>,
+    message: Option<&'static str>,
+    permit: Option<&'static str>,
+}
+
+fn new_case_page(
+    ctx: &Ctx,
+    me: &SessionUser,
+    permits: &[PermitRow],
+    form: &NewCaseForm,
+    e: &NewCaseErrors,
+) -> Markup {
+    let t = ctx.t();
+    let body = html! {
+        (error_summary(t, e.subject.is_some() || e.message.is_some() || e.permit.is_some()))
+        form method="post" action="/messages/new" novalidate {
+            (csrf(&me.csrf_token))
+            (input(Field::new("subject", t.subject_label, "text").value(&form.subject).error(e.subject)))
+            (textarea("message", t.message_label, &form.message, e.message))
+            @if !permits.is_empty() {
+                label for="permit" { (t.case_permit_label) }
+                select #permit name="permit" aria-invalid=[e.permit.map(|_| "true")] {
+                    option value="" { (t.case_no_permit) }
+                    @for p in permits {
+                        @let v = p.id.to_string();
+                        option value=(v) selected[form.permit == v] { (permit_type_name(p, ctx.lang)) " – " (p.regnr) }
+                    }
+                }
+            }
+            @if let Some(err) = e.permit { p.field-error { (err) } }
+            button type="submit" { (t.send) }
+        }
+    };
+    page(ctx, Some(&frame(me)), t.new_case, body)
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewCaseQuery {
+    permit: Option<String>,
+}
+
+/// `GET /messages/new` (`?permit=ID` chooses the permit the case is about).
+pub async fn new_form(
+    ctx: Ctx,
+    state: Data,
+    query: web::Query<NewCaseQuery>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let uid = me.user.id;
+    let permits = db::run(&state.pool, move |c| Ok(db_permits::for_user(c, uid)?)).await?;
+    let form = NewCaseForm {
+        permit: query.permit.clone().unwrap_or_default(),
+        ..Default::default()
+    };
+    Ok(respond(
+        StatusCode::OK,
+        new_case_page(&ctx, me, &permits, &form, &NewCaseErrors::default()),
+    ))
+}
+
+/// `POST /messages/new`: "Skicka".
+pub async fn create(
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<NewCaseForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let t = ctx.t();
+    let uid = me.user.id;
+    let permit_id = match form.permit.trim() {
+        "" => Ok(None),
+        raw => raw.parse::<i64>().map(Some).map_err(|_| CaseError::Permit),
+    };
+    let (subject, message) = (form.subject.clone(), form.message.clone());
+    let outcome = match permit_id {
+        Err(e) => Err(e),
+        Ok(pid) => {
+            db::run(&state.pool, move |c| {
+                Ok(cases::open(c, uid, pid, &subject, &message))
+            })
+            .await?
+        }
+    };
+    let mut e = NewCaseErrors::default();
+    match outcome {
+        Ok(id) => return Ok(see_other(&format!("/messages/{id}?m=sent"))),
+        Err(CaseError::Db(err)) => return Err(AppError::Internal(err.into())),
+        Err(CaseError::NotFound) => return Err(AppError::NotFound),
+        Err(CaseError::Subject(_)) => e.subject = Some(t.err_subject),
+        Err(CaseError::Body(_)) => e.message = Some(t.err_message),
+        Err(CaseError::Permit) => e.permit = Some(t.err_case_permit),
+    }
+    // The subject may be fine while the message is not: say everything that is wrong.
+    if crate::domain::text::Text::parse(&form.subject, cases::SUBJECT_MAX).is_err() {
+        e.subject = Some(t.err_subject);
+    }
+    if cases::parse_body(&form.message).is_err() {
+        e.message = Some(t.err_message);
+    }
+    let permits = db::run(&state.pool, move |c| Ok(db_permits::for_user(c, uid)?)).await?;
+    Ok(respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        new_case_page(&ctx, me, &permits, &form, &e),
+    ))
+}
+
+struct Thread {
+    case: CaseRow,
+    messages: Vec<MessageRow>,
+    permit: Option<PermitRow>,
+}
+
+/// Loads the customer's own case and marks the office's replies read.
+async fn load_thread(state: &AppState, id: i64, user_id: i64) -> Result<Thread, AppError> {
+    db::run(&state.pool, move |c| {
+        let Some(case) = db_cases::owned(c, id, user_id)? else {
+            return Ok(None);
+        };
+        db_cases::mark_read(c, id, false, clock::now())?;
+        let messages = db_cases::messages(c, id)?;
+        let permit = match case.permit_id {
+            Some(pid) => db_permits::owned(c, pid, user_id)?,
+            None => None,
+        };
+        Ok(Some(Thread {
+            case,
+            messages,
+            permit,
+        }))
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+fn thread_page(
+    ctx: &Ctx,
+    me: &SessionUser,
+    th: &Thread,
+    flash: Option<&str>,
+    typed: &str,
+    error: Option<&str>,
+) -> Markup {
+    let t = ctx.t();
+    let c = &th.case;
+    let body = html! {
+        @if let Some(f) = flash { (notice(f)) }
+        (error_summary(t, error.is_some()))
+        dl.card {
+            dt { (t.col_subject) } dd { (c.subject) }
+            dt { (t.col_status) } dd { (status_text(t, c)) }
+            @if let Some(p) = &th.permit {
+                dt { (t.case_permit_label) }
+                dd { a href={ "/permits/" (p.id) } { (permit_type_name(p, ctx.lang)) " – " (p.regnr) } }
+            }
+        }
+        ol.thread {
+            @for m in &th.messages {
+                li.from-office[m.from_operator] {
+                    p.meta {
+                        strong { @if m.from_operator { (t.author_office) } @else { (t.author_you) } }
+                        " · " (clock::local_display(m.created_at))
+                    }
+                    p.body { (m.body) }
+                }
+            }
+        }
+        section aria-labelledby="reply-h" {
+            h2 #reply-h { (t.reply_heading) }
+            @if c.status != "open" { p { (t.case_closed_note) } }
+            form method="post" action={ "/messages/" (c.id) } novalidate {
+                (csrf(&me.csrf_token))
+                (textarea("message", t.message_label, typed, error))
+                button type="submit" { (t.send) }
+            }
+        }
+        p { a href="/messages" { (t.back_to_messages) } }
+    };
+    page(
+        ctx,
+        Some(&frame(me)),
+        &format!("{}: {}", t.case_title, c.subject),
+        body,
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ThreadQuery {
+    m: Option<String>,
+}
+
+/// `GET /messages/{id}`: the thread.
+pub async fn show(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    query: web::Query<ThreadQuery>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let th = load_thread(&state, id.into_inner(), me.user.id).await?;
+    let flash = query
+        .m
+        .as_deref()
+        .filter(|m| *m == "sent")
+        .map(|_| ctx.t().case_sent);
+    // The count in the top bar was read before this page marked the replies read.
+    let me_now = SessionUser {
+        unread_messages: 0,
+        ..(**me).clone()
+    };
+    let me_now = if me.unread_messages > 0 {
+        let uid = me.user.id;
+        SessionUser {
+            unread_messages: db::run(&state.pool, move |c| Ok(db_cases::unread_for_user(c, uid)?))
+                .await?,
+            ..me_now
+        }
+    } else {
+        me_now
+    };
+    Ok(respond(
+        StatusCode::OK,
+        thread_page(&ctx, &me_now, &th, flash, "", None),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// `POST /messages/{id}`: the customer's reply.
+pub async fn reply(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let uid = me.user.id;
+    let text = form.message.clone();
+    let outcome = db::run(&state.pool, move |c| {
+        Ok(cases::customer_reply(c, uid, id, &text))
+    })
+    .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("/messages/{id}?m=sent"))),
+        Err(CaseError::NotFound) => Err(AppError::NotFound),
+        Err(CaseError::Db(e)) => Err(AppError::Internal(e.into())),
+        Err(_) => {
+            let th = load_thread(&state, id, uid).await?;
+            Ok(respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                thread_page(
+                    &ctx,
+                    me,
+                    &th,
+                    None,
+                    &form.message,
+                    Some(ctx.t().err_message),
+                ),
+            ))
+        }
+    }
+}
+
+/// `GET /messages/unread`: the top bar's count, for its light poll.
+pub async fn unread(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(unread_badge(ctx.t(), me.unread_messages).into_string()))
+}

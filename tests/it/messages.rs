@@ -1,0 +1,213 @@
+//! "Meddelanden": a case with the parking office from start to reply, unread counts, the
+//! reply notification with its link, bad input, and nobody reading another's case.
+
+use diesel::prelude::*;
+use parkportal::db::schema::{case_messages, cases, notifications};
+
+use crate::helpers::{TestApp, new_client, spawn_app};
+use crate::permits::{bought_permit, spawn_other_user};
+
+async fn open_case(app: &TestApp, subject: &str, message: &str, permit: &str) -> reqwest::Response {
+    let csrf = app.csrf().await;
+    app.post_form(
+        "/messages/new",
+        &[
+            ("csrf", &csrf),
+            ("subject", subject),
+            ("message", message),
+            ("permit", permit),
+        ],
+    )
+    .await
+}
+
+/// The parking office answers through the service the operator portal uses.
+fn office_replies(app: &TestApp, case_id: i64, text: &str) {
+    let base = app.state.link("");
+    parkportal::cases::operator_reply(&mut app.conn(), None, case_id, text, &base).unwrap();
+}
+
+fn unread_badge(html: &str) -> Option<String> {
+    let i = html.find("id=\"unread\"")?;
+    let rest = &html[i..html[i..].find("</span></span>").map(|j| i + j)?];
+    let b = rest.find("class=\"badge\"")?;
+    let s = &rest[b..];
+    Some(s[s.find('>')? + 1..].to_string())
+}
+
+#[actix_web::test]
+async fn a_case_from_question_to_reply() {
+    let app = spawn_app().await;
+    let email = "fraga@regionvastmanland.se";
+    let permit = bought_permit(&app, email).await;
+    let permit_id = permit.rsplit('/').next().unwrap();
+    let page = app.get_html("/messages").await;
+    assert!(page.contains(">Nytt ärende</a>") && page.contains("inga ärenden"));
+    let form = app
+        .get_html(&format!("/messages/new?permit={permit_id}"))
+        .await;
+    assert!(form.contains("<label for=\"subject\">Ämne</label>"));
+    assert!(form.contains("<label for=\"message\">Meddelande</label>"));
+    assert!(form.contains(&format!("<option value=\"{permit_id}\" selected")));
+
+    let resp = open_case(
+        &app,
+        "Fel bil",
+        "Jag har bytt bil.\nVad gör jag?",
+        permit_id,
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let thread_url = resp.headers()["location"].to_str().unwrap().to_string();
+    let thread = app.get_html(&thread_url).await;
+    assert!(thread.contains("Ditt meddelande har skickats"));
+    assert!(thread.contains("Jag har bytt bil.\nVad gör jag?"));
+    assert!(thread.contains(&format!("href=\"/permits/{permit_id}\"")));
+    let case_id: i64 = cases::table
+        .select(cases::id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(unread_badge(&app.get_html("/").await).is_none());
+
+    // The office answers: the count shows in the top bar and an e-mail links to the case.
+    office_replies(&app, case_id, "Byt registreringsnummer under Visa/ändra.");
+    let home = app.get_html("/").await;
+    assert_eq!(unread_badge(&home).as_deref(), Some("1"), "{home}");
+    let poll = app.get_html("/messages/unread").await;
+    assert!(poll.starts_with("<span id=\"unread\"") && poll.contains(">1<"));
+    let list = app.get_html("/messages").await;
+    assert!(list.contains("Fel bil") && list.contains("1 olästa"));
+    let mail = app.smtp().wait_for_nth(email, 2).await;
+    let link = mail.link("/messages/");
+    assert!(link.ends_with(&format!("/messages/{case_id}")), "{link}");
+    // The link goes through login and lands on the case.
+    let stranger = new_client(&app.address);
+    let resp = stranger.get(&link).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"].to_str().unwrap();
+    assert!(to.contains("/login?next=%2Fmessages%2F"), "{to}");
+
+    // Reading the thread marks the reply read.
+    let thread = app.get_html(&thread_url).await;
+    assert!(thread.contains("Parkeringsservice") && thread.contains("Byt registreringsnummer"));
+    assert!(unread_badge(&thread).is_none());
+    assert!(unread_badge(&app.get_html("/").await).is_none());
+    let read: i64 = case_messages::table
+        .filter(case_messages::read_at.is_not_null())
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        read, 2,
+        "the customer's message (read by the office) and the reply"
+    );
+
+    // The customer answers in the thread.
+    let csrf = app.csrf().await;
+    let resp = app
+        .post_form(
+            &format!("/messages/{case_id}"),
+            &[("csrf", &csrf), ("message", "Tack!")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let thread = app.get_html(&format!("/messages/{case_id}")).await;
+    assert!(thread.contains("Tack!"));
+    let kinds: Vec<String> = notifications::table
+        .select(notifications::kind)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(kinds.iter().filter(|k| *k == "case_reply").count(), 1);
+}
+
+#[actix_web::test]
+async fn bad_input_is_explained_and_kept() {
+    let app = spawn_app().await;
+    app.logged_in_user("fel@regionvastmanland.se").await;
+    let resp = open_case(&app, "   ", "", "").await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("Skriv ett ämne") && page.contains("Skriv ett meddelande"));
+    let long = "å".repeat(121);
+    let resp = open_case(&app, &long, "<script>alert(1)</script>", "").await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("Skriv ett ämne") && !page.contains("Skriv ett meddelande"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;</textarea>"));
+    assert!(!page.contains("<script>alert"));
+    assert!(page.contains(&long));
+    // A permit that is not the user's (or not a number).
+    for permit in ["999", "x"] {
+        let resp = open_case(&app, "Hej", "Text", permit).await;
+        assert_eq!(resp.status(), 422, "{permit}");
+        assert!(
+            resp.text()
+                .await
+                .unwrap()
+                .contains("Välj ett av dina parkeringstillstånd")
+        );
+    }
+    // Without the form's token nothing is stored.
+    let resp = app
+        .post_form("/messages/new", &[("subject", "Hej"), ("message", "Text")])
+        .await;
+    assert_eq!(resp.status(), 403);
+    let n: i64 = cases::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(n, 0);
+    // An empty reply is refused and the thread shown again.
+    assert_eq!(open_case(&app, "Hej", "Text", "").await.status(), 303);
+    let id: i64 = cases::table
+        .select(cases::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let csrf = app.csrf().await;
+    let resp = app
+        .post_form(
+            &format!("/messages/{id}"),
+            &[("csrf", &csrf), ("message", " ")],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Skriv ett meddelande"));
+}
+
+#[actix_web::test]
+async fn nobody_reads_or_writes_in_anothers_case() {
+    let app = spawn_app().await;
+    app.logged_in_user("agare@regionvastmanland.se").await;
+    assert_eq!(open_case(&app, "Privat", "Hemligt", "").await.status(), 303);
+    let id: i64 = cases::table
+        .select(cases::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let other = new_client(&app.address);
+    let csrf = spawn_other_user(&app, &other).await;
+    let resp = other
+        .get(app.url(&format!("/messages/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(!resp.text().await.unwrap().contains("Hemligt"));
+    let resp = other
+        .post(app.url(&format!("/messages/{id}")))
+        .form(&[("csrf", csrf.as_str()), ("message", "Intrång")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let list = other
+        .get(app.url("/messages"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains("Privat"));
+    let n: i64 = case_messages::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(n, 1);
+}
