@@ -69,3 +69,17 @@ pub fn cancel(conn: &mut DbConnection, permit_id: i64, day: NaiveDate) -> QueryR
     }
     Ok(n == 1)
 }
+
+/// Today's sessions on a user's cards: (card, number).
+pub fn today_for_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    today: NaiveDate,
+) -> QueryResult<Vec<(i64, String)>> {
+    day_sessions::table
+        .inner_join(permits::table)
+        .filter(permits::user_id.eq(user_id))
+        .filter(day_sessions::day.eq(today))
+        .select((day_sessions::permit_id, day_sessions::regnr))
+        .load(conn)
+}

@@ -180,6 +180,11 @@ async fn todays_session_is_active_and_cannot_be_cancelled() {
     let page = app.get_html(&permit).await;
     assert!(page.contains("Aktiv"));
     assert!(page.contains("Dagens session") && page.contains("XYZ789"));
+    let home = app.get_html("/").await;
+    assert!(
+        home.contains("Dagens session</dt><dd>XYZ789</dd>"),
+        "{home}"
+    );
     let resp = cancel(&app, &permit, true, &today().to_string()).await;
     assert_eq!(resp.status(), 422);
     let fragment = resp.text().await.unwrap();

@@ -24,8 +24,13 @@ pub async fn home(
     };
     let t = ctx.t();
     let uid = me.user.id;
-    let (list, parks) = db::run(&state.pool, move |c| {
-        Ok((permits::for_user(c, uid)?, catalogue::active_car_parks(c)?))
+    let today = crate::domain::permit::today(chrono::Utc::now());
+    let (list, parks, sessions) = db::run(&state.pool, move |c| {
+        Ok((
+            permits::for_user(c, uid)?,
+            catalogue::active_car_parks(c)?,
+            crate::db::daycards::today_for_user(c, uid, today)?,
+        ))
     })
     .await?;
     let park_name = |id: i64| {
@@ -49,6 +54,9 @@ pub async fn home(
                             dt { (t.col_status) } dd { (status_label(p, ctx.lang)) }
                             @if let Some(bought) = p.days_bought {
                                 dt { (t.days_left_label) } dd { ((bought - p.days_used).max(0)) }
+                                @if let Some((_, regnr)) = sessions.iter().find(|(id, _)| *id == p.id) {
+                                    dt { (t.today_session) } dd { (regnr) }
+                                }
                             }
                             dt { (t.col_car_park) } dd { (park_name(p.car_park_id)) }
                         }
