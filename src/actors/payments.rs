@@ -225,7 +225,8 @@ impl PollJob {
         };
         let change = ChangePermit {
             permit_id: payment.permit_id,
-            owner: None,
+            base_url: self.base_url.clone(),
+        owner: None,
             by_user: None,
             change: PermitChange::PaymentOutcome {
                 payment_id: payment.id,

@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use crate::clock;
 use crate::db::schema::{permits, temporary_regnrs};
 use crate::db::{DbConnection, Pool, permits as db_permits};
-use crate::db::{accounts, daycards, payments as db_payments};
+use crate::db::{accounts, daycards, payments as db_payments, refunds};
 use crate::domain::Money;
 use crate::domain::RegNumber;
 use crate::domain::daycard::{BookingError, CancelError, Card};
@@ -45,6 +45,20 @@ pub enum PermitChange {
     CancelDay {
         day: NaiveDate,
     },
+    /// The parking office rejects an application, with its reason.
+    Reject {
+        reason: String,
+    },
+    /// The parking office moves a permit's period.
+    SetDates {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    /// The parking office cancels a permit ("Makulerad"), refunding this much (öre) of its
+    /// payment; the refund is written pending here and sent to the provider afterwards.
+    Cancel {
+        refund_ore: Option<i64>,
+    },
     Transition {
         event: Event,
         detail: String,
@@ -70,6 +84,8 @@ pub struct ChangePermit {
     pub owner: Option<i64>,
     pub by_user: Option<i64>,
     pub change: PermitChange,
+    /// The public URL, for links in the notifications a change sends ("" when it sends none).
+    pub base_url: String,
 }
 
 /// A rule that refused the change; the web layer says it in the user's language.
@@ -97,6 +113,10 @@ pub enum RuleError {
     Booking(#[from] BookingError),
     #[error(transparent)]
     Cancel(#[from] CancelError),
+    #[error("the refund is larger than what is left of the payment")]
+    RefundTooLarge,
+    #[error("there is no paid payment to refund")]
+    NothingPaid,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,6 +159,9 @@ pub fn apply(
         .ok_or(PermitError::NotFound)?;
         let state =
             State::parse(&p.state).ok_or_else(|| anyhow::anyhow!("unknown state {}", p.state))?;
+        // A change by the parking office (not the customer, not the payment poller) is told
+        // to the customer.
+        let by_office = msg.owner.is_none() && msg.by_user.is_some();
         let (kind, detail) = match &msg.change {
             PermitChange::SetRegnr(regnr) => {
                 if !state.allows_changes() {
@@ -150,6 +173,15 @@ pub fn apply(
                         permits::foreign_plate.eq(regnr.is_foreign()),
                     ))
                     .execute(c)?;
+                if by_office {
+                    tell_owner(c, &p, "permit_changed", base_url(msg), |lang, name, link| {
+                        let what = match lang {
+                            Lang::Sv => format!("nytt registreringsnummer {regnr}"),
+                            Lang::En => format!("new registration number {regnr}"),
+                        };
+                        messages::permit_changed(lang, name, &p.regnr, &what, link)
+                    })?;
+                }
                 ("regnr", format!("{} → {}", p.regnr, regnr))
             }
             PermitChange::AddTemporary { regnr, from, to } => {
@@ -320,11 +352,87 @@ pub fn apply(
                     )
                 }
             }
+            PermitChange::Reject { reason } => {
+                let next = state.apply(Event::Reject).map_err(RuleError::from)?;
+                diesel::update(permits::table.find(p.id))
+                    .set((
+                        permits::state.eq(next.as_str()),
+                        permits::reject_reason.eq(reason),
+                    ))
+                    .execute(c)?;
+                tell_owner(c, &p, "application_rejected", base_url(msg), |lang, name, link| {
+                    messages::application_rejected(lang, name, &p.regnr, reason, link)
+                })?;
+                ("state", format!("{} → {}: {reason}", state.as_str(), next.as_str()))
+            }
+            PermitChange::SetDates { start, end } => {
+                if !state.allows_changes() {
+                    return Err(RuleError::NotChangeable.into());
+                }
+                if end < start {
+                    return Err(RuleError::Backwards.into());
+                }
+                diesel::update(permits::table.find(p.id))
+                    .set((permits::start_date.eq(start), permits::end_date.eq(end)))
+                    .execute(c)?;
+                tell_owner(c, &p, "permit_changed", base_url(msg), |lang, name, link| {
+                    let what = match lang {
+                        Lang::Sv => format!("perioden är nu {start} – {end}"),
+                        Lang::En => format!("the period is now {start} – {end}"),
+                    };
+                    messages::permit_changed(lang, name, &p.regnr, &what, link)
+                })?;
+                (
+                    "dates",
+                    format!("{} – {} → {start} – {end}", p.start_date, p.end_date),
+                )
+            }
+            PermitChange::Cancel { refund_ore } => {
+                let next = state.apply(Event::Cancel).map_err(RuleError::from)?;
+                diesel::update(permits::table.find(p.id))
+                    .set(permits::state.eq(next.as_str()))
+                    .execute(c)?;
+                let mut detail = format!("{} → {}", state.as_str(), next.as_str());
+                let refund = match refund_ore.filter(|n| *n > 0) {
+                    None => None,
+                    Some(ore) => {
+                        let paid = db_payments::paid_for_permit(c, p.id)?
+                            .ok_or(RuleError::NothingPaid)?;
+                        let committed = refunds::committed_for_payment(c, paid.id)?;
+                        if committed + ore > paid.amount_ore {
+                            return Err(RuleError::RefundTooLarge.into());
+                        }
+                        let instruction = crate::payments::swish::new_instruction_id();
+                        refunds::insert(c, paid.id, p.id, ore, &instruction, msg.by_user, now)?;
+                        detail.push_str(&format!(", refund {}", Money::from_ore(ore)));
+                        Some(Money::from_ore(ore))
+                    }
+                };
+                tell_owner(c, &p, "permit_changed", base_url(msg), |lang, name, link| {
+                    let what = match (lang, refund) {
+                        (Lang::Sv, None) => "tillståndet är makulerat".to_string(),
+                        (Lang::Sv, Some(m)) => {
+                            format!("tillståndet är makulerat och {m} betalas tillbaka")
+                        }
+                        (Lang::En, None) => "the permit has been cancelled".to_string(),
+                        (Lang::En, Some(m)) => {
+                            format!("the permit has been cancelled and {m} will be refunded")
+                        }
+                    };
+                    messages::permit_changed(lang, name, &p.regnr, &what, link)
+                })?;
+                ("state", detail)
+            }
             PermitChange::Transition { event, detail } => {
                 let next = state.apply(*event).map_err(RuleError::from)?;
                 diesel::update(permits::table.find(p.id))
                     .set(permits::state.eq(next.as_str()))
                     .execute(c)?;
+                if by_office && *event == Event::Approve {
+                    tell_owner(c, &p, "application_approved", base_url(msg), |lang, name, link| {
+                        messages::application_approved(lang, name, &p.regnr, link)
+                    })?;
+                }
                 (
                     "state",
                     format!("{} → {}: {detail}", state.as_str(), next.as_str()),
@@ -337,6 +445,28 @@ pub fn apply(
         }
         db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound)
     })
+}
+
+/// Where links in notifications point (the public URL), carried by the change.
+fn base_url(msg: &ChangePermit) -> &str {
+    &msg.base_url
+}
+
+/// Notifies the permit's owner on their channels, with a link to the permit.
+fn tell_owner(
+    c: &mut DbConnection,
+    p: &db_permits::PermitRow,
+    kind: &str,
+    base_url: &str,
+    message: impl FnOnce(Lang, &str, &str) -> messages::Message,
+) -> Result<(), PermitError> {
+    if let Some(user) = accounts::user_by_id(c, p.user_id)? {
+        let lang = Lang::parse(&user.language).unwrap_or_default();
+        let link = format!("{base_url}/permits/{}", p.id);
+        let m = message(lang, &user.name, &link);
+        notify::queue(c, &user, kind, m, clock::now())?;
+    }
+    Ok(())
 }
 
 /// The day card's rules, read from its rows (within the change's transaction).

@@ -8,6 +8,7 @@ pub mod daycards;
 pub mod notifications;
 pub mod payments;
 pub mod permits;
+pub mod refunds;
 pub mod schema;
 pub mod seed;
 

@@ -121,6 +121,16 @@ pub fn latest_for_permit(
         .optional()
 }
 
+/// The paid payment of a permit (there is at most one).
+pub fn paid_for_permit(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Option<PaymentRow>> {
+    payments::table
+        .filter(payments::permit_id.eq(permit_id))
+        .filter(payments::status.eq("paid"))
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn pending_for_permit(
     conn: &mut DbConnection,
     permit_id: i64,

@@ -155,6 +155,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    refunds (id) {
+        id -> BigInt,
+        payment_id -> BigInt,
+        permit_id -> BigInt,
+        amount_ore -> BigInt,
+        status -> Text,
+        instruction_id -> Text,
+        provider_ref -> Nullable<Text>,
+        error -> Nullable<Text>,
+        requested_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     cases (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -330,6 +346,7 @@ diesel::joinable!(permits -> car_parks (car_park_id));
 diesel::joinable!(temporary_regnrs -> permits (permit_id));
 diesel::joinable!(day_sessions -> permits (permit_id));
 diesel::joinable!(case_messages -> cases (case_id));
+diesel::joinable!(refunds -> payments (payment_id));
 diesel::joinable!(cases -> users (user_id));
 diesel::joinable!(permit_events -> permits (permit_id));
 diesel::joinable!(applications -> permits (permit_id));
@@ -348,6 +365,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     day_sessions,
     cases,
     case_messages,
+    refunds,
     permit_events,
     applications,
     payments,

@@ -399,6 +399,85 @@ pub fn case_reply(lang: Lang, name: &str, subject: &str, link: &str) -> Message 
     }
 }
 
+/// The parking office approved an "Extern betalande" application: the permit can be paid.
+pub fn application_approved(lang: Lang, name: &str, regnr: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Din ansökan har godkänts".into(),
+            &[
+                format!("Hej {name}!"),
+                format!("Din ansökan om parkeringstillstånd för {regnr} har godkänts. Du kan nu betala tillståndet."),
+            ],
+            Some(("Betala tillståndet", link)),
+        )
+        .sms(format!("Parkportal: Din ansökan för {regnr} har godkänts. Betala här:"), link),
+        Lang::En => compose(
+            lang,
+            "Your application has been approved".into(),
+            &[
+                format!("Hello {name}!"),
+                format!("Your application for a parking permit for {regnr} has been approved. You can now pay for the permit."),
+            ],
+            Some(("Pay for the permit", link)),
+        )
+        .sms(format!("Parkportal: Your application for {regnr} was approved. Pay here:"), link),
+    }
+}
+
+pub fn application_rejected(lang: Lang, name: &str, regnr: &str, reason: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Din ansökan har avslagits".into(),
+            &[
+                format!("Hej {name}!"),
+                format!("Din ansökan om parkeringstillstånd för {regnr} har avslagits."),
+                format!("Motivering: {reason}"),
+            ],
+            Some(("Visa ansökan", link)),
+        )
+        .sms(format!("Parkportal: Din ansökan för {regnr} har avslagits. Läs motiveringen:"), link),
+        Lang::En => compose(
+            lang,
+            "Your application has been rejected".into(),
+            &[
+                format!("Hello {name}!"),
+                format!("Your application for a parking permit for {regnr} has been rejected."),
+                format!("Reason: {reason}"),
+            ],
+            Some(("View the application", link)),
+        )
+        .sms(format!("Parkportal: Your application for {regnr} was rejected. Read why:"), link),
+    }
+}
+
+/// The parking office changed a permit (number, dates) or cancelled it.
+pub fn permit_changed(lang: Lang, name: &str, regnr: &str, what: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Ditt parkeringstillstånd har ändrats".into(),
+            &[
+                format!("Hej {name}!"),
+                format!("Parkeringsservice har ändrat ditt parkeringstillstånd för {regnr}: {what}"),
+            ],
+            Some(("Visa tillståndet", link)),
+        )
+        .sms(format!("Parkportal: Ditt tillstånd för {regnr} har ändrats: {what}"), link),
+        Lang::En => compose(
+            lang,
+            "Your parking permit has been changed".into(),
+            &[
+                format!("Hello {name}!"),
+                format!("The parking office has changed your parking permit for {regnr}: {what}"),
+            ],
+            Some(("View the permit", link)),
+        )
+        .sms(format!("Parkportal: Your permit for {regnr} was changed: {what}"), link),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,5 +3,6 @@
 
 pub mod card_sim;
 pub mod nexi;
+pub mod refund;
 pub mod swish;
 pub mod swish_sim;

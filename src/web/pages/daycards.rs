@@ -394,6 +394,7 @@ async fn change(
 ) -> Result<Result<PermitRow, String>, AppError> {
     let msg = ChangePermit {
         permit_id: id,
+        base_url: state.link(""),
         owner: Some(me.user.id),
         by_user: Some(me.user.id),
         change,

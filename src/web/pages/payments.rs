@@ -356,6 +356,7 @@ async fn record_outcome(
 ) -> Result<(), AppError> {
     let change = ChangePermit {
         permit_id,
+        base_url: state.link(""),
         owner: None,
         by_user,
         change: PermitChange::PaymentOutcome {

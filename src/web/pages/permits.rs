@@ -965,6 +965,7 @@ async fn change(
 ) -> Result<Result<PermitRow, PermitError>, AppError> {
     let msg = ChangePermit {
         permit_id: id,
+        base_url: state.link(""),
         owner: Some(me.user.id),
         by_user: Some(me.user.id),
         change,

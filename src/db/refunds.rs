@@ -1,0 +1,112 @@
+//! Refunds made by the parking office (see the migration for the life of a row).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::refunds;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refunds)]
+pub struct RefundRow {
+    pub id: i64,
+    pub payment_id: i64,
+    pub permit_id: i64,
+    pub amount_ore: i64,
+    pub status: String,
+    pub instruction_id: String,
+    pub provider_ref: Option<String>,
+    pub error: Option<String>,
+    pub requested_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What has been refunded, or is on its way, of a payment (failed refunds do not count).
+pub fn committed_for_payment(conn: &mut DbConnection, payment_id: i64) -> QueryResult<i64> {
+    let amounts: Vec<i64> = refunds::table
+        .filter(refunds::payment_id.eq(payment_id))
+        .filter(refunds::status.ne("failed"))
+        .select(refunds::amount_ore)
+        .load(conn)?;
+    Ok(amounts.iter().sum())
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    payment_id: i64,
+    permit_id: i64,
+    amount_ore: i64,
+    instruction_id: &str,
+    requested_by: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<RefundRow> {
+    diesel::insert_into(refunds::table)
+        .values((
+            refunds::payment_id.eq(payment_id),
+            refunds::permit_id.eq(permit_id),
+            refunds::amount_ore.eq(amount_ore),
+            refunds::status.eq("pending"),
+            refunds::instruction_id.eq(instruction_id),
+            refunds::requested_by.eq(requested_by),
+            refunds::created_at.eq(now),
+            refunds::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    refunds::table
+        .filter(refunds::instruction_id.eq(instruction_id))
+        .select(RefundRow::as_select())
+        .first(conn)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RefundRow>> {
+    refunds::table
+        .find(id)
+        .select(RefundRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn for_permit(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<RefundRow>> {
+    refunds::table
+        .filter(refunds::permit_id.eq(permit_id))
+        .order(refunds::id.asc())
+        .select(RefundRow::as_select())
+        .load(conn)
+}
+
+/// Records the provider's answer; only a refund not yet done changes.
+pub fn finish(
+    conn: &mut DbConnection,
+    id: i64,
+    outcome: Result<&str, &str>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let target = refunds::table.find(id).filter(refunds::status.ne("done"));
+    let n = match outcome {
+        Ok(provider_ref) => diesel::update(target)
+            .set((
+                refunds::status.eq("done"),
+                refunds::provider_ref.eq(provider_ref),
+                refunds::error.eq(None::<String>),
+                refunds::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        Err(error) => diesel::update(target)
+            .set((
+                refunds::status.eq("failed"),
+                refunds::error.eq(error),
+                refunds::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+    };
+    Ok(n == 1)
+}
+
+/// A failed refund is tried again as pending (same instruction id).
+pub fn retry(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(refunds::table.find(id).filter(refunds::status.eq("failed")))
+        .set((refunds::status.eq("pending"), refunds::updated_at.eq(now)))
+        .execute(conn)
+        .map(|n| n == 1)
+}

@@ -1,0 +1,73 @@
+//! Sends a refund written by a cancellation to the provider that took the payment: Swish's
+//! refund API or Nexi's charges API. The refund row is pending before this runs and ends done
+//! or failed; a failed one can be tried again with the same instruction id.
+
+use crate::clock;
+use crate::db::{self, payments as db_payments, refunds};
+use crate::domain::Money;
+use crate::payments::nexi::OrderItem;
+use crate::state::AppState;
+
+/// Asks the provider; returns whether the refund is done.
+pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
+    let (refund, payment) = db::run(&state.pool, move |c| {
+        let refund = refunds::by_id(c, refund_id)?;
+        let payment = match &refund {
+            Some(r) => db_payments::by_id(c, r.payment_id)?,
+            None => None,
+        };
+        Ok((refund, payment))
+    })
+    .await?;
+    let (Some(refund), Some(payment)) = (refund, payment) else {
+        anyhow::bail!("no refund {refund_id}");
+    };
+    if refund.status != "pending" {
+        return Ok(refund.status == "done");
+    }
+    let amount = Money::from_ore(refund.amount_ore);
+    let outcome: Result<String, String> = match payment.method.as_str() {
+        "swish" => match state.swish.retrieve(&payment.provider_ref).await {
+            Err(e) => Err(e.to_string()),
+            Ok(original) => match original.payment_reference {
+                None => Err("Swish has no payment reference for the payment".into()),
+                Some(reference) => state
+                    .swish
+                    .refund(&refund.instruction_id, &reference, amount, "Återbetalning parkering")
+                    .await
+                    .map(|()| refund.instruction_id.clone())
+                    .map_err(|e| e.to_string()),
+            },
+        },
+        "card" => match state.nexi.retrieve(&payment.provider_ref).await {
+            Err(e) => Err(e.to_string()),
+            Ok(p) => match p.charges.first() {
+                None => Err("Nexi has no charge for the payment".into()),
+                Some(charge) => {
+                    let item = OrderItem::single(
+                        &format!("refund-{}", refund.id),
+                        "Återbetalning parkering",
+                        amount,
+                        2500,
+                    );
+                    state
+                        .nexi
+                        .refund(&charge.charge_id, refund.amount_ore, &[item])
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            },
+        },
+        other => Err(format!("unknown payment method {other}")),
+    };
+    let done = outcome.is_ok();
+    if let Err(e) = &outcome {
+        tracing::warn!(refund = refund.id, error = %e, "refund failed");
+    }
+    db::run(&state.pool, move |c| {
+        let outcome = outcome.as_deref().map_err(String::as_str);
+        Ok(refunds::finish(c, refund.id, outcome, clock::now())?)
+    })
+    .await?;
+    Ok(done)
+}
