@@ -2,7 +2,9 @@
 //! embedded migrations per backend, and the first-start demo data.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
+pub mod check;
 pub mod daycards;
 pub mod notifications;
 pub mod payments;
