@@ -1,5 +1,6 @@
 //! HTTP: routes, views, middleware.
 
+pub mod api;
 pub mod assets;
 pub mod ctx;
 pub mod error;
@@ -13,7 +14,9 @@ pub mod respond;
 use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::{account, daycards, dev, home, notifications, payments, permits, public, settings};
+use pages::{
+    account, daycards, dev, home, notifications, operator, payments, permits, public, settings,
+};
 
 /// Every route of the portal. The `/dev/mailbox` page exists only when no SMTP server is
 /// configured; the simulators' routes only while no real provider is.
@@ -148,6 +151,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
     .route("/villkor", web::get().to(public::terms))
     .route("/lang/{code}", web::get().to(public::switch_language))
     .route("/health", web::get().to(public::health))
+    .route("/api/v1/check", web::get().to(api::check))
+    .configure(operator::routes)
     .route("/assets/{file:.+}", web::get().to(assets::serve));
     if local_mailbox {
         cfg.route("/dev/mailbox", web::get().to(dev::mailbox));

@@ -5,6 +5,7 @@ pub mod daycards;
 pub mod dev;
 pub mod home;
 pub mod notifications;
+pub mod operator;
 pub mod payments;
 pub mod permits;
 pub mod public;
