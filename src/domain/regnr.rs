@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn look_up_takes_swedish_and_foreign_plates() {
         assert_eq!(RegNumber::for_lookup("abc-123").unwrap().as_str(), "ABC123");
-        assert_eq!(RegNumber::for_lookup(" abc 123").unwrap().as_str(), "ABC123");
+        assert_eq!(
+            RegNumber::for_lookup(" abc 123").unwrap().as_str(),
+            "ABC123"
+        );
         assert_eq!(
             RegNumber::for_lookup("b-mw 1234").unwrap().as_str(),
             "BMW1234"

@@ -68,7 +68,8 @@ fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> bool {
     let Some(given) = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+        // Bytes, not `to_str`: a key may hold non-ASCII (UTF-8) characters.
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
     else {
         return false;
     };

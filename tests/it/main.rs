@@ -9,6 +9,7 @@ mod browser_permits;
 mod daycards;
 mod foundation;
 mod helpers;
+mod operator;
 mod payments;
 mod permits;
 mod smtp;
