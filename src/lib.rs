@@ -1,6 +1,7 @@
 //! Parkportal: parking permits for the hospital car parks of a Swedish region.
 
 pub mod actors;
+pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod clock;

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use parkportal::{Application, Settings, db, telemetry};
+use parkportal::{Application, Settings, admin, db, telemetry};
 
 /// Parkportal: parking permits for the hospital car parks of Region Västmanland.
 ///
@@ -19,6 +19,22 @@ enum Command {
     Serve,
     /// Create or upgrade the database, then exit.
     Migrate,
+    /// Create a confirmed admin account; the password is read as one line from standard input.
+    ///
+    /// Example: `printf '%s\n' "$PASSWORD" | parkportal create-admin --email a@x.se --name "A B"`.
+    /// If the e-mail already has an account, `--yes` makes that account an admin (its password
+    /// becomes the one given); without `--yes` the command refuses.
+    CreateAdmin {
+        /// The admin's e-mail address (the login).
+        #[arg(long)]
+        email: String,
+        /// The admin's name.
+        #[arg(long)]
+        name: String,
+        /// Make an existing account with this e-mail an admin.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,6 +71,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "database {} is up to date",
                 settings.database_url.redacted()
             );
+            Ok(())
+        }
+        Command::CreateAdmin { email, name, yes } => {
+            use std::io::IsTerminal;
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                eprint!("Password (the line is shown as typed; pipe it in to hide it): ");
+            }
+            let password_line = admin::read_password_line(&mut stdin.lock())?;
+            let pool = db::connect_pool(&settings.database_url)?;
+            db::prepare(&pool)?;
+            let mut conn = pool.get()?;
+            match admin::create_admin(
+                &mut conn,
+                &settings.employee_email_domain,
+                &email,
+                &name,
+                &password_line,
+                yes,
+            )? {
+                admin::AdminOutcome::Created { user_id } => {
+                    println!("admin account {user_id} created for {}", email.trim())
+                }
+                admin::AdminOutcome::Promoted { user_id, was } => {
+                    println!(
+                        "account {user_id} ({}) is now admin (was {was})",
+                        email.trim()
+                    )
+                }
+            }
             Ok(())
         }
     }

@@ -226,7 +226,7 @@ impl PollJob {
         let change = ChangePermit {
             permit_id: payment.permit_id,
             base_url: self.base_url.clone(),
-        owner: None,
+            owner: None,
             by_user: None,
             change: PermitChange::PaymentOutcome {
                 payment_id: payment.id,

@@ -174,13 +174,19 @@ pub fn apply(
                     ))
                     .execute(c)?;
                 if by_office {
-                    tell_owner(c, &p, "permit_changed", base_url(msg), |lang, name, link| {
-                        let what = match lang {
-                            Lang::Sv => format!("nytt registreringsnummer {regnr}"),
-                            Lang::En => format!("new registration number {regnr}"),
-                        };
-                        messages::permit_changed(lang, name, &p.regnr, &what, link)
-                    })?;
+                    tell_owner(
+                        c,
+                        &p,
+                        "permit_changed",
+                        base_url(msg),
+                        |lang, name, link| {
+                            let what = match lang {
+                                Lang::Sv => format!("nytt registreringsnummer {regnr}"),
+                                Lang::En => format!("new registration number {regnr}"),
+                            };
+                            messages::permit_changed(lang, name, &p.regnr, &what, link)
+                        },
+                    )?;
                 }
                 ("regnr", format!("{} → {}", p.regnr, regnr))
             }
@@ -360,10 +366,19 @@ pub fn apply(
                         permits::reject_reason.eq(reason),
                     ))
                     .execute(c)?;
-                tell_owner(c, &p, "application_rejected", base_url(msg), |lang, name, link| {
-                    messages::application_rejected(lang, name, &p.regnr, reason, link)
-                })?;
-                ("state", format!("{} → {}: {reason}", state.as_str(), next.as_str()))
+                tell_owner(
+                    c,
+                    &p,
+                    "application_rejected",
+                    base_url(msg),
+                    |lang, name, link| {
+                        messages::application_rejected(lang, name, &p.regnr, reason, link)
+                    },
+                )?;
+                (
+                    "state",
+                    format!("{} → {}: {reason}", state.as_str(), next.as_str()),
+                )
             }
             PermitChange::SetDates { start, end } => {
                 if !state.allows_changes() {
@@ -375,13 +390,19 @@ pub fn apply(
                 diesel::update(permits::table.find(p.id))
                     .set((permits::start_date.eq(start), permits::end_date.eq(end)))
                     .execute(c)?;
-                tell_owner(c, &p, "permit_changed", base_url(msg), |lang, name, link| {
-                    let what = match lang {
-                        Lang::Sv => format!("perioden är nu {start} – {end}"),
-                        Lang::En => format!("the period is now {start} – {end}"),
-                    };
-                    messages::permit_changed(lang, name, &p.regnr, &what, link)
-                })?;
+                tell_owner(
+                    c,
+                    &p,
+                    "permit_changed",
+                    base_url(msg),
+                    |lang, name, link| {
+                        let what = match lang {
+                            Lang::Sv => format!("perioden är nu {start} – {end}"),
+                            Lang::En => format!("the period is now {start} – {end}"),
+                        };
+                        messages::permit_changed(lang, name, &p.regnr, &what, link)
+                    },
+                )?;
                 (
                     "dates",
                     format!("{} – {} → {start} – {end}", p.start_date, p.end_date),
@@ -396,8 +417,8 @@ pub fn apply(
                 let refund = match refund_ore.filter(|n| *n > 0) {
                     None => None,
                     Some(ore) => {
-                        let paid = db_payments::paid_for_permit(c, p.id)?
-                            .ok_or(RuleError::NothingPaid)?;
+                        let paid =
+                            db_payments::paid_for_permit(c, p.id)?.ok_or(RuleError::NothingPaid)?;
                         let committed = refunds::committed_for_payment(c, paid.id)?;
                         if committed + ore > paid.amount_ore {
                             return Err(RuleError::RefundTooLarge.into());
@@ -408,19 +429,25 @@ pub fn apply(
                         Some(Money::from_ore(ore))
                     }
                 };
-                tell_owner(c, &p, "permit_changed", base_url(msg), |lang, name, link| {
-                    let what = match (lang, refund) {
-                        (Lang::Sv, None) => "tillståndet är makulerat".to_string(),
-                        (Lang::Sv, Some(m)) => {
-                            format!("tillståndet är makulerat och {m} betalas tillbaka")
-                        }
-                        (Lang::En, None) => "the permit has been cancelled".to_string(),
-                        (Lang::En, Some(m)) => {
-                            format!("the permit has been cancelled and {m} will be refunded")
-                        }
-                    };
-                    messages::permit_changed(lang, name, &p.regnr, &what, link)
-                })?;
+                tell_owner(
+                    c,
+                    &p,
+                    "permit_changed",
+                    base_url(msg),
+                    |lang, name, link| {
+                        let what = match (lang, refund) {
+                            (Lang::Sv, None) => "tillståndet är makulerat".to_string(),
+                            (Lang::Sv, Some(m)) => {
+                                format!("tillståndet är makulerat och {m} betalas tillbaka")
+                            }
+                            (Lang::En, None) => "the permit has been cancelled".to_string(),
+                            (Lang::En, Some(m)) => {
+                                format!("the permit has been cancelled and {m} will be refunded")
+                            }
+                        };
+                        messages::permit_changed(lang, name, &p.regnr, &what, link)
+                    },
+                )?;
                 ("state", detail)
             }
             PermitChange::Transition { event, detail } => {
@@ -429,9 +456,15 @@ pub fn apply(
                     .set(permits::state.eq(next.as_str()))
                     .execute(c)?;
                 if by_office && *event == Event::Approve {
-                    tell_owner(c, &p, "application_approved", base_url(msg), |lang, name, link| {
-                        messages::application_approved(lang, name, &p.regnr, link)
-                    })?;
+                    tell_owner(
+                        c,
+                        &p,
+                        "application_approved",
+                        base_url(msg),
+                        |lang, name, link| {
+                            messages::application_approved(lang, name, &p.regnr, link)
+                        },
+                    )?;
                 }
                 (
                     "state",

@@ -10,6 +10,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::state::AppState;
 
+/// Hashes on the calling thread (the command line; handlers use [`hash`]).
+pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    hash_now(password)
+}
+
 fn hash_now(password: &str) -> anyhow::Result<String> {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);

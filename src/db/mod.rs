@@ -2,8 +2,10 @@
 //! embedded migrations per backend, and the first-start demo data.
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
 pub mod catalogue;
+pub mod check;
 pub mod daycards;
 pub mod notifications;
 pub mod payments;

@@ -340,6 +340,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        subject -> Text,
+        before_value -> Nullable<Text>,
+        after_value -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(permits -> users (user_id));
 diesel::joinable!(permits -> permit_types (permit_type_id));
 diesel::joinable!(permits -> car_parks (car_park_id));
@@ -371,4 +384,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     receipts,
     counters,
+    audit_log,
 );

@@ -75,6 +75,15 @@ impl RegNumber {
         }
     }
 
+    /// A number to look up (the check): a Swedish plate, or else any plate of letters and
+    /// digits (at most 10) taken as foreign, both normalised the same way as when stored.
+    pub fn for_lookup(raw: &str) -> Result<RegNumber, RegNumberError> {
+        RegNumber::parse(raw, false).or_else(|e| match e {
+            RegNumberError::Empty => Err(e),
+            _ => RegNumber::parse(raw, true),
+        })
+    }
+
     pub fn as_str(&self) -> &str {
         &self.value
     }
@@ -122,6 +131,22 @@ mod tests {
         );
         assert!(RegNumber::parse("AB12345678", true).unwrap().is_foreign());
         assert!(RegNumber::parse("B-MW 1234", true).is_ok());
+    }
+
+    #[test]
+    fn look_up_takes_swedish_and_foreign_plates() {
+        assert_eq!(RegNumber::for_lookup("abc-123").unwrap().as_str(), "ABC123");
+        assert_eq!(
+            RegNumber::for_lookup(" abc 123").unwrap().as_str(),
+            "ABC123"
+        );
+        assert_eq!(
+            RegNumber::for_lookup("b-mw 1234").unwrap().as_str(),
+            "BMW1234"
+        );
+        assert_eq!(RegNumber::for_lookup(" - "), Err(RegNumberError::Empty));
+        assert!(RegNumber::for_lookup("<script>").is_err());
+        assert!(RegNumber::for_lookup("ABCDEFGHIJK").is_err());
     }
 
     proptest! {

@@ -425,7 +425,13 @@ pub fn application_approved(lang: Lang, name: &str, regnr: &str, link: &str) -> 
     }
 }
 
-pub fn application_rejected(lang: Lang, name: &str, regnr: &str, reason: &str, link: &str) -> Message {
+pub fn application_rejected(
+    lang: Lang,
+    name: &str,
+    regnr: &str,
+    reason: &str,
+    link: &str,
+) -> Message {
     match lang {
         Lang::Sv => compose(
             lang,
@@ -437,7 +443,10 @@ pub fn application_rejected(lang: Lang, name: &str, regnr: &str, reason: &str, l
             ],
             Some(("Visa ansökan", link)),
         )
-        .sms(format!("Parkportal: Din ansökan för {regnr} har avslagits. Läs motiveringen:"), link),
+        .sms(
+            format!("Parkportal: Din ansökan för {regnr} har avslagits. Läs motiveringen:"),
+            link,
+        ),
         Lang::En => compose(
             lang,
             "Your application has been rejected".into(),
@@ -448,7 +457,10 @@ pub fn application_rejected(lang: Lang, name: &str, regnr: &str, reason: &str, l
             ],
             Some(("View the application", link)),
         )
-        .sms(format!("Parkportal: Your application for {regnr} was rejected. Read why:"), link),
+        .sms(
+            format!("Parkportal: Your application for {regnr} was rejected. Read why:"),
+            link,
+        ),
     }
 }
 
@@ -460,11 +472,16 @@ pub fn permit_changed(lang: Lang, name: &str, regnr: &str, what: &str, link: &st
             "Ditt parkeringstillstånd har ändrats".into(),
             &[
                 format!("Hej {name}!"),
-                format!("Parkeringsservice har ändrat ditt parkeringstillstånd för {regnr}: {what}"),
+                format!(
+                    "Parkeringsservice har ändrat ditt parkeringstillstånd för {regnr}: {what}"
+                ),
             ],
             Some(("Visa tillståndet", link)),
         )
-        .sms(format!("Parkportal: Ditt tillstånd för {regnr} har ändrats: {what}"), link),
+        .sms(
+            format!("Parkportal: Ditt tillstånd för {regnr} har ändrats: {what}"),
+            link,
+        ),
         Lang::En => compose(
             lang,
             "Your parking permit has been changed".into(),
@@ -474,7 +491,10 @@ pub fn permit_changed(lang: Lang, name: &str, regnr: &str, what: &str, link: &st
             ],
             Some(("View the permit", link)),
         )
-        .sms(format!("Parkportal: Your permit for {regnr} was changed: {what}"), link),
+        .sms(
+            format!("Parkportal: Your permit for {regnr} was changed: {what}"),
+            link,
+        ),
     }
 }
 

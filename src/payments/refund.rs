@@ -33,7 +33,12 @@ pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
                 None => Err("Swish has no payment reference for the payment".into()),
                 Some(reference) => state
                     .swish
-                    .refund(&refund.instruction_id, &reference, amount, "Återbetalning parkering")
+                    .refund(
+                        &refund.instruction_id,
+                        &reference,
+                        amount,
+                        "Återbetalning parkering",
+                    )
                     .await
                     .map(|()| refund.instruction_id.clone())
                     .map_err(|e| e.to_string()),

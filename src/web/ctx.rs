@@ -74,6 +74,40 @@ impl Ctx {
     }
 }
 
+/// The request of an operator or admin: the one guard of every `/operator` route. Not logged
+/// in: a trip through the login page that comes back; a customer: 404, as if there were no
+/// operator portal.
+#[derive(Debug, Clone)]
+pub struct OperatorCtx {
+    pub ctx: Ctx,
+    pub me: Arc<SessionUser>,
+}
+
+impl Ctx {
+    pub fn require_operator(&self) -> Result<&Arc<SessionUser>, AppError> {
+        let me = self.require_user()?;
+        if me.is_operator() {
+            Ok(me)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+impl FromRequest for OperatorCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<OperatorCtx, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let ctx = Ctx::from_request(req, payload);
+        Box::pin(async move {
+            let ctx = ctx.await?;
+            let me = ctx.require_operator()?.clone();
+            Ok(OperatorCtx { ctx, me })
+        })
+    }
+}
+
 impl FromRequest for Ctx {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Ctx, AppError>>;

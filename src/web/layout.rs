@@ -14,11 +14,26 @@ const HTMX_CONFIG: &str = r#"{"allowEval":false,"allowScriptTags":false,"include
 pub struct Frame<'a> {
     pub unread_messages: i64,
     pub csrf_token: &'a str,
+    /// An operator or admin also sees a link to the operator portal.
+    pub operator: bool,
 }
 
 /// A full page. `frame` is `Some` for logged-in pages (the green top bar of the guide),
 /// `None` for the plain header of logged-out pages.
 pub fn page(ctx: &Ctx, frame: Option<&Frame>, title: &str, body: Markup) -> Markup {
+    let header = match frame {
+        Some(frame) => top_bar(ctx, frame),
+        None => plain_header(ctx),
+    };
+    document(ctx, header, title, body)
+}
+
+/// A page of the operator portal (`/operator/…`): its own top bar.
+pub fn operator_page(ctx: &Ctx, csrf_token: &str, title: &str, body: Markup) -> Markup {
+    document(ctx, operator_bar(ctx, csrf_token), title, body)
+}
+
+fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
     let t = ctx.t();
     html! {
         (DOCTYPE)
@@ -34,10 +49,7 @@ pub fn page(ctx: &Ctx, frame: Option<&Frame>, title: &str, body: Markup) -> Mark
             }
             body {
                 a.skip href="#main" { (t.skip_to_content) }
-                @match frame {
-                    Some(frame) => (top_bar(ctx, frame)),
-                    None => (plain_header(ctx)),
-                }
+                (header)
                 main #main tabindex="-1" {
                     h1 { (title) }
                     (body)
@@ -102,10 +114,40 @@ fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
                             (unread_badge(t, frame.unread_messages))
                         }
                         li { a href="/notifications" { (t.nav_notifications) } }
+                        @if frame.operator {
+                            li { a href="/operator" { (t.nav_operator) } }
+                        }
                         li { (language_switch(ctx)) }
                         li {
                             form method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(frame.csrf_token);
+                                button.linkbtn type="submit" { (t.nav_logout) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The operator portal's bar: its pages on the left; the customer portal, language and
+/// "Logga ut" on the right. Only pages that exist are linked.
+fn operator_bar(ctx: &Ctx, csrf_token: &str) -> Markup {
+    let t = ctx.t();
+    html! {
+        header.topbar.operator {
+            div.wrap {
+                nav aria-label=(t.operator_navigation) {
+                    ul {
+                        li { a href="/operator/check" { (t.nav_check) } }
+                    }
+                    ul {
+                        li { a href="/" { (t.nav_customer_portal) } }
+                        li { (language_switch(ctx)) }
+                        li {
+                            form method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(csrf_token);
                                 button.linkbtn type="submit" { (t.nav_logout) }
                             }
                         }

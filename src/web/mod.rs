@@ -1,5 +1,6 @@
 //! HTTP: routes, views, middleware.
 
+pub mod api;
 pub mod assets;
 pub mod ctx;
 pub mod error;
@@ -14,7 +15,8 @@ use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
 use pages::{
-    account, daycards, dev, home, messages, notifications, payments, permits, public, settings,
+    account, daycards, dev, home, messages, notifications, operator, payments, permits, public,
+    settings,
 };
 
 /// Every route of the portal. The `/dev/mailbox` page exists only while no SMTP server or no
@@ -157,6 +159,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
     .route("/villkor", web::get().to(public::terms))
     .route("/lang/{code}", web::get().to(public::switch_language))
     .route("/health", web::get().to(public::health))
+    .route("/api/v1/check", web::get().to(api::check))
+    .configure(operator::routes)
     .route("/assets/{file:.+}", web::get().to(assets::serve));
     if local_mailbox {
         cfg.route("/dev/mailbox", web::get().to(dev::mailbox));

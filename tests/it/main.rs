@@ -11,6 +11,7 @@ mod daycards;
 mod foundation;
 mod helpers;
 mod messages;
+mod operator;
 mod payments;
 mod permits;
 mod sms;

@@ -32,6 +32,7 @@ pub fn frame(me: &SessionUser) -> Frame<'_> {
     Frame {
         unread_messages: me.unread_messages,
         csrf_token: &me.csrf_token,
+        operator: me.is_operator(),
     }
 }
 

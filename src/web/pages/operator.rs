@@ -1,0 +1,137 @@
+//! The operator portal (`/operator/…`, PRODUCT.md §7–8). Every route sits in one scope behind
+//! [`guard`]; handlers take [`OperatorCtx`] too, so a route cannot be reached by a customer
+//! even if it were registered elsewhere by mistake.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use maud::{Markup, html};
+
+use crate::clock;
+use crate::domain::RegNumber;
+use crate::domain::regnr::RegNumberError;
+use crate::state::AppState;
+use crate::web::api::{self, CheckAnswer};
+use crate::web::ctx::{Ctx, OperatorCtx};
+use crate::web::error::AppError;
+use crate::web::layout::operator_page;
+use crate::web::respond::see_other;
+
+/// The guard of the whole `/operator` scope: logged out → login and back; customer → 404.
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let (http, mut payload) = req.into_parts();
+    OperatorCtx::from_request(&http, &mut payload).await?;
+    next.call(ServiceRequest::from_parts(http, payload)).await
+}
+
+/// `/operator`: the portal's first page is Kontroll.
+pub async fn index(_op: OperatorCtx) -> HttpResponse {
+    see_other("/operator/check")
+}
+
+/// "Kontroll": a number in, the answer out in big letters. A plain GET form without
+/// JavaScript; with htmx only the answer box is swapped (and the URL kept in history).
+pub async fn check_page(
+    op: OperatorCtx,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let OperatorCtx { ctx, me } = op;
+    let raw = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "regnr")
+        .map(|(_, v)| v.into_owned());
+    let t = ctx.t();
+    let outcome = match &raw {
+        None => None,
+        Some(raw) => Some(match RegNumber::for_lookup(raw) {
+            Ok(regnr) => Ok(api::answer(&state, regnr).await?),
+            Err(RegNumberError::Empty) => Err(t.err_regnr_empty),
+            Err(_) => Err(t.check_bad_regnr),
+        }),
+    };
+    let status = match &outcome {
+        Some(Err(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    let answer_box = answer_box(&ctx, outcome.as_ref());
+    let markup = if ctx.htmx_fragment {
+        answer_box
+    } else {
+        let value = raw.as_deref().unwrap_or("");
+        let invalid = matches!(outcome, Some(Err(_)));
+        operator_page(
+            &ctx,
+            &me.csrf_token,
+            t.check_title,
+            html! {
+                p { (t.check_intro) }
+                form.checkform method="get" action="/operator/check"
+                    hx-get="/operator/check" hx-target="#check-answer" hx-swap="outerHTML"
+                    hx-push-url="true" {
+                    label for="regnr" { (t.regnr_label) }
+                    input #regnr type="text" name="regnr" value=(value) required
+                        autocomplete="off" autocapitalize="characters" spellcheck="false"
+                        inputmode="text" maxlength="20"
+                        aria-invalid=[invalid.then_some("true")]
+                        aria-describedby=[invalid.then_some("check-answer")];
+                    button type="submit" { (t.check_button) }
+                }
+                (answer_box)
+            },
+        )
+    };
+    Ok(HttpResponse::build(status)
+        .insert_header(("Vary", "HX-Request"))
+        .insert_header(("Cache-Control", "no-store"))
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string()))
+}
+
+fn answer_box(ctx: &Ctx, outcome: Option<&Result<CheckAnswer, &str>>) -> Markup {
+    let t = ctx.t();
+    html! {
+        div #check-answer aria-live="polite" {
+            @match outcome {
+                None => {}
+                Some(Err(message)) => p.notice.error { (message) }
+                Some(Ok(a)) => {
+                    div.verdict.ok[a.valid].no[!a.valid] {
+                        p.plate { (a.regnr) }
+                        p.word { @if a.valid { (t.check_valid) } @else { (t.check_not_valid) } }
+                    }
+                    @for p in &a.permits {
+                        dl.card {
+                            dt { (t.col_type) } dd { (p.type_name) }
+                            dt { (t.col_car_park) } dd { (p.car_park) }
+                            dt { (t.check_until) } dd { strong { (p.valid_to) } }
+                            dt { (t.check_how) }
+                            dd {
+                                @if p.day_session { (t.check_day_session) }
+                                @else if p.temporary { (t.check_temporary) }
+                                @else { (t.check_permanent) }
+                            }
+                        }
+                    }
+                    p.hint { (t.check_checked_at) " " (clock::local_display(clock::now())) }
+                }
+            }
+        }
+    }
+}
+
+/// The routes of the operator portal, all behind the guard.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/operator")
+            .wrap(actix_web::middleware::from_fn(guard))
+            .route("", web::get().to(index))
+            .route("/", web::get().to(index))
+            .route("/check", web::get().to(check_page))
+            .default_service(web::to(super::public::not_found)),
+    );
+}
