@@ -1,7 +1,7 @@
 //! Cases ("ärenden"): the one service both the customer's "Meddelanden" and the operator
 //! portal use. Each function is one transaction: the message and the notification it causes.
 
-use crate::db::{DbConnection, accounts, cases, permits};
+use crate::db::{DbConnection, accounts, audit, cases, permits};
 use crate::domain::text::{Text, TextError};
 use crate::notify::{self, messages};
 use crate::web::i18n::Lang;
@@ -92,6 +92,16 @@ pub fn operator_reply(
         let case = cases::by_id(c, case_id)?.ok_or(CaseError::NotFound)?;
         let now = crate::clock::now();
         cases::add_message(c, case_id, operator_id, true, body.as_str(), now)?;
+        let subject = format!("case:{case_id}");
+        audit::record(
+            c,
+            operator_id,
+            "case.reply",
+            &subject,
+            None,
+            Some(body.as_str()),
+            now,
+        )?;
         // The office has read what the customer wrote before answering.
         cases::mark_read(c, case_id, true, now)?;
         if let Some(user) = accounts::user_by_id(c, case.user_id)? {
@@ -101,5 +111,31 @@ pub fn operator_reply(
             notify::queue(c, &user, "case_reply", message, now)?;
         }
         Ok(())
+    })
+}
+
+/// The parking office closes a case (a new message opens it again).
+pub fn close(
+    conn: &mut DbConnection,
+    operator_id: Option<i64>,
+    case_id: i64,
+) -> Result<bool, CaseError> {
+    crate::db::write_tx(conn, |c| {
+        cases::by_id(c, case_id)?.ok_or(CaseError::NotFound)?;
+        let now = crate::clock::now();
+        let closed = cases::close(c, case_id, now)?;
+        if closed {
+            let subject = format!("case:{case_id}");
+            audit::record(
+                c,
+                operator_id,
+                "case.close",
+                &subject,
+                Some("open"),
+                Some("closed"),
+                now,
+            )?;
+        }
+        Ok(closed)
     })
 }

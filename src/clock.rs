@@ -16,3 +16,14 @@ pub fn local_display(t: NaiveDateTime) -> String {
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
+
+/// Midnight at the start of a Swedish calendar day, as a stored UTC time.
+pub fn local_midnight_utc(day: chrono::NaiveDate) -> NaiveDateTime {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Stockholm
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or(midnight)
+}

@@ -473,11 +473,31 @@ pub fn apply(
             }
         };
         db_permits::add_event(c, p.id, msg.by_user, kind, &detail, now)?;
+        if by_office {
+            let after = db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound)?;
+            crate::db::audit::record(
+                c,
+                msg.by_user,
+                &format!("permit.{kind}"),
+                &format!("permit:{}", p.id),
+                Some(&summary(&p)),
+                Some(&format!("{}; {detail}", summary(&after))),
+                now,
+            )?;
+        }
         if !db_permits::bump_version(c, p.id, p.version, now)? {
             return Err(PermitError::Conflict);
         }
         db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound)
     })
+}
+
+/// A permit's state in one line, for the audit log's before and after.
+fn summary(p: &db_permits::PermitRow) -> String {
+    format!(
+        "state={} regnr={} period={}..{} days_used={}",
+        p.state, p.regnr, p.start_date, p.end_date, p.days_used
+    )
 }
 
 /// Where links in notifications point (the public URL), carried by the change.

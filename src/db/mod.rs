@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod check;
 pub mod daycards;
 pub mod notifications;
+pub mod office;
 pub mod payments;
 pub mod permits;
 pub mod refunds;

@@ -28,6 +28,31 @@ impl Money {
     }
 
     /// Swedish form: `3 850 kr`, `40,50 kr` (non-breaking spaces).
+    /// Parses kronor as a person types them: "350", "350,50", "1 200.5", "350 kr".
+    /// Negative amounts, more than two decimals and nonsense are refused.
+    pub fn parse_sek(raw: &str) -> Option<Money> {
+        let cleaned: String = raw
+            .trim()
+            .trim_end_matches("kr")
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+            .collect();
+        let cleaned = cleaned.replace(',', ".");
+        let (whole, frac) = match cleaned.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (cleaned.as_str(), ""),
+        };
+        if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || whole.len() > 12 {
+            return None;
+        }
+        if frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let kr: i64 = whole.parse().ok()?;
+        let ore: i64 = format!("{frac:0<2}").parse().ok()?;
+        kr.checked_mul(100)?.checked_add(ore).map(Money::from_ore)
+    }
+
     pub fn sek(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
@@ -58,6 +83,16 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn parses_typed_kronor() {
+        assert_eq!(Money::parse_sek("350"), Some(Money::from_ore(35_000)));
+        assert_eq!(Money::parse_sek(" 350,5 kr"), Some(Money::from_ore(35_050)));
+        assert_eq!(Money::parse_sek("1 200.05"), Some(Money::from_ore(120_005)));
+        for bad in ["", "-5", "1,234", "abc", "1.2.3", "kr", "5e3"] {
+            assert_eq!(Money::parse_sek(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn swedish_format() {

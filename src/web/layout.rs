@@ -140,7 +140,13 @@ fn operator_bar(ctx: &Ctx, csrf_token: &str) -> Markup {
             div.wrap {
                 nav aria-label=(t.operator_navigation) {
                     ul {
+                        li { a href="/operator/dashboard" { (t.op_dashboard) } }
+                        li { a href="/operator/applications" { (t.op_applications) } }
+                        li { a href="/operator/cases" { (t.op_cases) } }
+                        li { a href="/operator/search" { (t.op_search) } }
                         li { a href="/operator/check" { (t.nav_check) } }
+                        li { a href="/operator/catalogue" { (t.op_catalogue) } }
+                        li { a href="/operator/reports" { (t.op_reports) } }
                     }
                     ul {
                         li { a href="/" { (t.nav_customer_portal) } }

@@ -11,6 +11,7 @@ mod daycards;
 mod foundation;
 mod helpers;
 mod messages;
+mod office;
 mod operator;
 mod payments;
 mod permits;

@@ -339,7 +339,7 @@ async fn a_provider_that_fails_or_talks_nonsense_leaves_the_payment_waiting_then
 }
 
 /// Starts a card payment; returns the hosted page's path.
-async fn start_card(app: &TestApp, permit: &str) -> String {
+pub async fn start_card(app: &TestApp, permit: &str) -> String {
     let csrf = app.csrf().await;
     let resp = app
         .post_form(
@@ -357,7 +357,7 @@ async fn start_card(app: &TestApp, permit: &str) -> String {
 }
 
 /// On the card page: type a number and press a button; follows the way back to Parkportal.
-async fn card_page(app: &TestApp, hosted: &str, card: &str, action: &str) -> String {
+pub async fn card_page(app: &TestApp, hosted: &str, card: &str, action: &str) -> String {
     let page = app.get_html(hosted).await;
     for words in [
         ">Kortnummer</label>",

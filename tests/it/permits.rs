@@ -20,7 +20,7 @@ pub fn type_id(html: &str, name: &str) -> String {
     before[v..v + before[v..].find('"').unwrap()].to_string()
 }
 
-fn package_id(html: &str, name: &str) -> String {
+pub fn package_id(html: &str, name: &str) -> String {
     let label = format!(">{name}</label>");
     let at = html
         .find(&label)

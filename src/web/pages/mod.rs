@@ -6,6 +6,7 @@ pub mod dev;
 pub mod home;
 pub mod messages;
 pub mod notifications;
+pub mod office;
 pub mod operator;
 pub mod payments;
 pub mod permits;

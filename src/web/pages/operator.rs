@@ -127,7 +127,7 @@ fn answer_box(ctx: &Ctx, outcome: Option<&Result<CheckAnswer, &str>>) -> Markup 
 /// The routes of the operator portal, all behind the guard.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope("/operator")
+        super::office::routes(web::scope("/operator"))
             .wrap(actix_web::middleware::from_fn(guard))
             .route("", web::get().to(index))
             .route("/", web::get().to(index))

@@ -1,0 +1,626 @@
+//! The parking office at work in the operator portal: applications, cases, search, changes
+//! and cancellation with refunds through the simulators, catalogue, CSV and dashboard. Each
+//! action is checked from the customer's side too (page, notification) and in the audit log.
+
+use diesel::prelude::*;
+use parkportal::db::schema::{
+    audit_log, notifications, packages, permits, refunds, sim_card_refunds, sim_swish_refunds,
+};
+
+use crate::helpers::{TestApp, hidden_value, spawn_app};
+use crate::operator::operator_client;
+use crate::payments::{card_page, pay, settled, start_card};
+use crate::permits::{bought_permit, confirm, package_id, type_id};
+
+fn today() -> chrono::NaiveDate {
+    parkportal::domain::permit::today(chrono::Utc::now())
+}
+
+/// A student applies for "Extern betalande"; returns the permit's path.
+async fn apply(app: &TestApp, regnr: &str) -> String {
+    let html = app.get_html("/permits/new").await;
+    let csrf = hidden_value(&html, "csrf");
+    let t = type_id(&html, "Extern betalande");
+    let details = app
+        .get_html(&format!("/permits/new/details?type={t}"))
+        .await;
+    let p = package_id(&details, "1 månad");
+    let resp = app
+        .post_form(
+            "/permits/new",
+            &[
+                ("csrf", &csrf),
+                ("type", &t),
+                ("package", &p),
+                ("start", &today().to_string()),
+                ("regnr", regnr),
+                ("car_park", "1"),
+                ("organisation", "Mälardalens universitet"),
+                ("role", "Student"),
+                ("reason", "Praktik"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let review = resp.text().await.unwrap();
+    confirm(app, &review).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn op_post(
+    app: &TestApp,
+    op: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    op.post(app.url(path)).form(form).send().await.unwrap()
+}
+
+async fn op_get(app: &TestApp, op: &reqwest::Client, path: &str) -> (u16, String) {
+    let resp = op.get(app.url(path)).send().await.unwrap();
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+fn kinds(app: &TestApp) -> Vec<String> {
+    notifications::table
+        .order(notifications::id.asc())
+        .select(notifications::kind)
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+fn audit_actions(app: &TestApp) -> Vec<String> {
+    audit_log::table
+        .order(audit_log::id.asc())
+        .select(audit_log::action)
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn applications_are_approved_or_rejected_and_the_applicant_told() {
+    let app = spawn_app().await;
+    app.logged_in_user("student@example.com").await;
+    let first = apply(&app, "STU111").await;
+    let second = apply(&app, "STU222").await;
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let (status, queue) = op_get(&app, &op, "/operator/applications").await;
+    assert_eq!(status, 200);
+    assert!(queue.contains("STU111") && queue.contains("STU222") && queue.contains("Praktik"));
+    assert!(queue.contains(">Godkänn</button>") && queue.contains(">Avslå</button>"));
+    assert!(queue.contains(">Motivering</label>"));
+    let csrf = hidden_value(&queue, "csrf");
+    let id1 = first.rsplit('/').next().unwrap();
+    let id2 = second.rsplit('/').next().unwrap();
+
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/applications/{id1}/approve"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let page = app.get_html(&first).await;
+    assert!(
+        page.contains("Väntar på betalning") && page.contains("Betala nu"),
+        "{page}"
+    );
+    // A second approval of the same permit is refused, nothing changes.
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/applications/{id1}/approve"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+
+    // A rejection needs a reason.
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/applications/{id2}/reject"),
+        &[("csrf", &csrf), ("reason", "  ")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Skriv en motivering"));
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/applications/{id2}/reject"),
+        &[
+            ("csrf", &csrf),
+            ("reason", "Utbildningen ger inte rätt till parkering"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let page = app.get_html(&second).await;
+    assert!(page.contains("Avslagen") && page.contains("Utbildningen ger inte rätt"));
+    let (_, queue) = op_get(&app, &op, "/operator/applications").await;
+    assert!(queue.contains("Inga ansökningar väntar."));
+
+    let k = kinds(&app);
+    assert!(k.contains(&"application_approved".to_string()), "{k:?}");
+    assert!(k.contains(&"application_rejected".to_string()), "{k:?}");
+    for n in [2, 3] {
+        let mail = app.smtp().wait_for_nth("student@example.com", n).await;
+        assert!(mail.text().contains("/permits/"), "{}", mail.text());
+    }
+    let a = audit_actions(&app);
+    assert!(a.contains(&"permit.state".to_string()), "{a:?}");
+    // Without the form's token nothing happens.
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/applications/{id1}/approve"),
+        &[],
+    )
+    .await;
+    assert_eq!(resp.status(), 403);
+}
+
+#[actix_web::test]
+async fn the_office_answers_and_closes_cases() {
+    let app = spawn_app().await;
+    app.logged_in_user("kund@regionvastmanland.se").await;
+    let csrf = app.csrf().await;
+    let resp = app
+        .post_form(
+            "/messages/new",
+            &[
+                ("csrf", &csrf),
+                ("subject", "Fråga"),
+                ("message", "Hej, en fråga"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let thread = resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let id = thread.rsplit('/').next().unwrap().to_string();
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let (_, inbox) = op_get(&app, &op, "/operator/cases").await;
+    assert!(inbox.contains("Fråga") && inbox.contains("Obesvarat"));
+    let (_, page) = op_get(&app, &op, &format!("/operator/cases/{id}")).await;
+    assert!(page.contains("Hej, en fråga") && page.contains(">Meddelande</label>"));
+    let csrf = hidden_value(&page, "csrf");
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/cases/{id}"),
+        &[("csrf", &csrf), ("message", "")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/cases/{id}"),
+        &[("csrf", &csrf), ("message", "Svar från kontoret")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let (_, inbox) = op_get(&app, &op, "/operator/cases").await;
+    assert!(!inbox.contains("Obesvarat"));
+    let customer_view = app.get_html(&thread).await;
+    assert!(customer_view.contains("Svar från kontoret"));
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/cases/{id}/close"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert!(app.get_html(&thread).await.contains("Avslutat"));
+    assert!(kinds(&app).contains(&"case_reply".to_string()));
+    let a = audit_actions(&app);
+    assert!(a.contains(&"case.reply".to_string()) && a.contains(&"case.close".to_string()));
+    assert_eq!(op_get(&app, &op, "/operator/cases/999").await.0, 404);
+}
+
+#[actix_web::test]
+async fn cancel_with_swish_refund_then_card_refund() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "betalt@regionvastmanland.se").await;
+    assert_eq!(pay(&app, &permit, "0701234567").await.status(), 303);
+    assert_eq!(settled(&app).await, "paid");
+    let id = permit.rsplit('/').next().unwrap().to_string();
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let (_, page) = op_get(&app, &op, &format!("/operator/permits/{id}")).await;
+    assert!(page.contains("Återbetalning (kr)") && page.contains(">Makulera</button>"));
+    let csrf = hidden_value(&page, "csrf");
+    // More than was paid (3 850 kr) is refused; so is nonsense. Nothing changes.
+    for bad in ["5000", "abc", "-3"] {
+        let resp = op_post(
+            &app,
+            &op,
+            &format!("/operator/permits/{id}/cancel"),
+            &[("csrf", &csrf), ("refund", bad)],
+        )
+        .await;
+        assert_eq!(resp.status(), 422, "{bad}");
+    }
+    assert!(app.get_html(&permit).await.contains("Aktiv"));
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/cancel"),
+        &[("csrf", &csrf), ("refund", "1000,50")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("m=cancelled")
+    );
+    assert!(app.get_html(&permit).await.contains("Makulerad"));
+    let done: Vec<(String, i64)> = refunds::table
+        .select((refunds::status, refunds::amount_ore))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(done, vec![("done".to_string(), 100_050)]);
+    let at_swish: Vec<i64> = sim_swish_refunds::table
+        .select(sim_swish_refunds::amount_ore)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(at_swish, vec![100_050]);
+    assert!(kinds(&app).contains(&"permit_changed".to_string()));
+    // A cancelled permit cannot be cancelled again.
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/cancel"),
+        &[("csrf", &csrf), ("refund", "1")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+
+    // Card: the whole amount back through Nexi's charges API.
+    let card_permit = bought_permit(&app, "kort@regionvastmanland.se").await;
+    let hosted = start_card(&app, &card_permit).await;
+    card_page(&app, &hosted, "4111 1111 1111 1111", "pay").await;
+    assert_eq!(settled(&app).await, "paid");
+    let cid = card_permit.rsplit('/').next().unwrap().to_string();
+    let (_, page) = op_get(&app, &op, &format!("/operator/permits/{cid}")).await;
+    assert!(
+        page.contains("value=\"3 850,00\"") || page.contains("3\u{a0}850"),
+        "prefilled with what was paid"
+    );
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{cid}/cancel"),
+        &[("csrf", &csrf), ("refund", "3850")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let at_nexi: Vec<i64> = sim_card_refunds::table
+        .select(sim_card_refunds::amount)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(at_nexi, vec![385_000]);
+    let a = audit_actions(&app);
+    assert_eq!(
+        a.iter().filter(|x| *x == "permit.state").count(),
+        2,
+        "{a:?}"
+    );
+}
+
+#[actix_web::test]
+async fn search_finds_current_former_and_people_and_changes_reach_the_customer() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "sara.svensson@regionvastmanland.se").await;
+    let id = permit.rsplit('/').next().unwrap().to_string();
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let (_, page) = op_get(&app, &op, "/operator/search?q=abc+123").await;
+    assert!(
+        page.contains(&format!("href=\"/operator/permits/{id}\"")),
+        "{page}"
+    );
+    let csrf = hidden_value(
+        &op_get(&app, &op, &format!("/operator/permits/{id}"))
+            .await
+            .1,
+        "csrf",
+    );
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/regnr"),
+        &[("csrf", &csrf), ("regnr", "!!")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("value=\"!!\""));
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/regnr"),
+        &[("csrf", &csrf), ("regnr", "NEW 999")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert!(app.get_html(&permit).await.contains("NEW999"));
+    // Former number, new number, e-mail, name and permit number all find it.
+    for q in [
+        "ABC123",
+        "new999",
+        "sara.svensson",
+        "Svensson",
+        &format!("%23{id}"),
+    ] {
+        let (_, page) = op_get(&app, &op, &format!("/operator/search?q={q}")).await;
+        assert!(
+            page.contains(&format!("href=\"/operator/permits/{id}\"")),
+            "{q}"
+        );
+    }
+    let (_, page) = op_get(&app, &op, "/operator/search?q=zzzz").await;
+    assert!(page.contains("Inget hittades."));
+    // Dates: backwards refused, a good change lands.
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/dates"),
+        &[
+            ("csrf", &csrf),
+            ("start", "2027-02-01"),
+            ("end", "2027-01-01"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/dates"),
+        &[
+            ("csrf", &csrf),
+            ("start", "2027-01-01"),
+            ("end", "2027-12-31"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert!(
+        app.get_html(&permit)
+            .await
+            .contains("2027-01-01 – 2027-12-31")
+    );
+    let (_, page) = op_get(&app, &op, &format!("/operator/permits/{id}")).await;
+    assert!(page.contains("Ändringslogg") && page.contains("ABC123 → NEW999"));
+    let user_link = page.find("/operator/customers/").unwrap();
+    let uid: String = page[user_link + 20..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let (status, customer) = op_get(&app, &op, &format!("/operator/customers/{uid}")).await;
+    assert_eq!(status, 200);
+    assert!(customer.contains("sara.svensson@regionvastmanland.se") && customer.contains("NEW999"));
+    assert_eq!(
+        kinds(&app)
+            .iter()
+            .filter(|k| *k == "permit_changed")
+            .count(),
+        2,
+        "{:?}",
+        kinds(&app)
+    );
+}
+
+#[actix_web::test]
+async fn catalogue_changes_leave_sold_permits_alone_and_reports_export_csv() {
+    let app = spawn_app().await;
+    let permit = bought_permit(
+        &app,
+        "csv,\"kund\"@regionvastmanland.se"
+            .replace([',', '"'], "")
+            .as_str(),
+    )
+    .await;
+    assert_eq!(pay(&app, &permit, "0701234567").await.status(), 303);
+    assert_eq!(settled(&app).await, "paid");
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let (_, cat) = op_get(&app, &op, "/operator/catalogue").await;
+    let csrf = hidden_value(&cat, "csrf");
+    let pkg: i64 = packages::table
+        .filter(packages::name_sv.eq("12 månader"))
+        .filter(packages::permit_type_id.eq(1))
+        .select(packages::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/catalogue/packages/{pkg}"),
+        &[("csrf", &csrf), ("price", "4000"), ("active", "yes")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/catalogue/packages/{pkg}"),
+        &[("csrf", &csrf), ("price", "fyra")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let prices: Vec<i64> = permits::table
+        .select(permits::price_ore)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(prices, vec![385_000], "the sold permit keeps its price");
+    let new_price: i64 = packages::table
+        .find(pkg)
+        .select(packages::price_ore)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(new_price, 400_000);
+    let resp = op_post(
+        &app,
+        &op,
+        "/operator/catalogue/car-parks",
+        &[
+            ("csrf", &csrf),
+            ("park_name", "Garage B"),
+            ("park_site", "Köping"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert!(app.get_html("/permits/new").await.contains("Garage B"));
+    let resp = op_post(
+        &app,
+        &op,
+        "/operator/catalogue/packages",
+        &[
+            ("csrf", &csrf),
+            ("type_id", "1"),
+            ("name-1", "3 månader"),
+            ("months-1", "3"),
+            ("newprice-1", "1100"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let a = audit_actions(&app);
+    assert!(
+        a.contains(&"package.update".to_string())
+            && a.contains(&"car_park.add".to_string())
+            && a.contains(&"package.add".to_string())
+    );
+
+    let range = format!("from={}&to={}", today(), today());
+    let resp = op
+        .get(app.url(&format!("/operator/reports/payments.csv?{range}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = resp.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "payment,permit,paid_at,receipt_number,item,regnr,method,provider_ref,net_ore,vat_rate,vat_ore,total_ore"
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    // "Anställda månads/årskort, 12 månader" holds a comma: quoted.
+    assert!(
+        csv.contains("\"Anställda månads/årskort, 12 månader\""),
+        "{csv}"
+    );
+    assert_eq!(row[3], "1", "receipt number");
+    assert!(csv.contains(",308000,25%,77000,385000"), "{csv}");
+    let resp = op
+        .get(app.url(&format!("/operator/reports/permits.csv?{range}")))
+        .send()
+        .await
+        .unwrap();
+    let csv = resp.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("ABC123"));
+    let resp = op
+        .get(app.url("/operator/reports/permits.csv?from=2027-01-01&to=2026-01-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+
+    let (_, dash) = op_get(&app, &op, "/operator/dashboard").await;
+    assert!(dash.contains("id=\"active-today\">1<"), "{dash}");
+    assert!(dash.contains("id=\"pending-applications\">0<"));
+}
+
+const OFFICE_GETS: &[&str] = &[
+    "/operator/dashboard",
+    "/operator/applications",
+    "/operator/applications/1/attachment",
+    "/operator/cases",
+    "/operator/cases/1",
+    "/operator/search?q=a",
+    "/operator/customers/1",
+    "/operator/permits/1",
+    "/operator/catalogue",
+    "/operator/reports",
+    "/operator/reports/permits.csv?from=2026-01-01&to=2026-12-31",
+    "/operator/reports/payments.csv?from=2026-01-01&to=2026-12-31",
+];
+
+const OFFICE_POSTS: &[&str] = &[
+    "/operator/applications/1/approve",
+    "/operator/applications/1/reject",
+    "/operator/cases/1",
+    "/operator/cases/1/close",
+    "/operator/permits/1/regnr",
+    "/operator/permits/1/dates",
+    "/operator/permits/1/cancel",
+    "/operator/permits/1/refunds/1/retry",
+    "/operator/catalogue/packages",
+    "/operator/catalogue/packages/1",
+    "/operator/catalogue/car-parks",
+];
+
+#[actix_web::test]
+async fn customers_never_reach_the_office() {
+    let app = spawn_app().await;
+    for path in OFFICE_GETS {
+        let resp = app.get(path).await;
+        assert_eq!(resp.status(), 303, "logged out: {path}");
+        assert!(
+            resp.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login?next=")
+        );
+    }
+    let permit = bought_permit(&app, "nyfiken@regionvastmanland.se").await;
+    assert!(permit.ends_with("/1"));
+    let csrf = app.csrf().await;
+    for path in OFFICE_GETS {
+        assert_eq!(app.get(path).await.status(), 404, "customer: {path}");
+    }
+    for path in OFFICE_POSTS {
+        let resp = app
+            .post_form(
+                path,
+                &[
+                    ("csrf", &csrf),
+                    ("reason", "x"),
+                    ("refund", "1"),
+                    ("regnr", "HAX000"),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), 404, "customer: {path}");
+    }
+    let state: String = permits::table
+        .select(permits::state)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(state, "awaiting_payment");
+    let n: i64 = audit_log::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(n, 0);
+}
