@@ -10,13 +10,16 @@ use crate::state::AppState;
 
 /// Asks the provider; returns whether the refund is done.
 pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
-    let (refund, payment) = db::run(&state.pool, move |c| {
+    let (refund, payment, vat) = db::run(&state.pool, move |c| {
         let refund = refunds::by_id(c, refund_id)?;
-        let payment = match &refund {
-            Some(r) => db_payments::by_id(c, r.payment_id)?,
-            None => None,
+        let (payment, permit) = match &refund {
+            Some(r) => (
+                db_payments::by_id(c, r.payment_id)?,
+                crate::db::permits::by_id(c, r.permit_id)?,
+            ),
+            None => (None, None),
         };
-        Ok((refund, payment))
+        Ok((refund, payment, permit.map_or(2500, |p| p.vat_basis_points)))
     })
     .await?;
     let (Some(refund), Some(payment)) = (refund, payment) else {
@@ -53,7 +56,7 @@ pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
                         &format!("refund-{}", refund.id),
                         "Återbetalning parkering",
                         amount,
-                        2500,
+                        vat,
                     );
                     state
                         .nexi
