@@ -13,8 +13,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 
-use super::permits::{day_card_page, regnr_error};
-use crate::actors::{ChangePermit, PermitChange, PermitError, RuleError};
+use super::permits::{day_card_page, regnr_error, send_change};
+use crate::actors::{PermitChange, PermitError, RuleError};
 use crate::auth::SessionUser;
 use crate::db::daycards::{self, SessionRow};
 use crate::db::permits::{self as db_permits, PermitRow};
@@ -392,20 +392,9 @@ async fn change(
     id: i64,
     change: PermitChange,
 ) -> Result<Result<PermitRow, String>, AppError> {
-    let msg = ChangePermit {
-        permit_id: id,
-        base_url: state.link(""),
-        owner: Some(me.user.id),
-        by_user: Some(me.user.id),
-        change,
-    };
-    match state.permits.send(msg).await {
-        Ok(Ok(p)) => Ok(Ok(p)),
-        Ok(Err(PermitError::NotFound)) => Err(AppError::NotFound),
-        Ok(Err(PermitError::Internal(e))) => Err(AppError::Internal(e)),
-        Ok(Err(e)) => Ok(Err(refused_text(t, &e))),
-        Err(e) => Err(AppError::Internal(anyhow::anyhow!("permit registry: {e}"))),
-    }
+    Ok(send_change(state, id, Some(me.user.id), me.user.id, change)
+        .await?
+        .map_err(|e| refused_text(t, &e)))
 }
 
 /// Answers a booking or cancellation: the fragment for HTMX, else a redirect (done) or the

@@ -12,8 +12,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::messages::textarea;
-use super::permits::{permit_type_name, regnr_error, status_label};
-use crate::actors::{ChangePermit, PermitChange, PermitError, RuleError};
+use super::permits::{permit_type_name, regnr_error, send_change, status_label};
+use crate::actors::{PermitChange, PermitError, RuleError};
 use crate::cases::{self, CaseError};
 use crate::clock;
 use crate::db::schema::{car_parks, packages, permit_types};
@@ -101,19 +101,7 @@ async fn office_change(
     permit_id: i64,
     change: PermitChange,
 ) -> Result<Result<db_permits::PermitRow, PermitError>, AppError> {
-    let msg = ChangePermit {
-        permit_id,
-        owner: None,
-        by_user: Some(op.me.user.id),
-        change,
-        base_url: state.link(""),
-    };
-    match state.permits.send(msg).await {
-        Ok(Err(PermitError::NotFound)) => Err(AppError::NotFound),
-        Ok(Err(PermitError::Internal(e))) => Err(AppError::Internal(e)),
-        Ok(r) => Ok(r),
-        Err(e) => Err(AppError::Internal(anyhow::anyhow!("permit registry: {e}"))),
-    }
+    send_change(state, permit_id, None, op.me.user.id, change).await
 }
 
 fn refused_text(t: &Texts, e: &PermitError) -> &'static str {

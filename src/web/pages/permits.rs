@@ -957,17 +957,31 @@ pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
     })
 }
 
+/// A customer's change to their own permit.
 async fn change(
     state: &AppState,
     me: &SessionUser,
     id: i64,
     change: PermitChange,
 ) -> Result<Result<PermitRow, PermitError>, AppError> {
+    send_change(state, id, Some(me.user.id), me.user.id, change).await
+}
+
+/// Hands a change to the permit's actor. `owner`: the customer the permit must belong to, or
+/// `None` for the parking office. A missing permit or an internal failure becomes the
+/// request's error; a refused rule comes back for the page to explain.
+pub async fn send_change(
+    state: &AppState,
+    permit_id: i64,
+    owner: Option<i64>,
+    by_user: i64,
+    change: PermitChange,
+) -> Result<Result<PermitRow, PermitError>, AppError> {
     let msg = ChangePermit {
-        permit_id: id,
+        permit_id,
         base_url: state.link(""),
-        owner: Some(me.user.id),
-        by_user: Some(me.user.id),
+        owner,
+        by_user: Some(by_user),
         change,
     };
     match state.permits.send(msg).await {
