@@ -5,6 +5,7 @@ mod accounts;
 mod browser;
 mod browser_accounts;
 mod browser_daycards;
+mod browser_operator;
 mod browser_permits;
 mod daycards;
 mod foundation;

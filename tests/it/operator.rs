@@ -69,7 +69,7 @@ fn role_of(app: &TestApp, email: &str) -> String {
 }
 
 /// A second browser with a confirmed, logged-in account made operator.
-async fn operator_client(app: &TestApp, email: &str) -> reqwest::Client {
+pub async fn operator_client(app: &TestApp, email: &str) -> reqwest::Client {
     let client = new_client(&app.address);
     let resp = client
         .post(app.url("/register"))
