@@ -6,6 +6,7 @@ mod browser;
 mod browser_accounts;
 mod browser_daycards;
 mod browser_messages;
+mod browser_operator;
 mod browser_permits;
 mod daycards;
 mod foundation;

@@ -140,11 +140,25 @@ async fn create_admin_makes_a_confirmed_admin_from_the_command_line() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("created"), "{out}");
     assert_eq!(role_of(&app, "chef@regionvastmanland.se"), "admin");
-    // Confirmed: logs in at once with the password from stdin and reaches the portal.
+    // Confirmed: logs in at once with the password from stdin, through the customers' login
+    // page, and comes back to the portal.
+    let resp = app.get("/operator/check").await;
+    assert_eq!(
+        resp.headers()["location"],
+        "/login?next=%2Foperator%2Fcheck"
+    );
     let resp = app
-        .login("chef@regionvastmanland.se", "Chef7!parkering")
+        .post_form(
+            "/login",
+            &[
+                ("email", "chef@regionvastmanland.se"),
+                ("password", "Chef7!parkering"),
+                ("next", "/operator/check"),
+            ],
+        )
         .await;
     assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/operator/check");
     let page = app.get_html("/operator/check").await;
     assert!(page.contains(">Kontrollera</button>"));
     let (id, action, actor): (i64, String, Option<i64>) = audit_log::table
