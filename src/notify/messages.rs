@@ -498,6 +498,30 @@ pub fn permit_changed(lang: Lang, name: &str, regnr: &str, what: &str, link: &st
     }
 }
 
+/// An admin invited someone to the operator portal: the link sets their password.
+pub fn operator_invite(lang: Lang, name: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Inbjudan till Parkportals operatörsportal".into(),
+            &[
+                format!("Hej {name}!"),
+                "Du har bjudits in till operatörsportalen för Parkeringsservice. Välj ditt lösenord med länken nedan; den gäller i 7 dagar.".into(),
+            ],
+            Some(("Välj lösenord", link)),
+        ),
+        Lang::En => compose(
+            lang,
+            "Invitation to the Parkportal operator portal".into(),
+            &[
+                format!("Hello {name}!"),
+                "You have been invited to the parking office's operator portal. Choose your password with the link below; it is valid for 7 days.".into(),
+            ],
+            Some(("Choose a password", link)),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -424,6 +424,13 @@ pub struct Texts {
     pub op_to: &'static str,
     pub op_unanswered: &'static str,
     pub op_range_invalid: &'static str,
+    pub op_staff: &'static str,
+    pub op_invite: &'static str,
+    pub op_invite_intro: &'static str,
+    pub op_invited: &'static str,
+    pub op_invite_invalid: &'static str,
+    pub op_role_operator: &'static str,
+    pub op_role_admin: &'static str,
 }
 
 pub static SV: Texts = Texts {
@@ -825,6 +832,13 @@ pub static SV: Texts = Texts {
     op_to: "Till och med",
     op_unanswered: "Obesvarat",
     op_range_invalid: "Välj ett giltigt datumintervall (från och med ska vara före till och med).",
+    op_staff: "Personal",
+    op_invite: "Bjud in",
+    op_invite_intro: "Den inbjudna får ett e-postmeddelande med en länk för att välja lösenord. Länken gäller i 7 dagar.",
+    op_invited: "Inbjudan har skickats.",
+    op_invite_invalid: "Skriv en giltig e-postadress och ett namn.",
+    op_role_operator: "Operatör",
+    op_role_admin: "Administratör",
 };
 
 pub static EN: Texts = Texts {
@@ -1232,4 +1246,11 @@ pub static EN: Texts = Texts {
     op_to: "To",
     op_unanswered: "Unanswered",
     op_range_invalid: "Choose a valid date range (from must be before to).",
+    op_staff: "Staff",
+    op_invite: "Invite",
+    op_invite_intro: "The invitee gets an e-mail with a link to choose a password. The link is valid for 7 days.",
+    op_invited: "The invitation has been sent.",
+    op_invite_invalid: "Write a valid e-mail address and a name.",
+    op_role_operator: "Operator",
+    op_role_admin: "Administrator",
 };

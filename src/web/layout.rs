@@ -147,6 +147,9 @@ fn operator_bar(ctx: &Ctx, csrf_token: &str) -> Markup {
                         li { a href="/operator/check" { (t.nav_check) } }
                         li { a href="/operator/catalogue" { (t.op_catalogue) } }
                         li { a href="/operator/reports" { (t.op_reports) } }
+                        @if ctx.user.as_ref().is_some_and(|u| u.user.role == "admin") {
+                            li { a href="/operator/staff" { (t.op_staff) } }
+                        }
                     }
                     ul {
                         li { a href="/" { (t.nav_customer_portal) } }

@@ -562,6 +562,7 @@ const OFFICE_GETS: &[&str] = &[
     "/operator/permits/1",
     "/operator/catalogue",
     "/operator/reports",
+    "/operator/staff",
     "/operator/reports/permits.csv?from=2026-01-01&to=2026-12-31",
     "/operator/reports/payments.csv?from=2026-01-01&to=2026-12-31",
 ];
@@ -578,6 +579,7 @@ const OFFICE_POSTS: &[&str] = &[
     "/operator/catalogue/packages",
     "/operator/catalogue/packages/1",
     "/operator/catalogue/car-parks",
+    "/operator/staff",
 ];
 
 #[actix_web::test]
@@ -623,4 +625,91 @@ async fn customers_never_reach_the_office() {
         .get_result(&mut app.conn())
         .unwrap();
     assert_eq!(n, 0);
+}
+
+#[actix_web::test]
+async fn an_admin_invites_an_operator_who_chooses_a_password() {
+    use parkportal::db::schema::users;
+    let app = spawn_app().await;
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    // An operator is not an admin: no staff page.
+    assert_eq!(op_get(&app, &op, "/operator/staff").await.0, 404);
+    diesel::update(users::table.filter(users::email.eq("olle@regionvastmanland.se")))
+        .set(users::role.eq("admin"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let (status, page) = op_get(&app, &op, "/operator/staff").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(">Bjud in</button>"));
+    let csrf = hidden_value(&page, "csrf");
+    let resp = op_post(
+        &app,
+        &op,
+        "/operator/staff",
+        &[
+            ("csrf", &csrf),
+            ("email", "inte en adress"),
+            ("name", "Nina"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("value=\"inte en adress\"")
+    );
+    let resp = op_post(
+        &app,
+        &op,
+        "/operator/staff",
+        &[
+            ("csrf", &csrf),
+            ("email", "nina@regionvastmanland.se"),
+            ("name", "Nina Nilsson"),
+            ("role", "operator"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let mail = app.smtp().wait_for("nina@regionvastmanland.se").await;
+    let link = mail.link("/reset-password?token=");
+    // The invitee chooses a password, logs in and reaches the portal.
+    let nina = crate::helpers::new_client(&app.address);
+    let form = nina.get(&link).send().await.unwrap().text().await.unwrap();
+    let token = hidden_value(&form, "token");
+    let resp = nina
+        .post(app.url("/reset-password"))
+        .form(&[
+            ("token", token.as_str()),
+            ("password", crate::helpers::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success() || resp.status().is_redirection());
+    let resp = nina
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "nina@regionvastmanland.se"),
+            ("password", crate::helpers::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let resp = nina
+        .get(app.url("/operator/applications"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let role: String = users::table
+        .filter(users::email.eq("nina@regionvastmanland.se"))
+        .select(users::role)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(role, "operator");
+    assert!(audit_actions(&app).contains(&"user.invite".to_string()));
 }
