@@ -10,6 +10,7 @@ mod browser_permits;
 mod daycards;
 mod foundation;
 mod helpers;
+mod hostile;
 mod messages;
 mod payments;
 mod permits;
