@@ -25,6 +25,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
 use crate::helpers::{TestApp, new_client, spawn_app};
+use parkportal::db::DbConnection;
 
 /// Strings that have broken web apps before.
 const HOSTILE: &[&str] = &[
@@ -418,24 +419,26 @@ fn the_markup_check_finds_what_it_looks_for() {
     }
 }
 
+/// A user's e-mail, password hash, name, mobile number, payment method and Swish number.
+type UserRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 /// Everything a refused request must leave as it was.
 #[derive(Debug, PartialEq)]
 struct Snapshot {
     counts: Vec<i64>,
-    users: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )>,
+    users: Vec<UserRow>,
     permits: Vec<(String, bool, String)>,
     attachments: Vec<Option<String>>,
 }
 
-fn snapshot(app: &TestApp) -> Snapshot {
-    let c = &mut app.conn();
+fn snapshot(c: &mut DbConnection) -> Snapshot {
     let counts = vec![
         users::table.count().get_result(c).unwrap(),
         permits::table.count().get_result(c).unwrap(),
@@ -489,7 +492,12 @@ async fn assert_no_stored_script(app: &TestApp, pages: &[String], after: &str) {
 
 /// Checks one answer: no 5xx; a 4xx to a form is a Swedish page; a refused request left
 /// everything as it was.
-async fn check(resp: reqwest::Response, before: &Snapshot, app: &TestApp, what: &str) -> u16 {
+async fn check(
+    resp: reqwest::Response,
+    before: &Snapshot,
+    db: &mut DbConnection,
+    what: &str,
+) -> u16 {
     let status = resp.status().as_u16();
     let content_type = resp
         .headers()
@@ -505,7 +513,7 @@ async fn check(resp: reqwest::Response, before: &Snapshot, app: &TestApp, what: 
             "{status} {content_type:?} without a Swedish message for {what}: {body}"
         );
         assert_eq!(
-            &snapshot(app),
+            &snapshot(db),
             before,
             "{status} but rows changed for {what}"
         );
@@ -525,6 +533,7 @@ const CASES_PER_ENDPOINT: usize = 12;
 async fn hostile_forms_logged_in_never_fail_store_script_or_half_write() {
     let app = spawn_app().await;
     let permit_path = crate::permits::bought_permit(&app, "fuzz@regionvastmanland.se").await;
+    let mut db = app.conn();
     let permit: i64 = permit_path.rsplit('/').next().unwrap().parse().unwrap();
     let csrf = app.csrf().await;
     let resp = app
@@ -569,25 +578,25 @@ async fn hostile_forms_logged_in_never_fail_store_script_or_half_write() {
             // is left out here (it would end the session the other cases need).
             if endpoint.path != "/logout" {
                 let token = endpoint.csrf.then_some(csrf.as_str());
-                let before = snapshot(&app);
+                let before = snapshot(&mut db);
                 let resp = send(&app.client, &url, &c, token, None).await;
-                let status = check(resp, &before, &app, &what).await;
+                let status = check(resp, &before, &mut db, &what).await;
                 *seen.entry(status).or_default() += 1;
                 assert_no_stored_script(&app, &stored_pages, &what).await;
             }
             if endpoint.csrf {
                 // Without the token (or with a made-up one): refused, nothing changes.
-                let before = snapshot(&app);
+                let before = snapshot(&mut db);
                 let resp = send(&app.client, &url, &c, None, None).await;
-                let status = check(resp, &before, &app, &format!("{what} without CSRF")).await;
+                let status = check(resp, &before, &mut db, &format!("{what} without CSRF")).await;
                 assert!(
                     (400..500).contains(&status),
                     "{status} without a CSRF token for {what}"
                 );
-                assert_eq!(snapshot(&app), before, "changed without CSRF: {what}");
+                assert_eq!(snapshot(&mut db), before, "changed without CSRF: {what}");
             }
             // From another site, token or not: refused before any handler.
-            let before = snapshot(&app);
+            let before = snapshot(&mut db);
             let resp = send(
                 &app.client,
                 &url,
@@ -596,7 +605,7 @@ async fn hostile_forms_logged_in_never_fail_store_script_or_half_write() {
                 Some("https://evil.example"),
             )
             .await;
-            let status = check(resp, &before, &app, &format!("{what} cross-site")).await;
+            let status = check(resp, &before, &mut db, &format!("{what} cross-site")).await;
             assert_eq!(status, 403, "cross-site {what}");
         }
     }
@@ -620,6 +629,7 @@ async fn hostile_forms_logged_in_never_fail_store_script_or_half_write() {
 async fn hostile_forms_logged_out_never_fail() {
     let app = spawn_app().await;
     crate::permits::bought_permit(&app, "owner@regionvastmanland.se").await;
+    let mut db = app.conn();
     let stranger = new_client(&app.address);
     let mut runner = TestRunner::deterministic();
     for endpoint in endpoints(1, 1) {
@@ -628,7 +638,7 @@ async fn hostile_forms_logged_out_never_fail() {
         for _ in 0..CASES_PER_ENDPOINT / 2 {
             let c = generate(&mut runner, &strategy);
             let what = format!("logged out POST {} {}", endpoint.path, describe(&c));
-            let before = snapshot(&app);
+            let before = snapshot(&mut db);
             let resp = send(&stranger, &url, &c, Some("forged"), None).await;
             let to_login = |r: &reqwest::Response| {
                 ["location", "hx-redirect"].iter().any(|h| {
@@ -638,7 +648,7 @@ async fn hostile_forms_logged_out_never_fail() {
                 })
             };
             let sent_to_login = to_login(&resp);
-            let status = check(resp, &before, &app, &what).await;
+            let status = check(resp, &before, &mut db, &what).await;
             if endpoint.csrf {
                 // To the login page (htmx: 200 with HX-Redirect), or refused.
                 let logout = endpoint.path == "/logout" && status == 303;
@@ -646,7 +656,7 @@ async fn hostile_forms_logged_out_never_fail() {
                     sent_to_login || logout || (400..500).contains(&status),
                     "{status} for {what}"
                 );
-                assert_eq!(snapshot(&app), before, "changed by a stranger: {what}");
+                assert_eq!(snapshot(&mut db), before, "changed by a stranger: {what}");
             }
         }
     }
@@ -726,6 +736,7 @@ async fn hostile_queries_and_paths_never_fail() {
 async fn hostile_uploads_never_fail_and_store_only_pdfs() {
     let app = spawn_app().await;
     let permit = crate::permits::bought_permit(&app, "upload@regionvastmanland.se").await;
+    let mut db = app.conn();
     let csrf = app.csrf().await;
     let url = app.url(&format!("{permit}/attachment"));
     let upload = (
@@ -789,19 +800,19 @@ async fn hostile_uploads_never_fail_and_store_only_pdfs() {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .body(bytes.clone()),
         };
-        let before = snapshot(&app);
+        let before = snapshot(&mut db);
         let resp = req
             .send()
             .await
             .unwrap_or_else(|e| panic!("no answer ({e}) to {what}"));
-        let status = check(resp, &before, &app, &what).await;
+        let status = check(resp, &before, &mut db, &what).await;
         if status == 303 {
             // Only a PDF of at most 5 MB, with the token, on a permit that takes one.
             assert!(is_pdf && shape < 2, "{what} accepted");
             stored += 1;
         } else {
             assert!((400..500).contains(&status), "{status} for {what}");
-            assert_eq!(snapshot(&app), before, "{what}");
+            assert_eq!(snapshot(&mut db), before, "{what}");
         }
         assert_no_stored_script(&app, std::slice::from_ref(&permit), &what).await;
     }
@@ -820,6 +831,7 @@ async fn hostile_uploads_never_fail_and_store_only_pdfs() {
 async fn hostile_callbacks_never_fail() {
     let app = spawn_app().await;
     crate::permits::bought_permit(&app, "callback@regionvastmanland.se").await;
+    let mut db = app.conn();
     let stranger = reqwest::Client::new();
     let body = prop_oneof![
         prop::collection::vec(any::<u8>(), 0..3_000),
@@ -835,7 +847,7 @@ async fn hostile_callbacks_never_fail() {
     for path in ["/callbacks/swish", "/callbacks/nexi"] {
         for _ in 0..15 {
             let bytes = generate(&mut runner, &body);
-            let before = snapshot(&app);
+            let before = snapshot(&mut db);
             let resp = stranger
                 .post(app.url(path))
                 .header("Content-Type", "application/json")
@@ -849,7 +861,7 @@ async fn hostile_callbacks_never_fail() {
                 "{status} from {path} for {} bytes",
                 bytes.len()
             );
-            assert_eq!(snapshot(&app), before, "{path} changed rows");
+            assert_eq!(snapshot(&mut db), before, "{path} changed rows");
         }
     }
 }
