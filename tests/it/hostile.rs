@@ -865,3 +865,74 @@ async fn hostile_callbacks_never_fail() {
         }
     }
 }
+
+/// The day calendar of a paid day card: hostile bookings and cancellations (dates near today
+/// among the junk, so some are booked). A refusal books nothing; the card never has more
+/// days booked than bought; what was typed never comes back as markup.
+#[actix_web::test]
+async fn hostile_day_bookings_never_fail_or_overbook() {
+    let app = spawn_app().await;
+    let today = parkportal::domain::permit::today(chrono::Utc::now());
+    let permit = crate::daycards::paid_day_card(&app, "dagar@regionvastmanland.se", today, 3).await;
+    let mut db = app.conn();
+    let csrf = app.csrf().await;
+    let day = prop_oneof![
+        2 => (0i64..20).prop_map(move |d| (today + chrono::Duration::days(d)).to_string()),
+        1 => value(),
+    ];
+    // Mostly a plausible booking (a number, days near today) with junk mixed in.
+    let pairs = (
+        prop::bool::weighted(0.8),
+        prop::collection::vec(
+            (
+                prop::sample::select(vec![
+                    "day", "day", "day", "regnr", "foreign", "month", "csrf",
+                ]),
+                prop_oneof![3 => day.clone(), 1 => value()],
+            ),
+            0..5,
+        ),
+    )
+        .prop_map(|(with_regnr, mut pairs)| {
+            if with_regnr {
+                pairs.insert(0, ("regnr", "ABC123".to_string()));
+            }
+            pairs
+        });
+    let strategy = (pairs, encoding(), prop::bool::weighted(0.3), day);
+    let mut runner = TestRunner::deterministic();
+    let stored_pages = ["/".to_string(), permit.clone()];
+    let mut booked = 0;
+    for i in 0..40 {
+        let (pairs, encoding, htmx, cancel_day) = generate(&mut runner, &strategy);
+        let c = Case {
+            pairs: pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            encoding,
+            htmx,
+        };
+        let path = if i % 4 == 3 {
+            let d: String = url::form_urlencoded::byte_serialize(cancel_day.as_bytes()).collect();
+            format!("{permit}/sessions/{d}/cancel")
+        } else {
+            format!("{permit}/sessions")
+        };
+        let what = format!("POST {path} {}", describe(&c));
+        let before = snapshot(&mut db);
+        let resp = send(&app.client, &app.url(&path), &c, Some(&csrf), None).await;
+        let status = check(resp, &before, &mut db, &what).await;
+        if status < 400 && snapshot(&mut db) != before {
+            booked += 1;
+        }
+        let (bought, used): (Option<i32>, i32) = permits::table
+            .select((permits::days_bought, permits::days_used))
+            .first(&mut db)
+            .unwrap();
+        let sessions: i64 = day_sessions::table.count().get_result(&mut db).unwrap();
+        assert!(
+            i64::from(used) == sessions && sessions <= i64::from(bought.unwrap()),
+            "{used} used, {sessions} sessions of {bought:?} after {what}"
+        );
+        assert_no_stored_script(&app, &stored_pages, &what).await;
+    }
+    assert!(booked > 0, "no case booked or cancelled a day");
+}
