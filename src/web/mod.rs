@@ -89,9 +89,16 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
                     i18n::SV.attach_heading,
                     i18n::SV.err_pdf,
                 );
+                // Too large: 413; a missing part or a broken body: the error's own 400.
+                let status = match &err {
+                    actix_multipart::MultipartError::Payload(
+                        actix_web::error::PayloadError::Overflow,
+                    ) => actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    other => actix_web::ResponseError::status_code(other),
+                };
                 InternalError::from_response(
                     err,
-                    HttpResponse::PayloadTooLarge()
+                    HttpResponse::build(status)
                         .content_type("text/html; charset=utf-8")
                         .body(page.into_string()),
                 )
