@@ -738,7 +738,33 @@ async fn hostile_uploads_never_fail_and_store_only_pdfs() {
     let permit = crate::permits::bought_permit(&app, "upload@regionvastmanland.se").await;
     let mut db = app.conn();
     let csrf = app.csrf().await;
-    let url = app.url(&format!("{permit}/attachment"));
+    let application = apply_as_extern(&app, &csrf).await;
+    // A PDF under a hostile name is stored; the name shows as text.
+    let evil = "<img src=x onerror=alert(1)>.pdf";
+    let resp = app
+        .client
+        .post(app.url(&format!("{application}/attachment")))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF".to_vec())
+                        .file_name(evil)
+                        .mime_str("application/pdf")
+                        .unwrap(),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let page = app.get_html(&application).await;
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;.pdf"),
+        "the name as text"
+    );
+    assert_eq!(unsafe_markup(&page), None);
     let upload = (
         prop_oneof![
             3 => prop::collection::vec(any::<u8>(), 0..4_000),
@@ -763,11 +789,19 @@ async fn hostile_uploads_never_fail_and_store_only_pdfs() {
             "application/octet-stream",
             "image/svg+xml",
         ]),
-        0u8..6,
+        0u8..7,
     );
     let mut runner = TestRunner::deterministic();
     let mut stored = 0;
-    for _ in 0..30 {
+    let mut statuses = std::collections::BTreeSet::new();
+    for i in 0..40 {
+        // Half to the permit awaiting payment (takes no file), half to the application.
+        let (permit, takes_files) = if i % 2 == 0 {
+            (&permit, false)
+        } else {
+            (&application, true)
+        };
+        let url = app.url(&format!("{permit}/attachment"));
         let (bytes, name, mime, shape) = generate(&mut runner, &upload);
         let what = format!(
             "upload shape {shape}, {} bytes starting {:?}, name {:?}, {mime}",
@@ -789,12 +823,14 @@ async fn hostile_uploads_never_fail_and_store_only_pdfs() {
             // The token missing or wrong.
             2 => req.multipart(form.part("file", file())),
             3 => req.multipart(form.text("csrf", "forged").part("file", file())),
-            // No file, or two.
+            // Two files.
             4 => req.multipart(
                 form.text("csrf", csrf.clone())
                     .part("file", file())
                     .part("file", file()),
             ),
+            // No file at all.
+            6 => req.multipart(form.text("csrf", csrf.clone())),
             // Not multipart at all.
             _ => req
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -808,21 +844,77 @@ async fn hostile_uploads_never_fail_and_store_only_pdfs() {
         let status = check(resp, &before, &mut db, &what).await;
         if status == 303 {
             // Only a PDF of at most 5 MB, with the token, on a permit that takes one.
-            assert!(is_pdf && shape < 2, "{what} accepted");
+            // (Two files: the first is taken, as actix-multipart does by default.)
+            assert!(
+                takes_files && is_pdf && matches!(shape, 0 | 1 | 4),
+                "{what} accepted"
+            );
             stored += 1;
         } else {
             assert!((400..500).contains(&status), "{status} for {what}");
             assert_eq!(snapshot(&mut db), before, "{what}");
         }
-        assert_no_stored_script(&app, std::slice::from_ref(&permit), &what).await;
+        statuses.insert(status);
+        // The status says why: too large, no file, not multipart.
+        let too_large = bytes.len() > 5 * 1024 * 1024;
+        match shape {
+            0..=4 if too_large => assert_eq!(status, 413, "{what}"),
+            6 => assert_eq!(status, 400, "{what}"),
+            5 => assert_eq!(status, 415, "{what}"),
+            _ => {}
+        }
+        assert_no_stored_script(&app, std::slice::from_ref(permit), &what).await;
     }
-    // This permit awaits payment, not approval: it takes no attachment at all.
-    assert_eq!(stored, 0);
+    assert!(stored > 0, "no generated upload was a storable PDF");
+    for expected in [303, 400, 403, 413, 415, 422] {
+        assert!(statuses.contains(&expected), "no {expected}: {statuses:?}");
+    }
+    // The permit awaiting payment has no application; the one application has a file.
     let names: Vec<Option<String>> = applications::table
         .select(applications::attachment_name)
-        .load(&mut app.conn())
+        .load(&mut db)
         .unwrap();
-    assert!(names.iter().all(Option::is_none), "{names:?}");
+    assert!(matches!(names.as_slice(), [Some(_)]), "{names:?}");
+}
+
+/// An "Extern betalande" application awaiting approval (it takes a PDF); returns its path.
+async fn apply_as_extern(app: &TestApp, csrf: &str) -> String {
+    let html = app.get_html("/permits/new").await;
+    let t = crate::permits::type_id(&html, "Extern betalande");
+    let details = app
+        .get_html(&format!("/permits/new/details?type={t}"))
+        .await;
+    let at = details.find(">1 månad</label>").expect("package 1 månad");
+    let marker = "name=\"package\" value=\"";
+    let v = details[..at].rfind(marker).unwrap() + marker.len();
+    let package = &details[v..v + details[v..].find('"').unwrap()];
+    let today = parkportal::domain::permit::today(chrono::Utc::now()).to_string();
+    let resp = app
+        .post_form(
+            "/permits/new",
+            &[
+                ("csrf", csrf),
+                ("type", &t),
+                ("package", package),
+                ("start", &today),
+                ("regnr", "ABC123"),
+                ("car_park", "1"),
+                ("organisation", "Mälardalens universitet"),
+                ("role", "Student"),
+                ("reason", "VFU"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 200, "the review page");
+    let review = resp.text().await.unwrap();
+    let resp = crate::permits::confirm(app, &review).await;
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        app.get_html(&location)
+            .await
+            .contains("Väntar på godkännande")
+    );
+    location
 }
 
 /// The payment providers' callbacks take anything without failing and change nothing
