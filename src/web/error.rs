@@ -73,3 +73,17 @@ impl ResponseError for AppError {
         }
     }
 }
+
+/// A request body an extractor could not take (too large, wrong content type): the Swedish
+/// page with the extractor's status (413, 415, 400), not actix's plain-text error.
+pub fn unreadable_body(err: &actix_web::Error, title: &str, text: &str) -> HttpResponse {
+    HttpResponse::build(err.as_response_error().status_code())
+        .content_type("text/html; charset=utf-8")
+        .body(message_page(&Ctx::plain(Lang::Sv), title, text).into_string())
+}
+
+/// What [`unreadable_body`] says about a form.
+pub const UNREADABLE_FORM: (&str, &str) = (
+    "Formuläret kunde inte läsas",
+    "Uppgifterna i formuläret kunde inte tolkas. Gå tillbaka och försök igen.",
+);

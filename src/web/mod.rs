@@ -54,6 +54,33 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
                 .into()
             }),
     )
+    // A query string or path segment of the wrong shape (letters for an id, a duplicated
+    // key): the same kind of Swedish page, not actix's plain-text error.
+    .app_data(web::QueryConfig::default().error_handler(|err, _req| {
+        let page = layout::message_page(
+            &ctx::Ctx::plain(i18n::Lang::Sv),
+            "Adressen kunde inte läsas",
+            "Uppgifterna i adressen kunde inte tolkas. Gå tillbaka och försök igen.",
+        );
+        InternalError::from_response(
+            err,
+            HttpResponse::BadRequest()
+                .content_type("text/html; charset=utf-8")
+                .body(page.into_string()),
+        )
+        .into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|err, _req| {
+        let ctx = ctx::Ctx::plain(i18n::Lang::Sv);
+        let page = layout::message_page(&ctx, ctx.t().not_found_title, ctx.t().not_found_body);
+        InternalError::from_response(
+            err,
+            HttpResponse::NotFound()
+                .content_type("text/html; charset=utf-8")
+                .body(page.into_string()),
+        )
+        .into()
+    }))
     .app_data(
         MultipartFormConfig::default()
             .total_limit(permits::ATTACHMENT_MAX_BYTES + 64 * 1024)
@@ -64,9 +91,16 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
                     i18n::SV.attach_heading,
                     i18n::SV.err_pdf,
                 );
+                // Too large: 413; a missing part or a broken body: the error's own 400.
+                let status = match &err {
+                    actix_multipart::MultipartError::Payload(
+                        actix_web::error::PayloadError::Overflow,
+                    ) => actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    other => actix_web::ResponseError::status_code(other),
+                };
                 InternalError::from_response(
                     err,
-                    HttpResponse::PayloadTooLarge()
+                    HttpResponse::build(status)
                         .content_type("text/html; charset=utf-8")
                         .body(page.into_string()),
                 )

@@ -1,6 +1,7 @@
 //! The integration suite: the real server on port 0 with its own fresh database per test.
 //! SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod a11y;
 mod accounts;
 mod browser;
 mod browser_accounts;
@@ -11,6 +12,7 @@ mod browser_permits;
 mod daycards;
 mod foundation;
 mod helpers;
+mod hostile;
 mod messages;
 mod office;
 mod operator;

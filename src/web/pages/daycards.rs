@@ -24,7 +24,7 @@ use crate::domain::daycard::{BookingError, CancelError, Card, Month, Refusal, Se
 use crate::domain::permit::{State, Status, today};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, UNREADABLE_FORM, unreadable_body};
 use crate::web::forms::{self, Field, notice, notice_error};
 use crate::web::i18n::{Lang, Texts};
 
@@ -437,9 +437,13 @@ pub async fn book(
     ctx: Ctx,
     state: Data,
     id: web::Path<i64>,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return Ok(unreadable_body(&e, UNREADABLE_FORM.0, UNREADABLE_FORM.1)),
+    };
     let input = CalendarInput::parse(&body);
     me.check_csrf(&input.csrf)?;
     let id = id.into_inner();
@@ -469,9 +473,13 @@ pub async fn cancel(
     ctx: Ctx,
     state: Data,
     path: web::Path<(i64, String)>,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return Ok(unreadable_body(&e, UNREADABLE_FORM.0, UNREADABLE_FORM.1)),
+    };
     let input = CalendarInput::parse(&body);
     me.check_csrf(&input.csrf)?;
     let (id, day) = path.into_inner();

@@ -25,7 +25,7 @@ use crate::domain::token::new_token;
 use crate::domain::{Money, RegNumber};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, unreadable_body};
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::i18n::{Lang, Texts};
 use crate::web::layout::page;
@@ -772,8 +772,24 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
         .temporaries
         .iter()
         .find(|tr| tr.ended_at.is_none() && tr.to_date >= today);
+    // A refusal whose section this permit does not show (an attachment when no application
+    // awaits approval, a temporary number when none can be added, days on a card that is
+    // not a paid day card) is said at the top instead, so no refusal goes unexplained.
+    let shows_attach = status == Status::AwaitingApproval && v.application.is_some();
+    let shows_temp_form = changeable && p.kind != "day" && current_temp.is_none();
+    let shows_calendar = p.kind == "day" && State::parse(&p.state) == Some(State::Paid);
+    let unshown: Vec<&str> = [
+        m.attach_error.filter(|_| !shows_attach),
+        m.temp_error.filter(|_| !shows_temp_form),
+        cal_msg.error.as_deref().filter(|_| !shows_calendar),
+        cal_msg.regnr_error.filter(|_| !shows_calendar),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let body = html! {
         @if let Some(f) = m.flash { (notice(f)) }
+        @for e in &unshown { (notice_error(e)) }
         @if status != Status::AwaitingPayment && let Some(e) = m.pay_error { (notice_error(e)) }
         @if p.kind == "day" && State::parse(&p.state) == Some(State::Paid) {
             (daycards::top(ctx, p, &v.sessions))
@@ -1164,9 +1180,17 @@ pub async fn attach(
     ctx: Ctx,
     state: Data,
     id: web::Path<i64>,
-    form: MultipartForm<AttachmentForm>,
+    form: Result<MultipartForm<AttachmentForm>, actix_web::Error>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
+    let form = match form {
+        Ok(f) => f,
+        // Not multipart at all (415), or too large or incomplete (the config's 413).
+        Err(e) => {
+            let t = ctx.t();
+            return Ok(unreadable_body(&e, t.attach_heading, t.err_pdf));
+        }
+    };
     me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let form = form.into_inner();

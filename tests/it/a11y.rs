@@ -1,0 +1,299 @@
+//! Accessibility: axe-core (vendored, `tests/it/vendor/`) run in Chromium on every page of the
+//! portal must find no violation; and a keyboard-only walk through the login page.
+//!
+//! axe is injected through WebDriver's execute script: the portal's CSP forbids inline
+//! scripts, but script run by the driver is not subject to the page's CSP in Chromium (checked
+//! below: axe loads and runs on pages served with that CSP).
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use serde_json::Value;
+
+use crate::browser::{Browser, browser_tests_skipped};
+use crate::helpers::{PASSWORD, TestApp, hidden_value, spawn_app};
+
+const AXE: &str = include_str!("vendor/axe.min.js");
+
+/// The operator portal's pages (under `/operator`, built on another branch): add them here
+/// when it is merged, e.g. "/operator/applications", "/operator/cases", "/operator/search",
+/// "/operator/check"; they are checked logged in as an operator.
+const OPERATOR_PAGES: &[&str] = &[];
+
+fn today() -> NaiveDate {
+    parkportal::domain::permit::today(chrono::Utc::now())
+}
+
+/// Runs axe on the page now shown; returns its violations, one readable line each
+/// (rule id, help text, the selectors of the offending elements).
+async fn axe_violations(b: &Browser) -> Vec<String> {
+    b.client.execute(AXE, vec![]).await.expect("inject axe");
+    let result = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+                .then(r => done(JSON.stringify(r.violations)))
+                .catch(e => done(JSON.stringify({ error: String(e) })));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    let parsed: Value = serde_json::from_str(result.as_str().expect("axe answers")).unwrap();
+    assert!(parsed.get("error").is_none(), "axe failed: {parsed}");
+    parsed
+        .as_array()
+        .expect("a list of violations")
+        .iter()
+        .map(|v| {
+            let targets: Vec<String> = v["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|n| n["target"].to_string())
+                .collect();
+            format!(
+                "{} ({}): {} — {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or("?"),
+                targets.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// Opens `path` and waits until its `<h1>` is there and htmx has settled.
+async fn open(b: &Browser, app: &TestApp, path: &str) {
+    b.goto(&app.url(path)).await;
+    settle(b).await;
+}
+
+async fn settle(b: &Browser) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let ready: Value = b
+            .client
+            .execute(
+                "return document.readyState === 'complete' && !!document.querySelector('h1')
+                    && !document.querySelector('.htmx-request')",
+                vec![],
+            )
+            .await
+            .unwrap_or(Value::Bool(false));
+        if ready == Value::Bool(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "page never settled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Checks the page now shown; collects what axe found under the page's name.
+async fn check_page(b: &Browser, name: &str, found: &mut Vec<String>) {
+    let heading = b.text("h1").await;
+    for v in axe_violations(b).await {
+        found.push(format!("{name} («{heading}»): {v}"));
+    }
+}
+
+#[actix_web::test]
+async fn axe_finds_no_violation_on_any_page() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let email = "axe@regionvastmanland.se";
+    // A paid day card (calendar, receipt), a second one awaiting payment, and a case.
+    let paid = crate::daycards::paid_day_card(&app, email, today(), 5).await;
+    let review = crate::daycards::buy_day_card(&app, today(), "3").await;
+    let review = review.text().await.unwrap();
+    let awaiting = crate::permits::confirm(&app, &review).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let csrf = app.csrf().await;
+    // A booked day: the calendar shows its status and "Avbryt".
+    let tomorrow = (today() + chrono::Duration::days(1)).to_string();
+    let booked = app
+        .post_form(
+            &format!("{paid}/sessions"),
+            &[("csrf", &csrf), ("regnr", "ABC123"), ("day", &tomorrow)],
+        )
+        .await;
+    assert_eq!(booked.status(), 303, "a day booked");
+    let resp = app
+        .post_form(
+            "/messages/new",
+            &[
+                ("csrf", &csrf),
+                ("subject", "Fråga om dagkort"),
+                ("message", "Hur bokar jag en dag?"),
+                ("permit", ""),
+            ],
+        )
+        .await;
+    let thread = resp.headers()["location"].to_str().unwrap().to_string();
+    let wizard = app.get_html("/permits/new").await;
+    let day_type = crate::permits::type_id(&wizard, "Anställda dagkort");
+    let car_park = {
+        let v = wizard.find("<option value=\"").unwrap() + "<option value=\"".len();
+        wizard[v..v + wizard[v..].find('"').unwrap()].to_string()
+    };
+    assert!(!hidden_value(&wizard, "csrf").is_empty());
+
+    let b = Browser::start(true).await;
+    let mut found = Vec::new();
+    // Logged out.
+    for (name, path) in [
+        ("login", "/login"),
+        ("register", "/register"),
+        ("forgot password", "/forgot-password"),
+        ("terms", "/villkor"),
+    ] {
+        open(&b, &app, path).await;
+        check_page(&b, name, &mut found).await;
+    }
+    // The check is live and not stopped by the CSP: a missing alt text is reported.
+    b.client
+        .execute(
+            "const i = document.createElement('img'); i.src = 'data:,'; \
+             document.querySelector('main').appendChild(i);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let control = axe_violations(&b).await;
+    assert!(
+        control.iter().any(|v| v.starts_with("image-alt")),
+        "axe did not see a planted violation: {control:?}"
+    );
+
+    // Logged in.
+    b.login(&app.url("/"), email, PASSWORD).await;
+    let buy_step = format!(
+        "/permits/new?type={day_type}&start={}&days=3&regnr=ABC123&car_park={car_park}",
+        today()
+    );
+    for (name, path) in [
+        ("home", "/".to_string()),
+        ("buy: type", "/permits/new".to_string()),
+        ("buy: details", buy_step.clone()),
+        ("permit awaiting payment", awaiting.clone()),
+        ("day card paid, with calendar", paid.clone()),
+        ("receipt", format!("{paid}/receipt")),
+        ("messages", "/messages".to_string()),
+        ("new case", "/messages/new".to_string()),
+        ("case thread", thread.clone()),
+        ("notifications", "/notifications".to_string()),
+        ("settings", "/settings".to_string()),
+        ("payment settings", "/settings/payment".to_string()),
+    ] {
+        open(&b, &app, &path).await;
+        check_page(&b, name, &mut found).await;
+    }
+    // The wizard's review step comes from a post.
+    open(&b, &app, &buy_step).await;
+    b.click("Spara och fortsätt").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !b.page_text().await.contains("Bekräfta") {
+        assert!(Instant::now() < deadline, "no review page");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    settle(&b).await;
+    check_page(&b, "buy: review", &mut found).await;
+    // A form shown again with its errors.
+    open(&b, &app, "/messages/new").await;
+    b.click("Skicka").await;
+    b.wait_for_heading("Nytt ärende").await;
+    settle(&b).await;
+    check_page(&b, "new case with errors", &mut found).await;
+    for path in OPERATOR_PAGES {
+        open(&b, &app, path).await;
+        check_page(&b, path, &mut found).await;
+    }
+    b.close().await;
+    assert!(
+        found.is_empty(),
+        "axe found {} violation(s):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// Presses one key on whatever has focus, as a keyboard does.
+async fn press(b: &Browser, key: char) {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    b.client.perform_actions(keys).await.expect("key press");
+}
+
+/// What has focus: tag, id and text, e.g. `input#email` or `button:Logga in`.
+async fn focused(b: &Browser) -> String {
+    b.client
+        .execute(
+            "const e = document.activeElement;
+             return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                 + (e.tagName === 'BUTTON' || e.tagName === 'A' ? ':' + e.textContent.trim() : '');",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// From the top of the login page with Tab only: the e-mail field, then the password, then
+/// "Logga in"; typing there and pressing Enter logs in.
+#[actix_web::test]
+async fn the_login_page_works_with_the_keyboard_alone() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let email = "tangentbord@regionvastmanland.se";
+    app.logged_in_user(email).await;
+    let b = Browser::start(true).await;
+    open(&b, &app, "/login").await;
+    assert_eq!(focused(&b).await, "body");
+    let mut order = Vec::new();
+    let tab = '\u{E004}';
+    loop {
+        press(&b, tab).await;
+        let now = focused(&b).await;
+        order.push(now.clone());
+        match now.as_str() {
+            "input#email" => {
+                let field = b.client.active_element().await.unwrap();
+                field.send_keys(email).await.unwrap();
+            }
+            "input#password" => {
+                let field = b.client.active_element().await.unwrap();
+                field.send_keys(PASSWORD).await.unwrap();
+            }
+            "button:Logga in" => break,
+            _ => {}
+        }
+        assert!(order.len() < 25, "Tab never reached Logga in: {order:?}");
+    }
+    let at = |what: &str| {
+        order
+            .iter()
+            .position(|o| o == what)
+            .unwrap_or_else(|| panic!("Tab never reached {what}: {order:?}"))
+    };
+    assert!(
+        at("input#email") < at("input#password") && at("input#password") < at("button:Logga in"),
+        "focus order: {order:?}"
+    );
+    // The skip link comes first, before the top bar.
+    assert_eq!(order[0], "a:Hoppa till innehållet", "first stop: {order:?}");
+    press(&b, '\u{E007}').await; // Enter
+    b.wait_for_heading("Mina parkeringstillstånd").await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+}
