@@ -16,10 +16,23 @@ use crate::helpers::{PASSWORD, TestApp, hidden_value, spawn_app};
 
 const AXE: &str = include_str!("vendor/axe.min.js");
 
-/// The operator portal's pages (under `/operator`, built on another branch): add them here
-/// when it is merged, e.g. "/operator/applications", "/operator/cases", "/operator/search",
-/// "/operator/check"; they are checked logged in as an operator.
-const OPERATOR_PAGES: &[&str] = &[];
+/// The operator portal's pages, checked with the same user made admin (its own permits, case
+/// and account are what the pages show).
+const OPERATOR_PAGES: &[&str] = &[
+    "/operator/dashboard",
+    "/operator/applications",
+    "/operator/cases",
+    "/operator/cases/1",
+    "/operator/search?q=ABC123",
+    "/operator/customers/1",
+    "/operator/permits/1",
+    "/operator/permits/2",
+    "/operator/check",
+    "/operator/check?regnr=ABC123",
+    "/operator/catalogue",
+    "/operator/reports",
+    "/operator/staff",
+];
 
 fn today() -> NaiveDate {
     parkportal::domain::permit::today(chrono::Utc::now())
@@ -209,8 +222,18 @@ async fn axe_finds_no_violation_on_any_page() {
     b.wait_for_heading("Nytt ärende").await;
     settle(&b).await;
     check_page(&b, "new case with errors", &mut found).await;
+    {
+        use diesel::prelude::*;
+        use parkportal::db::schema::users;
+        diesel::update(users::table.filter(users::email.eq(email)))
+            .set(users::role.eq("admin"))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
     for path in OPERATOR_PAGES {
         open(&b, &app, path).await;
+        let heading = b.client.find(fantoccini::Locator::Css("h1")).await.unwrap();
+        assert_ne!(heading.text().await.unwrap(), "Sidan finns inte", "{path}");
         check_page(&b, path, &mut found).await;
     }
     b.close().await;
