@@ -16,3 +16,4 @@ mod permits;
 mod sms;
 mod smtp;
 mod swish;
+mod weight;
