@@ -93,7 +93,11 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
 /// The real server without SMTP: e-mails land on the local mailbox page.
 pub async fn spawn_app_without_smtp() -> TestApp {
-    spawn(&[], None).await
+    spawn_app_without_smtp_with(&[]).await
+}
+
+pub async fn spawn_app_without_smtp_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn(extra, None).await
 }
 
 async fn spawn(vars: &[(&str, &str)], smtp: Option<SmtpServer>) -> TestApp {

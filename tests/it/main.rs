@@ -21,3 +21,4 @@ mod permits;
 mod sms;
 mod smtp;
 mod swish;
+mod weight;
