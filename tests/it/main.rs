@@ -8,6 +8,7 @@ mod browser_daycards;
 mod browser_messages;
 mod browser_permits;
 mod daycards;
+mod faults;
 mod foundation;
 mod helpers;
 mod messages;
