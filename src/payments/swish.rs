@@ -150,13 +150,18 @@ impl SwishClient {
     /// 422 error array, or another status.
     ///
     /// A request that could not be sent (typically on a kept-alive connection the other side
-    /// closed at that moment) is sent once more on a fresh connection; the PUT carries our id,
-    /// so it cannot create a second one. A time-out is not repeated.
+    /// closed at that moment), or that met a 408 (the server closed an idle connection before
+    /// reading it), is sent once more on a fresh connection; the PUT carries our id, so it
+    /// cannot create a second one. A time-out is not repeated.
     async fn put<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SwishError> {
         let send = || self.http.put(self.url(path)).json(body).send();
         let resp = match send().await {
             Err(e) if e.is_request() && !e.is_timeout() => {
                 tracing::info!(error = %e, "Swish request not sent; sending it again");
+                send().await
+            }
+            Ok(r) if r.status() == reqwest::StatusCode::REQUEST_TIMEOUT => {
+                tracing::info!("Swish answered 408 before reading the request; sending it again");
                 send().await
             }
             other => other,

@@ -743,15 +743,16 @@ async fn a_row_given_back_by_another_instance_is_not_taken_again_before_it_is_du
 }
 
 /// A Swish API whose first connection dies without an answer (as a kept-alive connection that
-/// the other side closes just when it is used); afterwards it answers properly, and it only
-/// knows the payment requests whose PUT it answered.
+/// the other side closes just when it is used) or answers 408 (an idle connection it timed
+/// out); afterwards it answers properly, and it only knows the payment requests whose PUT it
+/// answered.
 struct DroppingSwish {
     port: u16,
     puts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl DroppingSwish {
-    async fn start() -> DroppingSwish {
+    async fn start(first_answer: Option<&'static str>) -> DroppingSwish {
         use std::sync::atomic::Ordering::SeqCst;
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -778,6 +779,12 @@ impl DroppingSwish {
                     p.fetch_add(1, SeqCst);
                     if first {
                         first = false;
+                        if let Some(status) = first_answer {
+                            let resp = format!(
+                                "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                            );
+                            let _ = stream.write_all(resp.as_bytes()).await;
+                        }
                         drop(stream);
                         continue;
                     }
@@ -804,7 +811,19 @@ impl DroppingSwish {
 
 #[actix_web::test]
 async fn a_swish_request_cut_off_before_an_answer_is_sent_again_and_paid() {
-    let swish = DroppingSwish::start().await;
+    for (first_answer, email) in [
+        (None, "avbruten@regionvastmanland.se"),
+        (
+            Some("408 Request Timeout"),
+            "timeout408@regionvastmanland.se",
+        ),
+    ] {
+        swish_cut_off_once(first_answer, email).await;
+    }
+}
+
+async fn swish_cut_off_once(first_answer: Option<&'static str>, email: &str) {
+    let swish = DroppingSwish::start(first_answer).await;
     let dir = tempfile::tempdir().unwrap();
     let cert = crate::swish::test_certificate(dir.path(), "pw");
     let api = format!("http://127.0.0.1:{}/swish-cpcapi/", swish.port);
@@ -819,7 +838,7 @@ async fn a_swish_request_cut_off_before_an_answer_is_sent_again_and_paid() {
         ),
     ])
     .await;
-    let permit = crate::permits::bought_permit(&app, "avbruten@regionvastmanland.se").await;
+    let permit = crate::permits::bought_permit(&app, email).await;
     assert_eq!(pay(&app, &permit, "0701234567").await.status(), 303);
     assert_eq!(
         swish.puts.load(std::sync::atomic::Ordering::SeqCst),
