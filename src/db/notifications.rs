@@ -69,7 +69,9 @@ pub fn due(
         .load(conn)
 }
 
-/// Takes a lease on one notification (compare-and-set): only one instance sends it.
+/// Takes a lease on one notification (compare-and-set): only one instance sends it. It must
+/// still be due: a failed attempt by another instance meanwhile gives the lease back with a
+/// later `next_attempt_at`, which a stale due list must not skip.
 pub fn lease(
     conn: &mut DbConnection,
     id: i64,
@@ -78,6 +80,7 @@ pub fn lease(
 ) -> QueryResult<bool> {
     let n = diesel::update(notifications::table.find(id))
         .filter(notifications::status.eq("pending"))
+        .filter(notifications::next_attempt_at.le(now))
         .filter(
             notifications::locked_until
                 .is_null()

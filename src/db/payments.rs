@@ -164,6 +164,9 @@ pub fn due(
 }
 
 /// Takes a lease on a pending attempt (compare-and-set): one instance polls it at a time.
+/// The poll must still be due: another instance that read the same due list may have polled
+/// it and given the lease back with a later `next_poll_at` meanwhile, and must not be followed
+/// by a second poll of the same round.
 pub fn lease(
     conn: &mut DbConnection,
     id: i64,
@@ -172,6 +175,7 @@ pub fn lease(
 ) -> QueryResult<bool> {
     let n = diesel::update(payments::table.find(id))
         .filter(payments::status.eq("pending"))
+        .filter(payments::next_poll_at.le(now))
         .filter(
             payments::locked_until
                 .is_null()

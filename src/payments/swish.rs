@@ -148,14 +148,25 @@ impl SwishClient {
 
     /// A PUT that creates something at Swish (a payment request or a refund): 201, or the
     /// 422 error array, or another status.
+    ///
+    /// A request that could not be sent (typically on a kept-alive connection the other side
+    /// closed at that moment), or that met a 408 (the server closed an idle connection before
+    /// reading it), is sent once more on a fresh connection; the PUT carries our id, so it
+    /// cannot create a second one. A time-out is not repeated.
     async fn put<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SwishError> {
-        let resp = self
-            .http
-            .put(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        let send = || self.http.put(self.url(path)).json(body).send();
+        let resp = match send().await {
+            Err(e) if e.is_request() && !e.is_timeout() => {
+                tracing::info!(error = %e, "Swish request not sent; sending it again");
+                send().await
+            }
+            Ok(r) if r.status() == reqwest::StatusCode::REQUEST_TIMEOUT => {
+                tracing::info!("Swish answered 408 before reading the request; sending it again");
+                send().await
+            }
+            other => other,
+        }
+        .map_err(|e| SwishError::Unreachable(e.to_string()))?;
         match resp.status().as_u16() {
             200 | 201 => Ok(()),
             422 => {

@@ -15,7 +15,7 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    fn create() -> (TestDb, String) {
+    pub fn create() -> (TestDb, String) {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(server_url) if !server_url.trim().is_empty() => {
                 let name = format!("pp_test_{}", uuid::Uuid::new_v4().simple());
@@ -217,10 +217,15 @@ impl TestApp {
 
     /// A database connection of the test's own, for checks behind the server's back.
     pub fn conn(&self) -> DbConnection {
-        let url = parkportal::settings::DatabaseUrl::parse(&self.database_url).unwrap();
-        r2d2::ManageConnection::connect(&parkportal::db::ConnectionManager::new(url))
-            .expect("test connection")
+        connect(&self.database_url)
     }
+}
+
+/// A database connection of the test's own to the database at `database_url`.
+pub fn connect(database_url: &str) -> DbConnection {
+    let url = parkportal::settings::DatabaseUrl::parse(database_url).unwrap();
+    r2d2::ManageConnection::connect(&parkportal::db::ConnectionManager::new(url))
+        .expect("test connection")
 }
 
 use diesel::r2d2;

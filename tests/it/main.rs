@@ -10,6 +10,7 @@ mod browser_messages;
 mod browser_operator;
 mod browser_permits;
 mod daycards;
+mod faults;
 mod foundation;
 mod helpers;
 mod hostile;

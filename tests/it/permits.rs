@@ -35,7 +35,7 @@ fn permit_count(app: &TestApp) -> i64 {
 }
 
 /// Goes through the wizard to the review page; returns its HTML.
-async fn review(
+pub async fn review(
     app: &TestApp,
     type_name: &str,
     package: &str,
@@ -72,6 +72,16 @@ async fn review(
 }
 
 pub async fn confirm(app: &TestApp, review_html: &str) -> reqwest::Response {
+    let fields = confirm_fields(review_html);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    app.post_form("/permits/confirm", &pairs).await
+}
+
+/// The fields of the review page's "Bekräfta" form.
+pub fn confirm_fields(review_html: &str) -> Vec<(String, String)> {
     let form_start = review_html.find("action=\"/permits/confirm\"").unwrap();
     let form_html =
         &review_html[form_start..review_html[form_start..].find("</form>").unwrap() + form_start];
@@ -84,11 +94,7 @@ pub async fn confirm(app: &TestApp, review_html: &str) -> reqwest::Response {
         let value = rest[vi..vi + rest[vi..].find('"').unwrap()].to_string();
         fields.push((name, value));
     }
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    app.post_form("/permits/confirm", &pairs).await
+    fields
 }
 
 #[actix_web::test]
