@@ -194,6 +194,10 @@ impl NexiClient {
         NexiClient {
             http: reqwest::Client::builder()
                 .timeout(timeout)
+                // The simulator is served by this portal, whose server closes a connection
+                // idle for 5 s: let go of idle ones well before, so that a request never
+                // goes out on a connection being closed under it.
+                .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .expect("HTTP client"),
             base: public_url.join("/sim/card/").expect("a valid base URL"),

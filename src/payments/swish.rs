@@ -134,6 +134,10 @@ impl SwishClient {
         SwishClient {
             http: reqwest::Client::builder()
                 .timeout(timeout)
+                // The simulator is served by this portal, whose server closes a connection
+                // idle for 5 s: let go of idle ones well before, so that a request never
+                // goes out on a connection being closed under it.
+                .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .expect("HTTP client"),
             base,
