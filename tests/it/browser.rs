@@ -160,6 +160,15 @@ impl Browser {
         el.send_keys("\u{E007}").await.unwrap();
     }
 
+    /// Waits until the page says `text` (an answer may come on a page with the same heading).
+    pub async fn wait_for_text(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !self.page_text().await.contains(text) {
+            assert!(Instant::now() < deadline, "{text:?} never appeared");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until the page's `<h1>` reads `text`.
     pub async fn wait_for_heading(&self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);

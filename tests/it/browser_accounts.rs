@@ -78,17 +78,6 @@ async fn register_confirm_and_log_in_without_javascript() {
     register_confirm_login(false).await;
 }
 
-async fn wait_until_text(b: &Browser, text: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while !b.page_text().await.contains(text) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{text:?} never appeared"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 async fn reset_password(javascript: bool) {
     if browser_tests_skipped() {
         return;
@@ -115,10 +104,10 @@ async fn reset_password(javascript: bool) {
     b.fill("Nytt lösenord", "kort").await;
     b.click("Spara lösenord").await;
     // The answer comes on a page with the same heading: wait for what it says.
-    wait_until_text(&b, "minst 8 tecken").await;
+    b.wait_for_text("minst 8 tecken").await;
     b.fill("Nytt lösenord", "Nytt8#losen").await;
     b.click("Spara lösenord").await;
-    wait_until_text(&b, "Lösenordet har återställts").await;
+    b.wait_for_text("Lösenordet har återställts").await;
     let notice = b
         .client
         .find(Locator::XPath(

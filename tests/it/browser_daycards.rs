@@ -27,14 +27,6 @@ async fn wait_for(b: &Browser, css: &str, want: &str) {
     }
 }
 
-async fn wait_for_text(b: &Browser, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !b.page_text().await.contains(text) {
-        assert!(Instant::now() < deadline, "{text:?} never appeared");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn day_card_flow(javascript: bool) {
     if browser_tests_skipped() {
         return;
@@ -53,7 +45,7 @@ async fn day_card_flow(javascript: bool) {
         b.click("Visa paket för vald typ").await;
         b.wait_for_heading("Köp nytt parkeringstillstånd").await;
     }
-    wait_for_text(&b, "Antal dagar").await;
+    b.wait_for_text("Antal dagar").await;
     b.fill("Antal dagar", "5").await;
     b.fill("Registreringsnummer", "abc 123").await;
     b.click("Spara och fortsätt").await;
@@ -88,7 +80,7 @@ async fn day_card_flow(javascript: bool) {
             .unwrap()
             .checked_add_months(chrono::Months::new(1))
             .unwrap();
-        wait_for_text(&b, &first.format("%Y").to_string()).await;
+        b.wait_for_text(&first.format("%Y").to_string()).await;
         (first, first + Days::days(1))
     };
     let d1 = d1.to_string();
@@ -104,7 +96,7 @@ async fn day_card_flow(javascript: bool) {
     b.screenshot(&format!("daycard-ticked-{javascript}")).await;
     let url_before = b.client.current_url().await.unwrap();
     b.click("Skapa session").await;
-    wait_for_text(&b, "Dagarna har bokats.").await;
+    b.wait_for_text("Dagarna har bokats.").await;
     wait_for(&b, "#days-left", "3").await;
     if javascript {
         assert_eq!(
@@ -128,7 +120,7 @@ async fn day_card_flow(javascript: bool) {
         .unwrap();
     assert_eq!(cancel.text().await.unwrap(), "Avbryt");
     cancel.send_keys("\u{E007}").await.unwrap();
-    wait_for_text(&b, "Dagen har avbokats").await;
+    b.wait_for_text("Dagen har avbokats").await;
     wait_for(&b, "#days-left", "4").await;
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");

@@ -21,7 +21,7 @@ async fn buy_and_change_regnr(javascript: bool) {
     // A day card asks for days; the monthly card for a package.
     b.choose("Anställda dagkort").await;
     if javascript {
-        wait_for_text(&b, "Antal dagar").await;
+        b.wait_for_text("Antal dagar").await;
     } else {
         b.click("Visa paket för vald typ").await;
         b.wait_for_heading("Köp nytt parkeringstillstånd").await;
@@ -32,7 +32,7 @@ async fn buy_and_change_regnr(javascript: bool) {
         b.click("Visa paket för vald typ").await;
         b.wait_for_heading("Köp nytt parkeringstillstånd").await;
     }
-    wait_for_text(&b, "12 månader").await;
+    b.wait_for_text("12 månader").await;
     b.choose("1 månad").await;
     b.fill("Registreringsnummer", "abc 123").await;
     b.screenshot(&format!("buy-{javascript}")).await;
@@ -47,7 +47,8 @@ async fn buy_and_change_regnr(javascript: bool) {
     // A bad number: the reason is shown beside the field, what was typed is kept.
     b.fill("Registreringsnummer", "!!").await;
     b.click("Uppdatera").await;
-    wait_for_text(&b, "Skriv ett svenskt registreringsnummer").await;
+    b.wait_for_text("Skriv ett svenskt registreringsnummer")
+        .await;
     let kept = b
         .input_by_label("Registreringsnummer")
         .await
@@ -59,7 +60,7 @@ async fn buy_and_change_regnr(javascript: bool) {
     let url_before = b.client.current_url().await.unwrap();
     b.fill("Registreringsnummer", "XYZ 789").await;
     b.click("Uppdatera").await;
-    wait_for_text(&b, "Registreringsnumret har uppdaterats").await;
+    b.wait_for_text("Registreringsnumret har uppdaterats").await;
     let url_after = b.client.current_url().await.unwrap();
     if javascript {
         assert_eq!(url_before, url_after, "updated in place, no page load");
@@ -74,14 +75,6 @@ async fn buy_and_change_regnr(javascript: bool) {
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;
-}
-
-async fn wait_for_text(b: &Browser, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !b.page_text().await.contains(text) {
-        assert!(Instant::now() < deadline, "{text:?} never appeared");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[actix_web::test]
@@ -166,7 +159,7 @@ async fn pay_with_card(javascript: bool) {
     b.fill("Kortnummer", "4111 1111 1111 1111").await;
     b.click("Betala").await;
     b.wait_for_heading("Parkeringstillstånd").await;
-    wait_for_text(&b, "Se kvitto").await;
+    b.wait_for_text("Se kvitto").await;
     assert_eq!(b.text("#status").await, "Aktiv");
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
