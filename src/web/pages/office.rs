@@ -671,6 +671,16 @@ async fn permit_view(
     ))
 }
 
+/// A refused change: the permit's page again (422) with the reason beside its form.
+async fn refused(
+    op: &OperatorCtx,
+    state: &AppState,
+    id: i64,
+    m: PermitMsgs<'_>,
+) -> Result<HttpResponse, AppError> {
+    permit_view(op, state, id, html! {}, m, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
 pub async fn permit_page(
     op: OperatorCtx,
     state: Data,
@@ -719,15 +729,7 @@ pub async fn permit_regnr(
         regnr_typed: Some(typed),
         ..Default::default()
     };
-    permit_view(
-        &op,
-        &state,
-        id,
-        html! {},
-        m,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    refused(&op, &state, id, m).await
 }
 
 #[derive(Deserialize)]
@@ -763,15 +765,7 @@ pub async fn permit_dates(
         dates_error: Some(error),
         ..Default::default()
     };
-    permit_view(
-        &op,
-        &state,
-        id,
-        html! {},
-        m,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    refused(&op, &state, id, m).await
 }
 
 #[derive(Deserialize)]
@@ -803,15 +797,7 @@ pub async fn permit_cancel(
                     cancel_error: Some(t.op_refund_invalid),
                     ..Default::default()
                 };
-                return permit_view(
-                    &op,
-                    &state,
-                    id,
-                    html! {},
-                    m,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
+                return refused(&op, &state, id, m).await;
             }
         }
     };
@@ -821,15 +807,7 @@ pub async fn permit_cancel(
                 cancel_error: Some(refused_text(t, &e)),
                 ..Default::default()
             };
-            permit_view(
-                &op,
-                &state,
-                id,
-                html! {},
-                m,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            refused(&op, &state, id, m).await
         }
         Ok(_) => {
             state.wake_mailbox();
