@@ -65,8 +65,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }),
         Command::Migrate => {
-            let pool = db::connect_pool(&settings.database_url)?;
-            db::prepare(&pool)?;
+            let mut conn = db::connect_once(&settings.database_url)?;
+            db::prepare_connection(&mut conn)?;
             println!(
                 "database {} is up to date",
                 settings.database_url.redacted()
@@ -80,9 +80,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 eprint!("Password (the line is shown as typed; pipe it in to hide it): ");
             }
             let password_line = admin::read_password_line(&mut stdin.lock())?;
-            let pool = db::connect_pool(&settings.database_url)?;
-            db::prepare(&pool)?;
-            let mut conn = pool.get()?;
+            let mut conn = db::connect_once(&settings.database_url)?;
+            db::prepare_connection(&mut conn)?;
             match admin::create_admin(
                 &mut conn,
                 &settings.employee_email_domain,

@@ -138,7 +138,19 @@ fn with_setup_lock<T>(
 /// Migrates and puts the demo data in on first start.
 pub fn prepare(pool: &Pool) -> anyhow::Result<()> {
     let mut conn = pool.get().context("no database connection")?;
-    with_setup_lock(&mut conn, |conn| {
+    prepare_connection(&mut conn)
+}
+
+/// One connection without a pool, for the one-shot commands (`migrate`, `create-admin`):
+/// no pool threads are left opening or closing connections while the process exits.
+pub fn connect_once(url: &DatabaseUrl) -> anyhow::Result<DbConnection> {
+    r2d2::ManageConnection::connect(&ConnectionManager::new(url.clone()))
+        .with_context(|| format!("cannot open database {}", url.redacted()))
+}
+
+/// Migrates and inserts the demo data once, under the setup lock.
+pub fn prepare_connection(conn: &mut DbConnection) -> anyhow::Result<()> {
+    with_setup_lock(conn, |conn| {
         let applied = run_migrations(conn)?;
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "database migrated");
