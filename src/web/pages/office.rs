@@ -1345,13 +1345,27 @@ pub struct RangeQuery {
     to: Option<String>,
 }
 
-fn range(q: &RangeQuery) -> Option<(NaiveDate, NaiveDate)> {
+/// The report's days as typed, and the stored UTC times they span: `[start, end)` from
+/// midnight of `from` to midnight after `to`, Swedish time.
+struct Range {
+    from: NaiveDate,
+    to: NaiveDate,
+    start: chrono::NaiveDateTime,
+    end: chrono::NaiveDateTime,
+}
+
+fn range(q: &RangeQuery) -> Option<Range> {
     let parse = |s: &Option<String>| {
         s.as_deref()
             .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
     };
     let (from, to) = (parse(&q.from)?, parse(&q.to)?);
-    (from <= to).then_some((from, to))
+    (from <= to).then(|| Range {
+        from,
+        to,
+        start: clock::local_midnight_utc(from),
+        end: clock::local_midnight_utc(to.succ_opt().unwrap_or(to)),
+    })
 }
 
 pub async fn reports(op: OperatorCtx) -> Result<HttpResponse, AppError> {
@@ -1456,21 +1470,20 @@ where
         .streaming(stream)
 }
 
-fn bounds(from: NaiveDate, to: NaiveDate) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
-    let start = clock::local_midnight_utc(from);
-    let end = clock::local_midnight_utc(to.succ_opt().unwrap_or(to));
-    (start, end)
-}
-
 pub async fn permits_csv(
     op: OperatorCtx,
     state: Data,
     q: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((from, to)) = range(&q) else {
+    let Some(Range {
+        from,
+        to,
+        start,
+        end,
+    }) = range(&q)
+    else {
         return Ok(error_page(&op, op.ctx.t().op_range_invalid));
     };
-    let (start, end) = bounds(from, to);
     const HEADER: &[&str] = &[
         "permit",
         "created",
@@ -1492,12 +1505,9 @@ pub async fn permits_csv(
         format!("tillstand-{from}-{to}.csv"),
         move |c, after| {
             let rows = office::permits_page(c, start, end, after, PAGE)?;
-            let last = rows.last().map_or(after, |p| p.id);
+            let last = rows.last().map_or(after, |(p, _)| p.id);
             let mut out = Vec::with_capacity(rows.len());
-            for p in rows {
-                let email = crate::db::accounts::user_by_id(c, p.user_id)?
-                    .map(|u| u.email)
-                    .unwrap_or_default();
+            for (p, email) in rows {
                 out.push(vec![
                     p.id.to_string(),
                     clock::local_display(p.created_at),
@@ -1524,10 +1534,15 @@ pub async fn payments_csv(
     state: Data,
     q: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((from, to)) = range(&q) else {
+    let Some(Range {
+        from,
+        to,
+        start,
+        end,
+    }) = range(&q)
+    else {
         return Ok(error_page(&op, op.ctx.t().op_range_invalid));
     };
-    let (start, end) = bounds(from, to);
     const HEADER: &[&str] = &[
         "payment",
         "permit",
