@@ -136,6 +136,9 @@ pub struct Settings {
     /// How long a payment provider (Swish, Nexi, or their simulators) may take to answer one
     /// request before it counts as not answering.
     pub provider_timeout_ms: u64,
+    /// A request body must arrive whole within this time, with no pause longer than a sixth
+    /// of it; a body that trickles is cut off with 408.
+    pub body_timeout_ms: u64,
     /// Lower-case, without `@`.
     pub employee_email_domain: String,
     /// Empty: the check API is off.
@@ -273,6 +276,16 @@ impl Settings {
                 .ok_or_else(|| bad("PROVIDER_TIMEOUT_MS", "must be milliseconds, 1–600000"))?,
         };
 
+        let body_timeout_ms = match var("BODY_TIMEOUT_MS") {
+            None => 60_000,
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| (100..=600_000).contains(ms))
+                .ok_or_else(|| bad("BODY_TIMEOUT_MS", "must be milliseconds, 100–600000"))?,
+        };
+
         let employee_email_domain = var("EMPLOYEE_EMAIL_DOMAIN")
             .unwrap_or("regionvastmanland.se".into())
             .trim()
@@ -346,6 +359,7 @@ impl Settings {
             swish_sim_delay_ms,
             swish_sim_timeout_ms,
             provider_timeout_ms,
+            body_timeout_ms,
             employee_email_domain,
             check_api_keys,
             notify_retry_base_ms,
@@ -436,6 +450,7 @@ mod tests {
         assert_eq!(s.employee_email_domain, "regionvastmanland.se");
         assert!(s.check_api_keys.is_empty());
         assert_eq!(s.provider_timeout_ms, 15_000);
+        assert_eq!(s.body_timeout_ms, 60_000);
         assert!(!s.is_https());
     }
 
@@ -472,6 +487,7 @@ mod tests {
             ("SWISH_SIM_DELAY_MS", "-1"),
             ("PROVIDER_TIMEOUT_MS", "0"),
             ("PROVIDER_TIMEOUT_MS", "soon"),
+            ("BODY_TIMEOUT_MS", "50"),
             ("EMPLOYEE_EMAIL_DOMAIN", "a b"),
             ("SMS_46ELKS_URL", "http://sms.local"),
         ] {

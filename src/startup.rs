@@ -142,6 +142,7 @@ impl Application {
                 .wrap(from_fn(middleware::log_request))
                 .app_data(app_state.clone())
                 .wrap(from_fn(csrf::check_origin))
+                .wrap(from_fn(crate::web::body_timeout::cut_slow_bodies))
                 .configure(|cfg| routes_mod::routes(cfg, &app_state.settings))
         })
         .listen(listener)?

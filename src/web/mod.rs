@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod body_timeout;
 pub mod ctx;
 pub mod error;
 pub mod forms;
@@ -45,9 +46,17 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
                     "Formuläret kunde inte läsas",
                     "Uppgifterna i formuläret kunde inte tolkas. Gå tillbaka och försök igen.",
                 );
+                let status = match &err {
+                    actix_web::error::UrlencodedError::Payload(p)
+                        if body_timeout::is_timeout(p) =>
+                    {
+                        actix_web::http::StatusCode::REQUEST_TIMEOUT
+                    }
+                    _ => actix_web::http::StatusCode::BAD_REQUEST,
+                };
                 InternalError::from_response(
                     err,
-                    HttpResponse::BadRequest()
+                    HttpResponse::build(status)
                         .content_type("text/html; charset=utf-8")
                         .body(page.into_string()),
                 )
@@ -96,6 +105,9 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
                     actix_multipart::MultipartError::Payload(
                         actix_web::error::PayloadError::Overflow,
                     ) => actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    actix_multipart::MultipartError::Payload(p) if body_timeout::is_timeout(p) => {
+                        actix_web::http::StatusCode::REQUEST_TIMEOUT
+                    }
                     other => actix_web::ResponseError::status_code(other),
                 };
                 InternalError::from_response(
