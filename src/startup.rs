@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use anyhow::Context;
@@ -138,7 +138,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(middleware::security_headers(https))
-                .wrap(Compress::default())
+                .wrap(from_fn(crate::web::compress::compress))
                 .wrap(from_fn(middleware::log_request))
                 .app_data(app_state.clone())
                 .wrap(from_fn(csrf::check_origin))

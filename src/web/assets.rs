@@ -96,37 +96,6 @@ pub fn url(name: &str) -> &'static str {
         .unwrap_or_else(|| panic!("asset {name} is not embedded"))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Encoding {
-    Brotli,
-    Gzip,
-    Identity,
-}
-
-/// Picks the best encoding the client accepts (q=0 means refused).
-fn negotiate(accept: &str) -> Encoding {
-    let accepts = |want: &str| {
-        accept.split(',').any(|part| {
-            let mut pieces = part.split(';');
-            let coding = pieces.next().unwrap_or("").trim();
-            let refused = pieces.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    == Some(0.0)
-            });
-            coding.eq_ignore_ascii_case(want) && !refused
-        })
-    };
-    if accepts("br") {
-        Encoding::Brotli
-    } else if accepts("gzip") {
-        Encoding::Gzip
-    } else {
-        Encoding::Identity
-    }
-}
-
 pub async fn serve(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
     let url = format!("/assets/{}", file.into_inner());
     let Some(asset) = assets().by_url.get(&url) else {
@@ -139,10 +108,10 @@ pub async fn serve(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let (body, encoding) = match negotiate(accept) {
-        Encoding::Brotli => (&asset.brotli, Some("br")),
-        Encoding::Gzip => (&asset.gzip, Some("gzip")),
-        Encoding::Identity => (&asset.identity, None),
+    let (body, encoding) = match crate::web::compress::negotiate(accept) {
+        crate::web::compress::Encoding::Brotli => (&asset.brotli, Some("br")),
+        crate::web::compress::Encoding::Gzip => (&asset.gzip, Some("gzip")),
+        crate::web::compress::Encoding::Identity => (&asset.identity, None),
     };
     let mut resp = HttpResponse::Ok();
     resp.insert_header((header::CONTENT_TYPE, asset.content_type.as_str()))
@@ -152,7 +121,7 @@ pub async fn serve(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
         ))
         .insert_header((header::VARY, "Accept-Encoding"));
     if let Some(enc) = encoding {
-        // Set explicitly, so the compression middleware leaves the body as it is.
+        // Set explicitly, so `compress::compress` leaves the body as it is.
         resp.insert_header((header::CONTENT_ENCODING, enc));
     }
     resp.body(body.clone())
@@ -161,15 +130,6 @@ pub async fn serve(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn negotiation_prefers_brotli_and_honours_refusals() {
-        assert_eq!(negotiate("gzip, deflate, br"), Encoding::Brotli);
-        assert_eq!(negotiate("gzip"), Encoding::Gzip);
-        assert_eq!(negotiate("br;q=0, gzip;q=0.5"), Encoding::Gzip);
-        assert_eq!(negotiate(""), Encoding::Identity);
-        assert_eq!(negotiate("identity"), Encoding::Identity);
-    }
 
     #[test]
     fn every_asset_has_a_hashed_url_and_smaller_compressed_forms() {

@@ -125,6 +125,41 @@ async fn pages_are_compressed_and_carry_security_headers() {
 }
 
 #[actix_web::test]
+async fn pages_decode_to_the_same_html_in_brotli_gzip_and_identity() {
+    let app = spawn_app().await;
+    let fetch = |accept: &'static str| {
+        let req = app.client.get(app.url("/login"));
+        async move {
+            let resp = req.header("Accept-Encoding", accept).send().await.unwrap();
+            let h = resp.headers().clone();
+            (h, resp.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (h, plain) = fetch("identity").await;
+    assert!(!h.contains_key("content-encoding"));
+    assert_eq!(h["vary"], "Accept-Encoding");
+    assert!(String::from_utf8_lossy(&plain).contains("Logga in"));
+
+    let (h, br) = fetch("br").await;
+    assert_eq!(h["content-encoding"], "br");
+    let mut unpacked = Vec::new();
+    brotli::BrotliDecompress(&mut &br[..], &mut unpacked).unwrap();
+    assert_eq!(unpacked, plain);
+    assert!(
+        br.len() * 2 < plain.len(),
+        "{} of {}",
+        br.len(),
+        plain.len()
+    );
+
+    let (h, gz) = fetch("gzip").await;
+    assert_eq!(h["content-encoding"], "gzip");
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unpacked).unwrap();
+    assert_eq!(unpacked, plain);
+}
+
+#[actix_web::test]
 async fn https_public_url_adds_hsts() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.db");

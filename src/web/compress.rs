@@ -1,0 +1,174 @@
+//! Compression of the portal's own responses, in place on the worker thread.
+//!
+//! actix-web's `Compress` middleware hands every body of 1 KiB or more to the blocking pool
+//! (actix-http's encoder, `MAX_CHUNK_SIZE_ENCODE_IN_PLACE`; upstream PR 3153 is still open)
+//! and uses brotli's 4 MiB window for a 2 KB page, so the thread hop and the window cost more
+//! than the page. Our pages are whole, small bodies: they are compressed here, synchronously,
+//! with settings made for a few kilobytes (brotli quality 5 with a 64 KiB window; gzip level 5
+//! as the fallback). Bodies that stream (CSV reports) and bodies that are compressed already
+//! (the precompressed assets set `Content-Encoding`) pass through untouched.
+
+use std::io::Write;
+
+use actix_web::Error;
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+
+/// Empty bodies (204, 303, HEAD) are left alone; even a 100-byte fragment shrinks.
+const MIN_BYTES: u64 = 1;
+/// Pages are built whole in memory; anything larger is left alone rather than held twice.
+const MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    fn header(self) -> Option<&'static str> {
+        match self {
+            Encoding::Brotli => Some("br"),
+            Encoding::Gzip => Some("gzip"),
+            Encoding::Identity => None,
+        }
+    }
+}
+
+/// Picks the best encoding the client accepts (q=0 means refused).
+pub fn negotiate(accept: &str) -> Encoding {
+    let accepts = |want: &str| {
+        accept.split(',').any(|part| {
+            let mut pieces = part.split(';');
+            let coding = pieces.next().unwrap_or("").trim();
+            let refused = pieces.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    == Some(0.0)
+            });
+            coding.eq_ignore_ascii_case(want) && !refused
+        })
+    };
+    if accepts("br") {
+        Encoding::Brotli
+    } else if accepts("gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+fn compressible(content_type: Option<&HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            let ct = ct.trim_start();
+            ct.starts_with("text/")
+                || ct.starts_with("application/json")
+                || ct.starts_with("application/javascript")
+                || ct.starts_with("image/svg+xml")
+        })
+}
+
+/// Small-page settings: quality 5 and a 2^16-byte window (the page is smaller than that).
+pub fn brotli(data: &[u8]) -> Vec<u8> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 5,
+        lgwin: 16,
+        size_hint: data.len(),
+        ..Default::default()
+    };
+    let mut out = Vec::with_capacity(data.len() / 3 + 64);
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params)
+        .expect("compressing into a Vec cannot fail");
+    out
+}
+
+pub fn gzip(data: &[u8], level: u32) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 3 + 64),
+        flate2::Compression::new(level),
+    );
+    enc.write_all(data).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+pub async fn compress(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let encoding = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Encoding::Identity, negotiate);
+    let res = next.call(req).await?.map_into_boxed_body();
+    if res.headers().contains_key(header::CONTENT_ENCODING)
+        || !compressible(res.headers().get(header::CONTENT_TYPE))
+    {
+        return Ok(res);
+    }
+    let mut res = res;
+    res.headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    let Some(name) = encoding.header() else {
+        return Ok(res);
+    };
+    if !matches!(res.response().body().size(), BodySize::Sized(n) if (MIN_BYTES..=MAX_BYTES).contains(&n))
+    {
+        return Ok(res);
+    }
+    let (req, resp) = res.into_parts();
+    let (mut resp, body) = resp.into_parts();
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        // A sized body that is not plain bytes: collect it (it is small, see MAX_BYTES).
+        Err(body) => actix_web::body::to_bytes(body)
+            .await
+            .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?,
+    };
+    let packed = match encoding {
+        Encoding::Brotli => brotli(&bytes),
+        Encoding::Gzip => gzip(&bytes, 5),
+        Encoding::Identity => unreachable!("returned above"),
+    };
+    resp.headers_mut()
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+    let resp = resp.set_body(BoxBody::new(packed));
+    Ok(ServiceResponse::new(req, resp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_prefers_brotli_and_honours_refusals() {
+        assert_eq!(negotiate("gzip, deflate, br"), Encoding::Brotli);
+        assert_eq!(negotiate("gzip"), Encoding::Gzip);
+        assert_eq!(negotiate("br;q=0, gzip;q=0.5"), Encoding::Gzip);
+        assert_eq!(negotiate(""), Encoding::Identity);
+        assert_eq!(negotiate("identity"), Encoding::Identity);
+    }
+
+    #[test]
+    fn small_page_settings_round_trip_and_shrink_a_page() {
+        let page = "<!doctype html><html lang=sv><body>".to_string()
+            + &"<p class=\"muted\">Parkeringstillstånd</p>".repeat(60)
+            + "</body></html>";
+        let br = brotli(page.as_bytes());
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut back).unwrap();
+        assert_eq!(back, page.as_bytes());
+        assert!(br.len() < page.len() / 5, "{} of {}", br.len(), page.len());
+
+        let gz = gzip(page.as_bytes(), 5);
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut back).unwrap();
+        assert_eq!(back, page.as_bytes());
+    }
+}
