@@ -1,7 +1,6 @@
 //! "Inställningar" and "Betalinställningar": personal details, e-mail, password, channels,
 //! language, my data, delete account; preferred payment method and Swish number.
 
-use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
@@ -19,7 +18,7 @@ use crate::domain::token::new_token;
 use crate::domain::{Email, Name, Password};
 use crate::notify::{self, messages};
 use crate::state::AppState;
-use crate::web::ctx::{Ctx, LANG_COOKIE};
+use crate::web::ctx::{Ctx, lang_cookie};
 use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::i18n::Lang;
@@ -233,14 +232,8 @@ pub async fn save_personal(
         Ok(())
     })
     .await?;
-    let cookie = Cookie::build(LANG_COOKIE, lang.code())
-        .path("/")
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .max_age(time::Duration::days(365))
-        .finish();
     Ok(HttpResponse::SeeOther()
-        .cookie(cookie)
+        .cookie(lang_cookie(&state.settings, lang))
         .insert_header((header::LOCATION, "/settings?m=saved"))
         .finish())
 }
