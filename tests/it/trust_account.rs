@@ -3,9 +3,12 @@
 //! `Cache-Control: no-store` on personal data (10), the `lang` cookie is `Secure` under https
 //! (16b).
 
+use diesel::prelude::*;
+
 use crate::helpers::*;
 use crate::payments::{pay, settled};
 use crate::permits::bought_permit;
+use parkportal::db::schema::{account_tokens, notifications, sessions, users};
 
 fn cache_control(resp: &reqwest::Response) -> String {
     resp.headers()
@@ -87,4 +90,304 @@ async fn over_https_the_language_cookie_is_secure() {
     let resp = plain.get("/lang/en?next=/login").await;
     let set_cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(!set_cookie.contains("Secure"), "{set_cookie}");
+}
+
+fn email_of(app: &TestApp, id: i64) -> String {
+    users::table
+        .find(id)
+        .select(users::email)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+fn id_of(app: &TestApp, email: &str) -> i64 {
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::id)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+/// Notifications queued to an address, of one kind.
+fn queued(app: &TestApp, to: &str, kind: &str) -> i64 {
+    notifications::table
+        .filter(notifications::recipient.eq(to))
+        .filter(notifications::kind.eq(kind))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
+async fn change_email(app: &TestApp, new: &str, password: Option<&str>) -> reqwest::Response {
+    let csrf = app.csrf().await;
+    let mut form = vec![("csrf", csrf.as_str()), ("new_email", new)];
+    if let Some(p) = password {
+        form.push(("email_password", p));
+    }
+    app.post_form("/settings/email", &form).await
+}
+
+/// A second browser with a confirmed, logged-in account.
+async fn other_browser(app: &TestApp, email: &str) -> reqwest::Client {
+    let client = new_client(&app.address);
+    let resp = client
+        .post(app.url("/register"))
+        .form(&[
+            ("email", email),
+            ("password", PASSWORD),
+            ("mobile", "0701234567"),
+            ("name", "Bertil Berg"),
+            ("terms", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let link = app.smtp().wait_for(email).await.link("/confirm?token=");
+    assert_eq!(client.get(&link).send().await.unwrap().status(), 200);
+    let resp = client
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    client
+}
+
+#[actix_web::test]
+async fn changing_the_email_needs_the_password_and_the_old_address_can_undo_it() {
+    let app = spawn_app().await;
+    let old = "agnes@example.com";
+    let new = "tjuven@example.org";
+    app.logged_in_user(old).await;
+    let id = id_of(&app, old);
+    // A second session of the same account (the phone), which the undo must end too.
+    let phone = new_client(&app.address);
+    let resp = phone
+        .post(app.url("/login"))
+        .form(&[("email", old), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+
+    // Without the password, and with a wrong one: refused, the address kept in the form.
+    for password in [None, Some("Fel9!losen")] {
+        let resp = change_email(&app, new, password).await;
+        assert_eq!(resp.status(), 422, "{password:?}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("Fel lösenord"), "{html}");
+        assert!(
+            html.contains(&format!(r#"value="{new}""#)),
+            "typed address kept"
+        );
+        assert!(
+            html.contains(">Lösenord<"),
+            "the input is labelled Lösenord"
+        );
+    }
+    assert_eq!(queued(&app, new, "email_change_confirm"), 0);
+    assert_eq!(queued(&app, old, "email_change_requested"), 0);
+    assert_eq!(email_of(&app, id), old);
+
+    // With the right one: the link goes to the new address, the notice to the old one.
+    let resp = change_email(&app, new, Some(PASSWORD)).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/settings?m=email_sent");
+    let confirm = app
+        .smtp()
+        .wait_for(new)
+        .await
+        .link("/settings/email/confirm?token=");
+    let resp = app.client.get(&confirm).send().await.unwrap();
+    assert_eq!(resp.headers()["location"], "/settings?m=email_changed");
+    assert_eq!(email_of(&app, id), new);
+
+    // The notice to the old address carries the undo link; the link is stored only hashed.
+    let notice = app.smtp().wait_for_nth(old, 2).await;
+    assert!(notice.text().contains(new));
+    let undo = notice.link("/settings/email/undo?token=");
+    let token = undo.rsplit_once("token=").unwrap().1.to_string();
+    let stored: i64 = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM email_undo_tokens WHERE token_hash = '{token}'"
+    ))
+    .get_result::<Count>(&mut app.conn())
+    .unwrap()
+    .n;
+    assert_eq!(stored, 0, "the token itself is not in the database");
+
+    // Opening the link changes nothing (a mail scanner may fetch it); its button does it.
+    let stranger = new_client(&app.address);
+    let page = stranger.get(&undo).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Ångra bytet"), "{page}");
+    assert_eq!(email_of(&app, id), new);
+    let resp = stranger
+        .post(app.url("/settings/email/undo"))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("har ångrats"));
+    assert_eq!(email_of(&app, id), old, "the old address is back");
+    let left: i64 = sessions::table
+        .filter(sessions::user_id.eq(id))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(left, 0, "every session ended");
+    for client in [&app.client, &phone] {
+        let resp = client.get(app.url("/settings")).send().await.unwrap();
+        assert_eq!(resp.status(), 303, "the session cookie no longer works");
+        assert!(
+            resp.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login")
+        );
+    }
+    // Single use.
+    let again = stranger
+        .post(app.url("/settings/email/undo"))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 400);
+    assert!(again.text().await.unwrap().contains("redan använts"));
+    assert_eq!(app.login(old, PASSWORD).await.status(), 303);
+    assert_eq!(app.login(new, PASSWORD).await.status(), 401);
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[actix_web::test]
+async fn an_undo_link_expires_after_seven_days_and_stops_a_change_under_way() {
+    let app = spawn_app().await;
+    let old = "vera@example.com";
+    app.logged_in_user(old).await;
+    let id = id_of(&app, old);
+    assert_eq!(
+        change_email(&app, "ny@example.org", Some(PASSWORD))
+            .await
+            .status(),
+        303
+    );
+    let undo = app
+        .smtp()
+        .wait_for_nth(old, 2)
+        .await
+        .link("/settings/email/undo?token=");
+    let confirm = app
+        .smtp()
+        .wait_for("ny@example.org")
+        .await
+        .link("/settings/email/confirm?token=");
+    let expires: chrono::NaiveDateTime = parkportal::db::schema::email_undo_tokens::table
+        .select(parkportal::db::schema::email_undo_tokens::expires_at)
+        .first(&mut app.conn())
+        .unwrap();
+    let days = (expires - chrono::Utc::now().naive_utc()).num_hours();
+    assert!(
+        (7 * 24 - 1..=7 * 24).contains(&days),
+        "valid 7 days: {days} h"
+    );
+    // Used before the new address was confirmed: the confirmation link no longer works.
+    let token = undo.rsplit_once("token=").unwrap().1.to_string();
+    let resp = new_client(&app.address)
+        .post(app.url("/settings/email/undo"))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(app.login(old, PASSWORD).await.status(), 303);
+    let resp = app.client.get(&confirm).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(email_of(&app, id), old);
+}
+
+#[actix_web::test]
+async fn changing_to_a_taken_address_answers_as_always_and_changes_nothing() {
+    let app = spawn_app().await;
+    let mine = "mina@example.com";
+    let theirs = "deras@example.com";
+    let _bertil = other_browser(&app, theirs).await;
+    app.logged_in_user(mine).await;
+    let me = id_of(&app, mine);
+    let them = id_of(&app, theirs);
+
+    // Taken by a live account: the same answer as a free address, no link made.
+    let resp = change_email(&app, theirs, Some(PASSWORD)).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/settings?m=email_sent");
+    let links: i64 = account_tokens::table
+        .filter(account_tokens::purpose.eq("email_change"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(links, 0, "no confirmation link for a taken address");
+    // Its owner gets a neutral note that names no other account and asks for nothing.
+    let note = app.smtp().wait_for_nth(theirs, 2).await;
+    assert!(!note.text().contains(mine) && !note.text().contains("Anna"));
+    assert!(!note.text().contains("http"), "no link: {}", note.text());
+    assert_eq!(email_of(&app, me), mine);
+    assert_eq!(email_of(&app, them), theirs);
+
+    // A deleted account's placeholder: no 5xx, nothing sent, nothing changed.
+    let gone = other_browser(&app, "borta@example.com").await;
+    let gone_id = id_of(&app, "borta@example.com");
+    let csrf = {
+        let html = gone
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        hidden_value(&html, "csrf")
+    };
+    let resp = gone
+        .post(app.url("/settings/delete"))
+        .form(&[("csrf", csrf.as_str()), ("delete_password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let placeholder = email_of(&app, gone_id);
+    assert!(placeholder.ends_with("@deleted.invalid"), "{placeholder}");
+    let resp = change_email(&app, &placeholder, Some(PASSWORD)).await;
+    assert!(resp.status().as_u16() < 500, "{}", resp.status());
+    assert_eq!(queued(&app, &placeholder, "email_change_taken"), 0);
+    assert_eq!(email_of(&app, me), mine);
+
+    // Free when asked for, taken before the link is clicked (an account moved there, or a
+    // deleted account's placeholder): a clear 400, not a 500, and nothing changed.
+    for taker in ["later@example.com", "deleted-77@deleted.invalid"] {
+        assert_eq!(
+            change_email(&app, taker, Some(PASSWORD)).await.status(),
+            303
+        );
+        let link = app
+            .smtp()
+            .wait_for(taker)
+            .await
+            .link("/settings/email/confirm?token=");
+        diesel::update(users::table.find(them))
+            .set(users::email.eq(taker))
+            .execute(&mut app.conn())
+            .unwrap();
+        let resp = app.client.get(&link).send().await.unwrap();
+        assert_eq!(resp.status(), 400, "{taker}");
+        assert!(resp.text().await.unwrap().contains("används redan"));
+        assert_eq!(email_of(&app, me), mine);
+    }
 }
