@@ -391,3 +391,308 @@ async fn changing_to_a_taken_address_answers_as_always_and_changes_nothing() {
         assert_eq!(email_of(&app, me), mine);
     }
 }
+
+fn today() -> chrono::NaiveDate {
+    parkportal::domain::permit::today(chrono::Utc::now())
+}
+
+/// A PDF small but whole (header, one empty page, cross-reference table, trailer).
+fn small_pdf() -> Vec<u8> {
+    let objects = [
+        "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n",
+        "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n",
+        "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>\nendobj\n",
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for o in objects {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(o.as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    pdf
+}
+
+async fn open_case(client: &reqwest::Client, app: &TestApp, subject: &str, text: &str) {
+    let html = client
+        .get(app.url("/messages/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_value(&html, "csrf");
+    let resp = client
+        .post(app.url("/messages/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("subject", subject),
+            ("message", text),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "case opened");
+}
+
+fn entries<'a>(data: &'a serde_json::Value, key: &str) -> &'a Vec<serde_json::Value> {
+    data[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} in {data:#}"))
+}
+
+#[actix_web::test]
+async fn my_data_holds_everything_kept_about_me_and_nothing_of_others() {
+    let app = spawn_app().await;
+    let email = "allt@regionvastmanland.se";
+    // A day card with a booked day.
+    let card = crate::daycards::paid_day_card(&app, email, today(), 5).await;
+    let csrf = app.csrf().await;
+    let booked = today() + chrono::Duration::days(1);
+    let resp = app
+        .post_form(
+            &format!("{card}/sessions"),
+            &[
+                ("csrf", &csrf),
+                ("regnr", "DAG123"),
+                ("day", &booked.to_string()),
+            ],
+        )
+        .await;
+    assert!(
+        resp.status().is_success() || resp.status() == 303,
+        "{}",
+        resp.status()
+    );
+    // A paid period permit with a temporary number.
+    let review = crate::permits::review(
+        &app,
+        "Anställda månads/årskort",
+        "12 månader",
+        &today().to_string(),
+        "ABC123",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let permit = crate::permits::confirm(&app, &review).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(pay(&app, &permit, "0701234567").await.status(), 303);
+    assert_eq!(settled(&app).await, "paid");
+    let resp = app
+        .post_form(
+            &format!("{permit}/temporary"),
+            &[
+                ("csrf", &csrf),
+                ("temp_regnr", "HYR111"),
+                ("from", &today().to_string()),
+                ("to", &(today() + chrono::Duration::days(3)).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303, "temporary number");
+    // An application with an attachment.
+    let html = app.get_html("/permits/new").await;
+    let t = crate::permits::type_id(&html, "Extern betalande");
+    let details = app
+        .get_html(&format!("/permits/new/details?type={t}"))
+        .await;
+    let p = crate::permits::package_id(&details, "1 månad");
+    let resp = app
+        .post_form(
+            "/permits/new",
+            &[
+                ("csrf", &csrf),
+                ("type", &t),
+                ("package", &p),
+                ("start", &today().to_string()),
+                ("regnr", "APP777"),
+                ("car_park", "1"),
+                ("organisation", "Mälardalens universitet"),
+                ("role", "Student"),
+                ("reason", "Praktik på kirurgen"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let review = resp.text().await.unwrap();
+    let application = crate::permits::confirm(&app, &review).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let resp = app
+        .client
+        .post(app.url(&format!("{application}/attachment")))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(small_pdf())
+                        .file_name("intyg.pdf")
+                        .mime_str("application/pdf")
+                        .unwrap(),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "attachment stored");
+    // A case with the office's answer.
+    open_case(
+        &app.client,
+        &app,
+        "Fråga om exporten",
+        "Hej, vad sparas om mig?",
+    )
+    .await;
+    let case_id: i64 = parkportal::db::schema::cases::table
+        .select(parkportal::db::schema::cases::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let op = crate::operator::operator_client(&app, "olle@regionvastmanland.se").await;
+    let page = op
+        .get(app.url(&format!("/operator/cases/{case_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let op_csrf = hidden_value(&page, "csrf");
+    let resp = op
+        .post(app.url(&format!("/operator/cases/{case_id}")))
+        .form(&[
+            ("csrf", op_csrf.as_str()),
+            ("message", "Svar från kontoret"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "office reply");
+    // The office cancels the period permit with a refund of 100 kr.
+    let permit_id = permit.rsplit('/').next().unwrap().to_string();
+    let permit_no: i64 = permit_id.parse().unwrap();
+    let resp = op
+        .post(app.url(&format!("/operator/permits/{permit_id}/cancel")))
+        .form(&[("csrf", op_csrf.as_str()), ("refund", "100")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "cancelled with refund");
+    // Someone else's data.
+    let other = other_browser(&app, "annan@example.com").await;
+    open_case(&other, &app, "Annans hemlighet", "Inte din sak").await;
+
+    let resp = app.get("/settings/export").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(cache_control(&resp), "no-store");
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let body = resp.text().await.unwrap();
+    let data: serde_json::Value = serde_json::from_str(&body).unwrap();
+
+    assert_eq!(data["account"]["email"], email);
+    let permits = entries(&data, "permits");
+    let period = permits
+        .iter()
+        .find(|p| p["number"] == permit_no)
+        .expect("the period permit");
+    assert_eq!(period["regnr"], "ABC123");
+    assert_eq!(period["state"], "cancelled");
+    assert_eq!(period["valid_from"], today().to_string());
+    assert!(period["valid_to"].is_string() && period["car_park"]["name"].is_string());
+    assert!(
+        permits
+            .iter()
+            .any(|p| p["kind"] == "day_card" || p["days_bought"] == 5)
+    );
+    assert!(permits.iter().any(|p| p["regnr"] == "APP777"));
+    assert!(
+        entries(&data, "temporary_regnrs")
+            .iter()
+            .any(|t| t["regnr"] == "HYR111")
+    );
+    assert!(
+        entries(&data, "day_sessions")
+            .iter()
+            .any(|d| d["regnr"] == "DAG123" && d["day"] == booked.to_string())
+    );
+    let payments = entries(&data, "payments");
+    assert_eq!(payments.len(), 2, "{payments:#?}");
+    assert!(
+        payments
+            .iter()
+            .all(|p| p["method"] == "swish" && p["status"] == "paid")
+    );
+    let receipts = entries(&data, "receipts");
+    assert_eq!(receipts.len(), 2);
+    assert!(
+        receipts
+            .iter()
+            .all(|r| r["receipt_number"].is_i64() && r["total"].is_string())
+    );
+    let refunds = entries(&data, "refunds");
+    assert_eq!(refunds.len(), 1, "{refunds:#?}");
+    assert_eq!(refunds[0]["amount_ore"], 10_000);
+    assert_eq!(refunds[0]["method"], "swish");
+    let stored_name: Option<String> = parkportal::db::schema::applications::table
+        .select(parkportal::db::schema::applications::attachment_name)
+        .first(&mut app.conn())
+        .unwrap();
+    let apps = entries(&data, "applications");
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0]["organisation"], "Mälardalens universitet");
+    assert_eq!(apps[0]["reason"], "Praktik på kirurgen");
+    assert!(stored_name.is_some());
+    assert_eq!(apps[0]["attachment_name"], stored_name.unwrap());
+    let cases = entries(&data, "cases");
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["subject"], "Fråga om exporten");
+    let texts: Vec<&str> = entries(&cases[0], "messages")
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Hej, vad sparas om mig?", "Svar från kontoret"]);
+    assert!(!entries(&data, "notifications").is_empty());
+    let sessions_out = entries(&data, "sessions");
+    assert!(!sessions_out.is_empty());
+    assert!(
+        sessions_out
+            .iter()
+            .all(|s| s["created_at"].is_string() && s["last_seen_at"].is_string())
+    );
+
+    // Never a session's hash or CSRF token; nothing of the other user or the operator.
+    let secrets: Vec<(String, String)> = sessions::table
+        .select((sessions::id_hash, sessions::csrf_token))
+        .load(&mut app.conn())
+        .unwrap();
+    for (hash, csrf) in secrets {
+        assert!(!body.contains(&hash) && !body.contains(&csrf));
+    }
+    for foreign in [
+        "annan@example.com",
+        "Annans hemlighet",
+        "Inte din sak",
+        "olle@",
+        "Bertil",
+    ] {
+        assert!(!body.contains(foreign), "{foreign} in my export");
+    }
+}

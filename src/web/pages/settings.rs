@@ -621,29 +621,14 @@ pub async fn change_password(
     Ok(see_other("/settings?m=password_changed"))
 }
 
-/// Everything kept about the user, as JSON.
+/// Everything kept about the user, as JSON (the queries are in `db::export`).
 pub async fn export(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let id = me.user.id;
-    let notes = db::run(&state.pool, move |c| {
-        Ok(crate::db::notifications::for_user(c, id, 10_000, 0)?)
+    let user = me.user.clone();
+    let data = db::run(&state.pool, move |c| {
+        Ok(crate::db::export::personal_data(c, &user)?)
     })
     .await?;
-    let u = &me.user;
-    let data = serde_json::json!({
-        "account": {
-            "email": u.email, "name": u.name, "mobile": u.mobile,
-            "employee": u.is_employee, "language": u.language,
-            "notify_email": u.notify_email, "notify_sms": u.notify_sms,
-            "preferred_payment": u.preferred_payment, "swish_number": u.swish_number,
-            "created_at": u.created_at.and_utc().to_rfc3339(),
-            "confirmed_at": u.confirmed_at.map(|t| t.and_utc().to_rfc3339()),
-        },
-        "notifications": notes.iter().map(|n| serde_json::json!({
-            "time": n.created_at.and_utc().to_rfc3339(), "channel": n.channel,
-            "to": n.recipient, "subject": n.subject, "status": n.status,
-        })).collect::<Vec<_>>(),
-    });
     Ok(HttpResponse::Ok()
         .content_type("application/json; charset=utf-8")
         .insert_header((
