@@ -159,11 +159,16 @@ pub fn password_reset(lang: Lang, name: &str, link: &str) -> Message {
     }
 }
 
+/// The subject of both messages to a new address (the confirmation link, or the note that it
+/// is taken): the requester's "Notifikationer" shows the same row either way.
+const NEW_EMAIL_SUBJECT_SV: &str = "Ny e-postadress i Parkportal";
+const NEW_EMAIL_SUBJECT_EN: &str = "New e-mail address in Parkportal";
+
 pub fn confirm_new_email(lang: Lang, name: &str, link: &str) -> Message {
     match lang {
         Lang::Sv => compose(
             lang,
-            "Bekräfta din nya e-postadress".into(),
+            NEW_EMAIL_SUBJECT_SV.into(),
             &[
                 format!("Hej {name}!"),
                 "Klicka på länken för att börja använda den här adressen i Parkportal. Länken \
@@ -174,7 +179,7 @@ pub fn confirm_new_email(lang: Lang, name: &str, link: &str) -> Message {
         ),
         Lang::En => compose(
             lang,
-            "Confirm your new e-mail address".into(),
+            NEW_EMAIL_SUBJECT_EN.into(),
             &[
                 format!("Hello {name}!"),
                 "Follow the link to start using this address in Parkportal. The link is valid \
@@ -224,13 +229,15 @@ pub fn email_change_requested(lang: Lang, name: &str, new_email: &str, undo_link
     }
 }
 
-/// To an address that already has an account when someone asks to move another account to
-/// it: says nothing about that other account, and asks for nothing.
+/// To an address that already has an account (or is a deleted account's placeholder) when
+/// someone asks to move another account to it: says nothing about that other account, and
+/// asks for nothing. Same subject as the confirmation, and kept with the requester's
+/// notifications like it, so nothing the requester sees tells the two apart.
 pub fn email_change_taken(lang: Lang) -> Message {
     match lang {
         Lang::Sv => compose(
             lang,
-            "Byte till din e-postadress i Parkportal".into(),
+            NEW_EMAIL_SUBJECT_SV.into(),
             &[
                 "Hej!".into(),
                 "Någon har bett om att få använda den här e-postadressen för ett konto i \
@@ -242,7 +249,7 @@ pub fn email_change_taken(lang: Lang) -> Message {
         ),
         Lang::En => compose(
             lang,
-            "A change to your e-mail address in Parkportal".into(),
+            NEW_EMAIL_SUBJECT_EN.into(),
             &[
                 "Hello!".into(),
                 "Someone asked to use this e-mail address for an account in Parkportal, but the \

@@ -338,6 +338,23 @@ async fn changing_to_a_taken_address_answers_as_always_and_changes_nothing() {
     let note = app.smtp().wait_for_nth(theirs, 2).await;
     assert!(!note.text().contains(mine) && !note.text().contains("Anna"));
     assert!(!note.text().contains("http"), "no link: {}", note.text());
+    // What the requester can see of it (Notifikationer) is what a free address shows.
+    let free = "ledig@example.com";
+    assert_eq!(change_email(&app, free, Some(PASSWORD)).await.status(), 303);
+    let confirm = app.smtp().wait_for(free).await;
+    assert_eq!(note.subject(), confirm.subject());
+    let mine_listed: Vec<(Option<i64>, String)> = notifications::table
+        .filter(notifications::recipient.eq_any([theirs, free]))
+        .select((notifications::user_id, notifications::subject))
+        .load(&mut app.conn())
+        .unwrap();
+    let of_theirs: Vec<_> = mine_listed.iter().filter(|(u, _)| *u == Some(me)).collect();
+    assert_eq!(
+        of_theirs.len(),
+        2,
+        "both listed under the requester: {mine_listed:?}"
+    );
+    assert_eq!(of_theirs[0].1, of_theirs[1].1);
     assert_eq!(email_of(&app, me), mine);
     assert_eq!(email_of(&app, them), theirs);
 
@@ -366,7 +383,11 @@ async fn changing_to_a_taken_address_answers_as_always_and_changes_nothing() {
     assert!(placeholder.ends_with("@deleted.invalid"), "{placeholder}");
     let resp = change_email(&app, &placeholder, Some(PASSWORD)).await;
     assert!(resp.status().as_u16() < 500, "{}", resp.status());
-    assert_eq!(queued(&app, &placeholder, "email_change_taken"), 0);
+    assert_eq!(
+        queued(&app, &placeholder, "email_change_confirm"),
+        0,
+        "no link"
+    );
     assert_eq!(email_of(&app, me), mine);
 
     // Free when asked for, taken before the link is clicked (an account moved there, or a

@@ -259,8 +259,9 @@ const UNDO_VALID: chrono::Duration = chrono::Duration::days(7);
 
 /// Asks for a change of e-mail address. Needs the current password. The answer is the same
 /// whether or not the new address already has an account (nothing about other accounts is
-/// revealed): a free address gets the confirmation link, a taken one a neutral notice that asks
-/// for nothing; the old address always gets the notice with the undo link.
+/// revealed): a free address gets the confirmation link, a taken one a neutral note with the
+/// same subject that asks for nothing (both listed alike under the requester's
+/// "Notifikationer"); the old address always gets the notice with the undo link.
 pub async fn change_email(
     ctx: Ctx,
     state: Data,
@@ -325,15 +326,15 @@ pub async fn change_email(
                         now,
                     )?;
                 }
-                // A deleted account's placeholder receives no mail.
-                Some(owner) if owner.deleted_at.is_some() => {}
-                Some(owner) => {
+                // Taken (a deleted account's placeholder too): a neutral note, kept with the
+                // requester's notifications like the confirmation would be.
+                Some(_) => {
                     notify::queue_email(
                         c,
-                        Some(owner.id),
+                        Some(user.id),
                         new_email.as_str(),
                         "email_change_taken",
-                        messages::email_change_taken(Lang::parse(&owner.language).unwrap_or(lang)),
+                        messages::email_change_taken(lang),
                         now,
                     )?;
                 }
