@@ -138,6 +138,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(middleware::security_headers(https))
+                .wrap(from_fn(middleware::no_store))
                 .wrap(from_fn(crate::web::compress::compress))
                 .wrap(from_fn(middleware::log_request))
                 .app_data(app_state.clone())

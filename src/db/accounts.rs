@@ -306,3 +306,105 @@ pub fn recent_failures(
         .get_result(conn)?;
     Ok((by_email, by_ip))
 }
+
+// ---- e-mail address changes ----
+
+use super::schema::email_undo_tokens;
+
+/// Whether any account row holds this address: a live account, an unconfirmed one, or a
+/// deleted account's placeholder (`users.email` is unique over all of them).
+pub fn email_in_use(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = email_undo_tokens)]
+pub struct EmailUndoRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub old_email: String,
+    pub new_email: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// Stores the hash of the undo link sent to the old address when a change is asked for.
+pub fn insert_email_undo(
+    conn: &mut DbConnection,
+    token: &str,
+    user_id: i64,
+    old_email: &str,
+    new_email: &str,
+    now: NaiveDateTime,
+    valid_for: Duration,
+) -> QueryResult<()> {
+    diesel::insert_into(email_undo_tokens::table)
+        .values((
+            email_undo_tokens::token_hash.eq(hash_token(token)),
+            email_undo_tokens::user_id.eq(user_id),
+            email_undo_tokens::old_email.eq(old_email),
+            email_undo_tokens::new_email.eq(new_email),
+            email_undo_tokens::created_at.eq(now),
+            email_undo_tokens::expires_at.eq(now + valid_for),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum UndoCheck {
+    Valid(EmailUndoRow),
+    Used,
+    Expired,
+    Unknown,
+}
+
+/// Looks an undo link up without using it (to show its page).
+pub fn peek_email_undo(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<UndoCheck> {
+    let row = email_undo_tokens::table
+        .find(hash_token(token))
+        .select(EmailUndoRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        None => UndoCheck::Unknown,
+        Some(r) if r.used_at.is_some() => UndoCheck::Used,
+        Some(r) if r.expires_at <= now => UndoCheck::Expired,
+        Some(r) => UndoCheck::Valid(r),
+    })
+}
+
+/// Uses an undo link with a compare-and-set (of two clicks at once only one gets `Valid`).
+/// Call inside the transaction that undoes the change.
+pub fn use_email_undo(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<UndoCheck> {
+    let check = peek_email_undo(conn, token, now)?;
+    if let UndoCheck::Valid(row) = &check {
+        let updated = diesel::update(email_undo_tokens::table.find(&row.token_hash))
+            .filter(email_undo_tokens::used_at.is_null())
+            .set(email_undo_tokens::used_at.eq(now))
+            .execute(conn)?;
+        if updated != 1 {
+            return Ok(UndoCheck::Used);
+        }
+    }
+    Ok(check)
+}
+
+/// Forgets a user's undo links (they hold old addresses): on account deletion.
+pub fn delete_email_undos(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(email_undo_tokens::table.filter(email_undo_tokens::user_id.eq(user_id)))
+        .execute(conn)
+}

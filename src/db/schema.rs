@@ -89,6 +89,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_undo_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        old_email -> Text,
+        new_email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     login_attempts (id) {
         id -> BigInt,
         email -> Text,
@@ -371,6 +383,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     packages,
     car_parks,
     account_tokens,
+    email_undo_tokens,
     login_attempts,
     notifications,
     permits,

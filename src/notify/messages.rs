@@ -159,11 +159,16 @@ pub fn password_reset(lang: Lang, name: &str, link: &str) -> Message {
     }
 }
 
+/// The subject of both messages to a new address (the confirmation link, or the note that it
+/// is taken): the requester's "Notifikationer" shows the same row either way.
+const NEW_EMAIL_SUBJECT_SV: &str = "Ny e-postadress i Parkportal";
+const NEW_EMAIL_SUBJECT_EN: &str = "New e-mail address in Parkportal";
+
 pub fn confirm_new_email(lang: Lang, name: &str, link: &str) -> Message {
     match lang {
         Lang::Sv => compose(
             lang,
-            "Bekräfta din nya e-postadress".into(),
+            NEW_EMAIL_SUBJECT_SV.into(),
             &[
                 format!("Hej {name}!"),
                 "Klicka på länken för att börja använda den här adressen i Parkportal. Länken \
@@ -174,7 +179,7 @@ pub fn confirm_new_email(lang: Lang, name: &str, link: &str) -> Message {
         ),
         Lang::En => compose(
             lang,
-            "Confirm your new e-mail address".into(),
+            NEW_EMAIL_SUBJECT_EN.into(),
             &[
                 format!("Hello {name}!"),
                 "Follow the link to start using this address in Parkportal. The link is valid \
@@ -186,7 +191,8 @@ pub fn confirm_new_email(lang: Lang, name: &str, link: &str) -> Message {
     }
 }
 
-pub fn email_change_requested(lang: Lang, name: &str, new_email: &str) -> Message {
+/// To the OLD address when a change is asked for, with the link that stops or undoes it.
+pub fn email_change_requested(lang: Lang, name: &str, new_email: &str, undo_link: &str) -> Message {
     match lang {
         Lang::Sv => compose(
             lang,
@@ -195,11 +201,14 @@ pub fn email_change_requested(lang: Lang, name: &str, new_email: &str) -> Messag
                 format!("Hej {name}!"),
                 format!(
                     "Någon har bett om att byta e-postadressen för ditt konto till {new_email}. \
-                     Bytet görs först när länken till den nya adressen har klickats. Var det inte \
-                     du, byt lösenord och kontakta Parkeringsservice."
+                     Bytet görs först när länken till den nya adressen har klickats."
                 ),
+                "Var det inte du? Använd länken nedan: bytet stoppas eller ångras, kontot får \
+                 tillbaka den här adressen och alla inloggningar avslutas. Välj sedan ett nytt \
+                 lösenord med \"Glömt lösenord\". Länken gäller i 7 dagar."
+                    .into(),
             ],
-            None,
+            Some(("Ångra bytet av e-postadress", undo_link)),
         ),
         Lang::En => compose(
             lang,
@@ -208,9 +217,45 @@ pub fn email_change_requested(lang: Lang, name: &str, new_email: &str) -> Messag
                 format!("Hello {name}!"),
                 format!(
                     "Someone asked to change your account's e-mail address to {new_email}. The \
-                     change happens only when the link sent to the new address is followed. If \
-                     this was not you, change your password and contact the parking office."
+                     change happens only when the link sent to the new address is followed."
                 ),
+                "Was it not you? Use the link below: the change is stopped or undone, the \
+                 account gets this address back and every session is ended. Then choose a new \
+                 password with \"Forgot password\". The link is valid for 7 days."
+                    .into(),
+            ],
+            Some(("Undo the e-mail address change", undo_link)),
+        ),
+    }
+}
+
+/// To an address that already has an account (or is a deleted account's placeholder) when
+/// someone asks to move another account to it: says nothing about that other account, and
+/// asks for nothing. Same subject as the confirmation, and kept with the requester's
+/// notifications like it, so nothing the requester sees tells the two apart.
+pub fn email_change_taken(lang: Lang) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            NEW_EMAIL_SUBJECT_SV.into(),
+            &[
+                "Hej!".into(),
+                "Någon har bett om att få använda den här e-postadressen för ett konto i \
+                 Parkportal, men adressen hör redan till ett konto. Inget har ändrats. Var det du \
+                 kan du logga in med den här adressen; annars behöver du inte göra något."
+                    .into(),
+            ],
+            None,
+        ),
+        Lang::En => compose(
+            lang,
+            NEW_EMAIL_SUBJECT_EN.into(),
+            &[
+                "Hello!".into(),
+                "Someone asked to use this e-mail address for an account in Parkportal, but the \
+                 address already belongs to an account. Nothing has changed. If it was you, you \
+                 can log in with this address; otherwise there is nothing to do."
+                    .into(),
             ],
             None,
         ),

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
@@ -13,6 +14,18 @@ use crate::auth::SessionUser;
 use crate::auth::session;
 
 pub const LANG_COOKIE: &str = "lang";
+
+/// The language cookie, set like the session cookie: `Secure` when `PUBLIC_URL` is https,
+/// `HttpOnly`, `SameSite=Lax`, for a year.
+pub fn lang_cookie(settings: &crate::settings::Settings, lang: Lang) -> Cookie<'static> {
+    Cookie::build(LANG_COOKIE, lang.code())
+        .path("/")
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(settings.is_https())
+        .max_age(time::Duration::days(365))
+        .finish()
+}
 
 #[derive(Debug, Clone)]
 pub struct Ctx {

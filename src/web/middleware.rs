@@ -53,3 +53,24 @@ pub async fn log_request(
     }
     res
 }
+
+/// `Cache-Control: no-store` on every response but the content-hashed assets (which keep
+/// their `immutable` caching): pages, receipts, exports, the check API and `/dev/mailbox`
+/// hold personal data, and even a logged-out page may show what was typed (a login form after
+/// an error, a reset link's page). So after "Logga ut", Back on a shared computer shows nothing
+/// from the browser's cache. One rule here rather than one header per handler, so a new page
+/// cannot forget it.
+pub async fn no_store(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let asset = req.path().starts_with("/assets/");
+    let mut res = next.call(req).await?;
+    if !asset {
+        res.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(res)
+}

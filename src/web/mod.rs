@@ -146,6 +146,11 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
         "/settings/password",
         web::post().to(settings::change_password),
     )
+    .route(
+        "/settings/email/undo",
+        web::get().to(settings::undo_email_page),
+    )
+    .route("/settings/email/undo", web::post().to(settings::undo_email))
     .route("/settings/export", web::get().to(settings::export))
     .route("/settings/delete", web::post().to(settings::delete_account))
     .route(

@@ -686,7 +686,14 @@ async fn changing_the_email_address_needs_the_link_sent_to_it() {
     app.logged_in_user(old).await;
     let csrf = app.csrf().await;
     let resp = app
-        .post_form("/settings/email", &[("csrf", &csrf), ("new_email", new)])
+        .post_form(
+            "/settings/email",
+            &[
+                ("csrf", &csrf),
+                ("new_email", new),
+                ("email_password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(resp.headers()["location"], "/settings?m=email_sent");
     let notice = app.smtp().wait_for_nth(old, 2).await;

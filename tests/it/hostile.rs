@@ -211,7 +211,8 @@ fn endpoints(permit: i64, case_id: i64) -> Vec<Endpoint> {
             &["name", "mobile", "notify_email", "notify_sms", "language"],
             true,
         ),
-        ep("/settings/email", &["new_email"], true),
+        ep("/settings/email", &["new_email", "email_password"], true),
+        ep("/settings/email/undo", &["token"], false),
         ep(
             "/settings/password",
             &["current_password", "new_password"],
@@ -675,6 +676,7 @@ async fn hostile_queries_and_paths_never_fail() {
         "/confirm?token={a}",
         "/reset-password?token={a}",
         "/settings/email/confirm?token={a}",
+        "/settings/email/undo?token={a}",
         "/permits/new?type={a}&package={b}&start={b}&days={a}&renew={a}",
         "/permits/new/details?type={a}&car_park={b}",
         "/messages/new?permit={a}",

@@ -22,5 +22,6 @@ mod permits;
 mod sms;
 mod smtp;
 mod swish;
+mod trust_account;
 mod trust_body;
 mod weight;

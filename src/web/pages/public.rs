@@ -1,12 +1,12 @@
 //! Pages anyone can see: login, terms, language switch, health.
 
-use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use maud::Markup;
 use serde::Deserialize;
 
-use crate::web::ctx::{Ctx, LANG_COOKIE, safe_next};
+use crate::state::AppState;
+use crate::web::ctx::{Ctx, lang_cookie, safe_next};
 use crate::web::i18n::Lang;
 use crate::web::layout::{message_page, page, paragraphs};
 
@@ -27,20 +27,15 @@ pub struct NextQuery {
 /// Switches language with a plain link (works without JavaScript) and goes back.
 pub async fn switch_language(
     ctx: Ctx,
+    state: web::Data<AppState>,
     code: web::Path<String>,
     query: web::Query<NextQuery>,
 ) -> HttpResponse {
     let Some(lang) = Lang::parse(&code) else {
         return not_found_response(&ctx);
     };
-    let cookie = Cookie::build(LANG_COOKIE, lang.code())
-        .path("/")
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .max_age(Duration::days(365))
-        .finish();
     HttpResponse::SeeOther()
-        .cookie(cookie)
+        .cookie(lang_cookie(&state.settings, lang))
         .insert_header((header::LOCATION, safe_next(query.next.as_deref())))
         .finish()
 }

@@ -1,7 +1,6 @@
 //! "Inställningar" and "Betalinställningar": personal details, e-mail, password, channels,
 //! language, my data, delete account; preferred payment method and Swish number.
 
-use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
@@ -13,13 +12,15 @@ use super::account::{CONFIRM_VALID, email_error, flash_text, name_error, passwor
 use crate::auth::{SessionUser, password, session};
 use crate::clock;
 use crate::db::schema::{account_tokens, notifications, sessions, users};
-use crate::db::{self, accounts, accounts::TokenCheck, accounts::TokenPurpose};
+use crate::db::{
+    self, accounts, accounts::TokenCheck, accounts::TokenPurpose, accounts::UndoCheck,
+};
 use crate::domain::mobile::MobileNumber;
 use crate::domain::token::new_token;
 use crate::domain::{Email, Name, Password};
 use crate::notify::{self, messages};
 use crate::state::AppState;
-use crate::web::ctx::{Ctx, LANG_COOKIE};
+use crate::web::ctx::{Ctx, lang_cookie};
 use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::i18n::Lang;
@@ -59,6 +60,7 @@ struct SettingsErrors {
     name: Option<&'static str>,
     mobile: Option<&'static str>,
     new_email: Option<&'static str>,
+    email_password: Option<&'static str>,
     current_password: Option<&'static str>,
     new_password: Option<&'static str>,
     delete_password: Option<&'static str>,
@@ -86,6 +88,7 @@ fn settings_body(ctx: &Ctx, me: &SessionUser, v: &SettingsView, flash: Option<&s
     let any_error = e.name.is_some()
         || e.mobile.is_some()
         || e.new_email.is_some()
+        || e.email_password.is_some()
         || e.current_password.is_some()
         || e.new_password.is_some()
         || e.delete_password.is_some();
@@ -124,6 +127,7 @@ fn settings_body(ctx: &Ctx, me: &SessionUser, v: &SettingsView, flash: Option<&s
             form method="post" action="/settings/email" novalidate {
                 (csrf(&me.csrf_token))
                 (input(Field::new("new_email", t.new_email, "email").value(&v.new_email).error(e.new_email).autocomplete("email")))
+                (input(Field::new("email_password", t.password, "password").error(e.email_password).autocomplete("current-password")))
                 button type="submit" { (t.change_email_button) }
             }
         }
@@ -233,14 +237,8 @@ pub async fn save_personal(
         Ok(())
     })
     .await?;
-    let cookie = Cookie::build(LANG_COOKIE, lang.code())
-        .path("/")
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .max_age(time::Duration::days(365))
-        .finish();
     Ok(HttpResponse::SeeOther()
-        .cookie(cookie)
+        .cookie(lang_cookie(&state.settings, lang))
         .insert_header((header::LOCATION, "/settings?m=saved"))
         .finish())
 }
@@ -251,8 +249,19 @@ pub struct NewEmailForm {
     csrf: String,
     #[serde(default)]
     new_email: String,
+    /// The current password ("Lösenord"): a session alone must not move the account.
+    #[serde(default)]
+    email_password: String,
 }
 
+/// How long the undo link in the notice to the old address works.
+const UNDO_VALID: chrono::Duration = chrono::Duration::days(7);
+
+/// Asks for a change of e-mail address. Needs the current password. The answer is the same
+/// whether or not the new address already has an account (nothing about other accounts is
+/// revealed): a free address gets the confirmation link, a taken one a neutral note with the
+/// same subject that asks for nothing (both listed alike under the requester's
+/// "Notifikationer"); the old address always gets the notice with the undo link.
 pub async fn change_email(
     ctx: Ctx,
     state: Data,
@@ -261,50 +270,90 @@ pub async fn change_email(
     let me = ctx.require_user()?;
     me.check_csrf(&form.csrf)?;
     let t = ctx.t();
+    let form = form.into_inner();
     let mut v = SettingsView::of(me);
     v.new_email = form.new_email.chars().take(254).collect();
     let new_email = match Email::parse(&form.new_email) {
         Ok(e) if e.as_str() == me.user.email => {
             v.errors.new_email = Some(t.err_email_same);
-            return Ok(invalid(&ctx, me, &v));
+            None
         }
-        Ok(e) => e,
+        Ok(e) => Some(e),
         Err(e) => {
             v.errors.new_email = Some(email_error(t, e));
-            return Ok(invalid(&ctx, me, &v));
+            None
         }
+    };
+    let ok = password::verify(
+        &state,
+        SecretString::from(form.email_password),
+        Some(me.user.password_hash.clone()),
+    )
+    .await?;
+    if !ok {
+        v.errors.email_password = Some(t.err_email_password);
+    }
+    let (Some(new_email), true) = (new_email, ok) else {
+        return Ok(invalid(&ctx, me, &v));
     };
     let token = new_token();
     let link = state.link(&format!("/settings/email/confirm?token={token}"));
+    let undo = new_token();
+    let undo_link = state.link(&format!("/settings/email/undo?token={undo}"));
     let user = me.user.clone();
     let lang = ctx.lang;
     db::run(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
-            accounts::expire_tokens(c, user.id, TokenPurpose::EmailChange, now)?;
-            accounts::insert_token(
+            match accounts::email_in_use(c, new_email.as_str())? {
+                None => {
+                    accounts::expire_tokens(c, user.id, TokenPurpose::EmailChange, now)?;
+                    accounts::insert_token(
+                        c,
+                        &token,
+                        user.id,
+                        TokenPurpose::EmailChange,
+                        Some(new_email.as_str()),
+                        now,
+                        CONFIRM_VALID,
+                    )?;
+                    notify::queue_email(
+                        c,
+                        Some(user.id),
+                        new_email.as_str(),
+                        "email_change_confirm",
+                        messages::confirm_new_email(lang, &user.name, &link),
+                        now,
+                    )?;
+                }
+                // Taken (a deleted account's placeholder too): a neutral note, kept with the
+                // requester's notifications like the confirmation would be.
+                Some(_) => {
+                    notify::queue_email(
+                        c,
+                        Some(user.id),
+                        new_email.as_str(),
+                        "email_change_taken",
+                        messages::email_change_taken(lang),
+                        now,
+                    )?;
+                }
+            }
+            accounts::insert_email_undo(
                 c,
-                &token,
+                &undo,
                 user.id,
-                TokenPurpose::EmailChange,
-                Some(new_email.as_str()),
-                now,
-                CONFIRM_VALID,
-            )?;
-            notify::queue_email(
-                c,
-                Some(user.id),
+                &user.email,
                 new_email.as_str(),
-                "email_change_confirm",
-                messages::confirm_new_email(lang, &user.name, &link),
                 now,
+                UNDO_VALID,
             )?;
             notify::queue_email(
                 c,
                 Some(user.id),
                 &user.email,
                 "email_change_requested",
-                messages::email_change_requested(lang, &user.name, new_email.as_str()),
+                messages::email_change_requested(lang, &user.name, new_email.as_str(), &undo_link),
                 now,
             )?;
             Ok(())
@@ -339,7 +388,7 @@ pub async fn confirm_email(
         Problem(TokenCheck),
     }
     let outcome = db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
+        let result = crate::db::write_tx(c, |c| {
             let now = clock::now();
             let check = accounts::peek_token(c, &token, TokenPurpose::EmailChange, now)?;
             let TokenCheck::Valid(row) = &check else {
@@ -349,7 +398,8 @@ pub async fn confirm_email(
                 return Ok(Outcome::Problem(TokenCheck::Unknown));
             }
             let new_email = row.new_email.clone().unwrap_or_default();
-            if accounts::user_by_email(c, &new_email)?.is_some() {
+            // Any row with the address, a deleted account's placeholder too (unique column).
+            if accounts::email_in_use(c, &new_email)?.is_some() {
                 return Ok(Outcome::Taken);
             }
             if !matches!(
@@ -366,7 +416,15 @@ pub async fn confirm_email(
                 ))
                 .execute(c)?;
             Ok(Outcome::Changed)
-        })
+        });
+        // Taken in the meantime by a registration on another connection: nothing changed.
+        match result {
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => Ok(Outcome::Taken),
+            other => Ok(other?),
+        }
     })
     .await?;
     Ok(match outcome {
@@ -382,6 +440,125 @@ fn problem(ctx: &Ctx, me: &SessionUser, text: &'static str) -> HttpResponse {
     let mut v = SettingsView::of(me);
     v.section_error = Some(text);
     respond(StatusCode::BAD_REQUEST, settings_page(ctx, me, &v, None))
+}
+
+/// The page of the undo link in the notice to the old address: a button, so a mail scanner
+/// that fetches links changes nothing. Works logged out.
+pub async fn undo_email_page(
+    ctx: Ctx,
+    state: Data,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let token = query.into_inner().token;
+    let check = {
+        let token = token.clone();
+        db::run(&state.pool, move |c| {
+            Ok(accounts::peek_email_undo(c, &token, clock::now())?)
+        })
+        .await?
+    };
+    if let Some(text) = undo_problem(t, &check) {
+        return Ok(undo_answer(&ctx, StatusCode::BAD_REQUEST, text, false));
+    }
+    let body = html! {
+        p { (t.email_undo_intro) }
+        form method="post" action="/settings/email/undo" {
+            input type="hidden" name="token" value=(token);
+            button type="submit" { (t.email_undo_button) }
+        }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        page(&ctx, None, t.email_undo_title, body),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct UndoForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// Undoes (or stops) an e-mail change from the old address: in one transaction the link is
+/// used, the old address comes back (unless another account has taken it since), open change
+/// and reset links are made useless (they went to the other address) and every session ends.
+pub async fn undo_email(
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<UndoForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let token = form.into_inner().token;
+    let domain = state.settings.employee_email_domain.clone();
+    enum Outcome {
+        Undone,
+        Blocked,
+        Problem(UndoCheck),
+    }
+    let outcome = db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            let check = accounts::use_email_undo(c, &token, now)?;
+            let UndoCheck::Valid(row) = check else {
+                return Ok(Outcome::Problem(check));
+            };
+            let Some(user) = accounts::user_by_id(c, row.user_id)? else {
+                return Ok(Outcome::Problem(UndoCheck::Unknown));
+            };
+            accounts::expire_tokens(c, user.id, TokenPurpose::EmailChange, now)?;
+            accounts::expire_tokens(c, user.id, TokenPurpose::Reset, now)?;
+            accounts::delete_user_sessions(c, user.id, None)?;
+            if user.email == row.old_email {
+                return Ok(Outcome::Undone);
+            }
+            if accounts::email_in_use(c, &row.old_email)?.is_some() {
+                return Ok(Outcome::Blocked);
+            }
+            let is_employee = Email::parse(&row.old_email).is_ok_and(|e| e.is_in_domain(&domain));
+            diesel::update(users::table.find(user.id))
+                .set((
+                    users::email.eq(&row.old_email),
+                    users::is_employee.eq(is_employee),
+                ))
+                .execute(c)?;
+            Ok(Outcome::Undone)
+        })
+    })
+    .await?;
+    let (status, text, ok) = match &outcome {
+        Outcome::Undone => (StatusCode::OK, t.email_undone, true),
+        Outcome::Blocked => (StatusCode::OK, t.email_undo_blocked, false),
+        Outcome::Problem(check) => (
+            StatusCode::BAD_REQUEST,
+            undo_problem(t, check).unwrap_or(t.link_unknown),
+            false,
+        ),
+    };
+    let mut resp = undo_answer(&ctx, status, text, ok);
+    if !matches!(outcome, Outcome::Problem(_)) {
+        // This browser's session has ended with the others.
+        let _ = resp.add_cookie(&session::removal_cookie(&state.settings));
+    }
+    Ok(resp)
+}
+
+fn undo_problem(t: &'static crate::web::i18n::Texts, check: &UndoCheck) -> Option<&'static str> {
+    match check {
+        UndoCheck::Valid(_) => None,
+        UndoCheck::Used => Some(t.link_used),
+        UndoCheck::Expired => Some(t.link_expired),
+        UndoCheck::Unknown => Some(t.link_unknown),
+    }
+}
+
+fn undo_answer(ctx: &Ctx, status: StatusCode, text: &str, ok: bool) -> HttpResponse {
+    let t = ctx.t();
+    let body = html! {
+        @if ok { (notice(text)) } @else { (notice_error(text)) }
+        p { a href="/login" { (t.login_title) } }
+    };
+    respond(status, page(ctx, None, t.email_undo_title, body))
 }
 
 #[derive(Deserialize)]
@@ -445,29 +622,14 @@ pub async fn change_password(
     Ok(see_other("/settings?m=password_changed"))
 }
 
-/// Everything kept about the user, as JSON.
+/// Everything kept about the user, as JSON (the queries are in `db::export`).
 pub async fn export(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let id = me.user.id;
-    let notes = db::run(&state.pool, move |c| {
-        Ok(crate::db::notifications::for_user(c, id, 10_000, 0)?)
+    let user = me.user.clone();
+    let data = db::run(&state.pool, move |c| {
+        Ok(crate::db::export::personal_data(c, &user)?)
     })
     .await?;
-    let u = &me.user;
-    let data = serde_json::json!({
-        "account": {
-            "email": u.email, "name": u.name, "mobile": u.mobile,
-            "employee": u.is_employee, "language": u.language,
-            "notify_email": u.notify_email, "notify_sms": u.notify_sms,
-            "preferred_payment": u.preferred_payment, "swish_number": u.swish_number,
-            "created_at": u.created_at.and_utc().to_rfc3339(),
-            "confirmed_at": u.confirmed_at.map(|t| t.and_utc().to_rfc3339()),
-        },
-        "notifications": notes.iter().map(|n| serde_json::json!({
-            "time": n.created_at.and_utc().to_rfc3339(), "channel": n.channel,
-            "to": n.recipient, "subject": n.subject, "status": n.status,
-        })).collect::<Vec<_>>(),
-    });
     Ok(HttpResponse::Ok()
         .content_type("application/json; charset=utf-8")
         .insert_header((
@@ -525,6 +687,7 @@ pub async fn delete_account(
             diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(c)?;
             diesel::delete(account_tokens::table.filter(account_tokens::user_id.eq(id)))
                 .execute(c)?;
+            accounts::delete_email_undos(c, id)?;
             diesel::delete(notifications::table.filter(notifications::user_id.eq(id)))
                 .execute(c)?;
             Ok(())
