@@ -224,6 +224,26 @@ pub fn insert_session(
         .map(|_| ())
 }
 
+/// Ends every session of the user but the `keep` newest (in the caller's transaction).
+pub fn keep_newest_sessions(
+    conn: &mut DbConnection,
+    user_id: i64,
+    keep: i64,
+) -> QueryResult<usize> {
+    let newest: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .order((sessions::created_at.desc(), sessions::id_hash.desc()))
+        .limit(keep)
+        .select(sessions::id_hash)
+        .load(conn)?;
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id_hash.ne_all(newest)),
+    )
+    .execute(conn)
+}
+
 pub fn session_with_user(
     conn: &mut DbConnection,
     session_token: &str,

@@ -52,11 +52,11 @@ async fn register_confirm_log_in_and_out() {
         "link built on PUBLIC_URL: {link}"
     );
 
-    // Not confirmed yet: refused, with a way to get a new link.
+    // Not confirmed yet: refused like a wrong password, with a way to get a new link.
     let resp = app.login(email, PASSWORD).await;
-    assert_eq!(resp.status(), 403);
+    assert_eq!(resp.status(), 401);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("inte bekräftat"));
+    assert!(html.contains("bekräftas"));
     assert!(html.contains(r#"href="/confirm/resend""#));
 
     let html = app
@@ -311,7 +311,7 @@ async fn expired_and_reused_links_are_refused() {
     let resp = app.client.get(&link).send().await.unwrap();
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("gått ut"));
-    assert_eq!(app.login(email, PASSWORD).await.status(), 403);
+    assert_eq!(app.login(email, PASSWORD).await.status(), 401);
 
     // A new link, used twice: the second time changes nothing and says so kindly.
     app.post_form("/confirm/resend", &[("email", email)]).await;

@@ -211,7 +211,9 @@ pub async fn login(
     )
     .await?;
 
-    let Some(user) = user.filter(|_| ok) else {
+    // A wrong password and an unconfirmed account get the same answer (status, text and a
+    // counted failure), so a login never tells whether an address has an account.
+    let Some(user) = user.filter(|u| ok && u.confirmed_at.is_some()) else {
         let (key, ip_) = (email_key, ip);
         db::run(&state.pool, move |c| {
             Ok(accounts::record_login_attempt(
@@ -225,22 +227,14 @@ pub async fn login(
         .await?;
         return Ok(fail(
             actix_web::http::StatusCode::UNAUTHORIZED,
-            notice_error(t.login_failed),
-        ));
-    };
-
-    if user.confirmed_at.is_none() {
-        // The password was right, so saying this reveals nothing to a stranger.
-        return Ok(fail(
-            actix_web::http::StatusCode::FORBIDDEN,
             html! {
                 div.notice.error role="alert" {
-                    p { (t.login_unconfirmed) }
-                    p { a href="/confirm/resend" { (t.resend_link) } }
+                    p { (t.login_failed) }
+                    p { (t.login_failed_unconfirmed) " " a href="/confirm/resend" { (t.resend_link) } }
                 }
             },
         ));
-    }
+    };
 
     let old = session::token_of(&req, &state.settings);
     let token = db::run(&state.pool, move |c| {
