@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod check;
 pub mod daycards;
 pub mod export;
+pub mod limits;
 pub mod notifications;
 pub mod office;
 pub mod payments;

@@ -111,6 +111,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (limit_key, window_start) {
+        limit_key -> Text,
+        window_start -> BigInt,
+        hits -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> BigInt,
         user_id -> Nullable<BigInt>,
@@ -385,6 +394,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
     email_undo_tokens,
     login_attempts,
+    rate_limits,
     notifications,
     permits,
     temporary_regnrs,

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod body_timeout;
+pub mod client;
 pub mod compress;
 pub mod ctx;
 pub mod error;
