@@ -252,6 +252,22 @@ pub fn delete_session(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usi
     diesel::delete(sessions::table.find(id_hash)).execute(conn)
 }
 
+/// Keeps a user's `max` newest sessions and ends the rest (inside the login's transaction).
+pub fn cap_sessions(conn: &mut DbConnection, user_id: i64, max: i64) -> QueryResult<usize> {
+    let keep: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .order((sessions::created_at.desc(), sessions::id_hash.desc()))
+        .limit(max)
+        .select(sessions::id_hash)
+        .load(conn)?;
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id_hash.ne_all(keep)),
+    )
+    .execute(conn)
+}
+
 /// Ends every session of a user, except `keep` (the one making the change) if given.
 pub fn delete_user_sessions(
     conn: &mut DbConnection,

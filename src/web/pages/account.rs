@@ -149,12 +149,6 @@ pub struct LoginForm {
     next: String,
 }
 
-fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 pub async fn login(
     req: HttpRequest,
     ctx: Ctx,
@@ -184,19 +178,31 @@ pub async fn login(
             ),
         )
     };
-    let ip = client_ip(&req);
+    let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
     let email_key = Email::parse(&form.email)
         .map(|e| e.as_str().to_string())
         .unwrap_or_else(|_| typed_email.to_lowercase());
 
-    let since = clock::now() - Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
-    let (key, ip_) = (email_key.clone(), ip.clone());
-    let (by_account, by_ip, user) = db::run(&state.pool, move |c| {
-        let (a, i) = accounts::recent_failures(c, &key, &ip_, since)?;
-        Ok((a, i, accounts::user_by_email(c, &key)?))
+    // The attempt is reserved before the password is checked, in one atomic statement per
+    // limit, so parallel guesses (on any instance) cannot all get past the count. A right
+    // password gives its reservation back.
+    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
+    let (account_key, ip_key) = (
+        format!("login:account:{email_key}"),
+        format!("login:ip:{ip}"),
+    );
+    let (ak, ik, key) = (account_key.clone(), ip_key.clone(), email_key.clone());
+    let (allowed, user) = db::run(&state.pool, move |c| {
+        let now = clock::now();
+        let by_account = db::limits::hit(c, &ak, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?;
+        let by_ip = db::limits::hit(c, &ik, window, auth::MAX_FAILURES_PER_IP, now)?;
+        Ok((
+            by_account.is_allowed() && by_ip.is_allowed(),
+            accounts::user_by_email(c, &key)?,
+        ))
     })
     .await?;
-    if by_account >= auth::MAX_FAILURES_PER_ACCOUNT || by_ip >= auth::MAX_FAILURES_PER_IP {
+    if !allowed {
         tracing::warn!(ip = %ip, "login refused: too many failures");
         return Ok(fail(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
@@ -211,7 +217,20 @@ pub async fn login(
     )
     .await?;
 
-    let Some(user) = user.filter(|_| ok) else {
+    // A wrong password and an unconfirmed account get the same answer (status and text), so
+    // logging in does not tell whether an address has an account.
+    let refused = || {
+        fail(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            html! {
+                div.notice.error role="alert" {
+                    p { (t.login_failed) }
+                    p { a href="/confirm/resend" { (t.resend_link) } }
+                }
+            },
+        )
+    };
+    let Some(user) = user.filter(|u| ok && u.confirmed_at.is_some()) else {
         let (key, ip_) = (email_key, ip);
         db::run(&state.pool, move |c| {
             Ok(accounts::record_login_attempt(
@@ -223,24 +242,8 @@ pub async fn login(
             )?)
         })
         .await?;
-        return Ok(fail(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            notice_error(t.login_failed),
-        ));
+        return Ok(refused());
     };
-
-    if user.confirmed_at.is_none() {
-        // The password was right, so saying this reveals nothing to a stranger.
-        return Ok(fail(
-            actix_web::http::StatusCode::FORBIDDEN,
-            html! {
-                div.notice.error role="alert" {
-                    p { (t.login_unconfirmed) }
-                    p { a href="/confirm/resend" { (t.resend_link) } }
-                }
-            },
-        ));
-    }
 
     let old = session::token_of(&req, &state.settings);
     let token = db::run(&state.pool, move |c| {
@@ -249,8 +252,12 @@ pub async fn login(
             if let Some(old) = old {
                 accounts::delete_session(c, &crate::domain::token::hash_token(&old))?;
             }
+            db::limits::undo(c, &account_key, window, now)?;
+            db::limits::undo(c, &ip_key, window, now)?;
             accounts::record_login_attempt(c, &email_key, &ip, true, now)?;
-            Ok(session::start(c, user.id, now)?)
+            let token = session::start(c, user.id, now)?;
+            accounts::cap_sessions(c, user.id, auth::MAX_SESSIONS_PER_ACCOUNT)?;
+            Ok(token)
         })
     })
     .await?;
