@@ -183,3 +183,41 @@ async fn sessions_per_account_are_capped() {
         "the oldest session ended"
     );
 }
+
+/// 20 forgot-password requests for one address: each gets the usual answer, at most 3 e-mails
+/// go out in the hour.
+#[actix_web::test]
+async fn forgot_password_floods_send_a_few_emails_per_address() {
+    let app = spawn_app().await;
+    let email = "flood@example.com";
+    app.logged_in_user(email).await;
+    for _ in 0..20 {
+        let resp = app.post_form("/forgot-password", &[("email", email)]).await;
+        assert_eq!(resp.status(), 303);
+    }
+    // The answer comes before the work: wait until the limit's count has seen every request.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        use parkportal::db::schema::rate_limits;
+        let hits: Vec<i64> = rate_limits::table
+            .filter(rate_limits::limit_key.eq(format!("mail:{email}")))
+            .select(rate_limits::hits)
+            .load(&mut app.conn())
+            .unwrap();
+        if hits.iter().sum::<i64>() >= 21 || std::time::Instant::now() > deadline {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    use parkportal::db::schema::notifications;
+    let mails: i64 = notifications::table
+        .filter(notifications::kind.eq("password_reset"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert!(
+        mails <= 2,
+        "{mails} reset e-mails (one confirm e-mail already counted)"
+    );
+    assert!(mails >= 1);
+}

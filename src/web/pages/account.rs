@@ -27,6 +27,26 @@ use crate::web::respond::{html as html_page, see_other};
 
 pub const CONFIRM_VALID: Duration = Duration::hours(24);
 pub const RESET_VALID: Duration = Duration::hours(1);
+/// E-mails about the account (confirm, reset, "already registered") per address and hour;
+/// beyond it requests get the same answer and no e-mail.
+pub const MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
+
+/// Reserves one account e-mail to `email` in this hour's count (inside the caller's
+/// transaction); false when the address has had its share.
+fn mail_allowed(
+    c: &mut db::DbConnection,
+    email: &str,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<bool> {
+    db::limits::hit(
+        c,
+        &format!("mail:{email}"),
+        Duration::hours(1),
+        MAILS_PER_ADDRESS_PER_HOUR,
+        now,
+    )
+    .map(|l| l.is_allowed())
+}
 
 type Data = web::Data<AppState>;
 
@@ -429,6 +449,9 @@ async fn register_in_background(
     db::run(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
+            if !mail_allowed(c, email.as_str(), now)? {
+                return Ok(());
+            }
             match accounts::user_by_email(c, email.as_str())? {
                 Some(existing) if existing.confirmed_at.is_some() => {
                     let lang = Lang::parse(&existing.language).unwrap_or(lang);
@@ -721,6 +744,9 @@ fn mail_link_later(state: Data, email: Email, lang: Lang, link: LinkMail) {
                     return Ok(false);
                 };
                 if link.purpose == TokenPurpose::Confirm && user.confirmed_at.is_some() {
+                    return Ok(false);
+                }
+                if !mail_allowed(c, &user.email, clock::now())? {
                     return Ok(false);
                 }
                 issue_link(c, &user, &link, &base, lang, clock::now())?;
