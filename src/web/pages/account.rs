@@ -443,7 +443,8 @@ async fn register_in_background(
     mobile: MobileNumber,
     name: Name,
 ) -> anyhow::Result<()> {
-    let hash = password::hash(state, SecretString::from(password.expose().to_string())).await?;
+    let hash =
+        password::hash_signup(state, SecretString::from(password.expose().to_string())).await?;
     let base = state.link("");
     let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
     db::run(&state.pool, move |c| {
@@ -876,7 +877,8 @@ pub async fn reset(
             ));
         }
     };
-    let hash = password::hash(&state, SecretString::from(password.expose().to_string())).await?;
+    let hash =
+        password::hash_signup(&state, SecretString::from(password.expose().to_string())).await?;
     let check = db::run(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
