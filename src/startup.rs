@@ -132,6 +132,7 @@ impl Application {
             swish,
             nexi,
             hashing: Semaphore::new(4),
+            signup_hashing: Semaphore::new(1),
         });
         let app_state = state.clone();
         password::init();

@@ -22,6 +22,9 @@ pub struct AppState {
     pub nexi: crate::payments::nexi::NexiClient,
     /// Caps concurrent password hashes (each holds ~19 MiB and a CPU for ~25 ms).
     pub hashing: Semaphore,
+    /// A separate, smaller budget for hashing new passwords at registration and reset, so a
+    /// flood of those never takes the logins' capacity.
+    pub signup_hashing: Semaphore,
 }
 
 impl AppState {

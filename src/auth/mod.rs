@@ -10,3 +10,5 @@ pub use session::{SessionUser, User};
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
 pub const MAX_FAILURES_PER_IP: i64 = 50;
 pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+/// Sessions kept per account; a new login ends the oldest beyond this.
+pub const MAX_SESSIONS_PER_ACCOUNT: i64 = 10;

@@ -48,6 +48,19 @@ pub async fn hash(state: &AppState, password: SecretString) -> anyhow::Result<St
         .context("hashing task stopped")?
 }
 
+/// Hashes a new password for a registration or a reset, on their own budget (one at a time),
+/// so that many of them cannot hold up logins.
+pub async fn hash_signup(state: &AppState, password: SecretString) -> anyhow::Result<String> {
+    let _permit = state
+        .signup_hashing
+        .acquire()
+        .await
+        .context("hashing closed")?;
+    actix_web::web::block(move || hash_now(password.expose_secret()))
+        .await
+        .context("hashing task stopped")?
+}
+
 /// Checks a password against a stored hash, or against a dummy hash when there is no account.
 pub async fn verify(
     state: &AppState,

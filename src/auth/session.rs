@@ -74,9 +74,6 @@ pub fn removal_cookie(settings: &Settings) -> Cookie<'static> {
 }
 
 /// Starts a new session (always a new id: no session fixation). Returns the cookie token.
-/// Sessions one account may hold at once; a new login ends the oldest beyond it.
-pub const MAX_SESSIONS_PER_USER: i64 = 10;
-
 pub fn start(
     conn: &mut DbConnection,
     user_id: i64,
@@ -84,8 +81,6 @@ pub fn start(
 ) -> diesel::QueryResult<String> {
     let token = new_token();
     accounts::insert_session(conn, &token, user_id, &new_token(), now)?;
-    // A login storm must not pile up sessions: the oldest beyond the cap are ended.
-    accounts::keep_newest_sessions(conn, user_id, MAX_SESSIONS_PER_USER)?;
     Ok(token)
 }
 

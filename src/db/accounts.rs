@@ -224,26 +224,6 @@ pub fn insert_session(
         .map(|_| ())
 }
 
-/// Ends every session of the user but the `keep` newest (in the caller's transaction).
-pub fn keep_newest_sessions(
-    conn: &mut DbConnection,
-    user_id: i64,
-    keep: i64,
-) -> QueryResult<usize> {
-    let newest: Vec<String> = sessions::table
-        .filter(sessions::user_id.eq(user_id))
-        .order((sessions::created_at.desc(), sessions::id_hash.desc()))
-        .limit(keep)
-        .select(sessions::id_hash)
-        .load(conn)?;
-    diesel::delete(
-        sessions::table
-            .filter(sessions::user_id.eq(user_id))
-            .filter(sessions::id_hash.ne_all(newest)),
-    )
-    .execute(conn)
-}
-
 pub fn session_with_user(
     conn: &mut DbConnection,
     session_token: &str,
@@ -270,6 +250,22 @@ pub fn touch_session(
 
 pub fn delete_session(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(id_hash)).execute(conn)
+}
+
+/// Keeps a user's `max` newest sessions and ends the rest (inside the login's transaction).
+pub fn cap_sessions(conn: &mut DbConnection, user_id: i64, max: i64) -> QueryResult<usize> {
+    let keep: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .order((sessions::created_at.desc(), sessions::id_hash.desc()))
+        .limit(max)
+        .select(sessions::id_hash)
+        .load(conn)?;
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id_hash.ne_all(keep)),
+    )
+    .execute(conn)
 }
 
 /// Ends every session of a user, except `keep` (the one making the change) if given.

@@ -24,5 +24,5 @@ mod smtp;
 mod swish;
 mod trust_account;
 mod trust_body;
-mod trust_sessions;
+mod trust_login;
 mod weight;

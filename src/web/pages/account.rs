@@ -27,6 +27,26 @@ use crate::web::respond::{html as html_page, see_other};
 
 pub const CONFIRM_VALID: Duration = Duration::hours(24);
 pub const RESET_VALID: Duration = Duration::hours(1);
+/// E-mails about the account (confirm, reset, "already registered") per address and hour;
+/// beyond it requests get the same answer and no e-mail.
+pub const MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
+
+/// Reserves one account e-mail to `email` in this hour's count (inside the caller's
+/// transaction); false when the address has had its share.
+fn mail_allowed(
+    c: &mut db::DbConnection,
+    email: &str,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<bool> {
+    db::limits::hit(
+        c,
+        &format!("mail:{email}"),
+        Duration::hours(1),
+        MAILS_PER_ADDRESS_PER_HOUR,
+        now,
+    )
+    .map(|l| l.is_allowed())
+}
 
 type Data = web::Data<AppState>;
 
@@ -149,12 +169,6 @@ pub struct LoginForm {
     next: String,
 }
 
-fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 pub async fn login(
     req: HttpRequest,
     ctx: Ctx,
@@ -184,19 +198,31 @@ pub async fn login(
             ),
         )
     };
-    let ip = client_ip(&req);
+    let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
     let email_key = Email::parse(&form.email)
         .map(|e| e.as_str().to_string())
         .unwrap_or_else(|_| typed_email.to_lowercase());
 
-    let since = clock::now() - Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
-    let (key, ip_) = (email_key.clone(), ip.clone());
-    let (by_account, by_ip, user) = db::run(&state.pool, move |c| {
-        let (a, i) = accounts::recent_failures(c, &key, &ip_, since)?;
-        Ok((a, i, accounts::user_by_email(c, &key)?))
+    // The attempt is reserved before the password is checked, in one atomic statement per
+    // limit, so parallel guesses (on any instance) cannot all get past the count. A right
+    // password gives its reservation back.
+    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
+    let (account_key, ip_key) = (
+        format!("login:account:{email_key}"),
+        format!("login:ip:{ip}"),
+    );
+    let (ak, ik, key) = (account_key.clone(), ip_key.clone(), email_key.clone());
+    let (allowed, user) = db::run(&state.pool, move |c| {
+        let now = clock::now();
+        let by_account = db::limits::hit(c, &ak, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?;
+        let by_ip = db::limits::hit(c, &ik, window, auth::MAX_FAILURES_PER_IP, now)?;
+        Ok((
+            by_account.is_allowed() && by_ip.is_allowed(),
+            accounts::user_by_email(c, &key)?,
+        ))
     })
     .await?;
-    if by_account >= auth::MAX_FAILURES_PER_ACCOUNT || by_ip >= auth::MAX_FAILURES_PER_IP {
+    if !allowed {
         tracing::warn!(ip = %ip, "login refused: too many failures");
         return Ok(fail(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
@@ -211,8 +237,19 @@ pub async fn login(
     )
     .await?;
 
-    // A wrong password and an unconfirmed account get the same answer (status, text and a
-    // counted failure), so a login never tells whether an address has an account.
+    // A wrong password and an unconfirmed account get the same answer (status and text), so
+    // logging in does not tell whether an address has an account.
+    let refused = || {
+        fail(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            html! {
+                div.notice.error role="alert" {
+                    p { (t.login_failed) }
+                    p { a href="/confirm/resend" { (t.resend_link) } }
+                }
+            },
+        )
+    };
     let Some(user) = user.filter(|u| ok && u.confirmed_at.is_some()) else {
         let (key, ip_) = (email_key, ip);
         db::run(&state.pool, move |c| {
@@ -225,15 +262,7 @@ pub async fn login(
             )?)
         })
         .await?;
-        return Ok(fail(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            html! {
-                div.notice.error role="alert" {
-                    p { (t.login_failed) }
-                    p { (t.login_failed_unconfirmed) " " a href="/confirm/resend" { (t.resend_link) } }
-                }
-            },
-        ));
+        return Ok(refused());
     };
 
     let old = session::token_of(&req, &state.settings);
@@ -243,8 +272,12 @@ pub async fn login(
             if let Some(old) = old {
                 accounts::delete_session(c, &crate::domain::token::hash_token(&old))?;
             }
+            db::limits::undo(c, &account_key, window, now)?;
+            db::limits::undo(c, &ip_key, window, now)?;
             accounts::record_login_attempt(c, &email_key, &ip, true, now)?;
-            Ok(session::start(c, user.id, now)?)
+            let token = session::start(c, user.id, now)?;
+            accounts::cap_sessions(c, user.id, auth::MAX_SESSIONS_PER_ACCOUNT)?;
+            Ok(token)
         })
     })
     .await?;
@@ -410,12 +443,16 @@ async fn register_in_background(
     mobile: MobileNumber,
     name: Name,
 ) -> anyhow::Result<()> {
-    let hash = password::hash(state, SecretString::from(password.expose().to_string())).await?;
+    let hash =
+        password::hash_signup(state, SecretString::from(password.expose().to_string())).await?;
     let base = state.link("");
     let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
     db::run(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
+            if !mail_allowed(c, email.as_str(), now)? {
+                return Ok(());
+            }
             match accounts::user_by_email(c, email.as_str())? {
                 Some(existing) if existing.confirmed_at.is_some() => {
                     let lang = Lang::parse(&existing.language).unwrap_or(lang);
@@ -710,6 +747,9 @@ fn mail_link_later(state: Data, email: Email, lang: Lang, link: LinkMail) {
                 if link.purpose == TokenPurpose::Confirm && user.confirmed_at.is_some() {
                     return Ok(false);
                 }
+                if !mail_allowed(c, &user.email, clock::now())? {
+                    return Ok(false);
+                }
                 issue_link(c, &user, &link, &base, lang, clock::now())?;
                 Ok(true)
             })
@@ -837,7 +877,8 @@ pub async fn reset(
             ));
         }
     };
-    let hash = password::hash(&state, SecretString::from(password.expose().to_string())).await?;
+    let hash =
+        password::hash_signup(&state, SecretString::from(password.expose().to_string())).await?;
     let check = db::run(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
