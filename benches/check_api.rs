@@ -16,7 +16,7 @@ use parkportal::db::schema::{
 use parkportal::{Application, Settings};
 use rand::Rng;
 
-const KEY: &str = "bench-key-0123456789abcdef";
+const KEY: &str = "bench-key-0123456789abcdef-0123456";
 const LETTERS: &[u8] = b"ABCDEFGHJKLMNPRSTUWXYZ";
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

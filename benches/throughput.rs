@@ -25,7 +25,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 
 use customer::Customer;
 
-const CHECK_KEY: &str = "benchkey";
+const CHECK_KEY: &str = "benchkey-0123456789abcdef-0123456";
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
