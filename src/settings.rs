@@ -656,4 +656,39 @@ mod tests {
         assert_eq!(s.check_api_keys.len(), 2);
         assert_eq!(s.employee_email_domain, "regionvastmanland.se");
     }
+
+    #[test]
+    fn demo_mode_is_allowed_on_loopback_or_when_on_and_simulates_what_is_not_configured() {
+        let local = parse(&[]).unwrap();
+        assert_eq!(local.demo_mode, DemoMode::Auto);
+        assert!(local.demo_allowed());
+        let s = local.services().unwrap();
+        assert!(s.demo() && s.mailbox_page());
+        assert_eq!(s.email, Service::Simulated);
+        assert_eq!(s.card, Service::Simulated);
+        let v6 = parse(&[("BIND_ADDR", "[::1]:8080")]).unwrap();
+        assert!(v6.demo_allowed());
+        let public = parse(&[("BIND_ADDR", "0.0.0.0:8080")]).unwrap();
+        assert!(!public.demo_allowed());
+        let err = public.services().unwrap_err();
+        assert_eq!(err.var, "SMTP_URL");
+        assert!(!err.to_string().contains('\n'));
+        let on = parse(&[("BIND_ADDR", "0.0.0.0:8080"), ("DEMO_MODE", "ON")]).unwrap();
+        assert!(on.demo_allowed() && on.services().unwrap().demo());
+        let off = parse(&[("DEMO_MODE", "off"), ("SMTP_URL", "smtp://mail")]).unwrap();
+        assert!(!off.demo_allowed());
+        assert!(off.services().unwrap_err().var.contains("NEXI_API_URL"));
+        assert_eq!(parse(&[("DEMO_MODE", "yes")]).unwrap_err().var, "DEMO_MODE");
+    }
+
+    #[test]
+    fn short_check_api_keys_stop_the_start() {
+        let err = parse(&[("CHECK_API_KEYS", "short")]).unwrap_err();
+        assert_eq!(err.var, "CHECK_API_KEYS");
+        assert!(!err.to_string().contains("short"), "{err}");
+        let s = parse(&[("CHECK_API_KEYS", &"å".repeat(32))]).unwrap();
+        assert_eq!(s.check_api_keys.len(), 1);
+        assert_eq!(s.check_api_rate_per_minute, 600);
+        assert!(parse(&[("CHECK_API_RATE_PER_MINUTE", "0")]).is_err());
+    }
 }

@@ -37,3 +37,35 @@ pub(crate) fn on_portal(url: &str, public_url: &url::Url) -> bool {
         && u.password().is_none()
         && u.path().starts_with(public_url.path())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::on_portal;
+
+    #[test]
+    fn only_urls_on_the_portal_itself_count() {
+        let base = url::Url::parse("https://parkering.example.se/").unwrap();
+        assert!(on_portal(
+            "https://parkering.example.se/permits/1/card-return",
+            &base
+        ));
+        assert!(on_portal(
+            "https://parkering.example.se:443/callbacks/swish",
+            &base
+        ));
+        for other in [
+            "http://parkering.example.se/permits/1",
+            "https://parkering.example.se.evil.example/",
+            "https://evil.example/?https://parkering.example.se/",
+            "https://user@parkering.example.se/",
+            "https://parkering.example.se:8443/",
+            "//parkering.example.se/",
+            "javascript:alert(1)",
+        ] {
+            assert!(!on_portal(other, &base), "{other}");
+        }
+        let sub = url::Url::parse("https://example.se/parkering/").unwrap();
+        assert!(on_portal("https://example.se/parkering/x", &sub));
+        assert!(!on_portal("https://example.se/other", &sub));
+    }
+}
