@@ -3,7 +3,7 @@
 //! Every setting is parsed into a typed value here, so the rest of the program never sees a raw
 //! string. A bad value stops the start with one line that names the variable.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use lettre::message::Mailbox;
@@ -172,6 +172,62 @@ impl Services {
     }
 }
 
+/// One trusted reverse proxy: an address, or a network in CIDR form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    pub addr: IpAddr,
+    pub prefix: u8,
+}
+
+impl IpNet {
+    /// `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let (a, p) = match raw.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (raw, None),
+        };
+        let addr: IpAddr = a
+            .parse()
+            .map_err(|_| format!("'{raw}' is not an IP address or CIDR"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("'{raw}' has a bad prefix length"))?,
+        };
+        Ok(Self { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) if self.addr.is_ipv4() => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => return false,
+            },
+            other => other,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(n), IpAddr::V4(i)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(n) & mask == u32::from(i) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(i)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(n) & mask == u128::from(i) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind_addr: SocketAddr,
@@ -202,6 +258,8 @@ pub struct Settings {
     pub check_api_keys: Vec<SecretString>,
     /// How many check API requests one key, and one client address, may make per minute.
     pub check_api_rate_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (empty: none).
+    pub trusted_proxies: Vec<IpNet>,
     /// First wait before a failed notification is retried (doubles each time, at most 15 min).
     pub notify_retry_base_ms: u64,
     /// After how many failed attempts a notification (one channel) is given up as failed.
@@ -396,6 +454,17 @@ impl Settings {
                 })?,
         };
 
+        let trusted_proxies = match var("TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(raw) => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(IpNet::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|m| bad("TRUSTED_PROXIES", m))?,
+        };
+
         let notify_retry_base_ms = match var("NOTIFY_RETRY_BASE_MS") {
             None => 5000,
             Some(raw) => raw
@@ -454,6 +523,7 @@ impl Settings {
             employee_email_domain,
             check_api_keys,
             check_api_rate_per_minute,
+            trusted_proxies,
             notify_retry_base_ms,
             notify_max_attempts,
             permit_start_horizon_days,
@@ -630,6 +700,8 @@ mod tests {
             ("PROVIDER_TIMEOUT_MS", "soon"),
             ("EMPLOYEE_EMAIL_DOMAIN", "a b"),
             ("SMS_46ELKS_URL", "http://sms.local"),
+            ("TRUSTED_PROXIES", "10.0.0.1, nonsense"),
+            ("TRUSTED_PROXIES", "10.0.0.0/33"),
         ] {
             let err = parse(&[(var, value)]).unwrap_err();
             let line = err.to_string();
@@ -690,5 +762,24 @@ mod tests {
         assert_eq!(s.check_api_keys.len(), 1);
         assert_eq!(s.check_api_rate_per_minute, 600);
         assert!(parse(&[("CHECK_API_RATE_PER_MINUTE", "0")]).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_ips_and_cidrs() {
+        let s = parse(&[("TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16,fd00::/8")]).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 3);
+        let has = |ip: &str| {
+            let ip: IpAddr = ip.parse().unwrap();
+            s.trusted_proxies.iter().any(|n| n.contains(ip))
+        };
+        assert!(has("10.0.0.1") && !has("10.0.0.2"));
+        assert!(has("192.168.44.3") && has("::ffff:192.168.1.1"));
+        assert!(has("fd12::1") && !has("fe80::1"));
+        assert!(parse(&[]).unwrap().trusted_proxies.is_empty());
+        assert!(
+            IpNet::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
     }
 }

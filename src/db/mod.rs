@@ -7,6 +7,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod check;
 pub mod daycards;
+pub mod limits;
 pub mod notifications;
 pub mod office;
 pub mod payments;

@@ -99,6 +99,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (limit_key, window_start) {
+        limit_key -> Text,
+        window_start -> BigInt,
+        hits -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> BigInt,
         user_id -> Nullable<BigInt>,
@@ -372,6 +381,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     car_parks,
     account_tokens,
     login_attempts,
+    rate_limits,
     notifications,
     permits,
     temporary_regnrs,
