@@ -408,3 +408,112 @@ async fn a_check_api_key_shorter_than_32_characters_stops_the_start() {
     });
     assert!(ok.is_ok());
 }
+
+const KEY_A: &str = "kontroll-nyckel-a-0123456789abcdef";
+const KEY_B: &str = "kontroll-nyckel-b-0123456789abcdef";
+
+async fn check_with(address: &str, key: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{address}/api/v1/check?regnr=ABC123"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The limits count in fixed one-minute windows: a test that fills one starts well inside a
+/// window, so that its requests all fall in the same one.
+async fn start_of_a_window() {
+    let second = chrono::Utc::now().timestamp().rem_euclid(60);
+    if second > 45 {
+        tokio::time::sleep(std::time::Duration::from_secs((61 - second) as u64)).await;
+    }
+}
+
+async fn assert_429(resp: reqwest::Response) {
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body["error"].as_str().is_some(), "{body}");
+}
+
+#[actix_web::test]
+async fn the_check_api_is_rate_limited_per_key_and_per_client_across_instances() {
+    let keys = format!("{KEY_A},{KEY_B}");
+    let limit = [
+        ("CHECK_API_KEYS", keys.as_str()),
+        ("CHECK_API_RATE_PER_MINUTE", "4"),
+    ];
+    let app = spawn_app_with(&limit).await;
+    // A second instance on the same database.
+    let smtp_url = app.smtp().url();
+    let mut vars = limit.to_vec();
+    vars.push(("SMTP_URL", &smtp_url));
+    let other = Application::build(test_settings(&app.database_url, &vars))
+        .await
+        .unwrap();
+    let other_address = format!("http://127.0.0.1:{}", other.port());
+    actix_web::rt::spawn(other.run_until_stopped());
+    start_of_a_window().await;
+    // Four requests with key A, two on each instance, in parallel: all answered.
+    let firsts = futures_util::future::join_all([
+        check_with(&app.address, KEY_A),
+        check_with(&app.address, KEY_A),
+        check_with(&other_address, KEY_A),
+        check_with(&other_address, KEY_A),
+    ])
+    .await;
+    for r in firsts {
+        assert_eq!(r.status(), 200);
+    }
+    // The fifth, on either instance: 429 with Retry-After and a JSON error.
+    assert_429(check_with(&app.address, KEY_A).await).await;
+    assert_429(check_with(&other_address, KEY_A).await).await;
+    // The same client address with another key: its address is over the limit too (it made
+    // four requests); the limit holds for wrong keys as well.
+    assert_429(check_with(&other_address, KEY_B).await).await;
+    assert_429(check_with(&app.address, "wrong-key-wrong-key-wrong-key-wrong").await).await;
+}
+
+const KEY_C: &str = "kontroll-nyckel-c-0123456789abcdef";
+
+async fn check_from(app: &TestApp, client: &str, key: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(app.url("/api/v1/check?regnr=ABC123"))
+        .bearer_auth(key)
+        .header("X-Forwarded-For", client)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_check_api_limit_counts_each_key_and_each_client_address_apart() {
+    let keys = format!("{KEY_A},{KEY_B},{KEY_C}");
+    let app = spawn_app_with(&[
+        ("CHECK_API_KEYS", keys.as_str()),
+        ("CHECK_API_RATE_PER_MINUTE", "4"),
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+    ])
+    .await;
+    start_of_a_window().await;
+    // Per key: key A from one address four times, then from a fresh address: refused.
+    for _ in 0..4 {
+        assert_eq!(check_from(&app, "10.0.0.1", KEY_A).await.status(), 200);
+    }
+    assert_429(check_from(&app, "10.0.0.2", KEY_A).await).await;
+    assert_eq!(check_from(&app, "10.0.0.2", KEY_B).await.status(), 200);
+    // Per client address: 10.0.0.3 with keys B and C, each under its own limit.
+    for key in [KEY_B, KEY_C, KEY_B, KEY_C] {
+        assert_eq!(check_from(&app, "10.0.0.3", key).await.status(), 200);
+    }
+    assert_429(check_from(&app, "10.0.0.3", KEY_C).await).await;
+    // The refused one was stopped at its address: key C has two counted, a third is answered.
+    assert_eq!(check_from(&app, "10.0.0.4", KEY_C).await.status(), 200);
+}
