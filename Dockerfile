@@ -15,7 +15,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends libssl3 ca-cert
 COPY --from=build /src/target/release/parkportal /usr/local/bin/parkportal
 USER parkportal
 WORKDIR /data
+# Every interface: demo mode is not allowed (DEMO_MODE=auto), so there is no /dev/mailbox and no
+# payment simulator, and the start stops with one line unless SMTP_URL and Swish or Nexi are set.
+# To try the image with simulators and the local mailbox (anyone who reaches it reads every
+# e-mail): docker run -e DEMO_MODE=on -p 127.0.0.1:8080:8080 parkportal
 ENV BIND_ADDR=0.0.0.0:8080 \
+    DEMO_MODE=auto \
     MALLOC_MMAP_THRESHOLD_=1048576
 EXPOSE 8080
 STOPSIGNAL SIGTERM

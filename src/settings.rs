@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use lettre::message::Mailbox;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 /// A setting that could not be used. `Display` is the one line printed at start.
@@ -114,6 +114,64 @@ pub struct NexiSettings {
     pub webhook_auth: SecretString,
 }
 
+/// `DEMO_MODE`: whether what is not configured may be simulated (CONTRACT.md "Demo mode").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoMode {
+    /// Allowed when `BIND_ADDR` is a loopback address.
+    Auto,
+    /// Allowed anyway: then anyone who reaches the server can read every e-mail.
+    On,
+    /// Never.
+    Off,
+}
+
+/// How one outside service is provided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Service {
+    /// Neither configured nor simulated: not offered.
+    #[default]
+    Off,
+    /// The real service, configured.
+    Real,
+    /// Demo mode: the built-in stand-in (the local mailbox page or a payment simulator).
+    Simulated,
+}
+
+impl Service {
+    pub fn offered(self) -> bool {
+        self != Service::Off
+    }
+
+    pub fn simulated(self) -> bool {
+        self == Service::Simulated
+    }
+}
+
+/// What this start provides for e-mail, SMS, Swish and card payments, decided once at start
+/// from the settings and demo mode. `Default` is "nothing simulated, nothing offered".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Services {
+    pub email: Service,
+    pub sms: Service,
+    pub swish: Service,
+    pub card: Service,
+}
+
+impl Services {
+    /// Whether anything is simulated: demo mode is on, the banner shows.
+    pub fn demo(&self) -> bool {
+        self.email.simulated()
+            || self.sms.simulated()
+            || self.swish.simulated()
+            || self.card.simulated()
+    }
+
+    /// Whether the local mailbox page `/dev/mailbox` exists.
+    pub fn mailbox_page(&self) -> bool {
+        self.email.simulated() || self.sms.simulated()
+    }
+}
+
 /// One trusted reverse proxy: an address, or a network in CIDR form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IpNet {
@@ -173,6 +231,8 @@ impl IpNet {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind_addr: SocketAddr,
+    /// `DEMO_MODE`; see [`Settings::services`].
+    pub demo_mode: DemoMode,
     pub public_url: Url,
     pub database_url: DatabaseUrl,
     /// `None`: e-mails go to the local mailbox page.
@@ -197,8 +257,10 @@ pub struct Settings {
     pub body_timeout_ms: u64,
     /// Lower-case, without `@`.
     pub employee_email_domain: String,
-    /// Empty: the check API is off.
+    /// Empty: the check API is off. Each key is at least [`CHECK_API_KEY_MIN_CHARS`] long.
     pub check_api_keys: Vec<SecretString>,
+    /// How many check API requests one key, and one client address, may make per minute.
+    pub check_api_rate_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed (empty: none).
     pub trusted_proxies: Vec<IpNet>,
     /// First wait before a failed notification is retried (doubles each time, at most 15 min).
@@ -212,6 +274,9 @@ pub struct Settings {
     pub seller: Seller,
 }
 
+/// The shortest check API key accepted (`CHECK_API_KEYS`).
+pub const CHECK_API_KEY_MIN_CHARS: usize = 32;
+
 impl Settings {
     /// Reads the process environment (after an optional `.env`).
     pub fn from_env() -> Result<Self, SettingsError> {
@@ -224,6 +289,16 @@ impl Settings {
 
         let bind_addr = parse_bind_addr(&var("BIND_ADDR").unwrap_or("127.0.0.1:8080".into()))
             .map_err(|m| bad("BIND_ADDR", m))?;
+
+        let demo_mode = match var("DEMO_MODE")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("auto") => DemoMode::Auto,
+            Some("on") => DemoMode::On,
+            Some("off") => DemoMode::Off,
+            Some(_) => return Err(bad("DEMO_MODE", "must be auto, on or off")),
+        };
 
         let public_url = var("PUBLIC_URL").unwrap_or("http://127.0.0.1:8080".into());
         let public_url = parse_http_url(&public_url).map_err(|m| bad("PUBLIC_URL", m))?;
@@ -362,6 +437,35 @@ impl Settings {
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
+        if let Some((i, key)) = check_api_keys
+            .iter()
+            .enumerate()
+            .find(|(_, k)| k.expose_secret().chars().count() < CHECK_API_KEY_MIN_CHARS)
+        {
+            return Err(bad(
+                "CHECK_API_KEYS",
+                format!(
+                    "key {} has {} characters; each key must have at least {CHECK_API_KEY_MIN_CHARS}",
+                    i + 1,
+                    key.expose_secret().chars().count()
+                ),
+            ));
+        }
+
+        let check_api_rate_per_minute = match var("CHECK_API_RATE_PER_MINUTE") {
+            None => 600,
+            Some(raw) => raw
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "CHECK_API_RATE_PER_MINUTE",
+                        "must be a number of requests, 1–1000000",
+                    )
+                })?,
+        };
 
         let trusted_proxies = match var("TRUSTED_PROXIES") {
             None => Vec::new(),
@@ -417,6 +521,7 @@ impl Settings {
 
         Ok(Settings {
             bind_addr,
+            demo_mode,
             public_url,
             database_url,
             smtp_url,
@@ -431,6 +536,7 @@ impl Settings {
             body_timeout_ms,
             employee_email_domain,
             check_api_keys,
+            check_api_rate_per_minute,
             trusted_proxies,
             notify_retry_base_ms,
             notify_max_attempts,
@@ -438,6 +544,56 @@ impl Settings {
             reminder_days_before,
             seller,
         })
+    }
+
+    /// Whether demo mode is allowed: `DEMO_MODE=on`, or `auto` (the default) with a loopback
+    /// `BIND_ADDR`.
+    pub fn demo_allowed(&self) -> bool {
+        match self.demo_mode {
+            DemoMode::On => true,
+            DemoMode::Off => false,
+            DemoMode::Auto => self.bind_addr.ip().is_loopback(),
+        }
+    }
+
+    /// What this start provides. Where demo mode is allowed, what is not configured is
+    /// simulated; where it is not, a start without `SMTP_URL`, or with neither Swish nor Nexi,
+    /// is refused (one line naming the variables), and without an SMS gateway SMS is off.
+    pub fn services(&self) -> Result<Services, SettingsError> {
+        let demo = self.demo_allowed();
+        let pick = |configured: bool| match (configured, demo) {
+            (true, _) => Service::Real,
+            (false, true) => Service::Simulated,
+            (false, false) => Service::Off,
+        };
+        let services = Services {
+            email: pick(self.smtp_url.is_some()),
+            sms: pick(self.sms_gateway.is_some()),
+            swish: pick(self.swish.is_some()),
+            card: pick(self.nexi.is_some()),
+        };
+        let why = || {
+            format!(
+                "demo mode is not allowed (BIND_ADDR {} is not a loopback address, DEMO_MODE {}); \
+                 set DEMO_MODE=on to try the portal with simulators anyway",
+                self.bind_addr,
+                match self.demo_mode {
+                    DemoMode::Auto => "auto",
+                    DemoMode::On => "on",
+                    DemoMode::Off => "off",
+                }
+            )
+        };
+        if !services.email.offered() {
+            return Err(bad("SMTP_URL", format!("is not set and {}", why())));
+        }
+        if !services.swish.offered() && !services.card.offered() {
+            return Err(bad(
+                "SWISH_API_URL/NEXI_API_URL",
+                format!("neither Swish nor Nexi is configured and {}", why()),
+            ));
+        }
+        Ok(services)
     }
 
     /// Cookies get `Secure` and the `__Host-` prefix, and responses HSTS, when served over https.
@@ -577,13 +733,51 @@ mod tests {
     fn https_public_url_turns_on_https_mode_and_keys_are_split() {
         let s = parse(&[
             ("PUBLIC_URL", "https://parkering.example.se"),
-            ("CHECK_API_KEYS", " a , b,,"),
+            (
+                "CHECK_API_KEYS",
+                " aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa , bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb,,",
+            ),
             ("EMPLOYEE_EMAIL_DOMAIN", "@RegionVastmanland.SE"),
         ])
         .unwrap();
         assert!(s.is_https());
         assert_eq!(s.check_api_keys.len(), 2);
         assert_eq!(s.employee_email_domain, "regionvastmanland.se");
+    }
+
+    #[test]
+    fn demo_mode_is_allowed_on_loopback_or_when_on_and_simulates_what_is_not_configured() {
+        let local = parse(&[]).unwrap();
+        assert_eq!(local.demo_mode, DemoMode::Auto);
+        assert!(local.demo_allowed());
+        let s = local.services().unwrap();
+        assert!(s.demo() && s.mailbox_page());
+        assert_eq!(s.email, Service::Simulated);
+        assert_eq!(s.card, Service::Simulated);
+        let v6 = parse(&[("BIND_ADDR", "[::1]:8080")]).unwrap();
+        assert!(v6.demo_allowed());
+        let public = parse(&[("BIND_ADDR", "0.0.0.0:8080")]).unwrap();
+        assert!(!public.demo_allowed());
+        let err = public.services().unwrap_err();
+        assert_eq!(err.var, "SMTP_URL");
+        assert!(!err.to_string().contains('\n'));
+        let on = parse(&[("BIND_ADDR", "0.0.0.0:8080"), ("DEMO_MODE", "ON")]).unwrap();
+        assert!(on.demo_allowed() && on.services().unwrap().demo());
+        let off = parse(&[("DEMO_MODE", "off"), ("SMTP_URL", "smtp://mail")]).unwrap();
+        assert!(!off.demo_allowed());
+        assert!(off.services().unwrap_err().var.contains("NEXI_API_URL"));
+        assert_eq!(parse(&[("DEMO_MODE", "yes")]).unwrap_err().var, "DEMO_MODE");
+    }
+
+    #[test]
+    fn short_check_api_keys_stop_the_start() {
+        let err = parse(&[("CHECK_API_KEYS", "short")]).unwrap_err();
+        assert_eq!(err.var, "CHECK_API_KEYS");
+        assert!(!err.to_string().contains("short"), "{err}");
+        let s = parse(&[("CHECK_API_KEYS", &"å".repeat(32))]).unwrap();
+        assert_eq!(s.check_api_keys.len(), 1);
+        assert_eq!(s.check_api_rate_per_minute, 600);
+        assert!(parse(&[("CHECK_API_RATE_PER_MINUTE", "0")]).is_err());
     }
 
     #[test]

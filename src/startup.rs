@@ -39,7 +39,11 @@ impl Application {
     ///
     /// A `PUBLIC_URL` with port 0 takes the port that was bound, so links in e-mails from a
     /// test server point at it.
+    ///
+    /// Outside demo mode a start without `SMTP_URL`, or with neither Swish nor Nexi, stops
+    /// here with a [`SettingsError`] before anything is opened.
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        let services = settings.services()?;
         let database_url = settings.database_url.clone();
         let pool = actix_web::web::block(move || -> anyhow::Result<db::Pool> {
             let pool = db::connect_pool(&database_url)?;
@@ -59,6 +63,14 @@ impl Application {
         }
         let https = settings.is_https();
         tracing::info!(address = %local, public_url = %settings.public_url, database = %settings.database_url.redacted(), "Parkportal listening");
+        if services.demo() {
+            tracing::warn!(
+                email = ?services.email, sms = ?services.sms, swish = ?services.swish, card = ?services.card,
+                "demo mode: what is not configured is simulated; anyone who reaches this server can read /dev/mailbox"
+            );
+        }
+        // The key the simulators ask of the portal's own clients: made anew at every start.
+        let sim_secret = crate::domain::token::new_token();
 
         let smtp = match &settings.smtp_url {
             Some(url) => Some(notify::smtp::transport(url).map_err(|e| SettingsError {
@@ -77,6 +89,8 @@ impl Application {
                 smtp,
                 from: settings.mail_from.clone(),
                 sms,
+                local_email: services.email.simulated(),
+                local_sms: services.sms.simulated(),
             },
             Duration::from_millis(settings.notify_retry_base_ms),
             settings.notify_max_attempts,
@@ -102,11 +116,11 @@ impl Application {
                 var: "SWISH_CERT_P12",
                 message: format!("{e:#}"),
             })?,
-            None => SwishClient::simulator(&settings.public_url, provider_timeout),
+            None => SwishClient::simulator(&settings.public_url, provider_timeout, &sim_secret),
         };
         let nexi = match &settings.nexi {
             Some(real) => NexiClient::real(real, provider_timeout),
-            None => NexiClient::simulator(&settings.public_url, provider_timeout),
+            None => NexiClient::simulator(&settings.public_url, provider_timeout, &sim_secret),
         };
         let payments = PaymentPoller::new(
             pool.clone(),
@@ -125,6 +139,8 @@ impl Application {
 
         let state = web::Data::new(AppState {
             settings,
+            services,
+            sim_secret: secrecy::SecretString::from(sim_secret),
             pool,
             mailbox,
             permits,
@@ -145,7 +161,7 @@ impl Application {
                 .app_data(app_state.clone())
                 .wrap(from_fn(csrf::check_origin))
                 .wrap(from_fn(crate::web::body_timeout::cut_slow_bodies))
-                .configure(|cfg| routes_mod::routes(cfg, &app_state.settings))
+                .configure(|cfg| routes_mod::routes(cfg, &app_state.settings, services))
         })
         .listen(listener)?
         .shutdown_timeout(10)

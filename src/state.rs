@@ -8,10 +8,15 @@ use crate::actors::payments::{PaymentPoller, PollNow};
 use crate::db::Pool;
 use crate::notify::{Mailbox, Wake};
 use crate::payments::swish::SwishClient;
-use crate::settings::Settings;
+use crate::settings::{Services, Settings};
 
 pub struct AppState {
     pub settings: Settings,
+    /// What is real, simulated (demo mode) or not offered, decided at start.
+    pub services: Services,
+    /// The random key made at start that the payment simulators ask of the portal's own
+    /// clients (`SwishClient`/`NexiClient` in simulator mode send it).
+    pub sim_secret: secrecy::SecretString,
     pub pool: Pool,
     pub mailbox: Addr<Mailbox>,
     pub permits: Addr<PermitRegistry>,

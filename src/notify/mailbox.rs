@@ -3,7 +3,9 @@
 //! truth; each row is leased before sending so two instances never send the same one.
 //!
 //! Each row is one channel: `email` goes over SMTP, `sms` through the 46elks API, and either
-//! goes to the local mailbox page (`/dev/mailbox`) when its channel is not configured. A row
+//! goes to the local mailbox page (`/dev/mailbox`) when its channel is simulated (demo mode;
+//! an e-mail there is also logged as one line with its link). Outside demo mode a channel that
+//! is not configured delivers nothing: its rows end as `failed` at once. A row
 //! keeps its own attempts, so a channel that is down does not hold back the other one; after
 //! `max_attempts` failed attempts the row ends as `failed`.
 
@@ -24,11 +26,14 @@ use crate::db::{self, Pool, notifications as outbox};
 #[rtype(result = "()")]
 pub struct Wake;
 
-/// Where each channel goes; `None` is the local mailbox page.
+/// Where each channel goes; `None` is the local mailbox page when that channel is simulated
+/// (`local_email`, `local_sms`: demo mode), and nowhere otherwise.
 pub struct Channels {
     pub smtp: Option<SmtpTransport>,
     pub from: Address,
     pub sms: Option<SmsClient>,
+    pub local_email: bool,
+    pub local_sms: bool,
 }
 
 pub struct Mailbox {
@@ -36,6 +41,8 @@ pub struct Mailbox {
     smtp: Option<Arc<SmtpTransport>>,
     sms: Option<SmsClient>,
     from: Address,
+    local_email: bool,
+    local_sms: bool,
     retry_base: Duration,
     max_attempts: i32,
     running: bool,
@@ -51,6 +58,8 @@ impl Mailbox {
             smtp: channels.smtp.map(Arc::new),
             sms: channels.sms,
             from: channels.from,
+            local_email: channels.local_email,
+            local_sms: channels.local_sms,
             retry_base,
             max_attempts: max_attempts.max(1),
             running: false,
@@ -69,6 +78,8 @@ impl Mailbox {
             smtp: self.smtp.clone(),
             sms: self.sms.clone(),
             from: self.from.clone(),
+            local_email: self.local_email,
+            local_sms: self.local_sms,
             retry_base: self.retry_base,
             max_attempts: self.max_attempts,
         };
@@ -113,8 +124,29 @@ struct Delivery {
     smtp: Option<Arc<SmtpTransport>>,
     sms: Option<SmsClient>,
     from: Address,
+    local_email: bool,
+    local_sms: bool,
     retry_base: Duration,
     max_attempts: i32,
+}
+
+/// Why a notification was not delivered; a channel that does not exist is not retried.
+enum Failure {
+    Retry(String),
+    Never(String),
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Failure::Retry(e)
+    }
+}
+
+/// The first link in a text (what a demo e-mail's log line shows).
+fn first_link(text: &str) -> &str {
+    text.split_whitespace()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .unwrap_or("")
 }
 
 const BATCH: i64 = 50;
@@ -149,8 +181,12 @@ impl Delivery {
                             tracing::info!(notification = id, transport, "notification delivered");
                             outbox::mark_sent(c, id, transport, now)?
                         }
-                        Err(error) => {
-                            let retry_at = (attempts < max_attempts).then(|| {
+                        Err(failure) => {
+                            let (error, retry) = match failure {
+                                Failure::Retry(e) => (e, true),
+                                Failure::Never(e) => (e, false),
+                            };
+                            let retry_at = (retry && attempts < max_attempts).then(|| {
                                 let factor = 2u32.saturating_pow((attempts - 1).clamp(0, 16) as u32);
                                 let wait = (retry_base * factor).min(Duration::from_secs(900));
                                 now + chrono::Duration::from_std(wait).unwrap_or_default()
@@ -170,24 +206,35 @@ impl Delivery {
     }
 
     /// Sends one notification; returns the transport it went through.
-    async fn send(&self, row: &outbox::NotificationRow) -> Result<&'static str, String> {
+    async fn send(&self, row: &outbox::NotificationRow) -> Result<&'static str, Failure> {
         match row.channel.as_str() {
             super::EMAIL => match &self.smtp {
-                Some(smtp) => self.send_email(smtp, row).await,
-                None => Ok("mailbox"),
+                Some(smtp) => Ok(self.send_email(smtp, row).await?),
+                None if self.local_email => {
+                    tracing::info!(
+                        notification = row.id,
+                        to = %row.recipient,
+                        subject = %row.subject,
+                        link = %first_link(&row.body_text),
+                        "demo e-mail (see /dev/mailbox)"
+                    );
+                    Ok("mailbox")
+                }
+                None => Err(Failure::Never("no SMTP server (SMTP_URL)".into())),
             },
             super::SMS => match &self.sms {
                 Some(sms) => {
                     let receipt = sms
                         .send(&row.recipient, &row.body_text)
                         .await
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| Failure::Retry(e.to_string()))?;
                     tracing::info!(notification = row.id, sms_id = %receipt.id, status = %receipt.status, parts = ?receipt.parts, "SMS accepted by 46elks");
                     Ok("46elks")
                 }
-                None => Ok("mailbox"),
+                None if self.local_sms => Ok("mailbox"),
+                None => Err(Failure::Never("no SMS gateway (SMS_46ELKS_URL)".into())),
             },
-            other => Err(format!("unknown channel {other}")),
+            other => Err(Failure::Retry(format!("unknown channel {other}"))),
         }
     }
 

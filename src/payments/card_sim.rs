@@ -2,7 +2,12 @@
 //! charge, never more than was charged) and a hosted
 //! payment page with "Kortnummer", "Betala" and "Avbryt". 4111 1111 1111 1111 pays,
 //! 4000 0000 0000 0002 is declined, "Avbryt" cancels; then the browser goes back to
-//! Parkportal. Mounted under `/sim/card/` while no real Nexi is configured.
+//! Parkportal. Mounted under `/sim/card/` in demo mode while no real Nexi is configured.
+//!
+//! Only for the portal itself: the API answers only a caller whose `Authorization` is the
+//! simulator key made at start (what `NexiClient::simulator` sends), else 401; a payment's
+//! return and cancel URLs must be under the portal's own `PUBLIC_URL`, else 400. The hosted
+//! page is for the browser (no key) and sends it back only to those URLs.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -42,23 +47,34 @@ pub struct Checkout {
     cancel_url: String,
 }
 
+/// Whether the caller is the portal's own `NexiClient` (the simulator key as `Authorization`).
+fn caller_ok(req: &HttpRequest, state: &AppState) -> bool {
+    super::sim_caller_ok(req, header::AUTHORIZATION.as_str(), &state.sim_secret)
+}
+
+fn unknown_caller() -> HttpResponse {
+    HttpResponse::Unauthorized()
+        .json(json!({ "message": "The simulator answers only the portal's own client." }))
+}
+
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<CreateBody>,
 ) -> Result<HttpResponse, AppError> {
-    if req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .is_none_or(|v| v.is_empty())
-    {
-        return Ok(HttpResponse::Unauthorized().finish());
+    if !caller_ok(&req, &state) {
+        return Ok(unknown_caller());
     }
     let b = body.into_inner();
-    if b.order.amount <= 0
-        || !b.checkout.return_url.starts_with("http")
-        || !b.checkout.cancel_url.starts_with("http")
+    let public_url = &state.settings.public_url;
+    if !super::on_portal(&b.checkout.return_url, public_url)
+        || !super::on_portal(&b.checkout.cancel_url, public_url)
     {
+        return Ok(HttpResponse::BadRequest().json(
+            json!({"errors": {"checkout": ["returnUrl and cancelUrl must be on this portal"]}}),
+        ));
+    }
+    if b.order.amount <= 0 {
         return Ok(HttpResponse::BadRequest().json(json!({"errors": {"order": ["invalid"]}})));
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -104,9 +120,13 @@ async fn load(state: &AppState, id: String) -> Result<Option<SimRow>, AppError> 
 }
 
 pub async fn retrieve(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    if !caller_ok(&req, &state) {
+        return Ok(unknown_caller());
+    }
     let id = id.into_inner();
     let charge = db::run(&state.pool, {
         let id = id.clone();
@@ -173,12 +193,8 @@ pub async fn refund(
     charge_id: web::Path<String>,
     body: web::Json<RefundBody>,
 ) -> Result<HttpResponse, AppError> {
-    if req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .is_none_or(|v| v.is_empty())
-    {
-        return Ok(HttpResponse::Unauthorized().finish());
+    if !caller_ok(&req, &state) {
+        return Ok(unknown_caller());
     }
     let charge_id = charge_id.into_inner();
     let b = body.into_inner();
@@ -317,6 +333,11 @@ pub async fn submit(
             amount,
             Some("Betalningen är redan avslutad."),
         ));
+    }
+    // Checked when the payment was made; checked again before the browser is sent anywhere.
+    let public_url = &state.settings.public_url;
+    if !super::on_portal(&return_url, public_url) || !super::on_portal(&cancel_url, public_url) {
+        return Ok(HttpResponse::BadRequest().finish());
     }
     let card: String = form
         .card

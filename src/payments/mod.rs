@@ -6,3 +6,66 @@ pub mod nexi;
 pub mod refund;
 pub mod swish;
 pub mod swish_sim;
+
+/// What the simulators (demo mode only) ask of whoever calls their API: the random key made at
+/// start ([`crate::state::AppState::sim_secret`]), which only the portal's own clients send —
+/// the Swish simulator in this header, the card simulator as Nexi's `Authorization`.
+pub const SIM_KEY_HEADER: &str = "x-parkportal-sim-key";
+
+/// Whether a simulator request carries the portal's own key (compared in constant time).
+pub(crate) fn sim_caller_ok(
+    req: &actix_web::HttpRequest,
+    header: &str,
+    secret: &secrecy::SecretString,
+) -> bool {
+    use secrecy::ExposeSecret;
+    req.headers().get(header).is_some_and(|v| {
+        crate::domain::token::constant_time_eq(v.as_bytes(), secret.expose_secret().as_bytes())
+    })
+}
+
+/// Whether `url` is on the portal itself: the scheme, host and port of `PUBLIC_URL`, under its
+/// path. The simulators call back and send the browser back only there.
+pub(crate) fn on_portal(url: &str, public_url: &url::Url) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    u.scheme() == public_url.scheme()
+        && u.host_str() == public_url.host_str()
+        && u.port_or_known_default() == public_url.port_or_known_default()
+        && u.username().is_empty()
+        && u.password().is_none()
+        && u.path().starts_with(public_url.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_portal;
+
+    #[test]
+    fn only_urls_on_the_portal_itself_count() {
+        let base = url::Url::parse("https://parkering.example.se/").unwrap();
+        assert!(on_portal(
+            "https://parkering.example.se/permits/1/card-return",
+            &base
+        ));
+        assert!(on_portal(
+            "https://parkering.example.se:443/callbacks/swish",
+            &base
+        ));
+        for other in [
+            "http://parkering.example.se/permits/1",
+            "https://parkering.example.se.evil.example/",
+            "https://evil.example/?https://parkering.example.se/",
+            "https://user@parkering.example.se/",
+            "https://parkering.example.se:8443/",
+            "//parkering.example.se/",
+            "javascript:alert(1)",
+        ] {
+            assert!(!on_portal(other, &base), "{other}");
+        }
+        let sub = url::Url::parse("https://example.se/parkering/").unwrap();
+        assert!(on_portal("https://example.se/parkering/x", &sub));
+        assert!(!on_portal("https://example.se/other", &sub));
+    }
+}

@@ -189,8 +189,9 @@ impl NexiClient {
         }
     }
 
-    /// The built-in card simulator mounted in this server under `/sim/card/`.
-    pub fn simulator(public_url: &Url, timeout: Duration) -> NexiClient {
+    /// The built-in card simulator mounted in this server under `/sim/card/`; its secret key is
+    /// the simulator key `sim_key` (the simulator answers nobody else).
+    pub fn simulator(public_url: &Url, timeout: Duration, sim_key: &str) -> NexiClient {
         NexiClient {
             http: reqwest::Client::builder()
                 .timeout(timeout)
@@ -201,7 +202,7 @@ impl NexiClient {
                 .build()
                 .expect("HTTP client"),
             base: public_url.join("/sim/card/").expect("a valid base URL"),
-            secret_key: SecretString::from("simulator-secret-key".to_string()),
+            secret_key: SecretString::from(sim_key.to_string()),
         }
     }
 

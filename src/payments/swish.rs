@@ -125,14 +125,21 @@ impl SwishClient {
         })
     }
 
-    /// The built-in simulator mounted in this server under `/sim/swish/`.
-    pub fn simulator(public_url: &Url, timeout: Duration) -> SwishClient {
+    /// The built-in simulator mounted in this server under `/sim/swish/`; every request carries
+    /// the simulator key `sim_key` (the simulator answers nobody else).
+    pub fn simulator(public_url: &Url, timeout: Duration, sim_key: &str) -> SwishClient {
         let base = public_url.join("/sim/swish/").expect("a valid base URL");
         let callback_url = public_url
             .join("/callbacks/swish")
             .expect("a valid base URL");
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Ok(mut key) = reqwest::header::HeaderValue::from_str(sim_key) {
+            key.set_sensitive(true);
+            headers.insert(super::SIM_KEY_HEADER, key);
+        }
         SwishClient {
             http: reqwest::Client::builder()
+                .default_headers(headers)
                 .timeout(timeout)
                 // The simulator is served by this portal, whose server closes a connection
                 // idle for 5 s: let go of idle ones well before, so that a request never

@@ -2,11 +2,15 @@
 //! callback), mounted under `/sim/swish/` while no real Swish is configured. The payer's number
 //! decides the outcome (CONTRACT.md), answered `SWISH_SIM_DELAY_MS` after the request.
 //! Requests are kept in the database, so a simulated payment survives a restart.
+//!
+//! Demo mode only, and only for the portal itself: every request must carry the simulator key
+//! made at start ([`super::SIM_KEY_HEADER`], sent by `SwishClient::simulator`), else 401; the
+//! callback URL must be the portal's own `/callbacks/swish` (under `PUBLIC_URL`), else 422.
 
 use std::time::Duration;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -56,6 +60,27 @@ fn refuse(code: &str, text: &str) -> HttpResponse {
     HttpResponse::UnprocessableEntity().json(json!([{
         "errorCode": code, "errorMessage": text, "additionalInformation": null
     }]))
+}
+
+/// Not the portal's own client: 401, nothing done.
+fn unknown_caller() -> HttpResponse {
+    HttpResponse::Unauthorized().json(json!([{
+        "errorCode": "UNAUTHORIZED",
+        "errorMessage": "The simulator answers only the portal's own client",
+        "additionalInformation": null
+    }]))
+}
+
+fn caller_ok(req: &HttpRequest, state: &AppState) -> bool {
+    super::sim_caller_ok(req, super::SIM_KEY_HEADER, &state.sim_secret)
+}
+
+/// The portal's own Swish callback: under `PUBLIC_URL`, path `/callbacks/swish`, no query.
+fn own_callback(url: &str, state: &AppState) -> bool {
+    super::on_portal(url, &state.settings.public_url)
+        && url::Url::parse(url).is_ok_and(|u| {
+            u.path().ends_with("/callbacks/swish") && u.query().is_none() && u.fragment().is_none()
+        })
 }
 
 fn iso(t: NaiveDateTime) -> String {
@@ -136,11 +161,15 @@ fn valid_amount(a: &str) -> bool {
 }
 
 pub async fn create(
+    req: HttpRequest,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Json<CreateBody>,
 ) -> Result<HttpResponse, crate::web::error::AppError> {
+    if !caller_ok(&req, &state) {
+        return Ok(unknown_caller());
+    }
     let id = id.into_inner();
     if id.len() != 32
         || !id
@@ -171,10 +200,10 @@ pub async fn create(
     if b.currency.as_deref() != Some("SEK") {
         return Ok(refuse("AM03", "Invalid or missing Currency"));
     }
-    let Some(callback) = b.callback_url.filter(|u| u.starts_with("http")) else {
+    let Some(callback) = b.callback_url.filter(|u| own_callback(u, &state)) else {
         return Ok(refuse(
             "RP03",
-            "Callback URL is missing or does not use HTTPS",
+            "Callback URL is missing or is not this portal's /callbacks/swish",
         ));
     };
     if b.message.as_ref().is_some_and(|m| m.chars().count() > 50) {
@@ -247,10 +276,14 @@ pub async fn create(
 }
 
 pub async fn retrieve(
+    req: HttpRequest,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, crate::web::error::AppError> {
+    if !caller_ok(&req, &state) {
+        return Ok(unknown_caller());
+    }
     let id = id.into_inner();
     let row = db::run(&state.pool, move |c| {
         Ok(sim_swish_requests::table
@@ -282,12 +315,16 @@ fn ore_of(amount: &str) -> Option<i64> {
 
 /// A refund of (part of) a paid simulated payment: never more than what is left of it.
 pub async fn create_refund(
+    req: HttpRequest,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Json<RefundBody>,
 ) -> Result<HttpResponse, crate::web::error::AppError> {
     use crate::db::schema::sim_swish_refunds;
+    if !caller_ok(&req, &state) {
+        return Ok(unknown_caller());
+    }
     let id = id.into_inner();
     let b = body.into_inner();
     let Some(amount) = b
@@ -356,11 +393,15 @@ pub async fn create_refund(
 }
 
 pub async fn retrieve_refund(
+    req: HttpRequest,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, crate::web::error::AppError> {
     use crate::db::schema::sim_swish_refunds;
+    if !caller_ok(&req, &state) {
+        return Ok(unknown_caller());
+    }
     let id = id.into_inner();
     let row = db::run(&state.pool, move |c| {
         Ok(sim_swish_refunds::table
@@ -387,7 +428,7 @@ pub async fn retrieve_refund(
     })))
 }
 
-/// The simulator's routes; mounted only while no real Swish is configured.
+/// The simulator's routes; mounted only in demo mode while no real Swish is configured.
 pub fn routes(cfg: &mut web::ServiceConfig, timing: SimTiming) {
     cfg.app_data(web::Data::new(timing))
         .route(

@@ -7,6 +7,9 @@
 //! - `regnr` is normalised (upper case, no spaces or dashes); a Swedish plate or any other
 //!   plate of letters and digits (at most 10, taken as foreign); anything else: 400.
 //! - Every error is JSON `{"error": "…"}`; answers are never cached.
+//! - Rate limits (`CHECK_API_RATE_PER_MINUTE`, default 600): per client address on every
+//!   request (before the key is checked), and per key once it is; over either: 429 with
+//!   `Retry-After` (seconds). Counted in the database, so they hold across instances.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -53,6 +56,31 @@ impl From<check::ValidPermit> for CheckPermit {
     }
 }
 
+/// The answer of the rate limiter for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    Refused { retry_after: std::time::Duration },
+}
+
+/// The window of the check API's limits.
+const LIMIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Counts one request against `bucket` (at most `CHECK_API_RATE_PER_MINUTE` a minute).
+async fn hit(state: &AppState, bucket: String) -> anyhow::Result<Verdict> {
+    let max = state.settings.check_api_rate_per_minute;
+    limiter::hit(&state.pool, bucket, LIMIT_WINDOW, max).await
+}
+
+/// 429 with `Retry-After` in whole seconds (at least 1).
+fn too_many(retry_after: std::time::Duration) -> HttpResponse {
+    let secs = retry_after.as_millis().div_ceil(1000).max(1);
+    HttpResponse::TooManyRequests()
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Retry-After", secs.to_string()))
+        .json(serde_json::json!({ "error": "too many requests; try again after Retry-After seconds" }))
+}
+
 fn json_error(status: StatusCode, message: &str) -> HttpResponse {
     let mut resp = HttpResponse::build(status);
     resp.insert_header(("Cache-Control", "no-store"));
@@ -62,27 +90,23 @@ fn json_error(status: StatusCode, message: &str) -> HttpResponse {
     resp.json(serde_json::json!({ "error": message }))
 }
 
-/// Whether the request carries one of the keys. Every key is compared, each in constant time,
-/// so the time does not tell which key or how much of it matched.
-fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> bool {
-    let Some(given) = req
+/// Which of the keys the request carries (its index), if any. Every key is compared, each in
+/// constant time, so the time does not tell which key or how much of it matched.
+fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<usize> {
+    let given = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         // Bytes, not `to_str`: a key may hold non-ASCII (UTF-8) characters.
-        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
-    else {
-        return false;
-    };
-    let Some((scheme, token)) = given.trim().split_once(' ') else {
-        return false;
-    };
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())?;
+    let (scheme, token) = given.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return false;
+        return None;
     }
     // Compared as SHA-256 hashes: equal lengths, so not even a key's length shows.
     let token = hash_token(token.trim());
-    keys.iter().fold(false, |ok, key| {
-        constant_time_eq(token.as_bytes(), hash_token(key.expose_secret()).as_bytes()) | ok
+    keys.iter().enumerate().fold(None, |found, (i, key)| {
+        let same = constant_time_eq(token.as_bytes(), hash_token(key.expose_secret()).as_bytes());
+        if same { Some(i) } else { found }
     })
 }
 
@@ -108,11 +132,31 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
             "the check API is off (CHECK_API_KEYS is not set)",
         );
     }
-    if !authorised(&req, keys) {
+    // Per client address: every request, also those with a wrong key.
+    let client = client_address(&req, &state);
+    match hit(&state, format!("check:addr:{client}")).await {
+        Ok(Verdict::Allowed) => {}
+        Ok(Verdict::Refused { retry_after }) => return too_many(retry_after),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "check rate limit failed");
+            return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
+        }
+    }
+    let Some(key) = authorised(&req, keys) else {
         return json_error(
             StatusCode::UNAUTHORIZED,
             "a valid API key is required: Authorization: Bearer KEY",
         );
+    };
+    // Per key: counted under a hash of the key, never the key itself.
+    let key_id = hash_token(keys[key].expose_secret());
+    match hit(&state, format!("check:key:{}", &key_id[..32])).await {
+        Ok(Verdict::Allowed) => {}
+        Ok(Verdict::Refused { retry_after }) => return too_many(retry_after),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "check rate limit failed");
+            return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
+        }
     }
     let raw = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "regnr")
@@ -138,5 +182,44 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
             tracing::error!(error = %format!("{e:#}"), "check failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }
+    }
+}
+
+/// The client's address for the per-client limit (`X-Forwarded-For` only from `TRUSTED_PROXIES`).
+fn client_address(req: &HttpRequest, state: &AppState) -> String {
+    crate::web::client::client_ip(req, &state.settings).to_string()
+}
+
+/// The limiter the check API counts against: the database's ([`crate::db::limits`]), so a
+/// limit holds under parallel requests and across instances on one database.
+mod limiter {
+    use super::Verdict;
+    use crate::db::{self, Pool, limits};
+
+    pub async fn hit(
+        pool: &Pool,
+        bucket: String,
+        window: std::time::Duration,
+        max: u32,
+    ) -> anyhow::Result<Verdict> {
+        let window = chrono::Duration::from_std(window)?;
+        let limit = db::run(pool, move |c| {
+            Ok(limits::hit(
+                c,
+                &bucket,
+                window,
+                i64::from(max),
+                crate::clock::now(),
+            )?)
+        })
+        .await?;
+        Ok(match limit {
+            limits::Limit::Allowed => Verdict::Allowed,
+            limits::Limit::Refused { retry_after } => Verdict::Refused {
+                retry_after: retry_after
+                    .to_std()
+                    .unwrap_or(std::time::Duration::from_secs(1)),
+            },
+        })
     }
 }

@@ -35,6 +35,8 @@ pub struct Ctx {
     pub user: Option<Arc<SessionUser>>,
     /// Whether this is an HTMX request that wants a fragment (not boosted, not a history restore).
     pub htmx_fragment: bool,
+    /// What is real, simulated or off (the demo banner, the SMS and payment choices).
+    pub services: crate::settings::Services,
 }
 
 impl Ctx {
@@ -49,6 +51,7 @@ impl Ctx {
             here: "/".into(),
             user: None,
             htmx_fragment: false,
+            services: Default::default(),
         }
     }
 
@@ -66,11 +69,16 @@ impl Ctx {
         let htmx_fragment = h.contains_key("hx-request")
             && !h.contains_key("hx-boosted")
             && !h.contains_key("hx-history-restore-request");
+        let services = req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .map(|s| s.services)
+            .unwrap_or_default();
         Ctx {
             lang,
             here,
             user: None,
             htmx_fragment,
+            services,
         }
     }
 

@@ -49,6 +49,7 @@ fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
             }
             body {
                 a.skip href="#main" { (t.skip_to_content) }
+                (demo_banner(ctx))
                 (header)
                 main #main tabindex="-1" {
                     h1 { (title) }
@@ -56,6 +57,30 @@ fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
                 }
                 footer { (t.footer_org) }
             }
+        }
+    }
+}
+
+/// Demo mode: a banner on every page naming what is simulated (CONTRACT.md "Demo mode").
+fn demo_banner(ctx: &Ctx) -> Markup {
+    let s = ctx.services;
+    if !s.demo() {
+        return html! {};
+    }
+    let t = ctx.t();
+    let simulated: Vec<&str> = [
+        (s.email.simulated(), t.demo_email),
+        (s.sms.simulated(), t.demo_sms),
+        (s.swish.simulated(), t.demo_swish),
+        (s.card.simulated(), t.demo_card),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    html! {
+        div.demo role="note" {
+            strong { (t.demo_banner) } " " (t.demo_simulated) " " (simulated.join(", ")) "."
+            @if s.mailbox_page() { " " a href="/dev/mailbox" { (t.demo_mailbox_link) } }
         }
     }
 }

@@ -22,15 +22,18 @@ use pages::{
     settings,
 };
 
-/// Every route of the portal. The `/dev/mailbox` page exists only while no SMTP server or no
-/// SMS gateway is configured (what that channel would have sent lands there); the payment
-/// simulators' routes only while no real provider is.
-pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings) {
-    let local_mailbox = settings.smtp_url.is_none() || settings.sms_gateway.is_none();
-    if settings.nexi.is_none() {
+/// Every route of the portal. The `/dev/mailbox` page and the payment simulators exist only in
+/// demo mode, for what is simulated (`services`): the mailbox page while e-mail or SMS is
+/// simulated, each simulator while its provider is.
+pub fn routes(
+    cfg: &mut web::ServiceConfig,
+    settings: &crate::settings::Settings,
+    services: crate::settings::Services,
+) {
+    if services.card.simulated() {
         crate::payments::card_sim::routes(cfg);
     }
-    if settings.swish.is_none() {
+    if services.swish.simulated() {
         crate::payments::swish_sim::routes(
             cfg,
             crate::payments::swish_sim::SimTiming {
@@ -215,7 +218,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, settings: &crate::settings::Settings
     .route("/api/v1/check", web::get().to(api::check))
     .configure(operator::routes)
     .route("/assets/{file:.+}", web::get().to(assets::serve));
-    if local_mailbox {
+    if services.mailbox_page() {
         cfg.route("/dev/mailbox", web::get().to(dev::mailbox));
     }
     cfg.default_service(web::to(public::not_found));

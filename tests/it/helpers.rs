@@ -148,6 +148,12 @@ impl TestApp {
         self.handle.stop(false).await;
     }
 
+    /// The key this app's payment simulators ask of the portal's own clients.
+    pub fn sim_key(&self) -> &str {
+        use secrecy::ExposeSecret;
+        self.state.sim_secret.expose_secret()
+    }
+
     pub fn smtp(&self) -> &SmtpServer {
         self.smtp.as_ref().expect("this app has an SMTP server")
     }

@@ -24,5 +24,6 @@ mod smtp;
 mod swish;
 mod trust_account;
 mod trust_body;
+mod trust_infra;
 mod trust_login;
 mod weight;

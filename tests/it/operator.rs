@@ -15,8 +15,8 @@ use crate::helpers::{PASSWORD, TestApp, hidden_value, new_client, spawn_app, spa
 use crate::payments::{pay, settled};
 use crate::permits::bought_permit;
 
-const KEYS: &str = "nyckel-ett-0123456789,nyckel-två-9876543210";
-const KEY: &str = "nyckel-två-9876543210";
+const KEYS: &str = "nyckel-ett-0123456789-abcdefghijklmn,nyckel-två-9876543210-zyxwvutsrqponm";
+const KEY: &str = "nyckel-två-9876543210-zyxwvutsrqponm";
 
 fn today() -> NaiveDate {
     parkportal::domain::permit::today(chrono::Utc::now())
@@ -358,7 +358,7 @@ async fn the_check_api_follows_permanent_changed_and_temporary_numbers_at_once()
     assert_eq!(p[0]["valid_to"], end.to_string());
     assert_eq!(p[0]["temporary"], false);
     // The first key works as well as the second.
-    let (status, _) = check(&app, "ABC123", Some("nyckel-ett-0123456789")).await;
+    let (status, _) = check(&app, "ABC123", Some("nyckel-ett-0123456789-abcdefghijklmn")).await;
     assert_eq!(status, 200);
 
     // The number changed a moment ago: the new one is valid, the old one is not.

@@ -494,6 +494,7 @@ async fn paid_by_card(
     let nexi = parkportal::payments::nexi::NexiClient::simulator(
         &url::Url::parse(&app.address).unwrap(),
         Duration::from_secs(15),
+        app.sim_key(),
     );
     let paid = nexi.retrieve(&id).await.unwrap();
     assert!(paid.is_paid(), "{paid:?}");
@@ -666,13 +667,25 @@ impl HangingProvider {
 
 #[actix_web::test]
 async fn a_card_provider_that_never_answers_is_given_up_promptly_and_the_permit_stays_payable() {
-    // Another server's card simulator plays the working Nexi once the provider answers.
-    let working = spawn_app_with(&[]).await;
+    // Another server's card simulator plays the working Nexi once the provider answers. A
+    // simulator answers only its portal's own key and sends the browser back only under its
+    // own PUBLIC_URL: that server's PUBLIC_URL is the app's address (its port chosen first),
+    // and the app's Nexi secret key is that server's simulator key.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app_address = format!("http://127.0.0.1:{port}");
+    let working = spawn_app_with(&[("PUBLIC_URL", &app_address)]).await;
     let nexi = HangingProvider::start().await;
     let api = format!("http://127.0.0.1:{}/sim/card/", nexi.port);
+    let bind = format!("127.0.0.1:{port}");
     let app = spawn_app_with(&[
+        ("BIND_ADDR", &bind),
+        ("PUBLIC_URL", &app_address),
         ("NEXI_API_URL", &api),
-        ("NEXI_SECRET_KEY", "test-secret"),
+        ("NEXI_SECRET_KEY", working.sim_key()),
         ("NEXI_WEBHOOK_AUTH", "webhook-secret"),
         ("PROVIDER_TIMEOUT_MS", "300"),
     ])
@@ -715,10 +728,13 @@ async fn a_card_provider_that_never_answers_is_given_up_promptly_and_the_permit_
     let resp = pay_by_card().await;
     assert_eq!(resp.status(), 303);
     let hosted = resp.headers()["location"].to_str().unwrap().to_string();
+    // The simulator names its page under its PUBLIC_URL (the app's address); it is served by
+    // the working server.
     assert!(
-        hosted.starts_with(&format!("{}/sim/card/pay/", working.address)),
+        hosted.starts_with(&format!("{}/sim/card/pay/", app.address)),
         "{hosted}"
     );
+    let hosted = hosted.replacen(&app.address, &working.address, 1);
     assert!(
         working
             .get_html(&hosted.replace(&working.address, ""))

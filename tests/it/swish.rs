@@ -13,6 +13,7 @@ fn client(app: &TestApp) -> SwishClient {
     SwishClient::simulator(
         &url::Url::parse(&app.address).unwrap(),
         Duration::from_secs(15),
+        app.sim_key(),
     )
 }
 
@@ -106,7 +107,8 @@ async fn refusals_come_as_swish_error_arrays() {
     ));
     let resp = reqwest::Client::new()
         .put(app.url(&format!("/sim/swish/api/v2/paymentrequests/{}", new_instruction_id())))
-        .json(&serde_json::json!({"payerAlias": "46701234567", "amount": "abc", "currency": "SEK", "callbackUrl": "https://x"}))
+        .header(parkportal::payments::SIM_KEY_HEADER, app.sim_key())
+        .json(&serde_json::json!({"payerAlias": "46701234567", "amount": "abc", "currency": "SEK", "callbackUrl": app.url("/callbacks/swish")}))
         .send()
         .await
         .unwrap();
@@ -117,9 +119,12 @@ async fn refusals_come_as_swish_error_arrays() {
 
 #[actix_web::test]
 async fn the_simulator_calls_back_with_the_outcome() {
-    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "50")]).await;
+    // The simulator calls back only to the portal's own /callbacks/swish under PUBLIC_URL:
+    // here PUBLIC_URL is a listener of the test's, to see the callback arrive.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
+    let public_url = format!("http://127.0.0.1:{port}");
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "50"), ("PUBLIC_URL", &public_url)]).await;
     let received = actix_web::rt::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
         let mut buf = vec![0u8; 16 * 1024];
@@ -141,8 +146,9 @@ async fn the_simulator_calls_back_with_the_outcome() {
     let id = new_instruction_id();
     let resp = reqwest::Client::new()
         .put(app.url(&format!("/sim/swish/api/v2/paymentrequests/{id}")))
+        .header(parkportal::payments::SIM_KEY_HEADER, app.sim_key())
         .json(&serde_json::json!({
-            "payeePaymentReference": "P9", "callbackUrl": format!("http://127.0.0.1:{port}/cb"),
+            "payeePaymentReference": "P9", "callbackUrl": format!("{public_url}/callbacks/swish"),
             "payerAlias": "46701234567", "payeeAlias": "1231181189", "amount": "40.00",
             "currency": "SEK", "message": "Dagkort"
         }))
@@ -157,7 +163,7 @@ async fn the_simulator_calls_back_with_the_outcome() {
             .ends_with(&format!("/api/v1/paymentrequests/{id}"))
     );
     let request = received.await.unwrap();
-    assert!(request.starts_with("POST /cb"), "{request}");
+    assert!(request.starts_with("POST /callbacks/swish"), "{request}");
     assert!(
         request.contains(&id) && request.contains("\"PAID\""),
         "{request}"

@@ -63,6 +63,7 @@ pub fn section(
     typed: Option<&str>,
 ) -> Markup {
     let t = ctx.t();
+    let (swish, card) = (ctx.services.swish.offered(), ctx.services.card.offered());
     let default_number = me
         .user
         .swish_number
@@ -91,18 +92,25 @@ pub fn section(
                     @if let Some(e) = error { (notice_error(e)) }
                     form method="post" action={ "/permits/" (permit_id) "/pay" } novalidate {
                         (csrf(&me.csrf_token))
+                        // Only the methods this portal offers (outside demo mode: what is configured).
                         fieldset {
                             legend { (t.pay_method) }
-                            div.check {
-                                input #method-swish type="radio" name="method" value="swish" checked[me.user.preferred_payment.as_deref() != Some("card")];
-                                label for="method-swish" { (t.method_swish) }
+                            @if swish {
+                                div.check {
+                                    input #method-swish type="radio" name="method" value="swish" checked[!card || me.user.preferred_payment.as_deref() != Some("card")];
+                                    label for="method-swish" { (t.method_swish) }
+                                }
                             }
-                            div.check {
-                                input #method-card type="radio" name="method" value="card" checked[me.user.preferred_payment.as_deref() == Some("card")];
-                                label for="method-card" { (t.method_card) }
+                            @if card {
+                                div.check {
+                                    input #method-card type="radio" name="method" value="card" checked[!swish || me.user.preferred_payment.as_deref() == Some("card")];
+                                    label for="method-card" { (t.method_card) }
+                                }
                             }
                         }
-                        (input(Field::new("swish_number", t.swish_number, "tel").value(typed.unwrap_or(&default_number)).error(error.filter(|_| typed.is_some())).autocomplete("tel")))
+                        @if swish {
+                            (input(Field::new("swish_number", t.swish_number, "tel").value(typed.unwrap_or(&default_number)).error(error.filter(|_| typed.is_some())).autocomplete("tel")))
+                        }
                         button type="submit" { (t.pay_button) }
                     }
                 }
@@ -138,6 +146,21 @@ pub async fn pay(
     let t = ctx.t();
     let id = id.into_inner();
     let form = form.into_inner();
+    let offered = match form.method.as_str() {
+        "card" => ctx.services.card.offered(),
+        _ => ctx.services.swish.offered(),
+    };
+    if !offered {
+        return super::permits::show_with_payment_error(
+            &ctx,
+            &state,
+            me,
+            id,
+            t.err_method_not_offered,
+            "",
+        )
+        .await;
+    }
     if form.method == "card" {
         return pay_by_card(&ctx, &state, me, id).await;
     }

@@ -108,9 +108,12 @@ fn settings_body(ctx: &Ctx, me: &SessionUser, v: &SettingsView, flash: Option<&s
                         input #notify_email type="checkbox" name="notify_email" value="yes" checked[v.notify_email];
                         label for="notify_email" { (t.notify_email) }
                     }
-                    div.check {
-                        input #notify_sms type="checkbox" name="notify_sms" value="yes" checked[v.notify_sms];
-                        label for="notify_sms" { (t.notify_sms) }
+                    // Without an SMS gateway (outside demo mode) SMS is not offered.
+                    @if ctx.services.sms.offered() {
+                        div.check {
+                            input #notify_sms type="checkbox" name="notify_sms" value="yes" checked[v.notify_sms];
+                            label for="notify_sms" { (t.notify_sms) }
+                        }
                     }
                 }
                 label for="language" { (t.language_label) }
@@ -219,9 +222,16 @@ pub async fn save_personal(
     let mobile = MobileNumber::parse(&form.mobile)
         .map_err(|_| v.errors.mobile = Some(t.err_mobile))
         .ok();
+    if v.notify_sms && !ctx.services.sms.offered() {
+        v.notify_sms = false;
+        v.section_error = Some(t.err_sms_not_offered);
+    }
     let (Some(name), Some(mobile)) = (name, mobile) else {
         return Ok(invalid(&ctx, me, &v));
     };
+    if v.section_error.is_some() {
+        return Ok(invalid(&ctx, me, &v));
+    }
     let id = me.user.id;
     let (notify_email, notify_sms) = (v.notify_email, v.notify_sms);
     db::run(&state.pool, move |c| {
@@ -720,13 +730,18 @@ fn payment_body(
             (csrf(&me.csrf_token))
             fieldset {
                 legend { (t.preferred_method) }
-                div.check {
-                    input #method-swish type="radio" name="method" value="swish" checked[method == "swish"];
-                    label for="method-swish" { (t.method_swish) }
+                // Only the methods this portal offers.
+                @if ctx.services.swish.offered() {
+                    div.check {
+                        input #method-swish type="radio" name="method" value="swish" checked[method == "swish"];
+                        label for="method-swish" { (t.method_swish) }
+                    }
                 }
-                div.check {
-                    input #method-card type="radio" name="method" value="card" checked[method == "card"];
-                    label for="method-card" { (t.method_card) }
+                @if ctx.services.card.offered() {
+                    div.check {
+                        input #method-card type="radio" name="method" value="card" checked[method == "card"];
+                        label for="method-card" { (t.method_card) }
+                    }
                 }
             }
             (input(Field::new("swish_number", t.swish_number, "tel").value(swish).error(error).autocomplete("tel").optional()))
@@ -779,9 +794,10 @@ pub async fn save_payment_settings(
     let me = ctx.require_user()?;
     me.check_csrf(&form.csrf)?;
     let t = ctx.t();
+    // A method that is not offered is no preference.
     let method = match form.method.as_str() {
-        "swish" => Some("swish"),
-        "card" => Some("card"),
+        "swish" if ctx.services.swish.offered() => Some("swish"),
+        "card" if ctx.services.card.offered() => Some("card"),
         _ => None,
     };
     let swish = if form.swish_number.trim().is_empty() {
