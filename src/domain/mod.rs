@@ -7,6 +7,7 @@ pub mod money;
 pub mod name;
 pub mod password;
 pub mod permit;
+pub mod permit_actions;
 pub mod regnr;
 pub mod text;
 pub mod token;

@@ -22,4 +22,5 @@ mod permits;
 mod sms;
 mod smtp;
 mod swish;
+mod trust_permits;
 mod weight;

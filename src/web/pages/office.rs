@@ -108,6 +108,7 @@ async fn office_change(
 
 fn refused_text(t: &Texts, e: &PermitError) -> &'static str {
     match e {
+        PermitError::Rule(RuleError::Refused(r)) => t.refusal(r),
         PermitError::Rule(RuleError::RefundTooLarge) => t.op_refund_too_large,
         PermitError::Rule(RuleError::NothingPaid) => t.op_nothing_paid,
         PermitError::Rule(RuleError::Backwards) => t.rule_backwards,
