@@ -129,3 +129,97 @@ async fn forbidden_actions_are_refused_with_4xx_and_a_reason() {
     );
     app.stop().await;
 }
+
+async fn upload(app: &TestApp, path: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
+    let csrf = app.csrf().await;
+    app.client
+        .post(app.url(&format!("{path}/attachment")))
+        .multipart(
+            reqwest::multipart::Form::new().text("csrf", csrf).part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(name.to_string())
+                    .mime_str("application/pdf")
+                    .unwrap(),
+            ),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+fn stored_attachment(app: &TestApp) -> (Option<String>, Option<Vec<u8>>) {
+    use parkportal::db::schema::applications;
+    applications::table
+        .select((applications::attachment_name, applications::attachment))
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_pdf_html_polyglot_is_refused() {
+    let app = spawn_app_with(&[]).await;
+    app.logged_in_user("polyglot@regionvastmanland.se").await;
+    let csrf = app.csrf().await;
+    let application = crate::hostile::apply_as_extern(&app, &csrf).await;
+    // Starts like a PDF, ends like one, but carries a page and a script.
+    let mut polyglot = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script>".to_vec();
+    polyglot.extend_from_slice(&parkportal::domain::pdf::minimal()[9..]);
+    let resp = upload(&app, &application, polyglot, "ansokan.pdf").await;
+    assert_eq!(resp.status(), 422);
+    assert_eq!(stored_attachment(&app), (None, None));
+    // Only the header and an end marker: not a PDF either.
+    let resp = upload(&app, &application, b"%PDF-1.4\n%%EOF".to_vec(), "a.pdf").await;
+    assert_eq!(resp.status(), 422);
+    assert_eq!(stored_attachment(&app), (None, None));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_right_to_left_name_is_not_kept_and_the_file_is_served_as_a_pdf() {
+    let app = spawn_app_with(&[]).await;
+    app.logged_in_user("rtl@regionvastmanland.se").await;
+    let csrf = app.csrf().await;
+    let application = crate::hostile::apply_as_extern(&app, &csrf).await;
+    let id = permit_id(&application);
+    let rtl = "ansokan\u{202E}fdp.ath";
+    let pdf = parkportal::domain::pdf::minimal();
+    let resp = upload(&app, &application, pdf.clone(), rtl).await;
+    assert_eq!(resp.status(), 303);
+    let (name, data) = stored_attachment(&app);
+    assert_eq!(name.as_deref(), Some(format!("bilaga-{id}-1.pdf").as_str()));
+    assert_eq!(data.as_deref(), Some(pdf.as_slice()));
+    let page = app.get_html(&application).await;
+    assert!(page.contains(&format!("bilaga-{id}-1.pdf")));
+    assert!(
+        !page.contains('\u{202E}') && !page.contains("ath"),
+        "{page}"
+    );
+
+    let operator = crate::operator::operator_client(&app, "op-rtl@regionvastmanland.se").await;
+    let list = operator
+        .get(app.url("/operator/applications"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(&format!("bilaga-{id}-1.pdf")), "{list}");
+    assert!(!list.contains('\u{202E}'));
+    let resp = operator
+        .get(app.url(&format!("/operator/applications/{id}/attachment")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let h = resp.headers();
+    assert_eq!(h["content-type"], "application/pdf");
+    assert_eq!(
+        h["content-disposition"],
+        format!("attachment; filename=\"bilaga-{id}-1.pdf\"").as_str()
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    app.stop().await;
+}

@@ -22,6 +22,7 @@ use crate::db::{self, catalogue};
 use crate::domain::permit::{State, Status, period_end, renewal_start, today};
 use crate::domain::permit_actions::{PermitAction, allowed_stored};
 use crate::domain::regnr::RegNumberError;
+use crate::domain::text::display_safe;
 use crate::domain::token::new_token;
 use crate::domain::{Money, RegNumber};
 use crate::state::AppState;
@@ -817,7 +818,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
                     section aria-labelledby="attach-h" {
                         h2 #attach-h { (t.attach_heading) }
                         @if let Some(err) = m.attach_error { (notice_error(err)) }
-                        @if *has_file { (notice(&format!("{} {}", t.attach_done, name.as_deref().unwrap_or("")))) }
+                        @if *has_file { (notice(&format!("{} {}", t.attach_done, display_safe(name.as_deref().unwrap_or(""))))) }
                         form method="post" action={ "/permits/" (p.id) "/attachment" } enctype="multipart/form-data" {
                             (csrf(&me.csrf_token))
                             label for="file" { (t.attach_label) }
@@ -882,7 +883,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
                 h2 #history-h { (t.history) }
                 ul {
                     @for ev in &v.events {
-                        li { (clock::local_display(ev.at)) ": " (ev.kind) " " (ev.detail) }
+                        li { (clock::local_display(ev.at)) ": " (ev.kind) " " (display_safe(&ev.detail)) }
                     }
                 }
             }
@@ -1198,15 +1199,9 @@ pub async fn attach(
     let id = id.into_inner();
     let form = form.into_inner();
     let data = form.file.data;
-    let name: String = form
-        .file
-        .file_name
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
-        .take(100)
-        .collect();
-    let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && data.starts_with(b"%PDF-");
+    // The uploaded name is never kept: the file is stored and served under a name the server
+    // makes, and its content must be a PDF by structure (no HTML/PDF polyglot).
+    let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && crate::domain::pdf::is_pdf(&data);
     let uid = me.user.id;
     let stored = if is_pdf {
         db::run(&state.pool, move |c| {
@@ -1218,6 +1213,11 @@ pub async fn attach(
             if !allowed_stored(PermitAction::Attach, &p.kind, &p.state) {
                 return Ok(Some(false));
             }
+            let earlier = db_permits::events(c, id)?
+                .iter()
+                .filter(|e| e.kind == "attachment")
+                .count();
+            let name = format!("bilaga-{id}-{}.pdf", earlier + 1);
             let n = diesel::update(applications::table.find(id))
                 .set((
                     applications::attachment.eq(data.to_vec()),
