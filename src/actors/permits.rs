@@ -18,6 +18,7 @@ use crate::domain::Money;
 use crate::domain::RegNumber;
 use crate::domain::daycard::{BookingError, CancelError, Card};
 use crate::domain::permit::{Event, State, TransitionError, today};
+use crate::domain::permit_actions::{self, Kind, PermitAction, Refusal};
 use crate::notify::{self, messages};
 use crate::settings::Seller;
 use crate::web::i18n::Lang;
@@ -117,6 +118,32 @@ pub enum RuleError {
     RefundTooLarge,
     #[error("there is no paid payment to refund")]
     NothingPaid,
+    /// Not allowed for this kind of permit in its state (`domain::permit_actions`).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+/// The action of the table (`domain::permit_actions`) a change is; `None`: a payment's
+/// outcome, which the payment rules decide.
+fn action_of(change: &PermitChange, by_office: bool) -> Option<PermitAction> {
+    Some(match change {
+        PermitChange::SetRegnr(_) if by_office => PermitAction::OfficeChange,
+        PermitChange::SetRegnr(_) => PermitAction::ChangeRegnr,
+        PermitChange::AddTemporary { .. } => PermitAction::TemporaryRegnr,
+        PermitChange::EndTemporary { .. } => PermitAction::EndTemporary,
+        PermitChange::BookDays { .. } => PermitAction::BookDays,
+        PermitChange::CancelDay { .. } => PermitAction::CancelDay,
+        PermitChange::Reject { .. } => PermitAction::OfficeReject,
+        PermitChange::SetDates { .. } => PermitAction::OfficeChange,
+        PermitChange::Cancel { .. } => PermitAction::OfficeCancel,
+        PermitChange::Transition { event, .. } => match event {
+            Event::Approve => PermitAction::OfficeApprove,
+            Event::Reject => PermitAction::OfficeReject,
+            Event::Cancel => PermitAction::OfficeCancel,
+            Event::PaymentReceived => PermitAction::Pay,
+        },
+        PermitChange::PaymentOutcome { .. } => return None,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +189,11 @@ pub fn apply(
         // A change by the parking office (not the customer, not the payment poller) is told
         // to the customer.
         let by_office = msg.owner.is_none() && msg.by_user.is_some();
+        let permit_kind =
+            Kind::parse(&p.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", p.kind))?;
+        if let Some(action) = action_of(&msg.change, by_office) {
+            permit_actions::allowed(action, permit_kind, state).map_err(RuleError::from)?;
+        }
         let (kind, detail) = match &msg.change {
             PermitChange::SetRegnr(regnr) => {
                 if !state.allows_changes() {

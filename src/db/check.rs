@@ -2,7 +2,7 @@
 //! index look-ups, no cache, so a change is answered at once:
 //! - a paid period permit with this permanent number whose period covers the day, unless a
 //!   temporary number of that permit covers the day (the temporary car parks instead);
-//! - a temporary number of a paid permit covering the day (not ended early);
+//! - a temporary number of a paid period permit covering the day (not ended early);
 //! - a day-card session booked for this number on the day, on a paid day card.
 
 use chrono::NaiveDate;
@@ -63,6 +63,9 @@ macro_rules! temporary_query {
             .filter(temporary_regnrs::from_date.le($day))
             .filter(temporary_regnrs::ended_at.is_null())
             .filter(permits::state.eq("paid"))
+            // Only a period permit lends its validity to a temporary number (a day card's
+            // validity is its booked days).
+            .filter(permits::kind.eq("period"))
             .select((
                 permits::type_name_sv,
                 permits::type_name_en,

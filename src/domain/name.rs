@@ -26,7 +26,7 @@ impl Name {
         }
         if collapsed
             .chars()
-            .any(|c| c.is_control() || "<>".contains(c))
+            .any(|c| crate::domain::text::is_hidden_control(c) || "<>".contains(c))
         {
             return Err(NameError::Invalid);
         }

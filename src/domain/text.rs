@@ -17,7 +17,7 @@ impl Text {
         let cleaned: String = raw
             .replace("\r\n", "\n")
             .chars()
-            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+            .filter(|c| !is_hidden_control(*c) || matches!(c, '\n' | '\t'))
             .collect();
         let trimmed = cleaned.trim();
         if trimmed.is_empty() {
@@ -34,9 +34,30 @@ impl Text {
     }
 }
 
+/// Whether a character changes how text around it is shown: C0/C1 controls, and the bidi
+/// embeddings, overrides, isolates and marks (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F).
+pub fn is_hidden_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// A name (a file name, a person's name) as it may be shown anywhere: without control and
+/// bidi characters, so "…\u{202E}fdp.ath" cannot show as "…ath.pdf".
+pub fn display_safe(raw: &str) -> String {
+    raw.chars().filter(|c| !is_hidden_control(*c)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_safe_strips_controls_and_bidi() {
+        assert_eq!(display_safe("ans\u{202E}fdp.ath"), "ansfdp.ath");
+        assert_eq!(display_safe("a\u{2066}b\u{2069}c\u{200F}d\u{200E}"), "abcd");
+        assert_eq!(display_safe("x\u{0}y\u{9f}z\n"), "xyz");
+        assert_eq!(display_safe("Åsa Öberg"), "Åsa Öberg");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -448,6 +448,25 @@ pub struct Texts {
     pub op_role_admin: &'static str,
 }
 
+impl Texts {
+    /// The language of these texts.
+    pub fn lang(&self) -> Lang {
+        if std::ptr::eq(self, &EN) {
+            Lang::En
+        } else {
+            Lang::Sv
+        }
+    }
+
+    /// Why the table of permit actions refused, in these texts' language.
+    pub fn refusal(&self, r: &crate::domain::permit_actions::Refusal) -> &'static str {
+        match self.lang() {
+            Lang::Sv => r.sv(),
+            Lang::En => r.en(),
+        }
+    }
+}
+
 pub static SV: Texts = Texts {
     app_name: "Parkportal",
     skip_to_content: "Hoppa till innehållet",

@@ -54,7 +54,7 @@ pub async fn paid_day_card(app: &TestApp, email: &str, start: NaiveDate, days: u
     permit
 }
 
-async fn book(
+pub async fn book(
     app: &TestApp,
     permit: &str,
     htmx: bool,

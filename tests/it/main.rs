@@ -26,4 +26,5 @@ mod trust_account;
 mod trust_body;
 mod trust_infra;
 mod trust_login;
+mod trust_permits;
 mod weight;

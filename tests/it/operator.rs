@@ -15,8 +15,8 @@ use crate::helpers::{PASSWORD, TestApp, hidden_value, new_client, spawn_app, spa
 use crate::payments::{pay, settled};
 use crate::permits::bought_permit;
 
-const KEYS: &str = "nyckel-ett-0123456789-abcdefghijklmn,nyckel-två-9876543210-zyxwvutsrqponm";
-const KEY: &str = "nyckel-två-9876543210-zyxwvutsrqponm";
+pub const KEYS: &str = "nyckel-ett-0123456789-abcdefghijklmn,nyckel-två-9876543210-zyxwvutsrqponm";
+pub const KEY: &str = "nyckel-två-9876543210-zyxwvutsrqponm";
 
 fn today() -> NaiveDate {
     parkportal::domain::permit::today(chrono::Utc::now())
@@ -312,7 +312,7 @@ async fn audit_rows_are_written_in_the_callers_transaction() {
     assert_eq!(rows[0].at, now);
 }
 
-async fn check(app: &TestApp, regnr: &str, key: Option<&str>) -> (u16, Value) {
+pub async fn check(app: &TestApp, regnr: &str, key: Option<&str>) -> (u16, Value) {
     let mut req = reqwest::Client::new()
         .get(app.url("/api/v1/check"))
         .query(&[("regnr", regnr)]);

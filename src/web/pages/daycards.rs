@@ -22,6 +22,7 @@ use crate::db::{self};
 use crate::domain::RegNumber;
 use crate::domain::daycard::{BookingError, CancelError, Card, Month, Refusal, SessionStatus};
 use crate::domain::permit::{State, Status, today};
+use crate::domain::permit_actions::Kind;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, UNREADABLE_FORM, unreadable_body};
@@ -380,6 +381,7 @@ fn refused_text(t: &Texts, e: &PermitError) -> String {
             t.err_cancel_not_booked.into()
         }
         PermitError::Conflict => t.rule_conflict.into(),
+        PermitError::Rule(RuleError::Refused(r)) if r.kind == Kind::Day => t.refusal(r).into(),
         _ => t.err_card_not_usable.into(),
     }
 }

@@ -108,6 +108,7 @@ async fn office_change(
 
 fn refused_text(t: &Texts, e: &PermitError) -> &'static str {
     match e {
+        PermitError::Rule(RuleError::Refused(r)) => t.refusal(r),
         PermitError::Rule(RuleError::RefundTooLarge) => t.op_refund_too_large,
         PermitError::Rule(RuleError::NothingPaid) => t.op_nothing_paid,
         PermitError::Rule(RuleError::Backwards) => t.rule_backwards,
@@ -167,7 +168,7 @@ pub async fn applications(
                     dt { (t.period_label) } dd { (p.start_date) " – " (p.end_date) }
                     @if a.has_attachment {
                         dt { (t.attach_heading) }
-                        dd { a href={ "/operator/applications/" (p.id) "/attachment" } { (a.attachment_name.as_deref().unwrap_or("PDF")) } }
+                        dd { a href={ "/operator/applications/" (p.id) "/attachment" } { (crate::domain::text::display_safe(a.attachment_name.as_deref().unwrap_or("PDF"))) } }
                     }
                 }
                 form method="post" action={ "/operator/applications/" (p.id) "/approve" } {
@@ -195,8 +196,10 @@ pub async fn attachment(
     let (name, data) = db::run(&state.pool, move |c| Ok(office::attachment(c, id)?))
         .await?
         .ok_or(AppError::NotFound)?;
+    // Served under the server's own name (as stored since the upload check), never sniffed.
     let name: String = name
-        .unwrap_or_else(|| "ansokan.pdf".into())
+        .filter(|n| n.starts_with("bilaga-") && n.ends_with(".pdf"))
+        .unwrap_or_else(|| format!("bilaga-{id}.pdf"))
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         .collect();
@@ -207,6 +210,7 @@ pub async fn attachment(
             format!("attachment; filename=\"{name}\""),
         ))
         .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(data))
 }
 

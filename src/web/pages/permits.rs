@@ -20,7 +20,9 @@ use crate::db::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
 use crate::db::permits::{self as db_permits, NewPermit, PermitRow};
 use crate::db::{self, catalogue};
 use crate::domain::permit::{State, Status, period_end, renewal_start, today};
+use crate::domain::permit_actions::{PermitAction, allowed_stored};
 use crate::domain::regnr::RegNumberError;
+use crate::domain::text::display_safe;
 use crate::domain::token::new_token;
 use crate::domain::{Money, RegNumber};
 use crate::state::AppState;
@@ -690,7 +692,7 @@ fn regnr_form(
     done: bool,
 ) -> Markup {
     let t = ctx.t();
-    let changeable = State::parse(&p.state).is_some_and(State::allows_changes);
+    let changeable = allowed_stored(PermitAction::ChangeRegnr, &p.kind, &p.state);
     html! {
         form #regnr-form method="post" action={ "/permits/" (p.id) "/regnr" }
             hx-post={ "/permits/" (p.id) "/regnr" } hx-target="this" hx-swap="outerHTML" novalidate {
@@ -766,7 +768,6 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
     let status = status_of(p);
     let today = today(chrono::Utc::now());
     let price = Money::from_ore(p.price_ore);
-    let changeable = State::parse(&p.state).is_some_and(State::allows_changes);
     let (cal_input, cal_msg) = m.calendar.clone().unwrap_or_default();
     let current_temp = v
         .temporaries
@@ -776,8 +777,10 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
     // awaits approval, a temporary number when none can be added, days on a card that is
     // not a paid day card) is said at the top instead, so no refusal goes unexplained.
     let shows_attach = status == Status::AwaitingApproval && v.application.is_some();
-    let shows_temp_form = changeable && p.kind != "day" && current_temp.is_none();
-    let shows_calendar = p.kind == "day" && State::parse(&p.state) == Some(State::Paid);
+    let may = |a: PermitAction| allowed_stored(a, &p.kind, &p.state);
+    let temp_section = may(PermitAction::TemporaryRegnr);
+    let shows_temp_form = temp_section && current_temp.is_none();
+    let shows_calendar = may(PermitAction::BookDays);
     let unshown: Vec<&str> = [
         m.attach_error.filter(|_| !shows_attach),
         m.temp_error.filter(|_| !shows_temp_form),
@@ -791,7 +794,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
         @if let Some(f) = m.flash { (notice(f)) }
         @for e in &unshown { (notice_error(e)) }
         @if status != Status::AwaitingPayment && let Some(e) = m.pay_error { (notice_error(e)) }
-        @if p.kind == "day" && State::parse(&p.state) == Some(State::Paid) {
+        @if shows_calendar {
             (daycards::top(ctx, p, &v.sessions))
         }
         dl.card {
@@ -815,7 +818,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
                     section aria-labelledby="attach-h" {
                         h2 #attach-h { (t.attach_heading) }
                         @if let Some(err) = m.attach_error { (notice_error(err)) }
-                        @if *has_file { (notice(&format!("{} {}", t.attach_done, name.as_deref().unwrap_or("")))) }
+                        @if *has_file { (notice(&format!("{} {}", t.attach_done, display_safe(name.as_deref().unwrap_or(""))))) }
                         form method="post" action={ "/permits/" (p.id) "/attachment" } enctype="multipart/form-data" {
                             (csrf(&me.csrf_token))
                             label for="file" { (t.attach_label) }
@@ -829,7 +832,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
             _ => {}
         }
         @if p.kind == "day" {
-            @if State::parse(&p.state) == Some(State::Paid) {
+            @if shows_calendar {
                 (daycards::section(ctx, me, p, &v.sessions, &cal_input, &cal_msg))
             }
         } @else {
@@ -838,7 +841,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
                 (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
             }
         }
-        @if changeable && p.kind != "day" {
+        @if temp_section {
             section aria-labelledby="temp-h" {
                 h2 #temp-h { (t.temp_heading) }
                 @if let Some(tr) = current_temp {
@@ -867,10 +870,10 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
         section aria-labelledby="actions-h" {
             h2 #actions-h { (t.actions) }
             ul.links {
-                @if p.kind == "period" && matches!(status, Status::Issued | Status::Active | Status::Expired) {
+                @if may(PermitAction::Renew) {
                     li { a href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
                 }
-                @if State::parse(&p.state) == Some(State::Paid) {
+                @if may(PermitAction::Receipt) {
                     li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }
                 }
             }
@@ -880,7 +883,7 @@ fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> 
                 h2 #history-h { (t.history) }
                 ul {
                     @for ev in &v.events {
-                        li { (clock::local_display(ev.at)) ": " (ev.kind) " " (ev.detail) }
+                        li { (clock::local_display(ev.at)) ": " (ev.kind) " " (display_safe(&ev.detail)) }
                     }
                 }
             }
@@ -964,6 +967,7 @@ pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
         PermitError::Rule(
             RuleError::NotChangeable | RuleError::Transition(_) | RuleError::NoSuchTemporary,
         ) => t.rule_not_changeable,
+        PermitError::Rule(RuleError::Refused(r)) => t.refusal(r),
         PermitError::Rule(RuleError::OutsidePeriod) => t.rule_outside_period,
         PermitError::Rule(RuleError::InPast) => t.rule_in_past,
         PermitError::Rule(RuleError::Backwards) => t.rule_backwards,
@@ -1195,15 +1199,9 @@ pub async fn attach(
     let id = id.into_inner();
     let form = form.into_inner();
     let data = form.file.data;
-    let name: String = form
-        .file
-        .file_name
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
-        .take(100)
-        .collect();
-    let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && data.starts_with(b"%PDF-");
+    // The uploaded name is never kept: the file is stored and served under a name the server
+    // makes, and its content must be a PDF by structure (no HTML/PDF polyglot).
+    let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && crate::domain::pdf::is_pdf(&data);
     let uid = me.user.id;
     let stored = if is_pdf {
         db::run(&state.pool, move |c| {
@@ -1212,9 +1210,14 @@ pub async fn attach(
             let Some(p) = db_permits::owned(c, id, uid)? else {
                 return Ok(None);
             };
-            if p.state != State::AwaitingApproval.as_str() {
+            if !allowed_stored(PermitAction::Attach, &p.kind, &p.state) {
                 return Ok(Some(false));
             }
+            let earlier = db_permits::events(c, id)?
+                .iter()
+                .filter(|e| e.kind == "attachment")
+                .count();
+            let name = format!("bilaga-{id}-{}.pdf", earlier + 1);
             let n = diesel::update(applications::table.find(id))
                 .set((
                     applications::attachment.eq(data.to_vec()),

@@ -1,0 +1,235 @@
+//! What may be done to a permit, by its kind and stored state: ONE table, used by the pages
+//! (what to show), the handlers and the permit actor (what to accept). Everything not in the
+//! table is refused with a clear message.
+
+use super::permit::State;
+
+/// A permit's kind (the permit type's `kind` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A period permit (month, year …).
+    Period,
+    /// A day card: a number of days, each booked for a registration number.
+    Day,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Period, Kind::Day];
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "period" => Some(Kind::Period),
+            "day" => Some(Kind::Day),
+            _ => None,
+        }
+    }
+}
+
+/// Something a customer or the parking office does to one permit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermitAction {
+    ChangeRegnr,
+    TemporaryRegnr,
+    EndTemporary,
+    Renew,
+    Pay,
+    Attach,
+    BookDays,
+    CancelDay,
+    Receipt,
+    OfficeApprove,
+    OfficeReject,
+    OfficeCancel,
+    OfficeChange,
+}
+
+impl PermitAction {
+    pub const ALL: [PermitAction; 13] = [
+        PermitAction::ChangeRegnr,
+        PermitAction::TemporaryRegnr,
+        PermitAction::EndTemporary,
+        PermitAction::Renew,
+        PermitAction::Pay,
+        PermitAction::Attach,
+        PermitAction::BookDays,
+        PermitAction::CancelDay,
+        PermitAction::Receipt,
+        PermitAction::OfficeApprove,
+        PermitAction::OfficeReject,
+        PermitAction::OfficeCancel,
+        PermitAction::OfficeChange,
+    ];
+}
+
+/// Why an action was refused; `sv()`/`en()` say it to the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{action:?} is not allowed on a {kind:?} permit in state {state:?}")]
+pub struct Refusal {
+    pub action: PermitAction,
+    pub kind: Kind,
+    pub state: State,
+}
+
+impl Refusal {
+    pub fn sv(&self) -> &'static str {
+        use PermitAction::*;
+        match (self.action, self.kind) {
+            (TemporaryRegnr | EndTemporary, Kind::Day) => {
+                "Ett dagkort kan inte ha ett tillfälligt registreringsnummer. Boka dagarna för bilen i stället."
+            }
+            (ChangeRegnr, Kind::Day) => {
+                "Ett dagkorts registreringsnummer väljs för varje bokad dag."
+            }
+            (Renew, Kind::Day) => "Ett dagkort kan inte förnyas. Köp ett nytt dagkort.",
+            (BookDays | CancelDay, Kind::Period) => "Det här tillståndet är inget dagkort.",
+            (BookDays | CancelDay, Kind::Day) => "Dagkortet är inte betalt.",
+            (Pay, _) => "Tillståndet kan inte betalas.",
+            (Receipt, _) => "Tillståndet har inget kvitto.",
+            (Attach, _) => "Bilagor kan bara lämnas medan ansökan väntar på godkännande.",
+            (Renew, _) => "Tillståndet kan inte förnyas.",
+            (OfficeApprove | OfficeReject, _) => "Ansökan väntar inte på beslut.",
+            _ => "Tillståndet kan inte längre ändras.",
+        }
+    }
+
+    pub fn en(&self) -> &'static str {
+        use PermitAction::*;
+        match (self.action, self.kind) {
+            (TemporaryRegnr | EndTemporary, Kind::Day) => {
+                "A day card cannot have a temporary registration number. Book the days for the car instead."
+            }
+            (ChangeRegnr, Kind::Day) => {
+                "A day card's registration number is chosen for each booked day."
+            }
+            (Renew, Kind::Day) => "A day card cannot be renewed. Buy a new day card.",
+            (BookDays | CancelDay, Kind::Period) => "This permit is not a day card.",
+            (BookDays | CancelDay, Kind::Day) => "The day card is not paid.",
+            (Pay, _) => "The permit cannot be paid.",
+            (Receipt, _) => "The permit has no receipt.",
+            (Attach, _) => "Attachments can only be added while the application awaits approval.",
+            (Renew, _) => "The permit cannot be renewed.",
+            (OfficeApprove | OfficeReject, _) => "The application does not await a decision.",
+            _ => "The permit can no longer be changed.",
+        }
+    }
+}
+
+/// The table: whether `action` may be done to a permit of `kind` in `state`.
+pub fn allowed(action: PermitAction, kind: Kind, state: State) -> Result<(), Refusal> {
+    use Kind::*;
+    use PermitAction::*;
+    use State::*;
+    let live = matches!(state, AwaitingApproval | AwaitingPayment | Paid);
+    let ok = match (action, kind) {
+        // A period permit's number (permanent or temporary) while it lives.
+        (ChangeRegnr | TemporaryRegnr | EndTemporary, Period) => live,
+        // A day card has a number per booked day, never a temporary one.
+        (ChangeRegnr | TemporaryRegnr | EndTemporary, Day) => false,
+        (Renew, Period) => state == Paid,
+        (Renew, Day) => false,
+        (Pay, _) => state == AwaitingPayment,
+        (Attach, _) => state == AwaitingApproval,
+        (BookDays | CancelDay, Day) => state == Paid,
+        (BookDays | CancelDay, Period) => false,
+        (Receipt, _) => state == Paid,
+        (OfficeApprove | OfficeReject, _) => state == AwaitingApproval,
+        (OfficeCancel, _) => live,
+        (OfficeChange, _) => live,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Refusal {
+            action,
+            kind,
+            state,
+        })
+    }
+}
+
+/// `allowed` for a stored permit (kind and state as stored); an unknown kind or state is
+/// refused for everything.
+pub fn allowed_stored(action: PermitAction, kind: &str, state: &str) -> bool {
+    match (Kind::parse(kind), State::parse(state)) {
+        (Some(k), Some(s)) => allowed(action, k, s).is_ok(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PermitAction::*;
+    use State::*;
+
+    const STATES: [State; 5] = [AwaitingApproval, Rejected, AwaitingPayment, Paid, Cancelled];
+
+    /// The whole table, written out: every action × kind × state.
+    fn expected(action: PermitAction, kind: Kind, state: State) -> bool {
+        let live = [AwaitingApproval, AwaitingPayment, Paid].contains(&state);
+        match action {
+            ChangeRegnr | TemporaryRegnr | EndTemporary => kind == Kind::Period && live,
+            Renew => kind == Kind::Period && state == Paid,
+            Pay => state == AwaitingPayment,
+            Attach => state == AwaitingApproval,
+            BookDays | CancelDay => kind == Kind::Day && state == Paid,
+            Receipt => state == Paid,
+            OfficeApprove | OfficeReject => state == AwaitingApproval,
+            OfficeCancel | OfficeChange => live,
+        }
+    }
+
+    #[test]
+    fn every_action_kind_and_state() {
+        let mut checked = 0;
+        for action in PermitAction::ALL {
+            for kind in Kind::ALL {
+                for state in STATES {
+                    let got = allowed(action, kind, state);
+                    assert_eq!(
+                        got.is_ok(),
+                        expected(action, kind, state),
+                        "{action:?} {kind:?} {state:?}"
+                    );
+                    if let Err(r) = got {
+                        assert!(!r.sv().is_empty() && !r.en().is_empty());
+                        assert_eq!((r.action, r.kind, r.state), (action, kind, state));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 13 * 2 * 5);
+    }
+
+    #[test]
+    fn a_day_card_never_takes_a_temporary_number() {
+        for state in STATES {
+            assert!(allowed(TemporaryRegnr, Kind::Day, state).is_err());
+        }
+        assert!(!allowed_stored(TemporaryRegnr, "day", "paid"));
+        assert!(allowed_stored(TemporaryRegnr, "period", "paid"));
+        assert!(!allowed_stored(Pay, "weird", "awaiting_payment"));
+    }
+
+    #[test]
+    fn the_transitions_agree_with_the_table() {
+        use crate::domain::permit::Event;
+        for state in STATES {
+            for kind in Kind::ALL {
+                assert_eq!(
+                    state.apply(Event::Cancel).is_ok(),
+                    allowed(OfficeCancel, kind, state).is_ok()
+                );
+                assert_eq!(
+                    state.apply(Event::Approve).is_ok(),
+                    allowed(OfficeApprove, kind, state).is_ok()
+                );
+                assert_eq!(
+                    state.apply(Event::PaymentReceived).is_ok(),
+                    allowed(Pay, kind, state).is_ok()
+                );
+            }
+        }
+    }
+}
