@@ -78,7 +78,7 @@ fn demo_banner(ctx: &Ctx) -> Markup {
     .filter_map(|(on, name)| on.then_some(name))
     .collect();
     html! {
-        div.demo role="note" {
+        section.demo aria-label=(t.demo_banner) {
             strong { (t.demo_banner) } " " (t.demo_simulated) " " (simulated.join(", ")) "."
             @if s.mailbox_page() { " " a href="/dev/mailbox" { (t.demo_mailbox_link) } }
         }

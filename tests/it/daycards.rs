@@ -321,7 +321,8 @@ async fn the_wizard_refuses_zero_negative_and_too_many_days() {
     assert_eq!(resp.status(), 200);
     let body = resp.text().await.unwrap();
     // 60 days at 40 kr a day.
-    let price = &body[body.find("<strong>").unwrap() + 8..];
+    let price = &body[body.find("<dt>Pris</dt>").unwrap()..];
+    let price = &price[price.find("<strong>").unwrap() + 8..];
     let digits: String = price[..price.find("</strong>").unwrap()]
         .chars()
         .filter(char::is_ascii_digit)
