@@ -139,10 +139,10 @@ async fn demo_mode_shows_a_banner_naming_what_is_simulated() {
 /// The text of the demo banner of a page (tags removed).
 fn banner(html: &str) -> String {
     let start = html
-        .find(r#"<div class="demo""#)
+        .find(r#"<section class="demo""#)
         .unwrap_or_else(|| panic!("no demo banner in {html}"));
-    let end = start + html[start..].find("</div>").unwrap();
-    let inner = &html[html[..end].rfind(r#"role="note">"#).unwrap() + 12..end];
+    let end = start + html[start..].find("</section>").unwrap();
+    let inner = &html[start + html[start..].find('>').unwrap() + 1..end];
     let mut text = String::new();
     let mut in_tag = false;
     for c in inner.chars() {
