@@ -224,8 +224,20 @@ fn today() -> chrono::NaiveDate {
 /// an idle connection after 5 s (actix's keep-alive and first-request time-out, which answers
 /// 408), and reqwest, unlike a browser, does not send a request again that met a connection
 /// closed under it; so the client lets go first, as a proxy in front of the portal must.
+///
+/// Each simulated user comes from an address of its own, as phones do: the instances trust
+/// 127.0.0.1 as a proxy (`TRUSTED_PROXIES`) and the client sends `X-Forwarded-For`, so the
+/// per-client-address limits (registrations, logins) count each user apart.
 async fn client(user: &mut GooseUser) -> TransactionResult {
+    let n = flow(user).rr;
+    let mut headers = reqwest013::header::HeaderMap::new();
+    let address = format!("10.{}.{}.{}", (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+    headers.insert(
+        "x-forwarded-for",
+        reqwest013::header::HeaderValue::from_str(&address).expect("an address is a header"),
+    );
     let builder = reqwest013::Client::builder()
+        .default_headers(headers)
         .cookie_store(true)
         .pool_idle_timeout(Duration::from_secs(2))
         .timeout(Duration::from_secs(120));
@@ -475,6 +487,7 @@ fn start_servers(database_url: String, instances: usize, swish_delay_ms: u64) ->
                     ("PUBLIC_URL", "http://127.0.0.1:0".to_string()),
                     ("DATABASE_URL", database_url.clone()),
                     ("SWISH_SIM_DELAY_MS", delay),
+                    ("TRUSTED_PROXIES", "127.0.0.1/32".to_string()),
                     ("RUST_LOG", "warn".to_string()),
                 ]
                 .into_iter()

@@ -48,17 +48,27 @@ pub async fn hash(state: &AppState, password: SecretString) -> anyhow::Result<St
         .context("hashing task stopped")?
 }
 
+/// How long a registration or a reset waits for the signup budget before it is asked to try
+/// again (so a flood cannot build an endless queue).
+pub const SIGNUP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Hashes a new password for a registration or a reset, on their own budget (one at a time),
-/// so that many of them cannot hold up logins.
-pub async fn hash_signup(state: &AppState, password: SecretString) -> anyhow::Result<String> {
-    let _permit = state
-        .signup_hashing
-        .acquire()
-        .await
-        .context("hashing closed")?;
+/// so that many of them cannot hold up logins. `None` when the budget stayed busy for
+/// [`SIGNUP_WAIT`].
+pub async fn hash_signup(
+    state: &AppState,
+    password: SecretString,
+) -> anyhow::Result<Option<String>> {
+    let Ok(permit) =
+        actix_web::rt::time::timeout(SIGNUP_WAIT, state.signup_hashing.acquire()).await
+    else {
+        return Ok(None);
+    };
+    let _permit = permit.context("hashing closed")?;
     actix_web::web::block(move || hash_now(password.expose_secret()))
         .await
         .context("hashing task stopped")?
+        .map(Some)
 }
 
 /// Checks a password against a stored hash, or against a dummy hash when there is no account.

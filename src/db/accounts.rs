@@ -100,6 +100,97 @@ pub struct AccountTokenRow {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
+    pub reg_password_hash: Option<String>,
+    pub reg_name: Option<String>,
+    pub reg_mobile: Option<String>,
+    pub reg_language: Option<String>,
+}
+
+/// What one registration gave (the password already hashed). It travels with the
+/// confirmation link sent for it, and confirming that link applies it: a link confirms the
+/// registration it was sent for, never an earlier one by someone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub password_hash: String,
+    pub name: String,
+    pub mobile: String,
+    pub language: String,
+}
+
+impl AccountTokenRow {
+    /// The registration this link was sent for (links from before the column, and other
+    /// kinds of link, have none).
+    pub fn registration(&self) -> Option<Registration> {
+        Some(Registration {
+            password_hash: self.reg_password_hash.clone()?,
+            name: self.reg_name.clone()?,
+            mobile: self.reg_mobile.clone()?,
+            language: self.reg_language.clone()?,
+        })
+    }
+}
+
+/// Binds a registration to a link just inserted with [`insert_token`].
+pub fn bind_registration(
+    conn: &mut DbConnection,
+    token: &str,
+    reg: &Registration,
+) -> QueryResult<()> {
+    diesel::update(account_tokens::table.find(hash_token(token)))
+        .set((
+            account_tokens::reg_password_hash.eq(&reg.password_hash),
+            account_tokens::reg_name.eq(&reg.name),
+            account_tokens::reg_mobile.eq(&reg.mobile),
+            account_tokens::reg_language.eq(&reg.language),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The newest registration for a user's address that is still waiting for its link (what a
+/// new confirmation link carries when one is asked for again).
+pub fn newest_registration(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> QueryResult<Option<Registration>> {
+    Ok(account_tokens::table
+        .filter(account_tokens::user_id.eq(user_id))
+        .filter(account_tokens::purpose.eq(TokenPurpose::Confirm.as_str()))
+        .filter(account_tokens::reg_password_hash.is_not_null())
+        .order(account_tokens::created_at.desc())
+        .select(AccountTokenRow::as_select())
+        .first(conn)
+        .optional()?
+        .and_then(|row| row.registration()))
+}
+
+/// Confirms an account with what its registration gave; only an account not yet confirmed
+/// (a confirmed account's password is never set by a link). True when it was confirmed now.
+pub fn confirm_registration(
+    conn: &mut DbConnection,
+    user_id: i64,
+    reg: Option<&Registration>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let target = users::table
+        .find(user_id)
+        .filter(users::confirmed_at.is_null())
+        .filter(users::deleted_at.is_null());
+    let updated = match reg {
+        Some(reg) => diesel::update(target)
+            .set((
+                users::password_hash.eq(&reg.password_hash),
+                users::name.eq(&reg.name),
+                users::mobile.eq(&reg.mobile),
+                users::language.eq(&reg.language),
+                users::confirmed_at.eq(now),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set(users::confirmed_at.eq(now))
+            .execute(conn)?,
+    };
+    Ok(updated == 1)
 }
 
 /// Stores the hash of a new link token.

@@ -85,6 +85,10 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        reg_password_hash -> Nullable<Text>,
+        reg_name -> Nullable<Text>,
+        reg_mobile -> Nullable<Text>,
+        reg_language -> Nullable<Text>,
     }
 }
 

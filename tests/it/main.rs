@@ -27,4 +27,5 @@ mod trust_body;
 mod trust_infra;
 mod trust_login;
 mod trust_permits;
+mod trust_signup;
 mod weight;

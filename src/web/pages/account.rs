@@ -30,6 +30,11 @@ pub const RESET_VALID: Duration = Duration::hours(1);
 /// E-mails about the account (confirm, reset, "already registered") per address and hour;
 /// beyond it requests get the same answer and no e-mail.
 pub const MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
+/// Valid registrations per client address and hour (a hospital's staff may share one
+/// address, so this is not tiny).
+pub const REGISTRATIONS_PER_CLIENT_PER_HOUR: i64 = 30;
+/// Requests for a reset or a new confirmation link per client address and hour.
+pub const LINK_REQUESTS_PER_CLIENT_PER_HOUR: i64 = 30;
 
 /// Reserves one account e-mail to `email` in this hour's count (inside the caller's
 /// transaction); false when the address has had its share.
@@ -383,6 +388,7 @@ pub async fn register_page(ctx: Ctx) -> HttpResponse {
 }
 
 pub async fn register(
+    req: HttpRequest,
     ctx: Ctx,
     state: Data,
     form: web::Form<RegisterForm>,
@@ -424,29 +430,66 @@ pub async fn register(
         ));
     };
 
-    // The rest happens after the answer, so the answer and its timing are the same whether
-    // or not the address already has an account.
-    let lang = ctx.lang;
-    actix_web::rt::spawn(async move {
-        if let Err(e) = register_in_background(&state, lang, email, password, mobile, name).await {
-            tracing::error!(error = %format!("{e:#}"), "registration failed");
-        }
-    });
-    Ok(see_other("/register/done"))
-}
+    // Valid registrations are limited per client address; over the limit the form comes
+    // back (429) with what was typed.
+    let refuse = |status, retry_after: Option<Duration>, mut form: RegisterForm| {
+        form.password.clear();
+        too_many(
+            status,
+            retry_after,
+            page(
+                &ctx,
+                None,
+                t.register_title,
+                html! {
+                    (notice_error(t.too_many_requests))
+                    (register_body(&ctx, &form, &RegisterErrors::default()))
+                },
+            ),
+        )
+    };
+    let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
+    let by_ip = db::run(&state.pool, move |c| {
+        Ok(db::limits::hit(
+            c,
+            &format!("register:ip:{ip}"),
+            Duration::hours(1),
+            REGISTRATIONS_PER_CLIENT_PER_HOUR,
+            clock::now(),
+        )?)
+    })
+    .await?;
+    if let db::limits::Limit::Refused { retry_after } = by_ip {
+        return Ok(refuse(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            Some(retry_after),
+            form,
+        ));
+    }
 
-async fn register_in_background(
-    state: &AppState,
-    lang: Lang,
-    email: Email,
-    password: Password,
-    mobile: MobileNumber,
-    name: Name,
-) -> anyhow::Result<()> {
-    let hash =
-        password::hash_signup(state, SecretString::from(password.expose().to_string())).await?;
+    // Every valid registration is hashed before the answer, whether or not the address has
+    // an account, so the answer and its timing do not tell; the hashing has its own budget,
+    // apart from logins'. Then the account, its link and the e-mail are written in one
+    // transaction: nothing is left to do after the answer but deliver the e-mail from the
+    // outbox (which survives a restart).
+    let Some(hash) =
+        password::hash_signup(&state, SecretString::from(password.expose().to_string())).await?
+    else {
+        return Ok(refuse(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            Some(Duration::seconds(30)),
+            form,
+        ));
+    };
+    let registration = accounts::Registration {
+        password_hash: hash,
+        name: name.as_str().to_string(),
+        mobile: mobile.e164().to_string(),
+        language: ctx.lang.code().to_string(),
+    };
     let base = state.link("");
     let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
+    let lang = ctx.lang;
     db::run(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
@@ -471,23 +514,27 @@ async fn register_in_background(
                         now,
                     )?;
                 }
-                // Not confirmed yet: a fresh link replaces the old one.
-                Some(existing) => issue_link(c, &existing, &CONFIRM_LINK, &base, lang, now)?,
+                // Not confirmed yet: this registration gets a link of its own, and the
+                // earlier links stay as they are. Whichever link is used confirms the
+                // registration it was sent for.
+                Some(existing) => {
+                    issue_confirm_link(c, &existing, &registration, &base, now)?;
+                }
                 None => {
                     let user = accounts::insert_user(
                         c,
                         &accounts::NewUser {
                             email: email.as_str(),
-                            password_hash: &hash,
-                            name: name.as_str(),
-                            mobile: mobile.e164(),
+                            password_hash: &registration.password_hash,
+                            name: &registration.name,
+                            mobile: &registration.mobile,
                             is_employee,
                             role: "customer",
-                            language: lang.code(),
+                            language: &registration.language,
                             created_at: now,
                         },
                     )?;
-                    issue_link(c, &user, &CONFIRM_LINK, &base, lang, now)?;
+                    issue_confirm_link(c, &user, &registration, &base, now)?;
                 }
             }
             Ok(())
@@ -495,7 +542,56 @@ async fn register_in_background(
     })
     .await?;
     state.wake_mailbox();
-    Ok(())
+    Ok(see_other("/register/done"))
+}
+
+/// A refused request's page (429 or 503) with `Retry-After` in whole seconds.
+fn too_many(
+    status: actix_web::http::StatusCode,
+    retry_after: Option<Duration>,
+    body: Markup,
+) -> HttpResponse {
+    let mut resp = html_page(status, body);
+    if let Some(after) = retry_after {
+        let secs = after.num_seconds().max(1).to_string();
+        if let Ok(v) = header::HeaderValue::from_str(&secs) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}
+
+/// A confirmation link bound to one registration, and its e-mail (in the registration's
+/// language, greeting the name it gave), inside the caller's transaction. Earlier links
+/// are left alone.
+fn issue_confirm_link(
+    c: &mut db::DbConnection,
+    user: &accounts::UserRow,
+    reg: &accounts::Registration,
+    base_url: &str,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    let token = new_token();
+    let url = format!("{base_url}{}?token={token}", CONFIRM_LINK.path);
+    let lang = Lang::parse(&reg.language).unwrap_or(Lang::Sv);
+    accounts::insert_token(
+        c,
+        &token,
+        user.id,
+        TokenPurpose::Confirm,
+        None,
+        now,
+        CONFIRM_VALID,
+    )?;
+    accounts::bind_registration(c, &token, reg)?;
+    notify::queue_email(
+        c,
+        Some(user.id),
+        &user.email,
+        CONFIRM_LINK.kind,
+        (CONFIRM_LINK.message)(lang, &reg.name, &url),
+        now,
+    )
 }
 
 pub async fn register_done(ctx: Ctx) -> Markup {
@@ -548,13 +644,13 @@ pub async fn confirm(
             let check = accounts::use_token(c, &token, TokenPurpose::Confirm, now)?;
             let confirmed_before = match &check {
                 TokenCheck::Valid(row) => {
-                    use crate::db::schema::users;
-                    use diesel::prelude::*;
-                    diesel::update(users::table.find(row.user_id))
-                        .filter(users::confirmed_at.is_null())
-                        .set(users::confirmed_at.eq(now))
-                        .execute(c)?;
-                    false
+                    // The registration this link was sent for is the one confirmed; the
+                    // other registrations' links stop working.
+                    let reg = row.registration();
+                    let now_confirmed =
+                        accounts::confirm_registration(c, row.user_id, reg.as_ref(), now)?;
+                    accounts::expire_tokens(c, row.user_id, TokenPurpose::Confirm, now)?;
+                    !now_confirmed
                 }
                 TokenCheck::Used(row) => {
                     accounts::user_by_id(c, row.user_id)?.is_some_and(|u| u.confirmed_at.is_some())
@@ -567,7 +663,7 @@ pub async fn confirm(
     .await?;
     let resend = ("/confirm/resend", t.resend_link);
     Ok(match check {
-        (TokenCheck::Valid(_), _) => html_page(
+        (TokenCheck::Valid(_), false) => html_page(
             actix_web::http::StatusCode::OK,
             page(
                 &ctx,
@@ -583,7 +679,7 @@ pub async fn confirm(
                 ),
             ),
         ),
-        (TokenCheck::Used(_), true) => html_page(
+        (TokenCheck::Valid(_), true) | (TokenCheck::Used(_), true) => html_page(
             actix_web::http::StatusCode::OK,
             page(
                 &ctx,
@@ -663,14 +759,23 @@ pub async fn resend_page(ctx: Ctx) -> Markup {
     email_only_page(&ctx, &RESEND_PAGE, "", None)
 }
 
-pub async fn resend(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpResponse {
+pub async fn resend(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
     let email = match parse_email_form(&ctx, &RESEND_PAGE, &form.email) {
         Ok(e) => e,
-        Err(page) => return *page,
+        Err(page) => return Ok(*page),
     };
-    mail_link_later(state, email, ctx.lang, CONFIRM_LINK);
-    html_page(
+    if let db::limits::Limit::Refused { retry_after } =
+        request_link(&req, &state, email, ctx.lang, CONFIRM_LINK).await?
+    {
+        return Ok(link_refused(&ctx, &RESEND_PAGE, &form.email, retry_after));
+    }
+    Ok(html_page(
         actix_web::http::StatusCode::OK,
         page(
             &ctx,
@@ -681,6 +786,16 @@ pub async fn resend(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpRe
                 p { a href="/login" { (t.login_title) } }
             },
         ),
+    ))
+}
+
+/// The e-mail form again (429) when its client address has asked too often.
+fn link_refused(ctx: &Ctx, which: &EmailOnly, typed: &str, retry_after: Duration) -> HttpResponse {
+    let typed: String = typed.chars().take(254).collect();
+    too_many(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        Some(retry_after),
+        email_only_page(ctx, which, &typed, Some(ctx.t().too_many_requests)),
     )
 }
 
@@ -734,33 +849,57 @@ fn issue_link(
     )
 }
 
-/// After the answer has gone: if the address has an account (an unconfirmed one, for a
-/// confirmation link), send it a link. The answer never depends on it.
-fn mail_link_later(state: Data, email: Email, lang: Lang, link: LinkMail) {
-    actix_web::rt::spawn(async move {
-        let base = state.link("");
-        let sent = db::run(&state.pool, move |c| {
-            crate::db::write_tx(c, |c| {
-                let Some(user) = accounts::user_by_email(c, email.as_str())? else {
-                    return Ok(false);
-                };
-                if link.purpose == TokenPurpose::Confirm && user.confirmed_at.is_some() {
-                    return Ok(false);
+/// Asks for a link by e-mail (a reset, or a new confirmation link): counted per client
+/// address (false when over the limit: nothing is done), then, in one transaction, if the
+/// address has an account (an unconfirmed one, for a confirmation link) and has not had its
+/// e-mails this hour, a link is written and its e-mail queued. The answer is the same either
+/// way; nothing is left to run after it.
+async fn request_link(
+    req: &HttpRequest,
+    state: &Data,
+    email: Email,
+    lang: Lang,
+    link: LinkMail,
+) -> Result<db::limits::Limit, AppError> {
+    let base = state.link("");
+    let ip = crate::web::client::client_ip(req, &state.settings).to_string();
+    let (limit, sent) = db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            let limit = db::limits::hit(
+                c,
+                &format!("links:ip:{ip}"),
+                Duration::hours(1),
+                LINK_REQUESTS_PER_CLIENT_PER_HOUR,
+                now,
+            )?;
+            if !limit.is_allowed() {
+                return Ok((limit, false));
+            }
+            let Some(user) = accounts::user_by_email(c, email.as_str())? else {
+                return Ok((limit, false));
+            };
+            if link.purpose == TokenPurpose::Confirm && user.confirmed_at.is_some() {
+                return Ok((limit, false));
+            }
+            if !mail_allowed(c, &user.email, now)? {
+                return Ok((limit, false));
+            }
+            // A new confirmation link carries the newest registration's details.
+            match (link.purpose, accounts::newest_registration(c, user.id)?) {
+                (TokenPurpose::Confirm, Some(reg)) => {
+                    issue_confirm_link(c, &user, &reg, &base, now)?
                 }
-                if !mail_allowed(c, &user.email, clock::now())? {
-                    return Ok(false);
-                }
-                issue_link(c, &user, &link, &base, lang, clock::now())?;
-                Ok(true)
-            })
+                _ => issue_link(c, &user, &link, &base, lang, now)?,
+            }
+            Ok((limit, true))
         })
-        .await;
-        match sent {
-            Ok(true) => state.wake_mailbox(),
-            Ok(false) => {}
-            Err(e) => tracing::error!(error = %format!("{e:#}"), "sending a link failed"),
-        }
-    });
+    })
+    .await?;
+    if sent {
+        state.wake_mailbox();
+    }
+    Ok(limit)
 }
 
 // ---- forgotten password ----
@@ -769,14 +908,23 @@ pub async fn forgot_page(ctx: Ctx) -> Markup {
     email_only_page(&ctx, &FORGOT_PAGE, "", None)
 }
 
-pub async fn forgot(ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> HttpResponse {
+pub async fn forgot(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, AppError> {
     let email = match parse_email_form(&ctx, &FORGOT_PAGE, &form.email) {
         Ok(e) => e,
-        Err(page) => return *page,
+        Err(page) => return Ok(*page),
     };
-    // After the answer: the same answer, as fast, whether or not the address has an account.
-    mail_link_later(state, email, ctx.lang, RESET_LINK);
-    see_other("/forgot-password/sent")
+    // The same answer whether or not the address has an account.
+    if let db::limits::Limit::Refused { retry_after } =
+        request_link(&req, &state, email, ctx.lang, RESET_LINK).await?
+    {
+        return Ok(link_refused(&ctx, &FORGOT_PAGE, &form.email, retry_after));
+    }
+    Ok(see_other("/forgot-password/sent"))
 }
 
 pub async fn forgot_sent(ctx: Ctx) -> Markup {
@@ -877,8 +1025,34 @@ pub async fn reset(
             ));
         }
     };
-    let hash =
-        password::hash_signup(&state, SecretString::from(password.expose().to_string())).await?;
+    // A link that cannot work costs no hash.
+    let peek = token.clone();
+    let before = db::run(&state.pool, move |c| {
+        Ok(accounts::peek_token(
+            c,
+            &peek,
+            TokenPurpose::Reset,
+            clock::now(),
+        )?)
+    })
+    .await?;
+    if !matches!(before, TokenCheck::Valid(_)) {
+        return Ok(token_problem(&ctx, &before));
+    }
+    let Some(hash) =
+        password::hash_signup(&state, SecretString::from(password.expose().to_string())).await?
+    else {
+        return Ok(too_many(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            Some(Duration::seconds(30)),
+            page(
+                &ctx,
+                None,
+                t.reset_title,
+                reset_form(&ctx, &token, Some(t.too_many_requests)),
+            ),
+        ));
+    };
     let check = db::run(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();

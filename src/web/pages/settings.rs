@@ -395,17 +395,17 @@ pub async fn confirm_email(
     enum Outcome {
         Changed,
         Taken,
-        Problem(TokenCheck),
+        Problem(Box<TokenCheck>),
     }
     let outcome = db::run(&state.pool, move |c| {
         let result = crate::db::write_tx(c, |c| {
             let now = clock::now();
             let check = accounts::peek_token(c, &token, TokenPurpose::EmailChange, now)?;
             let TokenCheck::Valid(row) = &check else {
-                return Ok(Outcome::Problem(check));
+                return Ok(Outcome::Problem(Box::new(check)));
             };
             if row.user_id != user_id {
-                return Ok(Outcome::Problem(TokenCheck::Unknown));
+                return Ok(Outcome::Problem(Box::new(TokenCheck::Unknown)));
             }
             let new_email = row.new_email.clone().unwrap_or_default();
             // Any row with the address, a deleted account's placeholder too (unique column).
@@ -416,7 +416,7 @@ pub async fn confirm_email(
                 accounts::use_token(c, &token, TokenPurpose::EmailChange, now)?,
                 TokenCheck::Valid(_)
             ) {
-                return Ok(Outcome::Problem(TokenCheck::Used(row.clone())));
+                return Ok(Outcome::Problem(Box::new(TokenCheck::Used(row.clone()))));
             }
             let is_employee = Email::parse(&new_email).is_ok_and(|e| e.is_in_domain(&domain));
             diesel::update(users::table.find(user_id))
@@ -440,9 +440,11 @@ pub async fn confirm_email(
     Ok(match outcome {
         Outcome::Changed => see_other("/settings?m=email_changed"),
         Outcome::Taken => problem(&ctx, me, t.email_taken),
-        Outcome::Problem(TokenCheck::Expired) => problem(&ctx, me, t.link_expired),
-        Outcome::Problem(TokenCheck::Used(_)) => problem(&ctx, me, t.link_used),
-        Outcome::Problem(_) => problem(&ctx, me, t.link_unknown),
+        Outcome::Problem(check) => match *check {
+            TokenCheck::Expired => problem(&ctx, me, t.link_expired),
+            TokenCheck::Used(_) => problem(&ctx, me, t.link_used),
+            _ => problem(&ctx, me, t.link_unknown),
+        },
     })
 }
 
