@@ -135,6 +135,19 @@ enum Verdict {
 }
 
 impl PollJob {
+    /// Sends the refunds an outcome wrote (a charge that came after its permit stopped
+    /// waiting for payment). One that fails stays for the parking office to send again.
+    async fn send_refunds(&self, payment_id: i64) -> anyhow::Result<()> {
+        let pending = db::run(&self.pool, move |c| {
+            Ok(crate::db::refunds::pending_for_payment(c, payment_id)?)
+        })
+        .await?;
+        for id in pending {
+            crate::payments::refund::send(&self.pool, &self.swish, &self.nexi, id).await?;
+        }
+        Ok(())
+    }
+
     async fn poll_due(&self) -> anyhow::Result<()> {
         loop {
             let now = clock::now();
@@ -190,15 +203,33 @@ impl PollJob {
                     Verdict::Wait
                 }
             },
+            // A card payment is open while the buyer is on the hosted page; only the provider
+            // says how it ends. One open too long is ended at the provider first, and only
+            // its answer decides; while the provider cannot be asked, it stays pending (a
+            // charge could still come, and must end in a paid permit or a refund).
             "card" => match self.nexi.retrieve(&payment.provider_ref).await {
                 Ok(p) if p.is_paid() && p.amount == payment.amount_ore => Verdict::Paid,
-                // Declines and cancels come back with the browser (see the card return).
-                Ok(_) if age > GIVE_UP_AFTER => Verdict::Failed("timeout", None),
-                Ok(_) => Verdict::Wait,
-                Err(e) if age > GIVE_UP_AFTER => {
-                    tracing::warn!(payment = payment.id, error = %e, "giving up on payment");
-                    Verdict::Failed("error", Some("PROVIDER_DOWN".into()))
+                Ok(p) if p.charged > 0 => {
+                    tracing::warn!(
+                        payment = payment.id,
+                        charged = p.charged,
+                        amount = p.amount,
+                        "card payment charged with another amount; left for the parking office"
+                    );
+                    Verdict::Wait
                 }
+                Ok(p) if p.terminated => Verdict::Failed("cancelled", None),
+                Ok(_) if age > GIVE_UP_AFTER => {
+                    match self.nexi.terminate(&payment.provider_ref).await {
+                        Ok(()) => Verdict::Failed("timeout", None),
+                        Err(e) => {
+                            // Refused: charged meanwhile (the next poll sees it); or not reached.
+                            tracing::info!(payment = payment.id, error = %e, "could not end the card checkout; will ask again");
+                            Verdict::Wait
+                        }
+                    }
+                }
+                Ok(_) => Verdict::Wait,
                 Err(e) => {
                     tracing::info!(payment = payment.id, error = %e, "card provider not answering; will retry");
                     Verdict::Wait
@@ -240,6 +271,9 @@ impl PollJob {
             Ok(Ok(_)) => {
                 tracing::info!(payment = payment.id, paid, "payment final");
                 self.mailbox.do_send(Wake);
+                if paid {
+                    self.send_refunds(payment.id).await?;
+                }
             }
             Ok(Err(e)) => {
                 tracing::warn!(payment = payment.id, error = %e, "payment outcome not recorded; will retry");

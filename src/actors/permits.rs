@@ -76,6 +76,10 @@ pub enum PermitChange {
     },
 }
 
+/// The error code of a payment charged after its permit stopped waiting for payment (it is
+/// refunded in full).
+pub const LATE_CHARGE: &str = "LATE_CHARGE";
+
 /// A change asked of a permit. `owner`: when set, the permit must belong to that user
 /// (customers); operators leave it unset. `by_user`: who asks, for the history.
 #[derive(Message, Debug, Clone)]
@@ -302,7 +306,49 @@ pub fn apply(
                     .and_then(|u| Lang::parse(&u.language))
                     .unwrap_or_default();
                 let link = format!("{base_url}/permits/{}", p.id);
-                if *paid {
+                let takes_payment = state == State::AwaitingPayment
+                    && db_payments::paid_for_permit(c, p.id)?.is_none();
+                if *paid && !takes_payment {
+                    // Charged after the permit stopped waiting for payment (cancelled
+                    // meanwhile, or paid another way): the whole charge goes back, at once.
+                    // The attempt ends (not "paid": the permit is not paid by it) with a
+                    // refund row that the poller sends to the provider.
+                    if !db_payments::finish(c, payment.id, "cancelled", Some(LATE_CHARGE), now)? {
+                        return db_permits::by_id(c, p.id)?.ok_or(PermitError::NotFound);
+                    }
+                    let instruction = crate::payments::swish::new_instruction_id();
+                    refunds::insert(
+                        c,
+                        payment.id,
+                        p.id,
+                        payment.amount_ore,
+                        &instruction,
+                        None,
+                        now,
+                    )?;
+                    let total = Money::from_ore(payment.amount_ore);
+                    tell_owner(c, &p, "permit_changed", base_url, |lang, name, link| {
+                        let what = match lang {
+                            Lang::Sv => format!(
+                                "en betalning på {total} kom in när tillståndet inte längre \
+                                 väntade på betalning, och betalas tillbaka"
+                            ),
+                            Lang::En => format!(
+                                "a payment of {total} came in after the permit stopped \
+                                 waiting for payment, and will be refunded"
+                            ),
+                        };
+                        messages::permit_changed(lang, name, &p.regnr, &what, link)
+                    })?;
+                    (
+                        "payment",
+                        format!(
+                            "charged {} ({}) after the permit stopped waiting for payment; \
+                             refund {total} written",
+                            payment.provider_ref, payment.method
+                        ),
+                    )
+                } else if *paid {
                     // Compare-and-set from pending: a second callback, poll or instance finds
                     // nothing to do. The unique index allows one paid attempt per permit.
                     if !db_payments::finish(c, payment.id, "paid", None, now)? {

@@ -59,6 +59,15 @@ pub fn insert(
         .first(conn)
 }
 
+/// The refunds of a payment not yet sent to the provider.
+pub fn pending_for_payment(conn: &mut DbConnection, payment_id: i64) -> QueryResult<Vec<i64>> {
+    refunds::table
+        .filter(refunds::payment_id.eq(payment_id))
+        .filter(refunds::status.eq("pending"))
+        .select(refunds::id)
+        .load(conn)
+}
+
 pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RefundRow>> {
     refunds::table
         .find(id)

@@ -1,5 +1,5 @@
-//! The built-in card simulator: the Nexi Checkout API shapes (create, retrieve, refund a
-//! charge, never more than was charged) and a hosted
+//! The built-in card simulator: the Nexi Checkout API shapes (create, retrieve, terminate an
+//! open checkout, refund a charge, never more than was charged) and a hosted
 //! payment page with "Kortnummer", "Betala" and "Avbryt". 4111 1111 1111 1111 pays,
 //! 4000 0000 0000 0002 is declined, "Avbryt" cancels; then the browser goes back to
 //! Parkportal. Mounted under `/sim/card/` in demo mode while no real Nexi is configured.
@@ -152,6 +152,11 @@ pub async fn retrieve(
         return Ok(HttpResponse::NotFound().finish());
     };
     let charged = (status == "charged").then_some(amount);
+    // A checkout ended without a charge (cancelled or declined on the page, or terminated
+    // through the API) carries a `terminated` time, like Nexi's.
+    let terminated = ["cancelled", "declined"]
+        .contains(&status.as_str())
+        .then(|| clock::now().and_utc().to_rfc3339());
     // Like Nexi: the refunded amount and the charges are only there once there are some.
     let refunded = charge.as_ref().map(|(_, r)| *r).filter(|r| *r > 0);
     let charges = charge
@@ -163,8 +168,44 @@ pub async fn retrieve(
             "summary": { "chargedAmount": charged, "refundedAmount": refunded },
             "orderDetails": { "amount": amount, "currency": "SEK" },
             "charges": charges,
+            "terminated": terminated,
         }
     })))
+}
+
+/// Ends an open checkout (`PUT /v1/payments/{id}/terminate`): 204; again on an ended one,
+/// 204; once it is charged, 400 like Nexi.
+pub async fn terminate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    if !caller_ok(&req, &state) {
+        return Ok(unknown_caller());
+    }
+    let id = id.into_inner();
+    let status = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            diesel::update(sim_card_payments::table.find(&id))
+                .filter(sim_card_payments::status.eq("created"))
+                .set(sim_card_payments::status.eq("cancelled"))
+                .execute(c)?;
+            Ok(sim_card_payments::table
+                .find(&id)
+                .select(sim_card_payments::status)
+                .first::<String>(c)
+                .optional()?)
+        })
+    })
+    .await?;
+    Ok(match status.as_deref() {
+        None => HttpResponse::NotFound().finish(),
+        Some("charged") => refuse(
+            "payment",
+            "The payment is completed and cannot be terminated.",
+        ),
+        Some(_) => HttpResponse::NoContent().finish(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -389,6 +430,10 @@ pub async fn submit(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sim/card/v1/payments", web::post().to(create))
         .route("/sim/card/v1/payments/{id}", web::get().to(retrieve))
+        .route(
+            "/sim/card/v1/payments/{id}/terminate",
+            web::put().to(terminate),
+        )
         .route("/sim/card/v1/charges/{id}/refunds", web::post().to(refund))
         .route("/sim/card/pay/{id}", web::get().to(page))
         .route("/sim/card/pay/{id}", web::post().to(submit));

@@ -94,6 +94,9 @@ pub struct NexiPayment {
     pub refunded: i64,
     /// The charges: what a refund refers to.
     pub charges: Vec<Charge>,
+    /// The checkout was ended (terminated by us, or given up) before anything was charged:
+    /// it can no longer be paid.
+    pub terminated: bool,
 }
 
 /// One charge of a payment.
@@ -131,6 +134,9 @@ struct RetrievedPayment {
     order_details: OrderDetails,
     #[serde(default)]
     charges: Option<Vec<Charge>>,
+    /// When the checkout was terminated (absent while it is open or once it is paid).
+    #[serde(default)]
+    terminated: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -282,7 +288,29 @@ impl NexiClient {
             charged: body.payment.summary.charged_amount.unwrap_or(0),
             refunded: body.payment.summary.refunded_amount.unwrap_or(0),
             charges: body.payment.charges.unwrap_or_default(),
+            terminated: body.payment.terminated.is_some(),
         })
+    }
+
+    /// Ends a checkout that is still open (`PUT /v1/payments/{id}/terminate`), so the hosted
+    /// page can no longer charge. Nexi refuses (400) once the payment is completed: then it is
+    /// charged, and reading it back says so.
+    pub async fn terminate(&self, payment_id: &str) -> Result<(), NexiError> {
+        let resp = self
+            .http
+            .put(self.url(&format!("v1/payments/{payment_id}/terminate")))
+            .header("Authorization", self.secret_key.expose_secret())
+            .send()
+            .await
+            .map_err(|e| NexiError::Unreachable(e.to_string()))?;
+        match resp.status().as_u16() {
+            200 | 204 => Ok(()),
+            400 => {
+                let text = resp.text().await.unwrap_or_default();
+                Err(NexiError::Refused(refusal(&text)))
+            }
+            other => Err(NexiError::Http(other)),
+        }
     }
 
     /// Refunds (part of) a charge; the items say what is refunded and add up to `amount_ore`.

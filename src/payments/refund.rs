@@ -3,14 +3,25 @@
 //! or failed; a failed one can be tried again with the same instruction id.
 
 use crate::clock;
-use crate::db::{self, payments as db_payments, refunds};
+use crate::db::{self, Pool, payments as db_payments, refunds};
 use crate::domain::Money;
-use crate::payments::nexi::OrderItem;
+use crate::payments::nexi::{NexiClient, OrderItem};
+use crate::payments::swish::SwishClient;
 use crate::state::AppState;
 
 /// Asks the provider; returns whether the refund is done.
 pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
-    let (refund, payment, vat) = db::run(&state.pool, move |c| {
+    send(&state.pool, &state.swish, &state.nexi, refund_id).await
+}
+
+/// [`execute`] for callers without the app state (the payment poller).
+pub async fn send(
+    pool: &Pool,
+    swish: &SwishClient,
+    nexi: &NexiClient,
+    refund_id: i64,
+) -> anyhow::Result<bool> {
+    let (refund, payment, vat) = db::run(pool, move |c| {
         let refund = refunds::by_id(c, refund_id)?;
         let (payment, permit) = match &refund {
             Some(r) => (
@@ -30,12 +41,11 @@ pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
     }
     let amount = Money::from_ore(refund.amount_ore);
     let outcome: Result<String, String> = match payment.method.as_str() {
-        "swish" => match state.swish.retrieve(&payment.provider_ref).await {
+        "swish" => match swish.retrieve(&payment.provider_ref).await {
             Err(e) => Err(e.to_string()),
             Ok(original) => match original.payment_reference {
                 None => Err("Swish has no payment reference for the payment".into()),
-                Some(reference) => state
-                    .swish
+                Some(reference) => swish
                     .refund(
                         &refund.instruction_id,
                         &reference,
@@ -47,7 +57,7 @@ pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
                     .map_err(|e| e.to_string()),
             },
         },
-        "card" => match state.nexi.retrieve(&payment.provider_ref).await {
+        "card" => match nexi.retrieve(&payment.provider_ref).await {
             Err(e) => Err(e.to_string()),
             Ok(p) => match p.charges.first() {
                 None => Err("Nexi has no charge for the payment".into()),
@@ -58,9 +68,7 @@ pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
                         amount,
                         vat,
                     );
-                    state
-                        .nexi
-                        .refund(&charge.charge_id, refund.amount_ore, &[item])
+                    nexi.refund(&charge.charge_id, refund.amount_ore, &[item])
                         .await
                         .map_err(|e| e.to_string())
                 }
@@ -72,7 +80,7 @@ pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
     if let Err(e) = &outcome {
         tracing::warn!(refund = refund.id, error = %e, "refund failed");
     }
-    db::run(&state.pool, move |c| {
+    db::run(pool, move |c| {
         let outcome = outcome.as_deref().map_err(String::as_str);
         Ok(refunds::finish(c, refund.id, outcome, clock::now())?)
     })

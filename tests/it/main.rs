@@ -26,6 +26,7 @@ mod trust_account;
 mod trust_body;
 mod trust_infra;
 mod trust_login;
+mod trust_payments;
 mod trust_permits;
 mod trust_signup;
 mod weight;

@@ -397,6 +397,18 @@ async fn record_outcome(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("permit registry: {e}")))?
         .map_err(|e| AppError::Internal(e.into()))?;
     state.wake_mailbox();
+    if paid {
+        // A charge for a permit that no longer waited for it is refunded at once.
+        let pending = db::run(&state.pool, move |c| {
+            Ok(crate::db::refunds::pending_for_payment(c, payment_id)?)
+        })
+        .await?;
+        for rid in pending {
+            crate::payments::refund::execute(state, rid)
+                .await
+                .map_err(AppError::Internal)?;
+        }
+    }
     Ok(())
 }
 
@@ -510,9 +522,11 @@ pub struct CardReturn {
     result: Option<String>,
 }
 
-/// The browser back from the card page. What it says is only a hint: the payment is read back
-/// from the provider; only a cancel or decline that the provider confirms (nothing charged)
-/// ends the attempt.
+/// The browser back from the card page. It decides nothing: anyone can make a browser open
+/// this address. A `result` of cancel or declined is passed on as a request to end the
+/// checkout at the provider (so the hosted page can no longer charge); then the payment is
+/// read back, and only what the provider says is recorded: charged → paid, ended with
+/// nothing charged → not paid (worded by the hint), still open → polled until final.
 pub async fn card_return(
     ctx: Ctx,
     state: Data,
@@ -533,41 +547,42 @@ pub async fn card_return(
     let Some(payment) = pending.filter(|p| p.method == "card") else {
         return Ok(see_other(&format!("/permits/{id}")));
     };
+    let hint = query.result.as_deref();
+    if matches!(hint, Some("cancel" | "declined"))
+        && let Err(e) = state.nexi.terminate(&payment.provider_ref).await
+    {
+        // Refused once it is charged: reading it back tells.
+        tracing::info!(payment = payment.id, error = %e, "card checkout not ended on return");
+    }
     match state.nexi.retrieve(&payment.provider_ref).await {
         Ok(p) if p.is_paid() && p.amount == payment.amount_ore => {
             record_outcome(&state, id, payment.id, Some(uid), true, None).await?;
         }
-        Ok(_) => match query.result.as_deref() {
-            Some("cancel") => {
-                record_outcome(
-                    &state,
-                    id,
-                    payment.id,
-                    Some(uid),
-                    false,
-                    Some(("cancelled".into(), None)),
-                )
-                .await?
-            }
-            Some("declined") => {
-                record_outcome(
-                    &state,
-                    id,
-                    payment.id,
-                    Some(uid),
-                    false,
-                    Some(("declined".into(), Some("CARD_DECLINED".into()))),
-                )
-                .await?
-            }
-            _ => state.poll_payments(),
-        },
+        Ok(p) if p.terminated && p.charged == 0 => {
+            let failure = if hint == Some("declined") {
+                ("declined".to_string(), Some("CARD_DECLINED".to_string()))
+            } else {
+                ("cancelled".to_string(), None)
+            };
+            record_outcome(&state, id, payment.id, Some(uid), false, Some(failure)).await?;
+        }
+        Ok(_) => wake_poller(&state, payment.id).await?,
         Err(e) => {
             tracing::warn!(payment = payment.id, error = %e, "card provider not answering on return");
-            state.poll_payments();
+            wake_poller(&state, payment.id).await?;
         }
     }
     Ok(see_other(&format!("/permits/{id}")))
+}
+
+/// Has the poller ask the provider about this payment now.
+async fn wake_poller(state: &AppState, payment_id: i64) -> Result<(), AppError> {
+    db::run(&state.pool, move |c| {
+        Ok(db_payments::poll_now(c, payment_id, clock::now())?)
+    })
+    .await?;
+    state.poll_payments();
+    Ok(())
 }
 
 /// Nexi's webhook: checked by its Authorization header, then only a hint to poll.
