@@ -107,3 +107,54 @@ mod tests {
         assert!(!verify_now("Hund7!katt", "not a hash"));
     }
 }
+
+/// What checking a logged-in user's current password (to change the e-mail address or the
+/// password, or to delete the account) found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Current {
+    Right,
+    Wrong,
+    /// Too many wrong guesses for this account lately (logins count too): not checked.
+    Locked,
+}
+
+/// Checks the current password of a logged-in user under the account's login limit: the
+/// guess is reserved before it is checked (so a stolen session cannot guess without end,
+/// in parallel or on other instances either), and a right password gives it back.
+pub async fn verify_current(
+    state: &AppState,
+    email: &str,
+    hash: &str,
+    password: SecretString,
+) -> anyhow::Result<Current> {
+    let key = format!("login:account:{email}");
+    let window = chrono::Duration::minutes(super::LOGIN_WINDOW_MINUTES);
+    let k = key.clone();
+    let allowed = crate::db::run(&state.pool, move |c| {
+        Ok(crate::db::limits::hit(
+            c,
+            &k,
+            window,
+            super::MAX_FAILURES_PER_ACCOUNT,
+            crate::clock::now(),
+        )?
+        .is_allowed())
+    })
+    .await?;
+    if !allowed {
+        return Ok(Current::Locked);
+    }
+    if !verify(state, password, Some(hash.to_string())).await? {
+        return Ok(Current::Wrong);
+    }
+    crate::db::run(&state.pool, move |c| {
+        Ok(crate::db::limits::undo(
+            c,
+            &key,
+            window,
+            crate::clock::now(),
+        )?)
+    })
+    .await?;
+    Ok(Current::Right)
+}

@@ -1,7 +1,7 @@
 //! Issue 13, account items: the e-mail change needs the password and can be undone from the
 //! old address (6), a taken address answers as always (15), my data holds everything (17),
 //! `Cache-Control: no-store` on personal data (10), the `lang` cookie is `Secure` under https
-//! (16b).
+//! (16b), and the current password asked by the settings forms is not guessable without end.
 
 use diesel::prelude::*;
 
@@ -716,4 +716,83 @@ async fn my_data_holds_everything_kept_about_me_and_nothing_of_others() {
     ] {
         assert!(!body.contains(foreign), "{foreign} in my export");
     }
+}
+
+/// A stolen session cannot guess the current password without end: the forms that ask for
+/// it (password, e-mail, delete) count wrong guesses with the account's login limit, in
+/// parallel too, and then refuse even the right one for a while.
+#[actix_web::test]
+async fn the_current_password_cannot_be_guessed_without_end_from_a_session() {
+    let app = spawn_app().await;
+    let email = "gissa@example.com";
+    app.logged_in_user(email).await;
+    let hash_of = || -> String {
+        users::table
+            .filter(users::email.eq(email))
+            .select(users::password_hash)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let before = hash_of();
+    let csrf = app.csrf().await;
+    let mut guesses = Vec::new();
+    for i in 0..12 {
+        let (app, csrf) = (&app, csrf.clone());
+        guesses.push(async move {
+            let guess = format!("Gissning{i}!x");
+            let (path, field) = match i % 3 {
+                0 => ("/settings/password", "current_password"),
+                1 => ("/settings/email", "email_password"),
+                _ => ("/settings/delete", "delete_password"),
+            };
+            app.post_form(
+                path,
+                &[
+                    ("csrf", csrf.as_str()),
+                    (field, guess.as_str()),
+                    ("new_password", "Nytt8#losen"),
+                    ("email", "ny.adress@example.com"),
+                ],
+            )
+            .await
+            .text()
+            .await
+            .unwrap()
+        });
+    }
+    let pages = futures_util::future::join_all(guesses).await;
+    let locked = pages
+        .iter()
+        .filter(|p| p.contains("För många misslyckade inloggningsförsök"))
+        .count();
+    assert_eq!(locked, 2, "10 guesses checked, 2 refused unchecked");
+
+    // Now even the right password is refused, and nothing changes.
+    let resp = app
+        .post_form(
+            "/settings/password",
+            &[
+                ("csrf", csrf.as_str()),
+                ("current_password", PASSWORD),
+                ("new_password", "Nytt8#losen"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("För många misslyckade inloggningsförsök")
+    );
+    let still: i64 = users::table
+        .filter(users::email.eq(email))
+        .filter(users::deleted_at.is_null())
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(still, 1, "not deleted");
+    assert_eq!(hash_of(), before, "the password was not changed");
+    // Logins share the limit.
+    assert_eq!(app.login(email, PASSWORD).await.status(), 429);
 }

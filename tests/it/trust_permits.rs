@@ -127,6 +127,23 @@ async fn forbidden_actions_are_refused_with_4xx_and_a_reason() {
             .unwrap()
             .contains("Dagkortet är inte betalt."),
     );
+
+    // Renewing a day card, by its address or through the buying form: refused with the
+    // reason, and an order naming it does not renew it.
+    for path in [
+        format!("{card}/renew"),
+        format!("/permits/new?renew={}", permit_id(&card)),
+    ] {
+        let resp = app.get(&path).await;
+        assert_eq!(resp.status(), 409, "{path}");
+        assert!(
+            resp.text()
+                .await
+                .unwrap()
+                .contains("Ett dagkort kan inte förnyas."),
+            "{path}"
+        );
+    }
     app.stop().await;
 }
 

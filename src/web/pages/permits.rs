@@ -481,6 +481,9 @@ pub async fn new_form(
         let old = db::run(&state.pool, move |c| Ok(db_permits::owned(c, id, uid)?))
             .await?
             .ok_or(AppError::NotFound)?;
+        if let Some(refused) = renewal_refused(&ctx, me, &old) {
+            return Ok(refused);
+        }
         form.type_id = old.permit_type_id.to_string();
         form.package = old.package_id.map(|p| p.to_string()).unwrap_or_default();
         form.days = old.days_bought.map(|d| d.to_string()).unwrap_or_default();
@@ -601,7 +604,10 @@ pub async fn confirm(
         crate::db::write_tx(c, |c| {
             let now = clock::now();
             let renews = match order.renews {
-                Some(id) => db_permits::owned(c, id, user_id)?.map(|p| p.id),
+                // Only a permit that may be renewed is renewed (the table's rule).
+                Some(id) => db_permits::owned(c, id, user_id)?
+                    .filter(|p| allowed_stored(PermitAction::Renew, &p.kind, &p.state))
+                    .map(|p| p.id),
                 None => None,
             };
             let new = NewPermit {
@@ -1164,10 +1170,38 @@ pub async fn renew(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpResp
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
-    db::run(&state.pool, move |c| Ok(db_permits::owned(c, id, uid)?))
+    let old = db::run(&state.pool, move |c| Ok(db_permits::owned(c, id, uid)?))
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(refused) = renewal_refused(&ctx, me, &old) {
+        return Ok(refused);
+    }
     Ok(see_other(&format!("/permits/new?renew={id}")))
+}
+
+/// A renewal of a permit that cannot be renewed (a day card, one not paid): the reason
+/// (409) with the way back to the permit; `None` when it may be renewed.
+fn renewal_refused(ctx: &Ctx, me: &SessionUser, old: &PermitRow) -> Option<HttpResponse> {
+    let (Some(kind), Some(state)) = (
+        crate::domain::permit_actions::Kind::parse(&old.kind),
+        State::parse(&old.state),
+    ) else {
+        return Some(respond(StatusCode::CONFLICT, html! {}));
+    };
+    let refusal = crate::domain::permit_actions::allowed(PermitAction::Renew, kind, state).err()?;
+    let t = ctx.t();
+    Some(respond(
+        StatusCode::CONFLICT,
+        page(
+            ctx,
+            Some(&frame(me)),
+            t.renew,
+            html! {
+                (notice_error(t.refusal(&refusal)))
+                p { a href={ "/permits/" (old.id) } { (t.back_to_permit) } }
+            },
+        ),
+    ))
 }
 
 pub const ATTACHMENT_MAX_BYTES: usize = 5 * 1024 * 1024;

@@ -177,6 +177,22 @@ fn settings_page(ctx: &Ctx, me: &SessionUser, v: &SettingsView, flash: Option<&s
     )
 }
 
+/// The current password asked for by a form here, checked under the account's login limit
+/// (a stolen session cannot guess it without end).
+async fn current_password(
+    state: &AppState,
+    me: &SessionUser,
+    typed: String,
+) -> Result<password::Current, AppError> {
+    Ok(password::verify_current(
+        state,
+        &me.user.email,
+        &me.user.password_hash,
+        SecretString::from(typed),
+    )
+    .await?)
+}
+
 pub async fn show(ctx: Ctx, query: web::Query<FlashQuery>) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let flash = query.m.as_deref().and_then(|k| flash_text(ctx.t(), k));
@@ -294,15 +310,17 @@ pub async fn change_email(
             None
         }
     };
-    let ok = password::verify(
-        &state,
-        SecretString::from(form.email_password),
-        Some(me.user.password_hash.clone()),
-    )
-    .await?;
-    if !ok {
-        v.errors.email_password = Some(t.err_email_password);
-    }
+    let ok = match current_password(&state, me, form.email_password).await? {
+        password::Current::Right => true,
+        password::Current::Wrong => {
+            v.errors.email_password = Some(t.err_email_password);
+            false
+        }
+        password::Current::Locked => {
+            v.errors.email_password = Some(t.login_locked);
+            false
+        }
+    };
     let (Some(new_email), true) = (new_email, ok) else {
         return Ok(invalid(&ctx, me, &v));
     };
@@ -596,15 +614,17 @@ pub async fn change_password(
     let new = Password::parse(&form.new_password)
         .map_err(|e| v.errors.new_password = Some(password_error(t, e)))
         .ok();
-    let ok = password::verify(
-        &state,
-        SecretString::from(form.current_password),
-        Some(me.user.password_hash.clone()),
-    )
-    .await?;
-    if !ok {
-        v.errors.current_password = Some(t.err_current_password);
-    }
+    let ok = match current_password(&state, me, form.current_password).await? {
+        password::Current::Right => true,
+        password::Current::Wrong => {
+            v.errors.current_password = Some(t.err_current_password);
+            false
+        }
+        password::Current::Locked => {
+            v.errors.current_password = Some(t.login_locked);
+            false
+        }
+    };
     let (Some(new), true) = (new, ok) else {
         return Ok(invalid(&ctx, me, &v));
     };
@@ -668,15 +688,14 @@ pub async fn delete_account(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     me.check_csrf(&form.csrf)?;
-    let ok = password::verify(
-        &state,
-        SecretString::from(form.into_inner().delete_password),
-        Some(me.user.password_hash.clone()),
-    )
-    .await?;
-    if !ok {
+    let error = match current_password(&state, me, form.into_inner().delete_password).await? {
+        password::Current::Right => None,
+        password::Current::Wrong => Some(ctx.t().err_current_password),
+        password::Current::Locked => Some(ctx.t().login_locked),
+    };
+    if let Some(error) = error {
         let mut v = SettingsView::of(me);
-        v.errors.delete_password = Some(ctx.t().err_current_password);
+        v.errors.delete_password = Some(error);
         return Ok(invalid(&ctx, me, &v));
     }
     let id = me.user.id;
