@@ -3,8 +3,9 @@
 
 use crate::db::{DbConnection, accounts, audit, cases, permits};
 use crate::domain::text::{Text, TextError};
-use crate::notify::{self, messages};
-use crate::web::i18n::Lang;
+use crate::i18n::Lang;
+use crate::i18n::messages;
+use crate::notify;
 
 pub const SUBJECT_MAX: usize = 120;
 pub const BODY_MAX: usize = 5000;

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod clock;
 pub mod db;
 pub mod domain;
+pub mod i18n;
 pub mod notify;
 pub mod payments;
 pub mod settings;

@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use crate::actors::PermitRegistry;
 use crate::actors::payments::PaymentPoller;
 use crate::actors::reminders::Reminders;
-use crate::auth::{csrf, password};
+use crate::auth::password;
 use crate::db;
 use crate::notify;
 use crate::payments::nexi::NexiClient;
@@ -24,6 +24,7 @@ use crate::payments::swish::SwishClient;
 use crate::settings::Settings;
 use crate::settings::SettingsError;
 use crate::state::AppState;
+use crate::web::csrf;
 use crate::web::{self as routes_mod, assets, middleware};
 
 pub struct Application {

@@ -19,9 +19,10 @@ use crate::domain::RegNumber;
 use crate::domain::daycard::{BookingError, CancelError, Card};
 use crate::domain::permit::{Event, State, TransitionError, today};
 use crate::domain::permit_actions::{self, Kind, PermitAction, Refusal};
-use crate::notify::{self, messages};
+use crate::i18n::Lang;
+use crate::i18n::messages;
+use crate::notify;
 use crate::settings::Seller;
-use crate::web::i18n::Lang;
 
 /// How long an idle permit actor stays before it stops (it starts again on demand).
 const IDLE_STOP: Duration = Duration::from_secs(120);
@@ -216,11 +217,9 @@ pub fn apply(
                         "permit_changed",
                         base_url(msg),
                         |lang, name, link| {
-                            let what = match lang {
-                                Lang::Sv => format!("nytt registreringsnummer {regnr}"),
-                                Lang::En => format!("new registration number {regnr}"),
-                            };
-                            messages::permit_changed(lang, name, &p.regnr, &what, link)
+                            let new = regnr.to_string();
+                            let change = messages::Change::Regnr(&new);
+                            messages::permit_change(lang, name, &p.regnr, change, link)
                         },
                     )?;
                 }
@@ -328,17 +327,8 @@ pub fn apply(
                     )?;
                     let total = Money::from_ore(payment.amount_ore);
                     tell_owner(c, &p, "permit_changed", base_url, |lang, name, link| {
-                        let what = match lang {
-                            Lang::Sv => format!(
-                                "en betalning på {total} kom in när tillståndet inte längre \
-                                 väntade på betalning, och betalas tillbaka"
-                            ),
-                            Lang::En => format!(
-                                "a payment of {total} came in after the permit stopped \
-                                 waiting for payment, and will be refunded"
-                            ),
-                        };
-                        messages::permit_changed(lang, name, &p.regnr, &what, link)
+                        let change = messages::Change::LateCharge(total);
+                        messages::permit_change(lang, name, &p.regnr, change, link)
                     })?;
                     (
                         "payment",
@@ -474,11 +464,8 @@ pub fn apply(
                     "permit_changed",
                     base_url(msg),
                     |lang, name, link| {
-                        let what = match lang {
-                            Lang::Sv => format!("perioden är nu {start} – {end}"),
-                            Lang::En => format!("the period is now {start} – {end}"),
-                        };
-                        messages::permit_changed(lang, name, &p.regnr, &what, link)
+                        let change = messages::Change::Period(*start, *end);
+                        messages::permit_change(lang, name, &p.regnr, change, link)
                     },
                 )?;
                 (
@@ -513,17 +500,8 @@ pub fn apply(
                     "permit_changed",
                     base_url(msg),
                     |lang, name, link| {
-                        let what = match (lang, refund) {
-                            (Lang::Sv, None) => "tillståndet är makulerat".to_string(),
-                            (Lang::Sv, Some(m)) => {
-                                format!("tillståndet är makulerat och {m} betalas tillbaka")
-                            }
-                            (Lang::En, None) => "the permit has been cancelled".to_string(),
-                            (Lang::En, Some(m)) => {
-                                format!("the permit has been cancelled and {m} will be refunded")
-                            }
-                        };
-                        messages::permit_changed(lang, name, &p.regnr, &what, link)
+                        let change = messages::Change::Cancelled(refund);
+                        messages::permit_change(lang, name, &p.regnr, change, link)
                     },
                 )?;
                 ("state", detail)

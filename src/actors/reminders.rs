@@ -10,8 +10,9 @@ use crate::clock;
 use crate::db::schema::{permits, users};
 use crate::db::{self, Pool};
 use crate::domain::permit::today;
-use crate::notify::{self, Mailbox, Wake, messages};
-use crate::web::i18n::Lang;
+use crate::i18n::Lang;
+use crate::i18n::messages;
+use crate::notify::{self, Mailbox, Wake};
 
 pub struct Reminders {
     pub pool: Pool,

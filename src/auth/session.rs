@@ -8,12 +8,12 @@ use actix_web::web;
 use actix_web::{HttpMessage, HttpRequest};
 use chrono::{Duration, NaiveDateTime};
 
+use super::AuthError;
 use crate::clock;
 use crate::db::{self, DbConnection, accounts};
 use crate::domain::token::{constant_time_eq, hash_token, new_token};
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::web::error::AppError;
 
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT: Duration = Duration::hours(2);
@@ -36,11 +36,11 @@ pub type User = Arc<SessionUser>;
 
 impl SessionUser {
     /// The token every logged-in form carries (hidden field `csrf`).
-    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+    pub fn check_csrf(&self, token: &str) -> Result<(), AuthError> {
         if constant_time_eq(token.as_bytes(), self.csrf_token.as_bytes()) {
             Ok(())
         } else {
-            Err(AppError::Csrf)
+            Err(AuthError::Csrf)
         }
     }
 
@@ -95,7 +95,7 @@ pub fn token_of(req: &HttpRequest, settings: &Settings) -> Option<String> {
 struct Cached(Option<Arc<SessionUser>>);
 
 /// The logged-in user of a request, looked up once per request.
-pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, AppError> {
+pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, AuthError> {
     if let Some(Cached(found)) = req.extensions().get::<Cached>() {
         return Ok(found.clone());
     }
@@ -135,7 +135,7 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, AppE
 }
 
 /// Ends the request's session server-side.
-pub async fn end(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
+pub async fn end(req: &HttpRequest, state: &AppState) -> Result<(), AuthError> {
     if let Some(token) = token_of(req, &state.settings) {
         db::run(&state.pool, move |conn| {
             accounts::delete_session(conn, &hash_token(&token))?;

@@ -103,30 +103,6 @@ impl Status {
             State::Paid => Status::Expired,
         }
     }
-
-    pub fn sv(self) -> &'static str {
-        match self {
-            Status::AwaitingPayment => "Väntar på betalning",
-            Status::AwaitingApproval => "Väntar på godkännande",
-            Status::Rejected => "Avslagen",
-            Status::Issued => "Utfärdad",
-            Status::Active => "Aktiv",
-            Status::Expired => "Utgången",
-            Status::Cancelled => "Makulerad",
-        }
-    }
-
-    pub fn en(self) -> &'static str {
-        match self {
-            Status::AwaitingPayment => "Awaiting payment",
-            Status::AwaitingApproval => "Awaiting approval",
-            Status::Rejected => "Rejected",
-            Status::Issued => "Issued",
-            Status::Active => "Active",
-            Status::Expired => "Expired",
-            Status::Cancelled => "Cancelled",
-        }
-    }
 }
 
 /// Today's date in Sweden.
@@ -209,10 +185,16 @@ mod tests {
             Status::Expired
         );
         assert_eq!(
-            Status::of(State::AwaitingPayment, s, e, e).sv(),
+            crate::i18n::status(
+                crate::i18n::Lang::Sv,
+                Status::of(State::AwaitingPayment, s, e, e)
+            ),
             "Väntar på betalning"
         );
-        assert_eq!(Status::of(State::Cancelled, s, e, e).sv(), "Makulerad");
+        assert_eq!(
+            crate::i18n::status(crate::i18n::Lang::Sv, Status::of(State::Cancelled, s, e, e)),
+            "Makulerad"
+        );
     }
 
     #[test]

@@ -61,57 +61,13 @@ impl PermitAction {
     ];
 }
 
-/// Why an action was refused; `sv()`/`en()` say it to the user.
+/// Why an action was refused; `crate::i18n::refusal` says it to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{action:?} is not allowed on a {kind:?} permit in state {state:?}")]
 pub struct Refusal {
     pub action: PermitAction,
     pub kind: Kind,
     pub state: State,
-}
-
-impl Refusal {
-    pub fn sv(&self) -> &'static str {
-        use PermitAction::*;
-        match (self.action, self.kind) {
-            (TemporaryRegnr | EndTemporary, Kind::Day) => {
-                "Ett dagkort kan inte ha ett tillfälligt registreringsnummer. Boka dagarna för bilen i stället."
-            }
-            (ChangeRegnr, Kind::Day) => {
-                "Ett dagkorts registreringsnummer väljs för varje bokad dag."
-            }
-            (Renew, Kind::Day) => "Ett dagkort kan inte förnyas. Köp ett nytt dagkort.",
-            (BookDays | CancelDay, Kind::Period) => "Det här tillståndet är inget dagkort.",
-            (BookDays | CancelDay, Kind::Day) => "Dagkortet är inte betalt.",
-            (Pay, _) => "Tillståndet kan inte betalas.",
-            (Receipt, _) => "Tillståndet har inget kvitto.",
-            (Attach, _) => "Bilagor kan bara lämnas medan ansökan väntar på godkännande.",
-            (Renew, _) => "Tillståndet kan inte förnyas.",
-            (OfficeApprove | OfficeReject, _) => "Ansökan väntar inte på beslut.",
-            _ => "Tillståndet kan inte längre ändras.",
-        }
-    }
-
-    pub fn en(&self) -> &'static str {
-        use PermitAction::*;
-        match (self.action, self.kind) {
-            (TemporaryRegnr | EndTemporary, Kind::Day) => {
-                "A day card cannot have a temporary registration number. Book the days for the car instead."
-            }
-            (ChangeRegnr, Kind::Day) => {
-                "A day card's registration number is chosen for each booked day."
-            }
-            (Renew, Kind::Day) => "A day card cannot be renewed. Buy a new day card.",
-            (BookDays | CancelDay, Kind::Period) => "This permit is not a day card.",
-            (BookDays | CancelDay, Kind::Day) => "The day card is not paid.",
-            (Pay, _) => "The permit cannot be paid.",
-            (Receipt, _) => "The permit has no receipt.",
-            (Attach, _) => "Attachments can only be added while the application awaits approval.",
-            (Renew, _) => "The permit cannot be renewed.",
-            (OfficeApprove | OfficeReject, _) => "The application does not await a decision.",
-            _ => "The permit can no longer be changed.",
-        }
-    }
 }
 
 /// The table: whether `action` may be done to a permit of `kind` in `state`.
@@ -192,7 +148,10 @@ mod tests {
                         "{action:?} {kind:?} {state:?}"
                     );
                     if let Err(r) = got {
-                        assert!(!r.sv().is_empty() && !r.en().is_empty());
+                        assert!(
+                            !crate::i18n::refusal(crate::i18n::Lang::Sv, &r).is_empty()
+                                && !crate::i18n::refusal(crate::i18n::Lang::En, &r).is_empty()
+                        );
                         assert_eq!((r.action, r.kind, r.state), (action, kind, state));
                     }
                     checked += 1;

@@ -6,7 +6,7 @@
 //! with its own attempts, backoff and final state.
 
 pub mod mailbox;
-pub mod messages;
+
 pub mod sms;
 pub mod sms_sim;
 pub mod smtp;
@@ -17,8 +17,8 @@ use crate::db::DbConnection;
 use crate::db::accounts::UserRow;
 use crate::db::notifications::{NewNotification, enqueue};
 
+pub use crate::i18n::messages::Message;
 pub use mailbox::{Mailbox, Wake};
-pub use messages::Message;
 
 pub const EMAIL: &str = "email";
 pub const SMS: &str = "sms";

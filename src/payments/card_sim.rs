@@ -16,14 +16,13 @@ use maud::{DOCTYPE, html};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::SimError;
 use crate::clock;
 use crate::db::{
     self,
     schema::{sim_card_payments, sim_card_refunds},
 };
 use crate::state::AppState;
-use crate::web::assets;
-use crate::web::error::AppError;
 
 const PAYS: &str = "4111111111111111";
 const DECLINED: &str = "4000000000000002";
@@ -61,7 +60,7 @@ pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<CreateBody>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, SimError> {
     if !caller_ok(&req, &state) {
         return Ok(unknown_caller());
     }
@@ -102,7 +101,7 @@ pub async fn create(
 
 type SimRow = (String, i64, String, String, String);
 
-async fn load(state: &AppState, id: String) -> Result<Option<SimRow>, AppError> {
+async fn load(state: &AppState, id: String) -> Result<Option<SimRow>, SimError> {
     Ok(db::run(&state.pool, move |c| {
         Ok(sim_card_payments::table
             .find(id)
@@ -123,7 +122,7 @@ pub async fn retrieve(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, SimError> {
     if !caller_ok(&req, &state) {
         return Ok(unknown_caller());
     }
@@ -179,7 +178,7 @@ pub async fn terminate(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, SimError> {
     if !caller_ok(&req, &state) {
         return Ok(unknown_caller());
     }
@@ -233,7 +232,7 @@ pub async fn refund(
     state: web::Data<AppState>,
     charge_id: web::Path<String>,
     body: web::Json<RefundBody>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, SimError> {
     if !caller_ok(&req, &state) {
         return Ok(unknown_caller());
     }
@@ -303,7 +302,11 @@ pub async fn refund(
     })
 }
 
-fn hosted_page(id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
+/// The portal's stylesheet, for the hosted page (given by the web layer, which serves it).
+#[derive(Clone, Copy)]
+pub struct Stylesheet(&'static str);
+
+fn hosted_page(css: &str, id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
     let markup = html! {
         (DOCTYPE)
         html lang="sv" {
@@ -312,7 +315,7 @@ fn hosted_page(id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "Kortbetalning (simulator)" }
                 link rel="icon" href="data:,";
-                link rel="stylesheet" href=(assets::url("app.css"));
+                link rel="stylesheet" href=(css);
             }
             body {
                 main #main {
@@ -336,19 +339,21 @@ fn hosted_page(id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
 
 pub async fn page(
     state: web::Data<AppState>,
+    css: web::Data<Stylesheet>,
     id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, SimError> {
     let Some((id, amount, status, _, _)) = load(&state, id.into_inner()).await? else {
         return Ok(HttpResponse::NotFound().finish());
     };
     if status != "created" {
         return Ok(hosted_page(
+            css.0,
             &id,
             amount,
             Some("Betalningen är redan avslutad."),
         ));
     }
-    Ok(hosted_page(&id, amount, None))
+    Ok(hosted_page(css.0, &id, amount, None))
 }
 
 #[derive(Deserialize)]
@@ -361,15 +366,17 @@ pub struct PayForm {
 
 pub async fn submit(
     state: web::Data<AppState>,
+    css: web::Data<Stylesheet>,
     id: web::Path<String>,
     form: web::Form<PayForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, SimError> {
     let Some((id, amount, status, return_url, cancel_url)) = load(&state, id.into_inner()).await?
     else {
         return Ok(HttpResponse::NotFound().finish());
     };
     if status != "created" {
         return Ok(hosted_page(
+            css.0,
             &id,
             amount,
             Some("Betalningen är redan avslutad."),
@@ -403,6 +410,7 @@ pub async fn submit(
         ),
         _ => {
             return Ok(hosted_page(
+                css.0,
                 &id,
                 amount,
                 Some("Ogiltigt kortnummer. Kontrollera numret och försök igen."),
@@ -427,7 +435,9 @@ pub async fn submit(
         .finish())
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// Mounts the simulator; `stylesheet` is the URL of the portal's CSS for its page.
+pub fn routes(cfg: &mut web::ServiceConfig, stylesheet: &'static str) {
+    cfg.app_data(web::Data::new(Stylesheet(stylesheet)));
     cfg.route("/sim/card/v1/payments", web::post().to(create))
         .route("/sim/card/v1/payments/{id}", web::get().to(retrieve))
         .route(

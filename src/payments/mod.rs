@@ -7,6 +7,20 @@ pub mod refund;
 pub mod swish;
 pub mod swish_sim;
 
+/// What a simulator's handler can fail with (its database): a 500 with a JSON message, as
+/// a provider's API would answer.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct SimError(#[from] anyhow::Error);
+
+impl actix_web::ResponseError for SimError {
+    fn error_response(&self) -> actix_web::HttpResponse {
+        tracing::error!(error = %format!("{:#}", self.0), "simulator failed");
+        actix_web::HttpResponse::InternalServerError()
+            .json(serde_json::json!({ "message": "The simulator failed." }))
+    }
+}
+
 /// What the simulators (demo mode only) ask of whoever calls their API: the random key made at
 /// start ([`crate::state::AppState::sim_secret`]), which only the portal's own clients send —
 /// the Swish simulator in this header, the card simulator as Nexi's `Authorization`.

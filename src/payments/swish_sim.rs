@@ -166,7 +166,7 @@ pub async fn create(
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Json<CreateBody>,
-) -> Result<HttpResponse, crate::web::error::AppError> {
+) -> Result<HttpResponse, super::SimError> {
     if !caller_ok(&req, &state) {
         return Ok(unknown_caller());
     }
@@ -280,7 +280,7 @@ pub async fn retrieve(
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
-) -> Result<HttpResponse, crate::web::error::AppError> {
+) -> Result<HttpResponse, super::SimError> {
     if !caller_ok(&req, &state) {
         return Ok(unknown_caller());
     }
@@ -320,7 +320,7 @@ pub async fn create_refund(
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Json<RefundBody>,
-) -> Result<HttpResponse, crate::web::error::AppError> {
+) -> Result<HttpResponse, super::SimError> {
     use crate::db::schema::sim_swish_refunds;
     if !caller_ok(&req, &state) {
         return Ok(unknown_caller());
@@ -397,7 +397,7 @@ pub async fn retrieve_refund(
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
-) -> Result<HttpResponse, crate::web::error::AppError> {
+) -> Result<HttpResponse, super::SimError> {
     use crate::db::schema::sim_swish_refunds;
     if !caller_ok(&req, &state) {
         return Ok(unknown_caller());

@@ -9,9 +9,9 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use super::error::AppError;
-use super::i18n::{Lang, Texts};
 use crate::auth::SessionUser;
 use crate::auth::session;
+use crate::i18n::{Lang, Texts};
 
 pub const LANG_COOKIE: &str = "lang";
 

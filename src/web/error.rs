@@ -4,8 +4,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 
 use super::ctx::Ctx;
-use super::i18n::Lang;
 use super::layout::message_page;
+use crate::i18n::Lang;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -17,6 +17,15 @@ pub enum AppError {
     Csrf,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<crate::auth::AuthError> for AppError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        match e {
+            crate::auth::AuthError::Csrf => AppError::Csrf,
+            crate::auth::AuthError::Internal(e) => AppError::Internal(e),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for AppError {

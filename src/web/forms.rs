@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use super::i18n::Texts;
+use crate::i18n::Texts;
 
 pub struct Field<'a> {
     pub id: &'a str,

@@ -111,7 +111,7 @@ fn plain_header(ctx: &Ctx) -> Markup {
 
 /// The count of unread replies beside "Meddelanden" (outside the link, so the link's text
 /// stays the guide's word). It asks again now and then, so a reply shows up without a reload.
-pub fn unread_badge(t: &super::i18n::Texts, unread: i64) -> Markup {
+pub fn unread_badge(t: &crate::i18n::Texts, unread: i64) -> Markup {
     html! {
         span #unread hx-get="/messages/unread" hx-trigger="every 60s" hx-swap="outerHTML" {
             @if unread > 0 {

@@ -1,26 +1,26 @@
 //! HTTP: routes, views, middleware.
 
+pub mod account;
 pub mod api;
 pub mod assets;
 pub mod body_timeout;
 pub mod client;
 pub mod compress;
+pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod forms;
-pub mod i18n;
+pub use crate::i18n;
 pub mod layout;
 pub mod middleware;
+pub mod operator;
 pub mod pages;
 pub mod respond;
 
 use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::{
-    account, daycards, dev, home, messages, notifications, operator, payments, permits, public,
-    settings,
-};
+use pages::{daycards, dev, home, messages, notifications, payments, permits, public, settings};
 
 /// Every route of the portal. The `/dev/mailbox` page and the payment simulators exist only in
 /// demo mode, for what is simulated (`services`): the mailbox page while e-mail or SMS is
@@ -31,7 +31,7 @@ pub fn routes(
     services: crate::settings::Services,
 ) {
     if services.card.simulated() {
-        crate::payments::card_sim::routes(cfg);
+        crate::payments::card_sim::routes(cfg, assets::url("app.css"));
     }
     if services.swish.simulated() {
         crate::payments::swish_sim::routes(

@@ -344,7 +344,7 @@ async fn the_notifications_page_lists_newest_first_in_swedish_time_twenty_a_page
         None,
         "annan@example.com",
         "test",
-        parkportal::notify::messages::password_changed(Default::default(), "Annan"),
+        parkportal::i18n::messages::password_changed(Default::default(), "Annan"),
         start,
     )
     .unwrap();

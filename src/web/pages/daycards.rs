@@ -23,11 +23,11 @@ use crate::domain::RegNumber;
 use crate::domain::daycard::{BookingError, CancelError, Card, Month, Refusal, SessionStatus};
 use crate::domain::permit::{State, Status, today};
 use crate::domain::permit_actions::Kind;
+use crate::i18n::Texts;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, UNREADABLE_FORM, unreadable_body};
 use crate::web::forms::{self, Field, notice, notice_error};
-use crate::web::i18n::{Lang, Texts};
 
 type Data = web::Data<AppState>;
 
@@ -168,10 +168,7 @@ fn status_text(ctx: &Ctx, s: SessionStatus) -> &'static str {
         SessionStatus::Active => Status::Active,
         SessionStatus::Used => return ctx.t().session_used,
     };
-    match ctx.lang {
-        Lang::Sv => shown.sv(),
-        Lang::En => shown.en(),
-    }
+    crate::i18n::status(ctx.lang, shown)
 }
 
 /// The calendar fragment: what every HTMX answer of this page swaps.

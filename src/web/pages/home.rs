@@ -4,11 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::html;
 
-use super::account::{LoginQuery, login_page};
 use super::permits::{permit_type_name, status_label};
 use super::settings::frame;
 use crate::db::{self, catalogue, permits};
 use crate::state::AppState;
+use crate::web::account::{LoginQuery, login_page};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::layout::page;

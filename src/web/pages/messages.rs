@@ -15,11 +15,11 @@ use crate::clock;
 use crate::db::cases::{CaseRow, MessageRow};
 use crate::db::permits::PermitRow;
 use crate::db::{self, cases as db_cases, permits as db_permits};
+use crate::i18n::Texts;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, error_summary, input, notice};
-use crate::web::i18n::Texts;
 use crate::web::layout::{page, unread_badge};
 use crate::web::respond::{html as respond, see_other};
 

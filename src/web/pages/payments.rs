@@ -14,12 +14,12 @@ use crate::db::payments::{self as db_payments, NewPayment, PaymentRow};
 use crate::db::{self, permits as db_permits};
 use crate::domain::permit::State;
 use crate::domain::{MobileNumber, Money};
+use crate::i18n::{Lang, Texts};
 use crate::payments::swish::{SwishError, new_instruction_id};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, input, notice_error};
-use crate::web::i18n::{Lang, Texts};
 use crate::web::layout::page;
 use crate::web::respond::{html as respond, see_other};
 

@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::account::flash_text;
 use super::daycards;
 use super::settings::frame;
 use crate::actors::{ChangePermit, PermitChange, PermitError, RuleError};
@@ -25,11 +24,12 @@ use crate::domain::regnr::RegNumberError;
 use crate::domain::text::display_safe;
 use crate::domain::token::new_token;
 use crate::domain::{Money, RegNumber};
+use crate::i18n::{Lang, Texts};
 use crate::state::AppState;
+use crate::web::account::flash_text;
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, unreadable_body};
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
-use crate::web::i18n::{Lang, Texts};
 use crate::web::layout::page;
 use crate::web::respond::{html as respond, see_other};
 
@@ -675,10 +675,7 @@ fn status_of(p: &PermitRow) -> Status {
 }
 
 pub fn status_label(p: &PermitRow, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Sv => status_of(p).sv(),
-        Lang::En => status_of(p).en(),
-    }
+    crate::i18n::status(lang, status_of(p))
 }
 
 pub fn permit_type_name(p: &PermitRow, lang: Lang) -> &str {

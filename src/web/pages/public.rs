@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, web};
 use maud::Markup;
 use serde::Deserialize;
 
+use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::ctx::{Ctx, lang_cookie, safe_next};
-use crate::web::i18n::Lang;
 use crate::web::layout::{message_page, page, paragraphs};
 
 pub async fn terms(ctx: Ctx) -> Markup {

@@ -8,7 +8,6 @@ use maud::{Markup, html};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::account::{CONFIRM_VALID, email_error, flash_text, name_error, password_error};
 use crate::auth::{SessionUser, password, session};
 use crate::clock;
 use crate::db::schema::{account_tokens, notifications, sessions, users};
@@ -18,12 +17,14 @@ use crate::db::{
 use crate::domain::mobile::MobileNumber;
 use crate::domain::token::new_token;
 use crate::domain::{Email, Name, Password};
-use crate::notify::{self, messages};
+use crate::i18n::Lang;
+use crate::i18n::messages;
+use crate::notify;
 use crate::state::AppState;
+use crate::web::account::{CONFIRM_VALID, email_error, flash_text, name_error, password_error};
 use crate::web::ctx::{Ctx, lang_cookie};
 use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
-use crate::web::i18n::Lang;
 use crate::web::layout::{Frame, page};
 use crate::web::respond::{html as respond, see_other};
 
@@ -573,7 +574,7 @@ pub async fn undo_email(
     Ok(resp)
 }
 
-fn undo_problem(t: &'static crate::web::i18n::Texts, check: &UndoCheck) -> Option<&'static str> {
+fn undo_problem(t: &'static crate::i18n::Texts, check: &UndoCheck) -> Option<&'static str> {
     match check {
         UndoCheck::Valid(_) => None,
         UndoCheck::Used => Some(t.link_used),

@@ -9,9 +9,9 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
 
+use super::ctx::Ctx;
+use super::layout::message_page;
 use crate::state::AppState;
-use crate::web::ctx::Ctx;
-use crate::web::layout::message_page;
 
 /// Paths that other systems post to (payment providers, the check API, simulators): they are
 /// authenticated by their own means, not by a browser session.

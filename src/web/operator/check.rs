@@ -1,38 +1,6 @@
-//! The operator portal (`/operator/…`, PRODUCT.md §7–8). Every route sits in one scope behind
-//! [`guard`]; handlers take [`OperatorCtx`] too, so a route cannot be reached by a customer
-//! even if it were registered elsewhere by mistake.
+//! Kontroll: a registration number in, the check API's answer out in big letters.
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use maud::{Markup, html};
-
-use crate::clock;
-use crate::domain::RegNumber;
-use crate::domain::regnr::RegNumberError;
-use crate::state::AppState;
-use crate::web::api::{self, CheckAnswer};
-use crate::web::ctx::{Ctx, OperatorCtx};
-use crate::web::error::AppError;
-use crate::web::layout::operator_page;
-use crate::web::respond::see_other;
-
-/// The guard of the whole `/operator` scope: logged out → login and back; customer → 404.
-pub async fn guard(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let (http, mut payload) = req.into_parts();
-    OperatorCtx::from_request(&http, &mut payload).await?;
-    next.call(ServiceRequest::from_parts(http, payload)).await
-}
-
-/// `/operator`: the portal's first page is Kontroll.
-pub async fn index(_op: OperatorCtx) -> HttpResponse {
-    see_other("/operator/check")
-}
+use super::*;
 
 /// "Kontroll": a number in, the answer out in big letters. A plain GET form without
 /// JavaScript; with htmx only the answer box is swapped (and the URL kept in history).
@@ -92,7 +60,7 @@ pub async fn check_page(
         .body(markup.into_string()))
 }
 
-fn answer_box(ctx: &Ctx, outcome: Option<&Result<CheckAnswer, &str>>) -> Markup {
+pub(super) fn answer_box(ctx: &Ctx, outcome: Option<&Result<CheckAnswer, &str>>) -> Markup {
     let t = ctx.t();
     html! {
         div #check-answer aria-live="polite" {
@@ -122,16 +90,4 @@ fn answer_box(ctx: &Ctx, outcome: Option<&Result<CheckAnswer, &str>>) -> Markup 
             }
         }
     }
-}
-
-/// The routes of the operator portal, all behind the guard.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        super::office::routes(web::scope("/operator"))
-            .wrap(actix_web::middleware::from_fn(guard))
-            .route("", web::get().to(index))
-            .route("/", web::get().to(index))
-            .route("/check", web::get().to(check_page))
-            .default_service(web::to(super::public::not_found)),
-    );
 }

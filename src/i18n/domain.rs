@@ -1,0 +1,71 @@
+//! The words for the domain's states and refusals: a permit's status on screen, and why the
+//! table of permit actions refused something.
+
+use super::Lang;
+use crate::domain::permit::Status;
+use crate::domain::permit_actions::{Kind, PermitAction, Refusal};
+
+/// A permit's status as shown to the user (CONTRACT.md's words in Swedish).
+pub fn status(lang: Lang, status: Status) -> &'static str {
+    match lang {
+        Lang::Sv => match status {
+            Status::AwaitingPayment => "Väntar på betalning",
+            Status::AwaitingApproval => "Väntar på godkännande",
+            Status::Rejected => "Avslagen",
+            Status::Issued => "Utfärdad",
+            Status::Active => "Aktiv",
+            Status::Expired => "Utgången",
+            Status::Cancelled => "Makulerad",
+        },
+        Lang::En => match status {
+            Status::AwaitingPayment => "Awaiting payment",
+            Status::AwaitingApproval => "Awaiting approval",
+            Status::Rejected => "Rejected",
+            Status::Issued => "Issued",
+            Status::Active => "Active",
+            Status::Expired => "Expired",
+            Status::Cancelled => "Cancelled",
+        },
+    }
+}
+
+/// Why an action was refused, said to the user.
+pub fn refusal(lang: Lang, r: &Refusal) -> &'static str {
+    use PermitAction::*;
+    match lang {
+        Lang::Sv => match (r.action, r.kind) {
+            (TemporaryRegnr | EndTemporary, Kind::Day) => {
+                "Ett dagkort kan inte ha ett tillfälligt registreringsnummer. Boka dagarna för bilen i stället."
+            }
+            (ChangeRegnr, Kind::Day) => {
+                "Ett dagkorts registreringsnummer väljs för varje bokad dag."
+            }
+            (Renew, Kind::Day) => "Ett dagkort kan inte förnyas. Köp ett nytt dagkort.",
+            (BookDays | CancelDay, Kind::Period) => "Det här tillståndet är inget dagkort.",
+            (BookDays | CancelDay, Kind::Day) => "Dagkortet är inte betalt.",
+            (Pay, _) => "Tillståndet kan inte betalas.",
+            (Receipt, _) => "Tillståndet har inget kvitto.",
+            (Attach, _) => "Bilagor kan bara lämnas medan ansökan väntar på godkännande.",
+            (Renew, _) => "Tillståndet kan inte förnyas.",
+            (OfficeApprove | OfficeReject, _) => "Ansökan väntar inte på beslut.",
+            _ => "Tillståndet kan inte längre ändras.",
+        },
+        Lang::En => match (r.action, r.kind) {
+            (TemporaryRegnr | EndTemporary, Kind::Day) => {
+                "A day card cannot have a temporary registration number. Book the days for the car instead."
+            }
+            (ChangeRegnr, Kind::Day) => {
+                "A day card's registration number is chosen for each booked day."
+            }
+            (Renew, Kind::Day) => "A day card cannot be renewed. Buy a new day card.",
+            (BookDays | CancelDay, Kind::Period) => "This permit is not a day card.",
+            (BookDays | CancelDay, Kind::Day) => "The day card is not paid.",
+            (Pay, _) => "The permit cannot be paid.",
+            (Receipt, _) => "The permit has no receipt.",
+            (Attach, _) => "Attachments can only be added while the application awaits approval.",
+            (Renew, _) => "The permit cannot be renewed.",
+            (OfficeApprove | OfficeReject, _) => "The application does not await a decision.",
+            _ => "The permit can no longer be changed.",
+        },
+    }
+}

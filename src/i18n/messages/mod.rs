@@ -1,0 +1,118 @@
+//! The texts of the notifications, in Swedish and English: each has a subject, a plain-text
+//! and an HTML part for e-mail, and a short SMS text that ends with the message's link.
+//! Split by area: [`account`] (registration, links, e-mail and password) and [`permits`]
+//! (permits, payments, cases, the operator portal).
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::Lang;
+
+mod account;
+mod permits;
+
+pub use account::*;
+pub use permits::*;
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The SMS form: one or two sentences and the link.
+    pub sms: String,
+}
+
+impl Message {
+    /// Replaces the SMS text (by default the subject and the link) with a short text of its own.
+    fn sms(mut self, short: String, link: &str) -> Message {
+        self.sms = sms_text(&short, Some(link));
+        self
+    }
+}
+
+fn sms_text(short: &str, link: Option<&str>) -> String {
+    match link {
+        Some(url) => format!("{short}\n{url}"),
+        None => short.to_string(),
+    }
+}
+
+/// A message of paragraphs and at most one link (the action), rendered as text and HTML.
+fn compose(
+    lang: Lang,
+    subject: String,
+    paragraphs: &[String],
+    link: Option<(&str, &str)>,
+) -> Message {
+    let signature = match lang {
+        Lang::Sv => "Hälsningar\nParkeringsservice, Region Västmanland",
+        Lang::En => "Regards\nParking office, Region Västmanland",
+    };
+    let mut text = String::new();
+    for p in paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    if let Some((label, url)) = link {
+        text.push_str(&format!("{label}:\n{url}\n\n"));
+    }
+    text.push_str(signature);
+    text.push('\n');
+    let html: Markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body {
+                @for p in paragraphs { p { (p) } }
+                @if let Some((label, url)) = link {
+                    p { a href=(url) { (label) } }
+                    p { (url) }
+                }
+                p { @for (i, line) in signature.lines().enumerate() { @if i > 0 { br; } (line) } }
+            }
+        }
+    };
+    Message {
+        sms: sms_text(&format!("Parkportal: {subject}"), link.map(|(_, url)| url)),
+        subject,
+        text,
+        html: html.into_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_parts_carry_the_link_and_html_is_escaped() {
+        let m = confirm_account(Lang::Sv, "<b>Eva</b>", "http://x/confirm?token=abc");
+        assert!(m.text.contains("http://x/confirm?token=abc"));
+        assert!(m.html.contains(r#"href="http://x/confirm?token=abc""#));
+        assert!(m.html.contains("&lt;b&gt;Eva"));
+        assert!(m.subject.contains("Bekräfta"));
+        let en = confirm_account(Lang::En, "Eva", "http://x");
+        assert!(en.subject.contains("Confirm"));
+    }
+
+    #[test]
+    fn the_sms_form_is_short_and_ends_with_the_link() {
+        let link = "https://parkering.example.se/permits/12/receipt";
+        let m = payment_received(
+            Lang::Sv,
+            "Eva",
+            "ABC123",
+            crate::domain::Money::from_ore(120_000),
+            7,
+            link,
+        );
+        assert!(m.sms.starts_with("Parkportal: Betalning"), "{}", m.sms);
+        assert!(m.sms.contains("ABC123") && m.sms.contains("nr 7"));
+        assert!(m.sms.ends_with(link));
+        assert!(m.sms.chars().count() <= 160, "{}", m.sms);
+        let f = payment_failed(Lang::En, "Eva", "ABC123", "http://x/permits/1");
+        assert!(f.sms.contains("ABC123") && f.sms.ends_with("http://x/permits/1"));
+        let d = password_changed(Lang::Sv, "Eva");
+        assert_eq!(d.sms, "Parkportal: Ditt lösenord har ändrats");
+    }
+}

@@ -1,0 +1,95 @@
+//! The confirmation link: it confirms the registration it was sent for.
+
+use super::*;
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    pub(super) token: String,
+}
+
+pub(super) fn link_problem(ctx: &Ctx, text: &str, again: (&str, &str)) -> HttpResponse {
+    let t = ctx.t();
+    html_page(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        page(
+            ctx,
+            None,
+            t.link_invalid_title,
+            html! {
+                (notice_error(text))
+                p { a href=(again.0) { (again.1) } }
+            },
+        ),
+    )
+}
+
+pub async fn confirm(
+    ctx: Ctx,
+    state: Data,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let token = query.into_inner().token;
+    let check = db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            let check = accounts::use_token(c, &token, TokenPurpose::Confirm, now)?;
+            let confirmed_before = match &check {
+                TokenCheck::Valid(row) => {
+                    // The registration this link was sent for is the one confirmed; the
+                    // other registrations' links stop working.
+                    let reg = row.registration();
+                    let now_confirmed =
+                        accounts::confirm_registration(c, row.user_id, reg.as_ref(), now)?;
+                    accounts::expire_tokens(c, row.user_id, TokenPurpose::Confirm, now)?;
+                    !now_confirmed
+                }
+                TokenCheck::Used(row) => {
+                    accounts::user_by_id(c, row.user_id)?.is_some_and(|u| u.confirmed_at.is_some())
+                }
+                _ => false,
+            };
+            Ok((check, confirmed_before))
+        })
+    })
+    .await?;
+    let resend = ("/confirm/resend", t.resend_link);
+    Ok(match check {
+        (TokenCheck::Valid(_), false) => html_page(
+            actix_web::http::StatusCode::OK,
+            page(
+                &ctx,
+                None,
+                t.confirm_ok_title,
+                login_body(
+                    &ctx,
+                    LoginView {
+                        info: Some(t.confirm_ok_body),
+                        next: "/",
+                        ..Default::default()
+                    },
+                ),
+            ),
+        ),
+        (TokenCheck::Valid(_), true) | (TokenCheck::Used(_), true) => html_page(
+            actix_web::http::StatusCode::OK,
+            page(
+                &ctx,
+                None,
+                t.confirm_ok_title,
+                login_body(
+                    &ctx,
+                    LoginView {
+                        info: Some(t.already_confirmed),
+                        next: "/",
+                        ..Default::default()
+                    },
+                ),
+            ),
+        ),
+        (TokenCheck::Used(_), false) => link_problem(&ctx, t.link_used, resend),
+        (TokenCheck::Expired, _) => link_problem(&ctx, t.link_expired, resend),
+        (TokenCheck::Unknown, _) => link_problem(&ctx, t.link_unknown, resend),
+    })
+}

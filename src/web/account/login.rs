@@ -1,0 +1,220 @@
+//! Logging in and out: the login page, the limits on failures (per account and per client address, reserved before the password is checked), the session cookie.
+
+use super::*;
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+    m: Option<String>,
+}
+
+#[derive(Default)]
+pub(super) struct LoginView<'a> {
+    pub(super) email: &'a str,
+    pub(super) next: &'a str,
+    pub(super) error: Option<Markup>,
+    pub(super) info: Option<&'a str>,
+}
+
+pub(super) fn login_body(ctx: &Ctx, v: LoginView) -> Markup {
+    let t = ctx.t();
+    html! {
+        @if let Some(info) = v.info { (notice(info)) }
+        @if let Some(e) = v.error { (e) }
+        p { (t.login_intro) }
+        form method="post" action="/login" {
+            input type="hidden" name="next" value=(v.next);
+            (input(Field::new("email", t.email, "email").value(v.email).autocomplete("username")))
+            (input(Field::new("password", t.password, "password").autocomplete("current-password")))
+            button type="submit" { (t.login_button) }
+        }
+        ul.links {
+            li { a href="/register" { (t.register_link) } }
+            li { a href="/forgot-password" { (t.forgot_link) } }
+        }
+    }
+}
+
+pub fn login_page_markup(ctx: &Ctx, next: &str, info: Option<&str>) -> Markup {
+    page(
+        ctx,
+        None,
+        ctx.t().login_title,
+        login_body(
+            ctx,
+            LoginView {
+                next,
+                info,
+                ..Default::default()
+            },
+        ),
+    )
+}
+
+pub async fn login_page(ctx: Ctx, query: web::Query<LoginQuery>) -> HttpResponse {
+    let next = safe_next(query.next.as_deref());
+    if ctx.user.is_some() {
+        return see_other(&next);
+    }
+    let t = ctx.t();
+    let info = query
+        .m
+        .as_deref()
+        .and_then(|k| flash_text(t, k))
+        .or(query.next.as_ref().map(|_| t.login_to_continue));
+    html_page(
+        actix_web::http::StatusCode::OK,
+        login_page_markup(&ctx, &next, info),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let form = form.into_inner();
+    let next = safe_next(Some(&form.next));
+    let typed_email: String = form.email.chars().take(254).collect();
+    let fail = |status, error: Markup| {
+        html_page(
+            status,
+            page(
+                &ctx,
+                None,
+                t.login_title,
+                login_body(
+                    &ctx,
+                    LoginView {
+                        email: &typed_email,
+                        next: &next,
+                        error: Some(error),
+                        info: None,
+                    },
+                ),
+            ),
+        )
+    };
+    let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
+    let email_key = Email::parse(&form.email)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_else(|_| typed_email.to_lowercase());
+
+    // The attempt is reserved before the password is checked, in one atomic statement per
+    // limit, so parallel guesses (on any instance) cannot all get past the count. A right
+    // password gives its reservation back.
+    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
+    let (account_key, ip_key) = (
+        format!("login:account:{email_key}"),
+        format!("login:ip:{ip}"),
+    );
+    let (ak, ik, key) = (account_key.clone(), ip_key.clone(), email_key.clone());
+    let (allowed, user) = db::run(&state.pool, move |c| {
+        let now = clock::now();
+        let by_account = db::limits::hit(c, &ak, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?;
+        let by_ip = db::limits::hit(c, &ik, window, auth::MAX_FAILURES_PER_IP, now)?;
+        Ok((
+            by_account.is_allowed() && by_ip.is_allowed(),
+            accounts::user_by_email(c, &key)?,
+        ))
+    })
+    .await?;
+    if !allowed {
+        tracing::warn!(ip = %ip, "login refused: too many failures");
+        return Ok(fail(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            notice_error(t.login_locked),
+        ));
+    }
+
+    let ok = password::verify(
+        &state,
+        SecretString::from(form.password),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+
+    // A wrong password and an unconfirmed account get the same answer (status and text), so
+    // logging in does not tell whether an address has an account.
+    let refused = || {
+        fail(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            html! {
+                div.notice.error role="alert" {
+                    p { (t.login_failed) }
+                    p { a href="/confirm/resend" { (t.resend_link) } }
+                }
+            },
+        )
+    };
+    let Some(user) = user.filter(|u| ok && u.confirmed_at.is_some()) else {
+        let (key, ip_) = (email_key, ip);
+        db::run(&state.pool, move |c| {
+            Ok(accounts::record_login_attempt(
+                c,
+                &key,
+                &ip_,
+                false,
+                clock::now(),
+            )?)
+        })
+        .await?;
+        return Ok(refused());
+    };
+
+    let old = session::token_of(&req, &state.settings);
+    let token = db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            if let Some(old) = old {
+                accounts::delete_session(c, &crate::domain::token::hash_token(&old))?;
+            }
+            db::limits::undo(c, &account_key, window, now)?;
+            db::limits::undo(c, &ip_key, window, now)?;
+            accounts::record_login_attempt(c, &email_key, &ip, true, now)?;
+            let token = session::start(c, user.id, now)?;
+            accounts::cap_sessions(c, user.id, auth::MAX_SESSIONS_PER_ACCOUNT)?;
+            Ok(token)
+        })
+    })
+    .await?;
+    tracing::info!("login");
+    Ok(HttpResponse::SeeOther()
+        .cookie(session::session_cookie(&state.settings, token))
+        .insert_header((header::LOCATION, next))
+        .finish())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(user) = &ctx.user {
+        user.check_csrf(&form.csrf)?;
+        session::end(&req, &state).await?;
+    }
+    Ok(HttpResponse::SeeOther()
+        .cookie(session::removal_cookie(&state.settings))
+        .insert_header((header::LOCATION, "/login?m=logged_out"))
+        .finish())
+}

@@ -1,0 +1,124 @@
+//! The guide's first sections: [`register`], [`confirm`] by e-mail, [`login`] and out,
+//! new confirmation and reset [`links`], and a forgotten password ([`reset`]). What they share
+//! (the limits, the error texts of the fields) is here.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Duration;
+use maud::{Markup, html};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::auth::{self, password, session};
+use crate::clock;
+use crate::db::{self, accounts, accounts::TokenCheck, accounts::TokenPurpose};
+use crate::domain::email::EmailError;
+use crate::domain::mobile::MobileNumber;
+use crate::domain::name::NameError;
+use crate::domain::password::PasswordError;
+use crate::domain::token::new_token;
+use crate::domain::{Email, Name, Password};
+use crate::i18n::messages;
+use crate::i18n::{Lang, Texts};
+use crate::notify;
+use crate::state::AppState;
+use crate::web::ctx::{Ctx, safe_next};
+use crate::web::error::AppError;
+use crate::web::forms::{Field, error_summary, input, notice, notice_error};
+use crate::web::layout::page;
+use crate::web::respond::{html as html_page, see_other};
+
+mod confirm;
+mod links;
+mod login;
+mod register;
+mod reset;
+
+pub use self::{confirm::*, links::*, login::*, register::*, reset::*};
+
+pub const CONFIRM_VALID: Duration = Duration::hours(24);
+pub const RESET_VALID: Duration = Duration::hours(1);
+/// E-mails about the account (confirm, reset, "already registered") per address and hour;
+/// beyond it requests get the same answer and no e-mail.
+pub const MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
+/// Valid registrations per client address and hour (a hospital's staff may share one
+/// address, so this is not tiny).
+pub const REGISTRATIONS_PER_CLIENT_PER_HOUR: i64 = 30;
+/// Requests for a reset or a new confirmation link per client address and hour.
+pub const LINK_REQUESTS_PER_CLIENT_PER_HOUR: i64 = 30;
+
+/// Reserves one account e-mail to `email` in this hour's count (inside the caller's
+/// transaction); false when the address has had its share.
+fn mail_allowed(
+    c: &mut db::DbConnection,
+    email: &str,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<bool> {
+    db::limits::hit(
+        c,
+        &format!("mail:{email}"),
+        Duration::hours(1),
+        MAILS_PER_ADDRESS_PER_HOUR,
+        now,
+    )
+    .map(|l| l.is_allowed())
+}
+
+type Data = web::Data<AppState>;
+
+pub fn email_error(t: &Texts, e: EmailError) -> &'static str {
+    match e {
+        EmailError::Empty => t.err_email_empty,
+        EmailError::TooLong | EmailError::Invalid => t.err_email_invalid,
+    }
+}
+
+pub fn password_error(t: &Texts, e: PasswordError) -> &'static str {
+    match e {
+        PasswordError::TooShort => t.err_password_short,
+        PasswordError::TooLong => t.err_password_long,
+        PasswordError::NoUpper => t.err_password_upper,
+        PasswordError::NoLower => t.err_password_lower,
+        PasswordError::NoDigit => t.err_password_digit,
+        PasswordError::NoSpecial => t.err_password_special,
+        PasswordError::TooCommon => t.err_password_common,
+    }
+}
+
+pub fn name_error(t: &Texts, e: NameError) -> &'static str {
+    match e {
+        NameError::Empty => t.err_name_empty,
+        NameError::TooLong => t.err_name_long,
+        NameError::Invalid => t.err_name_invalid,
+    }
+}
+
+/// Short messages carried in a redirect (`?m=key`); only known keys are shown.
+pub fn flash_text(t: &Texts, key: &str) -> Option<&'static str> {
+    Some(match key {
+        "logged_out" => t.logged_out,
+        "saved" => t.saved,
+        "email_sent" => t.email_change_sent,
+        "email_changed" => t.email_changed,
+        "password_changed" => t.password_changed,
+        "deleted" => t.deleted,
+        "login" => t.login_to_continue,
+        _ => return None,
+    })
+}
+
+/// A refused request's page (429 or 503) with `Retry-After` in whole seconds.
+fn too_many(
+    status: actix_web::http::StatusCode,
+    retry_after: Option<Duration>,
+    body: Markup,
+) -> HttpResponse {
+    let mut resp = html_page(status, body);
+    if let Some(after) = retry_after {
+        let secs = after.num_seconds().max(1).to_string();
+        if let Ok(v) = header::HeaderValue::from_str(&secs) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}

@@ -1,0 +1,148 @@
+//! Ansökningar: applications that wait for a decision, their attachments, approve and reject.
+
+use super::*;
+
+pub async fn applications(
+    op: OperatorCtx,
+    state: Data,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, AppError> {
+    let t = op.ctx.t();
+    let list = db::run(&state.pool, |c| Ok(office::pending_applications(c)?)).await?;
+    let body = html! {
+        (flash(t, &q))
+        @if list.is_empty() { p { (t.op_no_applications) } }
+        @for a in &list {
+            @let p = &a.permit;
+            section.card aria-labelledby={ "app-" (p.id) } {
+                h2 #{ "app-" (p.id) } { (permit_type_name(p, op.ctx.lang)) " – " (p.regnr) }
+                dl {
+                    @if let Some(u) = &a.applicant {
+                        dt { (t.op_applicant) } dd { a href={ "/operator/customers/" (u.id) } { (u.name) } " (" (u.email) ")" }
+                    }
+                    dt { (t.app_org) } dd { (a.organisation) }
+                    dt { (t.app_role) } dd { (a.role) }
+                    dt { (t.app_reason) } dd { (a.reason) }
+                    dt { (t.period_label) } dd { (p.start_date) " – " (p.end_date) }
+                    @if a.has_attachment {
+                        dt { (t.attach_heading) }
+                        dd { a href={ "/operator/applications/" (p.id) "/attachment" } { (crate::domain::text::display_safe(a.attachment_name.as_deref().unwrap_or("PDF"))) } }
+                    }
+                }
+                form method="post" action={ "/operator/applications/" (p.id) "/approve" } {
+                    (csrf(&op.me.csrf_token))
+                    button type="submit" { (t.op_approve) }
+                }
+                form method="post" action={ "/operator/applications/" (p.id) "/reject" } novalidate {
+                    (csrf(&op.me.csrf_token))
+                    label for={ "motivering-" (p.id) } { (t.op_reason) }
+                    input id={ "motivering-" (p.id) } type="text" name="reason" required maxlength="500";
+                    button.secondary type="submit" { (t.op_reject) }
+                }
+            }
+        }
+    };
+    Ok(page(&op, t.op_applications, body))
+}
+
+pub async fn attachment(
+    _op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (name, data) = db::run(&state.pool, move |c| Ok(office::attachment(c, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Served under the server's own name (as stored since the upload check), never sniffed.
+    let name: String = name
+        .filter(|n| n.starts_with("bilaga-") && n.ends_with(".pdf"))
+        .unwrap_or_else(|| format!("bilaga-{id}.pdf"))
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(data))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+}
+
+pub async fn approve(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    op.me.check_csrf(&form.csrf)?;
+    let change = PermitChange::Transition {
+        event: Event::Approve,
+        detail: "approved".into(),
+    };
+    match office_change(&state, &op, id.into_inner(), change).await? {
+        Ok(_) => Ok(see_other("/operator/applications?m=approved")),
+        Err(e) => Ok(error_page(&op, refused_text(op.ctx.t(), &e))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RejectForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn reject(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<RejectForm>,
+) -> Result<HttpResponse, AppError> {
+    op.me.check_csrf(&form.csrf)?;
+    let t = op.ctx.t();
+    let Ok(reason) = crate::domain::text::Text::parse(&form.reason, 500) else {
+        return Ok(respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            operator_page(
+                &op.ctx,
+                &op.me.csrf_token,
+                t.op_applications,
+                html! {
+                    (notice_error(t.op_reason_needed))
+                    p { a href="/operator/applications" { (t.op_applications) } }
+                },
+            ),
+        ));
+    };
+    let change = PermitChange::Reject {
+        reason: reason.as_str().to_string(),
+    };
+    match office_change(&state, &op, id.into_inner(), change).await? {
+        Ok(_) => Ok(see_other("/operator/applications?m=rejected")),
+        Err(e) => Ok(error_page(&op, refused_text(t, &e))),
+    }
+}
+
+pub(super) fn error_page(op: &OperatorCtx, text: &str) -> HttpResponse {
+    let t = op.ctx.t();
+    respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        operator_page(
+            &op.ctx,
+            &op.me.csrf_token,
+            t.error_title,
+            html! { (notice_error(text)) p { a href="/operator/dashboard" { (t.op_dashboard) } } },
+        ),
+    )
+}

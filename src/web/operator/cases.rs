@@ -1,0 +1,172 @@
+//! Ärenden: the inbox of cases, a case, reply and close.
+
+use super::*;
+
+pub async fn inbox(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppError> {
+    let t = op.ctx.t();
+    let list = db::run(&state.pool, |c| Ok(db_cases::inbox(c)?)).await?;
+    let body = html! {
+        @if list.is_empty() { p { (t.op_no_cases) } }
+        @else {
+            table.list {
+                thead { tr { th scope="col" { (t.col_subject) } th scope="col" { (t.col_status) } th scope="col" { (t.col_updated) } } }
+                tbody {
+                    @for (c, waiting) in &list {
+                        tr.waiting[*waiting] {
+                            td { a href={ "/operator/cases/" (c.id) } { (c.subject) } @if *waiting { " " span.badge.dark { (t.op_unanswered) } } }
+                            td { @if c.status == "open" { (t.case_open) } @else { (t.case_closed) } }
+                            td { (clock::local_display(c.updated_at)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(&op, t.op_cases, body))
+}
+
+pub(super) async fn case_view(
+    op: &OperatorCtx,
+    state: &AppState,
+    id: i64,
+    flash_markup: Markup,
+    typed: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let t = op.ctx.t();
+    let (case, messages, customer) = db::run(&state.pool, move |c| {
+        let Some(case) = db_cases::by_id(c, id)? else {
+            return Ok(None);
+        };
+        let messages = db_cases::messages(c, id)?;
+        let customer = crate::db::accounts::user_by_id(c, case.user_id)?;
+        Ok(Some((case, messages, customer)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let body = html! {
+        (flash_markup)
+        dl.card {
+            dt { (t.col_subject) } dd { (case.subject) }
+            dt { (t.col_status) } dd { @if case.status == "open" { (t.case_open) } @else { (t.case_closed) } }
+            @if let Some(u) = &customer { dt { (t.op_customer) } dd { a href={ "/operator/customers/" (u.id) } { (u.name) } " (" (u.email) ")" } }
+            @if let Some(pid) = case.permit_id { dt { (t.op_permit) } dd { a href={ "/operator/permits/" (pid) } { "#" (pid) } } }
+        }
+        ol.thread {
+            @for m in &messages {
+                li.from-office[m.from_operator] {
+                    p.meta { strong { @if m.from_operator { (t.author_office) } @else { (t.op_customer) } } " · " (clock::local_display(m.created_at)) }
+                    p.body { (m.body) }
+                }
+            }
+        }
+        @if let Some(e) = error { (notice_error(e)) }
+        form method="post" action={ "/operator/cases/" (case.id) } novalidate {
+            (csrf(&op.me.csrf_token))
+            (textarea("message", t.message_label, typed, error))
+            button type="submit" { (t.send) }
+        }
+        @if case.status == "open" {
+            form method="post" action={ "/operator/cases/" (case.id) "/close" } {
+                (csrf(&op.me.csrf_token))
+                button.secondary type="submit" { (t.op_close_case) }
+            }
+        }
+    };
+    Ok(respond(
+        status,
+        operator_page(
+            &op.ctx,
+            &op.me.csrf_token,
+            &format!("{}: {}", t.case_title, case.subject),
+            body,
+        ),
+    ))
+}
+
+pub async fn case_page(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    // The office has now seen what the customer wrote.
+    db::run(&state.pool, move |c| {
+        Ok(db_cases::mark_read(c, id, true, clock::now())?)
+    })
+    .await?;
+    let f = flash(op.ctx.t(), &q);
+    case_view(&op, &state, id, f, "", None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    message: String,
+}
+
+pub async fn case_reply(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    op.me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let (opid, text, base) = (op.me.user.id, form.message.clone(), state.link(""));
+    let outcome = db::run(&state.pool, move |c| {
+        Ok(crate::cases::operator_reply(
+            c,
+            Some(opid),
+            id,
+            &text,
+            &base,
+        ))
+    })
+    .await?;
+    match outcome {
+        Ok(()) => {
+            state.wake_mailbox();
+            Ok(see_other(&format!("/operator/cases/{id}?m=replied")))
+        }
+        Err(CaseError::NotFound) => Err(AppError::NotFound),
+        Err(CaseError::Db(e)) => Err(AppError::Internal(e.into())),
+        Err(_) => {
+            let t = op.ctx.t();
+            case_view(
+                &op,
+                &state,
+                id,
+                html! {},
+                &form.message,
+                Some(t.err_message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn case_close(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    op.me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let opid = op.me.user.id;
+    match db::run(&state.pool, move |c| {
+        Ok(crate::cases::close(c, Some(opid), id))
+    })
+    .await?
+    {
+        Ok(_) => Ok(see_other(&format!("/operator/cases/{id}?m=closed"))),
+        Err(CaseError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
+    }
+}

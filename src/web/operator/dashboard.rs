@@ -1,0 +1,26 @@
+//! Översikt: the day's and the month's figures.
+
+use super::*;
+
+pub async fn dashboard(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppError> {
+    let t = op.ctx.t();
+    let today = today(chrono::Utc::now());
+    let month_start = today
+        .with_day(1)
+        .unwrap_or(today)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    let d = db::run(&state.pool, move |c| {
+        Ok(office::dashboard(c, today, month_start)?)
+    })
+    .await?;
+    let body = html! {
+        dl.card.counters {
+            dt { (t.op_active_today) } dd { strong #active-today { (d.active_today) } }
+            dt { (t.op_sales_month) } dd { strong #sales-month { (Money::from_ore(d.sales_month_ore)) } " (" (d.sales_month_count) ")" }
+            dt { a href="/operator/applications" { (t.op_applications) } } dd { strong #pending-applications { (d.pending_applications) } }
+            dt { a href="/operator/cases" { (t.op_cases) } } dd { strong #open-cases { (d.open_cases) } }
+        }
+    };
+    Ok(page(&op, t.op_dashboard, body))
+}

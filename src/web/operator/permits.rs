@@ -1,0 +1,326 @@
+//! A permit's page in the operator portal: its history and payments, the office's changes (number, dates, "Makulera" with a refund) and sending a failed refund again.
+
+use super::*;
+
+#[derive(Default)]
+pub(super) struct PermitMsgs<'a> {
+    regnr_error: Option<&'a str>,
+    regnr_typed: Option<String>,
+    dates_error: Option<&'a str>,
+    cancel_error: Option<&'a str>,
+}
+
+pub(super) async fn permit_view(
+    op: &OperatorCtx,
+    state: &AppState,
+    id: i64,
+    f: Markup,
+    m: PermitMsgs<'_>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let t = op.ctx.t();
+    let (p, events, audit_rows, pays, refs, owner) = db::run(&state.pool, move |c| {
+        let Some(p) = db_permits::by_id(c, id)? else {
+            return Ok(None);
+        };
+        let events = db_permits::events(c, id)?;
+        let audit_rows = audit::for_subject(c, &format!("permit:{id}"))?;
+        let pays = office::payments_for_permit(c, id)?;
+        let refs = refunds::for_permit(c, id)?;
+        let owner = crate::db::accounts::user_by_id(c, p.user_id)?;
+        Ok(Some((p, events, audit_rows, pays, refs, owner)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let state_now = State::parse(&p.state);
+    let paid = pays.iter().find(|x| x.status == "paid");
+    let refunded: i64 = refs
+        .iter()
+        .filter(|r| r.status != "failed")
+        .map(|r| r.amount_ore)
+        .sum();
+    let refundable = paid.map(|x| x.amount_ore - refunded).unwrap_or(0).max(0);
+    let body = html! {
+        (f)
+        dl.card {
+            dt { "#" } dd { (p.id) }
+            dt { (t.type_label) } dd { (permit_type_name(&p, op.ctx.lang)) }
+            @if let Some(u) = &owner { dt { (t.op_customer) } dd { a href={ "/operator/customers/" (u.id) } { (u.name) } " (" (u.email) ")" } }
+            dt { (t.regnr_label) } dd { (p.regnr) }
+            dt { (t.period_label) } dd { (p.start_date) " – " (p.end_date) }
+            @if let Some(b) = p.days_bought { dt { (t.days_left_label) } dd { ((b - p.days_used).max(0)) " / " (b) } }
+            dt { (t.status_label) } dd { strong #status { (status_label(&p, op.ctx.lang)) } }
+            dt { (t.price_label) } dd { (Money::from_ore(p.price_ore)) }
+        }
+        @if state_now.is_some_and(State::allows_changes) {
+            section aria-labelledby="op-regnr-h" {
+                h2 #op-regnr-h { (t.op_change_regnr) }
+                form method="post" action={ "/operator/permits/" (p.id) "/regnr" } novalidate {
+                    (csrf(&op.me.csrf_token))
+                    (input(Field::new("regnr", t.regnr_label, "text").value(m.regnr_typed.as_deref().unwrap_or(&p.regnr)).error(m.regnr_error).autocomplete("off")))
+                    button type="submit" { (t.update_button) }
+                }
+            }
+            section aria-labelledby="op-dates-h" {
+                h2 #op-dates-h { (t.op_change_dates) }
+                @if let Some(e) = m.dates_error { (notice_error(e)) }
+                form method="post" action={ "/operator/permits/" (p.id) "/dates" } novalidate {
+                    (csrf(&op.me.csrf_token))
+                    (input(Field::new("start", t.start_label, "date").value(&p.start_date.to_string())))
+                    (input(Field::new("end", t.op_end_label, "date").value(&p.end_date.to_string())))
+                    button type="submit" { (t.op_save_dates) }
+                }
+            }
+            section aria-labelledby="op-cancel-h" {
+                h2 #op-cancel-h { (t.op_cancel_heading) }
+                @if let Some(e) = m.cancel_error { (notice_error(e)) }
+                form method="post" action={ "/operator/permits/" (p.id) "/cancel" } novalidate {
+                    (csrf(&op.me.csrf_token))
+                    @if paid.is_some() {
+                        (input(Field::new("refund", t.op_refund_label, "text").value(&Money::from_ore(refundable).sek().replace(" kr", "")).optional().hint(t.op_refund_hint)))
+                    }
+                    button.danger type="submit" { (t.op_cancel_button) }
+                }
+            }
+        }
+        @if !pays.is_empty() {
+            h2 { (t.op_payments) }
+            ul { @for x in &pays { li { (clock::local_display(x.created_at)) " · " (x.method) " · " (Money::from_ore(x.amount_ore)) " · " (x.status) " · " (x.provider_ref) } } }
+        }
+        @if !refs.is_empty() {
+            h2 { (t.op_refunds) }
+            ul {
+                @for r in &refs {
+                    li {
+                        (clock::local_display(r.created_at)) " · " (Money::from_ore(r.amount_ore)) " · " strong { (r.status) }
+                        @if let Some(e) = &r.error { " · " (e) }
+                        @if r.status == "failed" || r.status == "pending" {
+                            form.inline method="post" action={ "/operator/permits/" (p.id) "/refunds/" (r.id) "/retry" } {
+                                (csrf(&op.me.csrf_token))
+                                button.small.secondary type="submit" { (t.op_refund_retry) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t.history) }
+        ul.history {
+            @for e in &events { li { (clock::local_display(e.at)) " · " (e.kind) " · " (e.detail) } }
+        }
+        @if !audit_rows.is_empty() {
+            h2 { (t.op_audit) }
+            ul.history {
+                @for a in &audit_rows {
+                    li { (clock::local_display(a.at)) " · " (a.action) " · " (a.actor_id.map(|i| i.to_string()).unwrap_or_default()) " · " (a.before_value.as_deref().unwrap_or("")) " → " (a.after_value.as_deref().unwrap_or("")) }
+                }
+            }
+        }
+    };
+    Ok(respond(
+        status,
+        operator_page(&op.ctx, &op.me.csrf_token, t.permit_title, body),
+    ))
+}
+
+/// A refused change: the permit's page again (422) with the reason beside its form.
+pub(super) async fn refused(
+    op: &OperatorCtx,
+    state: &AppState,
+    id: i64,
+    m: PermitMsgs<'_>,
+) -> Result<HttpResponse, AppError> {
+    permit_view(op, state, id, html! {}, m, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+pub async fn permit_page(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, AppError> {
+    let f = flash(op.ctx.t(), &q);
+    permit_view(
+        &op,
+        &state,
+        id.into_inner(),
+        f,
+        PermitMsgs::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RegnrForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    regnr: String,
+}
+
+pub async fn permit_regnr(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<RegnrForm>,
+) -> Result<HttpResponse, AppError> {
+    op.me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let t = op.ctx.t();
+    let typed: String = form.regnr.chars().take(40).collect();
+    let error = match RegNumber::parse(&form.regnr, false) {
+        Err(e) => Some(regnr_error(t, e, false)),
+        Ok(r) => match office_change(&state, &op, id, PermitChange::SetRegnr(r)).await? {
+            Ok(_) => return Ok(see_other(&format!("/operator/permits/{id}?m=changed"))),
+            Err(e) => Some(refused_text(t, &e)),
+        },
+    };
+    let m = PermitMsgs {
+        regnr_error: error,
+        regnr_typed: Some(typed),
+        ..Default::default()
+    };
+    refused(&op, &state, id, m).await
+}
+
+#[derive(Deserialize)]
+pub struct DatesForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+}
+
+pub async fn permit_dates(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<DatesForm>,
+) -> Result<HttpResponse, AppError> {
+    op.me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let t = op.ctx.t();
+    let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let error = match (parse(&form.start), parse(&form.end)) {
+        (Some(start), Some(end)) => {
+            match office_change(&state, &op, id, PermitChange::SetDates { start, end }).await? {
+                Ok(_) => return Ok(see_other(&format!("/operator/permits/{id}?m=changed"))),
+                Err(e) => refused_text(t, &e),
+            }
+        }
+        _ => t.err_start_invalid,
+    };
+    let m = PermitMsgs {
+        dates_error: Some(error),
+        ..Default::default()
+    };
+    refused(&op, &state, id, m).await
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    refund: String,
+}
+
+/// "Makulera": the permit is cancelled and the refund written in one change; then the
+/// provider is asked. A refund the provider refused stays "failed" with a retry button.
+pub async fn permit_cancel(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<CancelForm>,
+) -> Result<HttpResponse, AppError> {
+    op.me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let t = op.ctx.t();
+    let refund = if form.refund.trim().is_empty() {
+        None
+    } else {
+        match Money::parse_sek(&form.refund) {
+            Some(m) => Some(m.ore()),
+            None => {
+                let m = PermitMsgs {
+                    cancel_error: Some(t.op_refund_invalid),
+                    ..Default::default()
+                };
+                return refused(&op, &state, id, m).await;
+            }
+        }
+    };
+    match office_change(&state, &op, id, PermitChange::Cancel { refund_ore: refund }).await? {
+        Err(e) => {
+            let m = PermitMsgs {
+                cancel_error: Some(refused_text(t, &e)),
+                ..Default::default()
+            };
+            refused(&op, &state, id, m).await
+        }
+        Ok(_) => {
+            state.wake_mailbox();
+            let pending: Vec<i64> = db::run(&state.pool, move |c| {
+                Ok(refunds::for_permit(c, id)?
+                    .into_iter()
+                    .filter(|r| r.status == "pending")
+                    .map(|r| r.id)
+                    .collect())
+            })
+            .await?;
+            let mut all_done = true;
+            for rid in pending {
+                all_done &= crate::payments::refund::execute(&state, rid).await?;
+            }
+            let m = if all_done {
+                "cancelled"
+            } else {
+                "refund_failed"
+            };
+            Ok(see_other(&format!("/operator/permits/{id}?m={m}")))
+        }
+    }
+}
+
+pub async fn refund_retry(
+    op: OperatorCtx,
+    state: Data,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    op.me.check_csrf(&form.csrf)?;
+    let (id, rid) = path.into_inner();
+    let opid = op.me.user.id;
+    let found = db::run(&state.pool, move |c| {
+        db::write_tx(c, |c| {
+            let Some(r) = refunds::by_id(c, rid)?.filter(|r| r.permit_id == id) else {
+                return Ok(false);
+            };
+            let now = clock::now();
+            if r.status == "failed" {
+                refunds::retry(c, rid, now)?;
+            }
+            let subject = format!("permit:{id}");
+            audit::record(
+                c,
+                Some(opid),
+                "refund.retry",
+                &subject,
+                Some(&r.status),
+                Some("pending"),
+                now,
+            )?;
+            Ok(true)
+        })
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    let done = crate::payments::refund::execute(&state, rid).await?;
+    let m = if done { "cancelled" } else { "refund_failed" };
+    Ok(see_other(&format!("/operator/permits/{id}?m={m}")))
+}

@@ -1,0 +1,69 @@
+//! Sök: permits by registration number, name or e-mail.
+
+use super::*;
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub(super) fn permit_table(ctx: &Ctx, list: &[db_permits::PermitRow]) -> Markup {
+    let t = ctx.t();
+    html! {
+        table.list {
+            thead { tr { th scope="col" { "#" } th scope="col" { (t.col_regnr) } th scope="col" { (t.col_type) } th scope="col" { (t.col_period) } th scope="col" { (t.col_status) } } }
+            tbody {
+                @for p in list {
+                    tr {
+                        td { a href={ "/operator/permits/" (p.id) } { (p.id) } }
+                        td { (p.regnr) }
+                        td { (permit_type_name(p, ctx.lang)) }
+                        td { (p.start_date) " – " (p.end_date) }
+                        td { (status_label(p, ctx.lang)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn search(
+    op: OperatorCtx,
+    state: Data,
+    q: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let t = op.ctx.t();
+    let typed: String = q.q.clone().unwrap_or_default().chars().take(100).collect();
+    let found = if typed.trim().is_empty() {
+        None
+    } else {
+        let regnr = RegNumber::for_lookup(&typed)
+            .ok()
+            .map(|r| r.as_str().to_string());
+        let text = typed.clone();
+        Some(
+            db::run(&state.pool, move |c| {
+                Ok(office::search(c, &text, regnr.as_deref())?)
+            })
+            .await?,
+        )
+    };
+    let body = html! {
+        form method="get" action="/operator/search" {
+            (input(Field::new("q", t.op_search_label, "search").value(&typed).optional().hint(t.op_search_hint)))
+            button type="submit" { (t.op_search_button) }
+        }
+        @if let Some(f) = &found {
+            @if f.permits.is_empty() && f.users.is_empty() { p { (t.op_nothing_found) } }
+            @if !f.users.is_empty() {
+                h2 { (t.op_customers) }
+                ul { @for u in &f.users { li { a href={ "/operator/customers/" (u.id) } { (u.name) } " – " (u.email) } } }
+            }
+            @if !f.permits.is_empty() {
+                h2 { (t.op_permits) }
+                (permit_table(&op.ctx, &f.permits))
+            }
+        }
+    };
+    Ok(page(&op, t.op_search, body))
+}
