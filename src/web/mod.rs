@@ -15,12 +15,14 @@ pub mod layout;
 pub mod middleware;
 pub mod operator;
 pub mod pages;
+pub mod permits;
 pub mod respond;
 
 use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::{daycards, dev, home, messages, notifications, payments, permits, public, settings};
+use pages::{dev, home, messages, notifications, public, settings};
+use permits::{daycards, payments};
 
 /// Every route of the portal. The `/dev/mailbox` page and the payment simulators exist only in
 /// demo mode, for what is simulated (`services`): the mailbox page while e-mail or SMS is

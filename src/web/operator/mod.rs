@@ -23,7 +23,7 @@ use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, input, notice, notice_error};
 use crate::web::layout::operator_page;
 use crate::web::pages::messages::textarea;
-use crate::web::pages::permits::{permit_type_name, regnr_error, send_change, status_label};
+use crate::web::permits::{permit_type_name, regnr_error, send_change, status_label};
 use crate::web::respond::see_other;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

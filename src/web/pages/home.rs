@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::html;
 
-use super::permits::{permit_type_name, status_label};
 use super::settings::frame;
 use crate::db::{self, catalogue, permits};
 use crate::state::AppState;
@@ -12,6 +11,7 @@ use crate::web::account::{LoginQuery, login_page};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::layout::page;
+use crate::web::permits::{permit_type_name, status_label};
 use crate::web::respond::html;
 
 pub async fn home(

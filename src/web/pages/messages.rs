@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::permits::permit_type_name;
 use super::settings::frame;
 use crate::auth::SessionUser;
 use crate::cases::{self, CaseError};
@@ -21,6 +20,7 @@ use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, error_summary, input, notice};
 use crate::web::layout::{page, unread_badge};
+use crate::web::permits::permit_type_name;
 use crate::web::respond::{html as respond, see_other};
 
 type Data = web::Data<AppState>;

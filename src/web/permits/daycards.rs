@@ -13,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 
-use super::permits::{day_card_page, regnr_error, send_change};
+use super::{day_card_page, regnr_error, send_change};
 use crate::actors::{PermitChange, PermitError, RuleError};
 use crate::auth::SessionUser;
 use crate::db::daycards::{self, SessionRow};

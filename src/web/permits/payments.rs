@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::settings::frame;
 use crate::actors::{ChangePermit, PermitChange};
 use crate::auth::SessionUser;
 use crate::clock;
@@ -21,6 +20,7 @@ use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, input, notice_error};
 use crate::web::layout::page;
+use crate::web::pages::settings::frame;
 use crate::web::respond::{html as respond, see_other};
 
 type Data = web::Data<AppState>;
@@ -151,15 +151,8 @@ pub async fn pay(
         _ => ctx.services.swish.offered(),
     };
     if !offered {
-        return super::permits::show_with_payment_error(
-            &ctx,
-            &state,
-            me,
-            id,
-            t.err_method_not_offered,
-            "",
-        )
-        .await;
+        return super::show_with_payment_error(&ctx, &state, me, id, t.err_method_not_offered, "")
+            .await;
     }
     if form.method == "card" {
         return pay_by_card(&ctx, &state, me, id).await;
@@ -171,7 +164,7 @@ pub async fn pay(
         ("swish", Ok(n)) => n,
         _ => {
             let typed: String = form.swish_number.chars().take(40).collect();
-            return super::permits::show_with_payment_error(
+            return super::show_with_payment_error(
                 &ctx,
                 &state,
                 me,
@@ -234,15 +227,7 @@ pub async fn pay(
         Started::New(new) => *new,
         Started::AlreadyPending => return Ok(see_other(&format!("/permits/{id}"))),
         Started::NotPayable => {
-            return super::permits::show_with_payment_error(
-                &ctx,
-                &state,
-                me,
-                id,
-                t.not_payable,
-                "",
-            )
-            .await;
+            return super::show_with_payment_error(&ctx, &state, me, id, t.not_payable, "").await;
         }
     };
     let text = format!("Parkering {} {}", permit.regnr, permit.start_date);
@@ -433,8 +418,7 @@ async fn pay_by_card(
     .ok_or(AppError::NotFound)?;
     let (permit, pending) = check;
     if permit.state != State::AwaitingPayment.as_str() {
-        return super::permits::show_with_payment_error(ctx, state, me, id, t.not_payable, "")
-            .await;
+        return super::show_with_payment_error(ctx, state, me, id, t.not_payable, "").await;
     }
     if let Some(p) = pending {
         return Ok(see_other(
@@ -460,15 +444,7 @@ async fn pay_by_card(
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(permit = id, error = %e, "creating the card payment failed");
-            return super::permits::show_with_payment_error(
-                ctx,
-                state,
-                me,
-                id,
-                t.fail_provider,
-                "",
-            )
-            .await;
+            return super::show_with_payment_error(ctx, state, me, id, t.fail_provider, "").await;
         }
     };
     let hosted = created.hosted_page.clone();

@@ -1,0 +1,75 @@
+//! The application form as a PDF attachment (at most 5 MB, checked to be a PDF by its structure, stored under a name the server makes).
+
+use super::*;
+
+pub const ATTACHMENT_MAX_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(MultipartForm)]
+pub struct AttachmentForm {
+    pub(super) csrf: Text<String>,
+    #[multipart(limit = "5MiB")]
+    pub(super) file: MpBytes,
+}
+
+/// The application form as a PDF (at most 5 MB, checked to be a PDF by its content).
+pub async fn attach(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    form: Result<MultipartForm<AttachmentForm>, actix_web::Error>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let form = match form {
+        Ok(f) => f,
+        // Not multipart at all (415), or too large or incomplete (the config's 413).
+        Err(e) => {
+            let t = ctx.t();
+            return Ok(unreadable_body(&e, t.attach_heading, t.err_pdf));
+        }
+    };
+    me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let data = form.file.data;
+    // The uploaded name is never kept: the file is stored and served under a name the server
+    // makes, and its content must be a PDF by structure (no HTML/PDF polyglot).
+    let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && crate::domain::pdf::is_pdf(&data);
+    let uid = me.user.id;
+    let stored = if is_pdf {
+        db::run(&state.pool, move |c| {
+            use crate::db::schema::applications;
+            use diesel::prelude::*;
+            let Some(p) = db_permits::owned(c, id, uid)? else {
+                return Ok(None);
+            };
+            if !allowed_stored(PermitAction::Attach, &p.kind, &p.state) {
+                return Ok(Some(false));
+            }
+            let earlier = db_permits::events(c, id)?
+                .iter()
+                .filter(|e| e.kind == "attachment")
+                .count();
+            let name = format!("bilaga-{id}-{}.pdf", earlier + 1);
+            let n = diesel::update(applications::table.find(id))
+                .set((
+                    applications::attachment.eq(data.to_vec()),
+                    applications::attachment_name.eq(&name),
+                ))
+                .execute(c)?;
+            db_permits::add_event(c, id, Some(uid), "attachment", &name, clock::now())?;
+            Ok(Some(n == 1))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?
+    } else {
+        false
+    };
+    if stored {
+        return Ok(see_other(&format!("/permits/{id}?m=attached")));
+    }
+    let m = PageMessages {
+        attach_error: Some(ctx.t().err_pdf),
+        ..Default::default()
+    };
+    refused(&ctx, &state, me, id, m).await
+}

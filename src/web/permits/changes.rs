@@ -1,0 +1,277 @@
+//! A customer's changes to a permit, through its actor: registration number, temporary number, renewal; and the permit page again with a reason when a change or payment is refused.
+
+use super::*;
+
+pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
+    Some(match e {
+        PermitError::Rule(
+            RuleError::NotChangeable | RuleError::Transition(_) | RuleError::NoSuchTemporary,
+        ) => t.rule_not_changeable,
+        PermitError::Rule(RuleError::Refused(r)) => t.refusal(r),
+        PermitError::Rule(RuleError::OutsidePeriod) => t.rule_outside_period,
+        PermitError::Rule(RuleError::InPast) => t.rule_in_past,
+        PermitError::Rule(RuleError::Backwards) => t.rule_backwards,
+        PermitError::Rule(RuleError::OneAtATime) => t.rule_one_at_a_time,
+        PermitError::Conflict => t.rule_conflict,
+        _ => return None,
+    })
+}
+
+/// A customer's change to their own permit.
+pub(super) async fn change(
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    change: PermitChange,
+) -> Result<Result<PermitRow, PermitError>, AppError> {
+    send_change(state, id, Some(me.user.id), me.user.id, change).await
+}
+
+/// Hands a change to the permit's actor. `owner`: the customer the permit must belong to, or
+/// `None` for the parking office. A missing permit or an internal failure becomes the
+/// request's error; a refused rule comes back for the page to explain.
+pub async fn send_change(
+    state: &AppState,
+    permit_id: i64,
+    owner: Option<i64>,
+    by_user: i64,
+    change: PermitChange,
+) -> Result<Result<PermitRow, PermitError>, AppError> {
+    let msg = ChangePermit {
+        permit_id,
+        base_url: state.link(""),
+        owner,
+        by_user: Some(by_user),
+        change,
+    };
+    match state.permits.send(msg).await {
+        Ok(Err(PermitError::NotFound)) => Err(AppError::NotFound),
+        Ok(Err(PermitError::Internal(e))) => Err(AppError::Internal(e)),
+        Ok(result) => Ok(result),
+        Err(e) => Err(AppError::Internal(anyhow::anyhow!("permit registry: {e}"))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RegnrForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) regnr: String,
+    pub(super) foreign: Option<String>,
+}
+
+pub async fn update_regnr(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<RegnrForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let t = ctx.t();
+    let typed: String = form.regnr.chars().take(40).collect();
+    let foreign = form.foreign.is_some();
+    let outcome = match RegNumber::parse(&form.regnr, foreign) {
+        Err(e) => Err(regnr_error(t, e, foreign)),
+        Ok(regnr) => match change(&state, me, id, PermitChange::SetRegnr(regnr)).await? {
+            Ok(p) => Ok(p),
+            Err(e) => Err(rule_text(t, &e).unwrap_or(t.error_body)),
+        },
+    };
+    if ctx.htmx_fragment {
+        // Only the form and its confirmation travel back.
+        let p = match &outcome {
+            Ok(p) => p.clone(),
+            Err(_) => load_view(&state, id, me.user.id).await?.permit,
+        };
+        let (value, error, done) = match &outcome {
+            Ok(p) => (p.regnr.clone(), None, true),
+            Err(msg) => (typed, Some(*msg), false),
+        };
+        let status = if outcome.is_ok() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok(HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Vary", "HX-Request"))
+            .body(regnr_form(&ctx, me, &p, &value, error, done).into_string()));
+    }
+    match outcome {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/permits/{id}?m=regnr")))
+            .insert_header(("Vary", "HX-Request"))
+            .finish()),
+        Err(msg) => {
+            let m = PageMessages {
+                regnr_error: Some(msg),
+                regnr_value: Some(typed),
+                ..Default::default()
+            };
+            refused(&ctx, &state, me, id, m).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TemporaryForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) temp_regnr: String,
+    pub(super) foreign: Option<String>,
+    #[serde(default)]
+    pub(super) from: String,
+    #[serde(default)]
+    pub(super) to: String,
+}
+
+pub async fn add_temporary(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    form: web::Form<TemporaryForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let t = ctx.t();
+    let foreign = form.foreign.is_some();
+    let dates = (
+        NaiveDate::parse_from_str(form.from.trim(), "%Y-%m-%d"),
+        NaiveDate::parse_from_str(form.to.trim(), "%Y-%m-%d"),
+    );
+    let result = match (RegNumber::parse(&form.temp_regnr, foreign), dates) {
+        (Err(e), _) => Err(regnr_error(t, e, foreign)),
+        (_, (Err(_), _) | (_, Err(_))) => Err(t.err_start_invalid),
+        (Ok(regnr), (Ok(from), Ok(to))) => match change(
+            &state,
+            me,
+            id,
+            PermitChange::AddTemporary { regnr, from, to },
+        )
+        .await?
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(rule_text(t, &e).unwrap_or(t.error_body)),
+        },
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/permits/{id}?m=temp_added"))),
+        Err(msg) => {
+            let m = PageMessages {
+                temp_error: Some(msg),
+                ..Default::default()
+            };
+            refused(&ctx, &state, me, id, m).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub(super) csrf: String,
+}
+
+pub async fn end_temporary(
+    ctx: Ctx,
+    state: Data,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let (id, temporary_id) = path.into_inner();
+    match change(&state, me, id, PermitChange::EndTemporary { temporary_id }).await? {
+        Ok(_) => Ok(see_other(&format!("/permits/{id}?m=temp_ended"))),
+        Err(e) => {
+            let m = PageMessages {
+                temp_error: Some(rule_text(ctx.t(), &e).unwrap_or(ctx.t().error_body)),
+                ..Default::default()
+            };
+            refused(&ctx, &state, me, id, m).await
+        }
+    }
+}
+
+/// "Förnya": the wizard, prefilled with the same type, package and number, starting the day
+/// after this permit ends.
+pub async fn renew(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let id = id.into_inner();
+    let uid = me.user.id;
+    let old = db::run(&state.pool, move |c| Ok(db_permits::owned(c, id, uid)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(refused) = renewal_refused(&ctx, me, &old) {
+        return Ok(refused);
+    }
+    Ok(see_other(&format!("/permits/new?renew={id}")))
+}
+
+/// A renewal of a permit that cannot be renewed (a day card, one not paid): the reason
+/// (409) with the way back to the permit; `None` when it may be renewed.
+pub(super) fn renewal_refused(
+    ctx: &Ctx,
+    me: &SessionUser,
+    old: &PermitRow,
+) -> Option<HttpResponse> {
+    let (Some(kind), Some(state)) = (
+        crate::domain::permit_actions::Kind::parse(&old.kind),
+        State::parse(&old.state),
+    ) else {
+        return Some(respond(StatusCode::CONFLICT, html! {}));
+    };
+    let refusal = crate::domain::permit_actions::allowed(PermitAction::Renew, kind, state).err()?;
+    let t = ctx.t();
+    Some(respond(
+        StatusCode::CONFLICT,
+        page(
+            ctx,
+            Some(&frame(me)),
+            t.renew,
+            html! {
+                (notice_error(t.refusal(&refusal)))
+                p { a href={ "/permits/" (old.id) } { (t.back_to_permit) } }
+            },
+        ),
+    ))
+}
+
+/// The permit page again with a message in its payment section.
+pub async fn show_with_payment_error(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    error: &str,
+    typed: &str,
+) -> Result<HttpResponse, AppError> {
+    let m = PageMessages {
+        pay_error: Some(error),
+        pay_typed: Some(typed),
+        ..Default::default()
+    };
+    refused(ctx, state, me, id, m).await
+}
+
+/// A change that was refused: the permit page again (422) with the reason beside the part
+/// that was changed and what the user typed. The same URL answers HTMX with a fragment, so
+/// the answer varies by `HX-Request`.
+pub(super) async fn refused(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    m: PageMessages<'_>,
+) -> Result<HttpResponse, AppError> {
+    let v = load_view(state, id, me.user.id).await?;
+    Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Vary", "HX-Request"))
+        .body(permit_page(ctx, me, &v, m).into_string()))
+}

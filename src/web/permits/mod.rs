@@ -1,0 +1,48 @@
+//! Permits, for their buyer: [`buy`]ing one, its [`page`] ("Visa/ändra") and its [`changes`]
+//! (registration number, temporary number, renewal), the application's [`attachment`], the
+//! [`daycards`] calendar, and [`payments`] (Swish, card, receipt).
+
+use actix_multipart::form::MultipartForm;
+use actix_multipart::form::bytes::Bytes as MpBytes;
+use actix_multipart::form::text::Text;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::actors::{ChangePermit, PermitChange, PermitError, RuleError};
+use crate::auth::SessionUser;
+use crate::clock;
+use crate::db::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
+use crate::db::permits::{self as db_permits, NewPermit, PermitRow};
+use crate::db::{self, catalogue};
+use crate::domain::permit::{State, Status, period_end, renewal_start, today};
+use crate::domain::permit_actions::{PermitAction, allowed_stored};
+use crate::domain::regnr::RegNumberError;
+use crate::domain::text::display_safe;
+use crate::domain::token::new_token;
+use crate::domain::{Money, RegNumber};
+use crate::i18n::{Lang, Texts};
+use crate::state::AppState;
+use crate::web::account::flash_text;
+use crate::web::ctx::Ctx;
+use crate::web::error::{AppError, unreadable_body};
+use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
+use crate::web::layout::page;
+use crate::web::pages::settings::frame;
+use crate::web::respond::{html as respond, see_other};
+
+pub mod daycards;
+pub mod payments;
+
+mod attachment;
+mod buy;
+mod changes;
+mod page;
+mod views;
+
+use self::views::*;
+pub use self::{attachment::*, buy::*, changes::*, page::*};
+
+type Data = web::Data<AppState>;

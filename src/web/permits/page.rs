@@ -1,0 +1,303 @@
+//! The permit page ("Visa/ändra"): status, period, numbers, calendar for a day card, payment, history.
+
+use super::*;
+
+pub(super) fn status_of(p: &PermitRow) -> Status {
+    let state = State::parse(&p.state).unwrap_or(State::Cancelled);
+    Status::of(state, p.start_date, p.end_date, today(chrono::Utc::now()))
+}
+
+pub fn status_label(p: &PermitRow, lang: Lang) -> &'static str {
+    crate::i18n::status(lang, status_of(p))
+}
+
+pub fn permit_type_name(p: &PermitRow, lang: Lang) -> &str {
+    match lang {
+        Lang::Sv => &p.type_name_sv,
+        Lang::En => &p.type_name_en,
+    }
+}
+
+/// The inline registration-number form; HTMX swaps just this.
+pub(super) fn regnr_form(
+    ctx: &Ctx,
+    me: &SessionUser,
+    p: &PermitRow,
+    value: &str,
+    error: Option<&str>,
+    done: bool,
+) -> Markup {
+    let t = ctx.t();
+    let changeable = allowed_stored(PermitAction::ChangeRegnr, &p.kind, &p.state);
+    html! {
+        form #regnr-form method="post" action={ "/permits/" (p.id) "/regnr" }
+            hx-post={ "/permits/" (p.id) "/regnr" } hx-target="this" hx-swap="outerHTML" novalidate {
+            (csrf(&me.csrf_token))
+            (input(Field::new("regnr", t.regnr_label, "text").value(value).error(error).autocomplete("off")))
+            div.check {
+                input #regnr-foreign type="checkbox" name="foreign" value="yes" checked[p.foreign_plate];
+                label for="regnr-foreign" { (t.foreign_label) }
+            }
+            @if changeable { button type="submit" { (t.update_button) } }
+            @if done { div.notice role="status" { (t.regnr_updated) } }
+        }
+    }
+}
+
+pub(super) struct PermitView {
+    pub(super) permit: PermitRow,
+    pub(super) car_park: String,
+    /// For "Extern betalande": whether the application has a file, and its name.
+    pub(super) application: Option<(bool, Option<String>)>,
+    pub(super) latest_payment: Option<crate::db::payments::PaymentRow>,
+    pub(super) temporaries: Vec<db_permits::TemporaryRow>,
+    pub(super) events: Vec<db_permits::EventRow>,
+    pub(super) sessions: Vec<crate::db::daycards::SessionRow>,
+}
+
+pub(super) async fn load_view(
+    state: &AppState,
+    id: i64,
+    user_id: i64,
+) -> Result<PermitView, AppError> {
+    db::run(&state.pool, move |c| {
+        let Some(permit) = db_permits::owned(c, id, user_id)? else {
+            return Ok(None);
+        };
+        let car_park = catalogue::active_car_parks(c)?
+            .into_iter()
+            .find(|cp| cp.id == permit.car_park_id)
+            .map(|cp| cp.name)
+            .unwrap_or_default();
+        let temporaries = db_permits::temporaries(c, id)?;
+        let events = db_permits::events(c, id)?;
+        let application =
+            db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
+        let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
+        let sessions = crate::db::daycards::sessions(c, id)?;
+        Ok(Some(PermitView {
+            sessions,
+            permit,
+            car_park,
+            application,
+            latest_payment,
+            temporaries,
+            events,
+        }))
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+#[derive(Default)]
+pub(super) struct PageMessages<'a> {
+    pub(super) flash: Option<&'a str>,
+    pub(super) regnr_error: Option<&'a str>,
+    pub(super) regnr_value: Option<String>,
+    pub(super) temp_error: Option<&'a str>,
+    pub(super) attach_error: Option<&'a str>,
+    pub(super) pay_error: Option<&'a str>,
+    pub(super) pay_typed: Option<&'a str>,
+    /// The day card's calendar: what was sent and what to say beside it.
+    pub(super) calendar: Option<(daycards::CalendarInput, daycards::CalMsg)>,
+}
+
+pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> Markup {
+    let t = ctx.t();
+    let p = &v.permit;
+    let status = status_of(p);
+    let today = today(chrono::Utc::now());
+    let price = Money::from_ore(p.price_ore);
+    let (cal_input, cal_msg) = m.calendar.clone().unwrap_or_default();
+    let current_temp = v
+        .temporaries
+        .iter()
+        .find(|tr| tr.ended_at.is_none() && tr.to_date >= today);
+    // A refusal whose section this permit does not show (an attachment when no application
+    // awaits approval, a temporary number when none can be added, days on a card that is
+    // not a paid day card) is said at the top instead, so no refusal goes unexplained.
+    let shows_attach = status == Status::AwaitingApproval && v.application.is_some();
+    let may = |a: PermitAction| allowed_stored(a, &p.kind, &p.state);
+    let temp_section = may(PermitAction::TemporaryRegnr);
+    let shows_temp_form = temp_section && current_temp.is_none();
+    let shows_calendar = may(PermitAction::BookDays);
+    let unshown: Vec<&str> = [
+        m.attach_error.filter(|_| !shows_attach),
+        m.temp_error.filter(|_| !shows_temp_form),
+        cal_msg.error.as_deref().filter(|_| !shows_calendar),
+        cal_msg.regnr_error.filter(|_| !shows_calendar),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let body = html! {
+        @if let Some(f) = m.flash { (notice(f)) }
+        @for e in &unshown { (notice_error(e)) }
+        @if status != Status::AwaitingPayment && let Some(e) = m.pay_error { (notice_error(e)) }
+        @if shows_calendar {
+            (daycards::top(ctx, p, &v.sessions))
+        }
+        dl.card {
+            dt { (t.type_label) } dd { (permit_type_name(p, ctx.lang)) }
+            @if let Some(name) = match ctx.lang { Lang::Sv => &p.package_name_sv, Lang::En => &p.package_name_en } {
+                dt { (t.package_label) } dd { (name) }
+            }
+            @if let Some(n) = p.days_bought { dt { (t.days_label) } dd { (n) } }
+            dt { (t.period_label) } dd { (p.start_date) " – " (p.end_date) }
+            dt { (t.car_park_label) } dd { (v.car_park) }
+            dt { (t.status_label) } dd { strong #status { (status_label(p, ctx.lang)) } }
+            dt { (t.price_label) } dd { (price) " " (t.vat_included) }
+        }
+        @match status {
+            Status::AwaitingPayment => {
+                (super::payments::section(ctx, me, p.id, price, v.latest_payment.as_ref(), m.pay_error, m.pay_typed))
+            }
+            Status::AwaitingApproval => {
+                p { (t.awaiting_approval_note) }
+                @if let Some((has_file, name)) = &v.application {
+                    section aria-labelledby="attach-h" {
+                        h2 #attach-h { (t.attach_heading) }
+                        @if let Some(err) = m.attach_error { (notice_error(err)) }
+                        @if *has_file { (notice(&format!("{} {}", t.attach_done, display_safe(name.as_deref().unwrap_or(""))))) }
+                        form method="post" action={ "/permits/" (p.id) "/attachment" } enctype="multipart/form-data" {
+                            (csrf(&me.csrf_token))
+                            label for="file" { (t.attach_label) }
+                            input #file type="file" name="file" accept="application/pdf,.pdf" required;
+                            button type="submit" { (t.attach_button) }
+                        }
+                    }
+                }
+            }
+            Status::Rejected => { @if let Some(r) = &p.reject_reason { (notice_error(r)) } }
+            _ => {}
+        }
+        @if p.kind == "day" {
+            @if shows_calendar {
+                (daycards::section(ctx, me, p, &v.sessions, &cal_input, &cal_msg))
+            }
+        } @else {
+            section aria-labelledby="regnr-h" {
+                h2 #regnr-h { (t.regnr_label) }
+                (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
+            }
+        }
+        @if temp_section {
+            section aria-labelledby="temp-h" {
+                h2 #temp-h { (t.temp_heading) }
+                @if let Some(tr) = current_temp {
+                    p { (t.temp_current) ": " strong { (tr.regnr) } " " (tr.from_date) " – " (tr.to_date) }
+                    form method="post" action={ "/permits/" (p.id) "/temporary/" (tr.id) "/end" } {
+                        (csrf(&me.csrf_token))
+                        button.secondary type="submit" { (t.temp_end) }
+                    }
+                } @else {
+                    p { (t.temp_intro) }
+                    @if let Some(err) = m.temp_error { (notice_error(err)) }
+                    form method="post" action={ "/permits/" (p.id) "/temporary" } novalidate {
+                        (csrf(&me.csrf_token))
+                        (input(Field::new("temp_regnr", t.temp_regnr_label, "text").autocomplete("off")))
+                        div.check {
+                            input #temp-foreign type="checkbox" name="foreign" value="yes";
+                            label for="temp-foreign" { (t.foreign_label) }
+                        }
+                        (input(Field::new("from", t.temp_from, "date").value(&today.max(p.start_date).to_string())))
+                        (input(Field::new("to", t.temp_to, "date").value(&today.max(p.start_date).to_string())))
+                        button type="submit" { (t.temp_button) }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="actions-h" {
+            h2 #actions-h { (t.actions) }
+            ul.links {
+                @if may(PermitAction::Renew) {
+                    li { a href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
+                }
+                @if may(PermitAction::Receipt) {
+                    li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }
+                }
+            }
+        }
+        @if !v.events.is_empty() {
+            section aria-labelledby="history-h" {
+                h2 #history-h { (t.history) }
+                ul {
+                    @for ev in &v.events {
+                        li { (clock::local_display(ev.at)) ": " (ev.kind) " " (display_safe(&ev.detail)) }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, Some(&frame(me)), t.permit_title, body)
+}
+
+#[derive(Deserialize, Default)]
+pub struct FlashQuery {
+    pub(super) m: Option<String>,
+}
+
+pub(super) fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
+    match key {
+        "regnr" => Some(t.regnr_updated),
+        "temp_added" => Some(t.temp_added),
+        "temp_ended" => Some(t.temp_ended),
+        "attached" => Some(t.attach_done),
+        "booked" => Some(t.sessions_booked),
+        "day_cancelled" => Some(t.session_cancelled),
+        other => flash_text(t, other),
+    }
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    query: web::Query<FlashQuery>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let v = load_view(&state, id.into_inner(), me.user.id).await?;
+    let flash = query.m.as_deref().and_then(|k| permit_flash(ctx.t(), k));
+    // A day card's month and ticked days travel in the query (month navigation without JS).
+    let calendar = (v.permit.kind == "day").then(|| {
+        (
+            daycards::CalendarInput::parse(req.query_string().as_bytes()),
+            daycards::CalMsg::default(),
+        )
+    });
+    Ok(respond(
+        StatusCode::OK,
+        permit_page(
+            &ctx,
+            me,
+            &v,
+            PageMessages {
+                flash,
+                calendar,
+                ..Default::default()
+            },
+        ),
+    ))
+}
+
+/// The day card's page again with the calendar as sent and the reason it was refused.
+pub async fn day_card_page(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    input: daycards::CalendarInput,
+    msg: daycards::CalMsg,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let v = load_view(state, id, me.user.id).await?;
+    let m = PageMessages {
+        calendar: Some((input, msg)),
+        ..Default::default()
+    };
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Vary", "HX-Request"))
+        .body(permit_page(ctx, me, &v, m).into_string()))
+}

@@ -1,0 +1,155 @@
+//! The views of the buying flow: the form, the details of the chosen type, the review.
+
+use super::*;
+
+/// The part of the form that depends on the type: packages, number of days, application.
+pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyErrors) -> Markup {
+    let t = ctx.t();
+    let chosen = form
+        .type_id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| cat.type_by_id(id));
+    html! {
+        div #type-details {
+            @match chosen {
+                Some(pt) if pt.kind == "day" => {
+                    (input(Field::new("days", t.days_label, "number").value(&form.days).error(e.days)
+                        .hint(&format!("{} {} {}. {} {}.",
+                            Money::from_ore(pt.day_price_ore.unwrap_or(0)), t.price_per_day, t.vat_included,
+                            t.days_label, pt.max_days.map(|m| format!("1–{m}")).unwrap_or_default()))))
+                }
+                Some(pt) => {
+                    fieldset aria-describedby=[e.package.map(|_| "package-error")] {
+                        legend { (t.package_label) }
+                        @for p in cat.packages_of(pt.id) {
+                            @let id = format!("package-{}", p.id);
+                            div.check {
+                                input id=(id) type="radio" name="package" value=(p.id) checked[form.package == p.id.to_string()];
+                                label for=(id) { (package_name(p, ctx.lang)) }
+                                span.hint { " " (Money::from_ore(p.price_ore)) }
+                            }
+                        }
+                    }
+                    @if let Some(err) = e.package { p.field-error #package-error { (err) } }
+                }
+                None => {}
+            }
+            @if let Some(pt) = chosen && pt.needs_approval {
+                h2 { (t.app_heading) }
+                p { (t.app_intro) }
+                (input(Field::new("organisation", t.app_org, "text").value(&form.organisation).error(e.organisation)))
+                (input(Field::new("role", t.app_role, "text").value(&form.role).error(e.role)))
+                label for="reason" { (t.app_reason) }
+                textarea #reason name="reason" rows="3" required aria-invalid=[e.reason.map(|_| "true")] { (form.reason) }
+                @if let Some(err) = e.reason { p.field-error { (err) } }
+            }
+        }
+    }
+}
+
+pub(super) fn buy_form(
+    ctx: &Ctx,
+    me: &SessionUser,
+    cat: &Catalogue,
+    form: &BuyForm,
+    e: &BuyErrors,
+) -> Markup {
+    let t = ctx.t();
+    html! {
+        (error_summary(t, e.any()))
+        form method="post" action="/permits/new" novalidate {
+            (csrf(&me.csrf_token))
+            input type="hidden" name="renews" value=(form.renews);
+            fieldset aria-describedby=[e.type_id.map(|_| "type-error")] {
+                legend { (t.type_label) }
+                @for pt in &cat.types {
+                    @let id = format!("type-{}", pt.id);
+                    div.check {
+                        input id=(id) type="radio" name="type" value=(pt.id) checked[form.type_id == pt.id.to_string()]
+                            hx-get="/permits/new/details" hx-target="#type-details" hx-swap="outerHTML"
+                            hx-include="closest form";
+                        label for=(id) { (type_name(pt, ctx.lang)) }
+                    }
+                }
+                noscript { button.secondary type="submit" formmethod="get" formaction="/permits/new" { (t.show_packages) } }
+            }
+            @if let Some(err) = e.type_id { p.field-error #type-error { (err) } }
+            (type_details(ctx, cat, form, e))
+            (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start)))
+            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).autocomplete("off")))
+            div.check {
+                input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
+                label for="foreign" { (t.foreign_label) }
+            }
+            label for="car_park" { (t.car_park_label) }
+            select #car_park name="car_park" aria-invalid=[e.car_park.map(|_| "true")] {
+                @for c in &cat.car_parks {
+                    option value=(c.id) selected[form.car_park == c.id.to_string()] { (c.name) }
+                }
+            }
+            @if let Some(err) = e.car_park { p.field-error { (err) } }
+            button type="submit" { (t.continue_button) }
+        }
+    }
+}
+
+pub(super) fn buy_page(
+    ctx: &Ctx,
+    me: &SessionUser,
+    cat: &Catalogue,
+    form: &BuyForm,
+    e: &BuyErrors,
+) -> Markup {
+    page(
+        ctx,
+        Some(&frame(me)),
+        ctx.t().buy_title,
+        buy_form(ctx, me, cat, form, e),
+    )
+}
+
+pub(super) fn hidden_fields(form: &BuyForm) -> Markup {
+    html! {
+        input type="hidden" name="type" value=(form.type_id);
+        input type="hidden" name="package" value=(form.package);
+        input type="hidden" name="start" value=(form.start);
+        input type="hidden" name="regnr" value=(form.regnr);
+        @if form.foreign.is_some() { input type="hidden" name="foreign" value="yes"; }
+        input type="hidden" name="days" value=(form.days);
+        input type="hidden" name="car_park" value=(form.car_park);
+        input type="hidden" name="organisation" value=(form.organisation);
+        input type="hidden" name="role" value=(form.role);
+        input type="hidden" name="reason" value=(form.reason);
+        input type="hidden" name="renews" value=(form.renews);
+    }
+}
+
+pub(super) fn review_page(ctx: &Ctx, me: &SessionUser, form: &BuyForm, o: &Order) -> Markup {
+    let t = ctx.t();
+    let confirm_key = new_token();
+    let body = html! {
+        p { (t.review_intro) }
+        dl.card {
+            dt { (t.type_label) } dd { (type_name(&o.permit_type, ctx.lang)) }
+            @if let Some(p) = &o.package { dt { (t.package_label) } dd { (package_name(p, ctx.lang)) } }
+            @if let Some(n) = o.days { dt { (t.days_label) } dd { (n) } }
+            dt { (t.period_label) } dd { (o.start) " – " (o.end) }
+            dt { (t.regnr_label) } dd { (o.regnr) }
+            dt { (t.car_park_label) } dd { (o.car_park.name) }
+            @if let Some((org, role, _)) = &o.application { dt { (t.app_org) } dd { (org) ", " (role) } }
+            dt { (t.price_label) } dd { strong { (o.price) } " " (t.vat_included) }
+        }
+        form method="post" action="/permits/confirm" {
+            (csrf(&me.csrf_token))
+            (hidden_fields(form))
+            input type="hidden" name="confirm_key" value=(confirm_key);
+            button type="submit" { (t.confirm_button) }
+        }
+        form method="get" action="/permits/new" {
+            (hidden_fields(form))
+            button.secondary type="submit" { (t.change_button) }
+        }
+    };
+    page(ctx, Some(&frame(me)), t.review_title, body)
+}
