@@ -17,11 +17,12 @@ pub mod operator;
 pub mod pages;
 pub mod permits;
 pub mod respond;
+pub mod settings;
 
 use actix_multipart::form::MultipartFormConfig;
 use actix_web::{HttpResponse, error::InternalError, web};
 
-use pages::{dev, home, messages, notifications, public, settings};
+use pages::{dev, home, messages, notifications, public};
 use permits::{daycards, payments};
 
 /// Every route of the portal. The `/dev/mailbox` page and the payment simulators exist only in
@@ -207,7 +208,10 @@ pub fn routes(
         "/permits/{id}/payment-status",
         web::get().to(payments::status),
     )
-    .route("/permits/{id}/receipt", web::get().to(payments::receipt))
+    .route(
+        "/permits/{id}/receipt",
+        web::get().to(permits::receipt::receipt),
+    )
     .route("/callbacks/swish", web::post().to(payments::swish_callback))
     .route("/callbacks/nexi", web::post().to(payments::nexi_webhook))
     .route(

@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::html;
 
-use super::settings::frame;
 use crate::db::{self, catalogue, permits};
 use crate::state::AppState;
 use crate::web::account::{LoginQuery, login_page};
@@ -13,6 +12,7 @@ use crate::web::error::AppError;
 use crate::web::layout::page;
 use crate::web::permits::{permit_type_name, status_label};
 use crate::web::respond::html;
+use crate::web::settings::frame;
 
 pub async fn home(
     ctx: Ctx,

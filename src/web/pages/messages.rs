@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::settings::frame;
 use crate::auth::SessionUser;
 use crate::cases::{self, CaseError};
 use crate::clock;
@@ -22,6 +21,7 @@ use crate::web::forms::{Field, csrf, error_summary, input, notice};
 use crate::web::layout::{page, unread_badge};
 use crate::web::permits::permit_type_name;
 use crate::web::respond::{html as respond, see_other};
+use crate::web::settings::frame;
 
 type Data = web::Data<AppState>;
 

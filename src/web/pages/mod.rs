@@ -5,4 +5,3 @@ pub mod home;
 pub mod messages;
 pub mod notifications;
 pub mod public;
-pub mod settings;

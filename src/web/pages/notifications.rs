@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::settings::frame;
 use crate::clock;
 use crate::db::{self, notifications};
 use crate::notify;
@@ -14,6 +13,7 @@ use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::layout::page;
 use crate::web::respond::html;
+use crate::web::settings::frame;
 use actix_web::http::StatusCode;
 
 const PAGE_SIZE: i64 = 20;

@@ -30,11 +30,12 @@ use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, unreadable_body};
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::layout::page;
-use crate::web::pages::settings::frame;
 use crate::web::respond::{html as respond, see_other};
+use crate::web::settings::frame;
 
 pub mod daycards;
 pub mod payments;
+pub mod receipt;
 
 mod attachment;
 mod buy;

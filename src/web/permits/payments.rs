@@ -1,7 +1,6 @@
 //! "Betalsida": paying a permit that waits for payment, the progress while the provider
-//! answers, the provider's callback, and the receipt ("Kvitto").
+//! answers, the providers' callbacks and the way back from the card page.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -13,15 +12,13 @@ use crate::db::payments::{self as db_payments, NewPayment, PaymentRow};
 use crate::db::{self, permits as db_permits};
 use crate::domain::permit::State;
 use crate::domain::{MobileNumber, Money};
-use crate::i18n::{Lang, Texts};
+use crate::i18n::Texts;
 use crate::payments::swish::{SwishError, new_instruction_id};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{Field, csrf, input, notice_error};
-use crate::web::layout::page;
-use crate::web::pages::settings::frame;
-use crate::web::respond::{html as respond, see_other};
+use crate::web::respond::see_other;
 
 type Data = web::Data<AppState>;
 
@@ -308,49 +305,6 @@ pub async fn swish_callback(state: Data, body: web::Bytes) -> Result<HttpRespons
         state.poll_payments();
     }
     Ok(HttpResponse::Ok().finish())
-}
-
-pub async fn receipt(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let t = ctx.t();
-    let id = id.into_inner();
-    let uid = me.user.id;
-    let r = db::run(&state.pool, move |c| {
-        if db_permits::owned(c, id, uid)?.is_none() {
-            return Ok(None);
-        }
-        Ok(db_payments::receipt_for_permit(c, id)?)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let method = match (r.method.as_str(), ctx.lang) {
-        ("swish", _) => "Swish",
-        (_, Lang::Sv) => "Kort",
-        (_, Lang::En) => "Card",
-    };
-    let vat_rate = format!("{} %", r.vat_basis_points / 100);
-    let body = html! {
-        dl.card.receipt {
-            dt { (t.receipt_number) } dd { (r.number) }
-            dt { (t.receipt_date) } dd { (clock::local_display(r.issued_at)) }
-            dt { (t.receipt_seller) } dd { (r.seller_name) br; (r.seller_address) }
-            dt { (t.receipt_org_no) } dd { (r.seller_org_no) }
-            dt { (t.receipt_item) } dd { (r.item) }
-            dt { (t.period_label) } dd { (r.period) }
-            dt { (t.regnr_label) } dd { (r.regnr) }
-            dt { (t.receipt_net) } dd { (Money::from_ore(r.net_ore)) }
-            dt { (t.receipt_vat_rate) } dd { (vat_rate) }
-            dt { (t.receipt_vat) } dd { (Money::from_ore(r.vat_ore)) }
-            dt { (t.receipt_total) } dd { strong { (Money::from_ore(r.total_ore)) } }
-            dt { (t.pay_method) } dd { (method) }
-            dt { (t.receipt_reference) } dd { (r.provider_ref) }
-        }
-        p { a href={ "/permits/" (id) } { (t.permit_title) } }
-    };
-    Ok(respond(
-        StatusCode::OK,
-        page(&ctx, Some(&frame(me)), t.receipt_title, body),
-    ))
 }
 
 /// Records a payment's final outcome through the permit's actor, then wakes the mailbox.

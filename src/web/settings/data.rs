@@ -1,0 +1,81 @@
+//! "Ladda ner mina uppgifter" (everything kept about the user) and "Ta bort mitt konto".
+
+use super::*;
+
+/// Everything kept about the user, as JSON (the queries are in `db::export`).
+pub async fn export(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let user = me.user.clone();
+    let data = db::run(&state.pool, move |c| {
+        Ok(crate::db::export::personal_data(c, &user)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"parkportal-mina-uppgifter.json\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(serde_json::to_string_pretty(&data).map_err(anyhow::Error::from)?))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) delete_password: String,
+}
+
+/// Erases personal data; the row stays (pseudonymised) so bookkeeping records keep their key.
+pub async fn delete_account(
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<DeleteForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let error = match current_password(&state, me, form.into_inner().delete_password).await? {
+        hashing::Current::Right => None,
+        hashing::Current::Wrong => Some(ctx.t().err_current_password),
+        hashing::Current::Locked => Some(ctx.t().login_locked),
+    };
+    if let Some(error) = error {
+        let mut v = SettingsView::of(me);
+        v.errors.delete_password = Some(error);
+        return Ok(invalid(&ctx, me, &v));
+    }
+    let id = me.user.id;
+    db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            diesel::update(users::table.find(id))
+                .set((
+                    users::email.eq(format!("deleted-{id}@deleted.invalid")),
+                    users::name.eq(""),
+                    users::mobile.eq(""),
+                    users::password_hash.eq("!"),
+                    users::swish_number.eq(None::<String>),
+                    users::preferred_payment.eq(None::<String>),
+                    users::notify_email.eq(false),
+                    users::notify_sms.eq(false),
+                    users::deleted_at.eq(now),
+                ))
+                .execute(c)?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(c)?;
+            diesel::delete(account_tokens::table.filter(account_tokens::user_id.eq(id)))
+                .execute(c)?;
+            accounts::delete_email_undos(c, id)?;
+            diesel::delete(notifications::table.filter(notifications::user_id.eq(id)))
+                .execute(c)?;
+            Ok(())
+        })
+    })
+    .await?;
+    tracing::info!(user = id, "account deleted");
+    Ok(HttpResponse::SeeOther()
+        .cookie(session::removal_cookie(&state.settings))
+        .insert_header((header::LOCATION, "/login?m=deleted"))
+        .finish())
+}

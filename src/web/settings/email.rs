@@ -1,0 +1,328 @@
+//! Changing the e-mail address: it needs the current password; the link to the new address confirms it, and the notice to the old one carries a link that undoes it and ends every session (7 days).
+
+use super::*;
+
+#[derive(Deserialize)]
+pub struct NewEmailForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) new_email: String,
+    /// The current password ("Lösenord"): a session alone must not move the account.
+    #[serde(default)]
+    pub(super) email_password: String,
+}
+
+/// How long the undo link in the notice to the old address works.
+pub(super) const UNDO_VALID: chrono::Duration = chrono::Duration::days(7);
+
+/// Asks for a change of e-mail address. Needs the current password. The answer is the same
+/// whether or not the new address already has an account (nothing about other accounts is
+/// revealed): a free address gets the confirmation link, a taken one a neutral note with the
+/// same subject that asks for nothing (both listed alike under the requester's
+/// "Notifikationer"); the old address always gets the notice with the undo link.
+pub async fn change_email(
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<NewEmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let t = ctx.t();
+    let form = form.into_inner();
+    let mut v = SettingsView::of(me);
+    v.new_email = form.new_email.chars().take(254).collect();
+    let new_email = match Email::parse(&form.new_email) {
+        Ok(e) if e.as_str() == me.user.email => {
+            v.errors.new_email = Some(t.err_email_same);
+            None
+        }
+        Ok(e) => Some(e),
+        Err(e) => {
+            v.errors.new_email = Some(email_error(t, e));
+            None
+        }
+    };
+    let ok = match current_password(&state, me, form.email_password).await? {
+        hashing::Current::Right => true,
+        hashing::Current::Wrong => {
+            v.errors.email_password = Some(t.err_email_password);
+            false
+        }
+        hashing::Current::Locked => {
+            v.errors.email_password = Some(t.login_locked);
+            false
+        }
+    };
+    let (Some(new_email), true) = (new_email, ok) else {
+        return Ok(invalid(&ctx, me, &v));
+    };
+    let token = new_token();
+    let link = state.link(&format!("/settings/email/confirm?token={token}"));
+    let undo = new_token();
+    let undo_link = state.link(&format!("/settings/email/undo?token={undo}"));
+    let user = me.user.clone();
+    let lang = ctx.lang;
+    db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            match accounts::email_in_use(c, new_email.as_str())? {
+                None => {
+                    accounts::expire_tokens(c, user.id, TokenPurpose::EmailChange, now)?;
+                    accounts::insert_token(
+                        c,
+                        &token,
+                        user.id,
+                        TokenPurpose::EmailChange,
+                        Some(new_email.as_str()),
+                        now,
+                        CONFIRM_VALID,
+                    )?;
+                    notify::queue_email(
+                        c,
+                        Some(user.id),
+                        new_email.as_str(),
+                        "email_change_confirm",
+                        messages::confirm_new_email(lang, &user.name, &link),
+                        now,
+                    )?;
+                }
+                // Taken (a deleted account's placeholder too): a neutral note, kept with the
+                // requester's notifications like the confirmation would be.
+                Some(_) => {
+                    notify::queue_email(
+                        c,
+                        Some(user.id),
+                        new_email.as_str(),
+                        "email_change_taken",
+                        messages::email_change_taken(lang),
+                        now,
+                    )?;
+                }
+            }
+            accounts::insert_email_undo(
+                c,
+                &undo,
+                user.id,
+                &user.email,
+                new_email.as_str(),
+                now,
+                UNDO_VALID,
+            )?;
+            notify::queue_email(
+                c,
+                Some(user.id),
+                &user.email,
+                "email_change_requested",
+                messages::email_change_requested(lang, &user.name, new_email.as_str(), &undo_link),
+                now,
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    state.wake_mailbox();
+    Ok(see_other("/settings?m=email_sent"))
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    pub(super) token: String,
+}
+
+/// The link in the e-mail to the new address. Needs login (as the same user): from another
+/// device it goes through the login page and comes back here.
+pub async fn confirm_email(
+    ctx: Ctx,
+    state: Data,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let t = ctx.t();
+    let token = query.into_inner().token;
+    let user_id = me.user.id;
+    let domain = state.settings.employee_email_domain.clone();
+    enum Outcome {
+        Changed,
+        Taken,
+        Problem(Box<TokenCheck>),
+    }
+    let outcome = db::run(&state.pool, move |c| {
+        let result = crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            let check = accounts::peek_token(c, &token, TokenPurpose::EmailChange, now)?;
+            let TokenCheck::Valid(row) = &check else {
+                return Ok(Outcome::Problem(Box::new(check)));
+            };
+            if row.user_id != user_id {
+                return Ok(Outcome::Problem(Box::new(TokenCheck::Unknown)));
+            }
+            let new_email = row.new_email.clone().unwrap_or_default();
+            // Any row with the address, a deleted account's placeholder too (unique column).
+            if accounts::email_in_use(c, &new_email)?.is_some() {
+                return Ok(Outcome::Taken);
+            }
+            if !matches!(
+                accounts::use_token(c, &token, TokenPurpose::EmailChange, now)?,
+                TokenCheck::Valid(_)
+            ) {
+                return Ok(Outcome::Problem(Box::new(TokenCheck::Used(row.clone()))));
+            }
+            let is_employee = Email::parse(&new_email).is_ok_and(|e| e.is_in_domain(&domain));
+            diesel::update(users::table.find(user_id))
+                .set((
+                    users::email.eq(&new_email),
+                    users::is_employee.eq(is_employee),
+                ))
+                .execute(c)?;
+            Ok(Outcome::Changed)
+        });
+        // Taken in the meantime by a registration on another connection: nothing changed.
+        match result {
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => Ok(Outcome::Taken),
+            other => Ok(other?),
+        }
+    })
+    .await?;
+    Ok(match outcome {
+        Outcome::Changed => see_other("/settings?m=email_changed"),
+        Outcome::Taken => problem(&ctx, me, t.email_taken),
+        Outcome::Problem(check) => match *check {
+            TokenCheck::Expired => problem(&ctx, me, t.link_expired),
+            TokenCheck::Used(_) => problem(&ctx, me, t.link_used),
+            _ => problem(&ctx, me, t.link_unknown),
+        },
+    })
+}
+
+pub(super) fn problem(ctx: &Ctx, me: &SessionUser, text: &'static str) -> HttpResponse {
+    let mut v = SettingsView::of(me);
+    v.section_error = Some(text);
+    respond(StatusCode::BAD_REQUEST, settings_page(ctx, me, &v, None))
+}
+
+/// The page of the undo link in the notice to the old address: a button, so a mail scanner
+/// that fetches links changes nothing. Works logged out.
+pub async fn undo_email_page(
+    ctx: Ctx,
+    state: Data,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let token = query.into_inner().token;
+    let check = {
+        let token = token.clone();
+        db::run(&state.pool, move |c| {
+            Ok(accounts::peek_email_undo(c, &token, clock::now())?)
+        })
+        .await?
+    };
+    if let Some(text) = undo_problem(t, &check) {
+        return Ok(undo_answer(&ctx, StatusCode::BAD_REQUEST, text, false));
+    }
+    let body = html! {
+        p { (t.email_undo_intro) }
+        form method="post" action="/settings/email/undo" {
+            input type="hidden" name="token" value=(token);
+            button type="submit" { (t.email_undo_button) }
+        }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        page(&ctx, None, t.email_undo_title, body),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct UndoForm {
+    #[serde(default)]
+    pub(super) token: String,
+}
+
+/// Undoes (or stops) an e-mail change from the old address: in one transaction the link is
+/// used, the old address comes back (unless another account has taken it since), open change
+/// and reset links are made useless (they went to the other address) and every session ends.
+pub async fn undo_email(
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<UndoForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let token = form.into_inner().token;
+    let domain = state.settings.employee_email_domain.clone();
+    enum Outcome {
+        Undone,
+        Blocked,
+        Problem(UndoCheck),
+    }
+    let outcome = db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let now = clock::now();
+            let check = accounts::use_email_undo(c, &token, now)?;
+            let UndoCheck::Valid(row) = check else {
+                return Ok(Outcome::Problem(check));
+            };
+            let Some(user) = accounts::user_by_id(c, row.user_id)? else {
+                return Ok(Outcome::Problem(UndoCheck::Unknown));
+            };
+            accounts::expire_tokens(c, user.id, TokenPurpose::EmailChange, now)?;
+            accounts::expire_tokens(c, user.id, TokenPurpose::Reset, now)?;
+            accounts::delete_user_sessions(c, user.id, None)?;
+            if user.email == row.old_email {
+                return Ok(Outcome::Undone);
+            }
+            if accounts::email_in_use(c, &row.old_email)?.is_some() {
+                return Ok(Outcome::Blocked);
+            }
+            let is_employee = Email::parse(&row.old_email).is_ok_and(|e| e.is_in_domain(&domain));
+            diesel::update(users::table.find(user.id))
+                .set((
+                    users::email.eq(&row.old_email),
+                    users::is_employee.eq(is_employee),
+                ))
+                .execute(c)?;
+            Ok(Outcome::Undone)
+        })
+    })
+    .await?;
+    let (status, text, ok) = match &outcome {
+        Outcome::Undone => (StatusCode::OK, t.email_undone, true),
+        Outcome::Blocked => (StatusCode::OK, t.email_undo_blocked, false),
+        Outcome::Problem(check) => (
+            StatusCode::BAD_REQUEST,
+            undo_problem(t, check).unwrap_or(t.link_unknown),
+            false,
+        ),
+    };
+    let mut resp = undo_answer(&ctx, status, text, ok);
+    if !matches!(outcome, Outcome::Problem(_)) {
+        // This browser's session has ended with the others.
+        let _ = resp.add_cookie(&session::removal_cookie(&state.settings));
+    }
+    Ok(resp)
+}
+
+pub(super) fn undo_problem(
+    t: &'static crate::i18n::Texts,
+    check: &UndoCheck,
+) -> Option<&'static str> {
+    match check {
+        UndoCheck::Valid(_) => None,
+        UndoCheck::Used => Some(t.link_used),
+        UndoCheck::Expired => Some(t.link_expired),
+        UndoCheck::Unknown => Some(t.link_unknown),
+    }
+}
+
+pub(super) fn undo_answer(ctx: &Ctx, status: StatusCode, text: &str, ok: bool) -> HttpResponse {
+    let t = ctx.t();
+    let body = html! {
+        @if ok { (notice(text)) } @else { (notice_error(text)) }
+        p { a href="/login" { (t.login_title) } }
+    };
+    respond(status, page(ctx, None, t.email_undo_title, body))
+}

@@ -1,0 +1,66 @@
+//! Changing the password (the current one first); every other session ends.
+
+use super::*;
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) current_password: String,
+    #[serde(default)]
+    pub(super) new_password: String,
+}
+
+pub async fn change_password(
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    me.check_csrf(&form.csrf)?;
+    let t = ctx.t();
+    let form = form.into_inner();
+    let mut v = SettingsView::of(me);
+    let new = Password::parse(&form.new_password)
+        .map_err(|e| v.errors.new_password = Some(password_error(t, e)))
+        .ok();
+    let ok = match current_password(&state, me, form.current_password).await? {
+        hashing::Current::Right => true,
+        hashing::Current::Wrong => {
+            v.errors.current_password = Some(t.err_current_password);
+            false
+        }
+        hashing::Current::Locked => {
+            v.errors.current_password = Some(t.login_locked);
+            false
+        }
+    };
+    let (Some(new), true) = (new, ok) else {
+        return Ok(invalid(&ctx, me, &v));
+    };
+    let hash = hashing::hash(&state, SecretString::from(new.expose().to_string())).await?;
+    let user = me.user.clone();
+    let keep = me.session_hash.clone();
+    let lang = ctx.lang;
+    db::run(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            diesel::update(users::table.find(user.id))
+                .set(users::password_hash.eq(&hash))
+                .execute(c)?;
+            accounts::delete_user_sessions(c, user.id, Some(&keep))?;
+            notify::queue_email(
+                c,
+                Some(user.id),
+                &user.email,
+                "password_changed",
+                messages::password_changed(lang, &user.name),
+                clock::now(),
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    state.wake_mailbox();
+    Ok(see_other("/settings?m=password_changed"))
+}
