@@ -10,6 +10,7 @@ pub mod domain;
 pub mod i18n;
 pub mod notify;
 pub mod payments;
+pub mod services;
 pub mod settings;
 pub mod startup;
 pub mod state;

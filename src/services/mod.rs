@@ -1,0 +1,5 @@
+//! The rules of the business by area, below the web layer: each function takes a database
+//! connection (or runs in one transaction) and typed inputs and returns a typed result. The
+//! web handlers and the actors call them; nothing here knows about HTTP.
+
+pub mod permits;

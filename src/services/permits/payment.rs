@@ -1,0 +1,151 @@
+//! A payment's final outcome on its permit.
+
+use super::*;
+
+/// A payment's final outcome: paid (the permit paid, a gap-free receipt, the buyer told),
+/// failed (the permit stays payable, the buyer told), or charged after the permit stopped
+/// waiting for payment (refunded in full). `None`: it was recorded already (another poll,
+/// callback or instance got there first).
+pub(super) fn payment_outcome(
+    c: &mut DbConnection,
+    t: &Target,
+    payment_id: &i64,
+    paid: &bool,
+    failure: &Option<(String, Option<String>)>,
+    seller: &Seller,
+    base_url: &str,
+) -> Applied {
+    let Target { p, state, now, .. } = *t;
+    let event = {
+        let payment = db_payments::by_id(c, *payment_id)?
+            .filter(|pay| pay.permit_id == p.id)
+            .ok_or(PermitError::NotFound)?;
+        let user = accounts::user_by_id(c, p.user_id)?;
+        let lang = user
+            .as_ref()
+            .and_then(|u| Lang::parse(&u.language))
+            .unwrap_or_default();
+        let link = format!("{base_url}/permits/{}", p.id);
+        let takes_payment =
+            state == State::AwaitingPayment && db_payments::paid_for_permit(c, p.id)?.is_none();
+        if *paid && !takes_payment {
+            // Charged after the permit stopped waiting for payment (cancelled
+            // meanwhile, or paid another way): the whole charge goes back, at once.
+            // The attempt ends (not "paid": the permit is not paid by it) with a
+            // refund row that the poller sends to the provider.
+            if !db_payments::finish(c, payment.id, "cancelled", Some(LATE_CHARGE), now)? {
+                return Ok(None);
+            }
+            let instruction = crate::payments::swish::new_instruction_id();
+            refunds::insert(
+                c,
+                payment.id,
+                p.id,
+                payment.amount_ore,
+                &instruction,
+                None,
+                now,
+            )?;
+            let total = Money::from_ore(payment.amount_ore);
+            tell_owner(c, p, "permit_changed", base_url, |lang, name, link| {
+                let change = messages::Change::LateCharge(total);
+                messages::permit_change(lang, name, &p.regnr, change, link)
+            })?;
+            (
+                "payment",
+                format!(
+                    "charged {} ({}) after the permit stopped waiting for payment; \
+                     refund {total} written",
+                    payment.provider_ref, payment.method
+                ),
+            )
+        } else if *paid {
+            // Compare-and-set from pending: a second callback, poll or instance finds
+            // nothing to do. The unique index allows one paid attempt per permit.
+            if !db_payments::finish(c, payment.id, "paid", None, now)? {
+                return Ok(None);
+            }
+            let next = state
+                .apply(Event::PaymentReceived)
+                .map_err(RuleError::from)?;
+            diesel::update(permits::table.find(p.id))
+                .set(permits::state.eq(next.as_str()))
+                .execute(c)?;
+            let total = Money::from_ore(payment.amount_ore);
+            let vat = total.vat_included(i64::from(p.vat_basis_points));
+            let number = db_payments::next_receipt_number(c)?;
+            let item = match &p.package_name_sv {
+                Some(pkg) => format!("{}, {pkg}", p.type_name_sv),
+                None => format!("{}, {} dagar", p.type_name_sv, p.days_bought.unwrap_or(0)),
+            };
+            db_payments::insert_receipt(
+                c,
+                &db_payments::NewReceipt {
+                    number,
+                    payment_id: payment.id,
+                    permit_id: p.id,
+                    issued_at: now,
+                    seller_name: seller.name.clone(),
+                    seller_address: seller.address.clone(),
+                    seller_org_no: seller.org_no.clone(),
+                    item,
+                    period: format!("{} – {}", p.start_date, p.end_date),
+                    regnr: p.regnr.clone(),
+                    net_ore: total.ore() - vat.ore(),
+                    vat_basis_points: p.vat_basis_points,
+                    vat_ore: vat.ore(),
+                    total_ore: total.ore(),
+                    method: payment.method.clone(),
+                    provider_ref: payment.provider_ref.clone(),
+                },
+            )?;
+            if let Some(u) = &user {
+                let receipt_link = format!("{link}/receipt");
+                notify::queue(
+                    c,
+                    u,
+                    "payment_received",
+                    messages::payment_received(
+                        lang,
+                        &u.name,
+                        &p.regnr,
+                        total,
+                        number,
+                        &receipt_link,
+                    ),
+                    now,
+                )?;
+            }
+            (
+                "payment",
+                format!(
+                    "paid {} ({}), receipt {number}",
+                    payment.provider_ref, payment.method
+                ),
+            )
+        } else {
+            let (status, code) = failure.clone().unwrap_or(("error".into(), None));
+            if !db_payments::finish(c, payment.id, &status, code.as_deref(), now)? {
+                return Ok(None);
+            }
+            if let Some(u) = &user {
+                notify::queue(
+                    c,
+                    u,
+                    "payment_failed",
+                    messages::payment_failed(lang, &u.name, &p.regnr, &link),
+                    now,
+                )?;
+            }
+            (
+                "payment",
+                format!(
+                    "{status} {} {}",
+                    payment.provider_ref,
+                    code.unwrap_or_default()
+                ),
+            )
+        }
+    };
+    Ok(Some(event))
+}
