@@ -2,4 +2,5 @@
 //! connection (or runs in one transaction) and typed inputs and returns a typed result. The
 //! web handlers and the actors call them; nothing here knows about HTTP.
 
+pub mod accounts;
 pub mod permits;

@@ -31,29 +31,11 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
     let token = query.into_inner().token;
-    let check = db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let now = clock::now();
-            let check = accounts::use_token(c, &token, TokenPurpose::Confirm, now)?;
-            let confirmed_before = match &check {
-                TokenCheck::Valid(row) => {
-                    // The registration this link was sent for is the one confirmed; the
-                    // other registrations' links stop working.
-                    let reg = row.registration();
-                    let now_confirmed =
-                        accounts::confirm_registration(c, row.user_id, reg.as_ref(), now)?;
-                    accounts::expire_tokens(c, row.user_id, TokenPurpose::Confirm, now)?;
-                    !now_confirmed
-                }
-                TokenCheck::Used(row) => {
-                    accounts::user_by_id(c, row.user_id)?.is_some_and(|u| u.confirmed_at.is_some())
-                }
-                _ => false,
-            };
-            Ok((check, confirmed_before))
-        })
+    let done = db::run(&state.pool, move |c| {
+        Ok(service::confirm(c, &token, clock::now())?)
     })
     .await?;
+    let check = (done.check, done.already);
     let resend = ("/confirm/resend", t.resend_link);
     Ok(match check {
         (TokenCheck::Valid(_), false) => html_page(

@@ -114,56 +114,6 @@ pub(super) fn link_refused(
     )
 }
 
-/// A single-use link sent by e-mail: what it is for, how long it works, where it leads.
-pub struct LinkMail {
-    pub purpose: TokenPurpose,
-    pub valid: Duration,
-    pub path: &'static str,
-    pub kind: &'static str,
-    pub message: fn(Lang, &str, &str) -> messages::Message,
-}
-
-pub(super) const CONFIRM_LINK: LinkMail = LinkMail {
-    purpose: TokenPurpose::Confirm,
-    valid: CONFIRM_VALID,
-    path: "/confirm",
-    kind: "confirm_account",
-    message: messages::confirm_account,
-};
-
-pub(super) const RESET_LINK: LinkMail = LinkMail {
-    purpose: TokenPurpose::Reset,
-    valid: RESET_VALID,
-    path: "/reset-password",
-    kind: "password_reset",
-    message: messages::password_reset,
-};
-
-/// Replaces the user's earlier links of this kind with a new one and queues the e-mail,
-/// inside the caller's transaction.
-pub(super) fn issue_link(
-    c: &mut db::DbConnection,
-    user: &accounts::UserRow,
-    link: &LinkMail,
-    base_url: &str,
-    lang: Lang,
-    now: chrono::NaiveDateTime,
-) -> diesel::QueryResult<()> {
-    let token = new_token();
-    let url = format!("{base_url}{}?token={token}", link.path);
-    let lang = Lang::parse(&user.language).unwrap_or(lang);
-    accounts::expire_tokens(c, user.id, link.purpose, now)?;
-    accounts::insert_token(c, &token, user.id, link.purpose, None, now, link.valid)?;
-    notify::queue_email(
-        c,
-        Some(user.id),
-        &user.email,
-        link.kind,
-        (link.message)(lang, &user.name, &url),
-        now,
-    )
-}
-
 /// Asks for a link by e-mail (a reset, or a new confirmation link): counted per client
 /// address (false when over the limit: nothing is done), then, in one transaction, if the
 /// address has an account (an unconfirmed one, for a confirmation link) and has not had its
@@ -179,36 +129,15 @@ pub(super) async fn request_link(
     let base = state.link("");
     let ip = crate::web::client::client_ip(req, &state.settings).to_string();
     let (limit, sent) = db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let now = clock::now();
-            let limit = db::limits::hit(
-                c,
-                &format!("links:ip:{ip}"),
-                Duration::hours(1),
-                LINK_REQUESTS_PER_CLIENT_PER_HOUR,
-                now,
-            )?;
-            if !limit.is_allowed() {
-                return Ok((limit, false));
-            }
-            let Some(user) = accounts::user_by_email(c, email.as_str())? else {
-                return Ok((limit, false));
-            };
-            if link.purpose == TokenPurpose::Confirm && user.confirmed_at.is_some() {
-                return Ok((limit, false));
-            }
-            if !mail_allowed(c, &user.email, now)? {
-                return Ok((limit, false));
-            }
-            // A new confirmation link carries the newest registration's details.
-            match (link.purpose, accounts::newest_registration(c, user.id)?) {
-                (TokenPurpose::Confirm, Some(reg)) => {
-                    issue_confirm_link(c, &user, &reg, &base, now)?
-                }
-                _ => issue_link(c, &user, &link, &base, lang, now)?,
-            }
-            Ok((limit, true))
-        })
+        Ok(service::request_link(
+            c,
+            &ip,
+            &email,
+            lang,
+            &link,
+            &base,
+            clock::now(),
+        )?)
     })
     .await?;
     if sent {

@@ -16,11 +16,8 @@ use crate::domain::email::EmailError;
 use crate::domain::mobile::MobileNumber;
 use crate::domain::name::NameError;
 use crate::domain::password::PasswordError;
-use crate::domain::token::new_token;
 use crate::domain::{Email, Name, Password};
-use crate::i18n::messages;
 use crate::i18n::{Lang, Texts};
-use crate::notify;
 use crate::state::AppState;
 use crate::web::ctx::{Ctx, safe_next};
 use crate::web::error::AppError;
@@ -36,33 +33,7 @@ mod reset;
 
 pub use self::{confirm::*, links::*, login::*, register::*, reset::*};
 
-pub const CONFIRM_VALID: Duration = Duration::hours(24);
-pub const RESET_VALID: Duration = Duration::hours(1);
-/// E-mails about the account (confirm, reset, "already registered") per address and hour;
-/// beyond it requests get the same answer and no e-mail.
-pub const MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
-/// Valid registrations per client address and hour (a hospital's staff may share one
-/// address, so this is not tiny).
-pub const REGISTRATIONS_PER_CLIENT_PER_HOUR: i64 = 30;
-/// Requests for a reset or a new confirmation link per client address and hour.
-pub const LINK_REQUESTS_PER_CLIENT_PER_HOUR: i64 = 30;
-
-/// Reserves one account e-mail to `email` in this hour's count (inside the caller's
-/// transaction); false when the address has had its share.
-fn mail_allowed(
-    c: &mut db::DbConnection,
-    email: &str,
-    now: chrono::NaiveDateTime,
-) -> diesel::QueryResult<bool> {
-    db::limits::hit(
-        c,
-        &format!("mail:{email}"),
-        Duration::hours(1),
-        MAILS_PER_ADDRESS_PER_HOUR,
-        now,
-    )
-    .map(|l| l.is_allowed())
-}
+use crate::services::accounts::{self as service, CONFIRM_LINK, LinkMail, RESET_LINK};
 
 type Data = web::Data<AppState>;
 

@@ -135,13 +135,7 @@ pub async fn register(
     };
     let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
     let by_ip = db::run(&state.pool, move |c| {
-        Ok(db::limits::hit(
-            c,
-            &format!("register:ip:{ip}"),
-            Duration::hours(1),
-            REGISTRATIONS_PER_CLIENT_PER_HOUR,
-            clock::now(),
-        )?)
+        Ok(service::registration_from(c, &ip, clock::now())?)
     })
     .await?;
     if let db::limits::Limit::Refused { retry_after } = by_ip {
@@ -176,91 +170,17 @@ pub async fn register(
     let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
     let lang = ctx.lang;
     db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let now = clock::now();
-            if !mail_allowed(c, email.as_str(), now)? {
-                return Ok(());
-            }
-            match accounts::user_by_email(c, email.as_str())? {
-                Some(existing) if existing.confirmed_at.is_some() => {
-                    let lang = Lang::parse(&existing.language).unwrap_or(lang);
-                    let message = messages::already_registered(
-                        lang,
-                        &existing.name,
-                        &format!("{base}/login"),
-                        &format!("{base}/forgot-password"),
-                    );
-                    notify::queue_email(
-                        c,
-                        Some(existing.id),
-                        &existing.email,
-                        "already_registered",
-                        message,
-                        now,
-                    )?;
-                }
-                // Not confirmed yet: this registration gets a link of its own, and the
-                // earlier links stay as they are. Whichever link is used confirms the
-                // registration it was sent for.
-                Some(existing) => {
-                    issue_confirm_link(c, &existing, &registration, &base, now)?;
-                }
-                None => {
-                    let user = accounts::insert_user(
-                        c,
-                        &accounts::NewUser {
-                            email: email.as_str(),
-                            password_hash: &registration.password_hash,
-                            name: &registration.name,
-                            mobile: &registration.mobile,
-                            is_employee,
-                            role: "customer",
-                            language: &registration.language,
-                            created_at: now,
-                        },
-                    )?;
-                    issue_confirm_link(c, &user, &registration, &base, now)?;
-                }
-            }
-            Ok(())
-        })
+        let signup = service::Signup {
+            email: &email,
+            registration: &registration,
+            is_employee,
+            lang,
+        };
+        Ok(service::register(c, &signup, &base, clock::now())?)
     })
     .await?;
     state.wake_mailbox();
     Ok(see_other("/register/done"))
-}
-
-/// A confirmation link bound to one registration, and its e-mail (in the registration's
-/// language, greeting the name it gave), inside the caller's transaction. Earlier links
-/// are left alone.
-pub(super) fn issue_confirm_link(
-    c: &mut db::DbConnection,
-    user: &accounts::UserRow,
-    reg: &accounts::Registration,
-    base_url: &str,
-    now: chrono::NaiveDateTime,
-) -> diesel::QueryResult<()> {
-    let token = new_token();
-    let url = format!("{base_url}{}?token={token}", CONFIRM_LINK.path);
-    let lang = Lang::parse(&reg.language).unwrap_or(Lang::Sv);
-    accounts::insert_token(
-        c,
-        &token,
-        user.id,
-        TokenPurpose::Confirm,
-        None,
-        now,
-        CONFIRM_VALID,
-    )?;
-    accounts::bind_registration(c, &token, reg)?;
-    notify::queue_email(
-        c,
-        Some(user.id),
-        &user.email,
-        CONFIRM_LINK.kind,
-        (CONFIRM_LINK.message)(lang, &reg.name, &url),
-        now,
-    )
 }
 
 pub async fn register_done(ctx: Ctx) -> Markup {

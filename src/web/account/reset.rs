@@ -152,24 +152,7 @@ pub async fn reset(
         ));
     };
     let check = db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let now = clock::now();
-            let check = accounts::use_token(c, &token, TokenPurpose::Reset, now)?;
-            if let TokenCheck::Valid(row) = &check {
-                use crate::db::schema::users;
-                use diesel::prelude::*;
-                diesel::update(users::table.find(row.user_id))
-                    .set(users::password_hash.eq(&hash))
-                    .execute(c)?;
-                // Whoever got into the mailbox owns the address: the account counts as confirmed.
-                diesel::update(users::table.find(row.user_id))
-                    .filter(users::confirmed_at.is_null())
-                    .set(users::confirmed_at.eq(now))
-                    .execute(c)?;
-                accounts::delete_user_sessions(c, row.user_id, None)?;
-            }
-            Ok(check)
-        })
+        Ok(service::reset_password(c, &token, &hash, clock::now())?)
     })
     .await?;
     if !matches!(check, TokenCheck::Valid(_)) {
