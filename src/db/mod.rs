@@ -179,6 +179,46 @@ where
     .context("database task stopped")?
 }
 
+/// What [`run_query`] can fail with: the query itself (typed, so a caller can tell a unique
+/// violation from anything else), no connection, or the blocking task gone.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("no database connection: {0}")]
+    Pool(String),
+    #[error("database task stopped")]
+    Task,
+}
+
+impl DbError {
+    /// A unique index refused the write (another request or instance got there first).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+/// [`run`] for work whose only errors are diesel's: the error stays typed.
+pub async fn run_query<T, F>(pool: &Pool, f: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(|e| DbError::Pool(e.to_string()))?;
+        f(&mut conn).map_err(DbError::from)
+    })
+    .await
+    .map_err(|_| DbError::Task)?
+}
+
 /// A transaction that will write. On SQLite it takes the write lock at the start
 /// (`BEGIN IMMEDIATE`): a transaction that reads and then writes would otherwise fail at once
 /// with "database is locked" when another writer committed in between, instead of waiting

@@ -121,7 +121,7 @@ pub async fn add_package(
         return Ok(error_page(&op, t.op_package_invalid));
     };
     let opid = op.me.user.id;
-    db::run(&state.pool, move |c| {
+    db::run_query(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let vat: i32 = permit_types::table
                 .find(tid)
@@ -156,9 +156,9 @@ pub async fn add_package(
         })
     })
     .await
-    .map_err(|e| match e.downcast_ref::<diesel::result::Error>() {
-        Some(diesel::result::Error::NotFound) => AppError::NotFound,
-        _ => AppError::Internal(e),
+    .map_err(|e| match e {
+        db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
+        e => AppError::from(e),
     })?;
     Ok(see_other("/operator/catalogue?m=saved"))
 }

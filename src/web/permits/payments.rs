@@ -130,6 +130,7 @@ enum Started {
     New(Box<(PaymentRow, db_permits::PermitRow)>),
     AlreadyPending,
     NotPayable,
+    NotFound,
 }
 
 pub async fn pay(
@@ -174,10 +175,10 @@ pub async fn pay(
     };
     let user_id = me.user.id;
     let alias = number.e164().to_string();
-    let started = db::run(&state.pool, move |c| {
+    let started = db::run_query(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let Some(permit) = db_permits::owned(c, id, user_id)? else {
-                return Err(anyhow::anyhow!(AppError::NotFound));
+                return Ok(Started::NotFound);
             };
             if permit.state != State::AwaitingPayment.as_str() {
                 return Ok(Started::NotPayable);
@@ -215,14 +216,14 @@ pub async fn pay(
     })
     .await;
     let started = match started {
-        Err(e) if e.downcast_ref::<AppError>().is_some() => return Err(AppError::NotFound),
         // The unique index on pending attempts: a parallel click got there first.
-        Err(e) if format!("{e:#}").to_lowercase().contains("unique") => Started::AlreadyPending,
+        Err(e) if e.is_unique_violation() => Started::AlreadyPending,
         other => other?,
     };
     let (payment, permit) = match started {
         Started::New(new) => *new,
         Started::AlreadyPending => return Ok(see_other(&format!("/permits/{id}"))),
+        Started::NotFound => return Err(AppError::NotFound),
         Started::NotPayable => {
             return super::show_with_payment_error(&ctx, &state, me, id, t.not_payable, "").await;
         }
@@ -402,7 +403,7 @@ async fn pay_by_card(
         }
     };
     let hosted = created.hosted_page.clone();
-    let inserted = db::run(&state.pool, move |c| {
+    let inserted = db::run_query(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
             if db_payments::pending_for_permit(c, id)?.is_some() {
@@ -440,9 +441,7 @@ async fn pay_by_card(
         Ok(Some(_)) => Ok(see_other(&hosted)),
         // Another click got there first: show that attempt.
         Ok(None) => Ok(see_other(&format!("/permits/{id}"))),
-        Err(e) if format!("{e:#}").to_lowercase().contains("unique") => {
-            Ok(see_other(&format!("/permits/{id}")))
-        }
+        Err(e) if e.is_unique_violation() => Ok(see_other(&format!("/permits/{id}"))),
         Err(e) => Err(e.into()),
     }
 }
