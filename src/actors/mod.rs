@@ -4,5 +4,6 @@
 pub mod payments;
 pub mod permits;
 pub mod reminders;
+pub mod rounds;
 
 pub use permits::{ChangePermit, PermitChange, PermitError, PermitRegistry, RuleError};

@@ -9,6 +9,7 @@ use std::time::Duration;
 use actix::prelude::*;
 
 use super::permits::{ChangePermit, PermitChange, PermitRegistry};
+use super::rounds::{self, RoundJob, Rounds};
 use crate::clock;
 use crate::db::{self, Pool, payments as db_payments};
 use crate::notify::{Mailbox, Wake};
@@ -28,8 +29,7 @@ pub struct PollNow;
 
 pub struct PaymentPoller {
     job: PollJob,
-    running: bool,
-    again: bool,
+    rounds: Rounds,
 }
 
 #[derive(Clone)]
@@ -63,33 +63,23 @@ impl PaymentPoller {
                 seller,
                 base_url,
             },
-            running: false,
-            again: false,
+            rounds: Rounds::default(),
         }
     }
+}
 
-    fn kick(&mut self, ctx: &mut Context<Self>) {
-        if self.running {
-            self.again = true;
-            return;
-        }
-        self.running = true;
+impl RoundJob for PaymentPoller {
+    fn rounds(&mut self) -> &mut Rounds {
+        &mut self.rounds
+    }
+
+    fn round(&self) -> impl std::future::Future<Output = ()> + 'static {
         let job = self.job.clone();
-        ctx.spawn(
-            async move {
-                if let Err(e) = job.poll_due().await {
-                    tracing::warn!(error = %format!("{e:#}"), "payment poll round failed");
-                }
+        async move {
+            if let Err(e) = job.poll_due().await {
+                tracing::warn!(error = %format!("{e:#}"), "payment poll round failed");
             }
-            .into_actor(self)
-            .map(|_, act, ctx| {
-                act.running = false;
-                if act.again {
-                    act.again = false;
-                    act.kick(ctx);
-                }
-            }),
-        );
+        }
     }
 }
 
@@ -97,8 +87,7 @@ impl Actor for PaymentPoller {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.kick(ctx);
-        ctx.run_interval(Duration::from_millis(500), |act, ctx| act.kick(ctx));
+        rounds::start(self, ctx, Duration::from_millis(500));
     }
 }
 
@@ -119,7 +108,7 @@ impl Handler<PollNow> for PaymentPoller {
     type Result = ();
 
     fn handle(&mut self, _: PollNow, ctx: &mut Self::Context) {
-        self.kick(ctx);
+        rounds::kick(self, ctx);
     }
 }
 

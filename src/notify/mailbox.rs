@@ -18,6 +18,7 @@ use lettre::message::{Mailbox as Address, MultiPart};
 
 use super::sms::SmsClient;
 use super::smtp::SmtpTransport;
+use crate::actors::rounds::{self, RoundJob, Rounds};
 use crate::clock;
 use crate::db::{self, Pool, notifications as outbox};
 
@@ -45,8 +46,7 @@ pub struct Mailbox {
     local_sms: bool,
     retry_base: Duration,
     max_attempts: i32,
-    running: bool,
-    again: bool,
+    rounds: Rounds,
 }
 
 impl Mailbox {
@@ -62,17 +62,17 @@ impl Mailbox {
             local_sms: channels.local_sms,
             retry_base,
             max_attempts: max_attempts.max(1),
-            running: false,
-            again: false,
+            rounds: Rounds::default(),
         }
     }
+}
 
-    fn kick(&mut self, ctx: &mut Context<Self>) {
-        if self.running {
-            self.again = true;
-            return;
-        }
-        self.running = true;
+impl RoundJob for Mailbox {
+    fn rounds(&mut self) -> &mut Rounds {
+        &mut self.rounds
+    }
+
+    fn round(&self) -> impl std::future::Future<Output = ()> + 'static {
         let job = Delivery {
             pool: self.pool.clone(),
             smtp: self.smtp.clone(),
@@ -83,21 +83,11 @@ impl Mailbox {
             retry_base: self.retry_base,
             max_attempts: self.max_attempts,
         };
-        ctx.spawn(
-            async move {
-                if let Err(e) = job.deliver_due().await {
-                    tracing::warn!(error = %format!("{e:#}"), "notification delivery round failed");
-                }
+        async move {
+            if let Err(e) = job.deliver_due().await {
+                tracing::warn!(error = %format!("{e:#}"), "notification delivery round failed");
             }
-            .into_actor(self)
-            .map(|_, act, ctx| {
-                act.running = false;
-                if act.again {
-                    act.again = false;
-                    act.kick(ctx);
-                }
-            }),
-        );
+        }
     }
 }
 
@@ -106,8 +96,7 @@ impl Actor for Mailbox {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         // Undelivered rows from before a restart, and retries whose time has come.
-        self.kick(ctx);
-        ctx.run_interval(Duration::from_secs(1), |act, ctx| act.kick(ctx));
+        rounds::start(self, ctx, Duration::from_secs(1));
     }
 }
 
@@ -115,7 +104,7 @@ impl Handler<Wake> for Mailbox {
     type Result = ();
 
     fn handle(&mut self, _: Wake, ctx: &mut Self::Context) {
-        self.kick(ctx);
+        rounds::kick(self, ctx);
     }
 }
 
