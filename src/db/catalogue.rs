@@ -12,7 +12,8 @@ pub struct PermitTypeRow {
     pub code: String,
     pub name_sv: String,
     pub name_en: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: crate::domain::permit_actions::Kind,
     pub audience: String,
     pub needs_approval: bool,
     pub day_price_ore: Option<i64>,

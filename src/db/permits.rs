@@ -5,6 +5,8 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{applications, permit_events, permits, temporary_regnrs};
+use crate::domain::permit::State;
+use crate::domain::permit_actions::Kind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = permits)]
@@ -14,7 +16,8 @@ pub struct PermitRow {
     pub permit_type_id: i64,
     pub package_id: Option<i64>,
     pub car_park_id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: Kind,
     pub type_name_sv: String,
     pub type_name_en: String,
     pub package_name_sv: Option<String>,
@@ -27,7 +30,8 @@ pub struct PermitRow {
     pub foreign_plate: bool,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    pub state: String,
+    #[diesel(deserialize_as = String)]
+    pub state: State,
     pub reject_reason: Option<String>,
     pub confirm_key: String,
     pub renews_permit_id: Option<i64>,

@@ -26,6 +26,7 @@ impl State {
         }
     }
 
+    /// The state in its stored form (`State::as_str` is the other way).
     pub fn parse(s: &str) -> Option<State> {
         Some(match s {
             "awaiting_approval" => State::AwaitingApproval,
@@ -126,6 +127,21 @@ pub fn period_end(start: NaiveDate, months: u32) -> Option<NaiveDate> {
 /// The first day of a renewal: the day after the period ends.
 pub fn renewal_start(end: NaiveDate) -> Option<NaiveDate> {
     end.succ_opt()
+}
+
+/// A state column that holds no known state.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown permit state {0:?}")]
+pub struct UnknownState(pub String);
+
+/// Read from the database (`#[diesel(deserialize_as = String)]`): a row never carries a
+/// state as a bare string past the query.
+impl TryFrom<String> for State {
+    type Error = UnknownState;
+
+    fn try_from(s: String) -> Result<State, UnknownState> {
+        State::parse(&s).ok_or(UnknownState(s))
+    }
 }
 
 #[cfg(test)]

@@ -212,13 +212,11 @@ pub fn apply(
             None => db_permits::by_id(c, msg.permit_id)?,
         }
         .ok_or(PermitError::NotFound)?;
-        let state =
-            State::parse(&p.state).ok_or_else(|| anyhow::anyhow!("unknown state {}", p.state))?;
+        let state = p.state;
         // A change by the parking office (not the customer, not the payment poller) is told
         // to the customer.
         let by_office = msg.owner.is_none() && msg.by_user.is_some();
-        let permit_kind =
-            Kind::parse(&p.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", p.kind))?;
+        let permit_kind = p.kind;
         if let Some(action) = action_of(&msg.change, by_office) {
             permit_actions::allowed(action, permit_kind, state).map_err(RuleError::from)?;
         }
@@ -276,7 +274,11 @@ pub fn apply(
 pub(super) fn summary(p: &db_permits::PermitRow) -> String {
     format!(
         "state={} regnr={} period={}..{} days_used={}",
-        p.state, p.regnr, p.start_date, p.end_date, p.days_used
+        p.state.as_str(),
+        p.regnr,
+        p.start_date,
+        p.end_date,
+        p.days_used
     )
 }
 
@@ -308,7 +310,7 @@ pub(super) fn day_card(
     p: &db_permits::PermitRow,
     state: State,
 ) -> Result<Card, PermitError> {
-    if p.kind != "day" {
+    if p.kind != Kind::Day {
         return Err(RuleError::NotDayCard.into());
     }
     if state != State::Paid {

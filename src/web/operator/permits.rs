@@ -32,7 +32,7 @@ pub(super) async fn permit_view(
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    let state_now = State::parse(&p.state);
+    let state_now = Some(p.state);
     let paid = pays.iter().find(|x| x.status == "paid");
     let refunded: i64 = refs
         .iter()

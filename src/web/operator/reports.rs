@@ -181,7 +181,7 @@ pub async fn permits_csv(
                     p.regnr,
                     p.start_date.to_string(),
                     p.end_date.to_string(),
-                    p.state,
+                    p.state.as_str().to_string(),
                     p.price_ore.to_string(),
                     p.vat_basis_points.to_string(),
                     p.car_park_id.to_string(),

@@ -42,7 +42,7 @@ pub async fn attach(
             let Some(p) = db_permits::owned(c, id, uid)? else {
                 return Ok(None);
             };
-            if !allowed_stored(PermitAction::Attach, &p.kind, &p.state) {
+            if !may(PermitAction::Attach, p.kind, p.state) {
                 return Ok(Some(false));
             }
             let earlier = db_permits::events(c, id)?

@@ -226,7 +226,7 @@ pub(super) fn check(
     let mut days = None;
     let mut application = None;
     if let Some(pt) = &permit_type {
-        if pt.kind == "day" {
+        if pt.kind == Kind::Day {
             let max = pt.max_days.unwrap_or(60);
             match form.days.trim().parse::<i32>() {
                 Ok(n) if (1..=max).contains(&n) => days = Some(n),
@@ -432,7 +432,7 @@ pub async fn confirm(
             let renews = match order.renews {
                 // Only a permit that may be renewed is renewed (the table's rule).
                 Some(id) => db_permits::owned(c, id, user_id)?
-                    .filter(|p| allowed_stored(PermitAction::Renew, &p.kind, &p.state))
+                    .filter(|p| may(PermitAction::Renew, p.kind, p.state))
                     .map(|p| p.id),
                 None => None,
             };
@@ -441,7 +441,7 @@ pub async fn confirm(
                 permit_type_id: order.permit_type.id,
                 package_id: order.package.as_ref().map(|p| p.id),
                 car_park_id: order.car_park.id,
-                kind: order.permit_type.kind.clone(),
+                kind: order.permit_type.kind.as_str().to_string(),
                 type_name_sv: order.permit_type.name_sv.clone(),
                 type_name_en: order.permit_type.name_en.clone(),
                 package_name_sv: order.package.as_ref().map(|p| p.name_sv.clone()),
@@ -471,7 +471,14 @@ pub async fn confirm(
                 return Err(anyhow::anyhow!("confirm key of another user"));
             }
             if created {
-                db_permits::add_event(c, permit.id, Some(user_id), "created", &permit.state, now)?;
+                db_permits::add_event(
+                    c,
+                    permit.id,
+                    Some(user_id),
+                    "created",
+                    permit.state.as_str(),
+                    now,
+                )?;
                 if let Some((org, role, reason)) = &order.application {
                     use crate::db::schema::applications;
                     use diesel::prelude::*;

@@ -220,13 +220,8 @@ pub(super) fn renewal_refused(
     me: &SessionUser,
     old: &PermitRow,
 ) -> Option<HttpResponse> {
-    let (Some(kind), Some(state)) = (
-        crate::domain::permit_actions::Kind::parse(&old.kind),
-        State::parse(&old.state),
-    ) else {
-        return Some(respond(StatusCode::CONFLICT, html! {}));
-    };
-    let refusal = crate::domain::permit_actions::allowed(PermitAction::Renew, kind, state).err()?;
+    let refusal =
+        crate::domain::permit_actions::allowed(PermitAction::Renew, old.kind, old.state).err()?;
     let t = ctx.t();
     Some(respond(
         StatusCode::CONFLICT,

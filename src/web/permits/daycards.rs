@@ -126,7 +126,7 @@ pub fn top(ctx: &Ctx, p: &PermitRow, sessions: &[SessionRow]) -> Markup {
 
 /// Whether the card can take bookings (paid and not yet over).
 pub fn bookable_card(p: &PermitRow) -> bool {
-    State::parse(&p.state) == Some(State::Paid) && p.end_date >= today(chrono::Utc::now())
+    p.state == State::Paid && p.end_date >= today(chrono::Utc::now())
 }
 
 /// The booking form around the calendar, and the two empty forms its navigation and
@@ -311,7 +311,7 @@ async fn load(
         let Some(p) = db_permits::owned(c, id, user_id)? else {
             return Ok(None);
         };
-        if p.kind != "day" {
+        if p.kind != Kind::Day {
             return Ok(None);
         }
         let sessions = daycards::sessions(c, id)?;

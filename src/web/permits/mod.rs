@@ -18,7 +18,7 @@ use crate::db::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
 use crate::db::permits::{self as db_permits, NewPermit, PermitRow};
 use crate::db::{self, catalogue};
 use crate::domain::permit::{State, Status, period_end, renewal_start, today};
-use crate::domain::permit_actions::{PermitAction, allowed_stored};
+use crate::domain::permit_actions::{Kind, PermitAction, may};
 use crate::domain::regnr::RegNumberError;
 use crate::domain::text::display_safe;
 use crate::domain::token::new_token;

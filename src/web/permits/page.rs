@@ -3,8 +3,7 @@
 use super::*;
 
 pub(super) fn status_of(p: &PermitRow) -> Status {
-    let state = State::parse(&p.state).unwrap_or(State::Cancelled);
-    Status::of(state, p.start_date, p.end_date, today(chrono::Utc::now()))
+    Status::of(p.state, p.start_date, p.end_date, today(chrono::Utc::now()))
 }
 
 pub fn status_label(p: &PermitRow, lang: Lang) -> &'static str {
@@ -28,7 +27,7 @@ pub(super) fn regnr_form(
     done: bool,
 ) -> Markup {
     let t = ctx.t();
-    let changeable = allowed_stored(PermitAction::ChangeRegnr, &p.kind, &p.state);
+    let changeable = may(PermitAction::ChangeRegnr, p.kind, p.state);
     html! {
         form #regnr-form method="post" action={ "/permits/" (p.id) "/regnr" }
             hx-post={ "/permits/" (p.id) "/regnr" } hx-target="this" hx-swap="outerHTML" novalidate {
@@ -117,10 +116,10 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
     // awaits approval, a temporary number when none can be added, days on a card that is
     // not a paid day card) is said at the top instead, so no refusal goes unexplained.
     let shows_attach = status == Status::AwaitingApproval && v.application.is_some();
-    let may = |a: PermitAction| allowed_stored(a, &p.kind, &p.state);
-    let temp_section = may(PermitAction::TemporaryRegnr);
+    let can = |a: PermitAction| may(a, p.kind, p.state);
+    let temp_section = can(PermitAction::TemporaryRegnr);
     let shows_temp_form = temp_section && current_temp.is_none();
-    let shows_calendar = may(PermitAction::BookDays);
+    let shows_calendar = can(PermitAction::BookDays);
     let unshown: Vec<&str> = [
         m.attach_error.filter(|_| !shows_attach),
         m.temp_error.filter(|_| !shows_temp_form),
@@ -171,7 +170,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             Status::Rejected => { @if let Some(r) = &p.reject_reason { (notice_error(r)) } }
             _ => {}
         }
-        @if p.kind == "day" {
+        @if p.kind == Kind::Day {
             @if shows_calendar {
                 (daycards::section(ctx, me, p, &v.sessions, &cal_input, &cal_msg))
             }
@@ -210,10 +209,10 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         section aria-labelledby="actions-h" {
             h2 #actions-h { (t.actions) }
             ul.links {
-                @if may(PermitAction::Renew) {
+                @if can(PermitAction::Renew) {
                     li { a href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
                 }
-                @if may(PermitAction::Receipt) {
+                @if can(PermitAction::Receipt) {
                     li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }
                 }
             }
@@ -260,7 +259,7 @@ pub async fn show(
     let v = load_view(&state, id.into_inner(), me.user.id).await?;
     let flash = query.m.as_deref().and_then(|k| permit_flash(ctx.t(), k));
     // A day card's month and ticked days travel in the query (month navigation without JS).
-    let calendar = (v.permit.kind == "day").then(|| {
+    let calendar = (v.permit.kind == Kind::Day).then(|| {
         (
             daycards::CalendarInput::parse(req.query_string().as_bytes()),
             daycards::CalMsg::default(),

@@ -180,7 +180,7 @@ pub async fn pay(
             let Some(permit) = db_permits::owned(c, id, user_id)? else {
                 return Ok(Started::NotFound);
             };
-            if permit.state != State::AwaitingPayment.as_str() {
+            if permit.state != State::AwaitingPayment {
                 return Ok(Started::NotPayable);
             }
             if db_payments::pending_for_permit(c, id)?.is_some() {
@@ -372,7 +372,7 @@ async fn pay_by_card(
     .await?
     .ok_or(AppError::NotFound)?;
     let (permit, pending) = check;
-    if permit.state != State::AwaitingPayment.as_str() {
+    if permit.state != State::AwaitingPayment {
         return super::show_with_payment_error(ctx, state, me, id, t.not_payable, "").await;
     }
     if let Some(p) = pending {

@@ -13,7 +13,7 @@ pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyEr
     html! {
         div #type-details {
             @match chosen {
-                Some(pt) if pt.kind == "day" => {
+                Some(pt) if pt.kind == Kind::Day => {
                     (input(Field::new("days", t.days_label, "number").value(&form.days).error(e.days)
                         .hint(&format!("{} {} {}. {} {}.",
                             Money::from_ore(pt.day_price_ore.unwrap_or(0)), t.price_per_day, t.vat_included,
