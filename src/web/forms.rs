@@ -91,3 +91,62 @@ pub fn notice_error(text: &str) -> Markup {
 pub fn error_summary(t: &Texts, has_errors: bool) -> Markup {
     html! { @if has_errors { (notice_error(t.err_summary)) } }
 }
+
+/// A form that carries the session's CSRF token in its field `csrf`.
+pub trait HasCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// Implements [`HasCsrf`] for forms whose token is the field `csrf`.
+#[macro_export]
+macro_rules! csrf_forms {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::web::forms::HasCsrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })+
+    };
+}
+
+/// A logged-in user's form, read only once the user is known (else: login and back) and
+/// its CSRF token is the session's (else: 403). A handler that takes it cannot forget the
+/// check. It derefs to the form.
+pub struct CsrfForm<T>(pub T);
+
+impl<T> CsrfForm<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for CsrfForm<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> actix_web::FromRequest for CsrfForm<T>
+where
+    T: serde::de::DeserializeOwned + HasCsrf + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let ctx = super::ctx::Ctx::from_request(req, payload);
+        let form = actix_web::web::Form::<T>::from_request(req, payload);
+        Box::pin(async move {
+            let ctx = ctx.await?;
+            let me = ctx.require_user()?;
+            let form = form.await?.into_inner();
+            me.check_csrf(form.csrf())
+                .map_err(super::error::AppError::from)?;
+            Ok(CsrfForm(form))
+        })
+    }
+}

@@ -1,6 +1,7 @@
 //! Ansökningar: applications that wait for a decision, their attachments, approve and reject.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 pub async fn applications(
     op: OperatorCtx,
@@ -73,7 +74,7 @@ pub async fn attachment(
 }
 
 #[derive(Deserialize)]
-pub struct CsrfForm {
+pub struct CsrfOnly {
     #[serde(default)]
     pub(super) csrf: String,
 }
@@ -82,9 +83,8 @@ pub async fn approve(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<CsrfForm>,
+    _csrf: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let change = PermitChange::Transition {
         event: Event::Approve,
         detail: "approved".into(),
@@ -107,9 +107,8 @@ pub async fn reject(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<RejectForm>,
+    form: CsrfForm<RejectForm>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let t = op.ctx.t();
     let Ok(reason) = crate::domain::text::Text::parse(&form.reason, 500) else {
         return Ok(respond(
@@ -146,3 +145,5 @@ pub(super) fn error_page(op: &OperatorCtx, text: &str) -> HttpResponse {
         ),
     )
 }
+
+crate::csrf_forms!(CsrfOnly, RejectForm);

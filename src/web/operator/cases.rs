@@ -1,6 +1,7 @@
 //! Ärenden: the inbox of cases, a case, reply and close.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 pub async fn inbox(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
@@ -113,9 +114,8 @@ pub async fn case_reply(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<ReplyForm>,
+    form: CsrfForm<ReplyForm>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let (opid, text, base) = (op.me.user.id, form.message.clone(), state.link(""));
     let outcome = db::run(&state.pool, move |c| {
@@ -155,9 +155,8 @@ pub async fn case_close(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<CsrfForm>,
+    _csrf: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let opid = op.me.user.id;
     match db::run(&state.pool, move |c| {
@@ -170,3 +169,5 @@ pub async fn case_close(
         Err(e) => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
     }
 }
+
+crate::csrf_forms!(ReplyForm);

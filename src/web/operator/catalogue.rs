@@ -1,6 +1,7 @@
 //! Katalog: permit types, packages and prices, car parks.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 pub async fn catalogue(
     op: OperatorCtx,
@@ -178,9 +179,8 @@ pub async fn update_package(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<PackageForm>,
+    form: CsrfForm<PackageForm>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let t = op.ctx.t();
     let Some(price) = Money::parse_sek(&form.price) else {
         return Ok(error_page(&op, t.op_package_invalid));
@@ -234,9 +234,8 @@ pub struct CarParkForm {
 pub async fn add_car_park(
     op: OperatorCtx,
     state: Data,
-    form: web::Form<CarParkForm>,
+    form: CsrfForm<CarParkForm>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let t = op.ctx.t();
     let (Ok(name), Ok(site)) = (
         crate::domain::text::Text::parse(&form.park_name, 100),
@@ -274,3 +273,5 @@ pub async fn add_car_park(
     .await?;
     Ok(see_other("/operator/catalogue?m=saved"))
 }
+
+crate::csrf_forms!(CarParkForm, PackageForm);

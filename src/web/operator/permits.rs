@@ -1,6 +1,7 @@
 //! A permit's page in the operator portal: its history and payments, the office's changes (number, dates, "Makulera" with a refund) and sending a failed refund again.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 #[derive(Default)]
 pub(super) struct PermitMsgs<'a> {
@@ -163,9 +164,8 @@ pub async fn permit_regnr(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<RegnrForm>,
+    form: CsrfForm<RegnrForm>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let t = op.ctx.t();
     let typed: String = form.regnr.chars().take(40).collect();
@@ -198,9 +198,8 @@ pub async fn permit_dates(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<DatesForm>,
+    form: CsrfForm<DatesForm>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let t = op.ctx.t();
     let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
@@ -234,9 +233,8 @@ pub async fn permit_cancel(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<CancelForm>,
+    form: CsrfForm<CancelForm>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let t = op.ctx.t();
     let refund = if form.refund.trim().is_empty() {
@@ -289,9 +287,8 @@ pub async fn refund_retry(
     op: OperatorCtx,
     state: Data,
     path: web::Path<(i64, i64)>,
-    form: web::Form<CsrfForm>,
+    _csrf: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    op.me.check_csrf(&form.csrf)?;
     let (id, rid) = path.into_inner();
     let opid = op.me.user.id;
     let found = db::run(&state.pool, move |c| {
@@ -324,3 +321,5 @@ pub async fn refund_retry(
     let m = if done { "cancelled" } else { "refund_failed" };
     Ok(see_other(&format!("/operator/permits/{id}?m={m}")))
 }
+
+crate::csrf_forms!(CancelForm, DatesForm, RegnrForm);

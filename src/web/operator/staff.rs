@@ -1,6 +1,7 @@
 //! Personal (admins only): the operator accounts and inviting new ones.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 pub(super) fn require_admin(op: &OperatorCtx) -> Result<(), AppError> {
     if op.me.user.role == "admin" {
@@ -98,10 +99,9 @@ pub async fn staff(
 pub async fn invite(
     op: OperatorCtx,
     state: Data,
-    form: web::Form<InviteForm>,
+    form: CsrfForm<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
     require_admin(&op)?;
-    op.me.check_csrf(&form.csrf)?;
     let t = op.ctx.t();
     let email = crate::domain::Email::parse(&form.email);
     let name = crate::domain::Name::parse(&form.name);
@@ -188,3 +188,5 @@ pub async fn invite(
     state.wake_mailbox();
     Ok(see_other("/operator/staff?m=invited"))
 }
+
+crate::csrf_forms!(InviteForm);

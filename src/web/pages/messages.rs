@@ -17,7 +17,7 @@ use crate::i18n::Texts;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
-use crate::web::forms::{Field, csrf, error_summary, input, notice};
+use crate::web::forms::{CsrfForm, Field, csrf, error_summary, input, notice};
 use crate::web::layout::{page, unread_badge};
 use crate::web::permits::permit_type_name;
 use crate::web::respond::{html as respond, see_other};
@@ -157,10 +157,9 @@ pub async fn new_form(
 pub async fn create(
     ctx: Ctx,
     state: Data,
-    form: web::Form<NewCaseForm>,
+    form: CsrfForm<NewCaseForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let t = ctx.t();
     let uid = me.user.id;
     let permit_id = match form.permit.trim() {
@@ -332,10 +331,9 @@ pub async fn reply(
     ctx: Ctx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<ReplyForm>,
+    form: CsrfForm<ReplyForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let uid = me.user.id;
     let text = form.message.clone();
@@ -372,3 +370,5 @@ pub async fn unread(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .insert_header(("Cache-Control", "no-store"))
         .body(unread_badge(ctx.t(), me.unread_messages).into_string()))
 }
+
+crate::csrf_forms!(NewCaseForm, ReplyForm);

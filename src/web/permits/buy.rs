@@ -1,6 +1,7 @@
 //! Buying a permit ("Köp nytt parkeringstillstånd"): the form and its checks, the review ("Bekräfta") and the order, in one transaction.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 pub(super) const TEXT_MAX: usize = 500;
 
@@ -362,10 +363,9 @@ pub async fn type_details_fragment(
 pub async fn review(
     ctx: Ctx,
     state: Data,
-    form: web::Form<BuyForm>,
+    form: CsrfForm<BuyForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let cat = catalogue_for(&state, me).await?;
     let form = form.into_inner().bounded();
     let today = today(chrono::Utc::now());
@@ -390,10 +390,9 @@ pub async fn review(
 pub async fn confirm(
     ctx: Ctx,
     state: Data,
-    form: web::Form<BuyForm>,
+    form: CsrfForm<BuyForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let cat = catalogue_for(&state, me).await?;
     let form = form.into_inner().bounded();
     let today = today(chrono::Utc::now());
@@ -499,3 +498,5 @@ pub async fn confirm(
     .await?;
     Ok(see_other(&format!("/permits/{}", permit.id)))
 }
+
+crate::csrf_forms!(BuyForm);

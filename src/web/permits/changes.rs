@@ -1,6 +1,7 @@
 //! A customer's changes to a permit, through its actor: registration number, temporary number, renewal; and the permit page again with a reason when a change or payment is refused.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
     Some(match e {
@@ -65,10 +66,9 @@ pub async fn update_regnr(
     ctx: Ctx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<RegnrForm>,
+    form: CsrfForm<RegnrForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let t = ctx.t();
     let typed: String = form.regnr.chars().take(40).collect();
@@ -133,10 +133,9 @@ pub async fn add_temporary(
     ctx: Ctx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<TemporaryForm>,
+    form: CsrfForm<TemporaryForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let t = ctx.t();
     let foreign = form.foreign.is_some();
@@ -181,10 +180,9 @@ pub async fn end_temporary(
     ctx: Ctx,
     state: Data,
     path: web::Path<(i64, i64)>,
-    form: web::Form<CsrfOnly>,
+    _csrf: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let (id, temporary_id) = path.into_inner();
     match change(&state, me, id, PermitChange::EndTemporary { temporary_id }).await? {
         Ok(_) => Ok(see_other(&format!("/permits/{id}?m=temp_ended"))),
@@ -270,3 +268,5 @@ pub(super) async fn refused(
         .insert_header(("Vary", "HX-Request"))
         .body(permit_page(ctx, me, &v, m).into_string()))
 }
+
+crate::csrf_forms!(CsrfOnly, RegnrForm, TemporaryForm);

@@ -17,7 +17,7 @@ use crate::payments::swish::{SwishError, new_instruction_id};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
-use crate::web::forms::{Field, csrf, input, notice_error};
+use crate::web::forms::{CsrfForm, Field, csrf, input, notice_error};
 use crate::web::respond::see_other;
 
 type Data = web::Data<AppState>;
@@ -137,10 +137,9 @@ pub async fn pay(
     ctx: Ctx,
     state: Data,
     id: web::Path<i64>,
-    form: web::Form<PayForm>,
+    form: CsrfForm<PayForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let t = ctx.t();
     let id = id.into_inner();
     let form = form.into_inner();
@@ -553,3 +552,5 @@ pub async fn nexi_webhook(
     }
     Ok(HttpResponse::Ok().finish())
 }
+
+crate::csrf_forms!(PayForm);

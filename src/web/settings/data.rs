@@ -1,6 +1,7 @@
 //! "Ladda ner mina uppgifter" (everything kept about the user) and "Ta bort mitt konto".
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 /// Everything kept about the user, as JSON (the queries are in `db::export`).
 pub async fn export(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
@@ -32,10 +33,9 @@ pub struct DeleteForm {
 pub async fn delete_account(
     ctx: Ctx,
     state: Data,
-    form: web::Form<DeleteForm>,
+    form: CsrfForm<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let error = match current_password(&state, me, form.into_inner().delete_password).await? {
         hashing::Current::Right => None,
         hashing::Current::Wrong => Some(ctx.t().err_current_password),
@@ -79,3 +79,5 @@ pub async fn delete_account(
         .insert_header((header::LOCATION, "/login?m=deleted"))
         .finish())
 }
+
+crate::csrf_forms!(DeleteForm);

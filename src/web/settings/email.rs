@@ -1,6 +1,7 @@
 //! Changing the e-mail address: it needs the current password; the link to the new address confirms it, and the notice to the old one carries a link that undoes it and ends every session (7 days).
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 #[derive(Deserialize)]
 pub struct NewEmailForm {
@@ -24,10 +25,9 @@ pub(super) const UNDO_VALID: chrono::Duration = chrono::Duration::days(7);
 pub async fn change_email(
     ctx: Ctx,
     state: Data,
-    form: web::Form<NewEmailForm>,
+    form: CsrfForm<NewEmailForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let t = ctx.t();
     let form = form.into_inner();
     let mut v = SettingsView::of(me);
@@ -326,3 +326,5 @@ pub(super) fn undo_answer(ctx: &Ctx, status: StatusCode, text: &str, ok: bool) -
     };
     respond(status, page(ctx, None, t.email_undo_title, body))
 }
+
+crate::csrf_forms!(NewEmailForm);

@@ -1,6 +1,7 @@
 //! Changing the password (the current one first); every other session ends.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
@@ -15,10 +16,9 @@ pub struct PasswordForm {
 pub async fn change_password(
     ctx: Ctx,
     state: Data,
-    form: web::Form<PasswordForm>,
+    form: CsrfForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let t = ctx.t();
     let form = form.into_inner();
     let mut v = SettingsView::of(me);
@@ -64,3 +64,5 @@ pub async fn change_password(
     state.wake_mailbox();
     Ok(see_other("/settings?m=password_changed"))
 }
+
+crate::csrf_forms!(PasswordForm);

@@ -1,6 +1,7 @@
 //! "Betalinställningar": the preferred payment method and Swish number.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 pub(super) fn payment_body(
     ctx: &Ctx,
@@ -78,10 +79,9 @@ pub struct PaymentSettingsForm {
 pub async fn save_payment_settings(
     ctx: Ctx,
     state: Data,
-    form: web::Form<PaymentSettingsForm>,
+    form: CsrfForm<PaymentSettingsForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let t = ctx.t();
     // A method that is not offered is no preference.
     let method = match form.method.as_str() {
@@ -126,3 +126,5 @@ pub async fn save_payment_settings(
     .await?;
     Ok(see_other("/settings/payment?m=saved"))
 }
+
+crate::csrf_forms!(PaymentSettingsForm);

@@ -1,6 +1,7 @@
 //! "Inställningar" and saving the personal details, channels and language.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 pub async fn show(ctx: Ctx, query: web::Query<FlashQuery>) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -28,10 +29,9 @@ pub struct PersonalForm {
 pub async fn save_personal(
     ctx: Ctx,
     state: Data,
-    form: web::Form<PersonalForm>,
+    form: CsrfForm<PersonalForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    me.check_csrf(&form.csrf)?;
     let t = ctx.t();
     let form = form.into_inner();
     let mut v = SettingsView::of(me);
@@ -77,3 +77,5 @@ pub async fn save_personal(
         .insert_header((header::LOCATION, "/settings?m=saved"))
         .finish())
 }
+
+crate::csrf_forms!(PersonalForm);
