@@ -155,6 +155,7 @@ impl Application {
         password::init();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(crate::web::error::render_error_pages))
                 .wrap(middleware::security_headers(https))
                 .wrap(from_fn(middleware::no_store))
                 .wrap(from_fn(crate::web::compress::compress))

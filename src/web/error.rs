@@ -1,11 +1,14 @@
 //! What a handler can fail with, and the page the user then sees (never an internal message).
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpResponse, ResponseError};
 
 use super::ctx::Ctx;
 use super::layout::message_page;
-use crate::i18n::Lang;
+use crate::i18n::Texts;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -51,15 +54,9 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let ctx = Ctx::plain(Lang::Sv);
-        let t = ctx.t();
-        let page = |status: StatusCode, title: &str, body: &str| {
-            HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(message_page(&ctx, title, body).into_string())
-        };
+        let page = |status: StatusCode, what: ErrorPage| error_page(status, what);
         match self {
-            AppError::NotFound => page(StatusCode::NOT_FOUND, t.not_found_title, t.not_found_body),
+            AppError::NotFound => page(StatusCode::NOT_FOUND, ErrorPage::NOT_FOUND),
             AppError::LoginRequired { next, htmx } => {
                 let to = format!(
                     "/login?next={}",
@@ -76,29 +73,118 @@ impl ResponseError for AppError {
                         .finish()
                 }
             }
-            AppError::Csrf => page(StatusCode::FORBIDDEN, t.csrf_title, t.csrf_body),
+            AppError::Csrf => page(StatusCode::FORBIDDEN, ErrorPage::CSRF),
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "request failed");
-                page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    t.error_title,
-                    t.error_body,
-                )
+                page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::INTERNAL)
             }
         }
     }
 }
 
-/// A request body an extractor could not take (too large, wrong content type): the Swedish
-/// page with the extractor's status (413, 415, 400), not actix's plain-text error.
-pub fn unreadable_body(err: &actix_web::Error, title: &str, text: &str) -> HttpResponse {
-    HttpResponse::build(err.as_response_error().status_code())
-        .content_type("text/html; charset=utf-8")
-        .body(message_page(&Ctx::plain(Lang::Sv), title, text).into_string())
+/// A request body an extractor could not take (too large, wrong content type): the page
+/// with the extractor's status (413, 415, 400), not actix's plain-text error.
+pub fn unreadable_body(err: &actix_web::Error, what: ErrorPage) -> HttpResponse {
+    error_page(err.as_response_error().status_code(), what)
 }
 
-/// What [`unreadable_body`] says about a form.
-pub const UNREADABLE_FORM: (&str, &str) = (
-    "Formuläret kunde inte läsas",
-    "Uppgifterna i formuläret kunde inte tolkas. Gå tillbaka och försök igen.",
-);
+/// What an error page says, as texts picked in the request's language when it is drawn.
+#[derive(Clone, Copy)]
+pub struct ErrorPage {
+    pub title: fn(&Texts) -> &'static str,
+    pub body: fn(&Texts) -> &'static str,
+}
+
+impl ErrorPage {
+    pub const NOT_FOUND: ErrorPage = ErrorPage {
+        title: |t| t.not_found_title,
+        body: |t| t.not_found_body,
+    };
+    pub const CSRF: ErrorPage = ErrorPage {
+        title: |t| t.csrf_title,
+        body: |t| t.csrf_body,
+    };
+    pub const INTERNAL: ErrorPage = ErrorPage {
+        title: |t| t.error_title,
+        body: |t| t.error_body,
+    };
+    pub const FORM: ErrorPage = ErrorPage {
+        title: |t| t.form_unreadable_title,
+        body: |t| t.form_unreadable_body,
+    };
+    pub const ADDRESS: ErrorPage = ErrorPage {
+        title: |t| t.address_unreadable_title,
+        body: |t| t.address_unreadable_body,
+    };
+    pub const ATTACHMENT: ErrorPage = ErrorPage {
+        title: |t| t.attach_heading,
+        body: |t| t.err_pdf,
+    };
+}
+
+/// An error answer whose page [`render_error_pages`] draws: the status now, the words later,
+/// in the request's language and frame.
+pub fn error_page(status: StatusCode, what: ErrorPage) -> HttpResponse {
+    let mut resp = HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .finish();
+    resp.extensions_mut().insert(what);
+    resp
+}
+
+/// The one renderer of error pages (every [`error_page`]: 400, 403, 404, 408, 413, 500 …):
+/// in the request's language, inside the logged-in frame when the request has a session,
+/// and as a fragment (the message alone) for an htmx request.
+pub async fn render_error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // (Middleware inside this one answer their errors as responses, like the operator
+    // guard, so that they are drawn here too.)
+    let res = next.call(req).await?;
+    if res.response().extensions().get::<ErrorPage>().is_none() {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, resp) = res.into_parts();
+    let Some(what) = resp.extensions().get::<ErrorPage>().copied() else {
+        return Ok(ServiceResponse::new(req, resp.map_into_boxed_body()));
+    };
+    let ctx = match Ctx::extract(&req).await {
+        Ok(ctx) => ctx,
+        Err(_) => Ctx::anonymous(&req),
+    };
+    let t = ctx.t();
+    let (title, body) = ((what.title)(t), (what.body)(t));
+    let markup = if ctx.htmx_fragment {
+        maud::html! { div.notice.error role="alert" { strong { (title) } " " (body) } }
+    } else {
+        match &ctx.user {
+            Some(me) if me.is_operator() && ctx.here.starts_with("/operator") => {
+                crate::web::layout::operator_page(
+                    &ctx,
+                    &me.csrf_token,
+                    title,
+                    maud::html! { p { (body) } p { a href="/operator" { (t.back_home) } } },
+                )
+            }
+            Some(me) => crate::web::layout::page(
+                &ctx,
+                Some(&crate::web::settings::frame(me)),
+                title,
+                maud::html! { p { (body) } p { a href="/" { (t.back_home) } } },
+            ),
+            None => message_page(&ctx, title, body),
+        }
+    };
+    let mut out = HttpResponse::build(resp.status());
+    for (name, value) in resp.headers() {
+        if name != header::CONTENT_LENGTH {
+            out.insert_header((name.clone(), value.clone()));
+        }
+    }
+    if ctx.htmx_fragment {
+        out.insert_header(("Vary", "HX-Request"));
+    }
+    let out = out.body(markup.into_string());
+    Ok(ServiceResponse::new(req, out))
+}

@@ -20,7 +20,8 @@ pub mod respond;
 pub mod settings;
 
 use actix_multipart::form::MultipartFormConfig;
-use actix_web::{HttpResponse, error::InternalError, web};
+use actix_web::{error::InternalError, web};
+use error::ErrorPage;
 
 use pages::{dev, home, messages, notifications, public};
 use permits::{daycards, payments};
@@ -45,15 +46,13 @@ pub fn routes(
             },
         );
     }
+    // A body, query string or path segment an extractor cannot take: the error page in the
+    // request's language and frame (drawn by `error::render_error_pages`), with the right
+    // status: 400, 404 for a path, 408 for a body that stopped, 413 for one too large.
     cfg.app_data(
         web::FormConfig::default()
             .limit(64 * 1024)
             .error_handler(|err, _req| {
-                let page = layout::message_page(
-                    &ctx::Ctx::plain(i18n::Lang::Sv),
-                    "Formuläret kunde inte läsas",
-                    "Uppgifterna i formuläret kunde inte tolkas. Gå tillbaka och försök igen.",
-                );
                 let status = match &err {
                     actix_web::error::UrlencodedError::Payload(p)
                         if body_timeout::is_timeout(p) =>
@@ -62,52 +61,22 @@ pub fn routes(
                     }
                     _ => actix_web::http::StatusCode::BAD_REQUEST,
                 };
-                InternalError::from_response(
-                    err,
-                    HttpResponse::build(status)
-                        .content_type("text/html; charset=utf-8")
-                        .body(page.into_string()),
-                )
-                .into()
+                InternalError::from_response(err, error::error_page(status, ErrorPage::FORM)).into()
             }),
     )
-    // A query string or path segment of the wrong shape (letters for an id, a duplicated
-    // key): the same kind of Swedish page, not actix's plain-text error.
     .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-        let page = layout::message_page(
-            &ctx::Ctx::plain(i18n::Lang::Sv),
-            "Adressen kunde inte läsas",
-            "Uppgifterna i adressen kunde inte tolkas. Gå tillbaka och försök igen.",
-        );
-        InternalError::from_response(
-            err,
-            HttpResponse::BadRequest()
-                .content_type("text/html; charset=utf-8")
-                .body(page.into_string()),
-        )
-        .into()
+        let status = actix_web::http::StatusCode::BAD_REQUEST;
+        InternalError::from_response(err, error::error_page(status, ErrorPage::ADDRESS)).into()
     }))
     .app_data(web::PathConfig::default().error_handler(|err, _req| {
-        let ctx = ctx::Ctx::plain(i18n::Lang::Sv);
-        let page = layout::message_page(&ctx, ctx.t().not_found_title, ctx.t().not_found_body);
-        InternalError::from_response(
-            err,
-            HttpResponse::NotFound()
-                .content_type("text/html; charset=utf-8")
-                .body(page.into_string()),
-        )
-        .into()
+        let status = actix_web::http::StatusCode::NOT_FOUND;
+        InternalError::from_response(err, error::error_page(status, ErrorPage::NOT_FOUND)).into()
     }))
     .app_data(
         MultipartFormConfig::default()
             .total_limit(permits::ATTACHMENT_MAX_BYTES + 64 * 1024)
             .memory_limit(permits::ATTACHMENT_MAX_BYTES + 64 * 1024)
             .error_handler(|err, _req| {
-                let page = layout::message_page(
-                    &ctx::Ctx::plain(i18n::Lang::Sv),
-                    i18n::SV.attach_heading,
-                    i18n::SV.err_pdf,
-                );
                 // Too large: 413; a missing part or a broken body: the error's own 400.
                 let status = match &err {
                     actix_multipart::MultipartError::Payload(
@@ -118,13 +87,8 @@ pub fn routes(
                     }
                     other => actix_web::ResponseError::status_code(other),
                 };
-                InternalError::from_response(
-                    err,
-                    HttpResponse::build(status)
-                        .content_type("text/html; charset=utf-8")
-                        .body(page.into_string()),
-                )
-                .into()
+                InternalError::from_response(err, error::error_page(status, ErrorPage::ATTACHMENT))
+                    .into()
             }),
     )
     .route("/", web::get().to(home::home))

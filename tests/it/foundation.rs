@@ -241,3 +241,57 @@ fn unreachable_postgres_fails_fast_with_the_real_error() {
     assert!(stderr.contains("cannot open database"), "{stderr}");
     assert!(started.elapsed() < std::time::Duration::from_secs(8));
 }
+
+/// Every error page is drawn by one renderer: in the request's language, inside the
+/// logged-in frame when there is a session, and as the message alone for htmx.
+#[actix_web::test]
+async fn error_pages_speak_the_users_language_inside_the_frame_and_as_htmx_fragments() {
+    let app = spawn_app().await;
+    // Logged out, Swedish: the plain page.
+    let resp = app.get("/permits/abc").await;
+    assert_eq!(resp.status(), 404);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Sidan finns inte") && !html.contains("Logga ut"));
+
+    app.logged_in_user("fel@example.com").await;
+    app.get("/lang/en?next=%2F").await;
+    for path in ["/permits/999999", "/permits/abc", "/operator/dashboard"] {
+        let resp = app.get(path).await;
+        assert_eq!(resp.status(), 404, "{path}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains(r#"<html lang="en""#), "{path}");
+        assert!(html.contains("Page not found"), "{path}");
+        assert!(
+            html.contains("Log out"),
+            "{path}: inside the logged-in frame"
+        );
+    }
+    // A form that cannot be read (not a form at all): 400, in English, in the frame.
+    let resp = app
+        .client
+        .post(app.url("/settings"))
+        .header("content-type", "text/plain")
+        .body("not a form")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("The form could not be read") && html.contains("Log out"));
+
+    // htmx asks for a fragment: the message alone, no page around it.
+    let resp = app
+        .client
+        .get(app.url("/permits/999999"))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(resp.headers()["vary"], "HX-Request");
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Page not found") && !html.contains("<html"),
+        "{html}"
+    );
+}

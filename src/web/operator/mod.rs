@@ -52,13 +52,21 @@ use self::{
 };
 
 /// The guard of the whole `/operator` scope: logged out → login and back; customer → 404.
+/// A refusal is answered as a response (not an error), so the error-page renderer around
+/// the app draws it in the user's language and frame.
 pub async fn guard(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let (http, mut payload) = req.into_parts();
-    OperatorCtx::from_request(&http, &mut payload).await?;
-    next.call(ServiceRequest::from_parts(http, payload)).await
+    if let Err(e) = OperatorCtx::from_request(&http, &mut payload).await {
+        let resp = actix_web::ResponseError::error_response(&e);
+        return Ok(ServiceResponse::new(http, resp));
+    }
+    Ok(next
+        .call(ServiceRequest::from_parts(http, payload))
+        .await?
+        .map_into_boxed_body())
 }
 
 /// `/operator`: the portal's first page is Kontroll.

@@ -22,10 +22,7 @@ pub async fn attach(
     let form = match form {
         Ok(f) => f,
         // Not multipart at all (415), or too large or incomplete (the config's 413).
-        Err(e) => {
-            let t = ctx.t();
-            return Ok(unreadable_body(&e, t.attach_heading, t.err_pdf));
-        }
+        Err(e) => return Ok(unreadable_body(&e, ErrorPage::ATTACHMENT)),
     };
     me.check_csrf(&form.csrf)?;
     let id = id.into_inner();

@@ -26,7 +26,7 @@ use crate::domain::permit_actions::Kind;
 use crate::i18n::Texts;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::{AppError, UNREADABLE_FORM, unreadable_body};
+use crate::web::error::{AppError, ErrorPage, unreadable_body};
 use crate::web::forms::{self, Field, notice, notice_error};
 
 type Data = web::Data<AppState>;
@@ -441,7 +441,7 @@ pub async fn book(
     let me = ctx.require_user()?;
     let body = match body {
         Ok(b) => b,
-        Err(e) => return Ok(unreadable_body(&e, UNREADABLE_FORM.0, UNREADABLE_FORM.1)),
+        Err(e) => return Ok(unreadable_body(&e, ErrorPage::FORM)),
     };
     let input = CalendarInput::parse(&body);
     me.check_csrf(&input.csrf)?;
@@ -477,7 +477,7 @@ pub async fn cancel(
     let me = ctx.require_user()?;
     let body = match body {
         Ok(b) => b,
-        Err(e) => return Ok(unreadable_body(&e, UNREADABLE_FORM.0, UNREADABLE_FORM.1)),
+        Err(e) => return Ok(unreadable_body(&e, ErrorPage::FORM)),
     };
     let input = CalendarInput::parse(&body);
     me.check_csrf(&input.csrf)?;
