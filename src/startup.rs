@@ -160,6 +160,7 @@ impl Application {
                 .wrap(from_fn(middleware::no_store))
                 .wrap(from_fn(crate::web::compress::compress))
                 .wrap(from_fn(middleware::log_request))
+                .wrap(tracing_actix_web::TracingLogger::<middleware::RequestSpan>::new())
                 .app_data(app_state.clone())
                 .wrap(from_fn(csrf::check_origin))
                 .wrap(from_fn(crate::web::body_timeout::cut_slow_bodies))

@@ -2,10 +2,10 @@
 
 use std::time::Instant;
 
-use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::{Error, HttpMessage};
 
 /// No inline scripts or styles and no eval anywhere; forms post only to this site;
 /// the portal is never framed.
@@ -40,18 +40,42 @@ pub async fn log_request(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.path().to_owned();
     let res = next.call(req).await;
     let micros = started.elapsed().as_micros();
+    // Method, path and request id are the fields of the request's span ([`RequestSpan`]).
     match &res {
         Ok(r) if r.status().is_server_error() => {
-            tracing::error!(%method, %path, status = r.status().as_u16(), micros, "request")
+            tracing::error!(status = r.status().as_u16(), micros, "request")
         }
-        Ok(r) => tracing::info!(%method, %path, status = r.status().as_u16(), micros, "request"),
-        Err(e) => tracing::error!(%method, %path, error = %e, micros, "request"),
+        Ok(r) => tracing::info!(status = r.status().as_u16(), micros, "request"),
+        Err(e) => tracing::error!(error = %e, micros, "request"),
     }
     res
+}
+
+/// The root span of every request (`tracing_actix_web::TracingLogger`): the method, the
+/// path and a request id, so that everything logged while a request runs says which one.
+/// Never the query string: it can hold a link's token.
+pub struct RequestSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        let id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.path(),
+            request_id = %id
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(_: tracing::Span, _: &Result<ServiceResponse<B>, Error>) {
+        // The outcome is the line `log_request` writes inside the span.
+    }
 }
 
 /// `Cache-Control: no-store` on every response but the content-hashed assets (which keep
