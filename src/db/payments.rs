@@ -16,7 +16,8 @@ pub struct PaymentRow {
     pub provider_ref: String,
     pub amount_ore: i64,
     pub payer_alias: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: crate::domain::payment::PaymentStatus,
     pub error_code: Option<String>,
     pub polls: i32,
     pub next_poll_at: NaiveDateTime,

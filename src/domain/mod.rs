@@ -6,6 +6,7 @@ pub mod mobile;
 pub mod money;
 pub mod name;
 pub mod password;
+pub mod payment;
 pub mod pdf;
 pub mod permit;
 pub mod permit_actions;

@@ -24,7 +24,7 @@ pub async fn customer(
         h2 { (t.op_payments) }
         table.list {
             thead { tr { th scope="col" { "#" } th scope="col" { (t.op_permit) } th scope="col" { (t.pay_method) } th scope="col" { (t.price_label) } th scope="col" { (t.col_status) } } }
-            tbody { @for p in &c.payments { tr { td { (p.id) } td { a href={ "/operator/permits/" (p.permit_id) } { "#" (p.permit_id) } } td { (p.method) } td { (Money::from_ore(p.amount_ore)) } td { (p.status) } } } }
+            tbody { @for p in &c.payments { tr { td { (p.id) } td { a href={ "/operator/permits/" (p.permit_id) } { "#" (p.permit_id) } } td { (p.method) } td { (Money::from_ore(p.amount_ore)) } td { (p.status.as_str()) } } } }
         }
         h2 { (t.op_cases) }
         ul { @for k in &c.cases { li { a href={ "/operator/cases/" (k.id) } { (k.subject) } } } }

@@ -12,6 +12,7 @@ use crate::cases::CaseError;
 use crate::clock;
 use crate::db::schema::{car_parks, packages, permit_types};
 use crate::db::{self, audit, cases as db_cases, office, permits as db_permits, refunds};
+use crate::domain::payment::PaymentStatus;
 use crate::domain::permit::{Event, State, today};
 use crate::domain::regnr::RegNumberError;
 use crate::domain::{Money, RegNumber};

@@ -34,7 +34,7 @@ pub(super) async fn permit_view(
     .await?
     .ok_or(AppError::NotFound)?;
     let state_now = Some(p.state);
-    let paid = pays.iter().find(|x| x.status == "paid");
+    let paid = pays.iter().find(|x| x.status == PaymentStatus::Paid);
     let refunded: i64 = refs
         .iter()
         .filter(|r| r.status != "failed")
@@ -86,7 +86,7 @@ pub(super) async fn permit_view(
         }
         @if !pays.is_empty() {
             h2 { (t.op_payments) }
-            ul { @for x in &pays { li { (clock::local_display(x.created_at)) " · " (x.method) " · " (Money::from_ore(x.amount_ore)) " · " (x.status) " · " (x.provider_ref) } } }
+            ul { @for x in &pays { li { (clock::local_display(x.created_at)) " · " (x.method) " · " (Money::from_ore(x.amount_ore)) " · " (x.status.as_str()) " · " (x.provider_ref) } } }
         }
         @if !refs.is_empty() {
             h2 { (t.op_refunds) }

@@ -10,6 +10,7 @@ use crate::auth::SessionUser;
 use crate::clock;
 use crate::db::payments::{self as db_payments, NewPayment, PaymentRow};
 use crate::db::{self, permits as db_permits};
+use crate::domain::payment::PaymentStatus;
 use crate::domain::permit::State;
 use crate::domain::{MobileNumber, Money};
 use crate::i18n::Texts;
@@ -23,16 +24,16 @@ use crate::web::respond::see_other;
 type Data = web::Data<AppState>;
 
 /// Why a payment failed, in plain words.
-pub fn failure_text(t: &Texts, status: &str, code: Option<&str>) -> &'static str {
+pub fn failure_text(t: &Texts, status: PaymentStatus, code: Option<&str>) -> &'static str {
     match (status, code) {
         (_, Some("CARD_DECLINED")) => t.fail_card_declined,
-        ("declined", _) => t.fail_declined,
-        ("timeout", _) | (_, Some("TM01")) => t.fail_timeout,
+        (PaymentStatus::Declined, _) => t.fail_declined,
+        (PaymentStatus::Timeout, _) | (_, Some("TM01")) => t.fail_timeout,
         (_, Some("RF07")) => t.fail_bank,
         (_, Some("BANKIDCL")) => t.fail_bankid,
         (_, Some("ACMT03")) | (_, Some("BE18")) => t.fail_not_enrolled,
         (_, Some("PROVIDER_DOWN")) | (_, Some("NOT_CREATED")) => t.fail_provider,
-        ("cancelled", _) => t.fail_cancelled,
+        (PaymentStatus::Cancelled, _) => t.fail_cancelled,
         _ => t.fail_other,
     }
 }
@@ -73,16 +74,16 @@ pub fn section(
         section aria-labelledby="pay-h" {
             h2 #pay-h { (t.amount_to_pay) ": " (price) }
             @match latest {
-                Some(p) if p.status == "pending" => {
+                Some(p) if p.status == PaymentStatus::Pending => {
                     (waiting(ctx, permit_id))
                     @if let Some(url) = &p.redirect_url {
                         p { a.button href=(url) { (t.card_continue) } }
                     }
                 }
                 _ => {
-                    @if let Some(p) = latest.filter(|p| p.status != "paid") {
+                    @if let Some(p) = latest.filter(|p| p.status != PaymentStatus::Paid) {
                         div.notice.error role="alert" {
-                            p { (t.pay_failed_intro) " " (failure_text(t, &p.status, p.error_code.as_deref())) }
+                            p { (t.pay_failed_intro) " " (failure_text(t, p.status, p.error_code.as_deref())) }
                             p { (t.pay_try_again) }
                         }
                     }
@@ -273,7 +274,9 @@ pub async fn status(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpRes
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    let pending = latest.as_ref().is_some_and(|p| p.status == "pending");
+    let pending = latest
+        .as_ref()
+        .is_some_and(|p| p.status == PaymentStatus::Pending);
     if pending {
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
