@@ -124,19 +124,6 @@ enum Verdict {
 }
 
 impl PollJob {
-    /// Sends the refunds an outcome wrote (a charge that came after its permit stopped
-    /// waiting for payment). One that fails stays for the parking office to send again.
-    async fn send_refunds(&self, payment_id: i64) -> anyhow::Result<()> {
-        let pending = db::run(&self.pool, move |c| {
-            Ok(crate::db::refunds::pending_for_payment(c, payment_id)?)
-        })
-        .await?;
-        for id in pending {
-            crate::payments::refund::send(&self.pool, &self.swish, &self.nexi, id).await?;
-        }
-        Ok(())
-    }
-
     async fn poll_due(&self) -> anyhow::Result<()> {
         loop {
             let now = clock::now();
@@ -261,7 +248,13 @@ impl PollJob {
                 tracing::info!(payment = payment.id, paid, "payment final");
                 self.mailbox.do_send(Wake);
                 if paid {
-                    self.send_refunds(payment.id).await?;
+                    crate::payments::refund::send_pending(
+                        &self.pool,
+                        &self.swish,
+                        &self.nexi,
+                        payment.id,
+                    )
+                    .await?;
                 }
             }
             Ok(Err(e)) => {

@@ -87,3 +87,21 @@ pub async fn send(
     .await?;
     Ok(done)
 }
+
+/// Sends the refunds of a payment not yet sent (a charge that came after its permit stopped
+/// waiting for payment); one that fails stays for the parking office to send again.
+pub async fn send_pending(
+    pool: &Pool,
+    swish: &SwishClient,
+    nexi: &NexiClient,
+    payment_id: i64,
+) -> anyhow::Result<()> {
+    let pending = db::run(pool, move |c| {
+        Ok(refunds::pending_for_payment(c, payment_id)?)
+    })
+    .await?;
+    for id in pending {
+        send(pool, swish, nexi, id).await?;
+    }
+    Ok(())
+}

@@ -50,6 +50,26 @@ pub(super) fn reset_form(ctx: &Ctx, token: &str, error: Option<&str>) -> Markup 
     }
 }
 
+/// The page for a reset link that cannot be used (unknown, used, expired); `None` when it
+/// can. Looks only: using it is [`reset`]'s transaction.
+async fn unusable_link(
+    ctx: &Ctx,
+    state: &Data,
+    token: &str,
+) -> Result<Option<HttpResponse>, AppError> {
+    let token = token.to_string();
+    let check = db::run(&state.pool, move |c| {
+        Ok(accounts::peek_token(
+            c,
+            &token,
+            TokenPurpose::Reset,
+            clock::now(),
+        )?)
+    })
+    .await?;
+    Ok((!matches!(check, TokenCheck::Valid(_))).then(|| token_problem(ctx, &check)))
+}
+
 pub(super) fn token_problem(ctx: &Ctx, check: &TokenCheck) -> HttpResponse {
     let t = ctx.t();
     let again = ("/forgot-password", t.forgot_title);
@@ -66,18 +86,8 @@ pub async fn reset_page(
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = query.into_inner().token;
-    let probe = token.clone();
-    let check = db::run(&state.pool, move |c| {
-        Ok(accounts::peek_token(
-            c,
-            &probe,
-            TokenPurpose::Reset,
-            clock::now(),
-        )?)
-    })
-    .await?;
-    if !matches!(check, TokenCheck::Valid(_)) {
-        return Ok(token_problem(&ctx, &check));
+    if let Some(problem) = unusable_link(&ctx, &state, &token).await? {
+        return Ok(problem);
     }
     Ok(html_page(
         actix_web::http::StatusCode::OK,
@@ -124,18 +134,8 @@ pub async fn reset(
         }
     };
     // A link that cannot work costs no hash.
-    let peek = token.clone();
-    let before = db::run(&state.pool, move |c| {
-        Ok(accounts::peek_token(
-            c,
-            &peek,
-            TokenPurpose::Reset,
-            clock::now(),
-        )?)
-    })
-    .await?;
-    if !matches!(before, TokenCheck::Valid(_)) {
-        return Ok(token_problem(&ctx, &before));
+    if let Some(problem) = unusable_link(&ctx, &state, &token).await? {
+        return Ok(problem);
     }
     let Some(hash) =
         password::hash_signup(&state, SecretString::from(password.expose().to_string())).await?

@@ -298,14 +298,7 @@ pub async fn swish_callback(state: Data, body: web::Bytes) -> Result<HttpRespons
         .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
         .filter(|id| id.len() <= 64);
     if let Some(id) = id {
-        db::run(&state.pool, move |c| {
-            if let Some(p) = db_payments::by_provider_ref(c, &id)? {
-                db_payments::poll_now(c, p.id, clock::now())?;
-            }
-            Ok(())
-        })
-        .await?;
-        state.poll_payments();
+        poll_provider_ref(&state, id).await?;
     }
     Ok(HttpResponse::Ok().finish())
 }
@@ -341,15 +334,9 @@ async fn record_outcome(
     state.wake_mailbox();
     if paid {
         // A charge for a permit that no longer waited for it is refunded at once.
-        let pending = db::run(&state.pool, move |c| {
-            Ok(crate::db::refunds::pending_for_payment(c, payment_id)?)
-        })
-        .await?;
-        for rid in pending {
-            crate::payments::refund::execute(state, rid)
-                .await
-                .map_err(AppError::Internal)?;
-        }
+        crate::payments::refund::send_pending(&state.pool, &state.swish, &state.nexi, payment_id)
+            .await
+            .map_err(AppError::Internal)?;
     }
     Ok(())
 }
@@ -506,6 +493,20 @@ pub async fn card_return(
     Ok(see_other(&format!("/permits/{id}")))
 }
 
+/// A provider's callback names a payment: the poller asks the provider about it now (the
+/// callback itself is believed in nothing).
+async fn poll_provider_ref(state: &AppState, provider_ref: String) -> Result<(), AppError> {
+    db::run(&state.pool, move |c| {
+        if let Some(p) = db_payments::by_provider_ref(c, &provider_ref)? {
+            db_payments::poll_now(c, p.id, clock::now())?;
+        }
+        Ok(())
+    })
+    .await?;
+    state.poll_payments();
+    Ok(())
+}
+
 /// Has the poller ask the provider about this payment now.
 async fn wake_poller(state: &AppState, payment_id: i64) -> Result<(), AppError> {
     db::run(&state.pool, move |c| {
@@ -544,14 +545,7 @@ pub async fn nexi_webhook(
         })
         .filter(|id| id.len() <= 64);
     if let Some(id) = id {
-        db::run(&state.pool, move |c| {
-            if let Some(p) = db_payments::by_provider_ref(c, &id)? {
-                db_payments::poll_now(c, p.id, clock::now())?;
-            }
-            Ok(())
-        })
-        .await?;
-        state.poll_payments();
+        poll_provider_ref(&state, id).await?;
     }
     Ok(HttpResponse::Ok().finish())
 }
