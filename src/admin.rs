@@ -8,6 +8,7 @@ use crate::clock;
 use crate::db::schema::users;
 use crate::db::{self, DbConnection, accounts, audit};
 use crate::domain::password::{MIN_CHARS, SPECIALS};
+use crate::domain::role::Role;
 use crate::domain::{Email, Name, Password};
 
 /// What `create-admin` did.
@@ -16,7 +17,7 @@ pub enum AdminOutcome {
     /// A new, confirmed admin account.
     Created { user_id: i64 },
     /// An existing account became admin (confirmed, with the new password).
-    Promoted { user_id: i64, was: String },
+    Promoted { user_id: i64, was: Role },
 }
 
 /// Why `create-admin` refused: one line each, naming what to fix.
@@ -68,7 +69,7 @@ pub fn create_admin(
             Some(existing) => {
                 diesel::update(users::table.find(existing.id))
                     .set((
-                        users::role.eq("admin"),
+                        users::role.eq(Role::Admin),
                         users::password_hash.eq(&hash),
                         users::confirmed_at.eq(existing.confirmed_at.unwrap_or(now)),
                     ))
@@ -80,8 +81,8 @@ pub fn create_admin(
                     None,
                     "user.role",
                     &format!("user:{}", existing.id),
-                    Some(&existing.role),
-                    Some("admin"),
+                    Some(existing.role.as_str()),
+                    Some(Role::Admin.as_str()),
                     now,
                 )?;
                 Ok(AdminOutcome::Promoted {
@@ -98,7 +99,7 @@ pub fn create_admin(
                         name: name.as_str(),
                         mobile: "",
                         is_employee,
-                        role: "admin",
+                        role: Role::Admin,
                         language: "sv",
                         created_at: now,
                     },

@@ -45,7 +45,7 @@ impl SessionUser {
     }
 
     pub fn is_operator(&self) -> bool {
-        matches!(self.user.role.as_str(), "operator" | "admin")
+        self.user.role.is_staff()
     }
 }
 

@@ -16,7 +16,8 @@ pub struct UserRow {
     pub name: String,
     pub mobile: String,
     pub is_employee: bool,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: crate::domain::role::Role,
     pub language: String,
     pub notify_email: bool,
     pub notify_sms: bool,
@@ -35,7 +36,7 @@ pub struct NewUser<'a> {
     pub name: &'a str,
     pub mobile: &'a str,
     pub is_employee: bool,
-    pub role: &'a str,
+    pub role: crate::domain::role::Role,
     pub language: &'a str,
     pub created_at: NaiveDateTime,
 }

@@ -119,3 +119,74 @@ pub fn active_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>>
         .select(CarParkRow::as_select())
         .load(conn)
 }
+
+/// Every permit type, active or not, in the catalogue's order (the operator's "Katalog").
+pub fn all_permit_types(conn: &mut DbConnection) -> QueryResult<Vec<PermitTypeRow>> {
+    permit_types::table
+        .order((permit_types::sort_order, permit_types::id))
+        .select(PermitTypeRow::as_select())
+        .load(conn)
+}
+
+/// Every package of every type, active or not.
+pub fn all_packages(conn: &mut DbConnection) -> QueryResult<Vec<PackageRow>> {
+    packages::table
+        .order((packages::permit_type_id, packages::sort_order, packages::id))
+        .select(PackageRow::as_select())
+        .load(conn)
+}
+
+/// Every car park, active or not.
+pub fn all_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>> {
+    car_parks::table
+        .order(car_parks::id)
+        .select(CarParkRow::as_select())
+        .load(conn)
+}
+
+pub fn permit_type(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PermitTypeRow>> {
+    permit_types::table
+        .find(id)
+        .select(PermitTypeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn package(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PackageRow>> {
+    packages::table
+        .find(id)
+        .select(PackageRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_package(conn: &mut DbConnection, new: &NewPackage) -> QueryResult<()> {
+    diesel::insert_into(packages::table)
+        .values(new)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A package's price and whether it is sold; later purchases only (a sold permit keeps its
+/// own copy of name and price).
+pub fn set_package_terms(
+    conn: &mut DbConnection,
+    id: i64,
+    price_ore: i64,
+    active: bool,
+) -> QueryResult<()> {
+    diesel::update(packages::table.find(id))
+        .set((
+            packages::price_ore.eq(price_ore),
+            packages::active.eq(active),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_car_park(conn: &mut DbConnection, new: &NewCarPark) -> QueryResult<()> {
+    diesel::insert_into(car_parks::table)
+        .values(new)
+        .execute(conn)
+        .map(drop)
+}

@@ -39,7 +39,7 @@ pub fn personal_data(conn: &mut DbConnection, user: &UserRow) -> QueryResult<Val
     let id = user.id;
     let account = json!({
         "email": user.email, "name": user.name, "mobile": user.mobile,
-        "employee": user.is_employee, "role": user.role, "language": user.language,
+        "employee": user.is_employee, "role": user.role.as_str(), "language": user.language,
         "notify_email": user.notify_email, "notify_sms": user.notify_sms,
         "preferred_payment": user.preferred_payment, "swish_number": user.swish_number,
         "created_at": ts(user.created_at),

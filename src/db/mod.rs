@@ -16,6 +16,7 @@ pub mod permits;
 pub mod refunds;
 pub mod schema;
 pub mod seed;
+pub mod users;
 
 use std::time::Duration;
 

@@ -176,6 +176,41 @@ pub fn application(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Optio
         .optional()
 }
 
+/// The application of a permit whose type needs approval.
+pub fn add_application(
+    conn: &mut DbConnection,
+    permit_id: i64,
+    a: &crate::domain::order::Application,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(applications::table)
+        .values((
+            applications::permit_id.eq(permit_id),
+            applications::organisation.eq(&a.organisation),
+            applications::role.eq(&a.role),
+            applications::reason.eq(&a.reason),
+            applications::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The application's attachment; false when the permit has no application.
+pub fn set_attachment(
+    conn: &mut DbConnection,
+    permit_id: i64,
+    pdf: &[u8],
+    name: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(applications::table.find(permit_id))
+        .set((
+            applications::attachment.eq(pdf),
+            applications::attachment_name.eq(name),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn add_event(
     conn: &mut DbConnection,
     permit_id: i64,

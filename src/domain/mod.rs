@@ -1,20 +1,25 @@
 //! The rules of the domain as pure functions and parsed types: no I/O here.
 
+pub mod code;
 pub mod daycard;
 pub mod email;
+pub mod ids;
 pub mod mobile;
 pub mod money;
 pub mod name;
+pub mod order;
 pub mod password;
 pub mod payment;
 pub mod pdf;
 pub mod permit;
 pub mod permit_actions;
 pub mod regnr;
+pub mod role;
 pub mod text;
 pub mod token;
 
 pub use email::Email;
+pub use ids::{PaymentId, PermitId, UserId};
 pub use mobile::MobileNumber;
 pub use money::Money;
 pub use name::Name;

@@ -4,40 +4,19 @@
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use chrono_tz::Europe::Stockholm;
 
-/// What is stored. "Utfärdad", "Aktiv" and "Utgången" are not stored: they follow from a paid
-/// permit's dates and today's date, so they are always right without anyone clicking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    AwaitingApproval,
-    Rejected,
-    AwaitingPayment,
-    Paid,
-    Cancelled,
+crate::code_enum! {
+    /// What is stored. "Utfärdad", "Aktiv" and "Utgången" are not stored: they follow from a
+    /// paid permit's dates and today's date, so they are always right without anyone clicking.
+    pub enum State("permit state") {
+        AwaitingApproval = "awaiting_approval",
+        Rejected = "rejected",
+        AwaitingPayment = "awaiting_payment",
+        Paid = "paid",
+        Cancelled = "cancelled",
+    }
 }
 
 impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::AwaitingApproval => "awaiting_approval",
-            State::Rejected => "rejected",
-            State::AwaitingPayment => "awaiting_payment",
-            State::Paid => "paid",
-            State::Cancelled => "cancelled",
-        }
-    }
-
-    /// The state in its stored form (`State::as_str` is the other way).
-    pub fn parse(s: &str) -> Option<State> {
-        Some(match s {
-            "awaiting_approval" => State::AwaitingApproval,
-            "rejected" => State::Rejected,
-            "awaiting_payment" => State::AwaitingPayment,
-            "paid" => State::Paid,
-            "cancelled" => State::Cancelled,
-            _ => return None,
-        })
-    }
-
     /// A new permit waits for the parking office's approval or for payment.
     pub fn initial(needs_approval: bool) -> State {
         if needs_approval {
@@ -127,21 +106,6 @@ pub fn period_end(start: NaiveDate, months: u32) -> Option<NaiveDate> {
 /// The first day of a renewal: the day after the period ends.
 pub fn renewal_start(end: NaiveDate) -> Option<NaiveDate> {
     end.succ_opt()
-}
-
-/// A state column that holds no known state.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown permit state {0:?}")]
-pub struct UnknownState(pub String);
-
-/// Read from the database (`#[diesel(deserialize_as = String)]`): a row never carries a
-/// state as a bare string past the query.
-impl TryFrom<String> for State {
-    type Error = UnknownState;
-
-    fn try_from(s: String) -> Result<State, UnknownState> {
-        State::parse(&s).ok_or(UnknownState(s))
-    }
 }
 
 #[cfg(test)]

@@ -4,47 +4,13 @@
 
 use super::permit::State;
 
-/// A permit's kind (the permit type's `kind` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A period permit (month, year …).
-    Period,
-    /// A day card: a number of days, each booked for a registration number.
-    Day,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Period, Kind::Day];
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "period" => Some(Kind::Period),
-            "day" => Some(Kind::Day),
-            _ => None,
-        }
-    }
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Period => "period",
-            Kind::Day => "day",
-        }
-    }
-}
-
-/// A kind column that holds no known kind.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown permit kind {0:?}")]
-pub struct UnknownKind(pub String);
-
-/// Read from the database (`#[diesel(deserialize_as = String)]`).
-impl TryFrom<String> for Kind {
-    type Error = UnknownKind;
-
-    fn try_from(s: String) -> Result<Kind, UnknownKind> {
-        Kind::parse(&s).ok_or(UnknownKind(s))
+crate::code_enum! {
+    /// A permit's kind (the permit type's `kind` column).
+    pub enum Kind("permit kind") {
+        /// A period permit (month, year …).
+        Period = "period",
+        /// A day card: a number of days, each booked for a registration number.
+        Day = "day",
     }
 }
 
@@ -158,7 +124,7 @@ mod tests {
     fn every_action_kind_and_state() {
         let mut checked = 0;
         for action in PermitAction::ALL {
-            for kind in Kind::ALL {
+            for &kind in Kind::ALL {
                 for state in STATES {
                     let got = allowed(action, kind, state);
                     assert_eq!(
@@ -196,7 +162,7 @@ mod tests {
     fn the_transitions_agree_with_the_table() {
         use crate::domain::permit::Event;
         for state in STATES {
-            for kind in Kind::ALL {
+            for &kind in Kind::ALL {
                 assert_eq!(
                     state.apply(Event::Cancel).is_ok(),
                     allowed(OfficeCancel, kind, state).is_ok()

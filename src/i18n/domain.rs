@@ -1,9 +1,11 @@
 //! The words for the domain's states and refusals: a permit's status on screen, and why the
 //! table of permit actions refused something.
 
-use super::Lang;
+use super::{Lang, Texts};
+use crate::domain::order::OrderError;
 use crate::domain::permit::Status;
 use crate::domain::permit_actions::{Kind, PermitAction, Refusal};
+use crate::domain::regnr::RegNumberError;
 
 /// A permit's status as shown to the user (CONTRACT.md's words in Swedish).
 pub fn status(lang: Lang, status: Status) -> &'static str {
@@ -67,5 +69,30 @@ pub fn refusal(lang: Lang, r: &Refusal) -> &'static str {
             (OfficeApprove | OfficeReject, _) => "The application does not await a decision.",
             _ => "The permit can no longer be changed.",
         },
+    }
+}
+
+/// Why a field of an order was refused (the texts are the form's, in [`Texts`]).
+pub fn order_error(t: &Texts, e: OrderError) -> &'static str {
+    match e {
+        OrderError::TypeUnknown => t.err_type,
+        OrderError::PackageUnknown => t.err_package,
+        OrderError::StartInvalid => t.err_start_invalid,
+        OrderError::StartPast => t.err_start_past,
+        OrderError::StartTooFar => t.err_start_far,
+        OrderError::RegNr { error, foreign } => regnr_error(t, error, foreign),
+        OrderError::DaysOutOfRange => t.err_days,
+        OrderError::CarParkUnknown => t.err_car_park,
+        OrderError::TextRequired => t.err_required,
+        OrderError::TextTooLong => t.err_too_long,
+    }
+}
+
+/// Why a registration number was refused: empty, or not a plate of its kind.
+pub fn regnr_error(t: &Texts, e: RegNumberError, foreign: bool) -> &'static str {
+    match (e, foreign) {
+        (RegNumberError::Empty, _) => t.err_regnr_empty,
+        (_, true) => t.err_regnr_foreign,
+        (_, false) => t.err_regnr_invalid,
     }
 }

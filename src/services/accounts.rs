@@ -130,7 +130,7 @@ pub fn register(
                         name: &reg.name,
                         mobile: &reg.mobile,
                         is_employee: s.is_employee,
-                        role: "customer",
+                        role: crate::domain::role::Role::Customer,
                         language: &reg.language,
                         created_at: now,
                     },

@@ -3,4 +3,8 @@
 //! web handlers and the actors call them; nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod catalogue;
+pub mod orders;
 pub mod permits;
+pub mod profile;
+pub mod staff;

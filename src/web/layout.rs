@@ -4,6 +4,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::assets;
 use super::ctx::Ctx;
+use crate::domain::role::Role;
 
 /// htmx without eval, without injected scripts and without its injected indicator style,
 /// so the Content-Security-Policy needs neither `unsafe-eval` nor `unsafe-inline`. A 422 (a
@@ -172,7 +173,7 @@ fn operator_bar(ctx: &Ctx, csrf_token: &str) -> Markup {
                         li { a href="/operator/check" { (t.nav_check) } }
                         li { a href="/operator/catalogue" { (t.op_catalogue) } }
                         li { a href="/operator/reports" { (t.op_reports) } }
-                        @if ctx.user.as_ref().is_some_and(|u| u.user.role == "admin") {
+                        @if ctx.user.as_ref().is_some_and(|u| u.user.role == Role::Admin) {
                             li { a href="/operator/staff" { (t.op_staff) } }
                         }
                     }

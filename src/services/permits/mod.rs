@@ -25,8 +25,11 @@ use crate::i18n::messages;
 use crate::notify;
 use crate::settings::Seller;
 
+mod attachment;
 mod changes;
 mod payment;
+
+pub use attachment::attach;
 
 use self::changes::*;
 use self::payment::*;

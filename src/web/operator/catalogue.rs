@@ -1,6 +1,9 @@
 //! Katalog: permit types, packages and prices, car parks.
 
 use super::*;
+use crate::db::catalogue;
+use crate::domain::permit_actions::Kind;
+use crate::services;
 use crate::web::forms::CsrfForm;
 
 pub async fn catalogue(
@@ -9,57 +12,33 @@ pub async fn catalogue(
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    type Pkg = (i64, i64, String, i32, i64, bool);
-    let (types, pkgs, parks) = db::run(&state.pool, |c| {
-        let types: Vec<(i64, String, String, bool)> = permit_types::table
-            .order(permit_types::sort_order.asc())
-            .select((
-                permit_types::id,
-                permit_types::name_sv,
-                permit_types::kind,
-                permit_types::needs_approval,
-            ))
-            .load(c)?;
-        let pkgs: Vec<Pkg> = packages::table
-            .order((packages::permit_type_id.asc(), packages::sort_order.asc()))
-            .select((
-                packages::id,
-                packages::permit_type_id,
-                packages::name_sv,
-                packages::months,
-                packages::price_ore,
-                packages::active,
-            ))
-            .load(c)?;
-        let parks: Vec<(i64, String, String, bool)> = car_parks::table
-            .order(car_parks::id.asc())
-            .select((
-                car_parks::id,
-                car_parks::name,
-                car_parks::site,
-                car_parks::active,
-            ))
-            .load(c)?;
-        Ok((types, pkgs, parks))
+    let (types, pkgs, parks) = db::run_query(&state.pool, |c| {
+        Ok((
+            catalogue::all_permit_types(c)?,
+            catalogue::all_packages(c)?,
+            catalogue::all_car_parks(c)?,
+        ))
     })
     .await?;
     let body = html! {
         (flash(t, &q))
         p { (t.op_catalogue_note) }
-        @for (tid, name, kind, approval) in &types {
+        @for pt in &types {
+            @let tid = pt.id;
             section.card aria-labelledby={ "type-" (tid) } {
-                h2 #{ "type-" (tid) } { (name) }
-                p { (kind) @if *approval { " · " (t.op_needs_approval) } }
+                h2 #{ "type-" (tid) } { (pt.name_sv) }
+                p { (pt.kind.as_str()) @if pt.needs_approval { " · " (t.op_needs_approval) } }
                 ul {
-                    @for (pid, _, pname, months, price, active) in pkgs.iter().filter(|p| p.1 == *tid) {
+                    @for pkg in pkgs.iter().filter(|p| p.permit_type_id == tid) {
+                        @let pid = pkg.id;
                         li {
                             form.inline method="post" action={ "/operator/catalogue/packages/" (pid) } {
                                 (csrf(&op.me.csrf_token))
-                                strong { (pname) } " (" (months) ") "
+                                strong { (pkg.name_sv) } " (" (pkg.months) ") "
                                 label for={ "price-" (pid) } { (t.op_price_label) }
-                                input id={ "price-" (pid) } type="text" name="price" value=(Money::from_ore(*price).sek().replace(" kr", "")) inputmode="decimal";
+                                input id={ "price-" (pid) } type="text" name="price" value=(Money::from_ore(pkg.price_ore).sek().replace(" kr", "")) inputmode="decimal";
                                 div.check {
-                                    input id={ "active-" (pid) } type="checkbox" name="active" value="yes" checked[*active];
+                                    input id={ "active-" (pid) } type="checkbox" name="active" value="yes" checked[pkg.active];
                                     label for={ "active-" (pid) } { (t.op_active) }
                                 }
                                 button.small type="submit" { (t.op_save) }
@@ -67,7 +46,7 @@ pub async fn catalogue(
                         }
                     }
                 }
-                @if kind == "period" {
+                @if pt.kind == Kind::Period {
                     form method="post" action="/operator/catalogue/packages" novalidate {
                         (csrf(&op.me.csrf_token))
                         input type="hidden" name="type_id" value=(tid);
@@ -81,7 +60,7 @@ pub async fn catalogue(
         }
         section.card aria-labelledby="parks-h" {
             h2 #parks-h { (t.op_car_parks) }
-            ul { @for (_, name, site, active) in &parks { li { (name) " – " (site) @if !*active { " (" (t.op_inactive) ")" } } } }
+            ul { @for park in &parks { li { (park.name) " – " (park.site) @if !park.active { " (" (t.op_inactive) ")" } } } }
             form method="post" action="/operator/catalogue/car-parks" novalidate {
                 (csrf(&op.me.csrf_token))
                 (input(Field::new("park_name", t.op_park_name, "text").optional()))
@@ -121,46 +100,20 @@ pub async fn add_package(
     let (Ok(name), Some(months), Some(price)) = (name, months, price) else {
         return Ok(error_page(&op, t.op_package_invalid));
     };
+    let input = services::catalogue::PackageInput {
+        permit_type_id: tid,
+        name,
+        months,
+        price,
+    };
     let opid = op.me.user.id;
-    db::run_query(&state.pool, move |c| {
-        db::write_tx(c, |c| {
-            let vat: i32 = permit_types::table
-                .find(tid)
-                .filter(permit_types::kind.eq("period"))
-                .select(permit_types::vat_basis_points)
-                .first(c)
-                .optional()?
-                .ok_or(diesel::result::Error::NotFound)?;
-            diesel::insert_into(packages::table)
-                .values((
-                    packages::permit_type_id.eq(tid),
-                    packages::name_sv.eq(name.as_str()),
-                    packages::name_en.eq(name.as_str()),
-                    packages::months.eq(months),
-                    packages::price_ore.eq(price.ore()),
-                    packages::vat_basis_points.eq(vat),
-                    packages::active.eq(true),
-                    packages::sort_order.eq(months),
-                ))
-                .execute(c)?;
-            let after = format!("{} {months} {}", name.as_str(), price.ore());
-            audit::record(
-                c,
-                Some(opid),
-                "package.add",
-                &format!("permit_type:{tid}"),
-                None,
-                Some(&after),
-                clock::now(),
-            )?;
-            Ok(())
-        })
+    let added = db::run_query(&state.pool, move |c| {
+        services::catalogue::add_package(c, opid, &input, clock::now())
     })
-    .await
-    .map_err(|e| match e {
-        db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
-        e => AppError::from(e),
-    })?;
+    .await?;
+    if !added {
+        return Err(AppError::NotFound);
+    }
     Ok(see_other("/operator/catalogue?m=saved"))
 }
 
@@ -186,33 +139,8 @@ pub async fn update_package(
         return Ok(error_page(&op, t.op_package_invalid));
     };
     let (id, active, opid) = (id.into_inner(), form.active.is_some(), op.me.user.id);
-    let found = db::run(&state.pool, move |c| {
-        db::write_tx(c, |c| {
-            let before: Option<(i64, bool)> = packages::table
-                .find(id)
-                .select((packages::price_ore, packages::active))
-                .first(c)
-                .optional()?;
-            let Some((old_price, old_active)) = before else {
-                return Ok(false);
-            };
-            diesel::update(packages::table.find(id))
-                .set((
-                    packages::price_ore.eq(price.ore()),
-                    packages::active.eq(active),
-                ))
-                .execute(c)?;
-            audit::record(
-                c,
-                Some(opid),
-                "package.update",
-                &format!("package:{id}"),
-                Some(&format!("price={old_price} active={old_active}")),
-                Some(&format!("price={} active={active}", price.ore())),
-                clock::now(),
-            )?;
-            Ok(true)
-        })
+    let found = db::run_query(&state.pool, move |c| {
+        services::catalogue::update_package(c, opid, id, price, active, clock::now())
     })
     .await?;
     if !found {
@@ -244,31 +172,8 @@ pub async fn add_car_park(
         return Ok(error_page(&op, t.op_park_invalid));
     };
     let opid = op.me.user.id;
-    db::run(&state.pool, move |c| {
-        db::write_tx(c, |c| {
-            let code = format!(
-                "park-{}",
-                crate::domain::token::new_token().get(..12).unwrap_or("x")
-            );
-            diesel::insert_into(car_parks::table)
-                .values((
-                    car_parks::code.eq(&code),
-                    car_parks::name.eq(name.as_str()),
-                    car_parks::site.eq(site.as_str()),
-                    car_parks::active.eq(true),
-                ))
-                .execute(c)?;
-            audit::record(
-                c,
-                Some(opid),
-                "car_park.add",
-                &format!("car_park:{code}"),
-                None,
-                Some(name.as_str()),
-                clock::now(),
-            )?;
-            Ok(())
-        })
+    db::run_query(&state.pool, move |c| {
+        services::catalogue::add_car_park(c, opid, &name, &site, clock::now())
     })
     .await?;
     Ok(see_other("/operator/catalogue?m=saved"))

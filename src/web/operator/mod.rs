@@ -10,7 +10,6 @@
 use crate::actors::{PermitChange, PermitError, RuleError};
 use crate::cases::CaseError;
 use crate::clock;
-use crate::db::schema::{car_parks, packages, permit_types};
 use crate::db::{self, audit, cases as db_cases, office, permits as db_permits, refunds};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::permit::{Event, State, today};
@@ -32,7 +31,6 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate};
-use diesel::prelude::*;
 use maud::{Markup, html};
 use serde::Deserialize;
 

@@ -1,10 +1,12 @@
 //! Personal (admins only): the operator accounts and inviting new ones.
 
 use super::*;
+use crate::domain::role::Role;
+use crate::services;
 use crate::web::forms::CsrfForm;
 
 pub(super) fn require_admin(op: &OperatorCtx) -> Result<(), AppError> {
-    if op.me.user.role == "admin" {
+    if op.me.user.role == Role::Admin {
         Ok(())
     } else {
         Err(AppError::NotFound)
@@ -31,23 +33,14 @@ pub(super) async fn staff_page(
     done: bool,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    use crate::db::schema::users;
     let t = op.ctx.t();
-    let staff: Vec<(String, String, String)> = db::run(&state.pool, |c| {
-        Ok(users::table
-            .filter(users::role.ne("customer"))
-            .filter(users::deleted_at.is_null())
-            .order(users::id.asc())
-            .select((users::name, users::email, users::role))
-            .load(c)?)
-    })
-    .await?;
+    let staff = db::run_query(&state.pool, crate::db::users::staff).await?;
     let body = html! {
         @if done { (notice(t.op_invited)) }
         @if let Some(e) = error { (notice_error(e)) }
         table.list {
             thead { tr { th scope="col" { (t.name) } th scope="col" { (t.email) } th scope="col" { (t.op_role) } } }
-            tbody { @for (n, e, r) in &staff { tr { td { (n) } td { (e) } td { (r) } } } }
+            tbody { @for (n, e, r) in &staff { tr { td { (n) } td { (e) } td { (r.as_str()) } } } }
         }
         h2 { (t.op_invite) }
         p { (t.op_invite_intro) }
@@ -105,10 +98,10 @@ pub async fn invite(
     let t = op.ctx.t();
     let email = crate::domain::Email::parse(&form.email);
     let name = crate::domain::Name::parse(&form.name);
-    let role = if form.role == "admin" {
-        "admin"
+    let role = if form.role == Role::Admin.as_str() {
+        Role::Admin
     } else {
-        "operator"
+        Role::Operator
     };
     let (Ok(email), Ok(name)) = (email, name) else {
         return staff_page(
@@ -121,68 +114,17 @@ pub async fn invite(
         )
         .await;
     };
+    let email_in_domain = email.is_in_domain(&state.settings.employee_email_domain);
+    let invite = services::staff::Invite {
+        email,
+        name,
+        role,
+        is_employee: email_in_domain,
+        link_base: state.link(""),
+    };
     let opid = op.me.user.id;
-    let employee = email.is_in_domain(&state.settings.employee_email_domain);
-    let base = state.link("");
-    db::run(&state.pool, move |c| {
-        db::write_tx(c, |c| {
-            use crate::db::accounts::{self, NewUser, TokenPurpose};
-            use crate::db::schema::users;
-            let now = clock::now();
-            let user = match accounts::user_by_email(c, email.as_str())? {
-                Some(u) => {
-                    diesel::update(users::table.find(u.id))
-                        .set(users::role.eq(role))
-                        .execute(c)?;
-                    u
-                }
-                None => accounts::insert_user(
-                    c,
-                    &NewUser {
-                        email: email.as_str(),
-                        // Not a hash: no password matches until the invitee chooses one.
-                        password_hash: "!invited",
-                        name: name.as_str(),
-                        mobile: "",
-                        is_employee: employee,
-                        role,
-                        language: "sv",
-                        created_at: now,
-                    },
-                )?,
-            };
-            let token = crate::domain::token::new_token();
-            accounts::insert_token(
-                c,
-                &token,
-                user.id,
-                TokenPurpose::Reset,
-                None,
-                now,
-                chrono::Duration::days(7),
-            )?;
-            let link = format!("{base}/reset-password?token={token}");
-            let lang = crate::i18n::Lang::parse(&user.language).unwrap_or_default();
-            let message = crate::i18n::messages::operator_invite(lang, name.as_str(), &link);
-            crate::notify::queue_email(
-                c,
-                Some(user.id),
-                email.as_str(),
-                "operator_invite",
-                message,
-                now,
-            )?;
-            audit::record(
-                c,
-                Some(opid),
-                "user.invite",
-                &format!("user:{}", user.id),
-                Some(&user.role),
-                Some(role),
-                now,
-            )?;
-            Ok(())
-        })
+    db::run_query(&state.pool, move |c| {
+        services::staff::invite(c, opid, &invite, clock::now())
     })
     .await?;
     state.wake_mailbox();

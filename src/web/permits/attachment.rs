@@ -1,6 +1,7 @@
 //! The application form as a PDF attachment (at most 5 MB, checked to be a PDF by its structure, stored under a name the server makes).
 
 use super::*;
+use crate::services;
 
 pub const ATTACHMENT_MAX_BYTES: usize = 5 * 1024 * 1024;
 
@@ -33,28 +34,8 @@ pub async fn attach(
     let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && crate::domain::pdf::is_pdf(&data);
     let uid = me.user.id;
     let stored = if is_pdf {
-        db::run(&state.pool, move |c| {
-            use crate::db::schema::applications;
-            use diesel::prelude::*;
-            let Some(p) = db_permits::owned(c, id, uid)? else {
-                return Ok(None);
-            };
-            if !may(PermitAction::Attach, p.kind, p.state) {
-                return Ok(Some(false));
-            }
-            let earlier = db_permits::events(c, id)?
-                .iter()
-                .filter(|e| e.kind == "attachment")
-                .count();
-            let name = format!("bilaga-{id}-{}.pdf", earlier + 1);
-            let n = diesel::update(applications::table.find(id))
-                .set((
-                    applications::attachment.eq(data.to_vec()),
-                    applications::attachment_name.eq(&name),
-                ))
-                .execute(c)?;
-            db_permits::add_event(c, id, Some(uid), "attachment", &name, clock::now())?;
-            Ok(Some(n == 1))
+        db::run_query(&state.pool, move |c| {
+            services::permits::attach(c, uid, id, &data, clock::now())
         })
         .await?
         .ok_or(AppError::NotFound)?

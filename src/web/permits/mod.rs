@@ -14,12 +14,11 @@ use serde::Deserialize;
 use crate::actors::{ChangePermit, PermitChange, PermitError, RuleError};
 use crate::auth::SessionUser;
 use crate::clock;
-use crate::db::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
-use crate::db::permits::{self as db_permits, NewPermit, PermitRow};
+use crate::db::catalogue::{PackageRow, PermitTypeRow};
+use crate::db::permits::{self as db_permits, PermitRow};
 use crate::db::{self, catalogue};
-use crate::domain::permit::{State, Status, period_end, renewal_start, today};
+use crate::domain::permit::{Status, renewal_start, today};
 use crate::domain::permit_actions::{Kind, PermitAction, may};
-use crate::domain::regnr::RegNumberError;
 use crate::domain::text::display_safe;
 use crate::domain::token::new_token;
 use crate::domain::{Money, RegNumber};
@@ -45,5 +44,6 @@ mod views;
 
 use self::views::*;
 pub use self::{attachment::*, buy::*, changes::*, page::*};
+pub use crate::i18n::regnr_error;
 
 type Data = web::Data<AppState>;

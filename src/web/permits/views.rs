@@ -137,7 +137,7 @@ pub(super) fn review_page(ctx: &Ctx, me: &SessionUser, form: &BuyForm, o: &Order
             dt { (t.period_label) } dd { (o.start) " – " (o.end) }
             dt { (t.regnr_label) } dd { (o.regnr) }
             dt { (t.car_park_label) } dd { (o.car_park.name) }
-            @if let Some((org, role, _)) = &o.application { dt { (t.app_org) } dd { (org) ", " (role) } }
+            @if let Some(a) = &o.application { dt { (t.app_org) } dd { (a.organisation) ", " (a.role) } }
             dt { (t.price_label) } dd { strong { (o.price) } " " (t.vat_included) }
         }
         form method="post" action="/permits/confirm" {

@@ -47,30 +47,8 @@ pub async fn delete_account(
         return Ok(invalid(&ctx, me, &v));
     }
     let id = me.user.id;
-    db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let now = clock::now();
-            diesel::update(users::table.find(id))
-                .set((
-                    users::email.eq(format!("deleted-{id}@deleted.invalid")),
-                    users::name.eq(""),
-                    users::mobile.eq(""),
-                    users::password_hash.eq("!"),
-                    users::swish_number.eq(None::<String>),
-                    users::preferred_payment.eq(None::<String>),
-                    users::notify_email.eq(false),
-                    users::notify_sms.eq(false),
-                    users::deleted_at.eq(now),
-                ))
-                .execute(c)?;
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(c)?;
-            diesel::delete(account_tokens::table.filter(account_tokens::user_id.eq(id)))
-                .execute(c)?;
-            accounts::delete_email_undos(c, id)?;
-            diesel::delete(notifications::table.filter(notifications::user_id.eq(id)))
-                .execute(c)?;
-            Ok(())
-        })
+    db::run_query(&state.pool, move |c| {
+        crate::services::profile::delete_account(c, id, clock::now())
     })
     .await?;
     tracing::info!(user = id, "account deleted");

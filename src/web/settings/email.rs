@@ -1,6 +1,7 @@
 //! Changing the e-mail address: it needs the current password; the link to the new address confirms it, and the notice to the old one carries a link that undoes it and ends every session (7 days).
 
 use super::*;
+use crate::services::profile::{self, Confirmed, Undone};
 use crate::web::forms::CsrfForm;
 
 #[derive(Deserialize)]
@@ -13,9 +14,6 @@ pub struct NewEmailForm {
     #[serde(default)]
     pub(super) email_password: String,
 }
-
-/// How long the undo link in the notice to the old address works.
-pub(super) const UNDO_VALID: chrono::Duration = chrono::Duration::days(7);
 
 /// Asks for a change of e-mail address. Needs the current password. The answer is the same
 /// whether or not the new address already has an account (nothing about other accounts is
@@ -58,67 +56,17 @@ pub async fn change_email(
         return Ok(invalid(&ctx, me, &v));
     };
     let token = new_token();
-    let link = state.link(&format!("/settings/email/confirm?token={token}"));
     let undo = new_token();
-    let undo_link = state.link(&format!("/settings/email/undo?token={undo}"));
+    let links = profile::ChangeLinks {
+        link: state.link(&format!("/settings/email/confirm?token={token}")),
+        undo_link: state.link(&format!("/settings/email/undo?token={undo}")),
+        token,
+        undo,
+    };
     let user = me.user.clone();
     let lang = ctx.lang;
-    db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let now = clock::now();
-            match accounts::email_in_use(c, new_email.as_str())? {
-                None => {
-                    accounts::expire_tokens(c, user.id, TokenPurpose::EmailChange, now)?;
-                    accounts::insert_token(
-                        c,
-                        &token,
-                        user.id,
-                        TokenPurpose::EmailChange,
-                        Some(new_email.as_str()),
-                        now,
-                        CONFIRM_VALID,
-                    )?;
-                    notify::queue_email(
-                        c,
-                        Some(user.id),
-                        new_email.as_str(),
-                        "email_change_confirm",
-                        messages::confirm_new_email(lang, &user.name, &link),
-                        now,
-                    )?;
-                }
-                // Taken (a deleted account's placeholder too): a neutral note, kept with the
-                // requester's notifications like the confirmation would be.
-                Some(_) => {
-                    notify::queue_email(
-                        c,
-                        Some(user.id),
-                        new_email.as_str(),
-                        "email_change_taken",
-                        messages::email_change_taken(lang),
-                        now,
-                    )?;
-                }
-            }
-            accounts::insert_email_undo(
-                c,
-                &undo,
-                user.id,
-                &user.email,
-                new_email.as_str(),
-                now,
-                UNDO_VALID,
-            )?;
-            notify::queue_email(
-                c,
-                Some(user.id),
-                &user.email,
-                "email_change_requested",
-                messages::email_change_requested(lang, &user.name, new_email.as_str(), &undo_link),
-                now,
-            )?;
-            Ok(())
-        })
+    db::run_query(&state.pool, move |c| {
+        profile::request_email_change(c, &user, &new_email, &links, lang, clock::now())
     })
     .await?;
     state.wake_mailbox();
@@ -143,55 +91,14 @@ pub async fn confirm_email(
     let token = query.into_inner().token;
     let user_id = me.user.id;
     let domain = state.settings.employee_email_domain.clone();
-    enum Outcome {
-        Changed,
-        Taken,
-        Problem(Box<TokenCheck>),
-    }
-    let outcome = db::run(&state.pool, move |c| {
-        let result = crate::db::write_tx(c, |c| {
-            let now = clock::now();
-            let check = accounts::peek_token(c, &token, TokenPurpose::EmailChange, now)?;
-            let TokenCheck::Valid(row) = &check else {
-                return Ok(Outcome::Problem(Box::new(check)));
-            };
-            if row.user_id != user_id {
-                return Ok(Outcome::Problem(Box::new(TokenCheck::Unknown)));
-            }
-            let new_email = row.new_email.clone().unwrap_or_default();
-            // Any row with the address, a deleted account's placeholder too (unique column).
-            if accounts::email_in_use(c, &new_email)?.is_some() {
-                return Ok(Outcome::Taken);
-            }
-            if !matches!(
-                accounts::use_token(c, &token, TokenPurpose::EmailChange, now)?,
-                TokenCheck::Valid(_)
-            ) {
-                return Ok(Outcome::Problem(Box::new(TokenCheck::Used(row.clone()))));
-            }
-            let is_employee = Email::parse(&new_email).is_ok_and(|e| e.is_in_domain(&domain));
-            diesel::update(users::table.find(user_id))
-                .set((
-                    users::email.eq(&new_email),
-                    users::is_employee.eq(is_employee),
-                ))
-                .execute(c)?;
-            Ok(Outcome::Changed)
-        });
-        // Taken in the meantime by a registration on another connection: nothing changed.
-        match result {
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => Ok(Outcome::Taken),
-            other => Ok(other?),
-        }
+    let outcome = db::run_query(&state.pool, move |c| {
+        profile::confirm_email_change(c, user_id, &token, &domain, clock::now())
     })
     .await?;
     Ok(match outcome {
-        Outcome::Changed => see_other("/settings?m=email_changed"),
-        Outcome::Taken => problem(&ctx, me, t.email_taken),
-        Outcome::Problem(check) => match *check {
+        Confirmed::Changed => see_other("/settings?m=email_changed"),
+        Confirmed::Taken => problem(&ctx, me, t.email_taken),
+        Confirmed::Problem(check) => match *check {
             TokenCheck::Expired => problem(&ctx, me, t.link_expired),
             TokenCheck::Used(_) => problem(&ctx, me, t.link_used),
             _ => problem(&ctx, me, t.link_unknown),
@@ -254,52 +161,21 @@ pub async fn undo_email(
     let t = ctx.t();
     let token = form.into_inner().token;
     let domain = state.settings.employee_email_domain.clone();
-    enum Outcome {
-        Undone,
-        Blocked,
-        Problem(UndoCheck),
-    }
-    let outcome = db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let now = clock::now();
-            let check = accounts::use_email_undo(c, &token, now)?;
-            let UndoCheck::Valid(row) = check else {
-                return Ok(Outcome::Problem(check));
-            };
-            let Some(user) = accounts::user_by_id(c, row.user_id)? else {
-                return Ok(Outcome::Problem(UndoCheck::Unknown));
-            };
-            accounts::expire_tokens(c, user.id, TokenPurpose::EmailChange, now)?;
-            accounts::expire_tokens(c, user.id, TokenPurpose::Reset, now)?;
-            accounts::delete_user_sessions(c, user.id, None)?;
-            if user.email == row.old_email {
-                return Ok(Outcome::Undone);
-            }
-            if accounts::email_in_use(c, &row.old_email)?.is_some() {
-                return Ok(Outcome::Blocked);
-            }
-            let is_employee = Email::parse(&row.old_email).is_ok_and(|e| e.is_in_domain(&domain));
-            diesel::update(users::table.find(user.id))
-                .set((
-                    users::email.eq(&row.old_email),
-                    users::is_employee.eq(is_employee),
-                ))
-                .execute(c)?;
-            Ok(Outcome::Undone)
-        })
+    let outcome = db::run_query(&state.pool, move |c| {
+        profile::undo_email_change(c, &token, &domain, clock::now())
     })
     .await?;
     let (status, text, ok) = match &outcome {
-        Outcome::Undone => (StatusCode::OK, t.email_undone, true),
-        Outcome::Blocked => (StatusCode::OK, t.email_undo_blocked, false),
-        Outcome::Problem(check) => (
+        Undone::Undone => (StatusCode::OK, t.email_undone, true),
+        Undone::Blocked => (StatusCode::OK, t.email_undo_blocked, false),
+        Undone::Problem(check) => (
             StatusCode::BAD_REQUEST,
             undo_problem(t, check).unwrap_or(t.link_unknown),
             false,
         ),
     };
     let mut resp = undo_answer(&ctx, status, text, ok);
-    if !matches!(outcome, Outcome::Problem(_)) {
+    if !matches!(outcome, Undone::Problem(_)) {
         // This browser's session has ended with the others.
         let _ = resp.add_cookie(&session::removal_cookie(&state.settings));
     }

@@ -4,7 +4,6 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
-use diesel::prelude::*;
 use maud::{Markup, html};
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -12,17 +11,11 @@ use serde::Deserialize;
 use crate::auth::password as hashing;
 use crate::auth::{SessionUser, session};
 use crate::clock;
-use crate::db::schema::{account_tokens, notifications, sessions, users};
-use crate::db::{
-    self, accounts, accounts::TokenCheck, accounts::TokenPurpose, accounts::UndoCheck,
-};
+use crate::db::{self, accounts, accounts::TokenCheck, accounts::UndoCheck};
 use crate::domain::mobile::MobileNumber;
 use crate::domain::token::new_token;
 use crate::domain::{Email, Name, Password};
 use crate::i18n::Lang;
-use crate::i18n::messages;
-use crate::notify;
-use crate::services::accounts::CONFIRM_VALID;
 use crate::state::AppState;
 use crate::web::account::{email_error, flash_text, name_error, password_error};
 use crate::web::ctx::{Ctx, lang_cookie};

@@ -1,6 +1,7 @@
 //! Changing the password (the current one first); every other session ends.
 
 use super::*;
+use crate::services::profile;
 use crate::web::forms::CsrfForm;
 
 #[derive(Deserialize)]
@@ -43,22 +44,8 @@ pub async fn change_password(
     let user = me.user.clone();
     let keep = me.session_hash.clone();
     let lang = ctx.lang;
-    db::run(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            diesel::update(users::table.find(user.id))
-                .set(users::password_hash.eq(&hash))
-                .execute(c)?;
-            accounts::delete_user_sessions(c, user.id, Some(&keep))?;
-            notify::queue_email(
-                c,
-                Some(user.id),
-                &user.email,
-                "password_changed",
-                messages::password_changed(lang, &user.name),
-                clock::now(),
-            )?;
-            Ok(())
-        })
+    db::run_query(&state.pool, move |c| {
+        profile::change_password(c, &user, &hash, &keep, lang, clock::now())
     })
     .await?;
     state.wake_mailbox();

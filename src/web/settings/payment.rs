@@ -114,14 +114,9 @@ pub async fn save_payment_settings(
         ));
     };
     let id = me.user.id;
-    db::run(&state.pool, move |c| {
-        diesel::update(users::table.find(id))
-            .set((
-                users::preferred_payment.eq(method),
-                users::swish_number.eq(swish.as_ref().map(|m| m.e164().to_string())),
-            ))
-            .execute(c)?;
-        Ok(())
+    db::run_query(&state.pool, move |c| {
+        let swish = swish.as_ref().map(|m| m.e164());
+        crate::db::users::set_payment_preference(c, id, method, swish)
     })
     .await?;
     Ok(see_other("/settings/payment?m=saved"))

@@ -59,17 +59,16 @@ pub async fn save_personal(
     }
     let id = me.user.id;
     let (notify_email, notify_sms) = (v.notify_email, v.notify_sms);
-    db::run(&state.pool, move |c| {
-        diesel::update(users::table.find(id))
-            .set((
-                users::name.eq(name.as_str()),
-                users::mobile.eq(mobile.e164()),
-                users::notify_email.eq(notify_email),
-                users::notify_sms.eq(notify_sms),
-                users::language.eq(lang.code()),
-            ))
-            .execute(c)?;
-        Ok(())
+    db::run_query(&state.pool, move |c| {
+        crate::db::users::set_personal(
+            c,
+            id,
+            name.as_str(),
+            mobile.e164(),
+            notify_email,
+            notify_sms,
+            lang.code(),
+        )
     })
     .await?;
     Ok(HttpResponse::SeeOther()

@@ -1,0 +1,105 @@
+//! Writes to one user's own row: details, payment preference, password, address, erasure.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{account_tokens, notifications, sessions, users};
+use crate::domain::role::Role;
+
+/// "Inställningar": name, mobile, channels and language.
+pub fn set_personal(
+    c: &mut DbConnection,
+    id: i64,
+    name: &str,
+    mobile_e164: &str,
+    notify_email: bool,
+    notify_sms: bool,
+    language: &str,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::name.eq(name),
+            users::mobile.eq(mobile_e164),
+            users::notify_email.eq(notify_email),
+            users::notify_sms.eq(notify_sms),
+            users::language.eq(language),
+        ))
+        .execute(c)
+        .map(drop)
+}
+
+/// "Betalinställningar": the preferred method and Swish number (either may be none).
+pub fn set_payment_preference(
+    c: &mut DbConnection,
+    id: i64,
+    method: Option<&str>,
+    swish_e164: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::preferred_payment.eq(method),
+            users::swish_number.eq(swish_e164),
+        ))
+        .execute(c)
+        .map(drop)
+}
+
+pub fn set_password_hash(c: &mut DbConnection, id: i64, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(c)
+        .map(drop)
+}
+
+/// The account's address, and whether it is in the employee domain.
+pub fn set_email(c: &mut DbConnection, id: i64, email: &str, is_employee: bool) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::email.eq(email), users::is_employee.eq(is_employee)))
+        .execute(c)
+        .map(drop)
+}
+
+/// Erases the personal data of an account: the row stays, pseudonymised, so bookkeeping
+/// records keep their key; sessions, links and notifications go.
+pub fn erase(c: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(format!("deleted-{id}@deleted.invalid")),
+            users::name.eq(""),
+            users::mobile.eq(""),
+            users::password_hash.eq("!"),
+            users::swish_number.eq(None::<String>),
+            users::preferred_payment.eq(None::<String>),
+            users::notify_email.eq(false),
+            users::notify_sms.eq(false),
+            users::deleted_at.eq(now),
+        ))
+        .execute(c)?;
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(c)?;
+    diesel::delete(account_tokens::table.filter(account_tokens::user_id.eq(id))).execute(c)?;
+    super::accounts::delete_email_undos(c, id)?;
+    diesel::delete(notifications::table.filter(notifications::user_id.eq(id))).execute(c)?;
+    Ok(())
+}
+
+pub fn set_role(c: &mut DbConnection, id: i64, role: Role) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::role.eq(role))
+        .execute(c)
+        .map(drop)
+}
+
+/// The operator portal's staff (name, e-mail, role), oldest first.
+pub fn staff(c: &mut DbConnection) -> QueryResult<Vec<(String, String, Role)>> {
+    let rows: Vec<(String, String, String)> = users::table
+        .filter(users::role.ne(Role::Customer))
+        .filter(users::deleted_at.is_null())
+        .order(users::id.asc())
+        .select((users::name, users::email, users::role))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(n, e, r)| Some((n, e, Role::parse(&r)?)))
+        .collect())
+}

@@ -1,0 +1,117 @@
+//! Ordering a permit: the catalogue a buyer may choose from, and placing a checked
+//! [`Order`](crate::domain::order::Order) as a new permit, in one transaction. Placing the same
+//! review page twice (its confirm key) gives the same permit.
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use crate::db::permits::{self as db_permits, NewPermit, PermitRow};
+use crate::db::{DbConnection, catalogue, write_tx};
+use crate::domain::order::{Catalogue, Order};
+use crate::domain::permit::State;
+use crate::domain::permit_actions::{PermitAction, may};
+
+/// Why an order was not placed.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    /// The confirm key belongs to another user's permit: a replayed or forged review page.
+    #[error("confirm key of another user")]
+    ForeignKey,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// The active catalogue: employee types only for the employee domain, "Extern betalande" for
+/// everyone.
+pub fn catalogue_for(c: &mut DbConnection, employee: bool) -> QueryResult<Catalogue> {
+    let types: Vec<_> = catalogue::active_permit_types(c)?
+        .into_iter()
+        .filter(|t| t.audience == "external" || employee)
+        .collect();
+    let mut packages = Vec::new();
+    for t in &types {
+        packages.extend(catalogue::active_packages(c, t.id)?);
+    }
+    Ok(Catalogue {
+        types,
+        packages,
+        car_parks: catalogue::active_car_parks(c)?,
+    })
+}
+
+/// The confirm key of a review page: 64 hex digits, or nothing.
+pub fn confirm_key(raw: &str) -> Option<String> {
+    let key: String = raw
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(64)
+        .collect();
+    (key.len() == 64).then_some(key)
+}
+
+/// Places the order as a permit of `user_id` (awaiting payment, or approval where the type
+/// needs it), with its application; once per confirm key.
+pub fn place(
+    c: &mut DbConnection,
+    user_id: i64,
+    order: &Order,
+    key: String,
+    now: NaiveDateTime,
+) -> Result<PermitRow, OrderError> {
+    write_tx(c, |c| {
+        let renews = match order.renews {
+            // Only a permit that may be renewed is renewed (the table's rule).
+            Some(id) => db_permits::owned(c, id.get(), user_id)?
+                .filter(|p| may(PermitAction::Renew, p.kind, p.state))
+                .map(|p| p.id),
+            None => None,
+        };
+        let package = order.package.as_ref();
+        let new = NewPermit {
+            user_id,
+            permit_type_id: order.permit_type.id,
+            package_id: package.map(|p| p.id),
+            car_park_id: order.car_park.id,
+            kind: order.permit_type.kind.as_str().to_string(),
+            type_name_sv: order.permit_type.name_sv.clone(),
+            type_name_en: order.permit_type.name_en.clone(),
+            package_name_sv: package.map(|p| p.name_sv.clone()),
+            package_name_en: package.map(|p| p.name_en.clone()),
+            months: package.map(|p| p.months),
+            days_bought: order.days,
+            price_ore: order.price.ore(),
+            vat_basis_points: package
+                .map(|p| p.vat_basis_points)
+                .unwrap_or(order.permit_type.vat_basis_points),
+            regnr: order.regnr.as_str().to_string(),
+            foreign_plate: order.regnr.is_foreign(),
+            start_date: order.start,
+            end_date: order.end,
+            state: State::initial(order.permit_type.needs_approval)
+                .as_str()
+                .to_string(),
+            confirm_key: key,
+            renews_permit_id: renews,
+            created_at: now,
+            updated_at: now,
+        };
+        let (permit, created) = db_permits::insert_once(c, &new)?;
+        if permit.user_id != user_id {
+            return Err(OrderError::ForeignKey);
+        }
+        if created {
+            db_permits::add_event(
+                c,
+                permit.id,
+                Some(user_id),
+                "created",
+                permit.state.as_str(),
+                now,
+            )?;
+            if let Some(a) = &order.application {
+                db_permits::add_application(c, permit.id, a, now)?;
+            }
+        }
+        Ok(permit)
+    })
+}

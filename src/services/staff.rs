@@ -1,0 +1,80 @@
+//! The parking office's staff: an admin invites an operator (or admin). The account is made
+//! (or an existing one given the role) and a link to choose a password is e-mailed; it is the
+//! reset-password link, valid for [`INVITE_VALID`], so the one password page serves both.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::QueryResult;
+
+use crate::db::accounts::{self, NewUser, TokenPurpose};
+use crate::db::{DbConnection, audit, users, write_tx};
+use crate::domain::role::Role;
+use crate::domain::token::new_token;
+use crate::domain::{Email, Name};
+use crate::i18n::{Lang, messages};
+use crate::notify;
+
+pub const INVITE_VALID: Duration = Duration::days(7);
+
+pub struct Invite {
+    pub email: Email,
+    pub name: Name,
+    pub role: Role,
+    pub is_employee: bool,
+    /// The portal's public address, for the link.
+    pub link_base: String,
+}
+
+/// Makes or promotes the account, sends the link and records who did it, in one transaction.
+pub fn invite(c: &mut DbConnection, by: i64, i: &Invite, now: NaiveDateTime) -> QueryResult<()> {
+    write_tx(c, |c| {
+        let user = match accounts::user_by_email(c, i.email.as_str())? {
+            Some(u) => {
+                users::set_role(c, u.id, i.role)?;
+                u
+            }
+            None => accounts::insert_user(
+                c,
+                &NewUser {
+                    email: i.email.as_str(),
+                    // Not a hash: no password matches until the invitee chooses one.
+                    password_hash: "!invited",
+                    name: i.name.as_str(),
+                    mobile: "",
+                    is_employee: i.is_employee,
+                    role: i.role,
+                    language: "sv",
+                    created_at: now,
+                },
+            )?,
+        };
+        let token = new_token();
+        accounts::insert_token(
+            c,
+            &token,
+            user.id,
+            TokenPurpose::Reset,
+            None,
+            now,
+            INVITE_VALID,
+        )?;
+        let link = format!("{}/reset-password?token={token}", i.link_base);
+        let lang = Lang::parse(&user.language).unwrap_or_default();
+        notify::queue_email(
+            c,
+            Some(user.id),
+            i.email.as_str(),
+            "operator_invite",
+            messages::operator_invite(lang, i.name.as_str(), &link),
+            now,
+        )?;
+        audit::record(
+            c,
+            Some(by),
+            "user.invite",
+            &format!("user:{}", user.id),
+            Some(user.role.as_str()),
+            Some(i.role.as_str()),
+            now,
+        )
+    })
+}
