@@ -1,5 +1,6 @@
 //! `parkportal create-admin`: the first admin (and any later one) is made from the command line.
 
+use crate::domain::UserId;
 use anyhow::Context;
 use diesel::prelude::*;
 
@@ -15,9 +16,9 @@ use crate::domain::{Email, Name, Password};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminOutcome {
     /// A new, confirmed admin account.
-    Created { user_id: i64 },
+    Created { user_id: UserId },
     /// An existing account became admin (confirmed, with the new password).
-    Promoted { user_id: i64, was: Role },
+    Promoted { user_id: UserId, was: Role },
 }
 
 /// Why `create-admin` refused: one line each, naming what to fix.

@@ -3,6 +3,7 @@
 
 use crate::db::{DbConnection, accounts, audit, cases, permits};
 use crate::domain::text::{Text, TextError};
+use crate::domain::{PermitId, UserId};
 use crate::i18n::Lang;
 use crate::i18n::messages;
 use crate::notify;
@@ -31,8 +32,8 @@ pub fn parse_body(raw: &str) -> Result<Text, CaseError> {
 /// A customer opens a case, optionally about one of their permits.
 pub fn open(
     conn: &mut DbConnection,
-    user_id: i64,
-    permit_id: Option<i64>,
+    user_id: UserId,
+    permit_id: Option<PermitId>,
     subject: &str,
     body: &str,
 ) -> Result<i64, CaseError> {
@@ -60,7 +61,7 @@ pub fn open(
 /// The customer writes in their own case.
 pub fn customer_reply(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     case_id: i64,
     body: &str,
 ) -> Result<(), CaseError> {
@@ -83,7 +84,7 @@ pub fn customer_reply(
 /// link to the case (through login).
 pub fn operator_reply(
     conn: &mut DbConnection,
-    operator_id: Option<i64>,
+    operator_id: Option<UserId>,
     case_id: i64,
     body: &str,
     base_url: &str,
@@ -118,7 +119,7 @@ pub fn operator_reply(
 /// The parking office closes a case (a new message opens it again).
 pub fn close(
     conn: &mut DbConnection,
-    operator_id: Option<i64>,
+    operator_id: Option<UserId>,
     case_id: i64,
 ) -> Result<bool, CaseError> {
     crate::db::write_tx(conn, |c| {

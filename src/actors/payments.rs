@@ -171,11 +171,11 @@ impl PollJob {
                     Verdict::Failed("error", Some("NOT_CREATED".into()))
                 }
                 Err(e) if age > GIVE_UP_AFTER => {
-                    tracing::warn!(payment = payment.id, error = %e, "giving up on payment");
+                    tracing::warn!(payment = %payment.id, error = %e, "giving up on payment");
                     Verdict::Failed("error", Some("PROVIDER_DOWN".into()))
                 }
                 Err(e) => {
-                    tracing::info!(payment = payment.id, error = %e, "payment provider not answering; will retry");
+                    tracing::info!(payment = %payment.id, error = %e, "payment provider not answering; will retry");
                     Verdict::Wait
                 }
             },
@@ -187,7 +187,7 @@ impl PollJob {
                 Ok(p) if p.is_paid() && p.amount == payment.amount_ore => Verdict::Paid,
                 Ok(p) if p.charged > 0 => {
                     tracing::warn!(
-                        payment = payment.id,
+                        payment = %payment.id,
                         charged = p.charged,
                         amount = p.amount,
                         "card payment charged with another amount; left for the parking office"
@@ -200,20 +200,20 @@ impl PollJob {
                         Ok(()) => Verdict::Failed("timeout", None),
                         Err(e) => {
                             // Refused: charged meanwhile (the next poll sees it); or not reached.
-                            tracing::info!(payment = payment.id, error = %e, "could not end the card checkout; will ask again");
+                            tracing::info!(payment = %payment.id, error = %e, "could not end the card checkout; will ask again");
                             Verdict::Wait
                         }
                     }
                 }
                 Ok(_) => Verdict::Wait,
                 Err(e) => {
-                    tracing::info!(payment = payment.id, error = %e, "card provider not answering; will retry");
+                    tracing::info!(payment = %payment.id, error = %e, "card provider not answering; will retry");
                     Verdict::Wait
                 }
             },
             other => {
                 tracing::warn!(
-                    payment = payment.id,
+                    payment = %payment.id,
                     method = other,
                     "no provider for method"
                 );
@@ -245,7 +245,7 @@ impl PollJob {
         };
         match self.permits.send(change).await {
             Ok(Ok(_)) => {
-                tracing::info!(payment = payment.id, paid, "payment final");
+                tracing::info!(payment = %payment.id, paid, "payment final");
                 self.mailbox.do_send(Wake);
                 if paid {
                     crate::payments::refund::send_pending(
@@ -258,7 +258,7 @@ impl PollJob {
                 }
             }
             Ok(Err(e)) => {
-                tracing::warn!(payment = payment.id, error = %e, "payment outcome not recorded; will retry");
+                tracing::warn!(payment = %payment.id, error = %e, "payment outcome not recorded; will retry");
                 let id = payment.id;
                 let at = clock::now() + chrono::Duration::seconds(5);
                 db::run(&self.pool, move |c| Ok(db_payments::reschedule(c, id, at)?)).await?;

@@ -3,6 +3,7 @@
 //! permit are applied one at a time; the rules and the transaction are in
 //! `services::permits`.
 
+use crate::domain::PermitId;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,7 @@ impl Handler<ChangePermit> for PermitActor {
 /// Finds (or starts) the actor of a permit and hands it the change.
 pub struct PermitRegistry {
     pool: Pool,
-    actors: HashMap<i64, Addr<PermitActor>>,
+    actors: HashMap<PermitId, Addr<PermitActor>>,
 }
 
 impl PermitRegistry {

@@ -1,6 +1,7 @@
 //! The expiry reminder: a set number of days before a paid permit ends, one notification with
 //! a renewal link, by e-mail and/or SMS as the user chose. A compare-and-set on `reminder_sent_at` sends it once, whatever the instances.
 
+use crate::domain::{PermitId, UserId};
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -53,7 +54,7 @@ impl Actor for Reminders {
 }
 
 /// Permit id, number, end, type name, owner.
-type DueRow = (i64, String, chrono::NaiveDate, String, i64);
+type DueRow = (PermitId, String, chrono::NaiveDate, String, UserId);
 
 /// Queues the reminders that are due; returns how many.
 pub fn send_due(

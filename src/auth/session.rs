@@ -1,6 +1,7 @@
 //! Login sessions kept in the database (they survive a restart and work across instances).
 //! The cookie holds a random token; the database only its hash.
 
+use crate::domain::UserId;
 use std::sync::Arc;
 
 use actix_web::cookie::{Cookie, SameSite, time};
@@ -76,7 +77,7 @@ pub fn removal_cookie(settings: &Settings) -> Cookie<'static> {
 /// Starts a new session (always a new id: no session fixation). Returns the cookie token.
 pub fn start(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<String> {
     let token = new_token();

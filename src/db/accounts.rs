@@ -1,5 +1,6 @@
 //! Users, their login sessions, single-use account links and login attempts.
 
+use crate::domain::UserId;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::domain::token::hash_token;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub password_hash: String,
     pub name: String,
@@ -50,7 +51,7 @@ pub fn user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .optional()
 }
 
-pub fn user_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UserRow>> {
+pub fn user_by_id(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)
         .filter(users::deleted_at.is_null())
@@ -95,7 +96,7 @@ impl TokenPurpose {
 #[diesel(table_name = account_tokens)]
 pub struct AccountTokenRow {
     pub token_hash: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub purpose: String,
     pub new_email: Option<String>,
     pub created_at: NaiveDateTime,
@@ -152,7 +153,7 @@ pub fn bind_registration(
 /// new confirmation link carries when one is asked for again).
 pub fn newest_registration(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
 ) -> QueryResult<Option<Registration>> {
     Ok(account_tokens::table
         .filter(account_tokens::user_id.eq(user_id))
@@ -169,7 +170,7 @@ pub fn newest_registration(
 /// (a confirmed account's password is never set by a link). True when it was confirmed now.
 pub fn confirm_registration(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     reg: Option<&Registration>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -198,7 +199,7 @@ pub fn confirm_registration(
 pub fn insert_token(
     conn: &mut DbConnection,
     token: &str,
-    user_id: i64,
+    user_id: UserId,
     purpose: TokenPurpose,
     new_email: Option<&str>,
     now: NaiveDateTime,
@@ -270,7 +271,7 @@ pub fn use_token(
 /// Makes a user's earlier unused links of one kind useless (a new link replaces them).
 pub fn expire_tokens(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     purpose: TokenPurpose,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -291,7 +292,7 @@ pub fn expire_tokens(
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
     pub id_hash: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub csrf_token: String,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
@@ -300,7 +301,7 @@ pub struct SessionRow {
 pub fn insert_session(
     conn: &mut DbConnection,
     session_token: &str,
-    user_id: i64,
+    user_id: UserId,
     csrf_token: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -345,7 +346,7 @@ pub fn delete_session(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usi
 }
 
 /// Keeps a user's `max` newest sessions and ends the rest (inside the login's transaction).
-pub fn cap_sessions(conn: &mut DbConnection, user_id: i64, max: i64) -> QueryResult<usize> {
+pub fn cap_sessions(conn: &mut DbConnection, user_id: UserId, max: i64) -> QueryResult<usize> {
     let keep: Vec<String> = sessions::table
         .filter(sessions::user_id.eq(user_id))
         .order((sessions::created_at.desc(), sessions::id_hash.desc()))
@@ -363,7 +364,7 @@ pub fn cap_sessions(conn: &mut DbConnection, user_id: i64, max: i64) -> QueryRes
 /// Ends every session of a user, except `keep` (the one making the change) if given.
 pub fn delete_user_sessions(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     keep: Option<&str>,
 ) -> QueryResult<usize> {
     let q = sessions::table.filter(sessions::user_id.eq(user_id));
@@ -433,7 +434,7 @@ pub fn email_in_use(conn: &mut DbConnection, email: &str) -> QueryResult<Option<
 #[diesel(table_name = email_undo_tokens)]
 pub struct EmailUndoRow {
     pub token_hash: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub old_email: String,
     pub new_email: String,
     pub created_at: NaiveDateTime,
@@ -445,7 +446,7 @@ pub struct EmailUndoRow {
 pub fn insert_email_undo(
     conn: &mut DbConnection,
     token: &str,
-    user_id: i64,
+    user_id: UserId,
     old_email: &str,
     new_email: &str,
     now: NaiveDateTime,
@@ -512,7 +513,7 @@ pub fn use_email_undo(
 }
 
 /// Forgets a user's undo links (they hold old addresses): on account deletion.
-pub fn delete_email_undos(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
+pub fn delete_email_undos(conn: &mut DbConnection, user_id: UserId) -> QueryResult<usize> {
     diesel::delete(email_undo_tokens::table.filter(email_undo_tokens::user_id.eq(user_id)))
         .execute(conn)
 }

@@ -2,6 +2,7 @@
 //! admin makes writes one row with [`record`] inside the transaction of the change itself, so
 //! there is never a change without its row, nor a row for a change that was rolled back.
 
+use crate::domain::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,7 +14,7 @@ use super::schema::audit_log;
 pub struct AuditRow {
     pub id: i64,
     /// `None`: done from the command line (`create-admin`), not by a logged-in user.
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub action: String,
     /// `kind:id`, e.g. `permit:12` or `user:3`.
     pub subject: String,
@@ -25,7 +26,7 @@ pub struct AuditRow {
 /// Writes one audit row. Call it with the connection of the change's own transaction.
 pub fn record(
     conn: &mut DbConnection,
-    actor_id: Option<i64>,
+    actor_id: Option<UserId>,
     action: &str,
     subject: &str,
     before: Option<&str>,

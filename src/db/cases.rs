@@ -2,6 +2,7 @@
 //! messages. Customers and operators write through the same functions; the caller runs them
 //! in one transaction with the notification they cause.
 
+use crate::domain::{PermitId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,8 +13,8 @@ use super::schema::{case_messages, cases};
 #[diesel(table_name = cases)]
 pub struct CaseRow {
     pub id: i64,
-    pub user_id: i64,
-    pub permit_id: Option<i64>,
+    pub user_id: UserId,
+    pub permit_id: Option<PermitId>,
     pub subject: String,
     pub status: String,
     pub created_at: NaiveDateTime,
@@ -25,7 +26,7 @@ pub struct CaseRow {
 pub struct MessageRow {
     pub id: i64,
     pub case_id: i64,
-    pub author_id: Option<i64>,
+    pub author_id: Option<UserId>,
     pub from_operator: bool,
     pub body: String,
     pub created_at: NaiveDateTime,
@@ -35,8 +36,8 @@ pub struct MessageRow {
 /// Opens a case with its first message; returns the case's id.
 pub fn open(
     conn: &mut DbConnection,
-    user_id: i64,
-    permit_id: Option<i64>,
+    user_id: UserId,
+    permit_id: Option<PermitId>,
     subject: &str,
     body: &str,
     now: NaiveDateTime,
@@ -65,7 +66,7 @@ pub fn open(
 pub fn add_message(
     conn: &mut DbConnection,
     case_id: i64,
-    author_id: Option<i64>,
+    author_id: Option<UserId>,
     from_operator: bool,
     body: &str,
     now: NaiveDateTime,
@@ -93,7 +94,7 @@ pub fn close(conn: &mut DbConnection, case_id: i64, now: NaiveDateTime) -> Query
 }
 
 /// A case of this customer (`None` for anyone else's).
-pub fn owned(conn: &mut DbConnection, id: i64, user_id: i64) -> QueryResult<Option<CaseRow>> {
+pub fn owned(conn: &mut DbConnection, id: i64, user_id: UserId) -> QueryResult<Option<CaseRow>> {
     cases::table
         .find(id)
         .filter(cases::user_id.eq(user_id))
@@ -111,7 +112,7 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CaseRow>> {
 }
 
 /// A customer's cases, latest activity first, each with its count of unread replies.
-pub fn for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(CaseRow, i64)>> {
+pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<(CaseRow, i64)>> {
     let list = cases::table
         .filter(cases::user_id.eq(user_id))
         .order((cases::updated_at.desc(), cases::id.desc()))
@@ -164,7 +165,7 @@ pub fn mark_read(
 }
 
 /// Replies from the office this customer has not read yet (the top bar's count).
-pub fn unread_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
+pub fn unread_for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<i64> {
     case_messages::table
         .inner_join(cases::table)
         .filter(cases::user_id.eq(user_id))

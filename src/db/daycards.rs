@@ -1,5 +1,6 @@
 //! Day-card sessions: one row per booked day.
 
+use crate::domain::{PermitId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -10,7 +11,7 @@ use super::schema::{day_sessions, permits};
 #[diesel(table_name = day_sessions)]
 pub struct SessionRow {
     pub id: i64,
-    pub permit_id: i64,
+    pub permit_id: PermitId,
     pub day: NaiveDate,
     pub regnr: String,
     pub foreign_plate: bool,
@@ -18,7 +19,7 @@ pub struct SessionRow {
 }
 
 /// All sessions of a card, in date order.
-pub fn sessions(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<SessionRow>> {
+pub fn sessions(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<SessionRow>> {
     day_sessions::table
         .filter(day_sessions::permit_id.eq(permit_id))
         .order(day_sessions::day.asc())
@@ -30,7 +31,7 @@ pub fn sessions(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<Sess
 /// unique (card, day) index and the check on `days_used` refuse anything the rules missed.
 pub fn book(
     conn: &mut DbConnection,
-    permit_id: i64,
+    permit_id: PermitId,
     days: &[NaiveDate],
     regnr: &str,
     foreign_plate: bool,
@@ -55,7 +56,7 @@ pub fn book(
 }
 
 /// Gives a booked day back. Returns whether there was such a session.
-pub fn cancel(conn: &mut DbConnection, permit_id: i64, day: NaiveDate) -> QueryResult<bool> {
+pub fn cancel(conn: &mut DbConnection, permit_id: PermitId, day: NaiveDate) -> QueryResult<bool> {
     let n = diesel::delete(
         day_sessions::table
             .filter(day_sessions::permit_id.eq(permit_id))
@@ -73,9 +74,9 @@ pub fn cancel(conn: &mut DbConnection, permit_id: i64, day: NaiveDate) -> QueryR
 /// Today's sessions on a user's cards: (card, number).
 pub fn today_for_user(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     today: NaiveDate,
-) -> QueryResult<Vec<(i64, String)>> {
+) -> QueryResult<Vec<(PermitId, String)>> {
     day_sessions::table
         .inner_join(permits::table)
         .filter(permits::user_id.eq(user_id))

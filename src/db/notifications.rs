@@ -1,6 +1,7 @@
 //! The notification outbox: a row is written in the same transaction as the change that
 //! caused it, then the mailbox actor delivers it.
 
+use crate::domain::UserId;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -11,7 +12,7 @@ use super::schema::notifications;
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
     pub id: i64,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub kind: String,
     pub channel: String,
     pub recipient: String,
@@ -31,7 +32,7 @@ pub struct NotificationRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = notifications)]
 pub struct NewNotification {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub kind: String,
     pub channel: String,
     pub recipient: String,
@@ -149,7 +150,7 @@ pub fn local_mailbox(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Not
 /// One page of a user's notifications, newest first (one row per channel).
 pub fn for_user(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<NotificationRow>> {

@@ -1,6 +1,7 @@
 //! What the operator portal reads: the applications queue, search, a customer's whole
 //! picture, the dashboard's figures and the CSV reports (read page by page).
 
+use crate::domain::{PaymentId, PermitId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -67,7 +68,7 @@ pub fn pending_applications(conn: &mut DbConnection) -> QueryResult<Vec<Applicat
 
 pub fn attachment(
     conn: &mut DbConnection,
-    permit_id: i64,
+    permit_id: PermitId,
 ) -> QueryResult<Option<(Option<String>, Vec<u8>)>> {
     let row: Option<(Option<String>, Option<Vec<u8>>)> = applications::table
         .find(permit_id)
@@ -88,14 +89,14 @@ pub struct Found {
 /// `regnr` is the query normalised as a registration number (when it can be one); `text` is
 /// the query as typed, for e-mail and name.
 pub fn search(conn: &mut DbConnection, text: &str, regnr: Option<&str>) -> QueryResult<Found> {
-    let mut ids: Vec<i64> = Vec::new();
+    let mut ids: Vec<PermitId> = Vec::new();
     let number = text.trim().trim_start_matches('#').parse::<i64>().ok();
     if let Some(n) = number {
         ids.extend(
             permits::table
                 .find(n)
                 .select(permits::id)
-                .load::<i64>(conn)?,
+                .load::<PermitId>(conn)?,
         );
     }
     if let Some(r) = regnr {
@@ -103,20 +104,20 @@ pub fn search(conn: &mut DbConnection, text: &str, regnr: Option<&str>) -> Query
             permits::table
                 .filter(permits::regnr.eq(r))
                 .select(permits::id)
-                .load::<i64>(conn)?,
+                .load::<PermitId>(conn)?,
         );
         ids.extend(
             temporary_regnrs::table
                 .filter(temporary_regnrs::regnr.eq(r))
                 .select(temporary_regnrs::permit_id)
-                .load::<i64>(conn)?,
+                .load::<PermitId>(conn)?,
         );
         ids.extend(
             day_sessions::table
                 .filter(day_sessions::regnr.eq(r))
                 .select(day_sessions::permit_id)
                 .distinct()
-                .load::<i64>(conn)?,
+                .load::<PermitId>(conn)?,
         );
         // Former numbers live in the history ("OLD → NEW").
         ids.extend(
@@ -124,7 +125,7 @@ pub fn search(conn: &mut DbConnection, text: &str, regnr: Option<&str>) -> Query
                 .filter(permit_events::kind.eq("regnr"))
                 .filter(permit_events::detail.like(format!("{r} →%")))
                 .select(permit_events::permit_id)
-                .load::<i64>(conn)?,
+                .load::<PermitId>(conn)?,
         );
     }
     let like = format!(
@@ -145,7 +146,7 @@ pub fn search(conn: &mut DbConnection, text: &str, regnr: Option<&str>) -> Query
             .limit(50)
             .load(conn)?;
     }
-    let user_ids: Vec<i64> = found.users.iter().map(|u| u.id).collect();
+    let user_ids: Vec<UserId> = found.users.iter().map(|u| u.id).collect();
     ids.sort_unstable();
     ids.dedup();
     found.permits = permits::table
@@ -170,7 +171,7 @@ pub struct Customer {
     pub notifications: Vec<NotificationRow>,
 }
 
-pub fn customer(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<Customer>> {
+pub fn customer(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Option<Customer>> {
     let Some(user) = super::accounts::user_by_id(conn, user_id)? else {
         return Ok(None);
     };
@@ -204,7 +205,7 @@ pub fn customer(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<Cus
 
 pub fn payments_for_permit(
     conn: &mut DbConnection,
-    permit_id: i64,
+    permit_id: PermitId,
 ) -> QueryResult<Vec<PaymentRow>> {
     payments::table
         .filter(payments::permit_id.eq(permit_id))
@@ -279,8 +280,8 @@ pub fn permits_page(
 /// A paid payment with its receipt, for the payments report.
 #[derive(Debug, Clone, Queryable)]
 pub struct PaidRow {
-    pub payment_id: i64,
-    pub permit_id: i64,
+    pub payment_id: PaymentId,
+    pub permit_id: PermitId,
     pub method: String,
     pub provider_ref: String,
     pub paid_at: Option<NaiveDateTime>,

@@ -1,5 +1,6 @@
 //! Payment attempts and receipts.
 
+use crate::domain::{PaymentId, PermitId, UserId};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -9,9 +10,9 @@ use super::schema::{counters, payments, receipts};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payments)]
 pub struct PaymentRow {
-    pub id: i64,
-    pub permit_id: i64,
-    pub user_id: i64,
+    pub id: PaymentId,
+    pub permit_id: PermitId,
+    pub user_id: UserId,
     pub method: String,
     pub provider_ref: String,
     pub amount_ore: i64,
@@ -31,8 +32,8 @@ pub struct PaymentRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = payments)]
 pub struct NewPayment {
-    pub permit_id: i64,
-    pub user_id: i64,
+    pub permit_id: PermitId,
+    pub user_id: UserId,
     pub method: String,
     pub provider_ref: String,
     pub amount_ore: i64,
@@ -49,8 +50,8 @@ pub struct NewPayment {
 pub struct ReceiptRow {
     pub id: i64,
     pub number: i64,
-    pub payment_id: i64,
-    pub permit_id: i64,
+    pub payment_id: PaymentId,
+    pub permit_id: PermitId,
     pub issued_at: NaiveDateTime,
     pub seller_name: String,
     pub seller_address: String,
@@ -70,8 +71,8 @@ pub struct ReceiptRow {
 #[diesel(table_name = receipts)]
 pub struct NewReceipt {
     pub number: i64,
-    pub payment_id: i64,
-    pub permit_id: i64,
+    pub payment_id: PaymentId,
+    pub permit_id: PermitId,
     pub issued_at: NaiveDateTime,
     pub seller_name: String,
     pub seller_address: String,
@@ -94,7 +95,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewPayment) -> QueryResult<PaymentR
     by_provider_ref(conn, &new.provider_ref)?.ok_or(diesel::result::Error::NotFound)
 }
 
-pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PaymentRow>> {
+pub fn by_id(conn: &mut DbConnection, id: PaymentId) -> QueryResult<Option<PaymentRow>> {
     payments::table
         .find(id)
         .select(PaymentRow::as_select())
@@ -112,7 +113,7 @@ pub fn by_provider_ref(conn: &mut DbConnection, r: &str) -> QueryResult<Option<P
 
 pub fn latest_for_permit(
     conn: &mut DbConnection,
-    permit_id: i64,
+    permit_id: PermitId,
 ) -> QueryResult<Option<PaymentRow>> {
     payments::table
         .filter(payments::permit_id.eq(permit_id))
@@ -123,7 +124,10 @@ pub fn latest_for_permit(
 }
 
 /// The paid payment of a permit (there is at most one).
-pub fn paid_for_permit(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Option<PaymentRow>> {
+pub fn paid_for_permit(
+    conn: &mut DbConnection,
+    permit_id: PermitId,
+) -> QueryResult<Option<PaymentRow>> {
     payments::table
         .filter(payments::permit_id.eq(permit_id))
         .filter(payments::status.eq("paid"))
@@ -134,7 +138,7 @@ pub fn paid_for_permit(conn: &mut DbConnection, permit_id: i64) -> QueryResult<O
 
 pub fn pending_for_permit(
     conn: &mut DbConnection,
-    permit_id: i64,
+    permit_id: PermitId,
 ) -> QueryResult<Option<PaymentRow>> {
     payments::table
         .filter(payments::permit_id.eq(permit_id))
@@ -170,7 +174,7 @@ pub fn due(
 /// by a second poll of the same round.
 pub fn lease(
     conn: &mut DbConnection,
-    id: i64,
+    id: PaymentId,
     now: NaiveDateTime,
     for_: Duration,
 ) -> QueryResult<bool> {
@@ -188,7 +192,7 @@ pub fn lease(
 }
 
 /// Polls again at `at`; the lease is given back.
-pub fn reschedule(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+pub fn reschedule(conn: &mut DbConnection, id: PaymentId, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(payments::table.find(id))
         .filter(payments::status.eq("pending"))
         .set((
@@ -201,7 +205,7 @@ pub fn reschedule(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryR
 }
 
 /// Asks for a poll now (a callback or the return from the card page arrived).
-pub fn poll_now(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+pub fn poll_now(conn: &mut DbConnection, id: PaymentId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(payments::table.find(id))
         .filter(payments::status.eq("pending"))
         .set(payments::next_poll_at.eq(now))
@@ -212,7 +216,7 @@ pub fn poll_now(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryRe
 /// Moves a pending attempt to its final status (compare-and-set: only from pending).
 pub fn finish(
     conn: &mut DbConnection,
-    id: i64,
+    id: PaymentId,
     status: &str,
     error_code: Option<&str>,
     now: NaiveDateTime,
@@ -251,7 +255,7 @@ pub fn insert_receipt(conn: &mut DbConnection, new: &NewReceipt) -> QueryResult<
 
 pub fn receipt_for_permit(
     conn: &mut DbConnection,
-    permit_id: i64,
+    permit_id: PermitId,
 ) -> QueryResult<Option<ReceiptRow>> {
     receipts::table
         .filter(receipts::permit_id.eq(permit_id))

@@ -1,5 +1,6 @@
 //! Permits, their temporary registration numbers, their history and applications.
 
+use crate::domain::{PermitId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -11,8 +12,8 @@ use crate::domain::permit_actions::Kind;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = permits)]
 pub struct PermitRow {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: PermitId,
+    pub user_id: UserId,
     pub permit_type_id: i64,
     pub package_id: Option<i64>,
     pub car_park_id: i64,
@@ -34,7 +35,7 @@ pub struct PermitRow {
     pub state: State,
     pub reject_reason: Option<String>,
     pub confirm_key: String,
-    pub renews_permit_id: Option<i64>,
+    pub renews_permit_id: Option<PermitId>,
     pub version: i32,
     pub reminder_sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -45,7 +46,7 @@ pub struct PermitRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = permits)]
 pub struct NewPermit {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub permit_type_id: i64,
     pub package_id: Option<i64>,
     pub car_park_id: i64,
@@ -64,7 +65,7 @@ pub struct NewPermit {
     pub end_date: NaiveDate,
     pub state: String,
     pub confirm_key: String,
-    pub renews_permit_id: Option<i64>,
+    pub renews_permit_id: Option<PermitId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -73,7 +74,7 @@ pub struct NewPermit {
 #[diesel(table_name = temporary_regnrs)]
 pub struct TemporaryRow {
     pub id: i64,
-    pub permit_id: i64,
+    pub permit_id: PermitId,
     pub regnr: String,
     pub foreign_plate: bool,
     pub from_date: NaiveDate,
@@ -86,9 +87,9 @@ pub struct TemporaryRow {
 #[diesel(table_name = permit_events)]
 pub struct EventRow {
     pub id: i64,
-    pub permit_id: i64,
+    pub permit_id: PermitId,
     pub at: NaiveDateTime,
-    pub by_user_id: Option<i64>,
+    pub by_user_id: Option<UserId>,
     pub kind: String,
     pub detail: String,
 }
@@ -96,7 +97,7 @@ pub struct EventRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
-    pub permit_id: i64,
+    pub permit_id: PermitId,
     pub organisation: String,
     pub role: String,
     pub reason: String,
@@ -126,7 +127,7 @@ pub fn by_confirm_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<
         .optional()
 }
 
-pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PermitRow>> {
+pub fn by_id(conn: &mut DbConnection, id: PermitId) -> QueryResult<Option<PermitRow>> {
     permits::table
         .find(id)
         .select(PermitRow::as_select())
@@ -135,7 +136,11 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PermitRow>>
 }
 
 /// A permit of this user only: another user's permit is as good as missing.
-pub fn owned(conn: &mut DbConnection, id: i64, user_id: i64) -> QueryResult<Option<PermitRow>> {
+pub fn owned(
+    conn: &mut DbConnection,
+    id: PermitId,
+    user_id: UserId,
+) -> QueryResult<Option<PermitRow>> {
     permits::table
         .find(id)
         .filter(permits::user_id.eq(user_id))
@@ -144,7 +149,7 @@ pub fn owned(conn: &mut DbConnection, id: i64, user_id: i64) -> QueryResult<Opti
         .optional()
 }
 
-pub fn for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<PermitRow>> {
+pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<PermitRow>> {
     permits::table
         .filter(permits::user_id.eq(user_id))
         .order(permits::id.desc())
@@ -152,7 +157,7 @@ pub fn for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Permit
         .load(conn)
 }
 
-pub fn temporaries(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<TemporaryRow>> {
+pub fn temporaries(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<TemporaryRow>> {
     temporary_regnrs::table
         .filter(temporary_regnrs::permit_id.eq(permit_id))
         .order(temporary_regnrs::from_date)
@@ -160,7 +165,7 @@ pub fn temporaries(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<T
         .load(conn)
 }
 
-pub fn events(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<EventRow>> {
+pub fn events(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<EventRow>> {
     permit_events::table
         .filter(permit_events::permit_id.eq(permit_id))
         .order(permit_events::id.desc())
@@ -168,7 +173,10 @@ pub fn events(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<EventR
         .load(conn)
 }
 
-pub fn application(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Option<ApplicationRow>> {
+pub fn application(
+    conn: &mut DbConnection,
+    permit_id: PermitId,
+) -> QueryResult<Option<ApplicationRow>> {
     applications::table
         .find(permit_id)
         .select(ApplicationRow::as_select())
@@ -179,7 +187,7 @@ pub fn application(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Optio
 /// The application of a permit whose type needs approval.
 pub fn add_application(
     conn: &mut DbConnection,
-    permit_id: i64,
+    permit_id: PermitId,
     a: &crate::domain::order::Application,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -198,7 +206,7 @@ pub fn add_application(
 /// The application's attachment; false when the permit has no application.
 pub fn set_attachment(
     conn: &mut DbConnection,
-    permit_id: i64,
+    permit_id: PermitId,
     pdf: &[u8],
     name: &str,
 ) -> QueryResult<bool> {
@@ -213,8 +221,8 @@ pub fn set_attachment(
 
 pub fn add_event(
     conn: &mut DbConnection,
-    permit_id: i64,
-    by_user_id: Option<i64>,
+    permit_id: PermitId,
+    by_user_id: Option<UserId>,
     kind: &str,
     detail: &str,
     now: NaiveDateTime,
@@ -235,7 +243,7 @@ pub fn add_event(
 /// meanwhile by another instance makes this one fail instead of overwriting it.
 pub fn bump_version(
     conn: &mut DbConnection,
-    id: i64,
+    id: PermitId,
     version: i32,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {

@@ -1,5 +1,7 @@
 //! Refunds made by the parking office (see the migration for the life of a row).
 
+use crate::domain::UserId;
+use crate::domain::{PaymentId, PermitId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,20 +12,20 @@ use super::schema::refunds;
 #[diesel(table_name = refunds)]
 pub struct RefundRow {
     pub id: i64,
-    pub payment_id: i64,
-    pub permit_id: i64,
+    pub payment_id: PaymentId,
+    pub permit_id: PermitId,
     pub amount_ore: i64,
     pub status: String,
     pub instruction_id: String,
     pub provider_ref: Option<String>,
     pub error: Option<String>,
-    pub requested_by: Option<i64>,
+    pub requested_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 /// What has been refunded, or is on its way, of a payment (failed refunds do not count).
-pub fn committed_for_payment(conn: &mut DbConnection, payment_id: i64) -> QueryResult<i64> {
+pub fn committed_for_payment(conn: &mut DbConnection, payment_id: PaymentId) -> QueryResult<i64> {
     let amounts: Vec<i64> = refunds::table
         .filter(refunds::payment_id.eq(payment_id))
         .filter(refunds::status.ne("failed"))
@@ -34,11 +36,11 @@ pub fn committed_for_payment(conn: &mut DbConnection, payment_id: i64) -> QueryR
 
 pub fn insert(
     conn: &mut DbConnection,
-    payment_id: i64,
-    permit_id: i64,
+    payment_id: PaymentId,
+    permit_id: PermitId,
     amount_ore: i64,
     instruction_id: &str,
-    requested_by: Option<i64>,
+    requested_by: Option<UserId>,
     now: NaiveDateTime,
 ) -> QueryResult<RefundRow> {
     diesel::insert_into(refunds::table)
@@ -60,7 +62,10 @@ pub fn insert(
 }
 
 /// The refunds of a payment not yet sent to the provider.
-pub fn pending_for_payment(conn: &mut DbConnection, payment_id: i64) -> QueryResult<Vec<i64>> {
+pub fn pending_for_payment(
+    conn: &mut DbConnection,
+    payment_id: PaymentId,
+) -> QueryResult<Vec<i64>> {
     refunds::table
         .filter(refunds::payment_id.eq(payment_id))
         .filter(refunds::status.eq("pending"))
@@ -76,7 +81,7 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RefundRow>>
         .optional()
 }
 
-pub fn for_permit(conn: &mut DbConnection, permit_id: i64) -> QueryResult<Vec<RefundRow>> {
+pub fn for_permit(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<RefundRow>> {
     refunds::table
         .filter(refunds::permit_id.eq(permit_id))
         .order(refunds::id.asc())

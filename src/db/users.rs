@@ -1,5 +1,6 @@
 //! Writes to one user's own row: details, payment preference, password, address, erasure.
 
+use crate::domain::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::domain::role::Role;
 /// "Inställningar": name, mobile, channels and language.
 pub fn set_personal(
     c: &mut DbConnection,
-    id: i64,
+    id: UserId,
     name: &str,
     mobile_e164: &str,
     notify_email: bool,
@@ -32,7 +33,7 @@ pub fn set_personal(
 /// "Betalinställningar": the preferred method and Swish number (either may be none).
 pub fn set_payment_preference(
     c: &mut DbConnection,
-    id: i64,
+    id: UserId,
     method: Option<&str>,
     swish_e164: Option<&str>,
 ) -> QueryResult<()> {
@@ -45,7 +46,7 @@ pub fn set_payment_preference(
         .map(drop)
 }
 
-pub fn set_password_hash(c: &mut DbConnection, id: i64, hash: &str) -> QueryResult<()> {
+pub fn set_password_hash(c: &mut DbConnection, id: UserId, hash: &str) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::password_hash.eq(hash))
         .execute(c)
@@ -53,7 +54,12 @@ pub fn set_password_hash(c: &mut DbConnection, id: i64, hash: &str) -> QueryResu
 }
 
 /// The account's address, and whether it is in the employee domain.
-pub fn set_email(c: &mut DbConnection, id: i64, email: &str, is_employee: bool) -> QueryResult<()> {
+pub fn set_email(
+    c: &mut DbConnection,
+    id: UserId,
+    email: &str,
+    is_employee: bool,
+) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set((users::email.eq(email), users::is_employee.eq(is_employee)))
         .execute(c)
@@ -62,7 +68,7 @@ pub fn set_email(c: &mut DbConnection, id: i64, email: &str, is_employee: bool) 
 
 /// Erases the personal data of an account: the row stays, pseudonymised, so bookkeeping
 /// records keep their key; sessions, links and notifications go.
-pub fn erase(c: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+pub fn erase(c: &mut DbConnection, id: UserId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set((
             users::email.eq(format!("deleted-{id}@deleted.invalid")),
@@ -83,7 +89,7 @@ pub fn erase(c: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<(
     Ok(())
 }
 
-pub fn set_role(c: &mut DbConnection, id: i64, role: Role) -> QueryResult<()> {
+pub fn set_role(c: &mut DbConnection, id: UserId, role: Role) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::role.eq(role))
         .execute(c)

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::permit::period_end;
 use super::permit_actions::Kind;
 use super::regnr::{RegNumber, RegNumberError};
-use super::{Money, ids::PermitId};
+use super::{Money, PermitId};
 use crate::db::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
 
 /// The longest free text of an application (organisation, role, reason).

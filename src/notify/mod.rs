@@ -11,6 +11,7 @@ pub mod sms;
 pub mod sms_sim;
 pub mod smtp;
 
+use crate::domain::UserId;
 use chrono::NaiveDateTime;
 
 use crate::db::DbConnection;
@@ -28,7 +29,7 @@ pub const SMS: &str = "sms";
 /// goes through [`queue`].
 pub fn queue_email(
     conn: &mut DbConnection,
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     to: &str,
     kind: &str,
     message: Message,
@@ -71,7 +72,7 @@ pub fn queue(
 }
 
 fn email_row(
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     to: &str,
     kind: &str,
     message: Message,

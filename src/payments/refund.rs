@@ -5,6 +5,7 @@
 use crate::clock;
 use crate::db::{self, Pool, payments as db_payments, refunds};
 use crate::domain::Money;
+use crate::domain::PaymentId;
 use crate::payments::nexi::{NexiClient, OrderItem};
 use crate::payments::swish::SwishClient;
 use crate::state::AppState;
@@ -94,7 +95,7 @@ pub async fn send_pending(
     pool: &Pool,
     swish: &SwishClient,
     nexi: &NexiClient,
-    payment_id: i64,
+    payment_id: PaymentId,
 ) -> anyhow::Result<()> {
     let pending = db::run(pool, move |c| {
         Ok(refunds::pending_for_payment(c, payment_id)?)

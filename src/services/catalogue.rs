@@ -2,6 +2,7 @@
 //! package's price and whether it is sold, a new car park. Each is one transaction with its
 //! audit record; a sold permit keeps its own copy of name and price.
 
+use crate::domain::UserId;
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
@@ -23,7 +24,7 @@ pub struct PackageInput {
 /// Adds the package, with its type's VAT; `false` when there is no such period type.
 pub fn add_package(
     c: &mut DbConnection,
-    by: i64,
+    by: UserId,
     p: &PackageInput,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -62,7 +63,7 @@ pub fn add_package(
 /// Sets a package's price and whether it is sold; `false` when there is no such package.
 pub fn update_package(
     c: &mut DbConnection,
-    by: i64,
+    by: UserId,
     id: i64,
     price: Money,
     active: bool,
@@ -89,7 +90,7 @@ pub fn update_package(
 /// Adds a car park under a new code.
 pub fn add_car_park(
     c: &mut DbConnection,
-    by: i64,
+    by: UserId,
     name: &Text,
     site: &Text,
     now: NaiveDateTime,

@@ -2,6 +2,7 @@
 //! [`Order`](crate::domain::order::Order) as a new permit, in one transaction. Placing the same
 //! review page twice (its confirm key) gives the same permit.
 
+use crate::domain::UserId;
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
@@ -53,7 +54,7 @@ pub fn confirm_key(raw: &str) -> Option<String> {
 /// needs it), with its application; once per confirm key.
 pub fn place(
     c: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     order: &Order,
     key: String,
     now: NaiveDateTime,
@@ -61,7 +62,7 @@ pub fn place(
     write_tx(c, |c| {
         let renews = match order.renews {
             // Only a permit that may be renewed is renewed (the table's rule).
-            Some(id) => db_permits::owned(c, id.get(), user_id)?
+            Some(id) => db_permits::owned(c, id, user_id)?
                 .filter(|p| may(PermitAction::Renew, p.kind, p.state))
                 .map(|p| p.id),
             None => None,

@@ -3,6 +3,7 @@
 //! [`UNDO_VALID`]), and erasing the account. Each function is one transaction; the e-mails
 //! go out from the outbox after the commit.
 
+use crate::domain::UserId;
 use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
 
@@ -129,7 +130,7 @@ pub enum Confirmed {
 /// with it whether the account is an employee's).
 pub fn confirm_email_change(
     c: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     token: &str,
     employee_domain: &str,
     now: NaiveDateTime,
@@ -209,6 +210,6 @@ pub fn undo_email_change(
 }
 
 /// "Ta bort mitt konto": erases the personal data in one transaction.
-pub fn delete_account(c: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+pub fn delete_account(c: &mut DbConnection, id: UserId, now: NaiveDateTime) -> QueryResult<()> {
     write_tx(c, |c| users::erase(c, id, now))
 }

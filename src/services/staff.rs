@@ -2,6 +2,7 @@
 //! (or an existing one given the role) and a link to choose a password is e-mailed; it is the
 //! reset-password link, valid for [`INVITE_VALID`], so the one password page serves both.
 
+use crate::domain::UserId;
 use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
 
@@ -25,7 +26,7 @@ pub struct Invite {
 }
 
 /// Makes or promotes the account, sends the link and records who did it, in one transaction.
-pub fn invite(c: &mut DbConnection, by: i64, i: &Invite, now: NaiveDateTime) -> QueryResult<()> {
+pub fn invite(c: &mut DbConnection, by: UserId, i: &Invite, now: NaiveDateTime) -> QueryResult<()> {
     write_tx(c, |c| {
         let user = match accounts::user_by_email(c, i.email.as_str())? {
             Some(u) => {

@@ -469,7 +469,7 @@ async fn concurrent_changes_to_one_permit_are_applied_one_at_a_time() {
         .unwrap();
     let stale = parkportal::db::permits::bump_version(
         &mut app.conn(),
-        id,
+        id.into(),
         version - 1,
         parkportal::clock::now(),
     )

@@ -159,7 +159,7 @@ async fn a_charge_for_a_permit_cancelled_meanwhile_is_refunded_in_full() {
     app.state
         .permits
         .send(ChangePermit {
-            permit_id: id,
+            permit_id: id.into(),
             owner: None,
             by_user: None,
             change: PermitChange::Cancel { refund_ore: None },

@@ -1,5 +1,6 @@
 //! An application's attachment (a PDF the buyer adds while the office decides).
 
+use crate::domain::{PermitId, UserId};
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
@@ -11,8 +12,8 @@ use crate::domain::permit_actions::{PermitAction, may};
 /// `Some(false)`: the permit takes no attachment now.
 pub fn attach(
     c: &mut DbConnection,
-    user_id: i64,
-    permit_id: i64,
+    user_id: UserId,
+    permit_id: PermitId,
     pdf: &[u8],
     now: NaiveDateTime,
 ) -> QueryResult<Option<bool>> {

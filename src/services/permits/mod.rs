@@ -5,6 +5,8 @@
 //! (one change at a time per permit); a version column makes a change that another instance
 //! made meanwhile fail cleanly instead of being overwritten.
 
+use crate::domain::UserId;
+use crate::domain::{PaymentId, PermitId};
 use std::collections::BTreeSet;
 
 use actix::prelude::*;
@@ -75,7 +77,7 @@ pub enum PermitChange {
     /// A payment attempt reached its final outcome: paid (permit paid, receipt written, the
     /// user told) or failed (the permit stays payable, the user told why).
     PaymentOutcome {
-        payment_id: i64,
+        payment_id: PaymentId,
         paid: bool,
         /// For a failure: declined, error, cancelled or timeout, and the provider's code.
         failure: Option<(String, Option<String>)>,
@@ -93,9 +95,9 @@ pub const LATE_CHARGE: &str = "LATE_CHARGE";
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "Result<db_permits::PermitRow, PermitError>")]
 pub struct ChangePermit {
-    pub permit_id: i64,
-    pub owner: Option<i64>,
-    pub by_user: Option<i64>,
+    pub permit_id: PermitId,
+    pub owner: Option<UserId>,
+    pub by_user: Option<UserId>,
     pub change: PermitChange,
     /// The public URL, for links in the notifications a change sends ("" when it sends none).
     pub base_url: String,

@@ -9,7 +9,7 @@ use super::*;
 pub(super) fn payment_outcome(
     c: &mut DbConnection,
     t: &Target,
-    payment_id: &i64,
+    payment_id: &PaymentId,
     paid: &bool,
     failure: &Option<(String, Option<String>)>,
     seller: &Seller,

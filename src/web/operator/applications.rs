@@ -1,6 +1,7 @@
 //! Ansökningar: applications that wait for a decision, their attachments, approve and reject.
 
 use super::*;
+use crate::domain::PermitId;
 use crate::web::forms::CsrfForm;
 
 pub async fn applications(
@@ -49,7 +50,7 @@ pub async fn applications(
 pub async fn attachment(
     _op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (name, data) = db::run(&state.pool, move |c| Ok(office::attachment(c, id)?))
@@ -82,7 +83,7 @@ pub struct CsrfOnly {
 pub async fn approve(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     let change = PermitChange::Transition {
@@ -106,7 +107,7 @@ pub struct RejectForm {
 pub async fn reject(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     form: CsrfForm<RejectForm>,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();

@@ -1,11 +1,12 @@
 //! A customer's page: the account and its permits.
 
 use super::*;
+use crate::domain::UserId;
 
 pub async fn customer(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
     let id = id.into_inner();

@@ -11,6 +11,7 @@ use crate::actors::{PermitChange, PermitError, RuleError};
 use crate::cases::CaseError;
 use crate::clock;
 use crate::db::{self, audit, cases as db_cases, office, permits as db_permits, refunds};
+use crate::domain::PermitId;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::permit::{Event, State, today};
 use crate::domain::regnr::RegNumberError;
@@ -153,7 +154,7 @@ fn flash(t: &Texts, f: &Flash) -> Markup {
 async fn office_change(
     state: &AppState,
     op: &OperatorCtx,
-    permit_id: i64,
+    permit_id: PermitId,
     change: PermitChange,
 ) -> Result<Result<db_permits::PermitRow, PermitError>, AppError> {
     send_change(state, permit_id, None, op.me.user.id, change).await

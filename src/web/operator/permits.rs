@@ -1,6 +1,7 @@
 //! A permit's page in the operator portal: its history and payments, the office's changes (number, dates, "Makulera" with a refund) and sending a failed refund again.
 
 use super::*;
+use crate::domain::PermitId;
 use crate::web::forms::CsrfForm;
 
 #[derive(Default)]
@@ -14,7 +15,7 @@ pub(super) struct PermitMsgs<'a> {
 pub(super) async fn permit_view(
     op: &OperatorCtx,
     state: &AppState,
-    id: i64,
+    id: PermitId,
     f: Markup,
     m: PermitMsgs<'_>,
     status: StatusCode,
@@ -128,7 +129,7 @@ pub(super) async fn permit_view(
 pub(super) async fn refused(
     op: &OperatorCtx,
     state: &AppState,
-    id: i64,
+    id: PermitId,
     m: PermitMsgs<'_>,
 ) -> Result<HttpResponse, AppError> {
     permit_view(op, state, id, html! {}, m, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -137,7 +138,7 @@ pub(super) async fn refused(
 pub async fn permit_page(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, AppError> {
     let f = flash(op.ctx.t(), &q);
@@ -163,7 +164,7 @@ pub struct RegnrForm {
 pub async fn permit_regnr(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     form: CsrfForm<RegnrForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -197,7 +198,7 @@ pub struct DatesForm {
 pub async fn permit_dates(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     form: CsrfForm<DatesForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -232,7 +233,7 @@ pub struct CancelForm {
 pub async fn permit_cancel(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     form: CsrfForm<CancelForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -286,7 +287,7 @@ pub async fn permit_cancel(
 pub async fn refund_retry(
     op: OperatorCtx,
     state: Data,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(PermitId, i64)>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     let (id, rid) = path.into_inner();

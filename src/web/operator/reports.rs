@@ -168,7 +168,7 @@ pub async fn permits_csv(
         format!("tillstand-{from}-{to}.csv"),
         move |c, after| {
             let rows = office::permits_page(c, start, end, after, PAGE)?;
-            let last = rows.last().map_or(after, |(p, _)| p.id);
+            let last = rows.last().map_or(after, |(p, _)| p.id.get());
             let mut out = Vec::with_capacity(rows.len());
             for (p, email) in rows {
                 out.push(vec![
@@ -226,7 +226,7 @@ pub async fn payments_csv(
         format!("betalningar-{from}-{to}.csv"),
         move |c, after| {
             let rows = office::paid_page(c, start, end, after, PAGE)?;
-            let last = rows.last().map_or(after, |p| p.payment_id);
+            let last = rows.last().map_or(after, |p| p.payment_id.get());
             let out = rows
                 .into_iter()
                 .map(|r| {

@@ -2,6 +2,7 @@
 //! ("Ämne", "Meddelande", optionally a permit, "Skicka"); the thread shows both sides and takes
 //! a reply. Reading a thread marks the office's replies read (the top bar's count).
 
+use crate::domain::{PermitId, UserId};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
@@ -164,7 +165,10 @@ pub async fn create(
     let uid = me.user.id;
     let permit_id = match form.permit.trim() {
         "" => Ok(None),
-        raw => raw.parse::<i64>().map(Some).map_err(|_| CaseError::Permit),
+        raw => raw
+            .parse::<PermitId>()
+            .map(Some)
+            .map_err(|_| CaseError::Permit),
     };
     let (subject, message) = (form.subject.clone(), form.message.clone());
     let outcome = match permit_id {
@@ -206,7 +210,7 @@ struct Thread {
 }
 
 /// Loads the customer's own case and marks the office's replies read.
-async fn load_thread(state: &AppState, id: i64, user_id: i64) -> Result<Thread, AppError> {
+async fn load_thread(state: &AppState, id: i64, user_id: UserId) -> Result<Thread, AppError> {
     db::run(&state.pool, move |c| {
         let Some(case) = db_cases::owned(c, id, user_id)? else {
             return Ok(None);

@@ -1,6 +1,7 @@
 //! The application form as a PDF attachment (at most 5 MB, checked to be a PDF by its structure, stored under a name the server makes).
 
 use super::*;
+use crate::domain::PermitId;
 use crate::services;
 
 pub const ATTACHMENT_MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -16,7 +17,7 @@ pub struct AttachmentForm {
 pub async fn attach(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     form: Result<MultipartForm<AttachmentForm>, actix_web::Error>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;

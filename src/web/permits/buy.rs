@@ -61,7 +61,7 @@ pub struct BuyForm {
     #[serde(default)]
     pub(super) csrf: String,
     /// Set by the "Förnya" link: prefill from that permit.
-    pub(super) renew: Option<i64>,
+    pub(super) renew: Option<PermitId>,
 }
 
 impl BuyForm {

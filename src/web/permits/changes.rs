@@ -1,6 +1,7 @@
 //! A customer's changes to a permit, through its actor: registration number, temporary number, renewal; and the permit page again with a reason when a change or payment is refused.
 
 use super::*;
+use crate::domain::PermitId;
 use crate::web::forms::CsrfForm;
 
 pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
@@ -22,7 +23,7 @@ pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
 pub(super) async fn change(
     state: &AppState,
     me: &SessionUser,
-    id: i64,
+    id: PermitId,
     change: PermitChange,
 ) -> Result<Result<PermitRow, PermitError>, AppError> {
     send_change(state, id, Some(me.user.id), me.user.id, change).await
@@ -33,9 +34,9 @@ pub(super) async fn change(
 /// request's error; a refused rule comes back for the page to explain.
 pub async fn send_change(
     state: &AppState,
-    permit_id: i64,
-    owner: Option<i64>,
-    by_user: i64,
+    permit_id: PermitId,
+    owner: Option<UserId>,
+    by_user: UserId,
     change: PermitChange,
 ) -> Result<Result<PermitRow, PermitError>, AppError> {
     let msg = ChangePermit {
@@ -65,7 +66,7 @@ pub struct RegnrForm {
 pub async fn update_regnr(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     form: CsrfForm<RegnrForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -132,7 +133,7 @@ pub struct TemporaryForm {
 pub async fn add_temporary(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     form: CsrfForm<TemporaryForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -179,7 +180,7 @@ pub struct CsrfOnly {
 pub async fn end_temporary(
     ctx: Ctx,
     state: Data,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(PermitId, i64)>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -198,7 +199,11 @@ pub async fn end_temporary(
 
 /// "Förnya": the wizard, prefilled with the same type, package and number, starting the day
 /// after this permit ends.
-pub async fn renew(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn renew(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<PermitId>,
+) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
@@ -240,7 +245,7 @@ pub async fn show_with_payment_error(
     ctx: &Ctx,
     state: &AppState,
     me: &SessionUser,
-    id: i64,
+    id: PermitId,
     error: &str,
     typed: &str,
 ) -> Result<HttpResponse, AppError> {
@@ -259,7 +264,7 @@ pub(super) async fn refused(
     ctx: &Ctx,
     state: &AppState,
     me: &SessionUser,
-    id: i64,
+    id: PermitId,
     m: PageMessages<'_>,
 ) -> Result<HttpResponse, AppError> {
     let v = load_view(state, id, me.user.id).await?;

@@ -6,6 +6,8 @@
 //! out of band). Without JavaScript the same buttons submit plain forms: month navigation is a
 //! GET of the page that keeps the ticked days, the others POST and come back with a redirect.
 
+use crate::domain::PermitId;
+use crate::domain::UserId;
 use std::collections::{BTreeMap, BTreeSet};
 
 use actix_web::http::StatusCode;
@@ -304,8 +306,8 @@ fn fragment(
 
 async fn load(
     state: &AppState,
-    id: i64,
-    user_id: i64,
+    id: PermitId,
+    user_id: UserId,
 ) -> Result<(PermitRow, Vec<SessionRow>), AppError> {
     db::run(&state.pool, move |c| {
         let Some(p) = db_permits::owned(c, id, user_id)? else {
@@ -326,7 +328,7 @@ async fn load(
 pub async fn calendar_fragment(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -388,7 +390,7 @@ async fn change(
     state: &AppState,
     t: &Texts,
     me: &SessionUser,
-    id: i64,
+    id: PermitId,
     change: PermitChange,
 ) -> Result<Result<PermitRow, String>, AppError> {
     Ok(send_change(state, id, Some(me.user.id), me.user.id, change)
@@ -402,7 +404,7 @@ async fn answer(
     ctx: &Ctx,
     state: &AppState,
     me: &SessionUser,
-    id: i64,
+    id: PermitId,
     mut input: CalendarInput,
     msg: CalMsg,
     flash: &str,
@@ -435,7 +437,7 @@ async fn answer(
 pub async fn book(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -471,7 +473,7 @@ pub async fn book(
 pub async fn cancel(
     ctx: Ctx,
     state: Data,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(PermitId, String)>,
     body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;

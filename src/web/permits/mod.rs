@@ -2,6 +2,7 @@
 //! (registration number, temporary number, renewal), the application's [`attachment`], the
 //! [`daycards`] calendar, and [`payments`] (Swish, card, receipt).
 
+use crate::domain::{PermitId, UserId};
 use actix_multipart::form::MultipartForm;
 use actix_multipart::form::bytes::Bytes as MpBytes;
 use actix_multipart::form::text::Text;

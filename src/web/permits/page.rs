@@ -1,6 +1,8 @@
 //! The permit page ("Visa/ändra"): status, period, numbers, calendar for a day card, payment, history.
 
 use super::*;
+use crate::domain::PermitId;
+use crate::domain::UserId;
 
 pub(super) fn status_of(p: &PermitRow) -> Status {
     Status::of(p.state, p.start_date, p.end_date, today(chrono::Utc::now()))
@@ -56,8 +58,8 @@ pub(super) struct PermitView {
 
 pub(super) async fn load_view(
     state: &AppState,
-    id: i64,
-    user_id: i64,
+    id: PermitId,
+    user_id: UserId,
 ) -> Result<PermitView, AppError> {
     db::run(&state.pool, move |c| {
         let Some(permit) = db_permits::owned(c, id, user_id)? else {
@@ -251,7 +253,7 @@ pub(super) fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
 pub async fn show(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     query: web::Query<FlashQuery>,
     req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, AppError> {
@@ -285,7 +287,7 @@ pub async fn day_card_page(
     ctx: &Ctx,
     state: &AppState,
     me: &SessionUser,
-    id: i64,
+    id: PermitId,
     input: daycards::CalendarInput,
     msg: daycards::CalMsg,
     status: StatusCode,

@@ -1,6 +1,7 @@
 //! "Betalsida": paying a permit that waits for payment, the progress while the provider
 //! answers, the providers' callbacks and the way back from the card page.
 
+use crate::domain::{PaymentId, PermitId, UserId};
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -39,7 +40,7 @@ pub fn failure_text(t: &Texts, status: PaymentStatus, code: Option<&str>) -> &'s
 }
 
 /// The progress box while the provider has not answered; HTMX asks again every second.
-pub fn waiting(ctx: &Ctx, permit_id: i64) -> Markup {
+pub fn waiting(ctx: &Ctx, permit_id: PermitId) -> Markup {
     let t = ctx.t();
     html! {
         div #payment-progress role="status" aria-live="polite"
@@ -54,7 +55,7 @@ pub fn waiting(ctx: &Ctx, permit_id: i64) -> Markup {
 pub fn section(
     ctx: &Ctx,
     me: &SessionUser,
-    permit_id: i64,
+    permit_id: PermitId,
     price: Money,
     latest: Option<&PaymentRow>,
     error: Option<&str>,
@@ -137,7 +138,7 @@ enum Started {
 pub async fn pay(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     form: CsrfForm<PayForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -255,14 +256,18 @@ pub async fn pay(
         }
         // Unknown whether Swish got it: the poller asks, and gives up if Swish never heard of it.
         Err(e) => {
-            tracing::warn!(payment = payment.id, error = %e, "creating the Swish request failed")
+            tracing::warn!(payment = %payment.id, error = %e, "creating the Swish request failed")
         }
     }
     Ok(see_other(&format!("/permits/{id}")))
 }
 
 /// HTMX: still waiting → the same box; final → reload the page to show the new state.
-pub async fn status(ctx: Ctx, state: Data, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn status(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<PermitId>,
+) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
@@ -306,9 +311,9 @@ pub async fn swish_callback(state: Data, body: web::Bytes) -> Result<HttpRespons
 /// Records a payment's final outcome through the permit's actor, then wakes the mailbox.
 async fn record_outcome(
     state: &AppState,
-    permit_id: i64,
-    payment_id: i64,
-    by_user: Option<i64>,
+    permit_id: PermitId,
+    payment_id: PaymentId,
+    by_user: Option<UserId>,
     paid: bool,
     failure: Option<(String, Option<String>)>,
 ) -> Result<(), AppError> {
@@ -347,7 +352,7 @@ async fn pay_by_card(
     ctx: &Ctx,
     state: &AppState,
     me: &SessionUser,
-    id: i64,
+    id: PermitId,
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
     let uid = me.user.id;
@@ -387,7 +392,7 @@ async fn pay_by_card(
     let created = match state.nexi.create(&order).await {
         Ok(c) => c,
         Err(e) => {
-            tracing::warn!(permit = id, error = %e, "creating the card payment failed");
+            tracing::warn!(permit = %id, error = %e, "creating the card payment failed");
             return super::show_with_payment_error(ctx, state, me, id, t.fail_provider, "").await;
         }
     };
@@ -448,7 +453,7 @@ pub struct CardReturn {
 pub async fn card_return(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
     query: web::Query<CardReturn>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -470,7 +475,7 @@ pub async fn card_return(
         && let Err(e) = state.nexi.terminate(&payment.provider_ref).await
     {
         // Refused once it is charged: reading it back tells.
-        tracing::info!(payment = payment.id, error = %e, "card checkout not ended on return");
+        tracing::info!(payment = %payment.id, error = %e, "card checkout not ended on return");
     }
     match state.nexi.retrieve(&payment.provider_ref).await {
         Ok(p) if p.is_paid() && p.amount == payment.amount_ore => {
@@ -486,7 +491,7 @@ pub async fn card_return(
         }
         Ok(_) => wake_poller(&state, payment.id).await?,
         Err(e) => {
-            tracing::warn!(payment = payment.id, error = %e, "card provider not answering on return");
+            tracing::warn!(payment = %payment.id, error = %e, "card provider not answering on return");
             wake_poller(&state, payment.id).await?;
         }
     }
@@ -508,7 +513,7 @@ async fn poll_provider_ref(state: &AppState, provider_ref: String) -> Result<(),
 }
 
 /// Has the poller ask the provider about this payment now.
-async fn wake_poller(state: &AppState, payment_id: i64) -> Result<(), AppError> {
+async fn wake_poller(state: &AppState, payment_id: PaymentId) -> Result<(), AppError> {
     db::run(&state.pool, move |c| {
         Ok(db_payments::poll_now(c, payment_id, clock::now())?)
     })

@@ -1,5 +1,6 @@
 //! "Kvitto": the receipt of a paid permit, for its owner.
 
+use crate::domain::PermitId;
 use actix_web::http::StatusCode;
 use actix_web::web;
 use maud::html;
@@ -20,7 +21,7 @@ type Data = web::Data<AppState>;
 pub async fn receipt(
     ctx: Ctx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitId>,
 ) -> Result<actix_web::HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let t = ctx.t();

@@ -51,7 +51,7 @@ pub async fn delete_account(
         crate::services::profile::delete_account(c, id, clock::now())
     })
     .await?;
-    tracing::info!(user = id, "account deleted");
+    tracing::info!(user = %id, "account deleted");
     Ok(HttpResponse::SeeOther()
         .cookie(session::removal_cookie(&state.settings))
         .insert_header((header::LOCATION, "/login?m=deleted"))
