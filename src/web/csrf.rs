@@ -7,7 +7,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse, web};
+use actix_web::{Error, web};
 
 use super::ctx::Ctx;
 use super::layout::message_page;
@@ -63,8 +63,6 @@ pub async fn check_origin(
     let ctx = Ctx::anonymous(req.request());
     let t = ctx.t();
     let page = message_page(&ctx, t.csrf_title, t.csrf_body);
-    let resp = HttpResponse::Forbidden()
-        .content_type("text/html; charset=utf-8")
-        .body(page.into_string());
+    let resp = crate::web::respond::html(actix_web::http::StatusCode::FORBIDDEN, page);
     Ok(req.into_response(resp))
 }

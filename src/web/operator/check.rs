@@ -53,11 +53,7 @@ pub async fn check_page(
             },
         )
     };
-    Ok(HttpResponse::build(status)
-        .insert_header(("Vary", "HX-Request"))
-        .insert_header(("Cache-Control", "no-store"))
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string()))
+    Ok(crate::web::respond::html(status, markup))
 }
 
 pub(super) fn answer_box(ctx: &Ctx, outcome: Option<&Result<CheckAnswer, &str>>) -> Markup {

@@ -117,10 +117,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 type Data = web::Data<AppState>;
 
 fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(markup.into_string())
+    crate::web::respond::html(status, markup)
 }
 
 fn page(op: &OperatorCtx, title: &str, body: Markup) -> HttpResponse {

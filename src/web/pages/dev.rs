@@ -40,8 +40,8 @@ pub async fn mailbox(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespons
             }
         }
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(page(&ctx, None, t.mailbox_title, body).into_string()))
+    Ok(crate::web::respond::html(
+        actix_web::http::StatusCode::OK,
+        page(&ctx, None, t.mailbox_title, body),
+    ))
 }

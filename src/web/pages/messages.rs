@@ -369,10 +369,10 @@ pub async fn reply(
 /// `GET /messages/unread`: the top bar's count, for its light poll.
 pub async fn unread(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(unread_badge(ctx.t(), me.unread_messages).into_string()))
+    Ok(crate::web::respond::html(
+        StatusCode::OK,
+        unread_badge(ctx.t(), me.unread_messages),
+    ))
 }
 
 crate::csrf_forms!(NewCaseForm, ReplyForm);

@@ -48,9 +48,10 @@ pub async fn health() -> HttpResponse {
 
 pub fn not_found_response(ctx: &Ctx) -> HttpResponse {
     let t = ctx.t();
-    HttpResponse::NotFound()
-        .content_type("text/html; charset=utf-8")
-        .body(message_page(ctx, t.not_found_title, t.not_found_body).into_string())
+    crate::web::respond::html(
+        actix_web::http::StatusCode::NOT_FOUND,
+        message_page(ctx, t.not_found_title, t.not_found_body),
+    )
 }
 
 pub async fn not_found(ctx: Ctx) -> HttpResponse {

@@ -222,10 +222,10 @@ pub async fn type_details_fragment(
     let me = ctx.require_user()?;
     let cat = catalogue_for(&state, me).await?;
     let form = query.into_inner().bounded();
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Vary", "HX-Request"))
-        .body(type_details(&ctx, &cat, &form, &BuyErrors::default()).into_string()))
+    Ok(crate::web::respond::html(
+        StatusCode::OK,
+        type_details(&ctx, &cat, &form, &BuyErrors::default()),
+    ))
 }
 
 pub async fn review(

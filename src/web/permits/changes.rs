@@ -96,16 +96,15 @@ pub async fn update_regnr(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        return Ok(HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Vary", "HX-Request"))
-            .body(regnr_form(&ctx, me, &p, &value, error, done).into_string()));
+        return Ok(crate::web::respond::html(
+            status,
+            regnr_form(&ctx, me, &p, &value, error, done),
+        ));
     }
     match outcome {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/permits/{id}?m=regnr")))
-            .insert_header(("Vary", "HX-Request"))
-            .finish()),
+        Ok(_) => Ok(crate::web::respond::see_other(&format!(
+            "/permits/{id}?m=regnr"
+        ))),
         Err(msg) => {
             let m = PageMessages {
                 regnr_error: Some(msg),
@@ -268,10 +267,10 @@ pub(super) async fn refused(
     m: PageMessages<'_>,
 ) -> Result<HttpResponse, AppError> {
     let v = load_view(state, id, me.user.id).await?;
-    Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Vary", "HX-Request"))
-        .body(permit_page(ctx, me, &v, m).into_string()))
+    Ok(crate::web::respond::html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        permit_page(ctx, me, &v, m),
+    ))
 }
 
 crate::csrf_forms!(CsrfOnly, RegnrForm, TemporaryForm);

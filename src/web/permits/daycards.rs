@@ -298,10 +298,7 @@ fn fragment(
         (calendar(ctx, p, sessions, input, msg))
         (days_left(p, true))
     };
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Vary", "HX-Request"))
-        .body(body.into_string())
+    crate::web::respond::html(status, body)
 }
 
 async fn load(
@@ -336,10 +333,10 @@ pub async fn calendar_fragment(
     let (p, sessions) = load(&state, id, me.user.id).await?;
     let input = CalendarInput::parse(req.query_string().as_bytes());
     if !ctx.htmx_fragment {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/permits/{id}?{}", req.query_string())))
-            .insert_header(("Vary", "HX-Request"))
-            .finish());
+        return Ok(crate::web::respond::see_other(&format!(
+            "/permits/{id}?{}",
+            req.query_string()
+        )));
     }
     Ok(fragment(
         &ctx,
@@ -425,10 +422,9 @@ async fn answer(
     }
     if ok {
         let month = input.month.map(|m| m.key()).unwrap_or_default();
-        return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/permits/{id}?m={flash}&month={month}")))
-            .insert_header(("Vary", "HX-Request"))
-            .finish());
+        return Ok(crate::web::respond::see_other(&format!(
+            "/permits/{id}?m={flash}&month={month}"
+        )));
     }
     day_card_page(ctx, state, me, id, input, msg, status).await
 }

@@ -297,8 +297,8 @@ pub async fn day_card_page(
         calendar: Some((input, msg)),
         ..Default::default()
     };
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Vary", "HX-Request"))
-        .body(permit_page(ctx, me, &v, m).into_string()))
+    Ok(crate::web::respond::html(
+        status,
+        permit_page(ctx, me, &v, m),
+    ))
 }

@@ -283,11 +283,10 @@ pub async fn status(
         .as_ref()
         .is_some_and(|p| p.status == PaymentStatus::Pending);
     if pending {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Vary", "HX-Request"))
-            .insert_header(("Cache-Control", "no-store"))
-            .body(waiting(&ctx, id).into_string()));
+        return Ok(crate::web::respond::html(
+            actix_web::http::StatusCode::OK,
+            waiting(&ctx, id),
+        ));
     }
     Ok(HttpResponse::Ok()
         .insert_header(("HX-Refresh", "true"))
