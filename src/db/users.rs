@@ -98,14 +98,10 @@ pub fn set_role(c: &mut DbConnection, id: UserId, role: Role) -> QueryResult<()>
 
 /// The operator portal's staff (name, e-mail, role), oldest first.
 pub fn staff(c: &mut DbConnection) -> QueryResult<Vec<(String, String, Role)>> {
-    let rows: Vec<(String, String, String)> = users::table
+    users::table
         .filter(users::role.ne(Role::Customer))
         .filter(users::deleted_at.is_null())
         .order(users::id.asc())
         .select((users::name, users::email, users::role))
-        .load(c)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(n, e, r)| Some((n, e, Role::parse(&r)?)))
-        .collect())
+        .load(c)
 }

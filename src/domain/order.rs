@@ -125,6 +125,16 @@ pub struct Order {
     pub renews: Option<PermitId>,
 }
 
+/// The confirm key of a review page: 64 hex digits, or nothing.
+pub fn confirm_key(raw: &str) -> Option<String> {
+    let key: String = raw
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(64)
+        .collect();
+    (key.len() == 64).then_some(key)
+}
+
 /// A free text that must be there and not be too long.
 pub fn required_text(raw: &str) -> Result<String, OrderError> {
     let v = raw.trim();

@@ -40,16 +40,6 @@ pub fn catalogue_for(c: &mut DbConnection, employee: bool) -> QueryResult<Catalo
     })
 }
 
-/// The confirm key of a review page: 64 hex digits, or nothing.
-pub fn confirm_key(raw: &str) -> Option<String> {
-    let key: String = raw
-        .chars()
-        .filter(char::is_ascii_hexdigit)
-        .take(64)
-        .collect();
-    (key.len() == 64).then_some(key)
-}
-
 /// Places the order as a permit of `user_id` (awaiting payment, or approval where the type
 /// needs it), with its application; once per confirm key.
 pub fn place(
@@ -73,7 +63,7 @@ pub fn place(
             permit_type_id: order.permit_type.id,
             package_id: package.map(|p| p.id),
             car_park_id: order.car_park.id,
-            kind: order.permit_type.kind.as_str().to_string(),
+            kind: order.permit_type.kind,
             type_name_sv: order.permit_type.name_sv.clone(),
             type_name_en: order.permit_type.name_en.clone(),
             package_name_sv: package.map(|p| p.name_sv.clone()),
@@ -88,9 +78,7 @@ pub fn place(
             foreign_plate: order.regnr.is_foreign(),
             start_date: order.start,
             end_date: order.end,
-            state: State::initial(order.permit_type.needs_approval)
-                .as_str()
-                .to_string(),
+            state: State::initial(order.permit_type.needs_approval),
             confirm_key: key,
             renews_permit_id: renews,
             created_at: now,

@@ -111,25 +111,11 @@ pub(super) struct BuyErrors {
     pub(super) organisation: Option<&'static str>,
     pub(super) role: Option<&'static str>,
     pub(super) reason: Option<&'static str>,
+    /// Some field was refused (the form shows the error summary).
+    pub(super) any: bool,
 }
 
 impl BuyErrors {
-    pub(super) fn any(&self) -> bool {
-        [
-            self.type_id,
-            self.package,
-            self.start,
-            self.regnr,
-            self.days,
-            self.car_park,
-            self.organisation,
-            self.role,
-            self.reason,
-        ]
-        .iter()
-        .any(Option::is_some)
-    }
-
     fn of(e: &OrderErrors, t: &Texts) -> Self {
         let text = |e: Option<OrderError>| e.map(|e| i18n::order_error(t, e));
         Self {
@@ -142,6 +128,7 @@ impl BuyErrors {
             organisation: text(e.organisation),
             role: text(e.role),
             reason: text(e.reason),
+            any: e.any(),
         }
     }
 }
@@ -266,7 +253,7 @@ pub async fn confirm(
         }
     };
     // The key comes from the review page: the same page posted twice gives the same permit.
-    let Some(key) = orders::confirm_key(&form.confirm_key) else {
+    let Some(key) = order::confirm_key(&form.confirm_key) else {
         return Ok(respond(
             StatusCode::UNPROCESSABLE_ENTITY,
             review_page(&ctx, me, &form, &order),

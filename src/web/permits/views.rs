@@ -57,7 +57,7 @@ pub(super) fn buy_form(
 ) -> Markup {
     let t = ctx.t();
     html! {
-        (error_summary(t, e.any()))
+        (error_summary(t, e.any))
         form method="post" action="/permits/new" novalidate {
             (csrf(&me.csrf_token))
             input type="hidden" name="renews" value=(form.renews);
