@@ -22,7 +22,13 @@ pub enum CaseError {
     #[error("the permit is not the customer's")]
     Permit,
     #[error(transparent)]
-    Db(#[from] diesel::result::Error),
+    Db(#[from] crate::db::DbError),
+}
+
+impl From<diesel::result::Error> for CaseError {
+    fn from(e: diesel::result::Error) -> Self {
+        CaseError::Db(e.into())
+    }
 }
 
 pub fn parse_body(raw: &str) -> Result<Text, CaseError> {

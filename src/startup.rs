@@ -98,7 +98,18 @@ impl Application {
         )
         .start();
 
-        let permits = PermitRegistry::new(pool.clone()).start();
+        let permits = PermitRegistry::new(
+            pool.clone(),
+            crate::services::permits::PermitConfig {
+                base_url: settings
+                    .public_url
+                    .as_str()
+                    .trim_end_matches('/')
+                    .to_string(),
+                seller: settings.seller.clone(),
+            },
+        )
+        .start();
         Reminders {
             pool: pool.clone(),
             base_url: settings
@@ -129,12 +140,6 @@ impl Application {
             nexi.clone(),
             permits.clone(),
             mailbox.clone(),
-            settings.seller.clone(),
-            settings
-                .public_url
-                .as_str()
-                .trim_end_matches('/')
-                .to_string(),
         )
         .start();
 

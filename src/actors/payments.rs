@@ -4,6 +4,7 @@
 //! restart every pending payment is picked up again; a lease on the row makes one instance
 //! poll each payment. Each outcome goes through the permit's actor.
 
+use crate::domain::payment::PaymentStatus;
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -15,7 +16,6 @@ use crate::db::{self, Pool, payments as db_payments};
 use crate::notify::{Mailbox, Wake};
 use crate::payments::nexi::NexiClient;
 use crate::payments::swish::{SwishClient, SwishError, SwishStatus};
-use crate::settings::Seller;
 
 /// A payment that the provider has not finished after this long is given up as timed out.
 const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::minutes(10);
@@ -39,8 +39,6 @@ struct PollJob {
     nexi: NexiClient,
     permits: Addr<PermitRegistry>,
     mailbox: Addr<Mailbox>,
-    seller: Seller,
-    base_url: String,
 }
 
 impl PaymentPoller {
@@ -50,8 +48,6 @@ impl PaymentPoller {
         nexi: NexiClient,
         permits: Addr<PermitRegistry>,
         mailbox: Addr<Mailbox>,
-        seller: Seller,
-        base_url: String,
     ) -> Self {
         PaymentPoller {
             job: PollJob {
@@ -60,8 +56,6 @@ impl PaymentPoller {
                 nexi,
                 permits,
                 mailbox,
-                seller,
-                base_url,
             },
             rounds: Rounds::default(),
         }
@@ -120,24 +114,19 @@ fn backoff(polls: i32) -> i64 {
 enum Verdict {
     Wait,
     Paid,
-    Failed(&'static str, Option<String>),
+    Failed(PaymentStatus, Option<String>),
 }
 
 impl PollJob {
     async fn poll_due(&self) -> anyhow::Result<()> {
         loop {
             let now = clock::now();
-            let due = db::run(&self.pool, move |c| Ok(db_payments::due(c, now, 100)?)).await?;
+            let due = db::query(&self.pool, move |c| db_payments::due(c, now, 100)).await?;
             let full = due.len() == 100;
             for payment in due {
                 let id = payment.id;
-                let leased = db::run(&self.pool, move |c| {
-                    Ok(db_payments::lease(
-                        c,
-                        id,
-                        clock::now(),
-                        chrono::Duration::seconds(60),
-                    )?)
+                let leased = db::query(&self.pool, move |c| {
+                    db_payments::lease(c, id, clock::now(), chrono::Duration::seconds(60))
                 })
                 .await?;
                 if leased {
@@ -156,23 +145,23 @@ impl PollJob {
             "swish" => match self.swish.retrieve(&payment.provider_ref).await {
                 Ok(pr) => match pr.status {
                     SwishStatus::Created if age > GIVE_UP_AFTER => {
-                        Verdict::Failed("timeout", Some("TM01".into()))
+                        Verdict::Failed(PaymentStatus::Timeout, Some("TM01".into()))
                     }
                     SwishStatus::Created => Verdict::Wait,
                     SwishStatus::Paid => Verdict::Paid,
-                    SwishStatus::Declined => Verdict::Failed("declined", None),
+                    SwishStatus::Declined => Verdict::Failed(PaymentStatus::Declined, None),
                     SwishStatus::Error if pr.error_code.as_deref() == Some("TM01") => {
-                        Verdict::Failed("timeout", Some("TM01".into()))
+                        Verdict::Failed(PaymentStatus::Timeout, Some("TM01".into()))
                     }
-                    SwishStatus::Error => Verdict::Failed("error", pr.error_code),
-                    SwishStatus::Cancelled => Verdict::Failed("cancelled", None),
+                    SwishStatus::Error => Verdict::Failed(PaymentStatus::Error, pr.error_code),
+                    SwishStatus::Cancelled => Verdict::Failed(PaymentStatus::Cancelled, None),
                 },
                 Err(SwishError::Http(404)) if age > UNKNOWN_AFTER => {
-                    Verdict::Failed("error", Some("NOT_CREATED".into()))
+                    Verdict::Failed(PaymentStatus::Error, Some("NOT_CREATED".into()))
                 }
                 Err(e) if age > GIVE_UP_AFTER => {
                     tracing::warn!(payment = %payment.id, error = %e, "giving up on payment");
-                    Verdict::Failed("error", Some("PROVIDER_DOWN".into()))
+                    Verdict::Failed(PaymentStatus::Error, Some("PROVIDER_DOWN".into()))
                 }
                 Err(e) => {
                     tracing::info!(payment = %payment.id, error = %e, "payment provider not answering; will retry");
@@ -194,10 +183,10 @@ impl PollJob {
                     );
                     Verdict::Wait
                 }
-                Ok(p) if p.terminated => Verdict::Failed("cancelled", None),
+                Ok(p) if p.terminated => Verdict::Failed(PaymentStatus::Cancelled, None),
                 Ok(_) if age > GIVE_UP_AFTER => {
                     match self.nexi.terminate(&payment.provider_ref).await {
-                        Ok(()) => Verdict::Failed("timeout", None),
+                        Ok(()) => Verdict::Failed(PaymentStatus::Timeout, None),
                         Err(e) => {
                             // Refused: charged meanwhile (the next poll sees it); or not reached.
                             tracing::info!(payment = %payment.id, error = %e, "could not end the card checkout; will ask again");
@@ -224,23 +213,20 @@ impl PollJob {
             Verdict::Wait => {
                 let at = clock::now() + chrono::Duration::seconds(backoff(payment.polls));
                 let id = payment.id;
-                db::run(&self.pool, move |c| Ok(db_payments::reschedule(c, id, at)?)).await?;
+                db::query(&self.pool, move |c| db_payments::reschedule(c, id, at)).await?;
                 return Ok(());
             }
             Verdict::Paid => (true, None),
-            Verdict::Failed(status, code) => (false, Some((status.to_string(), code))),
+            Verdict::Failed(status, code) => (false, Some((status, code))),
         };
         let change = ChangePermit {
             permit_id: payment.permit_id,
-            base_url: self.base_url.clone(),
             owner: None,
             by_user: None,
             change: PermitChange::PaymentOutcome {
                 payment_id: payment.id,
                 paid,
                 failure,
-                seller: self.seller.clone(),
-                base_url: self.base_url.clone(),
             },
         };
         match self.permits.send(change).await {
@@ -261,7 +247,7 @@ impl PollJob {
                 tracing::warn!(payment = %payment.id, error = %e, "payment outcome not recorded; will retry");
                 let id = payment.id;
                 let at = clock::now() + chrono::Duration::seconds(5);
-                db::run(&self.pool, move |c| Ok(db_payments::reschedule(c, id, at)?)).await?;
+                db::query(&self.pool, move |c| db_payments::reschedule(c, id, at)).await?;
             }
             Err(e) => anyhow::bail!("permit registry: {e}"),
         }

@@ -5,13 +5,14 @@
 
 use crate::domain::PermitId;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use crate::db::{Pool, permits as db_permits};
+use crate::db::{DbError, Pool, permits as db_permits};
 pub use crate::services::permits::{
-    ChangePermit, LATE_CHARGE, PermitChange, PermitError, RuleError, apply,
+    ChangePermit, LATE_CHARGE, PermitChange, PermitConfig, PermitError, RuleError, apply,
 };
 
 /// How long an idle permit actor stays before it stops (it starts again on demand).
@@ -19,6 +20,7 @@ const IDLE_STOP: Duration = Duration::from_secs(120);
 
 pub struct PermitActor {
     pool: Pool,
+    cfg: Arc<PermitConfig>,
     last_used: Instant,
 }
 
@@ -40,15 +42,16 @@ impl Handler<ChangePermit> for PermitActor {
     fn handle(&mut self, msg: ChangePermit, _: &mut Self::Context) -> Self::Result {
         self.last_used = Instant::now();
         let pool = self.pool.clone();
+        let cfg = self.cfg.clone();
         // Atomic: the next message for this permit waits until this change is written.
         AtomicResponse::new(Box::pin(
             async move {
                 actix_web::web::block(move || {
-                    let mut conn = pool.get().map_err(|e| PermitError::Internal(e.into()))?;
-                    apply(&mut conn, &msg)
+                    let mut conn = pool.get().map_err(|e| DbError::Pool(e.to_string()))?;
+                    apply(&mut conn, &cfg, &msg)
                 })
                 .await
-                .map_err(|e| PermitError::Internal(e.into()))?
+                .map_err(|_| DbError::Task)?
             }
             .into_actor(self),
         ))
@@ -58,13 +61,15 @@ impl Handler<ChangePermit> for PermitActor {
 /// Finds (or starts) the actor of a permit and hands it the change.
 pub struct PermitRegistry {
     pool: Pool,
+    cfg: Arc<PermitConfig>,
     actors: HashMap<PermitId, Addr<PermitActor>>,
 }
 
 impl PermitRegistry {
-    pub fn new(pool: Pool) -> Self {
+    pub fn new(pool: Pool, cfg: PermitConfig) -> Self {
         PermitRegistry {
             pool,
+            cfg: Arc::new(cfg),
             actors: HashMap::new(),
         }
     }
@@ -82,31 +87,21 @@ impl Handler<ChangePermit> for PermitRegistry {
     type Result = ResponseFuture<Result<db_permits::PermitRow, PermitError>>;
 
     fn handle(&mut self, msg: ChangePermit, _: &mut Self::Context) -> Self::Result {
-        let pool = self.pool.clone();
+        let start = || PermitActor {
+            pool: self.pool.clone(),
+            cfg: self.cfg.clone(),
+            last_used: Instant::now(),
+        };
         let addr = self
             .actors
             .entry(msg.permit_id)
             .and_modify(|a| {
                 if !a.connected() {
-                    *a = PermitActor {
-                        pool: pool.clone(),
-                        last_used: Instant::now(),
-                    }
-                    .start();
+                    *a = start().start();
                 }
             })
-            .or_insert_with(|| {
-                PermitActor {
-                    pool,
-                    last_used: Instant::now(),
-                }
-                .start()
-            })
+            .or_insert_with(|| start().start())
             .clone();
-        Box::pin(async move {
-            addr.send(msg)
-                .await
-                .map_err(|e| PermitError::Internal(anyhow::anyhow!("permit actor: {e}")))?
-        })
+        Box::pin(async move { addr.send(msg).await? })
     }
 }

@@ -14,6 +14,8 @@ pub enum AuthError {
     #[error("CSRF token mismatch")]
     Csrf,
     #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 

@@ -130,7 +130,7 @@ pub async fn verify_current(
     let key = format!("login:account:{email}");
     let window = chrono::Duration::minutes(super::LOGIN_WINDOW_MINUTES);
     let k = key.clone();
-    let allowed = crate::db::run(&state.pool, move |c| {
+    let allowed = crate::db::query(&state.pool, move |c| {
         Ok(crate::db::limits::hit(
             c,
             &k,
@@ -147,13 +147,8 @@ pub async fn verify_current(
     if !verify(state, password, Some(hash.to_string())).await? {
         return Ok(Current::Wrong);
     }
-    crate::db::run(&state.pool, move |c| {
-        Ok(crate::db::limits::undo(
-            c,
-            &key,
-            window,
-            crate::clock::now(),
-        )?)
+    crate::db::query(&state.pool, move |c| {
+        crate::db::limits::undo(c, &key, window, crate::clock::now())
     })
     .await?;
     Ok(Current::Right)

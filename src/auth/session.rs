@@ -106,7 +106,7 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, Auth
     let found = match token_of(req, &state.settings) {
         None => None,
         Some(token) => {
-            db::run(&state.pool, move |conn| {
+            db::query(&state.pool, move |conn| {
                 let now = clock::now();
                 let Some((session, user)) = accounts::session_with_user(conn, &token)? else {
                     return Ok(None);
@@ -138,7 +138,7 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, Auth
 /// Ends the request's session server-side.
 pub async fn end(req: &HttpRequest, state: &AppState) -> Result<(), AuthError> {
     if let Some(token) = token_of(req, &state.settings) {
-        db::run(&state.pool, move |conn| {
+        db::query(&state.pool, move |conn| {
             accounts::delete_session(conn, &hash_token(&token))?;
             Ok(())
         })

@@ -2,6 +2,7 @@
 //! messages. Customers and operators write through the same functions; the caller runs them
 //! in one transaction with the notification they cause.
 
+use crate::domain::status::CaseStatus;
 use crate::domain::{PermitId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -16,7 +17,7 @@ pub struct CaseRow {
     pub user_id: UserId,
     pub permit_id: Option<PermitId>,
     pub subject: String,
-    pub status: String,
+    pub status: CaseStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -47,7 +48,7 @@ pub fn open(
             cases::user_id.eq(user_id),
             cases::permit_id.eq(permit_id),
             cases::subject.eq(subject),
-            cases::status.eq("open"),
+            cases::status.eq(CaseStatus::Open),
             cases::created_at.eq(now),
             cases::updated_at.eq(now),
         ))
@@ -81,16 +82,26 @@ pub fn add_message(
         ))
         .execute(conn)?;
     diesel::update(cases::table.find(case_id))
-        .set((cases::updated_at.eq(now), cases::status.eq("open")))
+        .set((
+            cases::updated_at.eq(now),
+            cases::status.eq(CaseStatus::Open),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
 pub fn close(conn: &mut DbConnection, case_id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(cases::table.find(case_id).filter(cases::status.eq("open")))
-        .set((cases::status.eq("closed"), cases::updated_at.eq(now)))
-        .execute(conn)
-        .map(|n| n == 1)
+    diesel::update(
+        cases::table
+            .find(case_id)
+            .filter(cases::status.eq(CaseStatus::Open)),
+    )
+    .set((
+        cases::status.eq(CaseStatus::Closed),
+        cases::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 /// A case of this customer (`None` for anyone else's).
@@ -193,6 +204,6 @@ pub fn inbox(conn: &mut DbConnection) -> QueryResult<Vec<(CaseRow, bool)>> {
             .optional()?;
         out.push((c, last_from_operator == Some(false)));
     }
-    out.sort_by_key(|(c, waiting)| (c.status != "open", !*waiting));
+    out.sort_by_key(|(c, waiting)| (c.status != CaseStatus::Open, !*waiting));
     Ok(out)
 }

@@ -165,23 +165,9 @@ pub fn prepare_connection(conn: &mut DbConnection) -> anyhow::Result<()> {
     })
 }
 
-/// Runs blocking database work on the thread pool, off the async workers.
-pub async fn run<T, F>(pool: &Pool, f: F) -> anyhow::Result<T>
-where
-    F: FnOnce(&mut DbConnection) -> anyhow::Result<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    actix_web::web::block(move || {
-        let mut conn = pool.get().context("no database connection")?;
-        f(&mut conn)
-    })
-    .await
-    .context("database task stopped")?
-}
-
-/// What [`run_query`] can fail with: the query itself (typed, so a caller can tell a unique
-/// violation from anything else), no connection, or the blocking task gone.
+/// What database work run through [`run`] can fail with when the work itself did not say
+/// otherwise: the query (typed, so a caller can tell a unique violation from anything else),
+/// no connection, or the blocking task gone.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error(transparent)]
@@ -205,19 +191,32 @@ impl DbError {
     }
 }
 
-/// [`run`] for work whose only errors are diesel's: the error stays typed.
-pub async fn run_query<T, F>(pool: &Pool, f: F) -> Result<T, DbError>
+/// Runs blocking database work on the thread pool, off the async workers, and hands back
+/// the work's own error type. Any error type that can say "no connection" or "task stopped"
+/// (`From<DbError>`) works: [`DbError`] for plain queries, an area's own enum
+/// (`OrderError`, `PermitError`, …) for a service, `anyhow::Error` for start-up work.
+pub async fn run<T, E, F>(pool: &Pool, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: From<DbError> + Send + 'static,
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get().map_err(|e| DbError::Pool(e.to_string()))?;
-        f(&mut conn).map_err(DbError::from)
+        f(&mut conn)
     })
     .await
-    .map_err(|_| DbError::Task)?
+    .map_err(|_| E::from(DbError::Task))?
+}
+
+/// [`run`] for work whose only errors are diesel's.
+pub async fn query<T, F>(pool: &Pool, f: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
+    T: Send + 'static,
+{
+    run(pool, move |c| f(c).map_err(DbError::from)).await
 }
 
 /// A transaction that will write. On SQLite it takes the write lock at the start

@@ -2,6 +2,7 @@
 //! caused it, then the mailbox actor delivers it.
 
 use crate::domain::UserId;
+use crate::domain::status::NotificationStatus;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -19,7 +20,7 @@ pub struct NotificationRow {
     pub subject: String,
     pub body_text: String,
     pub body_html: Option<String>,
-    pub status: String,
+    pub status: NotificationStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub locked_until: Option<NaiveDateTime>,
@@ -57,7 +58,7 @@ pub fn due(
     limit: i64,
 ) -> QueryResult<Vec<NotificationRow>> {
     notifications::table
-        .filter(notifications::status.eq("pending"))
+        .filter(notifications::status.eq(NotificationStatus::Pending))
         .filter(notifications::next_attempt_at.le(now))
         .filter(
             notifications::locked_until
@@ -80,7 +81,7 @@ pub fn lease(
     for_: Duration,
 ) -> QueryResult<bool> {
     let n = diesel::update(notifications::table.find(id))
-        .filter(notifications::status.eq("pending"))
+        .filter(notifications::status.eq(NotificationStatus::Pending))
         .filter(notifications::next_attempt_at.le(now))
         .filter(
             notifications::locked_until
@@ -100,7 +101,7 @@ pub fn mark_sent(
 ) -> QueryResult<()> {
     diesel::update(notifications::table.find(id))
         .set((
-            notifications::status.eq("sent"),
+            notifications::status.eq(NotificationStatus::Sent),
             notifications::attempts.eq(notifications::attempts + 1),
             notifications::transport.eq(transport),
             notifications::sent_at.eq(now),
@@ -121,9 +122,9 @@ pub fn mark_attempt_failed(
 ) -> QueryResult<()> {
     let error: String = error.chars().take(500).collect();
     let status = if retry_at.is_some() {
-        "pending"
+        NotificationStatus::Pending
     } else {
-        "failed"
+        NotificationStatus::Failed
     };
     diesel::update(notifications::table.find(id))
         .set((

@@ -1,6 +1,7 @@
 //! What the operator portal reads: the applications queue, search, a customer's whole
 //! picture, the dashboard's figures and the CSV reports (read page by page).
 
+use crate::domain::payment::PaymentStatus;
 use crate::domain::{PaymentId, PermitId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -236,7 +237,7 @@ pub fn dashboard(
         .count()
         .get_result(conn)?;
     let sales: Vec<i64> = payments::table
-        .filter(payments::status.eq("paid"))
+        .filter(payments::status.eq(PaymentStatus::Paid))
         .filter(payments::paid_at.ge(month_start))
         .select(payments::amount_ore)
         .load(conn)?;
@@ -245,7 +246,7 @@ pub fn dashboard(
         .count()
         .get_result(conn)?;
     let open_cases = cases::table
-        .filter(cases::status.eq("open"))
+        .filter(cases::status.eq(crate::domain::status::CaseStatus::Open))
         .count()
         .get_result(conn)?;
     Ok(Dashboard {
@@ -304,7 +305,7 @@ pub fn paid_page(
 ) -> QueryResult<Vec<PaidRow>> {
     payments::table
         .inner_join(receipts::table)
-        .filter(payments::status.eq("paid"))
+        .filter(payments::status.eq(PaymentStatus::Paid))
         .filter(payments::paid_at.ge(from))
         .filter(payments::paid_at.lt(to))
         .filter(payments::id.gt(after))

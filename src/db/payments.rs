@@ -1,5 +1,6 @@
 //! Payment attempts and receipts.
 
+use crate::domain::payment::PaymentStatus;
 use crate::domain::{PaymentId, PermitId, UserId};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -18,7 +19,7 @@ pub struct PaymentRow {
     pub amount_ore: i64,
     pub payer_alias: Option<String>,
     #[diesel(deserialize_as = String)]
-    pub status: crate::domain::payment::PaymentStatus,
+    pub status: PaymentStatus,
     pub error_code: Option<String>,
     pub polls: i32,
     pub next_poll_at: NaiveDateTime,
@@ -38,7 +39,7 @@ pub struct NewPayment {
     pub provider_ref: String,
     pub amount_ore: i64,
     pub payer_alias: Option<String>,
-    pub status: String,
+    pub status: PaymentStatus,
     pub next_poll_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -130,7 +131,7 @@ pub fn paid_for_permit(
 ) -> QueryResult<Option<PaymentRow>> {
     payments::table
         .filter(payments::permit_id.eq(permit_id))
-        .filter(payments::status.eq("paid"))
+        .filter(payments::status.eq(PaymentStatus::Paid))
         .select(PaymentRow::as_select())
         .first(conn)
         .optional()
@@ -142,7 +143,7 @@ pub fn pending_for_permit(
 ) -> QueryResult<Option<PaymentRow>> {
     payments::table
         .filter(payments::permit_id.eq(permit_id))
-        .filter(payments::status.eq("pending"))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .select(PaymentRow::as_select())
         .first(conn)
         .optional()
@@ -155,7 +156,7 @@ pub fn due(
     limit: i64,
 ) -> QueryResult<Vec<PaymentRow>> {
     payments::table
-        .filter(payments::status.eq("pending"))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .filter(payments::next_poll_at.le(now))
         .filter(
             payments::locked_until
@@ -179,7 +180,7 @@ pub fn lease(
     for_: Duration,
 ) -> QueryResult<bool> {
     let n = diesel::update(payments::table.find(id))
-        .filter(payments::status.eq("pending"))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .filter(payments::next_poll_at.le(now))
         .filter(
             payments::locked_until
@@ -194,7 +195,7 @@ pub fn lease(
 /// Polls again at `at`; the lease is given back.
 pub fn reschedule(conn: &mut DbConnection, id: PaymentId, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(payments::table.find(id))
-        .filter(payments::status.eq("pending"))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .set((
             payments::next_poll_at.eq(at),
             payments::polls.eq(payments::polls + 1),
@@ -207,7 +208,7 @@ pub fn reschedule(conn: &mut DbConnection, id: PaymentId, at: NaiveDateTime) -> 
 /// Asks for a poll now (a callback or the return from the card page arrived).
 pub fn poll_now(conn: &mut DbConnection, id: PaymentId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(payments::table.find(id))
-        .filter(payments::status.eq("pending"))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .set(payments::next_poll_at.eq(now))
         .execute(conn)
         .map(|_| ())
@@ -217,17 +218,17 @@ pub fn poll_now(conn: &mut DbConnection, id: PaymentId, now: NaiveDateTime) -> Q
 pub fn finish(
     conn: &mut DbConnection,
     id: PaymentId,
-    status: &str,
+    status: PaymentStatus,
     error_code: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(payments::table.find(id))
-        .filter(payments::status.eq("pending"))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .set((
             payments::status.eq(status),
             payments::error_code.eq(error_code),
             payments::updated_at.eq(now),
-            payments::paid_at.eq((status == "paid").then_some(now)),
+            payments::paid_at.eq((status == PaymentStatus::Paid).then_some(now)),
             payments::locked_until.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)?;

@@ -1,6 +1,7 @@
 //! Refunds made by the parking office (see the migration for the life of a row).
 
 use crate::domain::UserId;
+use crate::domain::payment::RefundStatus;
 use crate::domain::{PaymentId, PermitId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -15,7 +16,7 @@ pub struct RefundRow {
     pub payment_id: PaymentId,
     pub permit_id: PermitId,
     pub amount_ore: i64,
-    pub status: String,
+    pub status: crate::domain::payment::RefundStatus,
     pub instruction_id: String,
     pub provider_ref: Option<String>,
     pub error: Option<String>,
@@ -28,7 +29,7 @@ pub struct RefundRow {
 pub fn committed_for_payment(conn: &mut DbConnection, payment_id: PaymentId) -> QueryResult<i64> {
     let amounts: Vec<i64> = refunds::table
         .filter(refunds::payment_id.eq(payment_id))
-        .filter(refunds::status.ne("failed"))
+        .filter(refunds::status.ne(RefundStatus::Failed))
         .select(refunds::amount_ore)
         .load(conn)?;
     Ok(amounts.iter().sum())
@@ -48,7 +49,7 @@ pub fn insert(
             refunds::payment_id.eq(payment_id),
             refunds::permit_id.eq(permit_id),
             refunds::amount_ore.eq(amount_ore),
-            refunds::status.eq("pending"),
+            refunds::status.eq(RefundStatus::Pending),
             refunds::instruction_id.eq(instruction_id),
             refunds::requested_by.eq(requested_by),
             refunds::created_at.eq(now),
@@ -68,7 +69,7 @@ pub fn pending_for_payment(
 ) -> QueryResult<Vec<i64>> {
     refunds::table
         .filter(refunds::payment_id.eq(payment_id))
-        .filter(refunds::status.eq("pending"))
+        .filter(refunds::status.eq(RefundStatus::Pending))
         .select(refunds::id)
         .load(conn)
 }
@@ -96,11 +97,13 @@ pub fn finish(
     outcome: Result<&str, &str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let target = refunds::table.find(id).filter(refunds::status.ne("done"));
+    let target = refunds::table
+        .find(id)
+        .filter(refunds::status.ne(RefundStatus::Done));
     let n = match outcome {
         Ok(provider_ref) => diesel::update(target)
             .set((
-                refunds::status.eq("done"),
+                refunds::status.eq(RefundStatus::Done),
                 refunds::provider_ref.eq(provider_ref),
                 refunds::error.eq(None::<String>),
                 refunds::updated_at.eq(now),
@@ -108,7 +111,7 @@ pub fn finish(
             .execute(conn)?,
         Err(error) => diesel::update(target)
             .set((
-                refunds::status.eq("failed"),
+                refunds::status.eq(RefundStatus::Failed),
                 refunds::error.eq(error),
                 refunds::updated_at.eq(now),
             ))
@@ -119,8 +122,15 @@ pub fn finish(
 
 /// A failed refund is tried again as pending (same instruction id).
 pub fn retry(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(refunds::table.find(id).filter(refunds::status.eq("failed")))
-        .set((refunds::status.eq("pending"), refunds::updated_at.eq(now)))
-        .execute(conn)
-        .map(|n| n == 1)
+    diesel::update(
+        refunds::table
+            .find(id)
+            .filter(refunds::status.eq(RefundStatus::Failed)),
+    )
+    .set((
+        refunds::status.eq(RefundStatus::Pending),
+        refunds::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
 }

@@ -60,6 +60,13 @@ macro_rules! code_enum {
             }
         }
 
+        /// Serialised as its stored spelling (the data export).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
         impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<diesel::sql_types::Text, DB>
             for $name
         where

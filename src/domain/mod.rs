@@ -15,6 +15,7 @@ pub mod permit;
 pub mod permit_actions;
 pub mod regnr;
 pub mod role;
+pub mod status;
 pub mod text;
 pub mod token;
 

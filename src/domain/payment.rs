@@ -12,3 +12,14 @@ crate::code_enum! {
         Timeout = "timeout",
     }
 }
+
+crate::code_enum! {
+    /// Where a refund is (the `refunds.status` column).
+    pub enum RefundStatus("refund status") {
+        /// Recorded; not yet confirmed by the provider (sent, or to be sent).
+        Pending = "pending",
+        Done = "done",
+        /// The provider refused it; an operator can send it again.
+        Failed = "failed",
+    }
+}

@@ -144,17 +144,12 @@ impl Delivery {
     async fn deliver_due(&self) -> anyhow::Result<()> {
         loop {
             let now = clock::now();
-            let rows = db::run(&self.pool, move |c| Ok(outbox::due(c, now, BATCH)?)).await?;
+            let rows = db::query(&self.pool, move |c| outbox::due(c, now, BATCH)).await?;
             let full = rows.len() as i64 == BATCH;
             for row in rows {
                 let id = row.id;
-                let leased = db::run(&self.pool, move |c| {
-                    Ok(outbox::lease(
-                        c,
-                        id,
-                        clock::now(),
-                        chrono::Duration::seconds(120),
-                    )?)
+                let leased = db::query(&self.pool, move |c| {
+                    outbox::lease(c, id, clock::now(), chrono::Duration::seconds(120))
                 })
                 .await?;
                 if !leased {
@@ -163,7 +158,7 @@ impl Delivery {
                 let outcome = self.send(&row).await;
                 let attempts = row.attempts + 1;
                 let (retry_base, max_attempts) = (self.retry_base, self.max_attempts);
-                db::run(&self.pool, move |c| {
+                db::query(&self.pool, move |c| {
                     let now = clock::now();
                     match outcome {
                         Ok(transport) => {

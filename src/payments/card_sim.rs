@@ -78,7 +78,7 @@ pub async fn create(
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let row_id = id.clone();
-    db::run(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         diesel::insert_into(sim_card_payments::table)
             .values((
                 sim_card_payments::id.eq(&row_id),
@@ -102,8 +102,8 @@ pub async fn create(
 type SimRow = (String, i64, String, String, String);
 
 async fn load(state: &AppState, id: String) -> Result<Option<SimRow>, SimError> {
-    Ok(db::run(&state.pool, move |c| {
-        Ok(sim_card_payments::table
+    Ok(db::query(&state.pool, move |c| {
+        sim_card_payments::table
             .find(id)
             .select((
                 sim_card_payments::id,
@@ -113,7 +113,7 @@ async fn load(state: &AppState, id: String) -> Result<Option<SimRow>, SimError> 
                 sim_card_payments::cancel_url,
             ))
             .first::<SimRow>(c)
-            .optional()?)
+            .optional()
     })
     .await?)
 }
@@ -127,7 +127,7 @@ pub async fn retrieve(
         return Ok(unknown_caller());
     }
     let id = id.into_inner();
-    let charge = db::run(&state.pool, {
+    let charge = db::query(&state.pool, {
         let id = id.clone();
         move |c| {
             let charge_id = sim_card_payments::table
@@ -183,17 +183,17 @@ pub async fn terminate(
         return Ok(unknown_caller());
     }
     let id = id.into_inner();
-    let status = db::run(&state.pool, move |c| {
+    let status = db::query(&state.pool, move |c| {
         db::write_tx(c, |c| {
             diesel::update(sim_card_payments::table.find(&id))
                 .filter(sim_card_payments::status.eq("created"))
                 .set(sim_card_payments::status.eq("cancelled"))
                 .execute(c)?;
-            Ok(sim_card_payments::table
+            sim_card_payments::table
                 .find(&id)
                 .select(sim_card_payments::status)
                 .first::<String>(c)
-                .optional()?)
+                .optional()
         })
     })
     .await?;
@@ -254,7 +254,7 @@ pub async fn refund(
         ));
     }
     let amount = b.amount;
-    let outcome = db::run(&state.pool, move |c| {
+    let outcome = db::query(&state.pool, move |c| {
         db::write_tx(c, |c| {
             // Locks the charge's row (on PostgreSQL too): refunds of one charge take turns.
             diesel::update(
@@ -419,7 +419,7 @@ pub async fn submit(
     };
     let row_id = id.clone();
     let charge_id = (new_status == "charged").then(|| uuid::Uuid::new_v4().simple().to_string());
-    db::run(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         diesel::update(sim_card_payments::table.find(row_id))
             .filter(sim_card_payments::status.eq("created"))
             .set((

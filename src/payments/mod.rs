@@ -11,7 +11,7 @@ pub mod swish_sim;
 /// a provider's API would answer.
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
-pub struct SimError(#[from] anyhow::Error);
+pub struct SimError(#[from] crate::db::DbError);
 
 impl actix_web::ResponseError for SimError {
     fn error_response(&self) -> actix_web::HttpResponse {

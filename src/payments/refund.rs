@@ -6,6 +6,7 @@ use crate::clock;
 use crate::db::{self, Pool, payments as db_payments, refunds};
 use crate::domain::Money;
 use crate::domain::PaymentId;
+use crate::domain::payment::RefundStatus;
 use crate::payments::nexi::{NexiClient, OrderItem};
 use crate::payments::swish::SwishClient;
 use crate::state::AppState;
@@ -22,7 +23,7 @@ pub async fn send(
     nexi: &NexiClient,
     refund_id: i64,
 ) -> anyhow::Result<bool> {
-    let (refund, payment, vat) = db::run(pool, move |c| {
+    let (refund, payment, vat) = db::query(pool, move |c| {
         let refund = refunds::by_id(c, refund_id)?;
         let (payment, permit) = match &refund {
             Some(r) => (
@@ -37,8 +38,8 @@ pub async fn send(
     let (Some(refund), Some(payment)) = (refund, payment) else {
         anyhow::bail!("no refund {refund_id}");
     };
-    if refund.status != "pending" {
-        return Ok(refund.status == "done");
+    if refund.status != RefundStatus::Pending {
+        return Ok(refund.status == RefundStatus::Done);
     }
     let amount = Money::from_ore(refund.amount_ore);
     let outcome: Result<String, String> = match payment.method.as_str() {
@@ -81,9 +82,9 @@ pub async fn send(
     if let Err(e) = &outcome {
         tracing::warn!(refund = refund.id, error = %e, "refund failed");
     }
-    db::run(pool, move |c| {
+    db::query(pool, move |c| {
         let outcome = outcome.as_deref().map_err(String::as_str);
-        Ok(refunds::finish(c, refund.id, outcome, clock::now())?)
+        refunds::finish(c, refund.id, outcome, clock::now())
     })
     .await?;
     Ok(done)
@@ -97,10 +98,7 @@ pub async fn send_pending(
     nexi: &NexiClient,
     payment_id: PaymentId,
 ) -> anyhow::Result<()> {
-    let pending = db::run(pool, move |c| {
-        Ok(refunds::pending_for_payment(c, payment_id)?)
-    })
-    .await?;
+    let pending = db::query(pool, move |c| refunds::pending_for_payment(c, payment_id)).await?;
     for id in pending {
         send(pool, swish, nexi, id).await?;
     }

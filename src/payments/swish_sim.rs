@@ -225,7 +225,7 @@ pub async fn create(
         cancelled_at: None,
     };
     let stored = row.clone();
-    let inserted = db::run(&state.pool, move |c| {
+    let inserted = db::query(&state.pool, move |c| {
         if sim_swish_requests::table
             .find(&stored.id)
             .count()
@@ -285,12 +285,12 @@ pub async fn retrieve(
         return Ok(unknown_caller());
     }
     let id = id.into_inner();
-    let row = db::run(&state.pool, move |c| {
-        Ok(sim_swish_requests::table
+    let row = db::query(&state.pool, move |c| {
+        sim_swish_requests::table
             .find(&id)
             .select(SimRow::as_select())
             .first(c)
-            .optional()?)
+            .optional()
     })
     .await?;
     Ok(match row {
@@ -342,7 +342,7 @@ pub async fn create_refund(
     }
     let original = b.original_payment_reference.unwrap_or_default();
     let t = *timing.get_ref();
-    let outcome = db::run(&state.pool, move |c| {
+    let outcome = db::query(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let paid = sim_swish_requests::table
                 .filter(sim_swish_requests::payment_reference.eq(&original))
@@ -403,8 +403,8 @@ pub async fn retrieve_refund(
         return Ok(unknown_caller());
     }
     let id = id.into_inner();
-    let row = db::run(&state.pool, move |c| {
-        Ok(sim_swish_refunds::table
+    let row = db::query(&state.pool, move |c| {
+        sim_swish_refunds::table
             .find(&id)
             .select((
                 sim_swish_refunds::id,
@@ -413,7 +413,7 @@ pub async fn retrieve_refund(
                 sim_swish_refunds::created_at,
             ))
             .first::<(String, String, i64, NaiveDateTime)>(c)
-            .optional()?)
+            .optional()
     })
     .await?;
     let Some((id, original, amount, created)) = row else {

@@ -19,7 +19,13 @@ pub enum OrderError {
     #[error("confirm key of another user")]
     ForeignKey,
     #[error(transparent)]
-    Db(#[from] diesel::result::Error),
+    Db(#[from] crate::db::DbError),
+}
+
+impl From<diesel::result::Error> for OrderError {
+    fn from(e: diesel::result::Error) -> Self {
+        OrderError::Db(e.into())
+    }
 }
 
 /// The active catalogue: employee types only for the employee domain, "Extern betalande" for

@@ -67,7 +67,7 @@ pub enum Verdict {
 const LIMIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Counts one request against `bucket` (at most `CHECK_API_RATE_PER_MINUTE` a minute).
-async fn hit(state: &AppState, bucket: String) -> anyhow::Result<Verdict> {
+async fn hit(state: &AppState, bucket: String) -> Result<Verdict, db::DbError> {
     let max = state.settings.check_api_rate_per_minute;
     limiter::hit(&state.pool, bucket, LIMIT_WINDOW, max).await
 }
@@ -111,10 +111,10 @@ fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<usize
 }
 
 /// What a number's check answers today (the API and the Kontroll page share it).
-pub async fn answer(state: &AppState, regnr: RegNumber) -> anyhow::Result<CheckAnswer> {
+pub async fn answer(state: &AppState, regnr: RegNumber) -> Result<CheckAnswer, db::DbError> {
     let number = regnr.as_str().to_string();
-    let found = db::run(&state.pool, move |c| {
-        Ok(check::valid_on(c, &number, today(chrono::Utc::now()))?)
+    let found = db::query(&state.pool, move |c| {
+        check::valid_on(c, &number, today(chrono::Utc::now()))
     })
     .await?;
     Ok(CheckAnswer {
@@ -201,16 +201,10 @@ mod limiter {
         bucket: String,
         window: std::time::Duration,
         max: u32,
-    ) -> anyhow::Result<Verdict> {
-        let window = chrono::Duration::from_std(window)?;
-        let limit = db::run(pool, move |c| {
-            Ok(limits::hit(
-                c,
-                &bucket,
-                window,
-                i64::from(max),
-                crate::clock::now(),
-            )?)
+    ) -> Result<Verdict, db::DbError> {
+        let window = chrono::TimeDelta::from_std(window).unwrap_or(chrono::TimeDelta::MAX);
+        let limit = db::query(pool, move |c| {
+            limits::hit(c, &bucket, window, i64::from(max), crate::clock::now())
         })
         .await?;
         Ok(match limit {

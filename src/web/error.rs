@@ -19,27 +19,64 @@ pub enum AppError {
     #[error("CSRF token mismatch")]
     Csrf,
     #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    /// An actor (the permit registry, a permit's actor) went away before it answered.
+    #[error("actor: {0}")]
+    Actor(#[from] actix::MailboxError),
+    #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
-impl From<crate::auth::AuthError> for AppError {
-    fn from(e: crate::auth::AuthError) -> Self {
+impl From<crate::cases::CaseError> for AppError {
+    /// For a case change the handler does not show a reason for.
+    fn from(e: crate::cases::CaseError) -> Self {
+        use crate::cases::CaseError;
         match e {
-            crate::auth::AuthError::Csrf => AppError::Csrf,
-            crate::auth::AuthError::Internal(e) => AppError::Internal(e),
+            CaseError::NotFound => AppError::NotFound,
+            CaseError::Db(e) => AppError::Db(e),
+            e => AppError::Internal(e.into()),
         }
     }
 }
 
-impl From<crate::db::DbError> for AppError {
-    fn from(e: crate::db::DbError) -> Self {
-        AppError::Internal(e.into())
+impl From<crate::services::permits::PermitError> for AppError {
+    /// For a change the handler did not expect to be refused: a refusal here is a bug.
+    fn from(e: crate::services::permits::PermitError) -> Self {
+        use crate::services::permits::PermitError;
+        match e {
+            PermitError::NotFound => AppError::NotFound,
+            PermitError::Db(e) => AppError::Db(e),
+            PermitError::Stopped(e) => AppError::Actor(e),
+            e => AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for AppError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        match e {
+            AuthError::Csrf => AppError::Csrf,
+            AuthError::Db(e) => AppError::Db(e),
+            AuthError::Internal(e) => AppError::Internal(e),
+        }
     }
 }
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
-        AppError::Internal(e.into())
+        AppError::Db(e.into())
+    }
+}
+
+impl From<crate::services::orders::OrderError> for AppError {
+    fn from(e: crate::services::orders::OrderError) -> Self {
+        use crate::services::orders::OrderError;
+        match e {
+            // A replayed or forged review page: refused without saying whose permit it is.
+            OrderError::ForeignKey => AppError::NotFound,
+            OrderError::Db(e) => AppError::Db(e),
+        }
     }
 }
 
@@ -49,7 +86,9 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Db(_) | AppError::Actor(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -74,6 +113,14 @@ impl ResponseError for AppError {
                 }
             }
             AppError::Csrf => page(StatusCode::FORBIDDEN, ErrorPage::CSRF),
+            AppError::Db(e) => {
+                tracing::error!(error = %e, "request failed in the database");
+                page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::INTERNAL)
+            }
+            AppError::Actor(e) => {
+                tracing::error!(error = %e, "request failed in an actor");
+                page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::INTERNAL)
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "request failed");
                 page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::INTERNAL)

@@ -92,23 +92,6 @@ pub fn error_summary(t: &Texts, has_errors: bool) -> Markup {
     html! { @if has_errors { (notice_error(t.err_summary)) } }
 }
 
-/// A form that carries the session's CSRF token in its field `csrf`.
-pub trait HasCsrf {
-    fn csrf(&self) -> &str;
-}
-
-/// Implements [`HasCsrf`] for forms whose token is the field `csrf`.
-#[macro_export]
-macro_rules! csrf_forms {
-    ($($form:ty),+ $(,)?) => {
-        $(impl $crate::web::forms::HasCsrf for $form {
-            fn csrf(&self) -> &str {
-                &self.csrf
-            }
-        })+
-    };
-}
-
 /// A logged-in user's form, read only once the user is known (else: login and back) and
 /// its CSRF token is the session's (else: 403). A handler that takes it cannot forget the
 /// check. It derefs to the form.
@@ -129,24 +112,47 @@ impl<T> std::ops::Deref for CsrfForm<T> {
 
 impl<T> actix_web::FromRequest for CsrfForm<T>
 where
-    T: serde::de::DeserializeOwned + HasCsrf + 'static,
+    T: serde::de::DeserializeOwned + 'static,
 {
     type Error = actix_web::Error;
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
+    /// Reads the body once as name–value pairs (through the app's `FormConfig`: its size
+    /// limit and error page), checks the pair `csrf` against the session, then reads the
+    /// form itself from the same pairs — so a form struct has no `csrf` field to forget.
     fn from_request(
         req: &actix_web::HttpRequest,
         payload: &mut actix_web::dev::Payload,
     ) -> Self::Future {
         let ctx = super::ctx::Ctx::from_request(req, payload);
-        let form = actix_web::web::Form::<T>::from_request(req, payload);
+        let pairs = actix_web::web::Form::<Vec<(String, String)>>::from_request(req, payload);
         Box::pin(async move {
             let ctx = ctx.await?;
             let me = ctx.require_user()?;
-            let form = form.await?.into_inner();
-            me.check_csrf(form.csrf())
-                .map_err(super::error::AppError::from)?;
+            let pairs = pairs.await?.into_inner();
+            let token = pairs
+                .iter()
+                .find(|(name, _)| name == "csrf")
+                .map_or("", |(_, value)| value.as_str());
+            me.check_csrf(token).map_err(super::error::AppError::from)?;
+            let form = serde_urlencoded::to_string(&pairs)
+                .map_err(|e| e.to_string())
+                .and_then(|body| serde_urlencoded::from_str(&body).map_err(|e| e.to_string()))
+                .map_err(|e| {
+                    tracing::debug!(error = %e, "form fields unreadable");
+                    actix_web::error::InternalError::from_response(
+                        e,
+                        super::error::error_page(
+                            actix_web::http::StatusCode::BAD_REQUEST,
+                            super::error::ErrorPage::FORM,
+                        ),
+                    )
+                })?;
             Ok(CsrfForm(form))
         })
     }
 }
+
+/// A form with nothing but its CSRF token (a button that asks for one action).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {}

@@ -2,6 +2,7 @@
 //! killed with SIGKILL in the middle of payments and of bookings and started again on the same
 //! database, and many writers at once. Each test checks what the database holds afterwards.
 
+use parkportal::domain::status::NotificationStatus;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -667,7 +668,13 @@ async fn mail_queued_while_smtp_is_down_reaches_each_recipient_once_from_two_ins
     assert_eq!(rows.len(), 9);
     let mut expected: BTreeMap<(String, String), usize> = BTreeMap::new();
     for r in &rows {
-        assert_eq!(r.status, "sent", "{} to {}", r.kind, r.recipient);
+        assert_eq!(
+            r.status,
+            NotificationStatus::Sent,
+            "{} to {}",
+            r.kind,
+            r.recipient
+        );
         *expected
             .entry((r.recipient.clone(), r.subject.clone()))
             .or_default() += 1;

@@ -1,6 +1,7 @@
 //! SMS through the 46elks API: the real client over HTTP to the 46elks simulator, the user's
 //! channel choices, a gateway that is down or failing for good, and the "Notifikationer" page.
 
+use parkportal::domain::status::NotificationStatus;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
@@ -157,7 +158,8 @@ async fn a_paid_permit_sends_the_receipt_by_sms_to_the_users_mobile() {
     assert!(mail.subject().starts_with("Betalning mottagen"));
 
     wait_until("the SMS row is marked sent", || {
-        row_of(&app, "payment_received", "sms").is_some_and(|r| r.status == "sent")
+        row_of(&app, "payment_received", "sms")
+            .is_some_and(|r| r.status == NotificationStatus::Sent)
     })
     .await;
     let row = row_of(&app, "payment_received", "sms").unwrap();
@@ -219,7 +221,7 @@ async fn an_sms_waits_while_the_gateway_is_down_and_is_sent_once_when_it_is_back
     })
     .await;
     let row = row_of(&app, "payment_received", "sms").unwrap();
-    assert_eq!(row.status, "pending");
+    assert_eq!(row.status, NotificationStatus::Pending);
     assert!(
         row.last_error
             .as_deref()
@@ -248,7 +250,8 @@ async fn an_sms_waits_while_the_gateway_is_down_and_is_sent_once_when_it_is_back
     sim.set_mode(SimMode::Up);
     wait_until("the SMS is delivered", || !sim.to(MOBILE).is_empty()).await;
     wait_until("the row is sent", || {
-        row_of(&app, "payment_received", "sms").is_some_and(|r| r.status == "sent")
+        row_of(&app, "payment_received", "sms")
+            .is_some_and(|r| r.status == NotificationStatus::Sent)
     })
     .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -272,7 +275,8 @@ async fn an_sms_the_gateway_keeps_refusing_fails_after_the_last_attempt() {
     choose_channels(&app, "070-123 45 67", true, true).await;
     assert_eq!(pay(&app, &permit, "0701234567").await, "paid");
     wait_until("the SMS is given up", || {
-        row_of(&app, "payment_received", "sms").is_some_and(|r| r.status == "failed")
+        row_of(&app, "payment_received", "sms")
+            .is_some_and(|r| r.status == NotificationStatus::Failed)
     })
     .await;
     let row = row_of(&app, "payment_received", "sms").unwrap();
@@ -289,7 +293,8 @@ async fn an_sms_the_gateway_keeps_refusing_fails_after_the_last_attempt() {
     // The e-mail went; the page tells which channel failed.
     app.smtp().wait_for_nth(email, 2).await;
     wait_until("the e-mail row is sent", || {
-        row_of(&app, "payment_received", "email").is_some_and(|r| r.status == "sent")
+        row_of(&app, "payment_received", "email")
+            .is_some_and(|r| r.status == NotificationStatus::Sent)
     })
     .await;
     let page = app.get_html("/notifications").await;
@@ -351,7 +356,9 @@ async fn the_notifications_page_lists_newest_first_in_swedish_time_twenty_a_page
     app.state.wake_mailbox();
     wait_until("all delivered", || sim.to(MOBILE).len() == 12).await;
     wait_until("all rows sent", || {
-        rows(&app, "test").iter().all(|r| r.status == "sent")
+        rows(&app, "test")
+            .iter()
+            .all(|r| r.status == NotificationStatus::Sent)
     })
     .await;
 
@@ -454,7 +461,8 @@ async fn without_a_gateway_sms_land_on_the_local_mailbox_page() {
     choose_channels(&app, "070-123 45 67", true, true).await;
     assert_eq!(pay(&app, &permit, "0701234567").await, "paid");
     wait_until("the SMS row is handled", || {
-        row_of(&app, "payment_received", "sms").is_some_and(|r| r.status == "sent")
+        row_of(&app, "payment_received", "sms")
+            .is_some_and(|r| r.status == NotificationStatus::Sent)
     })
     .await;
     let row = row_of(&app, "payment_received", "sms").unwrap();

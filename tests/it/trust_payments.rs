@@ -163,7 +163,6 @@ async fn a_charge_for_a_permit_cancelled_meanwhile_is_refunded_in_full() {
             owner: None,
             by_user: None,
             change: PermitChange::Cancel { refund_ore: None },
-            base_url: app.state.link(""),
         })
         .await
         .unwrap()

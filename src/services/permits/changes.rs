@@ -9,7 +9,6 @@ pub(super) fn set_regnr(c: &mut DbConnection, t: &Target, regnr: &RegNumber) -> 
         p,
         state,
         by_office,
-        msg,
         ..
     } = *t;
     if !state.allows_changes() {
@@ -22,11 +21,17 @@ pub(super) fn set_regnr(c: &mut DbConnection, t: &Target, regnr: &RegNumber) -> 
         ))
         .execute(c)?;
     if by_office {
-        tell_owner(c, p, "permit_changed", base_url(msg), |lang, name, link| {
-            let new = regnr.to_string();
-            let change = messages::Change::Regnr(&new);
-            messages::permit_change(lang, name, &p.regnr, change, link)
-        })?;
+        tell_owner(
+            c,
+            p,
+            "permit_changed",
+            &t.cfg.base_url,
+            |lang, name, link| {
+                let new = regnr.to_string();
+                let change = messages::Change::Regnr(&new);
+                messages::permit_change(lang, name, &p.regnr, change, link)
+            },
+        )?;
     }
     Ok(Some(("regnr", format!("{} → {}", p.regnr, regnr))))
 }
@@ -134,7 +139,7 @@ pub(super) fn cancel_day(c: &mut DbConnection, t: &Target, day: &NaiveDate) -> A
 
 /// The office rejects an application, with its reason (the customer is told).
 pub(super) fn reject(c: &mut DbConnection, t: &Target, reason: &str) -> Applied {
-    let Target { p, state, msg, .. } = *t;
+    let Target { p, state, .. } = *t;
     let next = state.apply(Event::Reject).map_err(RuleError::from)?;
     diesel::update(permits::table.find(p.id))
         .set((
@@ -146,7 +151,7 @@ pub(super) fn reject(c: &mut DbConnection, t: &Target, reason: &str) -> Applied 
         c,
         p,
         "application_rejected",
-        base_url(msg),
+        &t.cfg.base_url,
         |lang, name, link| messages::application_rejected(lang, name, &p.regnr, reason, link),
     )?;
     Ok(Some((
@@ -162,7 +167,7 @@ pub(super) fn set_dates(
     start: &NaiveDate,
     end: &NaiveDate,
 ) -> Applied {
-    let Target { p, state, msg, .. } = *t;
+    let Target { p, state, .. } = *t;
     if !state.allows_changes() {
         return Err(RuleError::NotChangeable.into());
     }
@@ -172,10 +177,16 @@ pub(super) fn set_dates(
     diesel::update(permits::table.find(p.id))
         .set((permits::start_date.eq(start), permits::end_date.eq(end)))
         .execute(c)?;
-    tell_owner(c, p, "permit_changed", base_url(msg), |lang, name, link| {
-        let change = messages::Change::Period(*start, *end);
-        messages::permit_change(lang, name, &p.regnr, change, link)
-    })?;
+    tell_owner(
+        c,
+        p,
+        "permit_changed",
+        &t.cfg.base_url,
+        |lang, name, link| {
+            let change = messages::Change::Period(*start, *end);
+            messages::permit_change(lang, name, &p.regnr, change, link)
+        },
+    )?;
     Ok(Some((
         "dates",
         format!("{} – {} → {start} – {end}", p.start_date, p.end_date),
@@ -207,10 +218,16 @@ pub(super) fn cancel(c: &mut DbConnection, t: &Target, refund_ore: &Option<i64>)
             Some(Money::from_ore(ore))
         }
     };
-    tell_owner(c, p, "permit_changed", base_url(msg), |lang, name, link| {
-        let change = messages::Change::Cancelled(refund);
-        messages::permit_change(lang, name, &p.regnr, change, link)
-    })?;
+    tell_owner(
+        c,
+        p,
+        "permit_changed",
+        &t.cfg.base_url,
+        |lang, name, link| {
+            let change = messages::Change::Cancelled(refund);
+            messages::permit_change(lang, name, &p.regnr, change, link)
+        },
+    )?;
     Ok(Some(("state", detail)))
 }
 
@@ -220,7 +237,6 @@ pub(super) fn transition(c: &mut DbConnection, t: &Target, event: &Event, detail
         p,
         state,
         by_office,
-        msg,
         ..
     } = *t;
     let next = state.apply(*event).map_err(RuleError::from)?;
@@ -232,7 +248,7 @@ pub(super) fn transition(c: &mut DbConnection, t: &Target, event: &Event, detail
             c,
             p,
             "application_approved",
-            base_url(msg),
+            &t.cfg.base_url,
             |lang, name, link| messages::application_approved(lang, name, &p.regnr, link),
         )?;
     }

@@ -80,9 +80,7 @@ pub enum PermitChange {
         payment_id: PaymentId,
         paid: bool,
         /// For a failure: declined, error, cancelled or timeout, and the provider's code.
-        failure: Option<(String, Option<String>)>,
-        seller: Seller,
-        base_url: String,
+        failure: Option<(crate::domain::payment::PaymentStatus, Option<String>)>,
     },
 }
 
@@ -99,8 +97,15 @@ pub struct ChangePermit {
     pub owner: Option<UserId>,
     pub by_user: Option<UserId>,
     pub change: PermitChange,
-    /// The public URL, for links in the notifications a change sends ("" when it sends none).
+}
+
+/// What every change may need of the configuration, given to the permit actors once at start.
+#[derive(Debug, Clone)]
+pub struct PermitConfig {
+    /// The public URL, for links in the notifications a change sends.
     pub base_url: String,
+    /// Who sells the permits (on receipts).
+    pub seller: Seller,
 }
 
 /// A rule that refused the change; the web layer says it in the user's language.
@@ -169,7 +174,10 @@ pub enum PermitError {
     #[error("the permit was changed at the same time; try again")]
     Conflict,
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Db(crate::db::DbError),
+    /// The permit's actor went away before it answered.
+    #[error("permit actor: {0}")]
+    Stopped(#[from] actix::MailboxError),
 }
 
 impl From<diesel::result::Error> for PermitError {
@@ -180,7 +188,16 @@ impl From<diesel::result::Error> for PermitError {
             Error::DatabaseError(Kind::UniqueViolation | Kind::CheckViolation, _) => {
                 PermitError::Conflict
             }
-            e => PermitError::Internal(e.into()),
+            e => PermitError::Db(e.into()),
+        }
+    }
+}
+
+impl From<crate::db::DbError> for PermitError {
+    fn from(e: crate::db::DbError) -> Self {
+        match e {
+            crate::db::DbError::Query(e) => e.into(),
+            e => PermitError::Db(e),
         }
     }
 }
@@ -196,6 +213,7 @@ pub(super) struct Target<'a> {
     pub(super) now: NaiveDateTime,
     pub(super) today: NaiveDate,
     pub(super) msg: &'a ChangePermit,
+    pub(super) cfg: &'a PermitConfig,
 }
 
 /// What a change wrote, for the permit's history: its kind and detail; `None` when there was
@@ -207,6 +225,7 @@ pub(super) type Applied = Result<Option<(&'static str, String)>, PermitError>;
 /// an office change) and bumps the version. Pure rules come from `domain`.
 pub fn apply(
     conn: &mut DbConnection,
+    cfg: &PermitConfig,
     msg: &ChangePermit,
 ) -> Result<db_permits::PermitRow, PermitError> {
     crate::db::write_tx(conn, |c| {
@@ -232,6 +251,7 @@ pub fn apply(
             now,
             today,
             msg,
+            cfg,
         };
         let applied = match &msg.change {
             PermitChange::SetRegnr(regnr) => set_regnr(c, &t, regnr),
@@ -243,9 +263,7 @@ pub fn apply(
                 payment_id,
                 paid,
                 failure,
-                seller,
-                base_url,
-            } => payment_outcome(c, &t, payment_id, paid, failure, seller, base_url),
+            } => payment_outcome(c, &t, payment_id, paid, failure),
             PermitChange::Reject { reason } => reject(c, &t, reason),
             PermitChange::SetDates { start, end } => set_dates(c, &t, start, end),
             PermitChange::Cancel { refund_ore } => cancel(c, &t, refund_ore),
@@ -285,11 +303,6 @@ pub(super) fn summary(p: &db_permits::PermitRow) -> String {
         p.end_date,
         p.days_used
     )
-}
-
-/// Where links in notifications point (the public URL), carried by the change.
-pub(super) fn base_url(msg: &ChangePermit) -> &str {
-    &msg.base_url
 }
 
 /// Notifies the permit's owner on their channels, with a link to the permit.

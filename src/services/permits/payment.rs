@@ -1,6 +1,7 @@
 //! A payment's final outcome on its permit.
 
 use super::*;
+use crate::domain::payment::PaymentStatus;
 
 /// A payment's final outcome: paid (the permit paid, a gap-free receipt, the buyer told),
 /// failed (the permit stays payable, the buyer told), or charged after the permit stopped
@@ -11,10 +12,9 @@ pub(super) fn payment_outcome(
     t: &Target,
     payment_id: &PaymentId,
     paid: &bool,
-    failure: &Option<(String, Option<String>)>,
-    seller: &Seller,
-    base_url: &str,
+    failure: &Option<(PaymentStatus, Option<String>)>,
 ) -> Applied {
+    let PermitConfig { base_url, seller } = t.cfg;
     let Target { p, state, now, .. } = *t;
     let event = {
         let payment = db_payments::by_id(c, *payment_id)?
@@ -33,7 +33,13 @@ pub(super) fn payment_outcome(
             // meanwhile, or paid another way): the whole charge goes back, at once.
             // The attempt ends (not "paid": the permit is not paid by it) with a
             // refund row that the poller sends to the provider.
-            if !db_payments::finish(c, payment.id, "cancelled", Some(LATE_CHARGE), now)? {
+            if !db_payments::finish(
+                c,
+                payment.id,
+                PaymentStatus::Cancelled,
+                Some(LATE_CHARGE),
+                now,
+            )? {
                 return Ok(None);
             }
             let instruction = crate::payments::swish::new_instruction_id();
@@ -62,7 +68,7 @@ pub(super) fn payment_outcome(
         } else if *paid {
             // Compare-and-set from pending: a second callback, poll or instance finds
             // nothing to do. The unique index allows one paid attempt per permit.
-            if !db_payments::finish(c, payment.id, "paid", None, now)? {
+            if !db_payments::finish(c, payment.id, PaymentStatus::Paid, None, now)? {
                 return Ok(None);
             }
             let next = state
@@ -124,8 +130,8 @@ pub(super) fn payment_outcome(
                 ),
             )
         } else {
-            let (status, code) = failure.clone().unwrap_or(("error".into(), None));
-            if !db_payments::finish(c, payment.id, &status, code.as_deref(), now)? {
+            let (status, code) = failure.clone().unwrap_or((PaymentStatus::Error, None));
+            if !db_payments::finish(c, payment.id, status, code.as_deref(), now)? {
                 return Ok(None);
             }
             if let Some(u) = &user {

@@ -31,8 +31,8 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
     let token = query.into_inner().token;
-    let done = db::run(&state.pool, move |c| {
-        Ok(service::confirm(c, &token, clock::now())?)
+    let done = db::query(&state.pool, move |c| {
+        service::confirm(c, &token, clock::now())
     })
     .await?;
     let check = (done.check, done.already);

@@ -128,16 +128,8 @@ pub(super) async fn request_link(
 ) -> Result<db::limits::Limit, AppError> {
     let base = state.link("");
     let ip = crate::web::client::client_ip(req, &state.settings).to_string();
-    let (limit, sent) = db::run(&state.pool, move |c| {
-        Ok(service::request_link(
-            c,
-            &ip,
-            &email,
-            lang,
-            &link,
-            &base,
-            clock::now(),
-        )?)
+    let (limit, sent) = db::query(&state.pool, move |c| {
+        service::request_link(c, &ip, &email, lang, &link, &base, clock::now())
     })
     .await?;
     if sent {

@@ -121,7 +121,7 @@ pub async fn login(
         format!("login:ip:{ip}"),
     );
     let (ak, ik, key) = (account_key.clone(), ip_key.clone(), email_key.clone());
-    let (allowed, user) = db::run(&state.pool, move |c| {
+    let (allowed, user) = db::query(&state.pool, move |c| {
         let now = clock::now();
         let by_account = db::limits::hit(c, &ak, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?;
         let by_ip = db::limits::hit(c, &ik, window, auth::MAX_FAILURES_PER_IP, now)?;
@@ -161,21 +161,15 @@ pub async fn login(
     };
     let Some(user) = user.filter(|u| ok && u.confirmed_at.is_some()) else {
         let (key, ip_) = (email_key, ip);
-        db::run(&state.pool, move |c| {
-            Ok(accounts::record_login_attempt(
-                c,
-                &key,
-                &ip_,
-                false,
-                clock::now(),
-            )?)
+        db::query(&state.pool, move |c| {
+            accounts::record_login_attempt(c, &key, &ip_, false, clock::now())
         })
         .await?;
         return Ok(refused());
     };
 
     let old = session::token_of(&req, &state.settings);
-    let token = db::run(&state.pool, move |c| {
+    let token = db::query(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
             if let Some(old) = old {

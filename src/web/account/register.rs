@@ -134,8 +134,8 @@ pub async fn register(
         )
     };
     let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
-    let by_ip = db::run(&state.pool, move |c| {
-        Ok(service::registration_from(c, &ip, clock::now())?)
+    let by_ip = db::query(&state.pool, move |c| {
+        service::registration_from(c, &ip, clock::now())
     })
     .await?;
     if let db::limits::Limit::Refused { retry_after } = by_ip {
@@ -169,14 +169,14 @@ pub async fn register(
     let base = state.link("");
     let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
     let lang = ctx.lang;
-    db::run(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         let signup = service::Signup {
             email: &email,
             registration: &registration,
             is_employee,
             lang,
         };
-        Ok(service::register(c, &signup, &base, clock::now())?)
+        service::register(c, &signup, &base, clock::now())
     })
     .await?;
     state.wake_mailbox();

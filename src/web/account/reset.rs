@@ -58,13 +58,8 @@ async fn unusable_link(
     token: &str,
 ) -> Result<Option<HttpResponse>, AppError> {
     let token = token.to_string();
-    let check = db::run(&state.pool, move |c| {
-        Ok(accounts::peek_token(
-            c,
-            &token,
-            TokenPurpose::Reset,
-            clock::now(),
-        )?)
+    let check = db::query(&state.pool, move |c| {
+        accounts::peek_token(c, &token, TokenPurpose::Reset, clock::now())
     })
     .await?;
     Ok((!matches!(check, TokenCheck::Valid(_))).then(|| token_problem(ctx, &check)))
@@ -151,8 +146,8 @@ pub async fn reset(
             ),
         ));
     };
-    let check = db::run(&state.pool, move |c| {
-        Ok(service::reset_password(c, &token, &hash, clock::now())?)
+    let check = db::query(&state.pool, move |c| {
+        service::reset_password(c, &token, &hash, clock::now())
     })
     .await?;
     if !matches!(check, TokenCheck::Valid(_)) {

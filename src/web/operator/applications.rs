@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::PermitId;
-use crate::web::forms::CsrfForm;
+use crate::web::forms::{CsrfForm, CsrfOnly};
 
 pub async fn applications(
     op: OperatorCtx,
@@ -10,7 +10,7 @@ pub async fn applications(
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    let list = db::run(&state.pool, |c| Ok(office::pending_applications(c)?)).await?;
+    let list = db::query(&state.pool, office::pending_applications).await?;
     let body = html! {
         (flash(t, &q))
         @if list.is_empty() { p { (t.op_no_applications) } }
@@ -53,7 +53,7 @@ pub async fn attachment(
     id: web::Path<PermitId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let (name, data) = db::run(&state.pool, move |c| Ok(office::attachment(c, id)?))
+    let (name, data) = db::query(&state.pool, move |c| office::attachment(c, id))
         .await?
         .ok_or(AppError::NotFound)?;
     // Served under the server's own name (as stored since the upload check), never sniffed.
@@ -74,12 +74,6 @@ pub async fn attachment(
         .body(data))
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub(super) csrf: String,
-}
-
 pub async fn approve(
     op: OperatorCtx,
     state: Data,
@@ -96,11 +90,9 @@ pub async fn approve(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct RejectForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
 }
 
@@ -146,5 +138,3 @@ pub(super) fn error_page(op: &OperatorCtx, text: &str) -> HttpResponse {
         ),
     )
 }
-
-crate::csrf_forms!(CsrfOnly, RejectForm);

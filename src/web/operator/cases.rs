@@ -1,11 +1,12 @@
 //! Ärenden: the inbox of cases, a case, reply and close.
 
 use super::*;
-use crate::web::forms::CsrfForm;
+use crate::domain::status::CaseStatus;
+use crate::web::forms::{CsrfForm, CsrfOnly};
 
 pub async fn inbox(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    let list = db::run(&state.pool, |c| Ok(db_cases::inbox(c)?)).await?;
+    let list = db::query(&state.pool, db_cases::inbox).await?;
     let body = html! {
         @if list.is_empty() { p { (t.op_no_cases) } }
         @else {
@@ -15,7 +16,7 @@ pub async fn inbox(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppErro
                     @for (c, waiting) in &list {
                         tr.waiting[*waiting] {
                             td { a href={ "/operator/cases/" (c.id) } { (c.subject) } @if *waiting { " " span.badge.dark { (t.op_unanswered) } } }
-                            td { @if c.status == "open" { (t.case_open) } @else { (t.case_closed) } }
+                            td { @if c.status == CaseStatus::Open { (t.case_open) } @else { (t.case_closed) } }
                             td { (clock::local_display(c.updated_at)) }
                         }
                     }
@@ -36,7 +37,7 @@ pub(super) async fn case_view(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    let (case, messages, customer) = db::run(&state.pool, move |c| {
+    let (case, messages, customer) = db::query(&state.pool, move |c| {
         let Some(case) = db_cases::by_id(c, id)? else {
             return Ok(None);
         };
@@ -50,7 +51,7 @@ pub(super) async fn case_view(
         (flash_markup)
         dl.card {
             dt { (t.col_subject) } dd { (case.subject) }
-            dt { (t.col_status) } dd { @if case.status == "open" { (t.case_open) } @else { (t.case_closed) } }
+            dt { (t.col_status) } dd { @if case.status == CaseStatus::Open { (t.case_open) } @else { (t.case_closed) } }
             @if let Some(u) = &customer { dt { (t.op_customer) } dd { a href={ "/operator/customers/" (u.id) } { (u.name) } " (" (u.email) ")" } }
             @if let Some(pid) = case.permit_id { dt { (t.op_permit) } dd { a href={ "/operator/permits/" (pid) } { "#" (pid) } } }
         }
@@ -68,7 +69,7 @@ pub(super) async fn case_view(
             (textarea("message", t.message_label, typed, error))
             button type="submit" { (t.send) }
         }
-        @if case.status == "open" {
+        @if case.status == CaseStatus::Open {
             form method="post" action={ "/operator/cases/" (case.id) "/close" } {
                 (csrf(&op.me.csrf_token))
                 button.secondary type="submit" { (t.op_close_case) }
@@ -94,19 +95,17 @@ pub async fn case_page(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     // The office has now seen what the customer wrote.
-    db::run(&state.pool, move |c| {
-        Ok(db_cases::mark_read(c, id, true, clock::now())?)
+    db::query(&state.pool, move |c| {
+        db_cases::mark_read(c, id, true, clock::now())
     })
     .await?;
     let f = flash(op.ctx.t(), &q);
     case_view(&op, &state, id, f, "", None, StatusCode::OK).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ReplyForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     message: String,
 }
 
@@ -119,22 +118,16 @@ pub async fn case_reply(
     let id = id.into_inner();
     let (opid, text, base) = (op.me.user.id, form.message.clone(), state.link(""));
     let outcome = db::run(&state.pool, move |c| {
-        Ok(crate::cases::operator_reply(
-            c,
-            Some(opid),
-            id,
-            &text,
-            &base,
-        ))
+        crate::cases::operator_reply(c, Some(opid), id, &text, &base)
     })
-    .await?;
+    .await;
     match outcome {
         Ok(()) => {
             state.wake_mailbox();
             Ok(see_other(&format!("/operator/cases/{id}?m=replied")))
         }
         Err(CaseError::NotFound) => Err(AppError::NotFound),
-        Err(CaseError::Db(e)) => Err(AppError::Internal(e.into())),
+        Err(CaseError::Db(e)) => Err(AppError::Db(e)),
         Err(_) => {
             let t = op.ctx.t();
             case_view(
@@ -159,15 +152,6 @@ pub async fn case_close(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let opid = op.me.user.id;
-    match db::run(&state.pool, move |c| {
-        Ok(crate::cases::close(c, Some(opid), id))
-    })
-    .await?
-    {
-        Ok(_) => Ok(see_other(&format!("/operator/cases/{id}?m=closed"))),
-        Err(CaseError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
-    }
+    db::run(&state.pool, move |c| crate::cases::close(c, Some(opid), id)).await?;
+    Ok(see_other(&format!("/operator/cases/{id}?m=closed")))
 }
-
-crate::csrf_forms!(ReplyForm);

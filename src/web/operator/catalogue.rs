@@ -12,7 +12,7 @@ pub async fn catalogue(
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    let (types, pkgs, parks) = db::run_query(&state.pool, |c| {
+    let (types, pkgs, parks) = db::query(&state.pool, |c| {
         Ok((
             catalogue::all_permit_types(c)?,
             catalogue::all_packages(c)?,
@@ -107,7 +107,7 @@ pub async fn add_package(
         price,
     };
     let opid = op.me.user.id;
-    let added = db::run_query(&state.pool, move |c| {
+    let added = db::query(&state.pool, move |c| {
         services::catalogue::add_package(c, opid, &input, clock::now())
     })
     .await?;
@@ -117,11 +117,9 @@ pub async fn add_package(
     Ok(see_other("/operator/catalogue?m=saved"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PackageForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     price: String,
     active: Option<String>,
 }
@@ -139,7 +137,7 @@ pub async fn update_package(
         return Ok(error_page(&op, t.op_package_invalid));
     };
     let (id, active, opid) = (id.into_inner(), form.active.is_some(), op.me.user.id);
-    let found = db::run_query(&state.pool, move |c| {
+    let found = db::query(&state.pool, move |c| {
         services::catalogue::update_package(c, opid, id, price, active, clock::now())
     })
     .await?;
@@ -149,13 +147,10 @@ pub async fn update_package(
     Ok(see_other("/operator/catalogue?m=saved"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CarParkForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     park_name: String,
-    #[serde(default)]
     park_site: String,
 }
 
@@ -172,11 +167,9 @@ pub async fn add_car_park(
         return Ok(error_page(&op, t.op_park_invalid));
     };
     let opid = op.me.user.id;
-    db::run_query(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         services::catalogue::add_car_park(c, opid, &name, &site, clock::now())
     })
     .await?;
     Ok(see_other("/operator/catalogue?m=saved"))
 }
-
-crate::csrf_forms!(CarParkForm, PackageForm);

@@ -10,7 +10,7 @@ pub async fn customer(
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
     let id = id.into_inner();
-    let c = db::run(&state.pool, move |c| Ok(office::customer(c, id)?))
+    let c = db::query(&state.pool, move |c| office::customer(c, id))
         .await?
         .ok_or(AppError::NotFound)?;
     let body = html! {

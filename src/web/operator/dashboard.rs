@@ -10,8 +10,8 @@ pub async fn dashboard(op: OperatorCtx, state: Data) -> Result<HttpResponse, App
         .unwrap_or(today)
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default();
-    let d = db::run(&state.pool, move |c| {
-        Ok(office::dashboard(c, today, month_start)?)
+    let d = db::query(&state.pool, move |c| {
+        office::dashboard(c, today, month_start)
     })
     .await?;
     let body = html! {

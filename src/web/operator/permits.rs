@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::domain::PermitId;
-use crate::web::forms::CsrfForm;
+use crate::domain::payment::RefundStatus;
+use crate::web::forms::{CsrfForm, CsrfOnly};
 
 #[derive(Default)]
 pub(super) struct PermitMsgs<'a> {
@@ -21,7 +22,7 @@ pub(super) async fn permit_view(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    let (p, events, audit_rows, pays, refs, owner) = db::run(&state.pool, move |c| {
+    let (p, events, audit_rows, pays, refs, owner) = db::query(&state.pool, move |c| {
         let Some(p) = db_permits::by_id(c, id)? else {
             return Ok(None);
         };
@@ -38,7 +39,7 @@ pub(super) async fn permit_view(
     let paid = pays.iter().find(|x| x.status == PaymentStatus::Paid);
     let refunded: i64 = refs
         .iter()
-        .filter(|r| r.status != "failed")
+        .filter(|r| r.status != RefundStatus::Failed)
         .map(|r| r.amount_ore)
         .sum();
     let refundable = paid.map(|x| x.amount_ore - refunded).unwrap_or(0).max(0);
@@ -96,7 +97,7 @@ pub(super) async fn permit_view(
                     li {
                         (clock::local_display(r.created_at)) " · " (Money::from_ore(r.amount_ore)) " · " strong { (r.status) }
                         @if let Some(e) = &r.error { " · " (e) }
-                        @if r.status == "failed" || r.status == "pending" {
+                        @if r.status == RefundStatus::Failed || r.status == RefundStatus::Pending {
                             form.inline method="post" action={ "/operator/permits/" (p.id) "/refunds/" (r.id) "/retry" } {
                                 (csrf(&op.me.csrf_token))
                                 button.small.secondary type="submit" { (t.op_refund_retry) }
@@ -153,11 +154,9 @@ pub async fn permit_page(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct RegnrForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     regnr: String,
 }
 
@@ -185,13 +184,10 @@ pub async fn permit_regnr(
     refused(&op, &state, id, m).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct DatesForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     start: String,
-    #[serde(default)]
     end: String,
 }
 
@@ -220,11 +216,9 @@ pub async fn permit_dates(
     refused(&op, &state, id, m).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CancelForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     refund: String,
 }
 
@@ -262,10 +256,10 @@ pub async fn permit_cancel(
         }
         Ok(_) => {
             state.wake_mailbox();
-            let pending: Vec<i64> = db::run(&state.pool, move |c| {
+            let pending: Vec<i64> = db::query(&state.pool, move |c| {
                 Ok(refunds::for_permit(c, id)?
                     .into_iter()
-                    .filter(|r| r.status == "pending")
+                    .filter(|r| r.status == RefundStatus::Pending)
                     .map(|r| r.id)
                     .collect())
             })
@@ -292,13 +286,13 @@ pub async fn refund_retry(
 ) -> Result<HttpResponse, AppError> {
     let (id, rid) = path.into_inner();
     let opid = op.me.user.id;
-    let found = db::run(&state.pool, move |c| {
+    let found = db::query(&state.pool, move |c| {
         db::write_tx(c, |c| {
             let Some(r) = refunds::by_id(c, rid)?.filter(|r| r.permit_id == id) else {
                 return Ok(false);
             };
             let now = clock::now();
-            if r.status == "failed" {
+            if r.status == RefundStatus::Failed {
                 refunds::retry(c, rid, now)?;
             }
             let subject = format!("permit:{id}");
@@ -307,8 +301,8 @@ pub async fn refund_retry(
                 Some(opid),
                 "refund.retry",
                 &subject,
-                Some(&r.status),
-                Some("pending"),
+                Some(r.status.as_str()),
+                Some(RefundStatus::Pending.as_str()),
                 now,
             )?;
             Ok(true)
@@ -322,5 +316,3 @@ pub async fn refund_retry(
     let m = if done { "cancelled" } else { "refund_failed" };
     Ok(see_other(&format!("/operator/permits/{id}?m={m}")))
 }
-
-crate::csrf_forms!(CancelForm, DatesForm, RegnrForm);

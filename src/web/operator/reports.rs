@@ -102,7 +102,7 @@ where
         async move {
             let (after, first) = cursor?;
             let f = next_page.clone();
-            let page = db::run(&state.pool, move |c| Ok(f(c, after)?)).await;
+            let page = db::query(&state.pool, move |c| f(c, after)).await;
             match page {
                 Err(e) => {
                     tracing::error!(error = %e, "CSV export");

@@ -42,8 +42,8 @@ pub async fn search(
             .map(|r| r.as_str().to_string());
         let text = typed.clone();
         Some(
-            db::run(&state.pool, move |c| {
-                Ok(office::search(c, &text, regnr.as_deref())?)
+            db::query(&state.pool, move |c| {
+                office::search(c, &text, regnr.as_deref())
             })
             .await?,
         )

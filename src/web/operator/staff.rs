@@ -14,14 +14,10 @@ pub(super) fn require_admin(op: &OperatorCtx) -> Result<(), AppError> {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct InviteForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     role: String,
 }
 
@@ -34,7 +30,7 @@ pub(super) async fn staff_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    let staff = db::run_query(&state.pool, crate::db::users::staff).await?;
+    let staff = db::query(&state.pool, crate::db::users::staff).await?;
     let body = html! {
         @if done { (notice(t.op_invited)) }
         @if let Some(e) = error { (notice_error(e)) }
@@ -123,12 +119,10 @@ pub async fn invite(
         link_base: state.link(""),
     };
     let opid = op.me.user.id;
-    db::run_query(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         services::staff::invite(c, opid, &invite, clock::now())
     })
     .await?;
     state.wake_mailbox();
     Ok(see_other("/operator/staff?m=invited"))
 }
-
-crate::csrf_forms!(InviteForm);

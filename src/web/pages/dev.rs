@@ -28,7 +28,7 @@ fn linkify(text: &str) -> Markup {
 
 pub async fn mailbox(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
-    let rows = db::run(&state.pool, |c| Ok(notifications::local_mailbox(c, 200)?)).await?;
+    let rows = db::query(&state.pool, |c| notifications::local_mailbox(c, 200)).await?;
     let body = html! {
         p { (t.mailbox_intro) }
         @if rows.is_empty() { p { (t.mailbox_empty) } }

@@ -25,7 +25,7 @@ pub async fn home(
     let t = ctx.t();
     let uid = me.user.id;
     let today = crate::domain::permit::today(chrono::Utc::now());
-    let (list, parks, sessions) = db::run(&state.pool, move |c| {
+    let (list, parks, sessions) = db::query(&state.pool, move |c| {
         Ok((
             permits::for_user(c, uid)?,
             catalogue::active_car_parks(c)?,

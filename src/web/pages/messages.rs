@@ -2,6 +2,7 @@
 //! ("Ämne", "Meddelande", optionally a permit, "Skicka"); the thread shows both sides and takes
 //! a reply. Reading a thread marks the office's replies read (the top bar's count).
 
+use crate::domain::status::CaseStatus;
 use crate::domain::{PermitId, UserId};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -27,7 +28,7 @@ use crate::web::settings::frame;
 type Data = web::Data<AppState>;
 
 fn status_text(t: &Texts, c: &CaseRow) -> &'static str {
-    if c.status == "open" {
+    if c.status == CaseStatus::Open {
         t.case_open
     } else {
         t.case_closed
@@ -51,7 +52,7 @@ pub async fn list(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let uid = me.user.id;
-    let list = db::run(&state.pool, move |c| Ok(db_cases::for_user(c, uid)?)).await?;
+    let list = db::query(&state.pool, move |c| db_cases::for_user(c, uid)).await?;
     let body = html! {
         p { a.button href="/messages/new" { (t.new_case) } }
         @if list.is_empty() {
@@ -81,14 +82,10 @@ pub async fn list(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct NewCaseForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     subject: String,
-    #[serde(default)]
     message: String,
-    #[serde(default)]
     permit: String,
 }
 
@@ -143,7 +140,7 @@ pub async fn new_form(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let uid = me.user.id;
-    let permits = db::run(&state.pool, move |c| Ok(db_permits::for_user(c, uid)?)).await?;
+    let permits = db::query(&state.pool, move |c| db_permits::for_user(c, uid)).await?;
     let form = NewCaseForm {
         permit: query.permit.clone().unwrap_or_default(),
         ..Default::default()
@@ -175,15 +172,15 @@ pub async fn create(
         Err(e) => Err(e),
         Ok(pid) => {
             db::run(&state.pool, move |c| {
-                Ok(cases::open(c, uid, pid, &subject, &message))
+                cases::open(c, uid, pid, &subject, &message)
             })
-            .await?
+            .await
         }
     };
     let mut e = NewCaseErrors::default();
     match outcome {
         Ok(id) => return Ok(see_other(&format!("/messages/{id}?m=sent"))),
-        Err(CaseError::Db(err)) => return Err(AppError::Internal(err.into())),
+        Err(CaseError::Db(err)) => return Err(AppError::Db(err)),
         Err(CaseError::NotFound) => return Err(AppError::NotFound),
         Err(CaseError::Subject(_)) => e.subject = Some(t.err_subject),
         Err(CaseError::Body(_)) => e.message = Some(t.err_message),
@@ -196,7 +193,7 @@ pub async fn create(
     if cases::parse_body(&form.message).is_err() {
         e.message = Some(t.err_message);
     }
-    let permits = db::run(&state.pool, move |c| Ok(db_permits::for_user(c, uid)?)).await?;
+    let permits = db::query(&state.pool, move |c| db_permits::for_user(c, uid)).await?;
     Ok(respond(
         StatusCode::UNPROCESSABLE_ENTITY,
         new_case_page(&ctx, me, &permits, &form, &e),
@@ -211,7 +208,7 @@ struct Thread {
 
 /// Loads the customer's own case and marks the office's replies read.
 async fn load_thread(state: &AppState, id: i64, user_id: UserId) -> Result<Thread, AppError> {
-    db::run(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         let Some(case) = db_cases::owned(c, id, user_id)? else {
             return Ok(None);
         };
@@ -265,7 +262,7 @@ fn thread_page(
         }
         section aria-labelledby="reply-h" {
             h2 #reply-h { (t.reply_heading) }
-            @if c.status != "open" { p { (t.case_closed_note) } }
+            @if c.status != CaseStatus::Open { p { (t.case_closed_note) } }
             form method="post" action={ "/messages/" (c.id) } novalidate {
                 (csrf(&me.csrf_token))
                 (textarea("message", t.message_label, typed, error))
@@ -309,7 +306,7 @@ pub async fn show(
     let me_now = if me.unread_messages > 0 {
         let uid = me.user.id;
         SessionUser {
-            unread_messages: db::run(&state.pool, move |c| Ok(db_cases::unread_for_user(c, uid)?))
+            unread_messages: db::query(&state.pool, move |c| db_cases::unread_for_user(c, uid))
                 .await?,
             ..me_now
         }
@@ -322,11 +319,9 @@ pub async fn show(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ReplyForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     message: String,
 }
 
@@ -342,13 +337,13 @@ pub async fn reply(
     let uid = me.user.id;
     let text = form.message.clone();
     let outcome = db::run(&state.pool, move |c| {
-        Ok(cases::customer_reply(c, uid, id, &text))
+        cases::customer_reply(c, uid, id, &text)
     })
-    .await?;
+    .await;
     match outcome {
         Ok(()) => Ok(see_other(&format!("/messages/{id}?m=sent"))),
         Err(CaseError::NotFound) => Err(AppError::NotFound),
-        Err(CaseError::Db(e)) => Err(AppError::Internal(e.into())),
+        Err(CaseError::Db(e)) => Err(AppError::Db(e)),
         Err(_) => {
             let th = load_thread(&state, id, uid).await?;
             Ok(respond(
@@ -374,5 +369,3 @@ pub async fn unread(ctx: Ctx) -> Result<HttpResponse, AppError> {
         unread_badge(ctx.t(), me.unread_messages),
     ))
 }
-
-crate::csrf_forms!(NewCaseForm, ReplyForm);

@@ -1,6 +1,7 @@
 //! "Notifikationer": every notification sent to the user, newest first, one row per channel,
 //! with its time (Swedish time), channel, recipient, subject and delivery status; 20 a page.
 
+use crate::domain::status::NotificationStatus;
 use actix_web::{HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
@@ -32,20 +33,15 @@ pub async fn list(
     let t = ctx.t();
     let page_no = query.sida.unwrap_or(1).clamp(1, 10_000);
     let id = me.user.id;
-    let rows = db::run(&state.pool, move |c| {
-        Ok(notifications::for_user(
-            c,
-            id,
-            PAGE_SIZE + 1,
-            (page_no - 1) * PAGE_SIZE,
-        )?)
+    let rows = db::query(&state.pool, move |c| {
+        notifications::for_user(c, id, PAGE_SIZE + 1, (page_no - 1) * PAGE_SIZE)
     })
     .await?;
     let more = rows.len() as i64 > PAGE_SIZE;
-    let status = |s: &str| match s {
-        "sent" => t.notif_sent,
-        "failed" => t.notif_failed,
-        _ => t.notif_pending,
+    let status = |s: NotificationStatus| match s {
+        NotificationStatus::Sent => t.notif_sent,
+        NotificationStatus::Failed => t.notif_failed,
+        NotificationStatus::Pending => t.notif_pending,
     };
     let channel = |c: &str| match c {
         notify::SMS => t.channel_sms,
@@ -70,7 +66,7 @@ pub async fn list(
                             td { (channel(&n.channel)) }
                             td { (n.recipient) }
                             td { (n.subject) }
-                            td { (status(&n.status)) }
+                            td { (status(n.status)) }
                         }
                     }
                 }

@@ -35,7 +35,7 @@ pub async fn attach(
     let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && crate::domain::pdf::is_pdf(&data);
     let uid = me.user.id;
     let stored = if is_pdf {
-        db::run_query(&state.pool, move |c| {
+        db::query(&state.pool, move |c| {
             services::permits::attach(c, uid, id, &data, clock::now())
         })
         .await?

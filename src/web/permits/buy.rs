@@ -29,37 +29,26 @@ pub(super) async fn catalogue_for(
     me: &SessionUser,
 ) -> Result<Catalogue, AppError> {
     let employee = me.user.is_employee;
-    Ok(db::run_query(&state.pool, move |c| orders::catalogue_for(c, employee)).await?)
+    Ok(db::query(&state.pool, move |c| orders::catalogue_for(c, employee)).await?)
 }
 
 /// The wizard's fields, as typed (query string or form).
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub struct BuyForm {
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub(super) type_id: String,
-    #[serde(default)]
     pub(super) package: String,
-    #[serde(default)]
     pub(super) start: String,
-    #[serde(default)]
     pub(super) regnr: String,
     pub(super) foreign: Option<String>,
-    #[serde(default)]
     pub(super) days: String,
-    #[serde(default)]
     pub(super) car_park: String,
-    #[serde(default)]
     pub(super) organisation: String,
-    #[serde(default)]
     pub(super) role: String,
-    #[serde(default)]
     pub(super) reason: String,
-    #[serde(default)]
     pub(super) renews: String,
-    #[serde(default)]
     pub(super) confirm_key: String,
-    #[serde(default)]
-    pub(super) csrf: String,
     /// Set by the "Förnya" link: prefill from that permit.
     pub(super) renew: Option<PermitId>,
 }
@@ -160,7 +149,7 @@ pub async fn new_form(
     let mut form = query.into_inner().bounded();
     if let Some(id) = form.renew {
         let uid = me.user.id;
-        let old = db::run(&state.pool, move |c| Ok(db_permits::owned(c, id, uid)?))
+        let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
             .await?
             .ok_or(AppError::NotFound)?;
         if let Some(refused) = renewal_refused(&ctx, me, &old) {
@@ -261,10 +250,8 @@ pub async fn confirm(
     };
     let user_id = me.user.id;
     let permit = db::run(&state.pool, move |c| {
-        Ok(orders::place(c, user_id, &order, key, clock::now())?)
+        orders::place(c, user_id, &order, key, clock::now())
     })
     .await?;
     Ok(see_other(&format!("/permits/{}", permit.id)))
 }
-
-crate::csrf_forms!(BuyForm);

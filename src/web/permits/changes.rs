@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::PermitId;
-use crate::web::forms::CsrfForm;
+use crate::web::forms::{CsrfForm, CsrfOnly};
 
 pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
     Some(match e {
@@ -41,24 +41,21 @@ pub async fn send_change(
 ) -> Result<Result<PermitRow, PermitError>, AppError> {
     let msg = ChangePermit {
         permit_id,
-        base_url: state.link(""),
         owner,
         by_user: Some(by_user),
         change,
     };
-    match state.permits.send(msg).await {
-        Ok(Err(PermitError::NotFound)) => Err(AppError::NotFound),
-        Ok(Err(PermitError::Internal(e))) => Err(AppError::Internal(e)),
-        Ok(result) => Ok(result),
-        Err(e) => Err(AppError::Internal(anyhow::anyhow!("permit registry: {e}"))),
+    match state.permits.send(msg).await? {
+        Err(PermitError::NotFound) => Err(AppError::NotFound),
+        Err(PermitError::Db(e)) => Err(AppError::Db(e)),
+        Err(PermitError::Stopped(e)) => Err(AppError::Actor(e)),
+        result => Ok(result),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct RegnrForm {
-    #[serde(default)]
-    pub(super) csrf: String,
-    #[serde(default)]
     pub(super) regnr: String,
     pub(super) foreign: Option<String>,
 }
@@ -116,16 +113,12 @@ pub async fn update_regnr(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct TemporaryForm {
-    #[serde(default)]
-    pub(super) csrf: String,
-    #[serde(default)]
     pub(super) temp_regnr: String,
     pub(super) foreign: Option<String>,
-    #[serde(default)]
     pub(super) from: String,
-    #[serde(default)]
     pub(super) to: String,
 }
 
@@ -170,12 +163,6 @@ pub async fn add_temporary(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub(super) csrf: String,
-}
-
 pub async fn end_temporary(
     ctx: Ctx,
     state: Data,
@@ -206,7 +193,7 @@ pub async fn renew(
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
-    let old = db::run(&state.pool, move |c| Ok(db_permits::owned(c, id, uid)?))
+    let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
         .await?
         .ok_or(AppError::NotFound)?;
     if let Some(refused) = renewal_refused(&ctx, me, &old) {
@@ -272,5 +259,3 @@ pub(super) async fn refused(
         permit_page(ctx, me, &v, m),
     ))
 }
-
-crate::csrf_forms!(CsrfOnly, RegnrForm, TemporaryForm);

@@ -306,7 +306,7 @@ async fn load(
     id: PermitId,
     user_id: UserId,
 ) -> Result<(PermitRow, Vec<SessionRow>), AppError> {
-    db::run(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         let Some(p) = db_permits::owned(c, id, user_id)? else {
             return Ok(None);
         };

@@ -61,7 +61,7 @@ pub(super) async fn load_view(
     id: PermitId,
     user_id: UserId,
 ) -> Result<PermitView, AppError> {
-    db::run(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         let Some(permit) = db_permits::owned(c, id, user_id)? else {
             return Ok(None);
         };

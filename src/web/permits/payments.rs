@@ -118,13 +118,10 @@ pub fn section(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PayForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     method: String,
-    #[serde(default)]
     swish_number: String,
 }
 
@@ -176,7 +173,7 @@ pub async fn pay(
     };
     let user_id = me.user.id;
     let alias = number.e164().to_string();
-    let started = db::run_query(&state.pool, move |c| {
+    let started = db::query(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let Some(permit) = db_permits::owned(c, id, user_id)? else {
                 return Ok(Started::NotFound);
@@ -197,7 +194,7 @@ pub async fn pay(
                     provider_ref: new_instruction_id(),
                     amount_ore: permit.price_ore,
                     payer_alias: Some(alias),
-                    status: "pending".into(),
+                    status: PaymentStatus::Pending,
                     next_poll_at: now + chrono::Duration::seconds(1),
                     created_at: now,
                     updated_at: now,
@@ -250,7 +247,7 @@ pub async fn pay(
                 payment.id,
                 Some(user_id),
                 false,
-                Some(("error".into(), code)),
+                Some((PaymentStatus::Error, code)),
             )
             .await?;
         }
@@ -271,7 +268,7 @@ pub async fn status(
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
-    let latest = db::run(&state.pool, move |c| {
+    let latest = db::query(&state.pool, move |c| {
         if db_permits::owned(c, id, uid)?.is_none() {
             return Ok(None);
         }
@@ -314,27 +311,19 @@ async fn record_outcome(
     payment_id: PaymentId,
     by_user: Option<UserId>,
     paid: bool,
-    failure: Option<(String, Option<String>)>,
+    failure: Option<(PaymentStatus, Option<String>)>,
 ) -> Result<(), AppError> {
     let change = ChangePermit {
         permit_id,
-        base_url: state.link(""),
         owner: None,
         by_user,
         change: PermitChange::PaymentOutcome {
             payment_id,
             paid,
             failure,
-            seller: state.settings.seller.clone(),
-            base_url: state.link(""),
         },
     };
-    state
-        .permits
-        .send(change)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("permit registry: {e}")))?
-        .map_err(|e| AppError::Internal(e.into()))?;
+    state.permits.send(change).await??;
     state.wake_mailbox();
     if paid {
         // A charge for a permit that no longer waited for it is refunded at once.
@@ -355,7 +344,7 @@ async fn pay_by_card(
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
     let uid = me.user.id;
-    let check = db::run(&state.pool, move |c| {
+    let check = db::query(&state.pool, move |c| {
         let Some(permit) = db_permits::owned(c, id, uid)? else {
             return Ok(None);
         };
@@ -396,7 +385,7 @@ async fn pay_by_card(
         }
     };
     let hosted = created.hosted_page.clone();
-    let inserted = db::run_query(&state.pool, move |c| {
+    let inserted = db::query(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
             if db_payments::pending_for_permit(c, id)?.is_some() {
@@ -411,7 +400,7 @@ async fn pay_by_card(
                     provider_ref: created.payment_id,
                     amount_ore: permit.price_ore,
                     payer_alias: None,
-                    status: "pending".into(),
+                    status: PaymentStatus::Pending,
                     next_poll_at: now + chrono::Duration::seconds(5),
                     created_at: now,
                     updated_at: now,
@@ -458,7 +447,7 @@ pub async fn card_return(
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
-    let pending = db::run(&state.pool, move |c| {
+    let pending = db::query(&state.pool, move |c| {
         if db_permits::owned(c, id, uid)?.is_none() {
             return Ok(None);
         }
@@ -482,9 +471,9 @@ pub async fn card_return(
         }
         Ok(p) if p.terminated && p.charged == 0 => {
             let failure = if hint == Some("declined") {
-                ("declined".to_string(), Some("CARD_DECLINED".to_string()))
+                (PaymentStatus::Declined, Some("CARD_DECLINED".to_string()))
             } else {
-                ("cancelled".to_string(), None)
+                (PaymentStatus::Cancelled, None)
             };
             record_outcome(&state, id, payment.id, Some(uid), false, Some(failure)).await?;
         }
@@ -500,7 +489,7 @@ pub async fn card_return(
 /// A provider's callback names a payment: the poller asks the provider about it now (the
 /// callback itself is believed in nothing).
 async fn poll_provider_ref(state: &AppState, provider_ref: String) -> Result<(), AppError> {
-    db::run(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         if let Some(p) = db_payments::by_provider_ref(c, &provider_ref)? {
             db_payments::poll_now(c, p.id, clock::now())?;
         }
@@ -513,8 +502,8 @@ async fn poll_provider_ref(state: &AppState, provider_ref: String) -> Result<(),
 
 /// Has the poller ask the provider about this payment now.
 async fn wake_poller(state: &AppState, payment_id: PaymentId) -> Result<(), AppError> {
-    db::run(&state.pool, move |c| {
-        Ok(db_payments::poll_now(c, payment_id, clock::now())?)
+    db::query(&state.pool, move |c| {
+        db_payments::poll_now(c, payment_id, clock::now())
     })
     .await?;
     state.poll_payments();
@@ -553,5 +542,3 @@ pub async fn nexi_webhook(
     }
     Ok(HttpResponse::Ok().finish())
 }
-
-crate::csrf_forms!(PayForm);

@@ -27,11 +27,11 @@ pub async fn receipt(
     let t = ctx.t();
     let id = id.into_inner();
     let uid = me.user.id;
-    let r = db::run(&state.pool, move |c| {
+    let r = db::query(&state.pool, move |c| {
         if db_permits::owned(c, id, uid)?.is_none() {
             return Ok(None);
         }
-        Ok(db_payments::receipt_for_permit(c, id)?)
+        db_payments::receipt_for_permit(c, id)
     })
     .await?
     .ok_or(AppError::NotFound)?;

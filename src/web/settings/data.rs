@@ -7,8 +7,8 @@ use crate::web::forms::CsrfForm;
 pub async fn export(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let user = me.user.clone();
-    let data = db::run(&state.pool, move |c| {
-        Ok(crate::db::export::personal_data(c, &user)?)
+    let data = db::query(&state.pool, move |c| {
+        crate::db::export::personal_data(c, &user)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -21,11 +21,9 @@ pub async fn export(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
         .body(serde_json::to_string_pretty(&data).map_err(anyhow::Error::from)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct DeleteForm {
-    #[serde(default)]
-    pub(super) csrf: String,
-    #[serde(default)]
     pub(super) delete_password: String,
 }
 
@@ -47,7 +45,7 @@ pub async fn delete_account(
         return Ok(invalid(&ctx, me, &v));
     }
     let id = me.user.id;
-    db::run_query(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         crate::services::profile::delete_account(c, id, clock::now())
     })
     .await?;
@@ -57,5 +55,3 @@ pub async fn delete_account(
         .insert_header((header::LOCATION, "/login?m=deleted"))
         .finish())
 }
-
-crate::csrf_forms!(DeleteForm);

@@ -4,14 +4,11 @@ use super::*;
 use crate::services::profile::{self, Confirmed, Undone};
 use crate::web::forms::CsrfForm;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct NewEmailForm {
-    #[serde(default)]
-    pub(super) csrf: String,
-    #[serde(default)]
     pub(super) new_email: String,
     /// The current password ("Lösenord"): a session alone must not move the account.
-    #[serde(default)]
     pub(super) email_password: String,
 }
 
@@ -65,7 +62,7 @@ pub async fn change_email(
     };
     let user = me.user.clone();
     let lang = ctx.lang;
-    db::run_query(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         profile::request_email_change(c, &user, &new_email, &links, lang, clock::now())
     })
     .await?;
@@ -91,7 +88,7 @@ pub async fn confirm_email(
     let token = query.into_inner().token;
     let user_id = me.user.id;
     let domain = state.settings.employee_email_domain.clone();
-    let outcome = db::run_query(&state.pool, move |c| {
+    let outcome = db::query(&state.pool, move |c| {
         profile::confirm_email_change(c, user_id, &token, &domain, clock::now())
     })
     .await?;
@@ -123,8 +120,8 @@ pub async fn undo_email_page(
     let token = query.into_inner().token;
     let check = {
         let token = token.clone();
-        db::run(&state.pool, move |c| {
-            Ok(accounts::peek_email_undo(c, &token, clock::now())?)
+        db::query(&state.pool, move |c| {
+            accounts::peek_email_undo(c, &token, clock::now())
         })
         .await?
     };
@@ -161,7 +158,7 @@ pub async fn undo_email(
     let t = ctx.t();
     let token = form.into_inner().token;
     let domain = state.settings.employee_email_domain.clone();
-    let outcome = db::run_query(&state.pool, move |c| {
+    let outcome = db::query(&state.pool, move |c| {
         profile::undo_email_change(c, &token, &domain, clock::now())
     })
     .await?;
@@ -202,5 +199,3 @@ pub(super) fn undo_answer(ctx: &Ctx, status: StatusCode, text: &str, ok: bool) -
     };
     respond(status, page(ctx, None, t.email_undo_title, body))
 }
-
-crate::csrf_forms!(NewEmailForm);

@@ -4,13 +4,10 @@ use super::*;
 use crate::services::profile;
 use crate::web::forms::CsrfForm;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PasswordForm {
-    #[serde(default)]
-    pub(super) csrf: String,
-    #[serde(default)]
     pub(super) current_password: String,
-    #[serde(default)]
     pub(super) new_password: String,
 }
 
@@ -44,12 +41,10 @@ pub async fn change_password(
     let user = me.user.clone();
     let keep = me.session_hash.clone();
     let lang = ctx.lang;
-    db::run_query(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         profile::change_password(c, &user, &hash, &keep, lang, clock::now())
     })
     .await?;
     state.wake_mailbox();
     Ok(see_other("/settings?m=password_changed"))
 }
-
-crate::csrf_forms!(PasswordForm);

@@ -66,13 +66,10 @@ pub async fn payment_settings(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PaymentSettingsForm {
-    #[serde(default)]
-    pub(super) csrf: String,
-    #[serde(default)]
     pub(super) method: String,
-    #[serde(default)]
     pub(super) swish_number: String,
 }
 
@@ -114,12 +111,10 @@ pub async fn save_payment_settings(
         ));
     };
     let id = me.user.id;
-    db::run_query(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         let swish = swish.as_ref().map(|m| m.e164());
         crate::db::users::set_payment_preference(c, id, method, swish)
     })
     .await?;
     Ok(see_other("/settings/payment?m=saved"))
 }
-
-crate::csrf_forms!(PaymentSettingsForm);

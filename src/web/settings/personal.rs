@@ -12,17 +12,13 @@ pub async fn show(ctx: Ctx, query: web::Query<FlashQuery>) -> Result<HttpRespons
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PersonalForm {
-    #[serde(default)]
-    pub(super) csrf: String,
-    #[serde(default)]
     pub(super) name: String,
-    #[serde(default)]
     pub(super) mobile: String,
     pub(super) notify_email: Option<String>,
     pub(super) notify_sms: Option<String>,
-    #[serde(default)]
     pub(super) language: String,
 }
 
@@ -59,7 +55,7 @@ pub async fn save_personal(
     }
     let id = me.user.id;
     let (notify_email, notify_sms) = (v.notify_email, v.notify_sms);
-    db::run_query(&state.pool, move |c| {
+    db::query(&state.pool, move |c| {
         crate::db::users::set_personal(
             c,
             id,
@@ -76,5 +72,3 @@ pub async fn save_personal(
         .insert_header((header::LOCATION, "/settings?m=saved"))
         .finish())
 }
-
-crate::csrf_forms!(PersonalForm);

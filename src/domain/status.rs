@@ -1,0 +1,20 @@
+//! The statuses of the notification mailbox and of customer cases.
+
+crate::code_enum! {
+    /// Where a notification is (the `notifications.status` column).
+    pub enum NotificationStatus("notification status") {
+        /// Waiting for its (next) attempt.
+        Pending = "pending",
+        Sent = "sent",
+        /// Given up after its last attempt.
+        Failed = "failed",
+    }
+}
+
+crate::code_enum! {
+    /// Whether a customer case is open (the `cases.status` column).
+    pub enum CaseStatus("case status") {
+        Open = "open",
+        Closed = "closed",
+    }
+}
