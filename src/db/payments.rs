@@ -46,31 +46,10 @@ pub struct NewPayment {
     pub redirect_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A receipt as written once and read back (its row id is only the table's key).
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = receipts)]
-pub struct ReceiptRow {
-    pub id: i64,
-    pub number: i64,
-    pub payment_id: PaymentId,
-    pub permit_id: PermitId,
-    pub issued_at: NaiveDateTime,
-    pub seller_name: String,
-    pub seller_address: String,
-    pub seller_org_no: String,
-    pub item: String,
-    pub period: String,
-    pub regnr: String,
-    pub net_ore: i64,
-    pub vat_basis_points: i32,
-    pub vat_ore: i64,
-    pub total_ore: i64,
-    pub method: String,
-    pub provider_ref: String,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = receipts)]
-pub struct NewReceipt {
+pub struct Receipt {
     pub number: i64,
     pub payment_id: PaymentId,
     pub permit_id: PermitId,
@@ -124,26 +103,15 @@ pub fn latest_for_permit(
         .optional()
 }
 
-/// The paid payment of a permit (there is at most one).
-pub fn paid_for_permit(
+/// A permit's attempt in `status`: there is at most one paid, and at most one pending.
+pub fn of_permit_in(
     conn: &mut DbConnection,
     permit_id: PermitId,
+    status: PaymentStatus,
 ) -> QueryResult<Option<PaymentRow>> {
     payments::table
         .filter(payments::permit_id.eq(permit_id))
-        .filter(payments::status.eq(PaymentStatus::Paid))
-        .select(PaymentRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-pub fn pending_for_permit(
-    conn: &mut DbConnection,
-    permit_id: PermitId,
-) -> QueryResult<Option<PaymentRow>> {
-    payments::table
-        .filter(payments::permit_id.eq(permit_id))
-        .filter(payments::status.eq(PaymentStatus::Pending))
+        .filter(payments::status.eq(status))
         .select(PaymentRow::as_select())
         .first(conn)
         .optional()
@@ -247,7 +215,7 @@ pub fn next_receipt_number(conn: &mut DbConnection) -> QueryResult<i64> {
         .first(conn)
 }
 
-pub fn insert_receipt(conn: &mut DbConnection, new: &NewReceipt) -> QueryResult<()> {
+pub fn insert_receipt(conn: &mut DbConnection, new: &Receipt) -> QueryResult<()> {
     diesel::insert_into(receipts::table)
         .values(new)
         .execute(conn)
@@ -257,11 +225,11 @@ pub fn insert_receipt(conn: &mut DbConnection, new: &NewReceipt) -> QueryResult<
 pub fn receipt_for_permit(
     conn: &mut DbConnection,
     permit_id: PermitId,
-) -> QueryResult<Option<ReceiptRow>> {
+) -> QueryResult<Option<Receipt>> {
     receipts::table
         .filter(receipts::permit_id.eq(permit_id))
         .order(receipts::id.desc())
-        .select(ReceiptRow::as_select())
+        .select(Receipt::as_select())
         .first(conn)
         .optional()
 }

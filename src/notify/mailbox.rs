@@ -38,14 +38,7 @@ pub struct Channels {
 }
 
 pub struct Mailbox {
-    pool: Pool,
-    smtp: Option<Arc<SmtpTransport>>,
-    sms: Option<SmsClient>,
-    from: Address,
-    local_email: bool,
-    local_sms: bool,
-    retry_base: Duration,
-    max_attempts: i32,
+    job: Delivery,
     rounds: Rounds,
 }
 
@@ -54,14 +47,16 @@ impl Mailbox {
     /// minutes); after `max_attempts` attempts a row is `failed`.
     pub fn new(pool: Pool, channels: Channels, retry_base: Duration, max_attempts: i32) -> Self {
         Mailbox {
-            pool,
-            smtp: channels.smtp.map(Arc::new),
-            sms: channels.sms,
-            from: channels.from,
-            local_email: channels.local_email,
-            local_sms: channels.local_sms,
-            retry_base,
-            max_attempts: max_attempts.max(1),
+            job: Delivery {
+                pool,
+                smtp: channels.smtp.map(Arc::new),
+                sms: channels.sms,
+                from: channels.from,
+                local_email: channels.local_email,
+                local_sms: channels.local_sms,
+                retry_base,
+                max_attempts: max_attempts.max(1),
+            },
             rounds: Rounds::default(),
         }
     }
@@ -73,16 +68,7 @@ impl RoundJob for Mailbox {
     }
 
     fn round(&self) -> impl std::future::Future<Output = ()> + 'static {
-        let job = Delivery {
-            pool: self.pool.clone(),
-            smtp: self.smtp.clone(),
-            sms: self.sms.clone(),
-            from: self.from.clone(),
-            local_email: self.local_email,
-            local_sms: self.local_sms,
-            retry_base: self.retry_base,
-            max_attempts: self.max_attempts,
-        };
+        let job = self.job.clone();
         async move {
             if let Err(e) = job.deliver_due().await {
                 tracing::warn!(error = %format!("{e:#}"), "notification delivery round failed");
@@ -108,6 +94,8 @@ impl Handler<Wake> for Mailbox {
     }
 }
 
+/// What a delivery round needs; each round works on its own copy.
+#[derive(Clone)]
 struct Delivery {
     pool: Pool,
     smtp: Option<Arc<SmtpTransport>>,

@@ -10,7 +10,7 @@
 //! page is for the browser (no key) and sends it back only to those URLs.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
 use maud::{DOCTYPE, html};
 use serde::Deserialize;
@@ -46,24 +46,24 @@ pub struct Checkout {
     cancel_url: String,
 }
 
-/// Whether the caller is the portal's own `NexiClient` (the simulator key as `Authorization`).
-fn caller_ok(req: &HttpRequest, state: &AppState) -> bool {
-    super::sim_caller_ok(req, header::AUTHORIZATION.as_str(), &state.sim_secret)
-}
+/// This simulator as a [`super::SimProvider`]: the portal's own `NexiClient` sends the
+/// simulator key as `Authorization`; anyone else gets the provider's 401.
+pub struct NexiSim;
 
-fn unknown_caller() -> HttpResponse {
-    HttpResponse::Unauthorized()
-        .json(json!({ "message": "The simulator answers only the portal's own client." }))
+impl super::SimProvider for NexiSim {
+    const KEY_HEADER: &'static str = "authorization";
+
+    fn unknown_caller() -> HttpResponse {
+        HttpResponse::Unauthorized()
+            .json(json!({ "message": "The simulator answers only the portal's own client." }))
+    }
 }
 
 pub async fn create(
-    req: HttpRequest,
+    _caller: super::SimCaller<NexiSim>,
     state: web::Data<AppState>,
     body: web::Json<CreateBody>,
 ) -> Result<HttpResponse, SimError> {
-    if !caller_ok(&req, &state) {
-        return Ok(unknown_caller());
-    }
     let b = body.into_inner();
     let public_url = &state.settings.public_url;
     if !super::on_portal(&b.checkout.return_url, public_url)
@@ -119,13 +119,10 @@ async fn load(state: &AppState, id: String) -> Result<Option<SimRow>, SimError> 
 }
 
 pub async fn retrieve(
-    req: HttpRequest,
+    _caller: super::SimCaller<NexiSim>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, SimError> {
-    if !caller_ok(&req, &state) {
-        return Ok(unknown_caller());
-    }
     let id = id.into_inner();
     let charge = db::query(&state.pool, {
         let id = id.clone();
@@ -175,13 +172,10 @@ pub async fn retrieve(
 /// Ends an open checkout (`PUT /v1/payments/{id}/terminate`): 204; again on an ended one,
 /// 204; once it is charged, 400 like Nexi.
 pub async fn terminate(
-    req: HttpRequest,
+    _caller: super::SimCaller<NexiSim>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, SimError> {
-    if !caller_ok(&req, &state) {
-        return Ok(unknown_caller());
-    }
     let id = id.into_inner();
     let status = db::query(&state.pool, move |c| {
         db::write_tx(c, |c| {
@@ -228,14 +222,11 @@ fn refuse(field: &str, message: &str) -> HttpResponse {
 
 /// A refund of (part of) a charge: never more than what is left of it.
 pub async fn refund(
-    req: HttpRequest,
+    _caller: super::SimCaller<NexiSim>,
     state: web::Data<AppState>,
     charge_id: web::Path<String>,
     body: web::Json<RefundBody>,
 ) -> Result<HttpResponse, SimError> {
-    if !caller_ok(&req, &state) {
-        return Ok(unknown_caller());
-    }
     let charge_id = charge_id.into_inner();
     let b = body.into_inner();
     if b.amount <= 0 {
@@ -337,6 +328,8 @@ fn hosted_page(css: &str, id: &str, amount: i64, error: Option<&str>) -> HttpRes
         .body(markup.into_string())
 }
 
+const ALREADY_ENDED: &str = "Betalningen är redan avslutad.";
+
 pub async fn page(
     state: web::Data<AppState>,
     css: web::Data<Stylesheet>,
@@ -346,12 +339,7 @@ pub async fn page(
         return Ok(HttpResponse::NotFound().finish());
     };
     if status != "created" {
-        return Ok(hosted_page(
-            css.0,
-            &id,
-            amount,
-            Some("Betalningen är redan avslutad."),
-        ));
+        return Ok(hosted_page(css.0, &id, amount, Some(ALREADY_ENDED)));
     }
     Ok(hosted_page(css.0, &id, amount, None))
 }
@@ -375,12 +363,7 @@ pub async fn submit(
         return Ok(HttpResponse::NotFound().finish());
     };
     if status != "created" {
-        return Ok(hosted_page(
-            css.0,
-            &id,
-            amount,
-            Some("Betalningen är redan avslutad."),
-        ));
+        return Ok(hosted_page(css.0, &id, amount, Some(ALREADY_ENDED)));
     }
     // Checked when the payment was made; checked again before the browser is sent anywhere.
     let public_url = &state.settings.public_url;

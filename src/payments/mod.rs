@@ -27,7 +27,7 @@ impl actix_web::ResponseError for SimError {
 pub const SIM_KEY_HEADER: &str = "x-parkportal-sim-key";
 
 /// Whether a simulator request carries the portal's own key (compared in constant time).
-pub(crate) fn sim_caller_ok(
+fn sim_caller_ok(
     req: &actix_web::HttpRequest,
     header: &str,
     secret: &secrecy::SecretString,
@@ -36,6 +36,36 @@ pub(crate) fn sim_caller_ok(
     req.headers().get(header).is_some_and(|v| {
         crate::domain::token::constant_time_eq(v.as_bytes(), secret.expose_secret().as_bytes())
     })
+}
+
+/// A simulated provider: where its API expects the portal's key, and how it refuses others.
+pub trait SimProvider {
+    const KEY_HEADER: &'static str;
+    fn unknown_caller() -> actix_web::HttpResponse;
+}
+
+/// The portal's own client calling a simulator's API. As the handler's first extractor it
+/// answers anyone else with the provider's 401 before the body is read.
+pub struct SimCaller<P>(std::marker::PhantomData<P>);
+
+impl<P: SimProvider> actix_web::FromRequest for SimCaller<P> {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let ok = req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .is_some_and(|state| sim_caller_ok(req, P::KEY_HEADER, &state.sim_secret));
+        std::future::ready(if ok {
+            Ok(SimCaller(std::marker::PhantomData))
+        } else {
+            Err(actix_web::error::InternalError::from_response(
+                "unknown caller",
+                P::unknown_caller(),
+            )
+            .into())
+        })
+    }
 }
 
 /// Whether `url` is on the portal itself: the scheme, host and port of `PUBLIC_URL`, under its

@@ -240,19 +240,8 @@ impl NexiClient {
             .http
             .post(self.url("v1/payments"))
             .header("Authorization", self.secret_key.expose_secret())
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| NexiError::Unreachable(e.to_string()))?;
-        if !resp.status().is_success() {
-            return Err(NexiError::Http(resp.status().as_u16()));
-        }
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| NexiError::Unreachable(e.to_string()))?;
-        let created: CreatedBody = serde_json::from_str(&text)
-            .map_err(|_| NexiError::Garbage(text.chars().take(200).collect()))?;
+            .json(&body);
+        let created: CreatedBody = json_answer(resp).await?;
         Ok(Created {
             payment_id: created.payment_id,
             hosted_page: created.hosted_payment_page_url,
@@ -263,19 +252,8 @@ impl NexiClient {
         let resp = self
             .http
             .get(self.url(&format!("v1/payments/{payment_id}")))
-            .header("Authorization", self.secret_key.expose_secret())
-            .send()
-            .await
-            .map_err(|e| NexiError::Unreachable(e.to_string()))?;
-        if !resp.status().is_success() {
-            return Err(NexiError::Http(resp.status().as_u16()));
-        }
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| NexiError::Unreachable(e.to_string()))?;
-        let body: RetrieveBody = serde_json::from_str(&text)
-            .map_err(|_| NexiError::Garbage(text.chars().take(200).collect()))?;
+            .header("Authorization", self.secret_key.expose_secret());
+        let body: RetrieveBody = json_answer(resp).await?;
         if body.payment.payment_id != payment_id {
             return Err(NexiError::Garbage(format!(
                 "answer for another payment: {}",
@@ -344,4 +322,23 @@ impl NexiClient {
             other => Err(NexiError::Http(other)),
         }
     }
+}
+
+/// Sends a request and reads a success answer's JSON: unreachable, an HTTP error status, or
+/// a body that is not the expected JSON each say so.
+async fn json_answer<T: serde::de::DeserializeOwned>(
+    req: reqwest::RequestBuilder,
+) -> Result<T, NexiError> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| NexiError::Unreachable(e.to_string()))?;
+    if !resp.status().is_success() {
+        return Err(NexiError::Http(resp.status().as_u16()));
+    }
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| NexiError::Unreachable(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|_| NexiError::Garbage(text.chars().take(200).collect()))
 }

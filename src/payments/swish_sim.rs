@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -62,17 +62,20 @@ fn refuse(code: &str, text: &str) -> HttpResponse {
     }]))
 }
 
-/// Not the portal's own client: 401, nothing done.
-fn unknown_caller() -> HttpResponse {
-    HttpResponse::Unauthorized().json(json!([{
-        "errorCode": "UNAUTHORIZED",
-        "errorMessage": "The simulator answers only the portal's own client",
-        "additionalInformation": null
-    }]))
-}
+/// This simulator as a [`super::SimProvider`]: the key's header, and the 401 (nothing done)
+/// for a caller that is not the portal's own client.
+pub struct SwishSim;
 
-fn caller_ok(req: &HttpRequest, state: &AppState) -> bool {
-    super::sim_caller_ok(req, super::SIM_KEY_HEADER, &state.sim_secret)
+impl super::SimProvider for SwishSim {
+    const KEY_HEADER: &'static str = super::SIM_KEY_HEADER;
+
+    fn unknown_caller() -> HttpResponse {
+        HttpResponse::Unauthorized().json(json!([{
+            "errorCode": "UNAUTHORIZED",
+            "errorMessage": "The simulator answers only the portal's own client",
+            "additionalInformation": null
+        }]))
+    }
 }
 
 /// The portal's own Swish callback: under `PUBLIC_URL`, path `/callbacks/swish`, no query.
@@ -161,15 +164,12 @@ fn valid_amount(a: &str) -> bool {
 }
 
 pub async fn create(
-    req: HttpRequest,
+    _caller: super::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Json<CreateBody>,
 ) -> Result<HttpResponse, super::SimError> {
-    if !caller_ok(&req, &state) {
-        return Ok(unknown_caller());
-    }
     let id = id.into_inner();
     if id.len() != 32
         || !id
@@ -276,14 +276,11 @@ pub async fn create(
 }
 
 pub async fn retrieve(
-    req: HttpRequest,
+    _caller: super::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, super::SimError> {
-    if !caller_ok(&req, &state) {
-        return Ok(unknown_caller());
-    }
     let id = id.into_inner();
     let row = db::query(&state.pool, move |c| {
         sim_swish_requests::table
@@ -315,16 +312,13 @@ fn ore_of(amount: &str) -> Option<i64> {
 
 /// A refund of (part of) a paid simulated payment: never more than what is left of it.
 pub async fn create_refund(
-    req: HttpRequest,
+    _caller: super::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Json<RefundBody>,
 ) -> Result<HttpResponse, super::SimError> {
     use crate::db::schema::sim_swish_refunds;
-    if !caller_ok(&req, &state) {
-        return Ok(unknown_caller());
-    }
     let id = id.into_inner();
     let b = body.into_inner();
     let Some(amount) = b
@@ -393,15 +387,12 @@ pub async fn create_refund(
 }
 
 pub async fn retrieve_refund(
-    req: HttpRequest,
+    _caller: super::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, super::SimError> {
     use crate::db::schema::sim_swish_refunds;
-    if !caller_ok(&req, &state) {
-        return Ok(unknown_caller());
-    }
     let id = id.into_inner();
     let row = db::query(&state.pool, move |c| {
         sim_swish_refunds::table

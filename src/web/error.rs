@@ -143,30 +143,19 @@ pub struct ErrorPage {
 }
 
 impl ErrorPage {
-    pub const NOT_FOUND: ErrorPage = ErrorPage {
-        title: |t| t.not_found_title,
-        body: |t| t.not_found_body,
-    };
-    pub const CSRF: ErrorPage = ErrorPage {
-        title: |t| t.csrf_title,
-        body: |t| t.csrf_body,
-    };
-    pub const INTERNAL: ErrorPage = ErrorPage {
-        title: |t| t.error_title,
-        body: |t| t.error_body,
-    };
-    pub const FORM: ErrorPage = ErrorPage {
-        title: |t| t.form_unreadable_title,
-        body: |t| t.form_unreadable_body,
-    };
-    pub const ADDRESS: ErrorPage = ErrorPage {
-        title: |t| t.address_unreadable_title,
-        body: |t| t.address_unreadable_body,
-    };
-    pub const ATTACHMENT: ErrorPage = ErrorPage {
-        title: |t| t.attach_heading,
-        body: |t| t.err_pdf,
-    };
+    pub const fn of(title: fn(&Texts) -> &'static str, body: fn(&Texts) -> &'static str) -> Self {
+        ErrorPage { title, body }
+    }
+    pub const NOT_FOUND: ErrorPage = ErrorPage::of(|t| t.not_found_title, |t| t.not_found_body);
+    pub const CSRF: ErrorPage = ErrorPage::of(|t| t.csrf_title, |t| t.csrf_body);
+    pub const INTERNAL: ErrorPage = ErrorPage::of(|t| t.error_title, |t| t.error_body);
+    pub const FORM: ErrorPage =
+        ErrorPage::of(|t| t.form_unreadable_title, |t| t.form_unreadable_body);
+    pub const ADDRESS: ErrorPage = ErrorPage::of(
+        |t| t.address_unreadable_title,
+        |t| t.address_unreadable_body,
+    );
+    pub const ATTACHMENT: ErrorPage = ErrorPage::of(|t| t.attach_heading, |t| t.err_pdf);
 }
 
 /// An error answer whose page [`render_error_pages`] draws: the status now, the words later,

@@ -2,6 +2,7 @@
 //! runs one inside its transaction after the table of permit actions allowed it.
 
 use super::*;
+use crate::domain::payment::PaymentStatus;
 
 /// A new registration number (by the customer, or by the office: then the customer is told).
 pub(super) fn set_regnr(c: &mut DbConnection, t: &Target, regnr: &RegNumber) -> Applied {
@@ -207,7 +208,8 @@ pub(super) fn cancel(c: &mut DbConnection, t: &Target, refund_ore: &Option<i64>)
     let refund = match refund_ore.filter(|n| *n > 0) {
         None => None,
         Some(ore) => {
-            let paid = db_payments::paid_for_permit(c, p.id)?.ok_or(RuleError::NothingPaid)?;
+            let paid = db_payments::of_permit_in(c, p.id, PaymentStatus::Paid)?
+                .ok_or(RuleError::NothingPaid)?;
             let committed = refunds::committed_for_payment(c, paid.id)?;
             if committed + ore > paid.amount_ore {
                 return Err(RuleError::RefundTooLarge.into());

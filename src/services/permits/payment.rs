@@ -26,8 +26,8 @@ pub(super) fn payment_outcome(
             .and_then(|u| Lang::parse(&u.language))
             .unwrap_or_default();
         let link = format!("{base_url}/permits/{}", p.id);
-        let takes_payment =
-            state == State::AwaitingPayment && db_payments::paid_for_permit(c, p.id)?.is_none();
+        let takes_payment = state == State::AwaitingPayment
+            && db_payments::of_permit_in(c, p.id, PaymentStatus::Paid)?.is_none();
         if *paid && !takes_payment {
             // Charged after the permit stopped waiting for payment (cancelled
             // meanwhile, or paid another way): the whole charge goes back, at once.
@@ -86,7 +86,7 @@ pub(super) fn payment_outcome(
             };
             db_payments::insert_receipt(
                 c,
-                &db_payments::NewReceipt {
+                &db_payments::Receipt {
                     number,
                     payment_id: payment.id,
                     permit_id: p.id,

@@ -37,39 +37,23 @@ pub async fn confirm(
     .await?;
     let check = (done.check, done.already);
     let resend = ("/confirm/resend", t.resend_link);
+    // Confirmed (now or before): the login form, with a note saying which.
+    let login_with = |info| {
+        let view = LoginView {
+            info: Some(info),
+            next: "/",
+            ..Default::default()
+        };
+        html_page(
+            actix_web::http::StatusCode::OK,
+            page(&ctx, None, t.confirm_ok_title, login_body(&ctx, view)),
+        )
+    };
     Ok(match check {
-        (TokenCheck::Valid(_), false) => html_page(
-            actix_web::http::StatusCode::OK,
-            page(
-                &ctx,
-                None,
-                t.confirm_ok_title,
-                login_body(
-                    &ctx,
-                    LoginView {
-                        info: Some(t.confirm_ok_body),
-                        next: "/",
-                        ..Default::default()
-                    },
-                ),
-            ),
-        ),
-        (TokenCheck::Valid(_), true) | (TokenCheck::Used(_), true) => html_page(
-            actix_web::http::StatusCode::OK,
-            page(
-                &ctx,
-                None,
-                t.confirm_ok_title,
-                login_body(
-                    &ctx,
-                    LoginView {
-                        info: Some(t.already_confirmed),
-                        next: "/",
-                        ..Default::default()
-                    },
-                ),
-            ),
-        ),
+        (TokenCheck::Valid(_), false) => login_with(t.confirm_ok_body),
+        (TokenCheck::Valid(_), true) | (TokenCheck::Used(_), true) => {
+            login_with(t.already_confirmed)
+        }
         (TokenCheck::Used(_), false) => link_problem(&ctx, t.link_used, resend),
         (TokenCheck::Expired, _) => link_problem(&ctx, t.link_expired, resend),
         (TokenCheck::Unknown, _) => link_problem(&ctx, t.link_unknown, resend),

@@ -138,15 +138,10 @@ pub async fn permits_csv(
     state: Data,
     q: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(Range {
-        from,
-        to,
-        start,
-        end,
-    }) = range(&q)
-    else {
+    let Some(r) = range(&q) else {
         return Ok(error_page(&op, op.ctx.t().op_range_invalid));
     };
+    let (start, end) = (r.start, r.end);
     const HEADER: &[&str] = &[
         "permit",
         "created",
@@ -165,7 +160,7 @@ pub async fn permits_csv(
     Ok(csv_stream(
         state,
         HEADER,
-        format!("tillstand-{from}-{to}.csv"),
+        format!("tillstand-{}-{}.csv", r.from, r.to),
         move |c, after| {
             let rows = office::permits_page(c, start, end, after, PAGE)?;
             let last = rows.last().map_or(after, |(p, _)| p.id.get());
@@ -197,15 +192,10 @@ pub async fn payments_csv(
     state: Data,
     q: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(Range {
-        from,
-        to,
-        start,
-        end,
-    }) = range(&q)
-    else {
+    let Some(r) = range(&q) else {
         return Ok(error_page(&op, op.ctx.t().op_range_invalid));
     };
+    let (start, end) = (r.start, r.end);
     const HEADER: &[&str] = &[
         "payment",
         "permit",
@@ -223,7 +213,7 @@ pub async fn payments_csv(
     Ok(csv_stream(
         state,
         HEADER,
-        format!("betalningar-{from}-{to}.csv"),
+        format!("betalningar-{}-{}.csv", r.from, r.to),
         move |c, after| {
             let rows = office::paid_page(c, start, end, after, PAGE)?;
             let last = rows.last().map_or(after, |p| p.payment_id.get());

@@ -204,24 +204,37 @@ pub async fn type_details_fragment(
     ))
 }
 
+/// A posted order checked against the buyer's catalogue: the order, or the wizard again with
+/// what is wrong (422).
+async fn posted_order(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    form: BuyForm,
+) -> Result<Result<(BuyForm, Order), HttpResponse>, AppError> {
+    let cat = catalogue_for(state, me).await?;
+    let form = form.bounded();
+    Ok(match check(ctx, state, &form, &cat) {
+        Ok(order) => Ok((form, order)),
+        Err(e) => Err(respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            buy_page(ctx, me, &cat, &form, &e),
+        )),
+    })
+}
+
 pub async fn review(
     ctx: Ctx,
     state: Data,
     form: CsrfForm<BuyForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let cat = catalogue_for(&state, me).await?;
-    let form = form.into_inner().bounded();
-    match check(&ctx, &state, &form, &cat) {
-        Ok(order) => Ok(respond(
-            StatusCode::OK,
-            review_page(&ctx, me, &form, &order),
-        )),
-        Err(e) => Ok(respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            buy_page(&ctx, me, &cat, &form, &e),
-        )),
-    }
+    Ok(
+        match posted_order(&ctx, &state, me, form.into_inner()).await? {
+            Ok((form, order)) => respond(StatusCode::OK, review_page(&ctx, me, &form, &order)),
+            Err(page) => page,
+        },
+    )
 }
 
 pub async fn confirm(
@@ -230,16 +243,9 @@ pub async fn confirm(
     form: CsrfForm<BuyForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let cat = catalogue_for(&state, me).await?;
-    let form = form.into_inner().bounded();
-    let order = match check(&ctx, &state, &form, &cat) {
-        Ok(o) => o,
-        Err(e) => {
-            return Ok(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                buy_page(&ctx, me, &cat, &form, &e),
-            ));
-        }
+    let (form, order) = match posted_order(&ctx, &state, me, form.into_inner()).await? {
+        Ok(checked) => checked,
+        Err(page) => return Ok(page),
     };
     // The key comes from the review page: the same page posted twice gives the same permit.
     let Some(key) = order::confirm_key(&form.confirm_key) else {

@@ -429,6 +429,21 @@ async fn answer(
     day_card_page(ctx, state, me, id, input, msg, status).await
 }
 
+/// The calendar form as posted, its CSRF token checked; a body that cannot be read is the
+/// form's error page.
+fn posted(
+    me: &SessionUser,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<Result<CalendarInput, HttpResponse>, AppError> {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(unreadable_body(&e, ErrorPage::FORM))),
+    };
+    let input = CalendarInput::parse(&body);
+    me.check_csrf(&input.csrf)?;
+    Ok(Ok(input))
+}
+
 /// `POST /permits/{id}/sessions`: "Skapa session".
 pub async fn book(
     ctx: Ctx,
@@ -437,12 +452,10 @@ pub async fn book(
     body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => return Ok(unreadable_body(&e, ErrorPage::FORM)),
+    let input = match posted(me, body)? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
     };
-    let input = CalendarInput::parse(&body);
-    me.check_csrf(&input.csrf)?;
     let id = id.into_inner();
     let t = ctx.t();
     let mut msg = CalMsg::default();
@@ -473,12 +486,10 @@ pub async fn cancel(
     body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => return Ok(unreadable_body(&e, ErrorPage::FORM)),
+    let input = match posted(me, body)? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
     };
-    let input = CalendarInput::parse(&body);
-    me.check_csrf(&input.csrf)?;
     let (id, day) = path.into_inner();
     let t = ctx.t();
     let mut msg = CalMsg::default();

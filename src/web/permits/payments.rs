@@ -181,7 +181,7 @@ pub async fn pay(
             if permit.state != State::AwaitingPayment {
                 return Ok(Started::NotPayable);
             }
-            if db_payments::pending_for_permit(c, id)?.is_some() {
+            if db_payments::of_permit_in(c, id, PaymentStatus::Pending)?.is_some() {
                 return Ok(Started::AlreadyPending);
             }
             let now = clock::now();
@@ -348,7 +348,7 @@ async fn pay_by_card(
         let Some(permit) = db_permits::owned(c, id, uid)? else {
             return Ok(None);
         };
-        let pending = db_payments::pending_for_permit(c, id)?;
+        let pending = db_payments::of_permit_in(c, id, PaymentStatus::Pending)?;
         Ok(Some((permit, pending)))
     })
     .await?
@@ -388,7 +388,7 @@ async fn pay_by_card(
     let inserted = db::query(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
-            if db_payments::pending_for_permit(c, id)?.is_some() {
+            if db_payments::of_permit_in(c, id, PaymentStatus::Pending)?.is_some() {
                 return Ok(None);
             }
             let p = db_payments::insert(
@@ -451,7 +451,11 @@ pub async fn card_return(
         if db_permits::owned(c, id, uid)?.is_none() {
             return Ok(None);
         }
-        Ok(Some(db_payments::pending_for_permit(c, id)?))
+        Ok(Some(db_payments::of_permit_in(
+            c,
+            id,
+            PaymentStatus::Pending,
+        )?))
     })
     .await?
     .ok_or(AppError::NotFound)?;
