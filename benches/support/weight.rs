@@ -311,10 +311,10 @@ pub async fn walk(address: &str) -> Report {
         w.htmx_get(label, &format!("/permits/new/details?type={id}"))
             .await;
     }
-    let month = attr_after(&card, 0, "/calendar?month=").expect("a month link");
+    let month = attr_after(&card, 0, "/calendar?go=").expect("a month link");
     w.htmx_get(
         "calendar: other month",
-        &format!("{day_card}/calendar?month={month}"),
+        &format!("{day_card}/calendar?go={month}"),
     )
     .await;
     let day =

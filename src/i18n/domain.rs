@@ -96,3 +96,10 @@ pub fn regnr_error(t: &Texts, e: RegNumberError, foreign: bool) -> &'static str 
         (_, false) => t.err_regnr_invalid,
     }
 }
+
+/// A day in words: "onsdag 3 december".
+pub fn day_in_words(t: &Texts, d: chrono::NaiveDate) -> String {
+    let weekday = t.weekdays_long[chrono::Datelike::weekday(&d).num_days_from_monday() as usize];
+    let month = t.months[chrono::Datelike::month0(&d) as usize];
+    format!("{weekday} {} {month}", chrono::Datelike::day(&d))
+}

@@ -161,6 +161,7 @@ pub fn routes(
         "/permits/{id}/calendar",
         web::get().to(daycards::calendar_fragment),
     )
+    .route("/permits/{id}/calendar", web::post().to(daycards::navigate))
     .route("/permits/{id}/sessions", web::post().to(daycards::book))
     .route(
         "/permits/{id}/sessions/{day}/cancel",

@@ -35,6 +35,11 @@ fn chromium_binary() -> String {
 impl Browser {
     /// JavaScript on or off (off: the flows must still work with plain forms).
     pub async fn start(javascript: bool) -> Browser {
+        Browser::start_sized(javascript, 390).await
+    }
+
+    /// A phone of this CSS width (844 px tall), e.g. 320 for the reflow check of WCAG 1.4.10.
+    pub async fn start_sized(javascript: bool, width: u32) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -64,7 +69,7 @@ impl Browser {
                     if javascript { "--blink-settings=scriptEnabled=true" } else { "--blink-settings=scriptEnabled=false" },
                 ],
                 "mobileEmulation": {
-                    "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0},
+                    "deviceMetrics": {"width": width, "height": 844, "pixelRatio": 3.0},
                     "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
                 }
             }),

@@ -27,6 +27,14 @@ async fn wait_for(b: &Browser, css: &str, want: &str) {
     }
 }
 
+async fn wait_for_css(b: &Browser, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while b.client.find(Locator::Css(css)).await.is_err() {
+        assert!(Instant::now() < deadline, "never found {css}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn day_card_flow(javascript: bool) {
     if browser_tests_skipped() {
         return;
@@ -71,7 +79,8 @@ async fn day_card_flow(javascript: bool) {
 
     // Two days in the month shown (next month's first days when this one is about to end).
     let today = parkportal::domain::permit::today(chrono::Utc::now());
-    let (d1, d2) = if (today + Days::days(2)).month() == today.month() {
+    let moved = (today + Days::days(2)).month() != today.month();
+    let (d1, d2) = if !moved {
         (today + Days::days(1), today + Days::days(2))
     } else {
         b.click("Nästa månad").await;
@@ -83,20 +92,45 @@ async fn day_card_flow(javascript: bool) {
         b.wait_for_text(&first.format("%Y").to_string()).await;
         (first, first + Days::days(1))
     };
+    let words = |d| parkportal::i18n::day_in_words(parkportal::i18n::Lang::Sv.texts(), d);
+    let (w1, w2) = (words(d1), words(d2));
+    let booking_month = d1.format("%Y-%m").to_string();
     let d1 = d1.to_string();
-    let d2 = d2.to_string();
-    b.choose(&d1).await;
+    b.choose(&w1).await;
     if javascript {
         wait_for(&b, "#chosen", "1").await;
     }
-    b.choose(&d2).await;
+    b.choose(&w2).await;
     if javascript {
         wait_for(&b, "#chosen", "2").await;
     }
+    // Month navigation keeps what is ticked (the month buttons submit the booking form).
+    let (away, back) = if moved {
+        ("Föregående månad", "Nästa månad")
+    } else {
+        ("Nästa månad", "Föregående månad")
+    };
+    let shown = |d: chrono::NaiveDate| d.format("%Y-%m").to_string();
+    let other = if moved {
+        today
+    } else {
+        today.with_day(1).unwrap() + chrono::Months::new(1)
+    };
+    b.click(away).await;
+    wait_for_css(
+        &b,
+        &format!("input[name='month'][value='{}']", shown(other)),
+    )
+    .await;
+    b.click(back).await;
+    wait_for_css(&b, &format!("input[name='month'][value='{booking_month}']")).await;
+    wait_for(&b, "#chosen", "2").await;
     b.screenshot(&format!("daycard-ticked-{javascript}")).await;
     let url_before = b.client.current_url().await.unwrap();
     b.click("Skapa session").await;
-    b.wait_for_text("Dagarna har bokats.").await;
+    // The notice names the days booked.
+    b.wait_for_text(&format!("Dagarna har bokats. Bokade dagar: {w1}, {w2}."))
+        .await;
     wait_for(&b, "#days-left", "3").await;
     if javascript {
         assert_eq!(
@@ -112,19 +146,50 @@ async fn day_card_flow(javascript: bool) {
     );
     b.screenshot(&format!("daycard-booked-{javascript}")).await;
 
-    // "Avbryt" on the first session gives the day back.
+    // "Avbryt" on the first session asks once more; "Ja, avboka dagen" gives the day back.
     let cancel = b
         .client
-        .find(Locator::Css(&format!("button[aria-describedby='s{d1}']")))
+        .find(Locator::Css(&format!(
+            "button[name='cancel'][value='{d1}']"
+        )))
         .await
         .unwrap();
     assert_eq!(cancel.text().await.unwrap(), "Avbryt");
     cancel.send_keys("\u{E007}").await.unwrap();
+    b.wait_for_text(&format!("Avboka {w1} (ABC123)?")).await;
+    b.screenshot(&format!("daycard-cancel-confirm-{javascript}"))
+        .await;
+    wait_for(&b, "#days-left", "3").await;
+    b.click("Ja, avboka dagen").await;
     b.wait_for_text("Dagen har avbokats").await;
     wait_for(&b, "#days-left", "4").await;
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
+    let permit_url = b.client.current_url().await.unwrap();
     b.close().await;
+
+    // At 320 px nothing scrolls sideways (WCAG 1.4.10), the booked days' list included.
+    let narrow = Browser::start_sized(javascript, 320).await;
+    narrow.login(&app.url("/"), email, PASSWORD).await;
+    narrow.goto(permit_url.as_str()).await;
+    narrow.wait_for_text("Bokade dagar").await;
+    let width = narrow
+        .client
+        .execute(
+            "document.getElementById('booked-h').scrollIntoView(); \
+             return document.documentElement.scrollWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    narrow
+        .screenshot(&format!("daycard-list-320-{javascript}"))
+        .await;
+    assert!(
+        width.as_u64().unwrap() <= 320,
+        "scroll width {width} at 320 px"
+    );
+    narrow.close().await;
 }
 
 #[actix_web::test]

@@ -132,7 +132,8 @@ async fn buy_five_days_book_two_cancel_one() {
     let d2 = today() + Duration::days(2);
     // Each bookable day is a checkbox labelled with its date.
     assert!(page.contains(&format!("type=\"checkbox\" name=\"day\" value=\"{d1}\"")));
-    assert!(page.contains(&format!("<span class=\"sr-only\"> {d1}</span>")));
+    let words = parkportal::i18n::day_in_words(parkportal::i18n::Lang::Sv.texts(), d1);
+    assert!(page.contains(&format!("<span class=\"sr-only\"> {words}</span>")));
 
     // HTMX: only the calendar comes back, and the counter out of band.
     let resp = book(&app, &permit, true, "abc 123", &[d1, d2]).await;

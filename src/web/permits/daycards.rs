@@ -25,7 +25,7 @@ use crate::domain::RegNumber;
 use crate::domain::daycard::{BookingError, CancelError, Card, Month, Refusal, SessionStatus};
 use crate::domain::permit::{State, Status, today};
 use crate::domain::permit_actions::Kind;
-use crate::i18n::Texts;
+use crate::i18n::{Texts, day_in_words};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, ErrorPage, unreadable_body};
@@ -47,6 +47,10 @@ pub struct CalendarInput {
     /// A ticked "day" that was not a date (a tampered form).
     pub bad_day: bool,
     pub month: Option<Month>,
+    /// A booked day whose "Avbryt" was pressed: the calendar asks to confirm.
+    pub cancel: Option<NaiveDate>,
+    /// The days just booked (after the redirect of a booking without JavaScript).
+    pub booked: BTreeSet<NaiveDate>,
 }
 
 impl CalendarInput {
@@ -54,12 +58,23 @@ impl CalendarInput {
     /// fields are the ticked days.
     pub fn parse(raw: &[u8]) -> CalendarInput {
         let mut input = CalendarInput::default();
+        // The month a navigation button asks for wins over the month the form was showing.
+        let mut go = None;
         for (key, value) in url::form_urlencoded::parse(raw) {
             match key.as_ref() {
                 "csrf" => input.csrf = value.into_owned(),
                 "regnr" => input.regnr = Some(value.chars().take(40).collect()),
                 "foreign" => input.foreign = true,
                 "month" => input.month = Month::parse(&value),
+                "go" => go = Month::parse(&value),
+                "cancel" => input.cancel = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok(),
+                "booked" => {
+                    if let Ok(d) = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+                        && input.booked.len() < MAX_DAYS_PER_REQUEST
+                    {
+                        input.booked.insert(d);
+                    }
+                }
                 "day" => {
                     if input.days.len() >= MAX_DAYS_PER_REQUEST {
                         input.bad_day = true;
@@ -75,14 +90,50 @@ impl CalendarInput {
                 _ => {}
             }
         }
+        if go.is_some() {
+            input.month = go;
+        }
         input
     }
+
+    /// The choices as a query string for the page (never the CSRF token: it does not
+    /// belong in an address).
+    pub fn to_query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(m) = &self.month {
+            q.append_pair("month", &m.key());
+        }
+        if let Some(r) = &self.regnr {
+            q.append_pair("regnr", r);
+        }
+        if self.foreign {
+            q.append_pair("foreign", "yes");
+        }
+        for d in &self.days {
+            q.append_pair("day", &d.to_string());
+        }
+        if let Some(d) = self.cancel {
+            q.append_pair("cancel", &d.to_string());
+        }
+        q.finish()
+    }
+}
+
+/// "Dagarna har bokats. Bokade dagar: onsdag 3 december, torsdag 4 december."
+pub fn booked_notice(t: &Texts, days: &BTreeSet<NaiveDate>) -> String {
+    let list: Vec<String> = days.iter().map(|d| day_in_words(t, *d)).collect();
+    format!(
+        "{} {}: {}.",
+        t.sessions_booked,
+        t.booked_days,
+        list.join(", ")
+    )
 }
 
 /// Messages beside the calendar.
 #[derive(Debug, Clone, Default)]
 pub struct CalMsg {
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
     pub error: Option<String>,
     pub regnr_error: Option<&'static str>,
 }
@@ -131,8 +182,9 @@ pub fn bookable_card(p: &PermitRow) -> bool {
     p.state == State::Paid && p.end_date >= today(chrono::Utc::now())
 }
 
-/// The booking form around the calendar, and the two empty forms its navigation and
-/// "Avbryt" buttons belong to (so that Enter in the number field means "Skapa session").
+/// The booking form around the calendar, and the empty form the confirmed "Avbryt" belongs
+/// to. Month navigation and "Avbryt" submit the booking form itself (to `/calendar`), so
+/// nothing ticked is lost without JavaScript.
 pub fn section(
     ctx: &Ctx,
     me: &SessionUser,
@@ -142,6 +194,7 @@ pub fn section(
     msg: &CalMsg,
 ) -> Markup {
     let t = ctx.t();
+    let open = bookable_card(p);
     html! {
         section aria-labelledby="book-h" {
             h2 #book-h { (t.book_heading) }
@@ -150,8 +203,9 @@ pub fn section(
                 hx-post={ "/permits/" (p.id) "/sessions" } hx-target="#calendar" hx-swap="outerHTML" {
                 input type="hidden" name="csrf" value=(me.csrf_token);
                 (calendar(ctx, p, sessions, input, msg))
+                (summary(ctx, p, sessions, input, false))
+                @if open { button type="submit" { (t.create_session) } }
             }
-            form #cal-nav method="get" action={ "/permits/" (p.id) } {}
             form #cal-cancel method="post" action={ "/permits/" (p.id) "/sessions" } {
                 input type="hidden" name="csrf" value=(me.csrf_token);
             }
@@ -171,6 +225,40 @@ fn status_text(ctx: &Ctx, s: SessionStatus) -> &'static str {
         SessionStatus::Used => return ctx.t().session_used,
     };
     crate::i18n::status(ctx.lang, shown)
+}
+
+/// The ticked days that can still be booked.
+fn ticked(card: &Card, input: &CalendarInput, today: NaiveDate) -> BTreeSet<NaiveDate> {
+    input
+        .days
+        .iter()
+        .copied()
+        .filter(|d| card.bookable(*d, today))
+        .collect()
+}
+
+/// The count of chosen days against the days left, and a warning when they are more; a live
+/// region outside the swapped calendar, so a screen reader hears each change once.
+fn summary(
+    ctx: &Ctx,
+    p: &PermitRow,
+    sessions: &[SessionRow],
+    input: &CalendarInput,
+    oob: bool,
+) -> Markup {
+    let t = ctx.t();
+    let today = today(chrono::Utc::now());
+    let card = card_of(p, sessions);
+    let chosen = ticked(&card, input, today).len();
+    let left = card.days_left() as usize;
+    html! {
+        div #cal-summary aria-live="polite" hx-swap-oob=[oob.then_some("true")] {
+            @if bookable_card(p) {
+                p { (t.chosen_days) ": " strong #chosen { (chosen) } " · " (t.days_left_label) ": " (left) }
+                @if chosen > left { p.field-error #too-many { (t.too_many_days) } }
+            }
+        }
+    }
 }
 
 /// The calendar fragment: what every HTMX answer of this page swaps.
@@ -197,30 +285,61 @@ pub fn calendar(
         None => (default_number, default_foreign),
     };
     let open = bookable_card(p);
-    let ticked: BTreeSet<NaiveDate> = input
-        .days
-        .iter()
-        .copied()
-        .filter(|d| card.bookable(*d, today))
-        .collect();
+    let ticked = ticked(&card, input, today);
     let base = format!("/permits/{}", p.id);
-    let nav = |m: Option<Month>, label: &str, class: &str| {
+    let in_month =
+        |d: &NaiveDate| d.year() == month.first.year() && d.month() == month.first.month();
+    // A button of the booking form that shows the calendar again with one choice changed:
+    // without JavaScript it posts the form to `/calendar` (then a GET of the page), with
+    // HTMX it swaps the calendar (the GET carries the calendar's fields, not the token).
+    let again = |name: &str, value: String, label: &str, class: &str, extra: &str| {
         html! {
-            @if let Some(m) = m {
-                button.secondary.small class=(class) type="submit" form="cal-nav" name="month" value=(m.key())
-                    hx-get={ (base) "/calendar?month=" (m.key()) } hx-include="#book-form"
-                    hx-target="#calendar" hx-swap="outerHTML" { (label) }
-            } @else { span {} }
+            button type="submit" class=(class) name=(name) value=(value)
+                formaction={ (base) "/calendar" } formnovalidate
+                hx-get={ (base) "/calendar?" (name) "=" (value) (extra) } hx-include="#calendar"
+                hx-target="#calendar" hx-swap="outerHTML" { (label) }
         }
+    };
+    let nav = |m: Option<Month>, label: &str, class: &str| match m {
+        Some(m) => again(
+            "go",
+            m.key(),
+            label,
+            &format!("secondary small {class}"),
+            "",
+        ),
+        None => html! { span {} },
     };
     let prev = month
         .previous()
         .filter(|m| m.last() >= p.start_date.min(today));
     let next = month.next().filter(|m| m.first <= p.end_date);
+    let confirming = input.cancel.filter(|d| {
+        open && booked.contains_key(d) && SessionStatus::of(*d, today) == SessionStatus::Issued
+    });
+    let month_sessions: Vec<&SessionRow> = sessions.iter().filter(|s| in_month(&s.day)).collect();
     html! {
         div #calendar {
-            @if let Some(n) = msg.notice { (notice(n)) }
+            // Enter in the number field means "Skapa session", not the first month button.
+            @if open {
+                button.sr-only type="submit" tabindex="-1" aria-hidden="true" {}
+            }
+            @if let Some(n) = &msg.notice { (notice(n)) }
             @if let Some(e) = &msg.error { (notice_error(e)) }
+            @if let Some(day) = confirming {
+                @let plate = booked.get(&day).map(|s| s.regnr.as_str()).unwrap_or_default();
+                div.confirm.danger-zone role="group" aria-labelledby="cancel-q" {
+                    p #cancel-q { strong { (t.cancel_confirm) " " (day_in_words(t, day)) " (" (plate) ")?" } }
+                    p { (t.cancel_confirm_body) }
+                    div.actions {
+                        button.danger type="submit" form="cal-cancel" autofocus
+                            formaction={ (base) "/sessions/" (day) "/cancel" }
+                            hx-post={ (base) "/sessions/" (day) "/cancel" } hx-include="#book-form"
+                            hx-target="#calendar" hx-swap="outerHTML" { (t.cancel_yes) }
+                        (again("go", month.key(), t.cancel_no, "secondary", ""))
+                    }
+                }
+            }
             @if open {
                 (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).autocomplete("off")))
                 div.check {
@@ -245,27 +364,22 @@ pub fn calendar(
                                     Some(day) => {
                                         @if let Some(s) = booked.get(day) {
                                             @let status = SessionStatus::of(*day, today);
-                                            td.booked.used[status == SessionStatus::Used] {
-                                                span.num id={ "s" (day) } { (day.day()) span.sr-only { " " (day) } }
-                                                span.tag { (status_text(ctx, status)) }
-                                                span.plate { (s.regnr) }
-                                                @if status == SessionStatus::Issued && open {
-                                                    button.small.secondary type="submit" form="cal-cancel"
-                                                        formaction={ (base) "/sessions/" (day) "/cancel" }
-                                                        hx-post={ (base) "/sessions/" (day) "/cancel" } hx-include="#book-form"
-                                                        hx-target="#calendar" hx-swap="outerHTML"
-                                                        aria-describedby={ "s" (day) } { (t.cancel_session) }
-                                                }
+                                            td.booked.used[status == SessionStatus::Used].today[*day == today] {
+                                                span.num { (day.day()) }
+                                                span.sr-only { " " (day_in_words(t, *day)) ": " (status_text(ctx, status)) ", " (s.regnr) }
                                             }
                                         } @else if open && card.bookable(*day, today) {
                                             td.free.today[*day == today] {
-                                                input id={ "d" (day) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)]
-                                                    hx-get={ (base) "/calendar" } hx-trigger="change" hx-include="#book-form"
-                                                    hx-target="#calendar" hx-swap="outerHTML" hx-sync="#book-form:replace";
-                                                label for={ "d" (day) } { span.num { (day.day()) } span.sr-only { " " (day) } }
+                                                label.day for={ "d" (day) } {
+                                                    input id={ "d" (day) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)]
+                                                        hx-get={ (base) "/calendar" } hx-trigger="change" hx-include="#calendar"
+                                                        hx-target="#calendar" hx-swap="outerHTML" hx-sync="#book-form:replace";
+                                                    span.num { (day.day()) }
+                                                    span.sr-only { " " (day_in_words(t, *day)) }
+                                                }
                                             }
                                         } @else {
-                                            td.off { span.num { (day.day()) } }
+                                            td.off.today[*day == today] { span.num { (day.day()) } }
                                         }
                                     }
                                 }
@@ -274,18 +388,38 @@ pub fn calendar(
                     }
                 }
             }
-            @for d in ticked.iter().filter(|d| d.year() != month.first.year() || d.month() != month.first.month()) {
+            ul.cal-legend aria-label=(t.legend_label) {
+                @if open { li { span.key.free {} (t.legend_free) } }
+                li { span.key.booked {} (t.legend_booked) }
+                li { span.key.today {} (t.legend_today) }
+                li { span.key.off {} (t.legend_off) }
+            }
+            @for d in ticked.iter().filter(|d| !in_month(d)) {
                 input type="hidden" name="day" value=(d);
             }
-            @if open {
-                p { (t.chosen_days) ": " strong #chosen { (ticked.len()) } " · " (t.days_left_label) ": " (card.days_left()) }
-                button type="submit" { (t.create_session) }
+            h3 #booked-h { (t.booked_days) " – " (month_name(t, &month)) }
+            @if month_sessions.is_empty() {
+                p.muted { (t.no_booked_in_month) }
+            } @else {
+                ul.booked-list aria-labelledby="booked-h" {
+                    @for s in &month_sessions {
+                        @let status = SessionStatus::of(s.day, today);
+                        li {
+                            span.when { (day_in_words(t, s.day)) }
+                            span.plate { (s.regnr) }
+                            span.tag.used[status == SessionStatus::Used] { (status_text(ctx, status)) }
+                            @if status == SessionStatus::Issued && open {
+                                (again("cancel", s.day.to_string(), t.cancel_session, "danger-outline small", &format!("&go={}", month.key())))
+                            }
+                        }
+                    }
+                }
             }
         }
     }
 }
 
-/// The calendar as HTMX wants it: the fragment plus the counter out of band.
+/// The calendar as HTMX wants it: the fragment plus the counter and the summary out of band.
 fn fragment(
     ctx: &Ctx,
     p: &PermitRow,
@@ -296,6 +430,7 @@ fn fragment(
 ) -> HttpResponse {
     let body = html! {
         (calendar(ctx, p, sessions, input, msg))
+        (summary(ctx, p, sessions, input, true))
         (days_left(p, true))
     };
     crate::web::respond::html(status, body)
@@ -412,21 +547,57 @@ async fn answer(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    if ok {
-        // Booked days are no longer ticked.
-        input.days.clear();
-    }
+    // Booked days are no longer ticked (the notice names them); after a cancellation the
+    // ticks stay.
+    let booked = if ok && flash == "booked" {
+        std::mem::take(&mut input.days)
+    } else {
+        BTreeSet::new()
+    };
+    input.cancel = None;
     if ctx.htmx_fragment {
         let (p, sessions) = load(state, id, me.user.id).await?;
         return Ok(fragment(ctx, &p, &sessions, &input, &msg, status));
     }
     if ok {
-        let month = input.month.map(|m| m.key()).unwrap_or_default();
+        input.booked = booked;
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("m", flash);
+        for d in &input.booked {
+            query.append_pair("booked", &d.to_string());
+        }
+        let rest = input.to_query();
         return Ok(crate::web::respond::see_other(&format!(
-            "/permits/{id}?m={flash}&month={month}"
+            "/permits/{id}?{}&{rest}#book-h",
+            query.finish()
         )));
     }
     day_card_page(ctx, state, me, id, input, msg, status).await
+}
+
+/// `POST /permits/{id}/calendar`: month navigation and "Avbryt" without JavaScript. The
+/// buttons submit the booking form, so the number and the ticked days come along; the
+/// answer is the page with those choices in its address (a GET that reloads and goes back).
+pub async fn navigate(
+    ctx: Ctx,
+    id: web::Path<PermitId>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let input = match posted(me, body)? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
+    };
+    let anchor = if input.cancel.is_some() {
+        "cancel-q"
+    } else {
+        "book-h"
+    };
+    Ok(crate::web::respond::see_other(&format!(
+        "/permits/{}?{}#{anchor}",
+        id.into_inner(),
+        input.to_query()
+    )))
 }
 
 /// The calendar form as posted, its CSRF token checked; a body that cannot be read is the
@@ -471,7 +642,7 @@ pub async fn book(
     if let (Some(regnr), None) = (regnr, &msg.error) {
         let days = input.days.clone();
         match change(&state, t, me, id, PermitChange::BookDays { regnr, days }).await? {
-            Ok(_) => msg.notice = Some(t.sessions_booked),
+            Ok(_) => msg.notice = Some(booked_notice(t, &input.days)),
             Err(text) => msg.error = Some(text),
         }
     }
@@ -496,7 +667,7 @@ pub async fn cancel(
     match NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
         Err(_) => msg.error = Some(t.err_bad_day.into()),
         Ok(day) => match change(&state, t, me, id, PermitChange::CancelDay { day }).await? {
-            Ok(_) => msg.notice = Some(t.session_cancelled),
+            Ok(_) => msg.notice = Some(t.session_cancelled.into()),
             Err(text) => msg.error = Some(text),
         },
     }

@@ -222,7 +222,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         @if !v.events.is_empty() {
             section aria-labelledby="history-h" {
                 h2 #history-h { (t.history) }
-                ul {
+                ul.history {
                     @for ev in &v.events {
                         li { (clock::local_display(ev.at)) ": " (ev.kind) " " (display_safe(&ev.detail)) }
                     }
@@ -259,13 +259,17 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let v = load_view(&state, id.into_inner(), me.user.id).await?;
-    let flash = query.m.as_deref().and_then(|k| permit_flash(ctx.t(), k));
-    // A day card's month and ticked days travel in the query (month navigation without JS).
+    let mut flash = query.m.as_deref().and_then(|k| permit_flash(ctx.t(), k));
+    // A day card's month and ticked days travel in the query (month navigation without JS);
+    // after a booking, the days booked too, and the notice beside the calendar names them.
     let calendar = (v.permit.kind == Kind::Day).then(|| {
-        (
-            daycards::CalendarInput::parse(req.query_string().as_bytes()),
-            daycards::CalMsg::default(),
-        )
+        let input = daycards::CalendarInput::parse(req.query_string().as_bytes());
+        let mut msg = daycards::CalMsg::default();
+        if query.m.as_deref() == Some("booked") && !input.booked.is_empty() {
+            msg.notice = Some(daycards::booked_notice(ctx.t(), &input.booked));
+            flash = None;
+        }
+        (input, msg)
     });
     Ok(respond(
         StatusCode::OK,
