@@ -103,6 +103,18 @@ pub fn latest_for_permit(
         .optional()
 }
 
+/// The latest attempt of each of a user's permits, newest first.
+pub fn latest_for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<PaymentRow>> {
+    let mut rows: Vec<PaymentRow> = payments::table
+        .filter(payments::user_id.eq(user_id))
+        .order(payments::id.desc())
+        .select(PaymentRow::as_select())
+        .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|p| seen.insert(p.permit_id));
+    Ok(rows)
+}
+
 /// A permit's attempt in `status`: there is at most one paid, and at most one pending.
 pub fn of_permit_in(
     conn: &mut DbConnection,

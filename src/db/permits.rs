@@ -157,6 +157,22 @@ pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<Per
         .load(conn)
 }
 
+/// The temporary numbers in use today on a user's permits (not ended, today in their dates).
+pub fn temporaries_today_for_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    today: NaiveDate,
+) -> QueryResult<Vec<TemporaryRow>> {
+    temporary_regnrs::table
+        .inner_join(permits::table)
+        .filter(permits::user_id.eq(user_id))
+        .filter(temporary_regnrs::ended_at.is_null())
+        .filter(temporary_regnrs::from_date.le(today))
+        .filter(temporary_regnrs::to_date.ge(today))
+        .select(TemporaryRow::as_select())
+        .load(conn)
+}
+
 pub fn temporaries(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<TemporaryRow>> {
     temporary_regnrs::table
         .filter(temporary_regnrs::permit_id.eq(permit_id))

@@ -1,18 +1,64 @@
-//! "Hem": the user's permits with their latest information; the login page for everyone else.
+//! "Hem": the user's permits, one card each, grouped by what they need; the login page for
+//! everyone else. A day card says whether today is booked and offers "Parkera i dag".
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use maud::html;
+use chrono::NaiveDate;
+use maud::{Markup, html};
 
+use crate::auth::SessionUser;
+use crate::db::payments::PaymentRow;
+use crate::db::permits::{PermitRow, TemporaryRow};
 use crate::db::{self, catalogue, permits};
+use crate::domain::PermitId;
+use crate::domain::payment::PaymentStatus;
+use crate::domain::permit::{State, Status, today};
 use crate::state::AppState;
 use crate::web::account::{LoginQuery, login_page};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::layout::page;
-use crate::web::permits::{permit_type_name, status_label};
+use crate::web::permits::permit_type_name;
 use crate::web::respond::html;
 use crate::web::settings::frame;
+
+/// What Hem reads in its one trip to the database.
+struct HomeData {
+    permits: Vec<PermitRow>,
+    parks: Vec<crate::db::catalogue::CarParkRow>,
+    /// Today's sessions on the user's day cards: (card, number).
+    sessions: Vec<(PermitId, String)>,
+    temporaries: Vec<TemporaryRow>,
+    /// The latest attempt of each permit that waits for payment (read only when one does).
+    payments: Vec<PaymentRow>,
+}
+
+/// The four groups of Hem, in the order shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    NeedsYou,
+    ValidToday,
+    Coming,
+    Earlier,
+}
+
+fn group_of(status: Status) -> Group {
+    match status {
+        Status::AwaitingPayment | Status::AwaitingApproval => Group::NeedsYou,
+        Status::Active => Group::ValidToday,
+        Status::Issued => Group::Coming,
+        Status::Expired | Status::Cancelled | Status::Rejected => Group::Earlier,
+    }
+}
+
+/// The tag's colour class; the tag always carries the status in words too.
+fn tag_class(status: Status) -> &'static str {
+    match status {
+        Status::Active | Status::Issued => "tag ok",
+        Status::AwaitingPayment | Status::AwaitingApproval => "tag wait",
+        Status::Expired | Status::Cancelled | Status::Rejected => "tag ended",
+    }
+}
 
 pub async fn home(
     ctx: Ctx,
@@ -24,44 +70,59 @@ pub async fn home(
     };
     let t = ctx.t();
     let uid = me.user.id;
-    let today = crate::domain::permit::today(chrono::Utc::now());
-    let (list, parks, sessions) = db::query(&state.pool, move |c| {
-        Ok((
-            permits::for_user(c, uid)?,
-            catalogue::active_car_parks(c)?,
-            crate::db::daycards::today_for_user(c, uid, today)?,
-        ))
+    let today = today(chrono::Utc::now());
+    let data = db::query(&state.pool, move |c| {
+        let permits = permits::for_user(c, uid)?;
+        let awaiting = permits.iter().any(|p| p.state == State::AwaitingPayment);
+        let paid = permits.iter().any(|p| p.state == State::Paid);
+        Ok(HomeData {
+            parks: catalogue::active_car_parks(c)?,
+            sessions: crate::db::daycards::today_for_user(c, uid, today)?,
+            temporaries: if paid {
+                permits::temporaries_today_for_user(c, uid, today)?
+            } else {
+                Vec::new()
+            },
+            payments: if awaiting {
+                crate::db::payments::latest_for_user(c, uid)?
+            } else {
+                Vec::new()
+            },
+            permits,
+        })
     })
     .await?;
-    let park_name = |id: i64| {
-        parks
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.name.as_str())
-            .unwrap_or("")
-    };
+    let groups = [
+        (Group::NeedsYou, t.home_needs_you),
+        (Group::ValidToday, t.home_valid_today),
+        (Group::Coming, t.home_coming),
+    ];
+    let status = |p: &PermitRow| Status::of(p.state, p.start_date, p.end_date, today);
+    let earlier: Vec<&PermitRow> = data
+        .permits
+        .iter()
+        .filter(|p| group_of(status(p)) == Group::Earlier)
+        .collect();
     let body = html! {
-        @if list.is_empty() {
+        @if data.permits.is_empty() {
             p { (t.home_empty) }
-        } @else {
-            ul.links {
-                @for p in &list {
-                    li.card {
-                        strong { (permit_type_name(p, ctx.lang)) }
-                        dl {
-                            dt { (t.col_regnr) } dd { (p.regnr) }
-                            dt { (t.col_period) } dd { (p.start_date) " – " (p.end_date) }
-                            dt { (t.col_status) } dd { (status_label(p, ctx.lang)) }
-                            @if let Some(bought) = p.days_bought {
-                                dt { (t.days_left_label) } dd { ((bought - p.days_used).max(0)) }
-                                @if let Some((_, regnr)) = sessions.iter().find(|(id, _)| *id == p.id) {
-                                    dt { (t.today_session) } dd { (regnr) }
-                                }
-                            }
-                            dt { (t.col_car_park) } dd { (park_name(p.car_park_id)) }
-                        }
-                        a href={ "/permits/" (p.id) } aria-label={ (t.view_edit) ", " (permit_type_name(p, ctx.lang)) " " (p.regnr) } { (t.view_edit) }
+        }
+        @for (group, heading) in groups {
+            @let list: Vec<&PermitRow> = data.permits.iter().filter(|p| group_of(status(p)) == group).collect();
+            @if !list.is_empty() {
+                section.home-group aria-label=(heading) {
+                    h2 { (heading) }
+                    ul.permit-cards {
+                        @for p in list { (permit_card(&ctx, me, &data, p, today)) }
                     }
+                }
+            }
+        }
+        @if !earlier.is_empty() {
+            details.home-group {
+                summary { h2 { (t.home_earlier) " (" (earlier.len()) ")" } }
+                ul.permit-cards {
+                    @for p in earlier { (permit_card(&ctx, me, &data, p, today)) }
                 }
             }
         }
@@ -71,4 +132,76 @@ pub async fn home(
         StatusCode::OK,
         page(&ctx, Some(&frame(me)), t.home_title, body),
     ))
+}
+
+/// One permit: its number large, a status tag in words, the car park and the period; the
+/// whole card opens the permit, and the one thing to do now is a button on it.
+fn permit_card(
+    ctx: &Ctx,
+    me: &SessionUser,
+    data: &HomeData,
+    p: &PermitRow,
+    today: NaiveDate,
+) -> Markup {
+    let t = ctx.t();
+    let status = Status::of(p.state, p.start_date, p.end_date, today);
+    let park = data
+        .parks
+        .iter()
+        .find(|c| c.id == p.car_park_id)
+        .map_or("", |c| c.name.as_str());
+    let name = permit_type_name(p, ctx.lang);
+    let failed = data
+        .payments
+        .iter()
+        .find(|pay| pay.permit_id == p.id)
+        .is_some_and(|pay| !matches!(pay.status, PaymentStatus::Pending | PaymentStatus::Paid));
+    let temporary = data.temporaries.iter().find(|tmp| tmp.permit_id == p.id);
+    let today_session = data.sessions.iter().find(|(id, _)| *id == p.id);
+    let days_left = p.days_bought.map(|bought| (bought - p.days_used).max(0));
+    let can_park_today = status == Status::Active
+        && today_session.is_none()
+        && days_left.is_some_and(|left| left > 0);
+    html! {
+        li.card.permit-card {
+            p.regnr-big {
+                a.card-link href={ "/permits/" (p.id) } { (p.regnr) }
+            }
+            p.card-meta {
+                span class=(tag_class(status)) { (crate::i18n::status(ctx.lang, status)) }
+                " " (name)
+            }
+            dl {
+                dt { (t.col_car_park) } dd { (park) }
+                dt { (t.col_period) } dd { (p.start_date) " – " (p.end_date) }
+                @if let Some(tmp) = temporary {
+                    dt { (t.home_temporary) } dd { (tmp.regnr) " " (tmp.from_date) " – " (tmp.to_date) }
+                }
+                @if let Some(left) = days_left {
+                    dt { (t.days_left_label) } dd { (left) }
+                }
+                @if let Some((_, regnr)) = today_session {
+                    dt { (t.today_session) } dd { (regnr) }
+                }
+            }
+            @if failed {
+                p.field-error { (t.home_payment_failed) }
+            }
+            div.card-actions {
+                @if p.state == State::AwaitingPayment {
+                    a.button href={ "/permits/" (p.id) "#pay-h" } { (t.home_pay) }
+                }
+                @if can_park_today {
+                    form method="post" action={ "/permits/" (p.id) "/sessions" } {
+                        input type="hidden" name="csrf" value=(me.csrf_token);
+                        input type="hidden" name="regnr" value=(p.regnr);
+                        @if p.foreign_plate { input type="hidden" name="foreign" value="yes"; }
+                        input type="hidden" name="day" value=(today);
+                        button type="submit" { (t.park_today) " (" (p.regnr) ")" }
+                    }
+                }
+                a href={ "/permits/" (p.id) } aria-label={ (t.view_edit) ", " (name) " " (p.regnr) } { (t.view_edit) }
+            }
+        }
+    }
 }
