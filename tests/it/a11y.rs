@@ -12,7 +12,11 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use serde_json::Value;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::helpers::{PASSWORD, TestApp, hidden_value, spawn_app};
+use crate::kit::{
+    flows::PASSWORD,
+    html::hidden_value,
+    spawn::{TestApp, spawn_app},
+};
 
 const AXE: &str = include_str!("vendor/axe.min.js");
 

@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration as Days};
 use fantoccini::Locator;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::helpers::{PASSWORD, spawn_app_with};
+use crate::kit::{flows::PASSWORD, spawn::spawn_app_with};
 
 async fn wait_for(b: &Browser, css: &str, want: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);

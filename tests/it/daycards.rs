@@ -7,7 +7,10 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use parkportal::db::schema::{day_sessions, permits};
 
-use crate::helpers::{TestApp, hidden_value, spawn_app};
+use crate::kit::{
+    html::hidden_value,
+    spawn::{TestApp, spawn_app},
+};
 use crate::payments::{pay, settled};
 use crate::permits::{confirm, spawn_other_user, type_id};
 
@@ -283,7 +286,7 @@ async fn refused_bookings_say_why_and_keep_what_was_chosen() {
     assert_eq!(used_in_db(&app), (0, 0));
 
     // Another user's card is not found, whatever they send.
-    let other = crate::helpers::new_client(&app.address);
+    let other = crate::kit::client::client(&app.address);
     let their_csrf = spawn_other_user(&app, &other).await;
     let resp = other
         .post(app.url(&format!("{permit}/sessions")))

@@ -13,8 +13,12 @@ use parkportal::db::schema::{counters, day_sessions, notifications, payments, pe
 use parkportal::db::{notifications as outbox, payments as db_payments};
 
 use crate::daycards::buy_day_card;
-use crate::helpers::{
-    PASSWORD, TestDb, connect, hidden_value, new_client, spawn_app_with, test_settings,
+use crate::kit::{
+    client::client,
+    db::{TestDb, connect},
+    flows::PASSWORD,
+    html::hidden_value,
+    spawn::{spawn_app_with, test_settings},
 };
 use crate::payments::pay;
 use crate::permits::{confirm, confirm_fields, package_id, review, type_id};
@@ -110,7 +114,7 @@ impl Portal {
     fn browser(&self) -> Browser {
         Browser {
             address: self.address.clone(),
-            client: new_client(&self.address),
+            client: client(&self.address),
         }
     }
 }

@@ -24,7 +24,10 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
-use crate::helpers::{TestApp, new_client, spawn_app};
+use crate::kit::{
+    client::client,
+    spawn::{TestApp, spawn_app},
+};
 use parkportal::db::DbConnection;
 
 /// Strings that have broken web apps before.
@@ -631,7 +634,7 @@ async fn hostile_forms_logged_out_never_fail() {
     let app = spawn_app().await;
     crate::permits::bought_permit(&app, "owner@regionvastmanland.se").await;
     let mut db = app.conn();
-    let stranger = new_client(&app.address);
+    let stranger = client(&app.address);
     let mut runner = TestRunner::deterministic();
     for endpoint in endpoints(1, 1) {
         let strategy = case(endpoint.fields);

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use parkportal::db::schema::{payments, permits, receipts};
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::kit::spawn::{TestApp, spawn_app_with};
 use crate::permits::bought_permit;
 
 pub async fn pay(app: &TestApp, permit: &str, number: &str) -> reqwest::Response {
@@ -241,7 +241,7 @@ async fn a_restart_in_the_middle_of_a_payment_loses_nothing_and_pays_once() {
     assert_eq!(status, "pending");
     // A new process on the same database picks the payment up.
     let smtp = app.smtp().url();
-    let again = parkportal::Application::build(crate::helpers::test_settings(
+    let again = parkportal::Application::build(crate::kit::spawn::test_settings(
         &app.database_url,
         &[("SMTP_URL", &smtp), ("SWISH_SIM_DELAY_MS", "1500")],
     ))

@@ -3,7 +3,10 @@
 use diesel::prelude::*;
 use parkportal::db::schema::{applications, permit_events, permits, temporary_regnrs};
 
-use crate::helpers::{TestApp, hidden_value, spawn_app};
+use crate::kit::{
+    html::hidden_value,
+    spawn::{TestApp, spawn_app},
+};
 
 fn today() -> chrono::NaiveDate {
     parkportal::domain::permit::today(chrono::Utc::now())
@@ -362,7 +365,7 @@ async fn the_registration_number_is_updated_inline_or_by_a_plain_post() {
 async fn another_users_permit_is_not_found() {
     let app = spawn_app().await;
     let permit = bought_permit(&app, "owner@regionvastmanland.se").await;
-    let intruder = crate::helpers::new_client(&app.address);
+    let intruder = crate::kit::client::client(&app.address);
     let other = spawn_other_user(&app, &intruder).await;
     let page = intruder.get(app.url(&permit)).send().await.unwrap();
     assert_eq!(page.status(), 404);
@@ -405,7 +408,7 @@ pub async fn spawn_other_user(app: &TestApp, client: &reqwest::Client) -> String
         .post(app.url("/register"))
         .form(&[
             ("email", email),
-            ("password", crate::helpers::PASSWORD),
+            ("password", crate::kit::flows::PASSWORD),
             ("mobile", "0701234567"),
             ("name", "Ina"),
             ("terms", "yes"),
@@ -417,7 +420,7 @@ pub async fn spawn_other_user(app: &TestApp, client: &reqwest::Client) -> String
     client.get(&link).send().await.unwrap();
     client
         .post(app.url("/login"))
-        .form(&[("email", email), ("password", crate::helpers::PASSWORD)])
+        .form(&[("email", email), ("password", crate::kit::flows::PASSWORD)])
         .send()
         .await
         .unwrap();

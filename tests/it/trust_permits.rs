@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use parkportal::db::schema::{permits, temporary_regnrs};
 
 use crate::daycards::{book, buy_day_card, paid_day_card};
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::kit::spawn::{TestApp, spawn_app_with};
 use crate::operator::{KEY, KEYS, check};
 use crate::payments::pay;
 use crate::permits::{bought_permit, confirm};
