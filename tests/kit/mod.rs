@@ -9,7 +9,8 @@
 //! - [`html`]: reading pages with CSS selectors (`scraper`);
 //! - [`flows`]: register/confirm/login, buying a permit, paying it;
 //! - [`dates`]: the portal's today;
-//! - [`weight`]: the page-weight walk and budgets (its test and its bench).
+//! - [`weight`]: the page-weight walk and budgets (its test and its bench);
+//! - [`measure`]: the benches' knobs and percentiles.
 
 // Shared test support: every includer uses a different part of the kit (a bench needs no SMTP
 // server, the load test no page-weight walk), so what one of them leaves unused is not dead.
@@ -20,6 +21,7 @@ pub mod dates;
 pub mod db;
 pub mod flows;
 pub mod html;
+pub mod measure;
 pub mod smtp;
 pub mod spawn;
 pub mod weight;
