@@ -70,7 +70,7 @@ async fn day_card_flow(javascript: bool) {
     wait_for(&b, "#days-left", "5").await;
 
     // Two days in the month shown (next month's first days when this one is about to end).
-    let today = parkportal::domain::permit::today(chrono::Utc::now());
+    let today = crate::kit::dates::today();
     let (d1, d2) = if (today + Days::days(2)).month() == today.month() {
         (today + Days::days(1), today + Days::days(2))
     } else {

@@ -31,11 +31,7 @@ fn office_replies(app: &TestApp, case_id: i64, text: &str) {
 }
 
 fn unread_badge(html: &str) -> Option<String> {
-    let i = html.find("id=\"unread\"")?;
-    let rest = &html[i..html[i..].find("</span></span>").map(|j| i + j)?];
-    let b = rest.find("class=\"badge\"")?;
-    let s = &rest[b..];
-    Some(s[s.find('>')? + 1..].to_string())
+    crate::kit::html::text(html, "#unread .badge")
 }
 
 #[actix_web::test]

@@ -7,17 +7,15 @@ use parkportal::db::schema::{
     audit_log, notifications, packages, permits, refunds, sim_card_refunds, sim_swish_refunds,
 };
 
+use crate::kit::dates::today;
+use crate::kit::flows::{package_id, type_id};
 use crate::kit::{
     html::hidden_value,
     spawn::{TestApp, spawn_app},
 };
 use crate::operator::operator_client;
 use crate::payments::{card_page, pay, settled, start_card};
-use crate::permits::{bought_permit, confirm, package_id, type_id};
-
-fn today() -> chrono::NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
+use crate::permits::{bought_permit, confirm};
 
 /// A student applies for "Extern betalande"; returns the permit's path.
 async fn apply(app: &TestApp, regnr: &str) -> String {

@@ -11,6 +11,7 @@ use parkportal::db::{DbConnection, audit};
 use serde_json::Value;
 
 use crate::daycards::paid_day_card;
+use crate::kit::dates::today;
 use crate::kit::{
     client::client,
     flows::PASSWORD,
@@ -22,10 +23,6 @@ use crate::permits::bought_permit;
 
 pub const KEYS: &str = "nyckel-ett-0123456789-abcdefghijklmn,nyckel-två-9876543210-zyxwvutsrqponm";
 pub const KEY: &str = "nyckel-två-9876543210-zyxwvutsrqponm";
-
-fn today() -> NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
 
 /// Every operator route there is (and one that is not, which the guard covers too).
 const OPERATOR_ROUTES: &[&str] = &[

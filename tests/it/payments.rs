@@ -11,15 +11,7 @@ use crate::permits::bought_permit;
 
 pub async fn pay(app: &TestApp, permit: &str, number: &str) -> reqwest::Response {
     let csrf = app.csrf().await;
-    app.post_form(
-        &format!("{permit}/pay"),
-        &[
-            ("csrf", &csrf),
-            ("method", "swish"),
-            ("swish_number", number),
-        ],
-    )
-    .await
+    crate::kit::flows::pay_swish(&app.client, &app.address, &csrf, permit, number).await
 }
 
 /// Waits until the latest payment is no longer pending; returns its status.

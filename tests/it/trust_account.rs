@@ -5,6 +5,8 @@
 
 use diesel::prelude::*;
 
+use crate::kit::dates::today;
+use crate::kit::flows::{package_id, type_id};
 use crate::kit::{
     client::client,
     flows::PASSWORD,
@@ -418,10 +420,6 @@ async fn changing_to_a_taken_address_answers_as_always_and_changes_nothing() {
     }
 }
 
-fn today() -> chrono::NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
-
 /// A PDF small but whole (header, one empty page, cross-reference table, trailer).
 fn small_pdf() -> Vec<u8> {
     let objects = [
@@ -530,11 +528,11 @@ async fn my_data_holds_everything_kept_about_me_and_nothing_of_others() {
     assert_eq!(resp.status(), 303, "temporary number");
     // An application with an attachment.
     let html = app.get_html("/permits/new").await;
-    let t = crate::permits::type_id(&html, "Extern betalande");
+    let t = type_id(&html, "Extern betalande");
     let details = app
         .get_html(&format!("/permits/new/details?type={t}"))
         .await;
-    let p = crate::permits::package_id(&details, "1 månad");
+    let p = package_id(&details, "1 månad");
     let resp = app
         .post_form(
             "/permits/new",
