@@ -6,6 +6,9 @@
 //! (default 5000 period permits, plus a temporary number on every 10th and 500 day cards
 //! with a session today).
 
+#[path = "../tests/kit/mod.rs"]
+mod kit;
+
 use std::time::{Duration, Instant};
 
 use chrono::Months;
@@ -13,26 +16,14 @@ use diesel::prelude::*;
 use parkportal::db::schema::{
     car_parks, day_sessions, permit_types, permits, temporary_regnrs, users,
 };
-use parkportal::{Application, Settings};
 use rand::Rng;
+
+use kit::dates::today;
+use kit::db::TestDb;
+use kit::measure::{env_or, percentile};
 
 const KEY: &str = "bench-key-0123456789abcdef-0123456";
 const LETTERS: &[u8] = b"ABCDEFGHJKLMNPRSTUWXYZ";
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx]
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A Swedish plate for a number: three letters, three digits; `prefix` keeps sets apart.
 fn plate(prefix: u8, i: usize) -> String {
@@ -51,7 +42,7 @@ fn plate(prefix: u8, i: usize) -> String {
 fn seed(db: &str, count: usize) -> Vec<String> {
     let mut conn = SqliteConnection::establish(db).unwrap();
     let now = parkportal::clock::now();
-    let today = parkportal::domain::permit::today(chrono::Utc::now());
+    let today = today();
     let period_type: i64 = permit_types::table
         .filter(permit_types::kind.eq("period"))
         .select(permit_types::id)
@@ -180,25 +171,19 @@ fn main() {
     let seconds: u64 = env_or("CHECK_SECONDS", 10);
     let count: usize = env_or("CHECK_PERMITS", 5000);
     actix_web::rt::System::new().block_on(async move {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("bench.db");
-        let db_url = db.to_string_lossy().into_owned();
-        let settings = Settings::from_lookup(|k| match k {
-            "BIND_ADDR" => Some("127.0.0.1:0".into()),
-            "PUBLIC_URL" => Some("http://127.0.0.1:0".into()),
-            "DATABASE_URL" => Some(db_url.clone()),
-            "CHECK_API_KEYS" => Some(KEY.into()),
-            // One key from one address at full speed: the bench measures the check, not the
-            // rate limit (default 600 a minute), so the limit is set out of its way.
-            "CHECK_API_RATE_PER_MINUTE" => Some("1000000".into()),
-            _ => None,
-        })
-        .unwrap();
-        let _ = parkportal::telemetry::init_with_default("warn");
-        let app = Application::build(settings).await.unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port());
-        actix_web::rt::spawn(app.run_until_stopped());
-        let asked = std::sync::Arc::new(seed(&db_url, count));
+        let app = kit::spawn::spawn_on(
+            TestDb::sqlite(),
+            &[
+                ("CHECK_API_KEYS", KEY),
+                // One key from one address at full speed: the bench measures the check, not
+                // the rate limit (default 600 a minute), so the limit is set out of its way.
+                ("CHECK_API_RATE_PER_MINUTE", "1000000"),
+            ],
+            None,
+        )
+        .await;
+        let address = app.address.clone();
+        let asked = std::sync::Arc::new(seed(&app.database_url, count));
         let total_permits = count + 500;
 
         // Warm up, and check the answers are what the data says.

@@ -4,77 +4,33 @@
 //! Run: `cargo bench --bench login_storm` (release build; SQLite in a temp dir).
 //! Knobs: `STORM_USERS` (default 32 concurrent log-in loops), `STORM_SECONDS` (default 10).
 
+#[path = "../tests/kit/mod.rs"]
+mod kit;
+
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use kit::client::client;
+use kit::db::TestDb;
+use kit::flows::{self, PASSWORD};
+use kit::measure::{env_or, percentile};
 use parkportal::db::schema::users;
-use parkportal::{Application, Settings};
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx]
-}
-
-fn client(address: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("Origin", address.parse().unwrap());
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
 
 fn main() {
-    let users: usize = std::env::var("STORM_USERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(32);
-    let seconds: u64 = std::env::var("STORM_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
+    let users: usize = env_or("STORM_USERS", 32);
+    let seconds: u64 = env_or("STORM_SECONDS", 10);
     actix_web::rt::System::new().block_on(async move {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("bench.db");
-        let db_url = db.to_string_lossy().into_owned();
-        let settings = Settings::from_lookup(|k| match k {
-            "BIND_ADDR" => Some("127.0.0.1:0".into()),
-            "PUBLIC_URL" => Some("http://127.0.0.1:0".into()),
-            "DATABASE_URL" => Some(db_url.clone()),
-            "RUST_LOG" => Some("warn".into()),
-            _ => None,
-        })
-        .unwrap();
-        let _ = parkportal::telemetry::init_with_default("warn");
-        let app = Application::build(settings).await.unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port());
-        actix_web::rt::spawn(app.run_until_stopped());
+        let app = kit::spawn::spawn_on(TestDb::sqlite(), &[], None).await;
+        let address = app.address.clone();
 
         // Accounts: registered through the real form, confirmed directly in the database.
-        let password = "Parkera7!bil";
         let setup = client(&address);
         for i in 0..users {
             let email = format!("storm{i}@example.com");
-            let resp = setup
-                .post(format!("{address}/register"))
-                .form(&[
-                    ("email", email.as_str()),
-                    ("password", password),
-                    ("mobile", "0701234567"),
-                    ("name", "Storm"),
-                    ("terms", "yes"),
-                ])
-                .send()
-                .await
-                .unwrap();
+            let resp = flows::register(&setup, &address, &email, PASSWORD).await;
             assert_eq!(resp.status(), 303);
         }
-        let mut conn = SqliteConnection::establish(&db_url).unwrap();
+        let mut conn = SqliteConnection::establish(&app.database_url).unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let n: i64 = users::table.count().get_result(&mut conn).unwrap();
@@ -101,7 +57,7 @@ fn main() {
                     let t = Instant::now();
                     let resp = c
                         .post(format!("{address}/login"))
-                        .form(&[("email", email.as_str()), ("password", password)])
+                        .form(&[("email", email.as_str()), ("password", PASSWORD)])
                         .send()
                         .await
                         .unwrap();

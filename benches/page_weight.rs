@@ -5,17 +5,17 @@
 //! Swish simulator). Exits with status 1 when a budget is broken. The same walk is the test
 //! `cargo test --test it weight`.
 
-#[path = "support/customer.rs"]
-mod customer;
-#[path = "support/server.rs"]
-mod server;
-#[path = "support/weight.rs"]
-mod weight;
+#[path = "../tests/kit/mod.rs"]
+mod kit;
+
+use kit::db::TestDb;
+use kit::weight;
 
 fn main() {
     let ok = actix_web::rt::System::new().block_on(async {
-        let server = server::start(&[("SWISH_SIM_DELAY_MS", "500")]).await;
-        let report = weight::walk(&server.address).await;
+        let app =
+            kit::spawn::spawn_on(TestDb::sqlite(), &[("SWISH_SIM_DELAY_MS", "500")], None).await;
+        let report = weight::walk(&app.address).await;
         print!("{report}");
         report.problems().is_empty()
     });

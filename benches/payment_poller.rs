@@ -4,11 +4,17 @@
 //! Swish simulator, with payers that never answer so every payment stays pending).
 //! Knob: `PENDING` (default 10000). Target: 10,000 pending with < 150 MB RSS.
 
+#[path = "../tests/kit/mod.rs"]
+mod kit;
+
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use parkportal::db::schema::{payments, permits, sim_swish_requests, users};
-use parkportal::{Application, Settings};
+
+use kit::dates::today;
+use kit::db::TestDb;
+use kit::measure::env_or;
 
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -25,31 +31,21 @@ fn rss_mb() -> f64 {
 }
 
 fn main() {
-    let pending: i64 = std::env::var("PENDING")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let pending: i64 = env_or("PENDING", 10_000);
     actix_web::rt::System::new().block_on(async move {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = dir.path().join("bench.db").to_string_lossy().into_owned();
-        let settings = Settings::from_lookup(|k| match k {
-            "BIND_ADDR" => Some("127.0.0.1:0".into()),
-            "PUBLIC_URL" => Some("http://127.0.0.1:0".into()),
-            "DATABASE_URL" => Some(db_url.clone()),
-            "SWISH_SIM_TIMEOUT_MS" => Some("3600000".into()),
-            _ => None,
-        })
-        .unwrap();
-        let _ = parkportal::telemetry::init_with_default("warn");
-        let app = Application::build(settings).await.unwrap();
-        actix_web::rt::spawn(app.run_until_stopped());
+        let app = kit::spawn::spawn_on(
+            TestDb::sqlite(),
+            &[("SWISH_SIM_TIMEOUT_MS", "3600000")],
+            None,
+        )
+        .await;
         let rss_idle = rss_mb();
 
         // 10,000 permits each with a pending Swish payment whose payer never answers.
-        let mut conn = SqliteConnection::establish(&db_url).unwrap();
+        let mut conn = SqliteConnection::establish(&app.database_url).unwrap();
         let now = parkportal::clock::now();
         let later = now + chrono::Duration::days(1);
-        let today = parkportal::domain::permit::today(chrono::Utc::now());
+        let today = today();
         let setup = Instant::now();
         conn.transaction::<_, diesel::result::Error, _>(|c| {
             diesel::insert_into(users::table)

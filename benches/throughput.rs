@@ -11,10 +11,8 @@
 //! threads. Every request says `Accept-Encoding: br, gzip`, as a browser does, so the portal
 //! pays for compressing its pages. Before each target is measured, it is warmed for 1 s.
 
-#[path = "support/customer.rs"]
-mod customer;
-#[path = "support/server.rs"]
-mod server;
+#[path = "../tests/kit/mod.rs"]
+mod kit;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,16 +21,11 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpServer, web};
 use reqwest::header::{HeaderMap, HeaderValue};
 
-use customer::Customer;
+use kit::db::TestDb;
+use kit::flows::Customer;
+use kit::measure::{env_or, percentile};
 
 const CHECK_KEY: &str = "benchkey-0123456789abcdef-0123456";
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 struct Target {
     name: String,
@@ -47,13 +40,6 @@ struct Measured {
     per_second: f64,
     p50: Duration,
     p99: Duration,
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 /// `connections` loops, each sending one request after the other for `duration`.
@@ -125,7 +111,7 @@ async fn load(portal: String, baseline: String, secs: u64, connections: usize) {
         "Authorization",
         HeaderValue::from_str(&format!("Bearer {CHECK_KEY}")).unwrap(),
     );
-    let plain = customer::client(&baseline);
+    let plain = kit::client::client(&baseline);
     let page = |name: &str, url: String, headers: &HeaderMap| Target {
         name: name.into(),
         url,
@@ -206,8 +192,8 @@ async fn load(portal: String, baseline: String, secs: u64, connections: usize) {
 }
 
 fn main() {
-    let secs = env_or("THROUGHPUT_SECS", 5);
-    let connections = env_or("THROUGHPUT_CONNECTIONS", 64) as usize;
+    let secs: u64 = env_or("THROUGHPUT_SECS", 5);
+    let connections: usize = env_or("THROUGHPUT_CONNECTIONS", 64);
     actix_web::rt::System::new().block_on(async move {
         let hello =
             HttpServer::new(|| App::new().route("/", web::get().to(|| async { "Hello, world!" })))
@@ -216,11 +202,15 @@ fn main() {
         let baseline = format!("http://{}", hello.addrs()[0]);
         actix_web::rt::spawn(hello.run());
         // One key from one address: the check API's rate limit is set out of the way.
-        let portal = server::start(&[
-            ("CHECK_API_KEYS", CHECK_KEY),
-            ("CHECK_API_RATE_PER_MINUTE", "1000000"),
-            ("SWISH_SIM_DELAY_MS", "100"),
-        ])
+        let portal = kit::spawn::spawn_on(
+            TestDb::sqlite(),
+            &[
+                ("CHECK_API_KEYS", CHECK_KEY),
+                ("CHECK_API_RATE_PER_MINUTE", "1000000"),
+                ("SWISH_SIM_DELAY_MS", "100"),
+            ],
+            None,
+        )
         .await;
 
         // The load generator runs on a thread of its own, away from the servers' threads.

@@ -18,22 +18,30 @@
 //! receipt numbers 1..n without gaps, no day booked twice, `days_used` = sessions, every
 //! notification sent once. The exit code is non-zero when a request failed or a check did.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+#[path = "../tests/kit/mod.rs"]
+mod kit;
 
 use clap::Parser;
 use diesel::prelude::*;
 use goose::config::GooseConfiguration;
 use goose::goose::GooseResponse;
 use goose::prelude::*;
+use parkportal::Application;
 use parkportal::db::schema::{
     counters, day_sessions, notifications, payments, permits, receipts, users,
 };
 use parkportal::db::{DbConnection, Pool};
 use parkportal::settings::DatabaseUrl;
-use parkportal::{Application, Settings};
+
+use kit::dates::today;
+use kit::db::TestDb;
+use kit::flows::PASSWORD;
+use kit::html::{first_option, form_fields, input_value, radio_value};
 
 #[derive(Parser, Debug)]
 #[command(about = "Parkportal load test: whole flows with goose, then invariants")]
@@ -58,7 +66,6 @@ struct Args {
     keep_db: bool,
 }
 
-const PASSWORD: &str = "Parkera7!bil";
 const MONTHLY: &str = "Anställda månads/årskort";
 const DAY_CARD: &str = "Anställda dagkort";
 const WAIT_LIMIT: Duration = Duration::from_secs(120);
@@ -180,46 +187,6 @@ async fn body_of(
     }
 }
 
-fn hidden_value(html: &str, name: &str) -> Option<String> {
-    let marker = format!(r#"name="{name}" value=""#);
-    let start = html.find(&marker)? + marker.len();
-    Some(html[start..start + html[start..].find('"')?].to_string())
-}
-
-/// The value of the radio whose label is `label` (`name="{field}" value="N"…>LABEL</label>`).
-fn radio_value(html: &str, field: &str, label: &str) -> Option<String> {
-    let at = html.find(&format!(">{label}</label>"))?;
-    let before = &html[..at];
-    let marker = format!("name=\"{field}\" value=\"");
-    let v = before.rfind(&marker)? + marker.len();
-    Some(before[v..v + before[v..].find('"')?].to_string())
-}
-
-fn first_option(html: &str) -> Option<String> {
-    let v = html.find("<option value=\"")? + "<option value=\"".len();
-    Some(html[v..v + html[v..].find('"')?].to_string())
-}
-
-/// The fields of the review page's "Bekräfta" form.
-fn confirm_fields(review: &str) -> Option<Vec<(String, String)>> {
-    let start = review.find("action=\"/permits/confirm\"")?;
-    let form = &review[start..start + review[start..].find("</form>")?];
-    let mut fields = Vec::new();
-    let mut rest = form;
-    while let Some(i) = rest.find("name=\"") {
-        rest = &rest[i + 6..];
-        let name = rest[..rest.find('"')?].to_string();
-        let vi = rest.find("value=\"")? + 7;
-        let value = rest[vi..vi + rest[vi..].find('"')?].to_string();
-        fields.push((name, value));
-    }
-    Some(fields)
-}
-
-fn today() -> chrono::NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
-
 /// The user's HTTP client: cookies, and idle connections given up after 2 s. The server ends
 /// an idle connection after 5 s (actix's keep-alive and first-request time-out, which answers
 /// 408), and reqwest, unlike a browser, does not send a request again that met a connection
@@ -331,11 +298,11 @@ async fn buy(
 ) -> Result<i64, Box<TransactionError>> {
     let page = get(user, "/permits/new", "/permits/new").await?;
     let (_, html) = body_of(user, page, "wizard").await?;
-    let csrf = hidden_value(&html, "csrf").ok_or_else(|| fail("no csrf in the wizard"))?;
+    let csrf = input_value(&html, "csrf").ok_or_else(|| fail("no csrf in the wizard"))?;
     flow(user).csrf = csrf.clone();
     let t = radio_value(&html, "type", type_name)
         .ok_or_else(|| fail(format!("no type {type_name}")))?;
-    let car_park = first_option(&html).ok_or_else(|| fail("no car park"))?;
+    let car_park = first_option(&html, "car_park").ok_or_else(|| fail("no car park"))?;
     let package = match package {
         Some(name) => {
             let details = get(
@@ -366,8 +333,8 @@ async fn buy(
     }
     let review = post(user, "/permits/new", "/permits/new", &form, false).await?;
     let (_, review) = body_of(user, review, "review").await?;
-    let fields =
-        confirm_fields(&review).ok_or_else(|| fail("no Bekräfta form on the review page"))?;
+    let fields = form_fields(&review, "form[action='/permits/confirm']")
+        .ok_or_else(|| fail("no Bekräfta form on the review page"))?;
     let pairs: Vec<(&str, &str)> = fields
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
@@ -482,17 +449,13 @@ fn start_servers(database_url: String, instances: usize, swish_delay_ms: u64) ->
             let mut hosts = Vec::new();
             for _ in 0..instances {
                 let delay = swish_delay_ms.to_string();
-                let vars: HashMap<&str, String> = [
-                    ("BIND_ADDR", "127.0.0.1:0".to_string()),
-                    ("PUBLIC_URL", "http://127.0.0.1:0".to_string()),
-                    ("DATABASE_URL", database_url.clone()),
-                    ("SWISH_SIM_DELAY_MS", delay),
-                    ("TRUSTED_PROXIES", "127.0.0.1/32".to_string()),
-                    ("RUST_LOG", "warn".to_string()),
-                ]
-                .into_iter()
-                .collect();
-                let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("settings");
+                let settings = kit::spawn::test_settings(
+                    &database_url,
+                    &[
+                        ("SWISH_SIM_DELAY_MS", delay.as_str()),
+                        ("TRUSTED_PROXIES", "127.0.0.1/32"),
+                    ],
+                );
                 let app = Application::build(settings)
                     .await
                     .expect("the application builds");
@@ -508,47 +471,23 @@ fn start_servers(database_url: String, instances: usize, swish_delay_ms: u64) ->
 
 /// A fresh database: a SQLite file in a temp dir, or a new database on the PostgreSQL server
 /// of `DATABASE_URL`.
-enum LoadDb {
-    Sqlite(tempfile::TempDir),
-    Postgres { server: String, name: String },
-}
-
-fn create_db(keep: bool) -> anyhow::Result<(LoadDb, String)> {
+fn create_db(keep: bool) -> (TestDb, String) {
     match std::env::var("DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => {
-            let name = format!("pp_load_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = PgConnection::establish(&server)?;
-            diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn)?;
-            let mut url = url::Url::parse(&server)?;
-            url.set_path(&name);
+            let (db, url) = TestDb::postgres(&server, "pp_load");
+            let name = url::Url::parse(&url).map(|u| u.path().trim_start_matches('/').to_string());
             println!(
-                "database: PostgreSQL {name}{}",
+                "database: PostgreSQL {}{}",
+                name.unwrap_or_default(),
                 if keep { " (kept)" } else { "" }
             );
-            Ok((LoadDb::Postgres { server, name }, url.to_string()))
+            (db, url)
         }
         _ => {
-            let dir = tempfile::tempdir()?;
-            let path = dir.path().join("load.db").to_string_lossy().into_owned();
+            let (db, path) = TestDb::sqlite();
             println!("database: SQLite {path}");
-            Ok((LoadDb::Sqlite(dir), path))
+            (db, path)
         }
-    }
-}
-
-fn drop_db(db: LoadDb, keep: bool) {
-    match db {
-        LoadDb::Postgres { server, name } if !keep => {
-            if let Ok(mut conn) = PgConnection::establish(&server) {
-                let _ =
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .execute(&mut conn);
-            }
-        }
-        LoadDb::Sqlite(dir) if keep => {
-            let _ = dir.keep();
-        }
-        _ => {}
     }
 }
 
@@ -706,7 +645,7 @@ fn check(conn: &mut DbConnection, users_expected: usize) -> anyhow::Result<Vec<S
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let _ = parkportal::telemetry::init_with_default("warn");
-    let (db, database_url) = create_db(args.keep_db)?;
+    let (db, database_url) = create_db(args.keep_db);
     let hosts = start_servers(
         database_url.clone(),
         args.instances.max(1),
@@ -881,7 +820,11 @@ fn main() -> anyhow::Result<()> {
             println!("  {b}");
         }
     }
-    drop_db(db, args.keep_db);
+    if args.keep_db {
+        db.keep();
+    } else {
+        drop(db);
+    }
     if !bad.is_empty()
         || failed_requests > 0
         || failed_transactions > 0

@@ -7,12 +7,17 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use serde_json::Value;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::helpers::{PASSWORD, TestApp, hidden_value, spawn_app};
+use crate::kit::dates::today;
+use crate::kit::flows::{car_park, type_id};
+use crate::kit::{
+    flows::PASSWORD,
+    html::hidden_value,
+    spawn::{TestApp, spawn_app},
+};
 
 const AXE: &str = include_str!("vendor/axe.min.js");
 
@@ -33,10 +38,6 @@ const OPERATOR_PAGES: &[&str] = &[
     "/operator/reports",
     "/operator/staff",
 ];
-
-fn today() -> NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
 
 /// Runs axe on the page now shown; returns its violations, one readable line each
 /// (rule id, help text, the selectors of the offending elements).
@@ -149,11 +150,8 @@ async fn axe_finds_no_violation_on_any_page() {
         .await;
     let thread = resp.headers()["location"].to_str().unwrap().to_string();
     let wizard = app.get_html("/permits/new").await;
-    let day_type = crate::permits::type_id(&wizard, "Anställda dagkort");
-    let car_park = {
-        let v = wizard.find("<option value=\"").unwrap() + "<option value=\"".len();
-        wizard[v..v + wizard[v..].find('"').unwrap()].to_string()
-    };
+    let day_type = type_id(&wizard, "Anställda dagkort");
+    let car_park = car_park(&wizard);
     assert!(!hidden_value(&wizard, "csrf").is_empty());
 
     let b = Browser::start(true).await;

@@ -6,8 +6,10 @@ use std::time::Duration;
 use diesel::prelude::*;
 use parkportal::db::schema::{account_tokens, notifications, rate_limits, sessions, users};
 
-use crate::helpers::{
-    PASSWORD, TestApp, new_client, spawn_app, spawn_app_with, spawn_app_without_smtp, test_settings,
+use crate::kit::{
+    client::client,
+    flows::PASSWORD,
+    spawn::{TestApp, spawn_app, spawn_app_with, spawn_app_without_smtp, test_settings},
 };
 
 fn user_count(app: &TestApp, email: &str) -> i64 {
@@ -174,7 +176,7 @@ async fn registering_a_taken_address_looks_the_same_and_tells_the_owner() {
     let app = spawn_app().await;
     let email = "eva@example.com";
     app.logged_in_user(email).await;
-    let other = new_client(&app.address);
+    let other = client(&app.address);
     let resp = other
         .post(app.url("/register"))
         .form(&[
@@ -223,7 +225,7 @@ async fn reset_password_ends_other_sessions_and_works_once() {
     let email = "reset@example.com";
     app.logged_in_user(email).await;
     // Another device is logged in too.
-    let phone = new_client(&app.address);
+    let phone = client(&app.address);
     phone
         .post(app.url("/login"))
         .form(&[("email", email), ("password", PASSWORD)])
@@ -240,7 +242,7 @@ async fn reset_password_ends_other_sessions_and_works_once() {
         200
     );
 
-    let other = new_client(&app.address);
+    let other = client(&app.address);
     let resp = other
         .post(app.url("/forgot-password"))
         .form(&[("email", email)])
@@ -453,7 +455,7 @@ async fn a_link_needing_login_comes_back_after_login_and_never_leaves_the_site()
     let app = spawn_app().await;
     let email = "next@example.com";
     app.logged_in_user(email).await;
-    let phone = new_client(&app.address);
+    let phone = client(&app.address);
     let resp = phone
         .get(app.url("/settings/payment"))
         .send()
@@ -710,7 +712,7 @@ async fn changing_the_email_address_needs_the_link_sent_to_it() {
         .link("/settings/email/confirm?token=");
 
     // Clicked on another device: through the login page and back to the link.
-    let phone = new_client(&app.address);
+    let phone = client(&app.address);
     let resp = phone.get(&link).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     let to_login = resp.headers()["location"].to_str().unwrap().to_string();

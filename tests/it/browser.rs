@@ -12,7 +12,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use crate::kit::spawn::spawn_app;
 
 pub struct Browser {
     pub client: Client,

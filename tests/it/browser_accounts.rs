@@ -3,7 +3,7 @@
 use fantoccini::Locator;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::kit::{flows::PASSWORD, spawn::spawn_app};
 
 async fn register_confirm_login(javascript: bool) {
     if browser_tests_skipped() {

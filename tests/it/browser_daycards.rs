@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration as Days};
 use fantoccini::Locator;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::helpers::{PASSWORD, spawn_app_with};
+use crate::kit::{flows::PASSWORD, spawn::spawn_app_with};
 
 async fn wait_for(b: &Browser, css: &str, want: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -78,7 +78,7 @@ async fn day_card_flow(javascript: bool) {
     wait_for(&b, "#days-left", "5").await;
 
     // Two days in the month shown (next month's first days when this one is about to end).
-    let today = parkportal::domain::permit::today(chrono::Utc::now());
+    let today = crate::kit::dates::today();
     let moved = (today + Days::days(2)).month() != today.month();
     let (d1, d2) = if !moved {
         (today + Days::days(1), today + Days::days(2))

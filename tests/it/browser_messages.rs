@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use parkportal::db::schema::cases;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::kit::{flows::PASSWORD, spawn::spawn_app};
 
 #[actix_web::test]
 async fn a_case_thread_in_the_browser() {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::kit::{flows::PASSWORD, spawn::spawn_app};
 use crate::operator::operator_client;
 use crate::payments::{pay, settled};
 use crate::permits::bought_permit;

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::kit::{flows::PASSWORD, spawn::spawn_app};
 
 async fn buy_and_change_regnr(javascript: bool) {
     if browser_tests_skipped() {
@@ -91,7 +91,7 @@ async fn pay_with_swish(javascript: bool) {
     if browser_tests_skipped() {
         return;
     }
-    let app = crate::helpers::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "700")]).await;
+    let app = crate::kit::spawn::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "700")]).await;
     let email = "swish.betalare@regionvastmanland.se";
     crate::permits::bought_permit(&app, email).await;
     let b = Browser::start(javascript).await;
@@ -146,7 +146,7 @@ async fn pay_with_card(javascript: bool) {
     if browser_tests_skipped() {
         return;
     }
-    let app = crate::helpers::spawn_app_with(&[]).await;
+    let app = crate::kit::spawn::spawn_app_with(&[]).await;
     let email = "kortbetalare@regionvastmanland.se";
     crate::permits::bought_permit(&app, email).await;
     let b = Browser::start(javascript).await;
@@ -194,7 +194,7 @@ async fn the_receipt_prints_on_one_a4_page() {
     if browser_tests_skipped() {
         return;
     }
-    let app = crate::helpers::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "50")]).await;
+    let app = crate::kit::spawn::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "50")]).await;
     let email = "utskrift@regionvastmanland.se";
     let permit = crate::permits::bought_permit(&app, email).await;
     assert_eq!(

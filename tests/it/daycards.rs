@@ -7,35 +7,24 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use parkportal::db::schema::{day_sessions, permits};
 
-use crate::helpers::{TestApp, hidden_value, spawn_app};
+use crate::kit::dates::today;
+use crate::kit::flows::{self, Order};
+use crate::kit::html;
+use crate::kit::spawn::{TestApp, spawn_app};
 use crate::payments::{pay, settled};
-use crate::permits::{confirm, spawn_other_user, type_id};
-
-fn today() -> NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
+use crate::permits::{confirm, spawn_other_user};
 
 /// Buys a day card through the wizard ("Typ" → "Startdatum" → "Antal dagar").
 pub async fn buy_day_card(app: &TestApp, start: NaiveDate, days: &str) -> reqwest::Response {
-    let html = app.get_html("/permits/new").await;
-    let csrf = hidden_value(&html, "csrf");
-    let t = type_id(&html, "Anställda dagkort");
-    let car_park = {
-        let v = html.find("<option value=\"").unwrap() + "<option value=\"".len();
-        html[v..v + html[v..].find('"').unwrap()].to_string()
+    let start = start.to_string();
+    let order = Order {
+        type_name: "Anställda dagkort",
+        package: None,
+        days: Some(days),
+        start: &start,
+        regnr: "ABC123",
     };
-    app.post_form(
-        "/permits/new",
-        &[
-            ("csrf", &csrf),
-            ("type", &t),
-            ("start", &start.to_string()),
-            ("days", days),
-            ("regnr", "ABC123"),
-            ("car_park", &car_park),
-        ],
-    )
-    .await
+    flows::review(&app.client, &app.address, &order).await
 }
 
 /// A logged-in user with a paid day card of `days` days from `start`; returns its path.
@@ -91,10 +80,7 @@ async fn cancel(app: &TestApp, permit: &str, htmx: bool, day: &str) -> reqwest::
 }
 
 fn days_left_in(html: &str) -> String {
-    let i = html.find("id=\"days-left\"").expect("the counter is there");
-    let rest = &html[i..];
-    let start = rest.find('>').unwrap() + 1;
-    rest[start..start + rest[start..].find('<').unwrap()].to_string()
+    html::text(html, "#days-left").expect("the counter is there")
 }
 
 fn used_in_db(app: &TestApp) -> (i32, i64) {
@@ -284,7 +270,7 @@ async fn refused_bookings_say_why_and_keep_what_was_chosen() {
     assert_eq!(used_in_db(&app), (0, 0));
 
     // Another user's card is not found, whatever they send.
-    let other = crate::helpers::new_client(&app.address);
+    let other = crate::kit::client::client(&app.address);
     let their_csrf = spawn_other_user(&app, &other).await;
     let resp = other
         .post(app.url(&format!("{permit}/sessions")))

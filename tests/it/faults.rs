@@ -14,15 +14,17 @@ use parkportal::db::schema::{counters, day_sessions, notifications, payments, pe
 use parkportal::db::{notifications as outbox, payments as db_payments};
 
 use crate::daycards::buy_day_card;
-use crate::helpers::{
-    PASSWORD, TestDb, connect, hidden_value, new_client, spawn_app_with, test_settings,
+use crate::kit::dates::today;
+use crate::kit::flows::{car_park, confirm_fields, package_id, type_id};
+use crate::kit::{
+    client::client,
+    db::{TestDb, connect},
+    flows::PASSWORD,
+    html::hidden_value,
+    spawn::{spawn_app_with, test_settings},
 };
 use crate::payments::pay;
-use crate::permits::{confirm, confirm_fields, package_id, review, type_id};
-
-fn today() -> NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
+use crate::permits::{confirm, review};
 
 /// Waits until `done` holds, or fails after `limit`.
 async fn eventually(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -111,7 +113,7 @@ impl Portal {
     fn browser(&self) -> Browser {
         Browser {
             address: self.address.clone(),
-            client: new_client(&self.address),
+            client: client(&self.address),
         }
     }
 }
@@ -201,10 +203,7 @@ impl Browser {
     async fn buy(&self, day_card_days: Option<&str>) -> i64 {
         let html = self.html("/permits/new").await;
         let csrf = hidden_value(&html, "csrf");
-        let car_park = {
-            let v = html.find("<option value=\"").unwrap() + "<option value=\"".len();
-            html[v..v + html[v..].find('"').unwrap()].to_string()
-        };
+        let car_park = car_park(&html);
         let start = today().to_string();
         let mut form = vec![
             ("csrf", csrf.clone()),

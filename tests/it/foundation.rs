@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use parkportal::db::schema::{car_parks, packages, permit_types};
 
-use crate::helpers::{spawn_app, test_settings};
+use crate::kit::spawn::{spawn_app, test_settings};
 
 #[actix_web::test]
 async fn front_page_is_the_swedish_login_page() {

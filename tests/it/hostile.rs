@@ -24,7 +24,12 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
-use crate::helpers::{TestApp, new_client, spawn_app};
+use crate::kit::dates::today;
+use crate::kit::flows::{package_id, type_id};
+use crate::kit::{
+    client::client,
+    spawn::{TestApp, spawn_app},
+};
 use parkportal::db::DbConnection;
 
 /// Strings that have broken web apps before.
@@ -631,7 +636,7 @@ async fn hostile_forms_logged_out_never_fail() {
     let app = spawn_app().await;
     crate::permits::bought_permit(&app, "owner@regionvastmanland.se").await;
     let mut db = app.conn();
-    let stranger = new_client(&app.address);
+    let stranger = client(&app.address);
     let mut runner = TestRunner::deterministic();
     for endpoint in endpoints(1, 1) {
         let strategy = case(endpoint.fields);
@@ -889,15 +894,12 @@ async fn hostile_uploads_never_fail_and_store_only_pdfs() {
 /// An "Extern betalande" application awaiting approval (it takes a PDF); returns its path.
 pub async fn apply_as_extern(app: &TestApp, csrf: &str) -> String {
     let html = app.get_html("/permits/new").await;
-    let t = crate::permits::type_id(&html, "Extern betalande");
+    let t = type_id(&html, "Extern betalande");
     let details = app
         .get_html(&format!("/permits/new/details?type={t}"))
         .await;
-    let at = details.find(">1 månad</label>").expect("package 1 månad");
-    let marker = "name=\"package\" value=\"";
-    let v = details[..at].rfind(marker).unwrap() + marker.len();
-    let package = &details[v..v + details[v..].find('"').unwrap()];
-    let today = parkportal::domain::permit::today(chrono::Utc::now()).to_string();
+    let package = &package_id(&details, "1 månad");
+    let today = today().to_string();
     let resp = app
         .post_form(
             "/permits/new",
@@ -973,7 +975,7 @@ async fn hostile_callbacks_never_fail() {
 #[actix_web::test]
 async fn hostile_day_bookings_never_fail_or_overbook() {
     let app = spawn_app().await;
-    let today = parkportal::domain::permit::today(chrono::Utc::now());
+    let today = crate::kit::dates::today();
     let permit = crate::daycards::paid_day_card(&app, "dagar@regionvastmanland.se", today, 3).await;
     let mut db = app.conn();
     let csrf = app.csrf().await;

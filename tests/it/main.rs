@@ -12,15 +12,16 @@ mod browser_permits;
 mod daycards;
 mod faults;
 mod foundation;
-mod helpers;
 mod hostile;
+mod html_reader;
+#[path = "../kit/mod.rs"]
+mod kit;
 mod messages;
 mod office;
 mod operator;
 mod payments;
 mod permits;
 mod sms;
-mod smtp;
 mod swish;
 mod trust_account;
 mod trust_body;

@@ -4,7 +4,10 @@
 use diesel::prelude::*;
 use parkportal::db::schema::{case_messages, cases, notifications};
 
-use crate::helpers::{TestApp, new_client, spawn_app};
+use crate::kit::{
+    client::client,
+    spawn::{TestApp, spawn_app},
+};
 use crate::permits::{bought_permit, spawn_other_user};
 
 async fn open_case(app: &TestApp, subject: &str, message: &str, permit: &str) -> reqwest::Response {
@@ -28,11 +31,7 @@ fn office_replies(app: &TestApp, case_id: i64, text: &str) {
 }
 
 fn unread_badge(html: &str) -> Option<String> {
-    let i = html.find("id=\"unread\"")?;
-    let rest = &html[i..html[i..].find("</span></span>").map(|j| i + j)?];
-    let b = rest.find("class=\"badge\"")?;
-    let s = &rest[b..];
-    Some(s[s.find('>')? + 1..].to_string())
+    crate::kit::html::text(html, "#unread .badge")
 }
 
 #[actix_web::test]
@@ -81,7 +80,7 @@ async fn a_case_from_question_to_reply() {
     let link = mail.link("/messages/");
     assert!(link.ends_with(&format!("/messages/{case_id}")), "{link}");
     // The link goes through login and lands on the case.
-    let stranger = new_client(&app.address);
+    let stranger = client(&app.address);
     let resp = stranger.get(&link).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     let to = resp.headers()["location"].to_str().unwrap();
@@ -180,7 +179,7 @@ async fn nobody_reads_or_writes_in_anothers_case() {
         .select(cases::id)
         .first(&mut app.conn())
         .unwrap();
-    let other = new_client(&app.address);
+    let other = client(&app.address);
     let csrf = spawn_other_user(&app, &other).await;
     let resp = other
         .get(app.url(&format!("/messages/{id}")))

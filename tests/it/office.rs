@@ -7,14 +7,15 @@ use parkportal::db::schema::{
     audit_log, notifications, packages, permits, refunds, sim_card_refunds, sim_swish_refunds,
 };
 
-use crate::helpers::{TestApp, hidden_value, spawn_app};
+use crate::kit::dates::today;
+use crate::kit::flows::{package_id, type_id};
+use crate::kit::{
+    html::hidden_value,
+    spawn::{TestApp, spawn_app},
+};
 use crate::operator::operator_client;
 use crate::payments::{card_page, pay, settled, start_card};
-use crate::permits::{bought_permit, confirm, package_id, type_id};
-
-fn today() -> chrono::NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
+use crate::permits::{bought_permit, confirm};
 
 /// A student applies for "Extern betalande"; returns the permit's path.
 async fn apply(app: &TestApp, regnr: &str) -> String {
@@ -676,14 +677,14 @@ async fn an_admin_invites_an_operator_who_chooses_a_password() {
     let mail = app.smtp().wait_for("nina@regionvastmanland.se").await;
     let link = mail.link("/reset-password?token=");
     // The invitee chooses a password, logs in and reaches the portal.
-    let nina = crate::helpers::new_client(&app.address);
+    let nina = crate::kit::client::client(&app.address);
     let form = nina.get(&link).send().await.unwrap().text().await.unwrap();
     let token = hidden_value(&form, "token");
     let resp = nina
         .post(app.url("/reset-password"))
         .form(&[
             ("token", token.as_str()),
-            ("password", crate::helpers::PASSWORD),
+            ("password", crate::kit::flows::PASSWORD),
         ])
         .send()
         .await
@@ -693,7 +694,7 @@ async fn an_admin_invites_an_operator_who_chooses_a_password() {
         .post(app.url("/login"))
         .form(&[
             ("email", "nina@regionvastmanland.se"),
-            ("password", crate::helpers::PASSWORD),
+            ("password", crate::kit::flows::PASSWORD),
         ])
         .send()
         .await

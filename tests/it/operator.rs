@@ -11,16 +11,18 @@ use parkportal::db::{DbConnection, audit};
 use serde_json::Value;
 
 use crate::daycards::paid_day_card;
-use crate::helpers::{PASSWORD, TestApp, hidden_value, new_client, spawn_app, spawn_app_with};
+use crate::kit::dates::today;
+use crate::kit::{
+    client::client,
+    flows::PASSWORD,
+    html::hidden_value,
+    spawn::{TestApp, spawn_app, spawn_app_with},
+};
 use crate::payments::{pay, settled};
 use crate::permits::bought_permit;
 
 pub const KEYS: &str = "nyckel-ett-0123456789-abcdefghijklmn,nyckel-två-9876543210-zyxwvutsrqponm";
 pub const KEY: &str = "nyckel-två-9876543210-zyxwvutsrqponm";
-
-fn today() -> NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
 
 /// Every operator route there is (and one that is not, which the guard covers too).
 const OPERATOR_ROUTES: &[&str] = &[
@@ -70,7 +72,7 @@ fn role_of(app: &TestApp, email: &str) -> String {
 
 /// A second browser with a confirmed, logged-in account made operator.
 pub async fn operator_client(app: &TestApp, email: &str) -> reqwest::Client {
-    let client = new_client(&app.address);
+    let client = client(&app.address);
     let resp = client
         .post(app.url("/register"))
         .form(&[
@@ -169,7 +171,7 @@ async fn create_admin_makes_a_confirmed_admin_from_the_command_line() {
     assert_eq!((action.as_str(), actor), ("user.create_admin", None));
 
     // An existing customer: refused without --yes, made admin with it.
-    let other = new_client(&app.address);
+    let other = client(&app.address);
     other
         .post(app.url("/register"))
         .form(&[

@@ -6,20 +6,12 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use parkportal::db::schema::{payments, permits, receipts};
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::kit::spawn::{TestApp, spawn_app_with};
 use crate::permits::bought_permit;
 
 pub async fn pay(app: &TestApp, permit: &str, number: &str) -> reqwest::Response {
     let csrf = app.csrf().await;
-    app.post_form(
-        &format!("{permit}/pay"),
-        &[
-            ("csrf", &csrf),
-            ("method", "swish"),
-            ("swish_number", number),
-        ],
-    )
-    .await
+    crate::kit::flows::pay_swish(&app.client, &app.address, &csrf, permit, number).await
 }
 
 /// Waits until the latest payment is no longer pending; returns its status.
@@ -241,7 +233,7 @@ async fn a_restart_in_the_middle_of_a_payment_loses_nothing_and_pays_once() {
     assert_eq!(status, "pending");
     // A new process on the same database picks the payment up.
     let smtp = app.smtp().url();
-    let again = parkportal::Application::build(crate::helpers::test_settings(
+    let again = parkportal::Application::build(crate::kit::spawn::test_settings(
         &app.database_url,
         &[("SMTP_URL", &smtp), ("SWISH_SIM_DELAY_MS", "1500")],
     ))

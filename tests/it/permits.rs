@@ -3,38 +3,18 @@
 use diesel::prelude::*;
 use parkportal::db::schema::{applications, permit_events, permits, temporary_regnrs};
 
-use crate::helpers::{TestApp, hidden_value, spawn_app};
-
-fn today() -> chrono::NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
-
-pub fn type_id(html: &str, name: &str) -> String {
-    // <input id="type-N" type="radio" name="type" value="N" …><label for="type-N">NAME</label>
-    let label = format!(">{name}</label>");
-    let at = html
-        .find(&label)
-        .unwrap_or_else(|| panic!("no type {name}"));
-    let before = &html[..at];
-    let v = before.rfind("name=\"type\" value=\"").unwrap() + "name=\"type\" value=\"".len();
-    before[v..v + before[v..].find('"').unwrap()].to_string()
-}
-
-pub fn package_id(html: &str, name: &str) -> String {
-    let label = format!(">{name}</label>");
-    let at = html
-        .find(&label)
-        .unwrap_or_else(|| panic!("no package {name}"));
-    let before = &html[..at];
-    let v = before.rfind("name=\"package\" value=\"").unwrap() + "name=\"package\" value=\"".len();
-    before[v..v + before[v..].find('"').unwrap()].to_string()
-}
+use crate::kit::dates::today;
+use crate::kit::flows::{self, Order, package_id, type_id};
+use crate::kit::{
+    html::hidden_value,
+    spawn::{TestApp, spawn_app},
+};
 
 fn permit_count(app: &TestApp) -> i64 {
     permits::table.count().get_result(&mut app.conn()).unwrap()
 }
 
-/// Goes through the wizard to the review page; returns its HTML.
+/// Goes through the wizard to the review page (`package` "" for none); returns its answer.
 pub async fn review(
     app: &TestApp,
     type_name: &str,
@@ -42,59 +22,18 @@ pub async fn review(
     start: &str,
     regnr: &str,
 ) -> reqwest::Response {
-    let html = app.get_html("/permits/new").await;
-    let csrf = hidden_value(&html, "csrf");
-    let t = type_id(&html, type_name);
-    let details = app
-        .get_html(&format!("/permits/new/details?type={t}"))
-        .await;
-    let p = if package.is_empty() {
-        String::new()
-    } else {
-        package_id(&details, package)
+    let order = Order {
+        type_name,
+        package: (!package.is_empty()).then_some(package),
+        days: None,
+        start,
+        regnr,
     };
-    let car_park = {
-        let v = html.find("<option value=\"").unwrap() + "<option value=\"".len();
-        html[v..v + html[v..].find('"').unwrap()].to_string()
-    };
-    app.post_form(
-        "/permits/new",
-        &[
-            ("csrf", &csrf),
-            ("type", &t),
-            ("package", &p),
-            ("start", start),
-            ("regnr", regnr),
-            ("car_park", &car_park),
-        ],
-    )
-    .await
+    flows::review(&app.client, &app.address, &order).await
 }
 
 pub async fn confirm(app: &TestApp, review_html: &str) -> reqwest::Response {
-    let fields = confirm_fields(review_html);
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    app.post_form("/permits/confirm", &pairs).await
-}
-
-/// The fields of the review page's "Bekräfta" form.
-pub fn confirm_fields(review_html: &str) -> Vec<(String, String)> {
-    let form_start = review_html.find("action=\"/permits/confirm\"").unwrap();
-    let form_html =
-        &review_html[form_start..review_html[form_start..].find("</form>").unwrap() + form_start];
-    let mut fields = Vec::new();
-    let mut rest = form_html;
-    while let Some(i) = rest.find("name=\"") {
-        rest = &rest[i + 6..];
-        let name = rest[..rest.find('"').unwrap()].to_string();
-        let vi = rest.find("value=\"").unwrap() + 7;
-        let value = rest[vi..vi + rest[vi..].find('"').unwrap()].to_string();
-        fields.push((name, value));
-    }
-    fields
+    flows::confirm(&app.client, &app.address, review_html).await
 }
 
 #[actix_web::test]
@@ -362,7 +301,7 @@ async fn the_registration_number_is_updated_inline_or_by_a_plain_post() {
 async fn another_users_permit_is_not_found() {
     let app = spawn_app().await;
     let permit = bought_permit(&app, "owner@regionvastmanland.se").await;
-    let intruder = crate::helpers::new_client(&app.address);
+    let intruder = crate::kit::client::client(&app.address);
     let other = spawn_other_user(&app, &intruder).await;
     let page = intruder.get(app.url(&permit)).send().await.unwrap();
     assert_eq!(page.status(), 404);
@@ -401,35 +340,8 @@ async fn another_users_permit_is_not_found() {
 /// Registers and logs in a second user on its own client; returns its CSRF token.
 pub async fn spawn_other_user(app: &TestApp, client: &reqwest::Client) -> String {
     let email = "intruder@regionvastmanland.se";
-    client
-        .post(app.url("/register"))
-        .form(&[
-            ("email", email),
-            ("password", crate::helpers::PASSWORD),
-            ("mobile", "0701234567"),
-            ("name", "Ina"),
-            ("terms", "yes"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let link = app.smtp().wait_for(email).await.link("/confirm?token=");
-    client.get(&link).send().await.unwrap();
-    client
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", crate::helpers::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let html = client
-        .get(app.url("/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    hidden_value(&html, "csrf")
+    flows::register_confirm_login(client, &app.address, email, app.inbox()).await;
+    flows::csrf(client, &app.address).await
 }
 
 #[actix_web::test]

@@ -9,7 +9,7 @@ use parkportal::db::notifications::NotificationRow;
 use parkportal::db::schema::{notifications, payments, permits};
 use parkportal::notify::sms_sim::{SimMode, SmsSim};
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::kit::spawn::{TestApp, spawn_app_with};
 use crate::permits::bought_permit;
 
 const API_USER: &str = "u8f2c1e0d9b7a6";

@@ -7,7 +7,7 @@ use parkportal::domain::{MobileNumber, Money};
 use parkportal::payments::swish::{SwishClient, SwishError, SwishStatus, new_instruction_id};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::kit::spawn::{TestApp, spawn_app_with};
 
 fn client(app: &TestApp) -> SwishClient {
     SwishClient::simulator(
@@ -247,7 +247,7 @@ pub fn test_certificate(dir: &std::path::Path, password: &str) -> String {
 async fn a_wrong_certificate_password_stops_the_start_naming_the_setting() {
     let dir = tempfile::tempdir().unwrap();
     let cert = test_certificate(dir.path(), "rätt");
-    let settings = crate::helpers::test_settings(
+    let settings = crate::kit::spawn::test_settings(
         dir.path().join("p.db").to_str().unwrap(),
         &[
             (

@@ -5,7 +5,14 @@
 
 use diesel::prelude::*;
 
-use crate::helpers::*;
+use crate::kit::dates::today;
+use crate::kit::flows::{package_id, type_id};
+use crate::kit::{
+    client::client,
+    flows::PASSWORD,
+    html::hidden_value,
+    spawn::{TestApp, spawn_app, spawn_app_with},
+};
 use crate::payments::{pay, settled};
 use crate::permits::bought_permit;
 use parkportal::db::schema::{account_tokens, notifications, sessions, users};
@@ -129,7 +136,7 @@ async fn change_email(app: &TestApp, new: &str, password: Option<&str>) -> reqwe
 
 /// A second browser with a confirmed, logged-in account.
 async fn other_browser(app: &TestApp, email: &str) -> reqwest::Client {
-    let client = new_client(&app.address);
+    let client = client(&app.address);
     let resp = client
         .post(app.url("/register"))
         .form(&[
@@ -163,7 +170,7 @@ async fn changing_the_email_needs_the_password_and_the_old_address_can_undo_it()
     app.logged_in_user(old).await;
     let id = id_of(&app, old);
     // A second session of the same account (the phone), which the undo must end too.
-    let phone = new_client(&app.address);
+    let phone = client(&app.address);
     let resp = phone
         .post(app.url("/login"))
         .form(&[("email", old), ("password", PASSWORD)])
@@ -218,7 +225,7 @@ async fn changing_the_email_needs_the_password_and_the_old_address_can_undo_it()
     assert_eq!(stored, 0, "the token itself is not in the database");
 
     // Opening the link changes nothing (a mail scanner may fetch it); its button does it.
-    let stranger = new_client(&app.address);
+    let stranger = client(&app.address);
     let page = stranger.get(&undo).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
@@ -301,7 +308,7 @@ async fn an_undo_link_expires_after_seven_days_and_stops_a_change_under_way() {
     );
     // Used before the new address was confirmed: the confirmation link no longer works.
     let token = undo.rsplit_once("token=").unwrap().1.to_string();
-    let resp = new_client(&app.address)
+    let resp = client(&app.address)
         .post(app.url("/settings/email/undo"))
         .form(&[("token", token.as_str())])
         .send()
@@ -413,10 +420,6 @@ async fn changing_to_a_taken_address_answers_as_always_and_changes_nothing() {
     }
 }
 
-fn today() -> chrono::NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
-
 /// A PDF small but whole (header, one empty page, cross-reference table, trailer).
 fn small_pdf() -> Vec<u8> {
     let objects = [
@@ -525,11 +528,11 @@ async fn my_data_holds_everything_kept_about_me_and_nothing_of_others() {
     assert_eq!(resp.status(), 303, "temporary number");
     // An application with an attachment.
     let html = app.get_html("/permits/new").await;
-    let t = crate::permits::type_id(&html, "Extern betalande");
+    let t = type_id(&html, "Extern betalande");
     let details = app
         .get_html(&format!("/permits/new/details?type={t}"))
         .await;
-    let p = crate::permits::package_id(&details, "1 månad");
+    let p = package_id(&details, "1 månad");
     let resp = app
         .post_form(
             "/permits/new",

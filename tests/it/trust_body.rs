@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::spawn_app_with;
+use crate::kit::spawn::spawn_app_with;
 
 /// Sends a form POST to `/login` whose body is announced as 200 bytes but arrives as a few
 /// bytes, then `drips` single bytes `drip` apart, then nothing. Returns the answer's status

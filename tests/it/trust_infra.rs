@@ -8,9 +8,12 @@ use parkportal::db::schema::{sim_card_payments, sim_swish_requests};
 use parkportal::payments::SIM_KEY_HEADER;
 use parkportal::payments::swish::new_instruction_id;
 
-use crate::helpers::{
-    TestApp, TestDb, spawn_app, spawn_app_with, spawn_app_without_smtp,
-    spawn_app_without_smtp_with, test_settings,
+use crate::kit::{
+    db::TestDb,
+    spawn::{
+        TestApp, spawn_app, spawn_app_with, spawn_app_without_smtp, spawn_app_without_smtp_with,
+        test_settings,
+    },
 };
 use crate::permits::bought_permit;
 

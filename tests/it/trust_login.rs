@@ -6,7 +6,11 @@ use diesel::prelude::*;
 use parkportal::db::schema::sessions;
 use parkportal::startup::Application;
 
-use crate::helpers::{PASSWORD, new_client, spawn_app, spawn_app_with, test_settings};
+use crate::kit::{
+    client::client,
+    flows::PASSWORD,
+    spawn::{spawn_app, spawn_app_with, test_settings},
+};
 
 /// 40 parallel wrong passwords: at most 10 get checked (the rest 429), and then even the
 /// right password is refused.
@@ -17,7 +21,7 @@ async fn parallel_wrong_passwords_cannot_pass_the_account_limit() {
     app.logged_in_user(email).await;
     let mut guesses = Vec::new();
     for i in 0..60 {
-        let client = new_client(&app.address);
+        let client = client(&app.address);
         let url = app.url("/login");
         let password = if i == 45 {
             PASSWORD.to_string()
@@ -58,7 +62,7 @@ async fn two_instances_share_the_login_limit() {
     .expect("a second instance builds");
     let address = format!("http://127.0.0.1:{}", second.port());
     actix_web::rt::spawn(second.run_until_stopped());
-    let other = new_client(&address);
+    let other = client(&address);
     for i in 0..10 {
         let (client, base) = if i % 2 == 0 {
             (&app.client, app.address.as_str())
@@ -74,7 +78,7 @@ async fn two_instances_share_the_login_limit() {
         assert_eq!(resp.status(), 401);
     }
     for base in [app.address.as_str(), address.as_str()] {
-        let resp = new_client(base)
+        let resp = client(base)
             .post(format!("{base}/login"))
             .form(&[("email", email), ("password", PASSWORD)])
             .send()
@@ -107,8 +111,8 @@ async fn wrong_password_and_unconfirmed_account_answer_the_same() {
     assert!(a.contains(r#"href="/confirm/resend""#));
 }
 
-async fn fail_from(app: &crate::helpers::TestApp, email: &str, forwarded: &str) -> u16 {
-    new_client(&app.address)
+async fn fail_from(app: &crate::kit::spawn::TestApp, email: &str, forwarded: &str) -> u16 {
+    client(&app.address)
         .post(app.url("/login"))
         .header("X-Forwarded-For", forwarded)
         .form(&[("email", email), ("password", "Fel9!losen")])
@@ -135,7 +139,7 @@ async fn forwarded_clients_are_counted_apart_only_behind_trusted_proxies() {
     assert_eq!(fail_from(&app, "x@example.com", "203.0.113.7").await, 429);
     // Another client behind the same proxy still gets in, and a forged left-hand entry does
     // not help the first one.
-    let resp = new_client(&app.address)
+    let resp = client(&app.address)
         .post(app.url("/login"))
         .header("X-Forwarded-For", "198.51.100.9")
         .form(&[("email", "victim@example.com"), ("password", PASSWORD)])
@@ -167,7 +171,7 @@ async fn sessions_per_account_are_capped() {
     let email = "storm@example.com";
     app.logged_in_user(email).await;
     for _ in 0..14 {
-        let resp = new_client(&app.address)
+        let resp = client(&app.address)
             .post(app.url("/login"))
             .form(&[("email", email), ("password", PASSWORD)])
             .send()

@@ -10,7 +10,7 @@ use parkportal::db::schema::{
     notifications, payments, permits, receipts, refunds, sim_card_payments, sim_card_refunds,
 };
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::kit::spawn::{TestApp, spawn_app};
 use crate::payments::start_card;
 use crate::permits::bought_permit;
 

@@ -1,19 +1,16 @@
 //! Issue #13: what may be done to a permit follows one table of actions × kinds × states;
 //! everything else is refused with a clear Swedish message and a 4xx status.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use diesel::prelude::*;
 use parkportal::db::schema::{permits, temporary_regnrs};
 
 use crate::daycards::{book, buy_day_card, paid_day_card};
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::kit::dates::today;
+use crate::kit::spawn::{TestApp, spawn_app_with};
 use crate::operator::{KEY, KEYS, check};
 use crate::payments::pay;
 use crate::permits::{bought_permit, confirm};
-
-fn today() -> NaiveDate {
-    parkportal::domain::permit::today(chrono::Utc::now())
-}
 
 fn permit_id(path: &str) -> i64 {
     path.rsplit('/').next().unwrap().parse().unwrap()

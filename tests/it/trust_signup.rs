@@ -5,7 +5,11 @@
 use diesel::prelude::*;
 use parkportal::db::schema::{notifications, users};
 
-use crate::helpers::{PASSWORD, TestApp, new_client, spawn_app, spawn_app_with};
+use crate::kit::{
+    client::client,
+    flows::PASSWORD,
+    spawn::{TestApp, spawn_app, spawn_app_with},
+};
 
 const ATTACKER_PASSWORD: &str = "Angripare9!kod";
 
@@ -48,7 +52,7 @@ async fn a_confirmation_link_confirms_the_registration_it_was_sent_for() {
     let email = "nyanstalld@regionvastmanland.se";
     let resp = register_as(
         &app,
-        &new_client(&app.address),
+        &client(&app.address),
         email,
         ATTACKER_PASSWORD,
         "Mallory",
@@ -58,7 +62,7 @@ async fn a_confirmation_link_confirms_the_registration_it_was_sent_for() {
     assert_eq!(resp.status(), 303);
     let resp = register_as(
         &app,
-        &new_client(&app.address),
+        &client(&app.address),
         email,
         PASSWORD,
         "Nora Nyström",
@@ -100,14 +104,10 @@ async fn a_confirmation_link_confirms_the_registration_it_was_sent_for() {
     assert_eq!(app.login(email, PASSWORD).await.status(), 303);
 
     // The other registration's link is void now, and changes nothing.
-    let late = new_client(&app.address)
-        .get(&first_link)
-        .send()
-        .await
-        .unwrap();
+    let late = client(&app.address).get(&first_link).send().await.unwrap();
     assert_eq!(late.status(), 400);
     assert_eq!(
-        new_client(&app.address)
+        client(&app.address)
             .post(app.url("/login"))
             .form(&[("email", email), ("password", ATTACKER_PASSWORD)])
             .send()
@@ -128,7 +128,7 @@ async fn a_new_confirmation_link_carries_the_newest_registration() {
     let email = "ny@regionvastmanland.se";
     register_as(
         &app,
-        &new_client(&app.address),
+        &client(&app.address),
         email,
         ATTACKER_PASSWORD,
         "Mallory",
@@ -137,7 +137,7 @@ async fn a_new_confirmation_link_carries_the_newest_registration() {
     .await;
     register_as(
         &app,
-        &new_client(&app.address),
+        &client(&app.address),
         email,
         PASSWORD,
         "Nora Nyström",
@@ -188,7 +188,7 @@ async fn a_registration_is_written_before_the_answer() {
 #[actix_web::test]
 async fn registrations_are_limited_per_client_address() {
     let app = spawn_app().await;
-    let client = new_client(&app.address);
+    let client = client(&app.address);
     let mut tries = Vec::new();
     for i in 0..40 {
         let (app, client) = (&app, &client);
@@ -261,7 +261,7 @@ async fn reset_and_resend_requests_are_limited_per_client_address() {
     // Another client address is not affected (behind a trusted proxy, each counted apart).
     let proxied = spawn_app_with(&[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
     for i in 0..31 {
-        let resp = new_client(&proxied.address)
+        let resp = client(&proxied.address)
             .post(proxied.url("/forgot-password"))
             .header("x-forwarded-for", format!("10.0.0.{i}"))
             .form(&[("email", "someone@example.com")])
@@ -282,8 +282,8 @@ async fn a_registration_flood_does_not_hold_up_logins() {
     let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut flood = Vec::new();
     // One client for the flood: building a client is slow work on the test's thread.
-    let flooder = new_client(&app.address);
-    let login = new_client(&app.address);
+    let flooder = client(&app.address);
+    let login = client(&app.address);
     for i in 0..60 {
         let (address, done, flooder) = (app.address.clone(), done.clone(), flooder.clone());
         flood.push(actix_web::rt::spawn(async move {

@@ -2,14 +2,9 @@
 //! (page + CSS + htmx) at most 32 KB in at most 3 requests, a later page at most 6 KB, an HTMX
 //! swap at most 2 KB, all brotli-compressed, assets cached as immutable.
 
-#[path = "../../benches/support/customer.rs"]
-mod customer;
-#[path = "../../benches/support/weight.rs"]
-mod walker;
+use crate::kit::weight::{self as walker, Kind};
 
-use walker::Kind;
-
-use crate::helpers::spawn_app_without_smtp_with;
+use crate::kit::spawn::spawn_app_without_smtp_with;
 
 #[actix_web::test]
 async fn pages_and_swaps_stay_within_their_weight_budgets() {

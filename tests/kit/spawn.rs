@@ -1,53 +1,17 @@
-//! The test harness: `spawn_app()` starts the real server with its own database.
+//! The real server on port 0 with a database of its own: [`spawn_app`] for the tests (SQLite,
+//! or PostgreSQL when `TEST_DATABASE_URL` is set), [`spawn_on`] for a chosen database (the
+//! benches: SQLite), [`test_settings`] for a caller that builds the application itself.
 
 use std::collections::HashMap;
 
-use diesel::prelude::*;
-
-use crate::smtp::SmtpServer;
 use parkportal::db::DbConnection;
 use parkportal::{Application, Settings};
 
-/// A fresh database for one test, dropped with it.
-pub enum TestDb {
-    Sqlite { _dir: tempfile::TempDir },
-    Postgres { server_url: String, name: String },
-}
-
-impl TestDb {
-    pub fn create() -> (TestDb, String) {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(server_url) if !server_url.trim().is_empty() => {
-                let name = format!("pp_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = PgConnection::establish(&server_url)
-                    .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
-                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                    .execute(&mut conn)
-                    .expect("create test database");
-                let mut url = url::Url::parse(&server_url).expect("TEST_DATABASE_URL is a URL");
-                url.set_path(&name);
-                (TestDb::Postgres { server_url, name }, url.to_string())
-            }
-            _ => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let path = dir.path().join("parkportal.db");
-                let url = path.to_string_lossy().into_owned();
-                (TestDb::Sqlite { _dir: dir }, url)
-            }
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let TestDb::Postgres { server_url, name } = self
-            && let Ok(mut conn) = PgConnection::establish(server_url)
-        {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(&mut conn);
-        }
-    }
-}
+use super::client::client;
+use super::db::{TestDb, connect};
+use super::flows::{self, Inbox};
+use super::html::hidden_value;
+use super::smtp::SmtpServer;
 
 pub struct TestApp {
     pub address: String,
@@ -61,7 +25,8 @@ pub struct TestApp {
     _db: TestDb,
 }
 
-/// Settings for a test server: port 0, its own database, simulators, no delays worth waiting for.
+/// Settings for a test server: port 0, its own database, simulators, no delays worth waiting
+/// for; `extra` overrides or adds.
 pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut vars: HashMap<String, String> = [
         ("BIND_ADDR", "127.0.0.1:0"),
@@ -88,7 +53,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let url = smtp.url();
     let mut vars = vec![("SMTP_URL", url.as_str()), ("NOTIFY_RETRY_BASE_MS", "100")];
     vars.extend_from_slice(extra);
-    spawn(&vars, Some(smtp)).await
+    spawn_on(TestDb::create(), &vars, Some(smtp)).await
 }
 
 /// The real server without SMTP: e-mails land on the local mailbox page.
@@ -97,12 +62,17 @@ pub async fn spawn_app_without_smtp() -> TestApp {
 }
 
 pub async fn spawn_app_without_smtp_with(extra: &[(&str, &str)]) -> TestApp {
-    spawn(extra, None).await
+    spawn_on(TestDb::create(), extra, None).await
 }
 
-async fn spawn(vars: &[(&str, &str)], smtp: Option<SmtpServer>) -> TestApp {
+/// The real server on the database `db` (as [`TestDb`]'s constructors return it), in the
+/// current actix system, with [`test_settings`] and `vars`.
+pub async fn spawn_on(
+    (db, database_url): (TestDb, String),
+    vars: &[(&str, &str)],
+    smtp: Option<SmtpServer>,
+) -> TestApp {
     let _ = parkportal::telemetry::init_with_default("warn");
-    let (db, database_url) = TestDb::create();
     let app = Application::build(test_settings(&database_url, vars))
         .await
         .expect("the application builds");
@@ -114,27 +84,13 @@ async fn spawn(vars: &[(&str, &str)], smtp: Option<SmtpServer>) -> TestApp {
     TestApp {
         state,
         handle,
-        client: new_client(&address),
+        client: client(&address),
         address,
         smtp,
         database_url,
         _db: db,
     }
 }
-
-/// A browser-like client: keeps cookies, says where its posts come from, follows no redirect.
-pub fn new_client(address: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("Origin", address.parse().unwrap());
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
-pub const PASSWORD: &str = "Parkera7!bil";
 
 impl TestApp {
     /// Stops the server and its payment poller, as a killed process would stop; what it
@@ -158,6 +114,14 @@ impl TestApp {
         self.smtp.as_ref().expect("this app has an SMTP server")
     }
 
+    /// Where this app's confirmation links arrive: its SMTP server, or the local mailbox page.
+    pub fn inbox(&self) -> Inbox<'_> {
+        match &self.smtp {
+            Some(smtp) => Inbox::Smtp(smtp),
+            None => Inbox::Mailbox,
+        }
+    }
+
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(self.url(path))
@@ -168,33 +132,16 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post_form(
-            "/register",
-            &[
-                ("email", email),
-                ("password", password),
-                ("mobile", "070-123 45 67"),
-                ("name", "Anna Andersson"),
-                ("terms", "yes"),
-            ],
-        )
-        .await
+        flows::register(&self.client, &self.address, email, password).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post_form("/login", &[("email", email), ("password", password)])
-            .await
+        flows::login(&self.client, &self.address, email, password).await
     }
 
     /// Register, confirm by the link in the e-mail, log in.
     pub async fn logged_in_user(&self, email: &str) {
-        let resp = self.register(email, PASSWORD).await;
-        assert_eq!(resp.status(), 303);
-        let mail = self.smtp().wait_for(email).await;
-        let link = mail.link("/confirm?token=");
-        assert_eq!(self.client.get(&link).send().await.unwrap().status(), 200);
-        let resp = self.login(email, PASSWORD).await;
-        assert_eq!(resp.status(), 303, "login after confirming");
+        flows::register_confirm_login(&self.client, &self.address, email, self.inbox()).await;
     }
 
     /// The CSRF token of the logged-in session, read from a page's logout form.
@@ -225,23 +172,4 @@ impl TestApp {
     pub fn conn(&self) -> DbConnection {
         connect(&self.database_url)
     }
-}
-
-/// A database connection of the test's own to the database at `database_url`.
-pub fn connect(database_url: &str) -> DbConnection {
-    let url = parkportal::settings::DatabaseUrl::parse(database_url).unwrap();
-    r2d2::ManageConnection::connect(&parkportal::db::ConnectionManager::new(url))
-        .expect("test connection")
-}
-
-use diesel::r2d2;
-
-/// The value of a hidden input in a page.
-pub fn hidden_value(html: &str, name: &str) -> String {
-    let marker = format!(r#"name="{name}" value=""#);
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no hidden {name} in page"))
-        + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
 }

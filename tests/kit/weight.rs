@@ -11,7 +11,9 @@
 use std::fmt;
 use std::io::Read;
 
-use super::customer::{Customer, attr_after, client};
+use super::client::client;
+use super::flows::{Customer, type_id};
+use super::html;
 
 pub const FIRST_VISIT_MAX_BYTES: usize = 32 * 1024;
 pub const FIRST_VISIT_MAX_REQUESTS: usize = 3;
@@ -186,18 +188,13 @@ impl Row {
 }
 
 /// Every `/assets/…` URL in an `href` or `src` of the page, in order, each once.
-pub fn asset_urls(html: &str) -> Vec<String> {
+pub fn asset_urls(page: &str) -> Vec<String> {
     let mut urls: Vec<String> = Vec::new();
-    for marker in ["href=\"/assets/", "src=\"/assets/"] {
-        let mut from = 0;
-        while let Some(i) = html[from..].find(marker) {
-            let start = from + i + marker.find('/').unwrap();
-            let end = start + html[start..].find('"').unwrap();
-            let url = html[start..end].to_string();
+    for attr in ["href", "src"] {
+        for url in html::attrs(page, &format!("[{attr}^='/assets/']"), attr) {
             if !urls.contains(&url) {
                 urls.push(url);
             }
-            from = end;
         }
     }
     urls
@@ -307,18 +304,19 @@ pub async fn walk(address: &str) -> Report {
         ("details: monthly", "Anställda månads/årskort"),
         ("details: day card", "Anställda dagkort"),
     ] {
-        let id = super::customer::radio_value(&buy, "type", name);
+        let id = type_id(&buy, name);
         w.htmx_get(label, &format!("/permits/new/details?type={id}"))
             .await;
     }
-    let month = attr_after(&card, 0, "/calendar?go=").expect("a month link");
+    let month = html::attr(&card, "[hx-get*='/calendar?go=']", "hx-get")
+        .and_then(|link| Some(link.split_once("go=")?.1.to_string()))
+        .expect("a month link");
     w.htmx_get(
         "calendar: other month",
         &format!("{day_card}/calendar?go={month}"),
     )
     .await;
-    let day =
-        attr_after(&card, 0, "type=\"checkbox\" name=\"day\" value=\"").expect("a bookable day");
+    let day = html::attr(&card, "input[type=checkbox][name=day]", "value").expect("a bookable day");
     let path = format!("{day_card}/sessions");
     let booked = fetch(
         me.client
