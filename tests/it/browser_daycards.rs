@@ -189,6 +189,22 @@ async fn day_card_flow(javascript: bool) {
         width.as_u64().unwrap() <= 320,
         "scroll width {width} at 320 px"
     );
+
+    // Hem: the card under "Gäller i dag" offers "Parkera i dag" while today is free; one tap
+    // books today and says so.
+    narrow.goto(&app.url("/")).await;
+    narrow.wait_for_text("Gäller i dag").await;
+    narrow.screenshot(&format!("home-320-{javascript}")).await;
+    narrow.click("Parkera i dag (ABC123)").await;
+    narrow
+        .wait_for_text(&format!(
+            "Dagarna har bokats. Bokade dagar: {}.",
+            words(today)
+        ))
+        .await;
+    narrow.goto(&app.url("/")).await;
+    narrow.wait_for_text("Dagens session").await;
+    assert!(!narrow.page_text().await.contains("Parkera i dag"));
     narrow.close().await;
 }
 

@@ -172,16 +172,16 @@ fn permit_card(
                 " " (name)
             }
             dl {
-                dt { (t.col_car_park) } dd { (park) }
-                dt { (t.col_period) } dd { (p.start_date) " – " (p.end_date) }
+                div { dt { (t.col_car_park) } dd { (park) } }
+                div { dt { (t.col_period) } dd { (p.start_date) " – " (p.end_date) } }
                 @if let Some(tmp) = temporary {
-                    dt { (t.home_temporary) } dd { (tmp.regnr) " " (tmp.from_date) " – " (tmp.to_date) }
+                    div { dt { (t.home_temporary) } dd { (tmp.regnr) " " (tmp.from_date) " – " (tmp.to_date) } }
                 }
                 @if let Some(left) = days_left {
-                    dt { (t.days_left_label) } dd { (left) }
+                    div { dt { (t.days_left_label) } dd { (left) } }
                 }
                 @if let Some((_, regnr)) = today_session {
-                    dt { (t.today_session) } dd { (regnr) }
+                    div { dt { (t.today_session) } dd { (regnr) } }
                 }
             }
             @if failed {
