@@ -43,6 +43,44 @@ pub struct PermitRow {
     pub days_used: i32,
 }
 
+#[cfg(test)]
+impl PermitRow {
+    /// A paid monthly permit for unit tests of what is drawn from a row.
+    pub fn example(price_ore: i64) -> PermitRow {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let at = day.and_hms_opt(12, 0, 0).unwrap_or_default();
+        PermitRow {
+            id: PermitId::from(1),
+            user_id: UserId::from(1),
+            permit_type_id: 1,
+            package_id: None,
+            car_park_id: 1,
+            kind: Kind::Period,
+            type_name_sv: "Anställda månads/årskort".into(),
+            type_name_en: "Staff monthly/yearly permit".into(),
+            package_name_sv: None,
+            package_name_en: None,
+            months: Some(1),
+            days_bought: None,
+            price_ore,
+            vat_basis_points: 2500,
+            regnr: "ABC123".into(),
+            foreign_plate: false,
+            start_date: day,
+            end_date: day,
+            state: State::Paid,
+            reject_reason: None,
+            confirm_key: String::new(),
+            renews_permit_id: None,
+            version: 0,
+            reminder_sent_at: None,
+            created_at: at,
+            updated_at: at,
+            days_used: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = permits)]
 pub struct NewPermit {

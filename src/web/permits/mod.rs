@@ -40,6 +40,7 @@ pub mod receipt;
 mod attachment;
 mod buy;
 mod changes;
+mod history;
 mod page;
 mod views;
 

@@ -224,7 +224,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                 h2 #history-h { (t.history) }
                 ul.history {
                     @for ev in &v.events {
-                        li { (clock::local_display(ev.at)) ": " (ev.kind) " " (display_safe(&ev.detail)) }
+                        li { (clock::local_display(ev.at)) ": " (display_safe(&super::history::line(t, p, &ev.kind, &ev.detail))) }
                     }
                 }
             }
