@@ -60,7 +60,7 @@ async fn day_card_flow(javascript: bool) {
     b.wait_for_heading("Granska och bekräfta").await;
     assert!(b.page_text().await.contains("200 kr"));
     b.click("Bekräfta").await;
-    b.wait_for_heading("Parkeringstillstånd").await;
+    b.wait_for_heading("Anställda dagkort – ABC123").await;
 
     // Pay with Swish.
     b.choose("Swish").await;

@@ -40,7 +40,8 @@ async fn buy_and_change_regnr(javascript: bool) {
     b.wait_for_heading("Granska och bekräfta").await;
     assert!(b.page_text().await.contains("ABC123"));
     b.click("Bekräfta").await;
-    b.wait_for_heading("Parkeringstillstånd").await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
     assert_eq!(b.text("#status").await, "Väntar på betalning");
     b.screenshot(&format!("permit-{javascript}")).await;
 
@@ -97,7 +98,8 @@ async fn pay_with_swish(javascript: bool) {
     let b = Browser::start(javascript).await;
     b.login(&app.url("/"), email, PASSWORD).await;
     b.click("Visa/ändra").await;
-    b.wait_for_heading("Parkeringstillstånd").await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
     assert_eq!(b.text("#status").await, "Väntar på betalning");
     b.choose("Swish").await;
     b.fill("Swishnummer", "070 123 45 67").await;
@@ -152,13 +154,15 @@ async fn pay_with_card(javascript: bool) {
     let b = Browser::start(javascript).await;
     b.login(&app.url("/"), email, PASSWORD).await;
     b.click("Visa/ändra").await;
-    b.wait_for_heading("Parkeringstillstånd").await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
     b.choose("Kort").await;
     b.click("Betala nu").await;
     b.wait_for_heading("Kortbetalning").await;
     b.fill("Kortnummer", "4111 1111 1111 1111").await;
     b.click("Betala").await;
-    b.wait_for_heading("Parkeringstillstånd").await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
     b.wait_for_text("Se kvitto").await;
     assert_eq!(b.text("#status").await, "Aktiv");
     let errors = b.console_errors().await;
@@ -207,7 +211,8 @@ async fn the_receipt_prints_on_one_a4_page() {
     let b = Browser::start(true).await;
     b.login(&app.url("/"), email, PASSWORD).await;
     b.goto(&app.url(&permit)).await;
-    b.wait_for_heading("Parkeringstillstånd").await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
     b.click("Se kvitto").await;
     b.wait_for_heading("Kvitto").await;
     let on_screen = b.page_text().await;

@@ -230,7 +230,9 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             }
         }
     };
-    page(ctx, Some(&frame(me)), t.permit_title, body)
+    // The type and the car: "Anställda dagkort – ABC123" (heading and title alike).
+    let title = format!("{} – {}", permit_type_name(p, ctx.lang), p.regnr);
+    page(ctx, Some(&frame(me)), &title, body)
 }
 
 #[derive(Deserialize, Default)]

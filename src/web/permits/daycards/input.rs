@@ -1,0 +1,109 @@
+//! What the calendar form carries (read from a body or a query string, written back to an
+//! address without the token) and the messages beside the calendar.
+
+use super::*;
+
+/// More ticked days than this in one request is not a person using the calendar.
+pub(super) const MAX_DAYS_PER_REQUEST: usize = 400;
+
+/// What the calendar form carries: the number, the ticked days and the month shown.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarInput {
+    pub csrf: String,
+    /// As typed; `None` when the form was not sent (first view).
+    pub regnr: Option<String>,
+    pub foreign: bool,
+    pub days: BTreeSet<NaiveDate>,
+    /// A ticked "day" that was not a date (a tampered form).
+    pub bad_day: bool,
+    pub month: Option<Month>,
+    /// A booked day whose "Avbryt" was pressed: the calendar asks to confirm.
+    pub cancel: Option<NaiveDate>,
+    /// The days just booked (after the redirect of a booking without JavaScript).
+    pub booked: BTreeSet<NaiveDate>,
+}
+
+impl CalendarInput {
+    /// Reads an `application/x-www-form-urlencoded` body or query string. Repeated `day`
+    /// fields are the ticked days.
+    pub fn parse(raw: &[u8]) -> CalendarInput {
+        let mut input = CalendarInput::default();
+        // The month a navigation button asks for wins over the month the form was showing.
+        let mut go = None;
+        for (key, value) in url::form_urlencoded::parse(raw) {
+            match key.as_ref() {
+                "csrf" => input.csrf = value.into_owned(),
+                "regnr" => input.regnr = Some(value.chars().take(40).collect()),
+                "foreign" => input.foreign = true,
+                "month" => input.month = Month::parse(&value),
+                "go" => go = Month::parse(&value),
+                "cancel" => input.cancel = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok(),
+                "booked" => {
+                    if let Ok(d) = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+                        && input.booked.len() < MAX_DAYS_PER_REQUEST
+                    {
+                        input.booked.insert(d);
+                    }
+                }
+                "day" => {
+                    if input.days.len() >= MAX_DAYS_PER_REQUEST {
+                        input.bad_day = true;
+                        continue;
+                    }
+                    match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+                        Ok(d) => {
+                            input.days.insert(d);
+                        }
+                        Err(_) => input.bad_day = true,
+                    }
+                }
+                _ => {}
+            }
+        }
+        if go.is_some() {
+            input.month = go;
+        }
+        input
+    }
+
+    /// The choices as a query string for the page (never the CSRF token: it does not
+    /// belong in an address).
+    pub fn to_query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(m) = &self.month {
+            q.append_pair("month", &m.key());
+        }
+        if let Some(r) = &self.regnr {
+            q.append_pair("regnr", r);
+        }
+        if self.foreign {
+            q.append_pair("foreign", "yes");
+        }
+        for d in &self.days {
+            q.append_pair("day", &d.to_string());
+        }
+        if let Some(d) = self.cancel {
+            q.append_pair("cancel", &d.to_string());
+        }
+        q.finish()
+    }
+}
+
+/// "Dagarna har bokats. Bokade dagar: onsdag 3 december, torsdag 4 december."
+pub fn booked_notice(t: &Texts, days: &BTreeSet<NaiveDate>) -> String {
+    let list: Vec<String> = days.iter().map(|d| day_in_words(t, *d)).collect();
+    format!(
+        "{} {}: {}.",
+        t.sessions_booked,
+        t.booked_days,
+        list.join(", ")
+    )
+}
+
+/// Messages beside the calendar.
+#[derive(Debug, Clone, Default)]
+pub struct CalMsg {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub regnr_error: Option<&'static str>,
+}

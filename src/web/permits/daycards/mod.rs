@@ -1,0 +1,277 @@
+//! The day card on its permit page: days bought, "Återstående dagar", the month calendar with
+//! a checkbox per bookable day, "Skapa session" and "Avbryt" on future sessions.
+//!
+//! One form (`#book-form`) holds the number and the ticked days. With HTMX, month navigation,
+//! ticking, "Skapa session" and "Avbryt" swap only `#calendar` (plus the counter at the top,
+//! out of band). Without JavaScript the month and "Avbryt" buttons post the same form to
+//! `/calendar`, which answers with the page holding those choices in its address; "Skapa
+//! session" and the confirmed "Avbryt" post and come back with a redirect. Handlers here; the
+//! form's fields in `input`, the views in `view`.
+
+use super::{day_card_page, regnr_error, send_change};
+use crate::actors::{PermitChange, PermitError, RuleError};
+use crate::auth::SessionUser;
+use crate::db::daycards::{self, SessionRow};
+use crate::db::permits::{self as db_permits, PermitRow};
+use crate::db::{self};
+use crate::domain::PermitId;
+use crate::domain::RegNumber;
+use crate::domain::UserId;
+use crate::domain::daycard::{BookingError, CancelError, Card, Month, Refusal, SessionStatus};
+use crate::domain::permit::{State, Status, today};
+use crate::domain::permit_actions::Kind;
+use crate::i18n::{Texts, day_in_words};
+use crate::state::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::error::{AppError, ErrorPage, unreadable_body};
+use crate::web::forms::{self, Field, notice, notice_error};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Datelike, NaiveDate};
+use maud::{Markup, html};
+use std::collections::{BTreeMap, BTreeSet};
+type Data = web::Data<AppState>;
+
+mod input;
+mod view;
+
+pub use input::*;
+pub use view::*;
+
+async fn load(
+    state: &AppState,
+    id: PermitId,
+    user_id: UserId,
+) -> Result<(PermitRow, Vec<SessionRow>), AppError> {
+    db::query(&state.pool, move |c| {
+        let Some(p) = db_permits::owned(c, id, user_id)? else {
+            return Ok(None);
+        };
+        if p.kind != Kind::Day {
+            return Ok(None);
+        }
+        let sessions = daycards::sessions(c, id)?;
+        Ok(Some((p, sessions)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// `GET /permits/{id}/calendar`: month navigation and ticking. HTMX gets the fragment; a
+/// plain request goes to the page with the same choices.
+pub async fn calendar_fragment(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<PermitId>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let id = id.into_inner();
+    let (p, sessions) = load(&state, id, me.user.id).await?;
+    let input = CalendarInput::parse(req.query_string().as_bytes());
+    if !ctx.htmx_fragment {
+        return Ok(crate::web::respond::see_other(&format!(
+            "/permits/{id}?{}",
+            req.query_string()
+        )));
+    }
+    Ok(fragment(
+        &ctx,
+        &p,
+        &sessions,
+        &input,
+        &CalMsg::default(),
+        StatusCode::OK,
+    ))
+}
+
+fn refusal_text(t: &Texts, r: Refusal) -> &'static str {
+    match r {
+        Refusal::Past => t.reason_past,
+        Refusal::BeforeStart => t.reason_before_start,
+        Refusal::AfterEnd => t.reason_after_end,
+        Refusal::AlreadyBooked => t.reason_booked,
+    }
+}
+
+/// The reason a booking or cancellation was refused, in the user's language.
+fn refused_text(t: &Texts, e: &PermitError) -> String {
+    match e {
+        PermitError::Rule(RuleError::Booking(BookingError::NoDays)) => t.err_no_days.into(),
+        PermitError::Rule(RuleError::Booking(BookingError::Day { day, reason })) => {
+            format!("{} {day}: {}.", t.nothing_booked, refusal_text(t, *reason))
+        }
+        PermitError::Rule(RuleError::Booking(BookingError::NotEnoughDays {
+            wanted, left, ..
+        })) => {
+            format!(
+                "{} {}: {wanted}. {}: {left}.",
+                t.nothing_booked, t.chosen_days, t.days_left_label
+            )
+        }
+        PermitError::Rule(RuleError::Cancel(CancelError::Started)) => t.err_cancel_started.into(),
+        PermitError::Rule(RuleError::Cancel(CancelError::NotBooked)) => {
+            t.err_cancel_not_booked.into()
+        }
+        PermitError::Conflict => t.rule_conflict.into(),
+        PermitError::Rule(RuleError::Refused(r)) if r.kind == Kind::Day => t.refusal(r).into(),
+        _ => t.err_card_not_usable.into(),
+    }
+}
+
+/// Sends the change to the card's actor; a refused rule comes back as its reason.
+async fn change(
+    state: &AppState,
+    t: &Texts,
+    me: &SessionUser,
+    id: PermitId,
+    change: PermitChange,
+) -> Result<Result<PermitRow, String>, AppError> {
+    Ok(send_change(state, id, Some(me.user.id), me.user.id, change)
+        .await?
+        .map_err(|e| refused_text(t, &e)))
+}
+
+/// Answers a booking or cancellation: the fragment for HTMX, else a redirect (done) or the
+/// page again with the reason and what was ticked (refused).
+async fn answer(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    id: PermitId,
+    mut input: CalendarInput,
+    msg: CalMsg,
+    flash: &str,
+) -> Result<HttpResponse, AppError> {
+    let ok = msg.error.is_none() && msg.regnr_error.is_none();
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    // Booked days are no longer ticked (the notice names them); after a cancellation the
+    // ticks stay.
+    let booked = if ok && flash == "booked" {
+        std::mem::take(&mut input.days)
+    } else {
+        BTreeSet::new()
+    };
+    input.cancel = None;
+    if ctx.htmx_fragment {
+        let (p, sessions) = load(state, id, me.user.id).await?;
+        return Ok(fragment(ctx, &p, &sessions, &input, &msg, status));
+    }
+    if ok {
+        input.booked = booked;
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("m", flash);
+        for d in &input.booked {
+            query.append_pair("booked", &d.to_string());
+        }
+        let rest = input.to_query();
+        return Ok(crate::web::respond::see_other(&format!(
+            "/permits/{id}?{}&{rest}#book-h",
+            query.finish()
+        )));
+    }
+    day_card_page(ctx, state, me, id, input, msg, status).await
+}
+
+/// `POST /permits/{id}/calendar`: month navigation and "Avbryt" without JavaScript. The
+/// buttons submit the booking form, so the number and the ticked days come along; the
+/// answer is the page with those choices in its address (a GET that reloads and goes back).
+pub async fn navigate(
+    ctx: Ctx,
+    id: web::Path<PermitId>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let input = match posted(me, body)? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
+    };
+    let anchor = if input.cancel.is_some() {
+        "cancel-q"
+    } else {
+        "book-h"
+    };
+    Ok(crate::web::respond::see_other(&format!(
+        "/permits/{}?{}#{anchor}",
+        id.into_inner(),
+        input.to_query()
+    )))
+}
+
+/// The calendar form as posted, its CSRF token checked; a body that cannot be read is the
+/// form's error page.
+fn posted(
+    me: &SessionUser,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<Result<CalendarInput, HttpResponse>, AppError> {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(unreadable_body(&e, ErrorPage::FORM))),
+    };
+    let input = CalendarInput::parse(&body);
+    me.check_csrf(&input.csrf)?;
+    Ok(Ok(input))
+}
+
+/// `POST /permits/{id}/sessions`: "Skapa session".
+pub async fn book(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<PermitId>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let input = match posted(me, body)? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
+    };
+    let id = id.into_inner();
+    let t = ctx.t();
+    let mut msg = CalMsg::default();
+    let raw = input.regnr.clone().unwrap_or_default();
+    let regnr = RegNumber::parse(&raw, input.foreign)
+        .map_err(|e| msg.regnr_error = Some(regnr_error(t, e, input.foreign)))
+        .ok();
+    if input.bad_day {
+        msg.error = Some(t.err_bad_day.into());
+    } else if input.days.is_empty() {
+        msg.error = Some(t.err_no_days.into());
+    }
+    if let (Some(regnr), None) = (regnr, &msg.error) {
+        let days = input.days.clone();
+        match change(&state, t, me, id, PermitChange::BookDays { regnr, days }).await? {
+            Ok(_) => msg.notice = Some(booked_notice(t, &input.days)),
+            Err(text) => msg.error = Some(text),
+        }
+    }
+    answer(&ctx, &state, me, id, input, msg, "booked").await
+}
+
+/// `POST /permits/{id}/sessions/{day}/cancel`: "Avbryt" on a future session.
+pub async fn cancel(
+    ctx: Ctx,
+    state: Data,
+    path: web::Path<(PermitId, String)>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let input = match posted(me, body)? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
+    };
+    let (id, day) = path.into_inner();
+    let t = ctx.t();
+    let mut msg = CalMsg::default();
+    match NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+        Err(_) => msg.error = Some(t.err_bad_day.into()),
+        Ok(day) => match change(&state, t, me, id, PermitChange::CancelDay { day }).await? {
+            Ok(_) => msg.notice = Some(t.session_cancelled.into()),
+            Err(text) => msg.error = Some(text),
+        },
+    }
+    answer(&ctx, &state, me, id, input, msg, "day_cancelled").await
+}

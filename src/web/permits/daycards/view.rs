@@ -1,0 +1,302 @@
+//! The day card's views: the counters, the booking form with its calendar, the booked days,
+//! the confirm step of "Avbryt", and the summary of chosen days.
+
+use super::*;
+
+/// The number of the latest session, else the card's own number: what the field starts with.
+pub(super) fn default_regnr(p: &PermitRow, sessions: &[SessionRow]) -> (String, bool) {
+    sessions
+        .iter()
+        .max_by_key(|s| (s.created_at, s.id))
+        .map(|s| (s.regnr.clone(), s.foreign_plate))
+        .unwrap_or_else(|| (p.regnr.clone(), p.foreign_plate))
+}
+
+pub(super) fn card_of(p: &PermitRow, sessions: &[SessionRow]) -> Card {
+    Card {
+        first_day: p.start_date,
+        last_day: p.end_date,
+        days_bought: u32::try_from(p.days_bought.unwrap_or(0)).unwrap_or(0),
+        booked: sessions.iter().map(|s| s.day).collect(),
+    }
+}
+
+/// The counter at the top; `oob` marks it for an out-of-band swap.
+pub(super) fn days_left(p: &PermitRow, oob: bool) -> Markup {
+    let left = (p.days_bought.unwrap_or(0) - p.days_used).max(0);
+    html! { strong #days-left hx-swap-oob=[oob.then_some("true")] { (left) } }
+}
+
+/// The top of the day-card page: days bought, days left and today's session.
+pub fn top(ctx: &Ctx, p: &PermitRow, sessions: &[SessionRow]) -> Markup {
+    let t = ctx.t();
+    let today = today(chrono::Utc::now());
+    html! {
+        dl.card.counters {
+            dt { (t.days_bought_label) } dd { (p.days_bought.unwrap_or(0)) }
+            dt { (t.days_left_label) } dd { (days_left(p, false)) }
+            @if let Some(s) = sessions.iter().find(|s| s.day == today) {
+                dt { (t.today_session) } dd { (s.regnr) }
+            }
+        }
+    }
+}
+
+/// Whether the card can take bookings (paid and not yet over).
+pub fn bookable_card(p: &PermitRow) -> bool {
+    p.state == State::Paid && p.end_date >= today(chrono::Utc::now())
+}
+
+/// The booking form around the calendar, and the empty form the confirmed "Avbryt" belongs
+/// to. Month navigation and "Avbryt" submit the booking form itself (to `/calendar`), so
+/// nothing ticked is lost without JavaScript.
+pub fn section(
+    ctx: &Ctx,
+    me: &SessionUser,
+    p: &PermitRow,
+    sessions: &[SessionRow],
+    input: &CalendarInput,
+    msg: &CalMsg,
+) -> Markup {
+    let t = ctx.t();
+    let open = bookable_card(p);
+    html! {
+        section aria-labelledby="book-h" {
+            h2 #book-h { (t.book_heading) }
+            p { (t.book_intro) }
+            form #book-form method="post" action={ "/permits/" (p.id) "/sessions" } novalidate
+                hx-post={ "/permits/" (p.id) "/sessions" } hx-target="#calendar" hx-swap="outerHTML" {
+                input type="hidden" name="csrf" value=(me.csrf_token);
+                (calendar(ctx, p, sessions, input, msg))
+                (summary(ctx, p, sessions, input, false))
+                @if open { button type="submit" { (t.create_session) } }
+            }
+            form #cal-cancel method="post" action={ "/permits/" (p.id) "/sessions" } {
+                input type="hidden" name="csrf" value=(me.csrf_token);
+            }
+        }
+    }
+}
+
+pub(super) fn month_name(t: &Texts, m: &Month) -> String {
+    let idx = m.first.month0() as usize;
+    format!("{} {}", t.months[idx.min(11)], m.first.year())
+}
+
+pub(super) fn status_text(ctx: &Ctx, s: SessionStatus) -> &'static str {
+    let shown = match s {
+        SessionStatus::Issued => Status::Issued,
+        SessionStatus::Active => Status::Active,
+        SessionStatus::Used => return ctx.t().session_used,
+    };
+    crate::i18n::status(ctx.lang, shown)
+}
+
+/// The ticked days that can still be booked.
+pub(super) fn ticked(card: &Card, input: &CalendarInput, today: NaiveDate) -> BTreeSet<NaiveDate> {
+    input
+        .days
+        .iter()
+        .copied()
+        .filter(|d| card.bookable(*d, today))
+        .collect()
+}
+
+/// The count of chosen days against the days left, and a warning when they are more; a live
+/// region outside the swapped calendar, so a screen reader hears each change once.
+pub(super) fn summary(
+    ctx: &Ctx,
+    p: &PermitRow,
+    sessions: &[SessionRow],
+    input: &CalendarInput,
+    oob: bool,
+) -> Markup {
+    let t = ctx.t();
+    let today = today(chrono::Utc::now());
+    let card = card_of(p, sessions);
+    let chosen = ticked(&card, input, today).len();
+    let left = card.days_left() as usize;
+    html! {
+        div #cal-summary aria-live="polite" hx-swap-oob=[oob.then_some("true")] {
+            @if bookable_card(p) {
+                p { (t.chosen_days) ": " strong #chosen { (chosen) } " · " (t.days_left_label) ": " (left) }
+                @if chosen > left { p.field-error #too-many { (t.too_many_days) } }
+            }
+        }
+    }
+}
+
+/// The calendar fragment: what every HTMX answer of this page swaps.
+pub fn calendar(
+    ctx: &Ctx,
+    p: &PermitRow,
+    sessions: &[SessionRow],
+    input: &CalendarInput,
+    msg: &CalMsg,
+) -> Markup {
+    let t = ctx.t();
+    let today = today(chrono::Utc::now());
+    let card = card_of(p, sessions);
+    let initial = Month::initial(p.start_date, p.end_date, today);
+    let month = input
+        .month
+        .clone()
+        .filter(|m| m.overlaps(p.start_date.min(today), p.end_date))
+        .unwrap_or(initial);
+    let booked: BTreeMap<NaiveDate, &SessionRow> = sessions.iter().map(|s| (s.day, s)).collect();
+    let (default_number, default_foreign) = default_regnr(p, sessions);
+    let (number, foreign) = match &input.regnr {
+        Some(typed) => (typed.clone(), input.foreign),
+        None => (default_number, default_foreign),
+    };
+    let open = bookable_card(p);
+    let ticked = ticked(&card, input, today);
+    let base = format!("/permits/{}", p.id);
+    let in_month =
+        |d: &NaiveDate| d.year() == month.first.year() && d.month() == month.first.month();
+    // A button of the booking form that shows the calendar again with one choice changed:
+    // without JavaScript it posts the form to `/calendar` (then a GET of the page), with
+    // HTMX it swaps the calendar (the GET carries the calendar's fields, not the token).
+    let again = |name: &str, value: String, label: &str, class: &str, extra: &str| {
+        html! {
+            button type="submit" class=(class) name=(name) value=(value)
+                formaction={ (base) "/calendar" } formnovalidate
+                hx-get={ (base) "/calendar?" (name) "=" (value) (extra) } hx-include="#calendar"
+                hx-target="#calendar" hx-swap="outerHTML" { (label) }
+        }
+    };
+    let nav = |m: Option<Month>, label: &str, class: &str| match m {
+        Some(m) => again(
+            "go",
+            m.key(),
+            label,
+            &format!("secondary small {class}"),
+            "",
+        ),
+        None => html! { span {} },
+    };
+    let prev = month
+        .previous()
+        .filter(|m| m.last() >= p.start_date.min(today));
+    let next = month.next().filter(|m| m.first <= p.end_date);
+    let confirming = input.cancel.filter(|d| {
+        open && booked.contains_key(d) && SessionStatus::of(*d, today) == SessionStatus::Issued
+    });
+    let month_sessions: Vec<&SessionRow> = sessions.iter().filter(|s| in_month(&s.day)).collect();
+    html! {
+        div #calendar {
+            // Enter in the number field means "Skapa session", not the first month button.
+            @if open {
+                button.sr-only type="submit" tabindex="-1" aria-hidden="true" {}
+            }
+            @if let Some(n) = &msg.notice { (notice(n)) }
+            @if let Some(e) = &msg.error { (notice_error(e)) }
+            @if let Some(day) = confirming {
+                @let plate = booked.get(&day).map(|s| s.regnr.as_str()).unwrap_or_default();
+                div.confirm.danger-zone role="group" aria-labelledby="cancel-q" {
+                    p #cancel-q { strong { (t.cancel_confirm) " " (day_in_words(t, day)) " (" (plate) ")?" } }
+                    p { (t.cancel_confirm_body) }
+                    div.actions {
+                        button.danger type="submit" form="cal-cancel" autofocus
+                            formaction={ (base) "/sessions/" (day) "/cancel" }
+                            hx-post={ (base) "/sessions/" (day) "/cancel" } hx-include="#book-form"
+                            hx-target="#calendar" hx-swap="outerHTML" { (t.cancel_yes) }
+                        (again("go", month.key(), t.cancel_no, "secondary", ""))
+                    }
+                }
+            }
+            @if open {
+                (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).autocomplete("off")))
+                div.check {
+                    input #day-foreign type="checkbox" name="foreign" value="yes" checked[foreign];
+                    label for="day-foreign" { (t.foreign_label) }
+                }
+            }
+            input type="hidden" name="month" value=(month.key());
+            div.cal-nav {
+                (nav(prev, t.prev_month, "prev"))
+                h3 #cal-caption aria-live="polite" { (month_name(t, &month)) }
+                (nav(next, t.next_month, "next"))
+            }
+            table.cal aria-labelledby="cal-caption" {
+                thead { tr { @for (short, long) in t.weekdays.iter().zip(t.weekdays_long.iter()) { th scope="col" abbr=(long) { (short) } } } }
+                tbody {
+                    @for week in &month.weeks {
+                        tr {
+                            @for cell in week {
+                                @match cell {
+                                    None => { td {} }
+                                    Some(day) => {
+                                        @if let Some(s) = booked.get(day) {
+                                            @let status = SessionStatus::of(*day, today);
+                                            td.booked.used[status == SessionStatus::Used].today[*day == today] {
+                                                span.num { (day.day()) }
+                                                span.sr-only { " " (day_in_words(t, *day)) ": " (status_text(ctx, status)) ", " (s.regnr) }
+                                            }
+                                        } @else if open && card.bookable(*day, today) {
+                                            td.free.today[*day == today] {
+                                                label.day for={ "d" (day) } {
+                                                    input id={ "d" (day) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)]
+                                                        hx-get={ (base) "/calendar" } hx-trigger="change" hx-include="#calendar"
+                                                        hx-target="#calendar" hx-swap="outerHTML" hx-sync="#book-form:replace";
+                                                    span.num { (day.day()) }
+                                                    span.sr-only { " " (day_in_words(t, *day)) }
+                                                }
+                                            }
+                                        } @else {
+                                            td.off.today[*day == today] { span.num { (day.day()) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            ul.cal-legend aria-label=(t.legend_label) {
+                @if open { li { span.key.free {} (t.legend_free) } }
+                li { span.key.booked {} (t.legend_booked) }
+                li { span.key.today {} (t.legend_today) }
+                li { span.key.off {} (t.legend_off) }
+            }
+            @for d in ticked.iter().filter(|d| !in_month(d)) {
+                input type="hidden" name="day" value=(d);
+            }
+            h3 #booked-h { (t.booked_days) " – " (month_name(t, &month)) }
+            @if month_sessions.is_empty() {
+                p.muted { (t.no_booked_in_month) }
+            } @else {
+                ul.booked-list aria-labelledby="booked-h" {
+                    @for s in &month_sessions {
+                        @let status = SessionStatus::of(s.day, today);
+                        li {
+                            span.when { (day_in_words(t, s.day)) }
+                            span.plate { (s.regnr) }
+                            span.tag.used[status == SessionStatus::Used] { (status_text(ctx, status)) }
+                            @if status == SessionStatus::Issued && open {
+                                (again("cancel", s.day.to_string(), t.cancel_session, "danger-outline small", &format!("&go={}", month.key())))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The calendar as HTMX wants it: the fragment plus the counter and the summary out of band.
+pub(super) fn fragment(
+    ctx: &Ctx,
+    p: &PermitRow,
+    sessions: &[SessionRow],
+    input: &CalendarInput,
+    msg: &CalMsg,
+    status: StatusCode,
+) -> HttpResponse {
+    let body = html! {
+        (calendar(ctx, p, sessions, input, msg))
+        (summary(ctx, p, sessions, input, true))
+        (days_left(p, true))
+    };
+    crate::web::respond::html(status, body)
+}
