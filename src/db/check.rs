@@ -10,6 +10,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{car_parks, day_sessions, permits, temporary_regnrs};
+use crate::domain::check::NotValid;
 
 /// One permit that makes the number valid on the day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +27,15 @@ pub struct ValidPermit {
 }
 
 type Row = (String, String, String, NaiveDate, NaiveDate);
+
+/// A permit carrying the number: id, state, kind, first and last day.
+type PermitDates = (
+    i64,
+    crate::domain::permit::State,
+    crate::domain::permit_actions::Kind,
+    NaiveDate,
+    NaiveDate,
+);
 
 macro_rules! permanent_query {
     ($regnr:expr, $day:expr) => {
@@ -129,6 +139,63 @@ pub fn valid_on(
             .map(as_valid(false, true)),
     );
     Ok(found)
+}
+
+/// Why `regnr` is not valid on `day` (asked only after [`valid_on`] found nothing): read from
+/// the permits that carry the number.
+pub fn why_not(conn: &mut DbConnection, regnr: &str, day: NaiveDate) -> QueryResult<NotValid> {
+    use crate::domain::permit::State;
+    use crate::domain::permit_actions::Kind;
+    let rows: Vec<PermitDates> = permits::table
+        .filter(permits::regnr.eq(regnr))
+        .order(permits::end_date.desc())
+        .select((
+            permits::id,
+            permits::state,
+            permits::kind,
+            permits::start_date,
+            permits::end_date,
+        ))
+        .load(conn)?;
+    let paid_now = |kind: Kind| {
+        rows.iter().find(|(_, s, k, start, end)| {
+            *s == State::Paid && *k == kind && *start <= day && day <= *end
+        })
+    };
+    if paid_now(Kind::Day).is_some() {
+        return Ok(NotValid::DayNotBooked);
+    }
+    if let Some((id, ..)) = paid_now(Kind::Period) {
+        let temporary: Option<(String, NaiveDate)> = temporary_regnrs::table
+            .filter(temporary_regnrs::permit_id.eq(id))
+            .filter(temporary_regnrs::ended_at.is_null())
+            .filter(temporary_regnrs::from_date.le(day))
+            .filter(temporary_regnrs::to_date.ge(day))
+            .select((temporary_regnrs::regnr, temporary_regnrs::to_date))
+            .first(conn)
+            .optional()?;
+        if let Some((regnr, to)) = temporary {
+            return Ok(NotValid::TemporaryInstead { regnr, to });
+        }
+    }
+    let with = |state: State| rows.iter().find(|(_, s, ..)| *s == state);
+    Ok(if with(State::AwaitingPayment).is_some() {
+        NotValid::AwaitingPayment
+    } else if with(State::AwaitingApproval).is_some() {
+        NotValid::AwaitingApproval
+    } else if let Some((.., start, _)) = rows
+        .iter()
+        .filter(|(_, s, _, start, _)| *s == State::Paid && *start > day)
+        .min_by_key(|(.., start, _)| *start)
+    {
+        NotValid::NotYet(*start)
+    } else if let Some((.., end)) = with(State::Paid) {
+        NotValid::Ended(*end)
+    } else if rows.is_empty() {
+        NotValid::Unknown
+    } else {
+        NotValid::Cancelled
+    })
 }
 
 /// The SQL of the three look-ups as SQLite runs them (with `?` for the values), so a test can

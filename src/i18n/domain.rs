@@ -103,3 +103,20 @@ pub fn day_in_words(t: &Texts, d: chrono::NaiveDate) -> String {
     let month = t.months[chrono::Datelike::month0(&d) as usize];
     format!("{weekday} {} {month}", chrono::Datelike::day(&d))
 }
+
+/// Why the check finds a number not valid today, in words.
+pub fn not_valid(t: &Texts, why: &crate::domain::check::NotValid) -> String {
+    use crate::domain::check::NotValid;
+    match why {
+        NotValid::DayNotBooked => t.nv_day_not_booked.to_string(),
+        NotValid::TemporaryInstead { regnr, to } => {
+            format!("{} {regnr} {} {to}", t.nv_temporary, t.nv_temporary_until)
+        }
+        NotValid::AwaitingPayment => t.nv_awaiting_payment.to_string(),
+        NotValid::AwaitingApproval => t.nv_awaiting_approval.to_string(),
+        NotValid::NotYet(d) => format!("{} {d}", t.nv_not_yet),
+        NotValid::Ended(d) => format!("{} {d}", t.nv_ended),
+        NotValid::Cancelled => t.nv_cancelled.to_string(),
+        NotValid::Unknown => t.nv_unknown.to_string(),
+    }
+}

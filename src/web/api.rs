@@ -28,6 +28,9 @@ pub struct CheckAnswer {
     pub regnr: String,
     pub valid: bool,
     pub permits: Vec<CheckPermit>,
+    /// Why not valid, for the pages that say it (not part of the API's answer).
+    #[serde(skip)]
+    pub why_not: Option<crate::domain::check::NotValid>,
 }
 
 #[derive(Debug, Serialize)]
@@ -121,7 +124,26 @@ pub async fn answer(state: &AppState, regnr: RegNumber) -> Result<CheckAnswer, d
         regnr: regnr.to_string(),
         valid: !found.is_empty(),
         permits: found.into_iter().map(CheckPermit::from).collect(),
+        why_not: None,
     })
+}
+
+/// [`answer`] and, when not valid, why (the Kontroll page and the permit page say it; the
+/// API's answer stays as CONTRACT.md has it).
+pub async fn answer_with_reason(
+    state: &AppState,
+    regnr: RegNumber,
+) -> Result<CheckAnswer, db::DbError> {
+    let number = regnr.as_str().to_string();
+    let mut a = answer(state, regnr).await?;
+    if !a.valid {
+        let why = db::query(&state.pool, move |c| {
+            check::why_not(c, &number, today(chrono::Utc::now()))
+        })
+        .await?;
+        a.why_not = Some(why);
+    }
+    Ok(a)
 }
 
 pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

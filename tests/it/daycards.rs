@@ -420,3 +420,20 @@ async fn month_navigation_keeps_the_ticked_days() {
     let page = app.get_html(&format!("{permit}?month=<script>")).await;
     assert!(page.contains("Skapa session") && !page.contains("<script>"));
 }
+
+#[actix_web::test]
+async fn the_permit_page_says_what_the_check_answers_today_and_why() {
+    let app = spawn_app().await;
+    let permit = paid_day_card(&app, "kontroll@regionvastmanland.se", today(), 3).await;
+    // Paid, but today is not booked: the check says no, and why.
+    let page = app.get_html(&permit).await;
+    assert!(page.contains("Så ser kontrollen din bil i dag"), "{page}");
+    assert!(page.contains("Inget giltigt tillstånd"));
+    assert!(page.contains("Dagkort finns men ingen dag är bokad i dag"));
+    // Booked for today under the card's own number: the same answer as the check API.
+    let resp = book(&app, &permit, false, "abc 123", &[today()]).await;
+    assert_eq!(resp.status(), 303);
+    let page = app.get_html(&permit).await;
+    assert!(page.contains("<p class=\"word\">Giltigt</p>"), "{page}");
+    assert!(!page.contains("Dagkort finns men ingen dag är bokad i dag"));
+}

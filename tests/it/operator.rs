@@ -583,6 +583,11 @@ async fn kontroll_answers_with_and_without_javascript() {
     assert!(!fragment.contains("<html"));
     assert!(fragment.contains("GHJ987"));
     assert!(fragment.contains("Inget giltigt tillstånd"));
+    // And why: no permit carries the number.
+    assert!(
+        fragment.contains("Inget parkeringstillstånd finns för numret"),
+        "{fragment}"
+    );
 
     let resp = get("/operator/check?regnr=%3Cscript%3E", true)
         .await

@@ -545,3 +545,13 @@ async fn an_expiry_reminder_goes_out_once_with_a_renewal_link() {
     assert!(mail.subject().contains("går ut"));
     assert!(mail.link("/renew").ends_with(&format!("{permit}/renew")));
 }
+
+#[actix_web::test]
+async fn an_unpaid_permit_page_says_the_check_finds_it_waiting_for_payment() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "obetald@regionvastmanland.se").await;
+    let page = app.get_html(&permit).await;
+    assert!(page.contains("Inget giltigt tillstånd"), "{page}");
+    assert!(page.contains("Tillståndet väntar på betalning"));
+    assert!(page.contains("<h1>Anställda månads/årskort – ABC123</h1>"));
+}

@@ -17,7 +17,7 @@ pub async fn check_page(
     let outcome = match &raw {
         None => None,
         Some(raw) => Some(match RegNumber::for_lookup(raw) {
-            Ok(regnr) => Ok(api::answer(&state, regnr).await?),
+            Ok(regnr) => Ok(api::answer_with_reason(&state, regnr).await?),
             Err(RegNumberError::Empty) => Err(t.err_regnr_empty),
             Err(_) => Err(t.check_bad_regnr),
         }),
@@ -67,6 +67,9 @@ pub(super) fn answer_box(ctx: &Ctx, outcome: Option<&Result<CheckAnswer, &str>>)
                     div.verdict.ok[a.valid].no[!a.valid] {
                         p.plate { (a.regnr) }
                         p.word { @if a.valid { (t.check_valid) } @else { (t.check_not_valid) } }
+                        @if let Some(why) = &a.why_not {
+                            p.why { (crate::i18n::not_valid(t, why)) }
+                        }
                     }
                     @for p in &a.permits {
                         dl.card {

@@ -54,6 +54,12 @@ pub(super) struct PermitView {
     pub(super) temporaries: Vec<db_permits::TemporaryRow>,
     pub(super) events: Vec<db_permits::EventRow>,
     pub(super) sessions: Vec<crate::db::daycards::SessionRow>,
+    /// What the check (Kontroll, the check API) answers for the permit's number today, and
+    /// why when it is not valid.
+    pub(super) check: (
+        Vec<crate::db::check::ValidPermit>,
+        Option<crate::domain::check::NotValid>,
+    ),
 }
 
 pub(super) async fn load_view(
@@ -76,7 +82,15 @@ pub(super) async fn load_view(
             db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
         let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
         let sessions = crate::db::daycards::sessions(c, id)?;
+        let day = today(chrono::Utc::now());
+        let valid = crate::db::check::valid_on(c, &permit.regnr, day)?;
+        let why = if valid.is_empty() {
+            Some(crate::db::check::why_not(c, &permit.regnr, day)?)
+        } else {
+            None
+        };
         Ok(Some(PermitView {
+            check: (valid, why),
             sessions,
             permit,
             car_park,
@@ -217,6 +231,21 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                 @if can(PermitAction::Receipt) {
                     li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }
                 }
+            }
+        }
+        section aria-labelledby="check-h" {
+            h2 #check-h { (t.check_today_heading) }
+            p { (t.check_today_intro) " " strong { (p.regnr) } ":" }
+            @let (valid, why) = &v.check;
+            div.verdict.small.ok[!valid.is_empty()].no[valid.is_empty()] {
+                p.word { @if valid.is_empty() { (t.check_not_valid) } @else { (t.check_valid) } }
+                @if let Some(why) = why { p.why { (crate::i18n::not_valid(t, why)) } }
+            }
+            @for vp in valid {
+                p { (t.check_until) " " strong { (vp.valid_to) } " · " (vp.car_park) " · "
+                    @if vp.day_session { (t.check_day_session) }
+                    @else if vp.temporary { (t.check_temporary) }
+                    @else { (t.check_permanent) } }
             }
         }
         @if !v.events.is_empty() {
