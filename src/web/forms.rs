@@ -14,6 +14,8 @@ pub struct Field<'a> {
     pub autocomplete: Option<&'a str>,
     pub hint: Option<&'a str>,
     pub required: bool,
+    /// A registration number: capitals on a phone keyboard, no spelling check or correction.
+    pub plate: bool,
 }
 
 impl<'a> Field<'a> {
@@ -27,6 +29,7 @@ impl<'a> Field<'a> {
             autocomplete: None,
             hint: None,
             required: true,
+            plate: false,
         }
     }
     pub fn value(mut self, v: &'a str) -> Self {
@@ -43,6 +46,13 @@ impl<'a> Field<'a> {
     }
     pub fn hint(mut self, h: &'a str) -> Self {
         self.hint = Some(h);
+        self
+    }
+    /// A registration-number field (`autocapitalize="characters"`, `spellcheck="false"`,
+    /// no autocomplete).
+    pub fn plate(mut self) -> Self {
+        self.plate = true;
+        self.autocomplete = Some("off");
         self
     }
     pub fn optional(mut self) -> Self {
@@ -67,6 +77,9 @@ pub fn input(f: Field) -> Markup {
         label for=(f.id) { (f.label) }
         input id=(f.id) name=(f.id) type=(f.kind) value=(f.value)
             autocomplete=[f.autocomplete]
+            autocapitalize=[f.plate.then_some("characters")]
+            spellcheck=[f.plate.then_some("false")]
+            autocorrect=[f.plate.then_some("off")]
             required[f.required]
             aria-invalid=[f.error.map(|_| "true")]
             aria-describedby=[(!described.is_empty()).then_some(described.as_str())];

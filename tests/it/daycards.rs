@@ -430,6 +430,10 @@ async fn the_permit_page_says_what_the_check_answers_today_and_why() {
     assert!(page.contains("Så ser kontrollen din bil i dag"), "{page}");
     assert!(page.contains("Inget giltigt tillstånd"));
     assert!(page.contains("Dagkort finns men ingen dag är bokad i dag"));
+    // The number field asks a phone for capitals and no spelling help.
+    assert!(page.contains(
+        r#"autocomplete="off" autocapitalize="characters" spellcheck="false" autocorrect="off""#
+    ));
     // Booked for today under the card's own number: the same answer as the check API.
     let resp = book(&app, &permit, false, "abc 123", &[today()]).await;
     assert_eq!(resp.status(), 303);

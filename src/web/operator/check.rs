@@ -42,7 +42,7 @@ pub async fn check_page(
                     hx-get="/operator/check" hx-target="#check-answer" hx-swap="outerHTML"
                     hx-push-url="true" {
                     label for="regnr" { (t.regnr_label) }
-                    input #regnr type="text" name="regnr" value=(value) required
+                    input #regnr type="text" name="regnr" value=(value) required autocapitalize="characters" spellcheck="false" autocorrect="off"
                         autocomplete="off" autocapitalize="characters" spellcheck="false"
                         inputmode="text" maxlength="20"
                         aria-invalid=[invalid.then_some("true")]

@@ -34,7 +34,7 @@ pub(super) fn regnr_form(
         form #regnr-form method="post" action={ "/permits/" (p.id) "/regnr" }
             hx-post={ "/permits/" (p.id) "/regnr" } hx-target="this" hx-swap="outerHTML" novalidate {
             (csrf(&me.csrf_token))
-            (input(Field::new("regnr", t.regnr_label, "text").value(value).error(error).autocomplete("off")))
+            (input(Field::new("regnr", t.regnr_label, "text").value(value).error(error).plate()))
             div.check {
                 input #regnr-foreign type="checkbox" name="foreign" value="yes" checked[p.foreign_plate];
                 label for="regnr-foreign" { (t.foreign_label) }
@@ -210,7 +210,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                     @if let Some(err) = m.temp_error { (notice_error(err)) }
                     form method="post" action={ "/permits/" (p.id) "/temporary" } novalidate {
                         (csrf(&me.csrf_token))
-                        (input(Field::new("temp_regnr", t.temp_regnr_label, "text").autocomplete("off")))
+                        (input(Field::new("temp_regnr", t.temp_regnr_label, "text").plate()))
                         div.check {
                             input #temp-foreign type="checkbox" name="foreign" value="yes";
                             label for="temp-foreign" { (t.foreign_label) }

@@ -77,7 +77,7 @@ pub(super) fn buy_form(
             @if let Some(err) = e.type_id { p.field-error #type-error { (err) } }
             (type_details(ctx, cat, form, e))
             (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start)))
-            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).autocomplete("off")))
+            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate()))
             div.check {
                 input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
                 label for="foreign" { (t.foreign_label) }

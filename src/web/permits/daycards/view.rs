@@ -206,7 +206,7 @@ pub fn calendar(
                 }
             }
             @if open {
-                (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).autocomplete("off")))
+                (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).plate()))
                 div.check {
                     input #day-foreign type="checkbox" name="foreign" value="yes" checked[foreign];
                     label for="day-foreign" { (t.foreign_label) }
