@@ -107,3 +107,32 @@ pub struct CalMsg {
     pub error: Option<String>,
     pub regnr_error: Option<&'static str>,
 }
+
+/// The calendar form as a logged-in user posted it, like [`crate::web::forms::CsrfForm`]:
+/// the user is required (else login and back), a body that cannot be read is the form's
+/// error page, and the token must be the session's (else 403) before the handler runs.
+pub struct CalendarPost(pub CalendarInput);
+
+impl actix_web::FromRequest for CalendarPost {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let ctx = Ctx::from_request(req, payload);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let ctx = ctx.await?;
+            let me = ctx.require_user()?;
+            let body = body.await.map_err(|e| {
+                let page = unreadable_body(&e, ErrorPage::FORM);
+                actix_web::error::InternalError::from_response(e, page)
+            })?;
+            let input = CalendarInput::parse(&body);
+            me.check_csrf(&input.csrf).map_err(AppError::from)?;
+            Ok(CalendarPost(input))
+        })
+    }
+}

@@ -181,15 +181,9 @@ async fn answer(
 /// buttons submit the booking form, so the number and the ticked days come along; the
 /// answer is the page with those choices in its address (a GET that reloads and goes back).
 pub async fn navigate(
-    ctx: Ctx,
     id: web::Path<PermitId>,
-    body: Result<web::Bytes, actix_web::Error>,
+    CalendarPost(input): CalendarPost,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let input = match posted(me, body)? {
-        Ok(input) => input,
-        Err(page) => return Ok(page),
-    };
     let anchor = if input.cancel.is_some() {
         "cancel-q"
     } else {
@@ -202,33 +196,14 @@ pub async fn navigate(
     )))
 }
 
-/// The calendar form as posted, its CSRF token checked; a body that cannot be read is the
-/// form's error page.
-fn posted(
-    me: &SessionUser,
-    body: Result<web::Bytes, actix_web::Error>,
-) -> Result<Result<CalendarInput, HttpResponse>, AppError> {
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => return Ok(Err(unreadable_body(&e, ErrorPage::FORM))),
-    };
-    let input = CalendarInput::parse(&body);
-    me.check_csrf(&input.csrf)?;
-    Ok(Ok(input))
-}
-
 /// `POST /permits/{id}/sessions`: "Skapa session".
 pub async fn book(
     ctx: Ctx,
     state: Data,
     id: web::Path<PermitId>,
-    body: Result<web::Bytes, actix_web::Error>,
+    CalendarPost(input): CalendarPost,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let input = match posted(me, body)? {
-        Ok(input) => input,
-        Err(page) => return Ok(page),
-    };
     let id = id.into_inner();
     let t = ctx.t();
     let mut msg = CalMsg::default();
@@ -256,13 +231,9 @@ pub async fn cancel(
     ctx: Ctx,
     state: Data,
     path: web::Path<(PermitId, String)>,
-    body: Result<web::Bytes, actix_web::Error>,
+    CalendarPost(input): CalendarPost,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let input = match posted(me, body)? {
-        Ok(input) => input,
-        Err(page) => return Ok(page),
-    };
     let (id, day) = path.into_inner();
     let t = ctx.t();
     let mut msg = CalMsg::default();
