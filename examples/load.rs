@@ -372,7 +372,7 @@ async fn pay(user: &mut GooseUser, id: i64) -> TransactionResult {
         )
         .await?;
         let refresh = match &status.response {
-            Ok(r) if r.status().is_success() => r.headers().contains_key("hx-refresh"),
+            Ok(r) if r.status().is_success() => r.headers().contains_key("hx-redirect"),
             Ok(r) => return Err(fail(format!("payment status: HTTP {}", r.status()))),
             Err(e) => return Err(fail(format!("payment status: {e}"))),
         };

@@ -11,9 +11,18 @@ pub fn now() -> NaiveDateTime {
 
 /// A stored UTC time as Swedish local time, e.g. `2026-11-25 13:05`.
 pub fn local_display(t: NaiveDateTime) -> String {
+    local_format(t, "%Y-%m-%d %H:%M")
+}
+
+/// The time of day in Stockholm, e.g. `14:32`.
+pub fn local_time(t: NaiveDateTime) -> String {
+    local_format(t, "%H:%M")
+}
+
+fn local_format(t: NaiveDateTime, format: &str) -> String {
     DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
         .with_timezone(&Stockholm)
-        .format("%Y-%m-%d %H:%M")
+        .format(format)
         .to_string()
 }
 

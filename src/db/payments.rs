@@ -194,6 +194,15 @@ pub fn poll_now(conn: &mut DbConnection, id: PaymentId, now: NaiveDateTime) -> Q
         .map(|_| ())
 }
 
+/// Where the buyer continues an open attempt (the Swish app, once Swish has given its token).
+pub fn set_redirect(conn: &mut DbConnection, id: PaymentId, url: &str) -> QueryResult<()> {
+    diesel::update(payments::table.find(id))
+        .filter(payments::status.eq(PaymentStatus::Pending))
+        .set(payments::redirect_url.eq(url))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Moves a pending attempt to its final status (compare-and-set: only from pending).
 pub fn finish(
     conn: &mut DbConnection,

@@ -278,6 +278,9 @@ diesel::table! {
         message -> Nullable<Text>,
         created_at -> Timestamp,
         cancelled_at -> Nullable<Timestamp>,
+        token -> Nullable<Text>,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
     }
 }
 

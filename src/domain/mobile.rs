@@ -46,6 +46,12 @@ impl MobileNumber {
     pub fn national(&self) -> String {
         format!("0{}", &self.0[3..])
     }
+
+    /// As Swedes write it, e.g. `070-123 45 67`.
+    pub fn spaced(&self) -> String {
+        let n = &self.0[3..];
+        format!("0{}-{} {} {}", &n[..2], &n[2..5], &n[5..7], &n[7..])
+    }
 }
 
 impl fmt::Display for MobileNumber {
@@ -58,6 +64,13 @@ impl fmt::Display for MobileNumber {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn written_as_swedes_write_it() {
+        let n = MobileNumber::parse("+46701234567").unwrap();
+        assert_eq!(n.spaced(), "070-123 45 67");
+        assert_eq!(n.national(), "0701234567");
+    }
 
     #[test]
     fn national_and_international_forms_normalise_to_e164() {

@@ -12,11 +12,11 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
-use maud::{DOCTYPE, html};
+use maud::html;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::SimError;
+use super::{SimError, Stylesheet};
 use crate::clock;
 use crate::db::{
     self,
@@ -293,39 +293,22 @@ pub async fn refund(
     })
 }
 
-/// The portal's stylesheet, for the hosted page (given by the web layer, which serves it).
-#[derive(Clone, Copy)]
-pub struct Stylesheet(&'static str);
-
 fn hosted_page(css: &str, id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
-    let markup = html! {
-        (DOCTYPE)
-        html lang="sv" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Kortbetalning (simulator)" }
-                link rel="icon" href="data:,";
-                link rel="stylesheet" href=(css);
+    super::sim_page(
+        css,
+        "Kortbetalning",
+        html! {
+            h1 { "Kortbetalning" }
+            p { "Simulerad betalsida. Belopp: " (crate::domain::Money::from_ore(amount)) }
+            @if let Some(e) = error { div.notice.error role="alert" { (e) } }
+            form method="post" action={ "/sim/card/pay/" (id) } {
+                label for="card" { "Kortnummer" }
+                input #card name="card" type="text" inputmode="numeric" autocomplete="cc-number";
+                button type="submit" name="action" value="pay" { "Betala" }
+                button.secondary type="submit" name="action" value="cancel" formnovalidate { "Avbryt" }
             }
-            body {
-                main #main {
-                    h1 { "Kortbetalning" }
-                    p { "Simulerad betalsida. Belopp: " (crate::domain::Money::from_ore(amount)) }
-                    @if let Some(e) = error { div.notice.error role="alert" { (e) } }
-                    form method="post" action={ "/sim/card/pay/" (id) } {
-                        label for="card" { "Kortnummer" }
-                        input #card name="card" type="text" inputmode="numeric" autocomplete="cc-number";
-                        button type="submit" name="action" value="pay" { "Betala" }
-                        button.secondary type="submit" name="action" value="cancel" formnovalidate { "Avbryt" }
-                    }
-                }
-            }
-        }
-    };
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
+        },
+    )
 }
 
 const ALREADY_ENDED: &str = "Betalningen är redan avslutad.";

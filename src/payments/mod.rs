@@ -68,6 +68,32 @@ impl<P: SimProvider> actix_web::FromRequest for SimCaller<P> {
     }
 }
 
+/// The portal's stylesheet, for the simulators' pages (given by the web layer, which serves it).
+#[derive(Clone, Copy)]
+pub struct Stylesheet(pub &'static str);
+
+/// A simulator's page for the browser (the card page, the stand-in for the Swish app), in
+/// Swedish, with the portal's stylesheet.
+fn sim_page(css: &str, title: &str, body: maud::Markup) -> actix_web::HttpResponse {
+    let markup = maud::html! {
+        (maud::DOCTYPE)
+        html lang="sv" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " (simulator)" }
+                link rel="icon" href="data:,";
+                link rel="stylesheet" href=(css);
+            }
+            body { main #main { (body) } }
+        }
+    };
+    actix_web::HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(markup.into_string())
+}
+
 /// Whether `url` is on the portal itself: the scheme, host and port of `PUBLIC_URL`, under its
 /// path. The simulators call back and send the browser back only there.
 pub(crate) fn on_portal(url: &str, public_url: &url::Url) -> bool {

@@ -16,7 +16,16 @@ pub struct SwishClient {
     base: Url,
     payee_alias: String,
     callback_url: Url,
+    /// Where "open Swish" goes: the Swish app (`swish://paymentrequest`), or the simulator's
+    /// stand-in for it, a page of this portal.
+    app: Url,
 }
+
+/// Swish gives a payment request this long to be approved, then ends it as ERROR TM01.
+pub const EXPIRES_AFTER: chrono::Duration = chrono::Duration::minutes(3);
+
+/// The Swish app's address for a payment request made on this phone (m-commerce).
+const SWISH_APP: &str = "swish://paymentrequest";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -57,7 +66,9 @@ pub struct PaymentRequest {
 struct CreateBody<'a> {
     payee_payment_reference: &'a str,
     callback_url: &'a str,
-    payer_alias: String,
+    /// Absent for a payment request answered in the Swish app on this phone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payer_alias: Option<String>,
     payee_alias: &'a str,
     amount: String,
     currency: &'static str,
@@ -122,6 +133,7 @@ impl SwishClient {
             base: s.api_url.clone(),
             payee_alias: s.payee_alias.clone(),
             callback_url: s.callback_url.clone(),
+            app: Url::parse(SWISH_APP).expect("a valid URL"),
         })
     }
 
@@ -150,6 +162,7 @@ impl SwishClient {
             base,
             payee_alias: "1231181189".into(),
             callback_url,
+            app: public_url.join("/sim/swish/app").expect("a valid base URL"),
         }
     }
 
@@ -157,14 +170,18 @@ impl SwishClient {
         self.base.join(path).expect("a relative API path")
     }
 
-    /// A PUT that creates something at Swish (a payment request or a refund): 201, or the
-    /// 422 error array, or another status.
+    /// A PUT that creates something at Swish (a payment request or a refund): 201 (its
+    /// headers), or the 422 error array, or another status.
     ///
     /// A request that could not be sent (typically on a kept-alive connection the other side
     /// closed at that moment), or that met a 408 (the server closed an idle connection before
     /// reading it), is sent once more on a fresh connection; the PUT carries our id, so it
     /// cannot create a second one. A time-out is not repeated.
-    async fn put<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SwishError> {
+    async fn put<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<reqwest::header::HeaderMap, SwishError> {
         let send = || self.http.put(self.url(path)).json(body).send();
         let resp = match send().await {
             Err(e) if e.is_request() && !e.is_timeout() => {
@@ -179,14 +196,8 @@ impl SwishClient {
         }
         .map_err(|e| SwishError::Unreachable(e.to_string()))?;
         match resp.status().as_u16() {
-            200 | 201 => Ok(()),
-            422 => {
-                let text = resp.text().await.unwrap_or_default();
-                let errors: Vec<ApiError> = serde_json::from_str(&text)
-                    .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
-                Err(SwishError::Refused(errors))
-            }
-            other => Err(SwishError::Http(other)),
+            200 | 201 => Ok(resp.headers().clone()),
+            _ => Err(refusal(resp).await),
         }
     }
 
@@ -210,26 +221,77 @@ impl SwishClient {
     }
 
     /// Creates a payment request with our instruction id (PUT is idempotent at Swish: the
-    /// same id twice does not make a second payment request).
+    /// same id twice does not make a second payment request). With the payer's number Swish
+    /// asks that phone; without it (Swish on this phone) Swish answers with the token that
+    /// opens the request in the Swish app ([`Self::app_link`]).
     pub async fn create(
         &self,
         instruction_id: &str,
-        payer: &MobileNumber,
+        payer: Option<&MobileNumber>,
         sum: Money,
         reference: &str,
         text: &str,
-    ) -> Result<(), SwishError> {
+    ) -> Result<Option<String>, SwishError> {
         let body = CreateBody {
             payee_payment_reference: reference,
             callback_url: self.callback_url.as_str(),
-            payer_alias: payer.e164().trim_start_matches('+').to_string(),
+            payer_alias: payer.map(|p| p.e164().trim_start_matches('+').to_string()),
             payee_alias: &self.payee_alias,
             amount: amount(sum),
             currency: "SEK",
             message: message(text),
         };
-        self.put(&format!("api/v2/paymentrequests/{instruction_id}"), &body)
+        let headers = self
+            .put(&format!("api/v2/paymentrequests/{instruction_id}"), &body)
+            .await?;
+        let token = headers
+            .get("PaymentRequestToken")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if payer.is_none() && token.is_none() {
+            return Err(SwishError::Garbage("no PaymentRequestToken".into()));
+        }
+        Ok(token)
+    }
+
+    /// The address that opens a payment request in the Swish app, which sends the payer
+    /// back to `back` when done.
+    pub fn app_link(&self, token: &str, back: &str) -> String {
+        let mut link = self.app.clone();
+        link.query_pairs_mut()
+            .append_pair("token", token)
+            .append_pair("callbackurl", back);
+        link.to_string()
+    }
+
+    /// Cancels a payment request that the payer has not answered yet (`PATCH` with a JSON
+    /// patch of its status). Swish refuses (422) one that is no longer CREATED.
+    pub async fn cancel(&self, instruction_id: &str) -> Result<PaymentRequest, SwishError> {
+        let patch = serde_json::json!([{"op": "replace", "path": "/status", "value": "cancelled"}]);
+        let resp = self
+            .http
+            .patch(self.url(&format!("api/v1/paymentrequests/{instruction_id}")))
+            .header(reqwest::header::CONTENT_TYPE, "application/json-patch+json")
+            .body(patch.to_string())
+            .send()
             .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(refusal(resp).await);
+        }
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| SwishError::Unreachable(e.to_string()))?;
+        let pr: PaymentRequest = serde_json::from_str(&text)
+            .map_err(|_| SwishError::Garbage(text.chars().take(200).collect()))?;
+        if pr.id != instruction_id {
+            return Err(SwishError::Garbage(format!(
+                "answer for another id: {}",
+                pr.id
+            )));
+        }
+        Ok(pr)
     }
 
     pub async fn retrieve(&self, instruction_id: &str) -> Result<PaymentRequest, SwishError> {
@@ -243,6 +305,20 @@ impl SwishClient {
             )));
         }
         Ok(pr)
+    }
+}
+
+/// An answer that is not a success: the 422 error array, or the status.
+async fn refusal(resp: reqwest::Response) -> SwishError {
+    match resp.status().as_u16() {
+        422 => {
+            let text = resp.text().await.unwrap_or_default();
+            match serde_json::from_str(&text) {
+                Ok(errors) => SwishError::Refused(errors),
+                Err(_) => SwishError::Garbage(text.chars().take(200).collect()),
+            }
+        }
+        other => SwishError::Http(other),
     }
 }
 
@@ -288,6 +364,7 @@ impl SwishClient {
         };
         self.put(&format!("api/v2/refunds/{instruction_id}"), &body)
             .await
+            .map(drop)
     }
 
     pub async fn retrieve_refund(&self, instruction_id: &str) -> Result<Refund, SwishError> {

@@ -3,6 +3,12 @@
 //! decides the outcome (CONTRACT.md), answered `SWISH_SIM_DELAY_MS` after the request.
 //! Requests are kept in the database, so a simulated payment survives a restart.
 //!
+//! A request without the payer's number (Swish on this phone, "m-commerce") answers with a
+//! `PaymentRequestToken`; the Swish app it would open is stood in for by a page of the
+//! simulator, `/sim/swish/app?token=…&callbackurl=…`, with "Betala" (PAID) and "Avbryt"
+//! (DECLINED), which then sends the browser back to the portal. Unanswered, such a request
+//! ends as ERROR TM01 like any other. A request still CREATED can be cancelled (`PATCH`).
+//!
 //! Demo mode only, and only for the portal itself: every request must carry the simulator key
 //! made at start ([`super::SIM_KEY_HEADER`], sent by `SwishClient::simulator`), else 401; the
 //! callback URL must be the portal's own `/callbacks/swish` (under `PUBLIC_URL`), else 422.
@@ -42,7 +48,15 @@ struct SimRow {
     message: Option<String>,
     created_at: NaiveDateTime,
     cancelled_at: Option<NaiveDateTime>,
+    /// Swish on this phone: the token that opens it in the (simulated) app.
+    token: Option<String>,
+    /// Swish on this phone: what the payer answered in the app (PAID or DECLINED), and when.
+    answer: Option<String>,
+    answered_at: Option<NaiveDateTime>,
 }
+
+/// The payer's number the simulated app reports for a request paid on this phone.
+const APP_PAYER: &str = "46701234567";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -107,6 +121,19 @@ fn status_of(
     let answered =
         row.created_at + chrono::Duration::from_std(timing.answer_after).unwrap_or_default();
     let timed_out = row.created_at + chrono::Duration::from_std(timing.timeout).unwrap_or_default();
+    if row.token.is_some() {
+        // Swish on this phone: what the payer answered in the app, if they did in time.
+        return match (row.answer.as_deref(), row.answered_at) {
+            (Some("PAID"), Some(at)) => (SwishStatus::Paid, None, Some(at)),
+            (Some(_), _) => (SwishStatus::Declined, None, None),
+            (None, _) if now >= timed_out => (
+                SwishStatus::Error,
+                Some(("TM01", "Swish timed out before the payment was started")),
+                None,
+            ),
+            (None, _) => (SwishStatus::Created, None, None),
+        };
+    }
     match row.payer_alias.as_str() {
         "46700000004" if now >= timed_out => (
             SwishStatus::Error,
@@ -136,7 +163,7 @@ fn report(row: &SimRow, now: NaiveDateTime, timing: SimTiming) -> PaymentRequest
         id: row.id.clone(),
         payee_payment_reference: row.payee_payment_reference.clone(),
         payment_reference: (status == SwishStatus::Paid).then(|| row.payment_reference.clone()),
-        payer_alias: Some(row.payer_alias.clone()),
+        payer_alias: Some(row.payer_alias.clone()).filter(|a| !a.is_empty()),
         payee_alias: Some(row.payee_alias.clone()),
         amount: row
             .amount
@@ -183,11 +210,17 @@ pub async fn create(
         ));
     }
     let b = body.into_inner();
+    // No payer's number: Swish on this phone, opened in the app with a token.
+    let token = b
+        .payer_alias
+        .is_none()
+        .then(|| uuid::Uuid::new_v4().simple().to_string());
     let payer = b.payer_alias.unwrap_or_default();
-    if !(payer.len() >= 10
-        && payer.len() <= 15
-        && payer.starts_with("46")
-        && payer.chars().all(|c| c.is_ascii_digit()))
+    if token.is_none()
+        && !(payer.len() >= 10
+            && payer.len() <= 15
+            && payer.starts_with("46")
+            && payer.chars().all(|c| c.is_ascii_digit()))
     {
         return Ok(refuse("BE18", "Payer alias is invalid"));
     }
@@ -223,6 +256,9 @@ pub async fn create(
         message: b.message,
         created_at: clock::now(),
         cancelled_at: None,
+        token: token.clone(),
+        answer: None,
+        answered_at: None,
     };
     let stored = row.clone();
     let inserted = db::query(&state.pool, move |c| {
@@ -245,6 +281,7 @@ pub async fn create(
                 sim_swish_requests::amount.eq(&stored.amount),
                 sim_swish_requests::message.eq(&stored.message),
                 sim_swish_requests::created_at.eq(stored.created_at),
+                sim_swish_requests::token.eq(&stored.token),
             ))
             .execute(c)?;
         Ok(true)
@@ -255,24 +292,196 @@ pub async fn create(
         return Ok(HttpResponse::Conflict()
             .json(json!([{"errorCode": "RP01", "errorMessage": "Duplicate instruction UUID"}])));
     }
-    // The simulated payer answers, then Swish calls back.
+    // The simulated payer answers, then Swish calls back (on this phone: once the app has).
     let t = *timing.get_ref();
-    if row.payer_alias != "46700000004" {
-        actix_web::rt::spawn(async move {
-            tokio::time::sleep(t.answer_after).await;
-            let body = report(&row, clock::now(), t);
-            let _ = reqwest::Client::new()
-                .post(&row.callback_url)
-                .timeout(Duration::from_secs(10))
-                .json(&body)
-                .send()
-                .await;
-        });
+    if row.payer_alias != "46700000004" && token.is_none() {
+        call_back(row, t.answer_after, t);
     }
     let location = state.link(&format!("/sim/swish/api/v1/paymentrequests/{id}"));
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .finish())
+    let mut created = HttpResponse::Created();
+    created.insert_header((header::LOCATION, location));
+    if let Some(token) = token {
+        created.insert_header(("PaymentRequestToken", token));
+    }
+    Ok(created.finish())
+}
+
+/// Swish's callback to the portal, `after` from now, with the request as it is then.
+fn call_back(row: SimRow, after: Duration, t: SimTiming) {
+    actix_web::rt::spawn(async move {
+        tokio::time::sleep(after).await;
+        let body = report(&row, clock::now(), t);
+        let _ = reqwest::Client::new()
+            .post(&row.callback_url)
+            .timeout(Duration::from_secs(10))
+            .json(&body)
+            .send()
+            .await;
+    });
+}
+
+fn find(c: &mut db::DbConnection, id: &str) -> diesel::QueryResult<Option<SimRow>> {
+    sim_swish_requests::table
+        .find(id)
+        .select(SimRow::as_select())
+        .first(c)
+        .optional()
+}
+
+/// Cancels a payment request that is still CREATED (Swish's `PATCH` with the JSON patch
+/// `[{"op":"replace","path":"/status","value":"cancelled"}]`); anything else is refused.
+pub async fn cancel(
+    _caller: super::SimCaller<SwishSim>,
+    state: web::Data<AppState>,
+    timing: web::Data<SimTiming>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, super::SimError> {
+    let patch_ok = serde_json::from_slice::<serde_json::Value>(&body)
+        .is_ok_and(|v| v == json!([{"op": "replace", "path": "/status", "value": "cancelled"}]));
+    if !patch_ok {
+        return Ok(refuse(
+            "PA01",
+            "Only cancelling a payment request is supported",
+        ));
+    }
+    let t = *timing.get_ref();
+    let id = id.into_inner();
+    let outcome = db::query(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let Some(row) = find(c, &id)? else {
+                return Ok(None);
+            };
+            let now = clock::now();
+            if status_of(&row, now, t).0 != SwishStatus::Created {
+                return Ok(Some(Err(())));
+            }
+            diesel::update(sim_swish_requests::table.find(&id))
+                .set(sim_swish_requests::cancelled_at.eq(now))
+                .execute(c)?;
+            Ok(Some(Ok(find(c, &id)?.map(|r| report(&r, now, t)))))
+        })
+    })
+    .await?;
+    Ok(match outcome {
+        None => HttpResponse::NotFound()
+            .json(json!([{"errorCode": "RP04", "errorMessage": "No payment request found"}])),
+        Some(Err(())) => refuse("RP07", "Transaction operation not allowed"),
+        Some(Ok(report)) => HttpResponse::Ok().json(report),
+    })
+}
+
+/// The stand-in for the Swish app: where "Öppna Swish" goes with the request's token.
+#[derive(Deserialize)]
+pub struct AppQuery {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    callbackurl: String,
+    #[serde(default)]
+    answer: String,
+}
+
+fn by_token(c: &mut db::DbConnection, token: &str) -> diesel::QueryResult<Option<SimRow>> {
+    sim_swish_requests::table
+        .filter(sim_swish_requests::token.eq(token))
+        .select(SimRow::as_select())
+        .first(c)
+        .optional()
+}
+
+fn app_page(css: &str, q: &AppQuery, row: Option<&SimRow>, open: bool) -> HttpResponse {
+    super::sim_page(
+        css,
+        "Swish",
+        maud::html! {
+            h1 { "Swish" }
+            p { "Simulerad Swish-app på den här telefonen." }
+            @match row {
+                Some(r) if open => {
+                    dl.card {
+                        dt { "Till" } dd { (r.payee_alias) }
+                        dt { "Belopp" } dd { (r.amount.replace('.', ",")) " kr" }
+                        @if let Some(m) = &r.message { dt { "Meddelande" } dd { (m) } }
+                    }
+                    form method="post" action="/sim/swish/app" {
+                        input type="hidden" name="token" value=(q.token);
+                        input type="hidden" name="callbackurl" value=(q.callbackurl);
+                        button type="submit" name="answer" value="PAID" { "Betala" }
+                        button.secondary type="submit" name="answer" value="DECLINED" { "Avbryt" }
+                    }
+                }
+                Some(_) => { div.notice.error role="alert" { "Betalningen är redan avslutad." } }
+                None => { div.notice.error role="alert" { "Ingen betalning hittades." } }
+            }
+        },
+    )
+}
+
+pub async fn app(
+    state: web::Data<AppState>,
+    css: web::Data<super::Stylesheet>,
+    timing: web::Data<SimTiming>,
+    query: web::Query<AppQuery>,
+) -> Result<HttpResponse, super::SimError> {
+    let q = query.into_inner();
+    let token = q.token.clone();
+    let row = db::query(&state.pool, move |c| by_token(c, &token)).await?;
+    let open = row
+        .as_ref()
+        .is_some_and(|r| status_of(r, clock::now(), *timing.get_ref()).0 == SwishStatus::Created);
+    Ok(app_page(css.0, &q, row.as_ref(), open))
+}
+
+/// The payer's answer in the app: recorded while the request is still CREATED, then Swish
+/// calls back and the app sends the browser back to the portal (only there).
+pub async fn app_answer(
+    state: web::Data<AppState>,
+    css: web::Data<super::Stylesheet>,
+    timing: web::Data<SimTiming>,
+    form: web::Form<AppQuery>,
+) -> Result<HttpResponse, super::SimError> {
+    let q = form.into_inner();
+    if !super::on_portal(&q.callbackurl, &state.settings.public_url) {
+        return Ok(HttpResponse::BadRequest().finish());
+    }
+    let t = *timing.get_ref();
+    let answer = if q.answer == "PAID" {
+        "PAID"
+    } else {
+        "DECLINED"
+    };
+    let token = q.token.clone();
+    let answered = db::query(&state.pool, move |c| {
+        crate::db::write_tx(c, |c| {
+            let Some(row) = by_token(c, &token)? else {
+                return Ok(None);
+            };
+            let now = clock::now();
+            if status_of(&row, now, t).0 != SwishStatus::Created {
+                return Ok(Some((row, false)));
+            }
+            diesel::update(sim_swish_requests::table.find(&row.id))
+                .set((
+                    sim_swish_requests::answer.eq(answer),
+                    sim_swish_requests::answered_at.eq(now),
+                    sim_swish_requests::payer_alias.eq(APP_PAYER),
+                ))
+                .execute(c)?;
+            Ok(find(c, &row.id)?.map(|r| (r, true)))
+        })
+    })
+    .await?;
+    match answered {
+        Some((row, true)) => {
+            call_back(row, Duration::ZERO, t);
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, q.callbackurl))
+                .finish())
+        }
+        Some((row, false)) => Ok(app_page(css.0, &q, Some(&row), false)),
+        None => Ok(app_page(css.0, &q, None, false)),
+    }
 }
 
 pub async fn retrieve(
@@ -282,14 +491,7 @@ pub async fn retrieve(
     id: web::Path<String>,
 ) -> Result<HttpResponse, super::SimError> {
     let id = id.into_inner();
-    let row = db::query(&state.pool, move |c| {
-        sim_swish_requests::table
-            .find(&id)
-            .select(SimRow::as_select())
-            .first(c)
-            .optional()
-    })
-    .await?;
+    let row = db::query(&state.pool, move |c| find(c, &id)).await?;
     Ok(match row {
         Some(row) => HttpResponse::Ok().json(report(&row, clock::now(), *timing.get_ref())),
         None => HttpResponse::NotFound()
@@ -420,8 +622,15 @@ pub async fn retrieve_refund(
 }
 
 /// The simulator's routes; mounted only in demo mode while no real Swish is configured.
-pub fn routes(cfg: &mut web::ServiceConfig, timing: SimTiming) {
+pub fn routes(cfg: &mut web::ServiceConfig, timing: SimTiming, stylesheet: &'static str) {
     cfg.app_data(web::Data::new(timing))
+        .app_data(web::Data::new(super::Stylesheet(stylesheet)))
+        .route("/sim/swish/app", web::get().to(app))
+        .route("/sim/swish/app", web::post().to(app_answer))
+        .route(
+            "/sim/swish/api/v1/paymentrequests/{id}",
+            web::patch().to(cancel),
+        )
         .route(
             "/sim/swish/api/v2/paymentrequests/{id}",
             web::put().to(create),

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod orders;
+pub mod payments;
 pub mod permits;
 pub mod profile;
 pub mod staff;

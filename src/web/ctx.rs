@@ -35,6 +35,8 @@ pub struct Ctx {
     pub user: Option<Arc<SessionUser>>,
     /// Whether this is an HTMX request that wants a fragment (not boosted, not a history restore).
     pub htmx_fragment: bool,
+    /// Whether the browser is on a phone or tablet (where the Swish app is at hand).
+    pub phone: bool,
     /// What is real, simulated or off (the demo banner, the SMS and payment choices).
     pub services: crate::settings::Services,
 }
@@ -51,6 +53,7 @@ impl Ctx {
             here: "/".into(),
             user: None,
             htmx_fragment: false,
+            phone: false,
             services: Default::default(),
         }
     }
@@ -69,6 +72,7 @@ impl Ctx {
         let htmx_fragment = h.contains_key("hx-request")
             && !h.contains_key("hx-boosted")
             && !h.contains_key("hx-history-restore-request");
+        let phone = is_phone(h);
         let services = req
             .app_data::<actix_web::web::Data<crate::state::AppState>>()
             .map(|s| s.services)
@@ -78,6 +82,7 @@ impl Ctx {
             here,
             user: None,
             htmx_fragment,
+            phone,
             services,
         }
     }
@@ -93,6 +98,24 @@ impl Ctx {
             htmx: self.htmx_fragment,
         })
     }
+}
+
+/// A phone or tablet, by the client hint where the browser sends it, else by the user agent
+/// (the words every mobile browser puts there).
+fn is_phone(h: &actix_web::http::header::HeaderMap) -> bool {
+    if h.get("sec-ch-ua-mobile")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|hint| hint.trim() == "?1")
+    {
+        return true;
+    }
+    h.get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ua| {
+            ["Mobi", "Android", "iPhone", "iPad"]
+                .iter()
+                .any(|w| ua.contains(w))
+        })
 }
 
 /// The request of an operator or admin: the one guard of every `/operator` route. Not logged

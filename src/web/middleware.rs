@@ -7,10 +7,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::{Error, HttpMessage};
 
-/// No inline scripts or styles and no eval anywhere; forms post only to this site;
-/// the portal is never framed.
+/// No inline scripts or styles and no eval anywhere; forms post only to this site, and
+/// the redirects after them go only here, to the Swish app or to Nexi's card page (browsers
+/// hold form-action to redirects too); the portal is never framed.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+     form-action 'self' swish: https://checkout.dibspayment.eu https://test.checkout.dibspayment.eu; \
      frame-ancestors 'none'; base-uri 'none'";
 
 pub fn security_headers(https: bool) -> DefaultHeaders {

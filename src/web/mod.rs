@@ -44,6 +44,7 @@ pub fn routes(
                 answer_after: std::time::Duration::from_millis(settings.swish_sim_delay_ms),
                 timeout: std::time::Duration::from_millis(settings.swish_sim_timeout_ms),
             },
+            assets::url("app.css"),
         );
     }
     // A body, query string or path segment an extractor cannot take: the error page in the
@@ -169,6 +170,16 @@ pub fn routes(
     )
     .route("/permits/{id}/attachment", web::post().to(permits::attach))
     .route("/permits/{id}/pay", web::post().to(payments::pay))
+    .route("/permits/{id}/pay", web::get().to(payments::to_permit))
+    .route("/permits/{id}/pay/cancel", web::post().to(payments::cancel))
+    .route(
+        "/permits/{id}/swish-return",
+        web::get().to(payments::swish_return),
+    )
+    .route(
+        "/permits/{id}/pay/cancel",
+        web::get().to(payments::to_permit),
+    )
     .route(
         "/permits/{id}/payment-status",
         web::get().to(payments::status),

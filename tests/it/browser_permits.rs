@@ -92,7 +92,7 @@ async fn pay_with_swish(javascript: bool) {
     if browser_tests_skipped() {
         return;
     }
-    let app = crate::kit::spawn::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "700")]).await;
+    let app = crate::kit::spawn::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "1500")]).await;
     let email = "swish.betalare@regionvastmanland.se";
     crate::permits::bought_permit(&app, email).await;
     let b = Browser::start(javascript).await;
@@ -104,9 +104,22 @@ async fn pay_with_swish(javascript: bool) {
     b.choose("Swish").await;
     b.fill("Swishnummer", "070 123 45 67").await;
     b.click("Betala nu").await;
+    b.wait_for_text("Väntar på betalningen").await;
+    let waiting = b.page_text().await;
+    if !waiting.contains("Betalningen är klar") {
+        assert!(waiting.contains("till 070-123 45 67"), "{waiting}");
+        assert!(waiting.contains("Godkänn senast kl."), "{waiting}");
+    }
+    // Only a page that does update itself says so.
+    if !javascript {
+        assert!(
+            !waiting.contains("Sidan uppdateras av sig själv"),
+            "{waiting}"
+        );
+    }
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if b.page_text().await.contains("Se kvitto") {
+        if b.page_text().await.contains("Betalningen är klar") {
             break;
         }
         assert!(
@@ -122,6 +135,7 @@ async fn pay_with_swish(javascript: bool) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(b.text("#status").await, "Aktiv");
+    assert!(b.text("#payment-done").await.contains("ABC123 gäller"));
     b.click("Se kvitto").await;
     b.wait_for_heading("Kvitto").await;
     assert!(
@@ -156,14 +170,18 @@ async fn pay_with_card(javascript: bool) {
     b.click("Visa/ändra").await;
     b.wait_for_heading("Anställda månads/årskort – ABC123")
         .await;
+    let number = b.input_by_label("Swishnummer").await;
+    assert!(number.is_displayed().await.unwrap());
     b.choose("Kort").await;
+    // No number to give for a card (the stylesheet hides it, with or without JavaScript).
+    assert!(!number.is_displayed().await.unwrap());
     b.click("Betala nu").await;
     b.wait_for_heading("Kortbetalning").await;
     b.fill("Kortnummer", "4111 1111 1111 1111").await;
     b.click("Betala").await;
     b.wait_for_heading("Anställda månads/årskort – ABC123")
         .await;
-    b.wait_for_text("Se kvitto").await;
+    b.wait_for_text("Betalningen är klar").await;
     assert_eq!(b.text("#status").await, "Aktiv");
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
@@ -178,6 +196,57 @@ async fn pay_by_card_with_javascript() {
 #[actix_web::test]
 async fn pay_by_card_without_javascript() {
     pay_with_card(false).await;
+}
+
+/// On a phone: Swish opens on this phone first; back from the app, the confirmation. And the
+/// way out of a payment sent to another phone: cancelled at Swish, the choice again.
+async fn swish_on_this_phone_and_the_way_out(javascript: bool) {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = crate::kit::spawn::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "60000")]).await;
+    let email = "mobilen@regionvastmanland.se";
+    crate::permits::bought_permit(&app, email).await;
+    let b = Browser::start(javascript).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.click("Visa/ändra").await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
+    // To another phone first, then out again.
+    b.fill("Swishnummer", "070 123 45 67").await;
+    b.click("Betala nu").await;
+    b.wait_for_text("Väntar på betalningen").await;
+    if javascript {
+        b.wait_for_text("Sidan uppdateras av sig själv").await;
+    }
+    b.screenshot(&format!("payment-waiting-{javascript}")).await;
+    b.click("Avbryt och välj annat betalsätt").await;
+    b.wait_for_text("Betalningen avbröts. Inget har dragits.")
+        .await;
+    assert!(!b.page_text().await.contains("Väntar på betalningen"));
+    b.screenshot(&format!("payment-choice-{javascript}")).await;
+    // The first choice on a phone: Swish right here.
+    b.click("Betala med Swish på den här mobilen").await;
+    b.wait_for_heading("Swish").await;
+    b.click("Betala").await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
+    b.wait_for_text("Betalningen är klar").await;
+    assert_eq!(b.text("#status").await, "Aktiv");
+    b.screenshot(&format!("payment-done-{javascript}")).await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn swish_on_this_phone_and_the_way_out_with_javascript() {
+    swish_on_this_phone_and_the_way_out(true).await;
+}
+
+#[actix_web::test]
+async fn swish_on_this_phone_and_the_way_out_without_javascript() {
+    swish_on_this_phone_and_the_way_out(false).await;
 }
 
 /// The pages of a PDF: its `/Type /Page` objects (not the `/Type /Pages` tree).

@@ -19,6 +19,7 @@ mod kit;
 mod messages;
 mod office;
 mod operator;
+mod pay_journey;
 mod payments;
 mod permits;
 mod sms;

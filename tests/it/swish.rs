@@ -50,7 +50,7 @@ async fn every_payer_number_of_the_contract_gives_its_outcome() {
         let payer = MobileNumber::parse(number).unwrap();
         c.create(
             &id,
-            &payer,
+            Some(&payer),
             Money::from_ore(35_000),
             "P1",
             "Parkering ABC123",
@@ -81,7 +81,7 @@ async fn refusals_come_as_swish_error_arrays() {
     let not_enrolled = c
         .create(
             &id,
-            &MobileNumber::parse("0700000005").unwrap(),
+            Some(&MobileNumber::parse("0700000005").unwrap()),
             Money::from_ore(100),
             "P2",
             "x",
@@ -95,11 +95,12 @@ async fn refusals_come_as_swish_error_arrays() {
     // The same instruction id twice does not create a second request.
     let id = new_instruction_id();
     let payer = MobileNumber::parse("0701234567").unwrap();
-    c.create(&id, &payer, Money::from_ore(100), "P3", "x")
+    c.create(&id, Some(&payer), Money::from_ore(100), "P3", "x")
         .await
         .unwrap();
     assert!(matches!(
-        c.create(&id, &payer, Money::from_ore(100), "P3", "x").await,
+        c.create(&id, Some(&payer), Money::from_ore(100), "P3", "x")
+            .await,
         Err(SwishError::Http(409))
     ));
     // Unknown id and a bad amount.
@@ -277,7 +278,7 @@ async fn refunds_of_a_paid_payment_never_exceed_what_was_paid() {
     let id = new_instruction_id();
     c.create(
         &id,
-        &MobileNumber::parse("0701234567").unwrap(),
+        Some(&MobileNumber::parse("0701234567").unwrap()),
         Money::from_ore(35_000),
         "P1",
         "Parkering",
@@ -341,4 +342,96 @@ async fn refunds_of_a_paid_payment_never_exceed_what_was_paid() {
         Err(SwishError::Refused(e)) => assert_eq!(e[0].error_code, "RF02"),
         other => panic!("expected RF02, got {other:?}"),
     }
+}
+
+#[actix_web::test]
+async fn swish_on_this_phone_gives_a_token_the_app_answers_and_only_an_open_request_cancels() {
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "60000")]).await;
+    let c = client(&app);
+    let sum = Money::from_ore(35_000);
+    // M-commerce: no payer's number; Swish answers with the token that opens the app.
+    let id = new_instruction_id();
+    let token = c
+        .create(&id, None, sum, "P1", "Parkering ABC123")
+        .await
+        .unwrap()
+        .expect("a PaymentRequestToken");
+    assert!(token.len() >= 16, "{token}");
+    let back = format!("{}/permits/1?payment=1", app.address);
+    let link = c.app_link(&token, &back);
+    let app_page = format!("{}/sim/swish/app?token=", app.address);
+    assert!(link.starts_with(&app_page), "{link}");
+    let open = c.retrieve(&id).await.unwrap();
+    assert_eq!(open.status, SwishStatus::Created);
+    assert_eq!(
+        open.payer_alias, None,
+        "nobody's number until the app answers"
+    );
+    let page = app
+        .client
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("350,00 kr") && page.contains(">Betala</button>"),
+        "{page}"
+    );
+    // The app sends the payer back only to the portal.
+    let answer = |callback: String, answer: &'static str| {
+        let form = [
+            ("token", token.clone()),
+            ("callbackurl", callback),
+            ("answer", answer.to_string()),
+        ];
+        app.client
+            .post(app.url("/sim/swish/app"))
+            .form(&form)
+            .send()
+    };
+    let away = answer("https://evil.example/x".into(), "PAID")
+        .await
+        .unwrap();
+    assert_eq!(away.status(), 400);
+    assert_eq!(c.retrieve(&id).await.unwrap().status, SwishStatus::Created);
+    let paid = answer(back.clone(), "PAID").await.unwrap();
+    assert_eq!(paid.status(), 303);
+    assert_eq!(paid.headers()["location"], back.as_str());
+    let done = final_status(&c, &id).await;
+    assert_eq!(done.status, SwishStatus::Paid);
+    assert_eq!(done.payer_alias.as_deref(), Some("46701234567"));
+    // Answered: too late to cancel, and a second answer changes nothing.
+    match c.cancel(&id).await {
+        Err(SwishError::Refused(errors)) => assert_eq!(errors[0].error_code, "RP07"),
+        other => panic!("cancelled a paid request: {other:?}"),
+    }
+    answer(back.clone(), "DECLINED").await.unwrap();
+    assert_eq!(c.retrieve(&id).await.unwrap().status, SwishStatus::Paid);
+
+    // A request to a number, not answered yet: cancelled, and it stays so.
+    let open_id = new_instruction_id();
+    let payer = MobileNumber::parse("0701234567").unwrap();
+    let no_token = c
+        .create(&open_id, Some(&payer), sum, "P2", "x")
+        .await
+        .unwrap();
+    assert_eq!(no_token, None);
+    let cancelled = c.cancel(&open_id).await.unwrap();
+    assert_eq!(cancelled.status, SwishStatus::Cancelled);
+    assert_eq!(
+        c.retrieve(&open_id).await.unwrap().status,
+        SwishStatus::Cancelled
+    );
+    assert!(matches!(
+        c.cancel(&open_id).await,
+        Err(SwishError::Refused(_))
+    ));
+    // One Swish never made.
+    assert!(matches!(
+        c.cancel(&new_instruction_id()).await,
+        Err(SwishError::Http(404))
+    ));
 }

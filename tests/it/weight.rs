@@ -43,7 +43,7 @@ async fn pages_and_swaps_stay_within_their_weight_budgets() {
         swap("payment status (waiting)")
             .response
             .text
-            .contains("payment-progress")
+            .contains("id=\"payment-poll\"")
     );
     assert!(
         swap("calendar: book a day")

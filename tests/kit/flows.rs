@@ -251,7 +251,7 @@ pub async fn wait_until_paid(client: &reqwest::Client, address: &str, permit: &s
             .await
             .unwrap();
         assert_eq!(resp.status(), 200, "payment status");
-        if resp.headers().contains_key("hx-refresh") {
+        if resp.headers().contains_key("hx-redirect") {
             break;
         }
         assert!(Instant::now() < deadline, "the payment never settled");

@@ -279,7 +279,7 @@ pub async fn walk(address: &str) -> Report {
     // progress box that htmx asks for every second.
     let path = format!("{permit}/payment-status");
     let status = fetch(me.client.get(me.url(&path)).header("HX-Request", "true")).await;
-    let what = if status.text.contains("payment-progress") {
+    let what = if status.text.contains("payment-poll") {
         "payment status (waiting)"
     } else {
         "payment status (final)"

@@ -88,6 +88,10 @@ pub enum PermitChange {
 /// refunded in full).
 pub const LATE_CHARGE: &str = "LATE_CHARGE";
 
+/// The error code of a payment the buyer cancelled ("Avbryt och välj annat betalsätt"): no
+/// message is sent about it, as the buyer is on the page.
+pub const BUYER_CANCELLED: &str = "BUYER_CANCELLED";
+
 /// A change asked of a permit. `owner`: when set, the permit must belong to that user
 /// (customers); operators leave it unset. `by_user`: who asks, for the history.
 #[derive(Message, Debug, Clone)]

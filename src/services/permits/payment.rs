@@ -134,7 +134,8 @@ pub(super) fn payment_outcome(
             if !db_payments::finish(c, payment.id, status, code.as_deref(), now)? {
                 return Ok(None);
             }
-            if let Some(u) = &user {
+            let by_buyer = code.as_deref() == Some(BUYER_CANCELLED);
+            if let Some(u) = user.as_ref().filter(|_| !by_buyer) {
                 notify::queue(
                     c,
                     u,

@@ -58,6 +58,12 @@ pub fn line(t: &Texts, p: &PermitRow, kind: &str, detail: &str) -> String {
             method(t, detail)
         ),
         "payment" if detail.starts_with("charged ") => t.ev_late_charge.to_string(),
+        "payment"
+            if detail.starts_with("cancelled ")
+                && detail.ends_with(crate::services::permits::BUYER_CANCELLED) =>
+        {
+            t.ev_pay_cancelled.to_string()
+        }
         "payment" => t.ev_pay_failed.to_string(),
         _ => t.ev_other.to_string(),
     }
@@ -84,6 +90,14 @@ mod tests {
         assert_eq!(
             line(t, &p, "payment", &format!("started {id} card")),
             "Betalning påbörjad (Kort)"
+        );
+        assert_eq!(
+            line(t, &p, "payment", &format!("cancelled {id} BUYER_CANCELLED")),
+            "Betalningen avbröts"
+        );
+        assert_eq!(
+            line(t, &p, "payment", &format!("cancelled {id} ")),
+            "Betalningen gick inte igenom"
         );
         assert_eq!(
             line(t, &p, "regnr", "ABC123 → XYZ98A"),

@@ -113,6 +113,8 @@ pub(super) struct PageMessages<'a> {
     pub(super) attach_error: Option<&'a str>,
     pub(super) pay_error: Option<&'a str>,
     pub(super) pay_typed: Option<&'a str>,
+    /// Just back from paying, and it went through: the confirmation at the top.
+    pub(super) paid_now: bool,
     /// The day card's calendar: what was sent and what to say beside it.
     pub(super) calendar: Option<(daycards::CalendarInput, daycards::CalMsg)>,
 }
@@ -146,11 +148,16 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
     .flatten()
     .collect();
     let body = html! {
+        @if m.paid_now { (super::payments::done(ctx, p)) }
         @if let Some(f) = m.flash { (notice(f)) }
         @for e in &unshown { (notice_error(e)) }
         @if status != Status::AwaitingPayment && let Some(e) = m.pay_error { (notice_error(e)) }
         @if shows_calendar {
             (daycards::top(ctx, p, &v.sessions))
+        }
+        // Paying is the one thing to do: it comes first.
+        @if status == Status::AwaitingPayment {
+            (super::payments::section(ctx, me, p.id, price, v.latest_payment.as_ref(), m.pay_error, m.pay_typed))
         }
         dl.card {
             dt { (t.type_label) } dd { (permit_type_name(p, ctx.lang)) }
@@ -164,9 +171,6 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             dt { (t.price_label) } dd { (price) " " (t.vat_included) }
         }
         @match status {
-            Status::AwaitingPayment => {
-                (super::payments::section(ctx, me, p.id, price, v.latest_payment.as_ref(), m.pay_error, m.pay_typed))
-            }
             Status::AwaitingApproval => {
                 p { (t.awaiting_approval_note) }
                 @if let Some((has_file, name)) = &v.application {
@@ -267,6 +271,9 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
 #[derive(Deserialize, Default)]
 pub struct FlashQuery {
     pub(super) m: Option<String>,
+    /// The payment attempt the buyer comes back from (the Swish app, the card page, the
+    /// waiting panel); any text, as anyone can write the address.
+    pub(super) payment: Option<String>,
 }
 
 pub(super) fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
@@ -277,6 +284,7 @@ pub(super) fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
         "attached" => Some(t.attach_done),
         "booked" => Some(t.sessions_booked),
         "day_cancelled" => Some(t.session_cancelled),
+        "pay_not_cancelled" => Some(t.pay_not_cancelled),
         other => flash_text(t, other),
     }
 }
@@ -302,6 +310,11 @@ pub async fn show(
         }
         (input, msg)
     });
+    let back_from: Option<crate::domain::PaymentId> =
+        query.payment.as_deref().and_then(|p| p.parse().ok());
+    let paid_now = v.latest_payment.as_ref().is_some_and(|p| {
+        Some(p.id) == back_from && p.status == crate::domain::payment::PaymentStatus::Paid
+    });
     Ok(respond(
         StatusCode::OK,
         permit_page(
@@ -311,6 +324,7 @@ pub async fn show(
             PageMessages {
                 flash,
                 calendar,
+                paid_now,
                 ..Default::default()
             },
         ),
