@@ -7,6 +7,8 @@ pub static EN: Texts = Texts {
     skip_to_content: "Skip to content",
     switch_language: "På svenska",
     main_navigation: "Main menu",
+    nav_menu: "Menu",
+    brand_region: "Region Västmanland",
     nav_home: "Home",
     nav_buy: "Buy a new parking permit",
     nav_messages: "Messages",

@@ -7,6 +7,8 @@ pub static SV: Texts = Texts {
     skip_to_content: "Hoppa till innehållet",
     switch_language: "In English",
     main_navigation: "Huvudmeny",
+    nav_menu: "Meny",
+    brand_region: "Region Västmanland",
     nav_home: "Hem",
     nav_buy: "Köp nytt parkeringstillstånd",
     nav_messages: "Meddelanden",

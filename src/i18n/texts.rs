@@ -6,6 +6,8 @@ pub struct Texts {
     pub skip_to_content: &'static str,
     pub switch_language: &'static str,
     pub main_navigation: &'static str,
+    pub nav_menu: &'static str,
+    pub brand_region: &'static str,
     // Top bar (CONTRACT.md)
     pub nav_home: &'static str,
     pub nav_buy: &'static str,

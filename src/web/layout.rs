@@ -98,16 +98,32 @@ fn language_switch(ctx: &Ctx) -> Markup {
     }
 }
 
+fn brand(ctx: &Ctx) -> Markup {
+    let t = ctx.t();
+    html! {
+        span.brand { (t.app_name) " " span.region { (t.brand_region) } }
+    }
+}
+
 fn plain_header(ctx: &Ctx) -> Markup {
     html! {
         header.plainbar {
             div.wrap {
-                a.brand href="/" { (ctx.t().app_name) }
-                " "
+                a.brand-link href="/" { (brand(ctx)) }
                 (language_switch(ctx))
             }
         }
     }
+}
+
+/// `aria-current="page"` on the link of the page the user is on.
+fn current(ctx: &Ctx, href: &str) -> Option<&'static str> {
+    let path = ctx.here.split(['?', '#']).next().unwrap_or("/");
+    let here = match href {
+        "/" | "/settings" => path == href,
+        _ => path == href || path.starts_with(&format!("{href}/")),
+    };
+    here.then_some("page")
 }
 
 /// The count of unread replies beside "Meddelanden" (outside the link, so the link's text
@@ -122,32 +138,42 @@ pub fn unread_badge(t: &crate::i18n::Texts, unread: i64) -> Markup {
     }
 }
 
+/// The logged-in bar. On a phone: the brand above one row of what is used most ("Hem", "Köp
+/// nytt parkeringstillstånd", "Meddelanden") and "Meny", a `<details>` (no script needed) with
+/// the rest; on a wide screen the stylesheet shows the rest in the row and hides "Meny".
 fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
     let t = ctx.t();
+    let link = |href: &'static str, text: &str| {
+        html! { a href=(href) aria-current=[current(ctx, href)] { (text) } }
+    };
     html! {
-        header.topbar {
+        header.topbar.main-bar {
             div.wrap {
+                (brand(ctx))
                 nav aria-label=(t.main_navigation) {
-                    ul {
-                        li { a href="/" { (t.nav_home) } }
-                        li { a href="/permits/new" { (t.nav_buy) } }
-                    }
-                    ul {
-                        li { a href="/settings" { (t.nav_settings) } }
-                        li { a href="/settings/payment" { (t.nav_payment_settings) } }
+                    ul.primary {
+                        li { (link("/", t.nav_home)) }
+                        li { (link("/permits/new", t.nav_buy)) }
                         li {
-                            a href="/messages" { (t.nav_messages) }
+                            (link("/messages", t.nav_messages))
                             (unread_badge(t, frame.unread_messages))
                         }
-                        li { a href="/notifications" { (t.nav_notifications) } }
-                        @if frame.operator {
-                            li { a href="/operator" { (t.nav_operator) } }
-                        }
-                        li { (language_switch(ctx)) }
-                        li {
-                            form method="post" action="/logout" {
-                                input type="hidden" name="csrf" value=(frame.csrf_token);
-                                button.linkbtn type="submit" { (t.nav_logout) }
+                    }
+                    details.more {
+                        summary { (t.nav_menu) }
+                        ul {
+                            li { (link("/notifications", t.nav_notifications)) }
+                            li { (link("/settings", t.nav_settings)) }
+                            li { (link("/settings/payment", t.nav_payment_settings)) }
+                            @if frame.operator {
+                                li { (link("/operator", t.nav_operator)) }
+                            }
+                            li { (language_switch(ctx)) }
+                            li {
+                                form method="post" action="/logout" {
+                                    input type="hidden" name="csrf" value=(frame.csrf_token);
+                                    button.linkbtn type="submit" { (t.nav_logout) }
+                                }
                             }
                         }
                     }

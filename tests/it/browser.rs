@@ -161,6 +161,15 @@ impl Browser {
             .find(Locator::XPath(&xpath))
             .await
             .unwrap_or_else(|e| panic!("no button or link {text}: {e}"));
+        // Behind the phone's "Meny": open it first, as a user would.
+        if !el.is_displayed().await.unwrap_or(true)
+            && let Ok(menu) = self
+                .client
+                .find(Locator::XPath("//header//details[not(@open)]/summary"))
+                .await
+        {
+            menu.send_keys("\u{E007}").await.unwrap();
+        }
         // Enter activates links and buttons like a keyboard user would.
         el.send_keys("\u{E007}").await.unwrap();
     }

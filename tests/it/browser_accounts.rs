@@ -47,6 +47,14 @@ async fn register_confirm_login(javascript: bool) {
             "page scripts are really off"
         );
     }
+    // On a phone the rest sits behind "Meny" (CONTRACT.md), which opens without JavaScript.
+    b.client
+        .find(Locator::XPath("//summary[normalize-space()='Meny']"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
     let bar = b.text("header").await;
     for word in [
         "Hem",
@@ -137,4 +145,156 @@ async fn reset_a_forgotten_password_with_javascript() {
 #[actix_web::test]
 async fn reset_a_forgotten_password_without_javascript() {
     reset_password(false).await;
+}
+
+/// The height of the page's top bar in CSS pixels.
+async fn bar_height(b: &Browser) -> f64 {
+    b.client
+        .execute(
+            "return document.querySelector('header').getBoundingClientRect().height",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap()
+}
+
+/// The logged-in frame on a phone (#15 §5): the brand and the three most used links in one
+/// low bar, the rest behind "Meny" (a `<details>`, so it opens without JavaScript too), the
+/// page you are on marked.
+async fn the_frame_on_a_phone(javascript: bool) {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let email = "ram@regionvastmanland.se";
+    app.logged_in_user(email).await;
+    for width in [390, 320] {
+        let b = Browser::start_sized(javascript, width).await;
+        b.goto(&app.url("/login")).await;
+        let logged_out = bar_height(&b).await;
+        assert!(
+            logged_out <= 80.0,
+            "logged-out header {logged_out} px at {width}"
+        );
+        b.login(&app.url("/"), email, PASSWORD).await;
+        let height = bar_height(&b).await;
+        b.screenshot(&format!("frame-{width}-{javascript}")).await;
+        eprintln!("top bar {height} px at {width} (logged out {logged_out} px)");
+        // At 390 px one row under the brand; at 320 px "Meny" moves up beside the brand.
+        let most = if width >= 390 { 80.0 } else { 100.0 };
+        assert!(height <= most, "top bar {height} px at {width}");
+        for words in [
+            "Parkportal Region Västmanland",
+            "Hem",
+            "Köp nytt parkeringstillstånd",
+            "Meddelanden",
+            "Meny",
+        ] {
+            let shown = b
+                .client
+                .find(Locator::XPath(&format!(
+                    "//header//*[normalize-space()='{words}']"
+                )))
+                .await
+                .unwrap_or_else(|_| panic!("{words} in the bar"));
+            assert!(
+                shown.is_displayed().await.unwrap(),
+                "{words} visible at {width}"
+            );
+        }
+        let current = b
+            .client
+            .find(Locator::Css("header a[aria-current=page]"))
+            .await
+            .unwrap();
+        assert_eq!(current.text().await.unwrap(), "Hem");
+        let logout = b
+            .client
+            .find(Locator::XPath(
+                "//header//button[normalize-space()='Logga ut']",
+            ))
+            .await
+            .unwrap();
+        assert!(!logout.is_displayed().await.unwrap(), "behind Meny");
+        // "Meny" opens with the keyboard; its links are at least 44 px high.
+        b.client
+            .find(Locator::XPath("//summary[normalize-space()='Meny']"))
+            .await
+            .unwrap()
+            .send_keys("\u{E007}")
+            .await
+            .unwrap();
+        assert!(logout.is_displayed().await.unwrap(), "shown by Meny");
+        b.screenshot(&format!("frame-menu-{width}-{javascript}"))
+            .await;
+        let heights = b
+            .client
+            .execute(
+                "return [...document.querySelectorAll('header a, header summary, header button')]\
+                 .map(e => e.getBoundingClientRect().height)",
+                vec![],
+            )
+            .await
+            .unwrap();
+        for h in heights.as_array().unwrap() {
+            assert!(
+                h.as_f64().unwrap() >= 44.0,
+                "a target {h} px high at {width}"
+            );
+        }
+        b.click("Inställningar").await;
+        b.wait_for_heading("Inställningar").await;
+        let current = b
+            .client
+            .find(Locator::Css("header a[aria-current=page]"))
+            .await
+            .unwrap();
+        // Behind "Meny" (closed again on the new page), still marked.
+        assert_eq!(
+            current.prop("textContent").await.unwrap().as_deref(),
+            Some("Inställningar")
+        );
+        let wide = b
+            .client
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await
+            .unwrap();
+        assert!(
+            wide.as_f64().unwrap() <= f64::from(width),
+            "{wide} at {width}"
+        );
+        b.close().await;
+    }
+    // On a wide screen everything is in the bar and there is no "Meny".
+    let b = Browser::start_sized(javascript, 1024).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.screenshot(&format!("frame-1024-{javascript}")).await;
+    // (WebDriver counts anything in a closed <details> as hidden; the browser shows it.)
+    let shown = b
+        .client
+        .execute(
+            "return document.querySelector('header form button').checkVisibility()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!(true), "Logga ut in the bar");
+    let menu = b.client.find(Locator::Css("header summary")).await.unwrap();
+    assert!(
+        !menu.is_displayed().await.unwrap(),
+        "no Meny on a wide screen"
+    );
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn the_frame_on_a_phone_with_javascript() {
+    the_frame_on_a_phone(true).await;
+}
+
+#[actix_web::test]
+async fn the_frame_on_a_phone_without_javascript() {
+    the_frame_on_a_phone(false).await;
 }
