@@ -57,9 +57,14 @@ pub fn place(
 ) -> Result<PermitRow, OrderError> {
     write_tx(c, |c| {
         let renews = match order.renews {
-            // Only a permit that may be renewed is renewed (the table's rule).
+            // Only a permit that may be renewed is renewed (the table's rule), and only by one
+            // of its type in its car park (what the renewal page keeps); anything else is a
+            // new permit like any other.
             Some(id) => db_permits::owned(c, id, user_id)?
                 .filter(|p| may(PermitAction::Renew, p.kind, p.state))
+                .filter(|p| {
+                    p.permit_type_id == order.permit_type.id && p.car_park_id == order.car_park.id
+                })
                 .map(|p| p.id),
             None => None,
         };

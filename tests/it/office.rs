@@ -279,6 +279,23 @@ async fn cancel_with_swish_refund_then_card_refund() {
         .unwrap();
     assert_eq!(at_swish, vec![100_050]);
     assert!(kinds(&app).contains(&"permit_changed".to_string()));
+    // The customer sees why and what comes back, and no form that no longer applies.
+    let page = app.get_html(&permit).await;
+    for words in [
+        ">Tillståndet är makulerat</h2>",
+        "Parkeringskontoret makulerade tillståndet 20",
+        "Återbetalning <strong>1\u{a0}000,50\u{a0}kr</strong>: återbetald",
+        "href=\"/messages/new\"",
+    ] {
+        assert!(page.contains(words), "{words}");
+    }
+    for gone in [
+        ">Uppdatera</button>",
+        "Byt registreringsnummer tillfälligt",
+        ">Förnya</a>",
+    ] {
+        assert!(!page.contains(gone), "{gone}");
+    }
     // A cancelled permit cannot be cancelled again.
     let resp = op_post(
         &app,

@@ -518,6 +518,126 @@ async fn status_follows_the_date_and_renewal_starts_the_day_after() {
     assert!(wizard.contains("value=\"ABC123\""));
 }
 
+/// "Förnya": a page that says it renews, asks only the package and the number, and ends in
+/// a permit that renews the old one; the type and car park cannot be changed under it.
+#[actix_web::test]
+async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
+    use crate::kit::html::form_fields;
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "fornya@regionvastmanland.se").await;
+    let end = today() + chrono::Duration::days(30);
+    diesel::update(permits::table)
+        .set((permits::state.eq("paid"), permits::end_date.eq(end)))
+        .execute(&mut app.conn())
+        .unwrap();
+    // A month before the end, "Förnya" is the page's primary button; a year before, a link.
+    let primary = format!("<a class=\"button\" href=\"{permit}/renew\">Förnya</a>");
+    assert!(app.get_html(&permit).await.contains(&primary));
+    diesel::update(permits::table)
+        .set(permits::end_date.eq(today() + chrono::Duration::days(300)))
+        .execute(&mut app.conn())
+        .unwrap();
+    let later = app.get_html(&permit).await;
+    assert!(
+        !later.contains(&primary) && later.contains(&format!("href=\"{permit}/renew\">Förnya</a>"))
+    );
+    diesel::update(permits::table)
+        .set(permits::end_date.eq(end))
+        .execute(&mut app.conn())
+        .unwrap();
+    let resp = app.get(&format!("{permit}/renew")).await;
+    let page = app
+        .get_html(resp.headers()["location"].to_str().unwrap())
+        .await;
+    let from = end + chrono::Duration::days(1);
+    let heading = format!("<h1>Förnya ABC123 – nytt tillstånd från {from}</h1>");
+    assert!(page.contains(&heading), "{page}");
+    assert!(page.contains(&format!(
+        "<title>Förnya ABC123 – nytt tillstånd från {from}"
+    )));
+    assert!(page.contains("Samma typ och parkeringsområde som nu:"));
+    assert!(
+        page.contains("<legend>Paket</legend>") && page.contains(">Registreringsnummer</label>")
+    );
+    for not_asked in ["<legend>Typ</legend>", ">Startdatum</label>", "<select"] {
+        assert!(!page.contains(not_asked), "{not_asked}");
+    }
+    let fields = form_fields(&page, "form[action=\"/permits/new\"]").unwrap();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("start"), from.to_string());
+    assert!(!field("package").is_empty(), "the old package chosen");
+    let send = |changes: &[(&str, &str)]| {
+        let mut form = fields.clone();
+        for (k, v) in changes {
+            form.retain(|(n, _)| n != k);
+            form.push((k.to_string(), v.to_string()));
+        }
+        app.client.post(app.url("/permits/new")).form(&form).send()
+    };
+    // A bad number: the renewal page again, with what was typed.
+    let refused = send(&[("regnr", "ÅÄÖ!")]).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(
+        refused.contains(&heading) && refused.contains("value=\"ÅÄÖ!\""),
+        "{refused}"
+    );
+    // A new number: review, confirm, and the new permit renews the old one.
+    let review = send(&[("regnr", "XYZ98A")])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(review.contains("XYZ98A") && review.contains(&from.to_string()));
+    let new = confirm(&app, &review).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let renews: Option<i64> = permits::table
+        .find(new.trim_start_matches("/permits/").parse::<i64>().unwrap())
+        .select(permits::renews_permit_id)
+        .first(&mut app.conn())
+        .unwrap();
+    let old_id: i64 = permit.trim_start_matches("/permits/").parse().unwrap();
+    assert_eq!(renews, Some(old_id));
+
+    // An order that names the permit but another car park is a new permit, not a renewal.
+    let other_park = app
+        .get_html("/permits/new")
+        .await
+        .split("<option value=\"")
+        .nth(2)
+        .and_then(|s| s.split('"').next())
+        .map(str::to_string);
+    if let Some(other) = other_park.filter(|o| *o != field("car_park")) {
+        let review = send(&[("car_park", &other), ("regnr", "QWE123")])
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let new = confirm(&app, &review).await.headers()["location"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let renews: Option<i64> = permits::table
+            .find(new.trim_start_matches("/permits/").parse::<i64>().unwrap())
+            .select(permits::renews_permit_id)
+            .first(&mut app.conn())
+            .unwrap();
+        assert_eq!(renews, None);
+    } else {
+        panic!("the demo catalogue has more than one car park");
+    }
+}
+
 #[actix_web::test]
 async fn an_expiry_reminder_goes_out_once_with_a_renewal_link() {
     let app = spawn_app().await;

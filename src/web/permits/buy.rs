@@ -147,7 +147,7 @@ pub async fn new_form(
     let me = ctx.require_user()?;
     let cat = catalogue_for(&state, me).await?;
     let mut form = query.into_inner().bounded();
-    if let Some(id) = form.renew {
+    let renewing = if let Some(id) = form.renew {
         let uid = me.user.id;
         let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
             .await?
@@ -167,7 +167,11 @@ pub async fn new_form(
             .map(|d| d.max(today))
             .unwrap_or(today)
             .to_string();
-    }
+        Some(old)
+    } else {
+        // Back from the review ("Ändra") of a renewal.
+        renewed(state.get_ref(), me, &form).await?
+    };
     if form.type_id.is_empty()
         && let Some(first) = cat.types.first()
     {
@@ -185,8 +189,29 @@ pub async fn new_form(
     }
     Ok(respond(
         StatusCode::OK,
-        buy_page(&ctx, me, &cat, &form, &BuyErrors::default()),
+        buy_page(
+            &ctx,
+            me,
+            &cat,
+            &form,
+            &BuyErrors::default(),
+            renewing.as_ref(),
+        ),
     ))
+}
+
+/// The buyer's own permit that this order renews, if it names one that may be renewed.
+async fn renewed(
+    state: &AppState,
+    me: &SessionUser,
+    form: &BuyForm,
+) -> Result<Option<PermitRow>, AppError> {
+    let Ok(id) = form.renews.parse::<PermitId>() else {
+        return Ok(None);
+    };
+    let uid = me.user.id;
+    let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid)).await?;
+    Ok(old.filter(|p| may(PermitAction::Renew, p.kind, p.state)))
 }
 
 /// HTMX: the packages (or number of days) of the type just chosen.
@@ -216,10 +241,13 @@ async fn posted_order(
     let form = form.bounded();
     Ok(match check(ctx, state, &form, &cat) {
         Ok(order) => Ok((form, order)),
-        Err(e) => Err(respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            buy_page(ctx, me, &cat, &form, &e),
-        )),
+        Err(e) => {
+            let renewing = renewed(state, me, &form).await?;
+            Err(respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                buy_page(ctx, me, &cat, &form, &e, renewing.as_ref()),
+            ))
+        }
     })
 }
 

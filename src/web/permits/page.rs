@@ -39,8 +39,40 @@ pub(super) fn regnr_form(
                 input #regnr-foreign type="checkbox" name="foreign" value="yes" checked[p.foreign_plate];
                 label for="regnr-foreign" { (t.foreign_label) }
             }
-            @if changeable { button type="submit" { (t.update_button) } }
+            @if changeable { button.secondary type="submit" { (t.update_button) } }
             @if done { div.notice role="status" { (t.regnr_updated) } }
+        }
+    }
+}
+
+/// How close to its end a permit's "Förnya" becomes the page's primary button.
+const RENEW_SOON_DAYS: i64 = 30;
+
+/// A cancelled permit: that the office cancelled it and when, what comes back and how far
+/// that has come, and where to ask.
+fn cancelled_panel(t: &Texts, v: &PermitView) -> Markup {
+    let when = v
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == "state" && e.detail.contains("→ cancelled"))
+        .map(|e| clock::local_display(e.at));
+    html! {
+        section.panel #cancelled aria-labelledby="cancelled-h" {
+            h2 #cancelled-h { (t.cancelled_heading) }
+            p { (t.cancelled_by_office) @if let Some(w) = when { " " (w) } "." }
+            @if v.refunds.is_empty() {
+                p { (t.no_refund) }
+            }
+            @for r in &v.refunds {
+                p { (t.refund_label) " " strong { (Money::from_ore(r.amount_ore)) } ": "
+                    (match r.status {
+                        crate::domain::payment::RefundStatus::Pending => t.refund_pending,
+                        crate::domain::payment::RefundStatus::Done => t.refund_done,
+                        crate::domain::payment::RefundStatus::Failed => t.refund_failed,
+                    }) }
+            }
+            p { (t.cancelled_questions) " " a href="/messages/new" { (t.nav_messages) } "." }
         }
     }
 }
@@ -54,6 +86,8 @@ pub(super) struct PermitView {
     pub(super) temporaries: Vec<db_permits::TemporaryRow>,
     pub(super) events: Vec<db_permits::EventRow>,
     pub(super) sessions: Vec<crate::db::daycards::SessionRow>,
+    /// Money sent back for this permit (by the office on "Makulera", or a late charge).
+    pub(super) refunds: Vec<crate::db::refunds::RefundRow>,
     /// What the check (Kontroll, the check API) answers for the permit's number today, and
     /// why when it is not valid.
     pub(super) check: (
@@ -82,6 +116,7 @@ pub(super) async fn load_view(
             db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
         let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
         let sessions = crate::db::daycards::sessions(c, id)?;
+        let refunds = crate::db::refunds::for_permit(c, id)?;
         let day = today(chrono::Utc::now());
         let valid = crate::db::check::valid_on(c, &permit.regnr, day)?;
         let why = if valid.is_empty() {
@@ -92,6 +127,7 @@ pub(super) async fn load_view(
         Ok(Some(PermitView {
             check: (valid, why),
             sessions,
+            refunds,
             permit,
             car_park,
             application,
@@ -132,17 +168,21 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         .find(|tr| tr.ended_at.is_none() && tr.to_date >= today);
     // A refusal whose section this permit does not show (an attachment when no application
     // awaits approval, a temporary number when none can be added, days on a card that is
-    // not a paid day card) is said at the top instead, so no refusal goes unexplained.
+    // not a paid day card, a new number for a permit whose number cannot change) is said at the top instead, so no refusal goes unexplained.
     let shows_attach = status == Status::AwaitingApproval && v.application.is_some();
     let can = |a: PermitAction| may(a, p.kind, p.state);
     let temp_section = can(PermitAction::TemporaryRegnr);
     let shows_temp_form = temp_section && current_temp.is_none();
     let shows_calendar = can(PermitAction::BookDays);
+    let renew_now =
+        can(PermitAction::Renew) && p.end_date - today <= chrono::Duration::days(RENEW_SOON_DAYS);
     let unshown: Vec<&str> = [
         m.attach_error.filter(|_| !shows_attach),
         m.temp_error.filter(|_| !shows_temp_form),
         cal_msg.error.as_deref().filter(|_| !shows_calendar),
         cal_msg.regnr_error.filter(|_| !shows_calendar),
+        m.regnr_error
+            .filter(|_| p.kind == Kind::Day || !can(PermitAction::ChangeRegnr)),
     ]
     .into_iter()
     .flatten()
@@ -188,6 +228,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                 }
             }
             Status::Rejected => { @if let Some(r) = &p.reject_reason { (notice_error(r)) } }
+            Status::Cancelled => { (cancelled_panel(t, v)) }
             _ => {}
         }
         @if p.kind == Kind::Day {
@@ -197,7 +238,11 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         } @else {
             section aria-labelledby="regnr-h" {
                 h2 #regnr-h { (t.regnr_label) }
-                (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
+                @if can(PermitAction::ChangeRegnr) {
+                    (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
+                } @else {
+                    p.plate-text { strong { (p.regnr) } }
+                }
             }
         }
         @if temp_section {
@@ -221,7 +266,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                         }
                         (input(Field::new("from", t.temp_from, "date").value(&today.max(p.start_date).to_string())))
                         (input(Field::new("to", t.temp_to, "date").value(&today.max(p.start_date).to_string())))
-                        button type="submit" { (t.temp_button) }
+                        button.secondary type="submit" { (t.temp_button) }
                     }
                 }
             }
@@ -230,7 +275,8 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             h2 #actions-h { (t.actions) }
             ul.links {
                 @if can(PermitAction::Renew) {
-                    li { a href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
+                    // The next thing to do once the end is near (or past): the primary button.
+                    li { a.button[renew_now] href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
                 }
                 @if can(PermitAction::Receipt) {
                     li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }

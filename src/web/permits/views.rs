@@ -94,19 +94,57 @@ pub(super) fn buy_form(
     }
 }
 
+/// The wizard; for a renewal ("Förnya") the renewal page instead, which asks only what may
+/// change: the package and the car's number (the type, the car park and the start stay).
 pub(super) fn buy_page(
     ctx: &Ctx,
     me: &SessionUser,
     cat: &Catalogue,
     form: &BuyForm,
     e: &BuyErrors,
+    renewing: Option<&PermitRow>,
 ) -> Markup {
-    page(
-        ctx,
-        Some(&frame(me)),
-        ctx.t().buy_title,
-        buy_form(ctx, me, cat, form, e),
-    )
+    let t = ctx.t();
+    let same = renewing.and_then(|old| {
+        let pt = cat.type_by_id(old.permit_type_id)?;
+        let cp = cat.car_parks.iter().find(|c| c.id == old.car_park_id)?;
+        Some((old, pt, cp))
+    });
+    let Some((old, pt, cp)) = same else {
+        return page(
+            ctx,
+            Some(&frame(me)),
+            t.buy_title,
+            buy_form(ctx, me, cat, form, e),
+        );
+    };
+    let title = format!(
+        "{} {} – {} {}",
+        t.renew, old.regnr, t.renew_from, form.start
+    );
+    let body = html! {
+        (error_summary(t, e.any))
+        p { (t.renew_same) " " strong { (type_name(pt, ctx.lang)) } ", " strong { (cp.name) } "." }
+        p { (t.renew_intro) }
+        // A refusal of what this page does not ask (the start, the type) is said here.
+        @for err in [e.start, e.type_id, e.car_park].into_iter().flatten() { (notice_error(err)) }
+        form method="post" action="/permits/new" novalidate {
+            (csrf(&me.csrf_token))
+            input type="hidden" name="renews" value=(form.renews);
+            input type="hidden" name="type" value=(form.type_id);
+            input type="hidden" name="start" value=(form.start);
+            input type="hidden" name="car_park" value=(form.car_park);
+            (type_details(ctx, cat, form, e))
+            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate()))
+            div.check {
+                input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
+                label for="foreign" { (t.foreign_label) }
+            }
+            button type="submit" { (t.continue_button) }
+        }
+        p { a href={ "/permits/" (old.id) } { (t.back_to_permit) } }
+    };
+    page(ctx, Some(&frame(me)), &title, body)
 }
 
 pub(super) fn hidden_fields(form: &BuyForm) -> Markup {
