@@ -84,6 +84,48 @@ impl Card {
     }
 }
 
+/// The longest period "Boka flera dagar" looks at (a day card is valid at most a year).
+pub const PATTERN_MAX_DAYS: i64 = 400;
+
+/// "Boka flera dagar": the days a pattern of weekdays gives over a period, split into those
+/// that can be booked and those that cannot (and why). Only days within the card's validity
+/// are looked at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pattern {
+    pub days: BTreeSet<NaiveDate>,
+    pub refused: Vec<(NaiveDate, Refusal)>,
+}
+
+impl Card {
+    /// The days from `from` to `to` (both included, cut to the card's validity and to
+    /// [`PATTERN_MAX_DAYS`]) that fall on one of `weekdays` (Monday first).
+    pub fn pattern(
+        &self,
+        weekdays: &[bool; 7],
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Pattern {
+        let first = from.max(self.first_day);
+        let last = to
+            .min(self.last_day)
+            .min(first + chrono::Duration::days(PATTERN_MAX_DAYS - 1));
+        let mut out = Pattern::default();
+        for day in first.iter_days().take_while(|d| *d <= last) {
+            if !weekdays[day.weekday().num_days_from_monday() as usize] {
+                continue;
+            }
+            match self.refusal(day, today) {
+                None => {
+                    out.days.insert(day);
+                }
+                Some(why) => out.refused.push((day, why)),
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     Past,
@@ -419,6 +461,42 @@ mod tests {
                     prop_assert!(*day >= today && *day >= first && *day <= last);
                     prop_assert!(!card.booked.contains(day));
                 }
+            }
+        }
+
+        /// A pattern gives each matching day of the period once, as bookable or refused,
+        /// and what it offers is a booking the rules accept (days left permitting).
+        #[test]
+        fn a_pattern_splits_its_days_and_offers_only_bookable_ones(
+            bought in 1u32..400,
+            booked in proptest::collection::btree_set(0i64..400, 0..10),
+            weekdays in proptest::array::uniform7(proptest::bool::ANY),
+            from_offset in -40i64..420,
+            length in 0i64..450,
+            today_offset in 0i64..380,
+        ) {
+            let first = d("2026-12-01");
+            let last = d("2027-11-30");
+            let at = |n: i64| first + chrono::Duration::days(n);
+            let booked: BTreeSet<NaiveDate> = booked.into_iter().map(at).collect();
+            let card = Card { first_day: first, last_day: last, days_bought: bought, booked };
+            let today = at(today_offset);
+            let (from, to) = (at(from_offset), at(from_offset + length));
+            let p = card.pattern(&weekdays, from, to, today);
+            let expected: Vec<NaiveDate> = from
+                .iter_days()
+                .take_while(|d| *d <= to)
+                .filter(|d| *d >= first && *d <= last)
+                .filter(|d| weekdays[d.weekday().num_days_from_monday() as usize])
+                .collect();
+            let mut got: Vec<NaiveDate> = p.days.iter().copied().chain(p.refused.iter().map(|r| r.0)).collect();
+            got.sort();
+            prop_assert_eq!(got, expected);
+            for (day, why) in &p.refused {
+                prop_assert!(!card.bookable(*day, today), "{} refused as {:?}", day, why);
+            }
+            if !p.days.is_empty() && p.days.len() as u32 <= card.days_left() {
+                prop_assert!(card.check_booking(&p.days, today).is_ok());
             }
         }
 

@@ -16,6 +16,8 @@ pub struct Field<'a> {
     pub required: bool,
     /// A registration number: capitals on a phone keyboard, no spelling check or correction.
     pub plate: bool,
+    /// The lowest and highest value a date or number may take (`min`, `max`).
+    pub range: (Option<String>, Option<String>),
 }
 
 impl<'a> Field<'a> {
@@ -30,6 +32,7 @@ impl<'a> Field<'a> {
             hint: None,
             required: true,
             plate: false,
+            range: (None, None),
         }
     }
     pub fn value(mut self, v: &'a str) -> Self {
@@ -53,6 +56,11 @@ impl<'a> Field<'a> {
     pub fn plate(mut self) -> Self {
         self.plate = true;
         self.autocomplete = Some("off");
+        self
+    }
+    /// `min` and `max` (e.g. the first and last day a date may be).
+    pub fn range(mut self, min: impl ToString, max: impl ToString) -> Self {
+        self.range = (Some(min.to_string()), Some(max.to_string()));
         self
     }
     pub fn optional(mut self) -> Self {
@@ -81,6 +89,8 @@ pub fn input(f: Field) -> Markup {
             spellcheck=[f.plate.then_some("false")]
             autocorrect=[f.plate.then_some("off")]
             required[f.required]
+            min=[f.range.0.as_deref()]
+            max=[f.range.1.as_deref()]
             aria-invalid=[f.error.map(|_| "true")]
             aria-describedby=[(!described.is_empty()).then_some(described.as_str())];
         @if let Some(h) = f.hint { p.hint id=(hint_id) { (h) } }

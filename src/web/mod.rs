@@ -164,6 +164,7 @@ pub fn routes(
     )
     .route("/permits/{id}/calendar", web::post().to(daycards::navigate))
     .route("/permits/{id}/sessions", web::post().to(daycards::book))
+    .route("/permits/{id}/pattern", web::get().to(daycards::pattern))
     .route(
         "/permits/{id}/sessions/{day}/cancel",
         web::post().to(daycards::cancel),

@@ -205,6 +205,45 @@ async fn day_card_flow(javascript: bool) {
     narrow.goto(&app.url("/")).await;
     narrow.wait_for_text("Dagens session").await;
     assert!(!narrow.page_text().await.contains("Parkera i dag"));
+
+    // "Boka flera dagar": every weekday for the coming week, shown first, then booked at
+    // once (days left permitting: 3 left after today's).
+    narrow.goto(permit_url.as_str()).await;
+    narrow.click("Boka flera dagar").await;
+    narrow.wait_for_heading("Boka flera dagar – ABC123").await;
+    for day in [
+        "Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag",
+    ] {
+        narrow.choose(day).await;
+    }
+    let from = today + Days::days(1);
+    let to = today + Days::days(3);
+    narrow
+        .fill("Från och med", &from.format("%m%d%Y").to_string())
+        .await;
+    narrow
+        .fill("Till och med", &to.format("%m%d%Y").to_string())
+        .await;
+    narrow.click("Visa dagarna").await;
+    narrow.wait_for_text("Det blir").await;
+    narrow
+        .screenshot(&format!("daycard-pattern-320-{javascript}"))
+        .await;
+    let width = narrow
+        .client
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 320, "scroll width {width}");
+    let shown = narrow.page_text().await;
+    let free: Vec<_> = from
+        .iter_days()
+        .take_while(|d| *d <= to)
+        .filter(|d| !shown.contains(&format!("{} – dagen är redan bokad", words(*d))))
+        .collect();
+    narrow.click(&format!("Boka {} dagar", free.len())).await;
+    narrow.wait_for_text("Dagarna har bokats.").await;
+    wait_for(&narrow, "#days-left", &(3 - free.len()).to_string()).await;
     narrow.close().await;
 }
 

@@ -441,3 +441,132 @@ async fn the_permit_page_says_what_the_check_answers_today_and_why() {
     assert!(page.contains("<p class=\"word\">Giltigt</p>"), "{page}");
     assert!(!page.contains("Dagkort finns men ingen dag är bokad i dag"));
 }
+
+/// "Boka flera dagar": weekdays over a period give the days, those that cannot be booked
+/// are named with why, and one press books all of them.
+#[actix_web::test]
+async fn booking_by_pattern_shows_the_days_then_books_them_all() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    let start = today();
+    let permit = paid_day_card(&app, "skift@regionvastmanland.se", start, 10).await;
+    let taken = start + chrono::Duration::days(7);
+    assert_eq!(
+        book(&app, &permit, false, "ABC123", &[taken])
+            .await
+            .status(),
+        303
+    );
+    let page = app.get_html(&permit).await;
+    assert!(page.contains(&format!("href=\"{permit}/pattern\">Boka flera dagar</a>")));
+
+    let opened = app.get_html(&format!("{permit}/pattern")).await;
+    for words in [
+        "<h1>Boka flera dagar – ABC123</h1>",
+        "<legend>Veckodagar</legend>",
+        ">Måndag</label>",
+        ">Från och med</label>",
+        &format!("min=\"{start}\""),
+        ">Visa dagarna</button>",
+    ] {
+        assert!(opened.contains(words), "{words}");
+    }
+    let get_form = html::form_fields(&opened, "form[method=\"get\"]").unwrap();
+    assert!(
+        get_form.iter().all(|(n, _)| n != "csrf"),
+        "a GET form carries no token"
+    );
+
+    // The weekday of the booked day and the next one, for three weeks from tomorrow.
+    let (wa, wb) = (
+        taken.weekday().num_days_from_monday(),
+        (taken + chrono::Duration::days(1))
+            .weekday()
+            .num_days_from_monday(),
+    );
+    let (from, to) = (
+        start + chrono::Duration::days(1),
+        start + chrono::Duration::days(21),
+    );
+    let query = format!("{permit}/pattern?wd={wa}&wd={wb}&from={from}&to={to}&show=1");
+    let shown = app.get_html(&query).await;
+    let expected: Vec<chrono::NaiveDate> = from
+        .iter_days()
+        .take_while(|d| *d <= to)
+        .filter(|d| [wa, wb].contains(&d.weekday().num_days_from_monday()) && *d != taken)
+        .collect();
+    assert!(
+        shown.contains(&format!(">Det blir {} dagar</h2>", expected.len())),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Kan inte bokas") && shown.contains("redan bokad"),
+        "{shown}"
+    );
+    let fields = html::form_fields(&shown, "#pattern-result form").unwrap();
+    let days: Vec<String> = fields
+        .iter()
+        .filter(|(n, _)| n == "day")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let want: Vec<String> = expected.iter().map(ToString::to_string).collect();
+    assert_eq!(days, want);
+    let resp = app
+        .client
+        .post(app.url(&format!("{permit}/sessions")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let after = app
+        .get_html(resp.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(after.contains("Dagarna har bokats."), "{after}");
+    assert_eq!(used_in_db(&app).1, 1 + expected.len() as i64);
+
+    // More than is left: said, and nothing to press.
+    let all = format!(
+        "{permit}/pattern?wd=0&wd=1&wd=2&wd=3&wd=4&wd=5&wd=6&from={from}&to={}&show=1",
+        start + chrono::Duration::days(60)
+    );
+    let too_many = app.get_html(&all).await;
+    assert!(too_many.contains("fler dagar än du har kvar"), "{too_many}");
+    assert!(html::form_fields(&too_many, "#pattern-result form").is_none());
+
+    // What to correct, with what was typed kept.
+    for (q, says) in [
+        (
+            format!("from={from}&to={to}&show=1"),
+            "Välj minst en veckodag.",
+        ),
+        (
+            format!("wd=0&from={to}&to={from}&show=1"),
+            "Till och med ska vara samma dag",
+        ),
+        (
+            format!("wd=0&from=igår&to={to}&show=1"),
+            "Skriv datumet som ÅÅÅÅ-MM-DD.",
+        ),
+    ] {
+        let resp = app.get(&format!("{permit}/pattern?{q}")).await;
+        assert_eq!(resp.status(), 422, "{q}");
+        let page = resp.text().await.unwrap();
+        assert!(page.contains(says), "{q}: {page}");
+    }
+    let kept = app
+        .get(&format!("{permit}/pattern?wd=0&from=igår&to={to}&show=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        kept.contains("value=\"igår\"")
+            && kept.contains("id=\"wd-0\" type=\"checkbox\" name=\"wd\" value=\"0\" checked")
+    );
+
+    // Someone else's card.
+    app.get("/logout").await;
+    app.logged_in_user("annan.skift@regionvastmanland.se").await;
+    assert_eq!(app.get(&format!("{permit}/pattern")).await.status(), 404);
+}

@@ -33,9 +33,11 @@ use std::collections::{BTreeMap, BTreeSet};
 type Data = web::Data<AppState>;
 
 mod input;
+mod pattern;
 mod view;
 
 pub use input::*;
+pub use pattern::pattern;
 pub use view::*;
 
 async fn load(

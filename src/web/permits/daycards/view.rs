@@ -71,6 +71,9 @@ pub fn section(
                 (summary(ctx, p, sessions, input, false))
                 @if open { button type="submit" { (t.create_session) } }
             }
+            @if open {
+                p { a href={ "/permits/" (p.id) "/pattern" } { (t.pattern_heading) } " – " (t.pattern_link_hint) }
+            }
             form #cal-cancel method="post" action={ "/permits/" (p.id) "/sessions" } {
                 input type="hidden" name="csrf" value=(me.csrf_token);
             }
