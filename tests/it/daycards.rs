@@ -565,6 +565,15 @@ async fn booking_by_pattern_shows_the_days_then_books_them_all() {
             && kept.contains("id=\"wd-0\" type=\"checkbox\" name=\"wd\" value=\"0\" checked")
     );
 
+    app.get("/lang/en?next=%2F").await;
+    let english = app.get_html(&query).await;
+    assert!(
+        english.contains("<h1>Book several days – ABC123</h1>")
+            && english.contains(">Cannot be booked</h3>"),
+        "{english}"
+    );
+    app.get("/lang/sv?next=%2F").await;
+
     // Someone else's card.
     app.get("/logout").await;
     app.logged_in_user("annan.skift@regionvastmanland.se").await;

@@ -140,6 +140,21 @@ async fn the_waiting_panel_says_what_was_sent_until_when_and_cancels_at_swish() 
     ] {
         assert!(page.contains(words), "{words}");
     }
+    // In English too, in the same frame.
+    app.get("/lang/en?next=%2F").await;
+    let english = app.get_html(&permit).await;
+    for words in [
+        ">Waiting for the payment</h3>",
+        "We have sent a payment request of <strong>3\u{a0}850\u{a0}kr</strong> to",
+        "Open Swish and approve the payment.",
+        "Approve by <strong>",
+        ">Refresh status</a>",
+        ">Cancel and choose another way to pay</button>",
+        "<summary>Menu</summary>",
+    ] {
+        assert!(english.contains(words), "{words}");
+    }
+    app.get("/lang/sv?next=%2F").await;
     // The page itself never claims to update: only what htmx fetches says so.
     assert!(!page.contains("Sidan uppdateras av sig själv"));
     let fragment = app

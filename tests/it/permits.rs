@@ -562,6 +562,19 @@ async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
     for not_asked in ["<legend>Typ</legend>", ">Startdatum</label>", "<select"] {
         assert!(!page.contains(not_asked), "{not_asked}");
     }
+    app.get("/lang/en?next=%2F").await;
+    let english = app
+        .get_html(&format!(
+            "/permits/new?renew={}",
+            permit.trim_start_matches("/permits/")
+        ))
+        .await;
+    assert!(
+        english.contains(&format!("<h1>Renew ABC123 – new permit from {from}</h1>")),
+        "{english}"
+    );
+    assert!(english.contains("The same type and car park as now:"));
+    app.get("/lang/sv?next=%2F").await;
     let fields = form_fields(&page, "form[action=\"/permits/new\"]").unwrap();
     let field = |name: &str| {
         fields
