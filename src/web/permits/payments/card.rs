@@ -4,10 +4,10 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Data, continue_open, permit_at, record_outcome, wake_poller};
+use super::{Data, Which, attempt, continue_open, permit_at, record_outcome, wake_poller};
 use crate::auth::SessionUser;
-use crate::db::payments::{self as db_payments, PaymentRow};
-use crate::db::{self, permits as db_permits};
+use crate::db;
+use crate::db::payments::PaymentRow;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::{Money, PermitId, UserId};
 use crate::services::payments::{self as pay_service, Attempt, Payable, Started};
@@ -145,18 +145,7 @@ pub async fn card_return(
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
-    let pending = db::query(&state.pool, move |c| {
-        if db_permits::owned(c, id, uid)?.is_none() {
-            return Ok(None);
-        }
-        Ok(Some(db_payments::of_permit_in(
-            c,
-            id,
-            PaymentStatus::Pending,
-        )?))
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let pending = attempt(&state, id, uid, Which::Open).await?;
     let Some(payment) = pending.filter(|p| p.method == "card") else {
         return Ok(see_other(&format!("/permits/{id}")));
     };

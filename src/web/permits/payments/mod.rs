@@ -141,6 +141,35 @@ async fn pay_by_swish(
     Ok(see_other(&back))
 }
 
+/// Which attempt of a permit.
+#[derive(Clone, Copy)]
+pub(super) enum Which {
+    /// The one still open (pending), if any.
+    Open,
+    /// The latest, whatever its status.
+    Latest,
+}
+
+/// An attempt of the buyer's own permit (someone else's permit: 404).
+pub(super) async fn attempt(
+    state: &AppState,
+    id: PermitId,
+    user: UserId,
+    which: Which,
+) -> Result<Option<PaymentRow>, AppError> {
+    db::query(&state.pool, move |c| {
+        if db_permits::owned(c, id, user)?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(match which {
+            Which::Open => db_payments::of_permit_in(c, id, PaymentStatus::Pending)?,
+            Which::Latest => db_payments::latest_for_permit(c, id)?,
+        }))
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
 /// An attempt is open already (a second click, another tab): go on with that one.
 fn continue_open(id: PermitId, open: &PaymentRow) -> HttpResponse {
     match open.redirect_url.as_deref() {
@@ -162,18 +191,7 @@ pub async fn cancel(
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
-    let open = db::query(&state.pool, move |c| {
-        if db_permits::owned(c, id, uid)?.is_none() {
-            return Ok(None);
-        }
-        Ok(Some(db_payments::of_permit_in(
-            c,
-            id,
-            PaymentStatus::Pending,
-        )?))
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let open = attempt(&state, id, uid, Which::Open).await?;
     let Some(payment) = open else {
         return Ok(see_other(&format!("/permits/{id}#pay-h")));
     };
@@ -223,23 +241,14 @@ pub async fn swish_return(
     const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
     let me = ctx.require_user()?;
     let (id, pid, uid) = (id.into_inner(), query.payment, me.user.id);
-    let pending = move |c: &mut db::DbConnection| {
-        if db_permits::owned(c, id, uid)?.is_none() {
-            return Ok(None);
-        }
-        let latest = db_payments::latest_for_permit(c, id)?;
-        Ok(Some(latest.is_some_and(|p| {
-            p.id == pid && p.status == PaymentStatus::Pending
-        })))
+    let waiting = |latest: Option<PaymentRow>| {
+        latest.is_some_and(|p| p.id == pid && p.status == PaymentStatus::Pending)
     };
-    let waiting = db::query(&state.pool, pending)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if waiting {
+    if waiting(attempt(&state, id, uid, Which::Latest).await?) {
         wake_poller(&state, pid).await?;
         let until = std::time::Instant::now() + WAIT;
         while std::time::Instant::now() < until
-            && db::query(&state.pool, pending).await? == Some(true)
+            && waiting(attempt(&state, id, uid, Which::Latest).await?)
         {
             actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
         }
@@ -255,15 +264,7 @@ pub async fn status(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let id = id.into_inner();
-    let uid = me.user.id;
-    let latest = db::query(&state.pool, move |c| {
-        if db_permits::owned(c, id, uid)?.is_none() {
-            return Ok(None);
-        }
-        Ok(Some(db_payments::latest_for_permit(c, id)?))
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let latest = attempt(&state, id, me.user.id, Which::Latest).await?;
     match latest {
         Some(p) if p.status == PaymentStatus::Pending => Ok(crate::web::respond::html(
             actix_web::http::StatusCode::OK,
