@@ -322,3 +322,67 @@ async fn the_receipt_prints_on_one_a4_page() {
     assert!(pdf_pages(&longer) >= 3, "{} pages", pdf_pages(&longer));
     b.close().await;
 }
+
+/// "Förnya" near the end of a paid permit, at 320 px without JavaScript: the renewal page
+/// says what it renews and from when, asks only the package and the number, and ends in a
+/// new permit waiting for payment; a cancelled permit says why and that nothing comes back.
+#[actix_web::test]
+async fn renew_near_the_end_and_a_cancelled_permit_at_320_px() {
+    use diesel::prelude::*;
+    use parkportal::db::schema::permits;
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let email = "fornyare@regionvastmanland.se";
+    let permit = crate::permits::bought_permit(&app, email).await;
+    let end = crate::kit::dates::today() + chrono::Duration::days(10);
+    diesel::update(permits::table)
+        .set((permits::state.eq("paid"), permits::end_date.eq(end)))
+        .execute(&mut app.conn())
+        .unwrap();
+    let b = Browser::start_sized(false, 320).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.goto(&app.url(&permit)).await;
+    b.click("Förnya").await;
+    let from = end + chrono::Duration::days(1);
+    b.wait_for_heading(&format!("Förnya ABC123 – nytt tillstånd från {from}"))
+        .await;
+    let width = |b: &Browser| {
+        let c = b.client.clone();
+        async move {
+            c.execute("return document.documentElement.scrollWidth", vec![])
+                .await
+                .unwrap()
+                .as_u64()
+                .unwrap()
+        }
+    };
+    assert!(width(&b).await <= 320);
+    b.screenshot("renew-320").await;
+    b.choose("1 månad").await;
+    b.fill("Registreringsnummer", "xyz 98a").await;
+    b.click("Spara och fortsätt").await;
+    b.wait_for_heading("Granska och bekräfta").await;
+    assert!(b.page_text().await.contains(&from.to_string()));
+    b.click("Bekräfta").await;
+    b.wait_for_heading("Anställda månads/årskort – XYZ98A")
+        .await;
+    assert_eq!(b.text("#status").await, "Väntar på betalning");
+
+    diesel::update(permits::table.filter(permits::regnr.eq("ABC123")))
+        .set(permits::state.eq("cancelled"))
+        .execute(&mut app.conn())
+        .unwrap();
+    b.goto(&app.url(&permit)).await;
+    b.wait_for_text("Tillståndet är makulerat").await;
+    let text = b.page_text().await;
+    assert!(text.contains("Inga pengar betalas tillbaka."), "{text}");
+    assert!(
+        !text.contains("Uppdatera") && !text.contains("Förnya"),
+        "{text}"
+    );
+    assert!(width(&b).await <= 320);
+    b.screenshot("cancelled-320").await;
+    b.close().await;
+}

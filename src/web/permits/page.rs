@@ -195,7 +195,8 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         @if shows_calendar {
             (daycards::top(ctx, p, &v.sessions))
         }
-        // Paying is the one thing to do: it comes first.
+        // What matters most comes first: paying, or why the permit was cancelled.
+        @if status == Status::Cancelled { (cancelled_panel(t, v)) }
         @if status == Status::AwaitingPayment {
             (super::payments::section(ctx, me, p.id, price, v.latest_payment.as_ref(), m.pay_error, m.pay_typed))
         }
@@ -228,7 +229,6 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                 }
             }
             Status::Rejected => { @if let Some(r) = &p.reject_reason { (notice_error(r)) } }
-            Status::Cancelled => { (cancelled_panel(t, v)) }
             _ => {}
         }
         @if p.kind == Kind::Day {
