@@ -146,7 +146,13 @@ pub fn routes(
         "/permits/new/details",
         web::get().to(permits::type_details_fragment),
     )
+    .route(
+        "/permits/new/details",
+        web::post().to(permits::show_details),
+    )
     .route("/permits/confirm", web::post().to(permits::confirm))
+    // (Before "/permits/{id}", which would take "confirm" for an id.)
+    .route("/permits/confirm", web::get().to(public::not_found))
     .route("/permits/{id}", web::get().to(permits::show))
     .route("/permits/{id}/regnr", web::post().to(permits::update_regnr))
     .route(

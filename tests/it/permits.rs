@@ -688,3 +688,77 @@ async fn an_unpaid_permit_page_says_the_check_finds_it_waiting_for_payment() {
     assert!(page.contains("Tillståndet väntar på betalning"));
     assert!(page.contains("<h1>Anställda månads/årskort – ABC123</h1>"));
 }
+
+/// After a form, reload, Back and the language switch never end on a 404: a GET of an
+/// address that only takes the form's POST shows the page the form belongs to.
+#[actix_web::test]
+async fn a_get_of_a_form_address_shows_its_page() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "tillbaka@regionvastmanland.se").await;
+    for path in [
+        format!("{permit}/temporary"),
+        format!("{permit}/regnr"),
+        format!("{permit}/attachment"),
+        format!("{permit}/sessions"),
+        format!("{permit}/temporary/1/end"),
+    ] {
+        let resp = app.get(&path).await;
+        assert_eq!(resp.status(), 303, "{path}");
+        assert_eq!(resp.headers()["location"], permit.as_str(), "{path}");
+    }
+    let resp = app.get("/permits/confirm").await;
+    assert_eq!(resp.headers()["location"], "/permits/new");
+    let resp = app.get("/settings/email").await;
+    assert_eq!(resp.headers()["location"], "/settings");
+    // The language switch on such an address lands on the page, in English.
+    let resp = app
+        .get(&format!(
+            "/lang/en?next={}",
+            url::form_urlencoded::byte_serialize(format!("{permit}/temporary").as_bytes())
+                .collect::<String>()
+        ))
+        .await;
+    let next = resp.headers()["location"].to_str().unwrap().to_string();
+    let resp = app.get(&next).await;
+    assert_eq!(resp.headers()["location"], permit.as_str());
+    assert!(app.get_html(&permit).await.contains("<html lang=\"en\""));
+    // An address of nothing is still a 404.
+    assert_eq!(app.get("/permits/1x/temporary").await.status(), 404);
+    assert_eq!(app.get("/nowhere").await.status(), 404);
+}
+
+/// "Visa paket för vald typ" (without JavaScript) never puts the CSRF token in an address.
+#[actix_web::test]
+async fn showing_the_packages_keeps_the_token_out_of_the_address() {
+    let app = spawn_app().await;
+    app.logged_in_user("paket@regionvastmanland.se").await;
+    let wizard = app.get_html("/permits/new").await;
+    assert!(wizard.contains("formaction=\"/permits/new/details\""));
+    assert!(!wizard.contains("formmethod=\"get\""));
+    let csrf = hidden_value(&wizard, "csrf");
+    let day = flows::type_id(&wizard, "Anställda dagkort");
+    let resp = app
+        .post_form(
+            "/permits/new/details",
+            &[
+                ("csrf", &csrf),
+                ("type", &day),
+                ("regnr", "abc 123"),
+                ("start", "2026-12-24"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with("/permits/new?") && !to.contains("csrf"),
+        "{to}"
+    );
+    let page = app.get_html(&to).await;
+    assert!(page.contains(">Antal dagar</label>") && page.contains("value=\"abc 123\""));
+    // Without the token: refused.
+    let resp = app
+        .post_form("/permits/new/details", &[("type", &day)])
+        .await;
+    assert_eq!(resp.status(), 403);
+}

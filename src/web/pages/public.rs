@@ -54,6 +54,62 @@ pub fn not_found_response(ctx: &Ctx) -> HttpResponse {
     )
 }
 
-pub async fn not_found(ctx: Ctx) -> HttpResponse {
+/// No route answers this request. A GET of an address that only takes a form's POST (a
+/// reload or Back after a refused form, the language switch on such a page) goes to the
+/// page the form belongs to instead of ending on a 404.
+pub async fn not_found(ctx: Ctx, req: actix_web::HttpRequest) -> HttpResponse {
+    if matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    ) && let Some(to) = page_of_form(req.path())
+        && to != req.path()
+    {
+        return crate::web::respond::see_other(&to);
+    }
     not_found_response(&ctx)
+}
+
+/// The page whose form posts to `path`, for the POST-only addresses of both portals.
+fn page_of_form(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let id = |s: &str| s.parse::<i64>().is_ok();
+    Some(match parts.as_slice() {
+        ["logout"] | ["confirm", "resend"] => "/".into(),
+        ["permits", "confirm"] => "/permits/new".into(),
+        ["permits", n, _, ..] if id(n) => format!("/permits/{n}"),
+        ["settings", ..] => "/settings".into(),
+        ["operator", "permits", n, _, ..] if id(n) => format!("/operator/permits/{n}"),
+        ["operator", "applications", n, _, ..] if id(n) => "/operator/applications".into(),
+        ["operator", "cases", n, _, ..] if id(n) => format!("/operator/cases/{n}"),
+        ["operator", "catalogue", _, ..] => "/operator/catalogue".into(),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of_form;
+
+    #[test]
+    fn a_post_only_address_leads_to_its_page() {
+        for (path, page) in [
+            ("/permits/3/temporary", Some("/permits/3")),
+            ("/permits/3/temporary/7/end", Some("/permits/3")),
+            ("/permits/3/sessions/2026-12-03/cancel", Some("/permits/3")),
+            ("/permits/confirm", Some("/permits/new")),
+            ("/settings/email/undo", Some("/settings")),
+            ("/logout", Some("/")),
+            ("/operator/permits/9/cancel", Some("/operator/permits/9")),
+            ("/operator/cases/4/close", Some("/operator/cases/4")),
+            (
+                "/operator/catalogue/packages/2",
+                Some("/operator/catalogue"),
+            ),
+            ("/permits/x/pay", None),
+            ("/nothing", None),
+            ("/permits/3", None),
+        ] {
+            assert_eq!(page_of_form(path).as_deref(), page, "{path}");
+        }
+    }
 }

@@ -214,6 +214,33 @@ async fn renewed(
     Ok(old.filter(|p| may(PermitAction::Renew, p.kind, p.state)))
 }
 
+/// "Visa paket för vald typ" without JavaScript: the form again, as typed, for the type
+/// chosen — by its address, which never holds the CSRF token.
+pub async fn show_details(form: CsrfForm<BuyForm>) -> HttpResponse {
+    let f = form.into_inner().bounded();
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("type", &f.type_id),
+        ("package", &f.package),
+        ("start", &f.start),
+        ("regnr", &f.regnr),
+        ("days", &f.days),
+        ("car_park", &f.car_park),
+        ("organisation", &f.organisation),
+        ("role", &f.role),
+        ("reason", &f.reason),
+        ("renews", &f.renews),
+    ] {
+        if !v.is_empty() {
+            q.append_pair(k, v);
+        }
+    }
+    if f.foreign.is_some() {
+        q.append_pair("foreign", "yes");
+    }
+    see_other(&format!("/permits/new?{}", q.finish()))
+}
+
 /// HTMX: the packages (or number of days) of the type just chosen.
 pub async fn type_details_fragment(
     ctx: Ctx,

@@ -72,7 +72,9 @@ pub(super) fn buy_form(
                         label for=(id) { (type_name(pt, ctx.lang)) }
                     }
                 }
-                noscript { button.secondary type="submit" formmethod="get" formaction="/permits/new" { (t.show_packages) } }
+                // Without JavaScript: the packages of the chosen type. A POST (the token stays out of
+                // the address) that comes back as the form's page with what was typed.
+                noscript { button.secondary type="submit" formaction="/permits/new/details" { (t.show_packages) } }
             }
             @if let Some(err) = e.type_id { p.field-error #type-error { (err) } }
             (type_details(ctx, cat, form, e))
