@@ -63,6 +63,11 @@ impl<'a> Field<'a> {
         self.range = (Some(min.to_string()), Some(max.to_string()));
         self
     }
+    /// Only `min` (e.g. a start date that may not be in the past).
+    pub fn min(mut self, min: impl ToString) -> Self {
+        self.range.0 = Some(min.to_string());
+        self
+    }
     pub fn optional(mut self) -> Self {
         self.required = false;
         self

@@ -601,23 +601,31 @@ async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
         refused.contains(&heading) && refused.contains("value=\"ÅÄÖ!\""),
         "{refused}"
     );
+    // Sends the renewal with changes, confirms it, and says what the new permit renews.
+    let app_ref = &app;
+    let place = |changes: &'static [(&'static str, &'static str)], other_park: Option<String>| {
+        let send = &send;
+        async move {
+            let mut changes = changes.to_vec();
+            if let Some(park) = &other_park {
+                changes.push(("car_park", park.as_str()));
+            }
+            let review = send(&changes).await.unwrap().text().await.unwrap();
+            let new = confirm(app_ref, &review).await.headers()["location"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let renews: Option<i64> = permits::table
+                .find(new.trim_start_matches("/permits/").parse::<i64>().unwrap())
+                .select(permits::renews_permit_id)
+                .first(&mut app_ref.conn())
+                .unwrap();
+            (review, renews)
+        }
+    };
     // A new number: review, confirm, and the new permit renews the old one.
-    let review = send(&[("regnr", "XYZ98A")])
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (review, renews) = place(&[("regnr", "XYZ98A")], None).await;
     assert!(review.contains("XYZ98A") && review.contains(&from.to_string()));
-    let new = confirm(&app, &review).await.headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let renews: Option<i64> = permits::table
-        .find(new.trim_start_matches("/permits/").parse::<i64>().unwrap())
-        .select(permits::renews_permit_id)
-        .first(&mut app.conn())
-        .unwrap();
     let old_id: i64 = permit.trim_start_matches("/permits/").parse().unwrap();
     assert_eq!(renews, Some(old_id));
 
@@ -630,21 +638,7 @@ async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
         .and_then(|s| s.split('"').next())
         .map(str::to_string);
     if let Some(other) = other_park.filter(|o| *o != field("car_park")) {
-        let review = send(&[("car_park", &other), ("regnr", "QWE123")])
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let new = confirm(&app, &review).await.headers()["location"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        let renews: Option<i64> = permits::table
-            .find(new.trim_start_matches("/permits/").parse::<i64>().unwrap())
-            .select(permits::renews_permit_id)
-            .first(&mut app.conn())
-            .unwrap();
+        let (_, renews) = place(&[("regnr", "QWE123")], Some(other)).await;
         assert_eq!(renews, None);
     } else {
         panic!("the demo catalogue has more than one car park");
@@ -761,4 +755,42 @@ async fn showing_the_packages_keeps_the_token_out_of_the_address() {
         .post_form("/permits/new/details", &[("type", &day)])
         .await;
     assert_eq!(resp.status(), 403);
+}
+
+/// A refused temporary number comes back with what was typed: the number, the box and the
+/// dates (#16 item 2), with the dates held to the permit by min/max.
+#[actix_web::test]
+async fn a_refused_temporary_number_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "hyrbil@regionvastmanland.se").await;
+    diesel::update(permits::table)
+        .set(permits::state.eq("paid"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let page = app.get_html(&permit).await;
+    assert!(page.contains(&format!("min=\"{}\"", today())));
+    let csrf = app.csrf().await;
+    let resp = app
+        .post_form(
+            &format!("{permit}/temporary"),
+            &[
+                ("csrf", &csrf),
+                ("temp_regnr", "HYR555"),
+                ("foreign", "yes"),
+                ("from", "2026-13-40"),
+                ("to", "i morgon"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    for kept in [
+        "value=\"HYR555\"",
+        "value=\"2026-13-40\"",
+        "value=\"i morgon\"",
+        "id=\"temp-foreign\" type=\"checkbox\" name=\"foreign\" value=\"yes\" checked",
+        "Skriv datumet som ÅÅÅÅ-MM-DD.",
+    ] {
+        assert!(page.contains(kept), "{kept}");
+    }
 }

@@ -138,7 +138,7 @@ pub async fn add_temporary(
     );
     let result = match (RegNumber::parse(&form.temp_regnr, foreign), dates) {
         (Err(e), _) => Err(regnr_error(t, e, foreign)),
-        (_, (Err(_), _) | (_, Err(_))) => Err(t.err_start_invalid),
+        (_, (Err(_), _) | (_, Err(_))) => Err(t.err_bad_date),
         (Ok(regnr), (Ok(from), Ok(to))) => match change(
             &state,
             me,
@@ -154,8 +154,15 @@ pub async fn add_temporary(
     match result {
         Ok(()) => Ok(see_other(&format!("/permits/{id}?m=temp_added"))),
         Err(msg) => {
+            let typed = TemporaryForm {
+                temp_regnr: form.temp_regnr.chars().take(40).collect(),
+                foreign: form.foreign.clone(),
+                from: form.from.chars().take(20).collect(),
+                to: form.to.chars().take(20).collect(),
+            };
             let m = PageMessages {
                 temp_error: Some(msg),
+                temp_typed: Some(&typed),
                 ..Default::default()
             };
             refused(&ctx, &state, me, id, m).await

@@ -146,6 +146,8 @@ pub(super) struct PageMessages<'a> {
     pub(super) regnr_error: Option<&'a str>,
     pub(super) regnr_value: Option<String>,
     pub(super) temp_error: Option<&'a str>,
+    /// The temporary number's form as sent, when it was refused.
+    pub(super) temp_typed: Option<&'a super::changes::TemporaryForm>,
     pub(super) attach_error: Option<&'a str>,
     pub(super) pay_error: Option<&'a str>,
     pub(super) pay_typed: Option<&'a str>,
@@ -259,13 +261,15 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                     @if let Some(err) = m.temp_error { (notice_error(err)) }
                     form method="post" action={ "/permits/" (p.id) "/temporary" } novalidate {
                         (csrf(&me.csrf_token))
-                        (input(Field::new("temp_regnr", t.temp_regnr_label, "text").plate()))
+                        @let first = today.max(p.start_date).to_string();
+                        @let typed = m.temp_typed;
+                        (input(Field::new("temp_regnr", t.temp_regnr_label, "text").value(typed.map_or("", |f| f.temp_regnr.as_str())).plate()))
                         div.check {
-                            input #temp-foreign type="checkbox" name="foreign" value="yes";
+                            input #temp-foreign type="checkbox" name="foreign" value="yes" checked[typed.is_some_and(|f| f.foreign.is_some())];
                             label for="temp-foreign" { (t.foreign_label) }
                         }
-                        (input(Field::new("from", t.temp_from, "date").value(&today.max(p.start_date).to_string())))
-                        (input(Field::new("to", t.temp_to, "date").value(&today.max(p.start_date).to_string())))
+                        (input(Field::new("from", t.temp_from, "date").value(typed.map_or(first.as_str(), |f| f.from.as_str())).range(&first, p.end_date)))
+                        (input(Field::new("to", t.temp_to, "date").value(typed.map_or(first.as_str(), |f| f.to.as_str())).range(&first, p.end_date)))
                         button.secondary type="submit" { (t.temp_button) }
                     }
                 }

@@ -14,7 +14,7 @@ pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyEr
         div #type-details {
             @match chosen {
                 Some(pt) if pt.kind == Kind::Day => {
-                    (input(Field::new("days", t.days_label, "number").value(&form.days).error(e.days)
+                    (input(Field::new("days", t.days_label, "number").value(&form.days).error(e.days).range(1, pt.max_days.unwrap_or(366))
                         .hint(&format!("{} {} {}. {} {}.",
                             Money::from_ore(pt.day_price_ore.unwrap_or(0)), t.price_per_day, t.vat_included,
                             t.days_label, pt.max_days.map(|m| format!("1–{m}")).unwrap_or_default()))))
@@ -78,7 +78,7 @@ pub(super) fn buy_form(
             }
             @if let Some(err) = e.type_id { p.field-error #type-error { (err) } }
             (type_details(ctx, cat, form, e))
-            (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start)))
+            (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start).min(today(chrono::Utc::now()))))
             (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate()))
             div.check {
                 input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
