@@ -270,14 +270,13 @@ pub async fn status(
             actix_web::http::StatusCode::OK,
             view::poll(&ctx, id, false),
         )),
-        Some(p) => Ok(HttpResponse::Ok()
-            .insert_header(("HX-Redirect", permit_at(id, p.id)))
-            .insert_header(("Cache-Control", "no-store"))
-            .finish()),
-        None => Ok(HttpResponse::Ok()
-            .insert_header(("HX-Redirect", format!("/permits/{id}")))
-            .insert_header(("Cache-Control", "no-store"))
-            .finish()),
+        other => {
+            let to = other.map_or_else(|| format!("/permits/{id}"), |p| permit_at(id, p.id));
+            Ok(HttpResponse::Ok()
+                .insert_header(("HX-Redirect", to))
+                .insert_header(("Cache-Control", "no-store"))
+                .finish())
+        }
     }
 }
 

@@ -27,6 +27,12 @@ use crate::clock;
 use crate::db::{self, schema::sim_swish_requests};
 use crate::state::AppState;
 
+mod app;
+mod refunds;
+
+use app::{app, app_answer};
+use refunds::{create_refund, retrieve_refund};
+
 /// How the simulated payer answers.
 #[derive(Clone, Copy)]
 pub struct SimTiming {
@@ -54,9 +60,6 @@ struct SimRow {
     answer: Option<String>,
     answered_at: Option<NaiveDateTime>,
 }
-
-/// The payer's number the simulated app reports for a request paid on this phone.
-const APP_PAYER: &str = "46701234567";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -371,119 +374,6 @@ pub async fn cancel(
     })
 }
 
-/// The stand-in for the Swish app: where "Öppna Swish" goes with the request's token.
-#[derive(Deserialize)]
-pub struct AppQuery {
-    #[serde(default)]
-    token: String,
-    #[serde(default)]
-    callbackurl: String,
-    #[serde(default)]
-    answer: String,
-}
-
-fn by_token(c: &mut db::DbConnection, token: &str) -> diesel::QueryResult<Option<SimRow>> {
-    sim_swish_requests::table
-        .filter(sim_swish_requests::token.eq(token))
-        .select(SimRow::as_select())
-        .first(c)
-        .optional()
-}
-
-fn app_page(css: &str, q: &AppQuery, row: Option<&SimRow>, open: bool) -> HttpResponse {
-    super::sim_page(
-        css,
-        "Swish",
-        maud::html! {
-            h1 { "Swish" }
-            p { "Simulerad Swish-app på den här telefonen." }
-            @match row {
-                Some(r) if open => {
-                    dl.card {
-                        dt { "Till" } dd { (r.payee_alias) }
-                        dt { "Belopp" } dd { (r.amount.replace('.', ",")) " kr" }
-                        @if let Some(m) = &r.message { dt { "Meddelande" } dd { (m) } }
-                    }
-                    form method="post" action="/sim/swish/app" {
-                        input type="hidden" name="token" value=(q.token);
-                        input type="hidden" name="callbackurl" value=(q.callbackurl);
-                        button type="submit" name="answer" value="PAID" { "Betala" }
-                        button.secondary type="submit" name="answer" value="DECLINED" { "Avbryt" }
-                    }
-                }
-                Some(_) => { div.notice.error role="alert" { "Betalningen är redan avslutad." } }
-                None => { div.notice.error role="alert" { "Ingen betalning hittades." } }
-            }
-        },
-    )
-}
-
-pub async fn app(
-    state: web::Data<AppState>,
-    css: web::Data<super::Stylesheet>,
-    timing: web::Data<SimTiming>,
-    query: web::Query<AppQuery>,
-) -> Result<HttpResponse, super::SimError> {
-    let q = query.into_inner();
-    let token = q.token.clone();
-    let row = db::query(&state.pool, move |c| by_token(c, &token)).await?;
-    let open = row
-        .as_ref()
-        .is_some_and(|r| status_of(r, clock::now(), *timing.get_ref()).0 == SwishStatus::Created);
-    Ok(app_page(css.0, &q, row.as_ref(), open))
-}
-
-/// The payer's answer in the app: recorded while the request is still CREATED, then Swish
-/// calls back and the app sends the browser back to the portal (only there).
-pub async fn app_answer(
-    state: web::Data<AppState>,
-    css: web::Data<super::Stylesheet>,
-    timing: web::Data<SimTiming>,
-    form: web::Form<AppQuery>,
-) -> Result<HttpResponse, super::SimError> {
-    let q = form.into_inner();
-    if !super::on_portal(&q.callbackurl, &state.settings.public_url) {
-        return Ok(HttpResponse::BadRequest().finish());
-    }
-    let t = *timing.get_ref();
-    let answer = if q.answer == "PAID" {
-        "PAID"
-    } else {
-        "DECLINED"
-    };
-    let token = q.token.clone();
-    let answered = db::query(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let Some(row) = by_token(c, &token)? else {
-                return Ok(None);
-            };
-            let now = clock::now();
-            if status_of(&row, now, t).0 != SwishStatus::Created {
-                return Ok(Some((row, false)));
-            }
-            diesel::update(sim_swish_requests::table.find(&row.id))
-                .set((
-                    sim_swish_requests::answer.eq(answer),
-                    sim_swish_requests::answered_at.eq(now),
-                    sim_swish_requests::payer_alias.eq(APP_PAYER),
-                ))
-                .execute(c)?;
-            Ok(find(c, &row.id)?.map(|r| (r, true)))
-        })
-    })
-    .await?;
-    match answered {
-        Some((row, true)) => {
-            call_back(row, Duration::ZERO, t);
-            Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, q.callbackurl))
-                .finish())
-        }
-        Some((row, false)) => Ok(app_page(css.0, &q, Some(&row), false)),
-        None => Ok(app_page(css.0, &q, None, false)),
-    }
-}
-
 pub async fn retrieve(
     _caller: super::SimCaller<SwishSim>,
     state: web::Data<AppState>,
@@ -497,128 +387,6 @@ pub async fn retrieve(
         None => HttpResponse::NotFound()
             .json(json!([{"errorCode": "RP04", "errorMessage": "No payment request found"}])),
     })
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundBody {
-    original_payment_reference: Option<String>,
-    amount: Option<String>,
-    currency: Option<String>,
-}
-
-fn ore_of(amount: &str) -> Option<i64> {
-    let (kr, ore) = amount.split_once('.')?;
-    Some(kr.parse::<i64>().ok()? * 100 + ore.parse::<i64>().ok()?)
-}
-
-/// A refund of (part of) a paid simulated payment: never more than what is left of it.
-pub async fn create_refund(
-    _caller: super::SimCaller<SwishSim>,
-    state: web::Data<AppState>,
-    timing: web::Data<SimTiming>,
-    id: web::Path<String>,
-    body: web::Json<RefundBody>,
-) -> Result<HttpResponse, super::SimError> {
-    use crate::db::schema::sim_swish_refunds;
-    let id = id.into_inner();
-    let b = body.into_inner();
-    let Some(amount) = b
-        .amount
-        .filter(|a| valid_amount(a))
-        .and_then(|a| ore_of(&a))
-    else {
-        return Ok(refuse(
-            "PA02",
-            "Amount value is missing or not a valid number",
-        ));
-    };
-    if b.currency.as_deref() != Some("SEK") {
-        return Ok(refuse("AM03", "Invalid or missing Currency"));
-    }
-    let original = b.original_payment_reference.unwrap_or_default();
-    let t = *timing.get_ref();
-    let outcome = db::query(&state.pool, move |c| {
-        crate::db::write_tx(c, |c| {
-            let paid = sim_swish_requests::table
-                .filter(sim_swish_requests::payment_reference.eq(&original))
-                .select(SimRow::as_select())
-                .first(c)
-                .optional()?
-                .filter(|r| status_of(r, clock::now(), t).0 == SwishStatus::Paid);
-            let Some(paid) = paid else {
-                return Ok(Err(("RF02", "Original payment not found")));
-            };
-            let refunded: Vec<i64> = sim_swish_refunds::table
-                .filter(sim_swish_refunds::original_payment_reference.eq(&original))
-                .select(sim_swish_refunds::amount_ore)
-                .load(c)?;
-            let left = ore_of(&paid.amount).unwrap_or(0) - refunded.iter().sum::<i64>();
-            if amount > left {
-                return Ok(Err((
-                    "AM06",
-                    "Refund amount is more than what is left of the original payment",
-                )));
-            }
-            if sim_swish_refunds::table
-                .find(&id)
-                .count()
-                .get_result::<i64>(c)?
-                > 0
-            {
-                return Ok(Ok(false));
-            }
-            diesel::insert_into(sim_swish_refunds::table)
-                .values((
-                    sim_swish_refunds::id.eq(&id),
-                    sim_swish_refunds::original_payment_reference.eq(&original),
-                    sim_swish_refunds::amount_ore.eq(amount),
-                    sim_swish_refunds::created_at.eq(clock::now()),
-                ))
-                .execute(c)?;
-            Ok(Ok(true))
-        })
-    })
-    .await?;
-    Ok(match outcome {
-        Err((code, text)) => refuse(code, text),
-        Ok(false) => HttpResponse::Conflict()
-            .json(json!([{"errorCode": "RF01", "errorMessage": "Duplicate instruction UUID"}])),
-        Ok(true) => HttpResponse::Created().finish(),
-    })
-}
-
-pub async fn retrieve_refund(
-    _caller: super::SimCaller<SwishSim>,
-    state: web::Data<AppState>,
-    timing: web::Data<SimTiming>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, super::SimError> {
-    use crate::db::schema::sim_swish_refunds;
-    let id = id.into_inner();
-    let row = db::query(&state.pool, move |c| {
-        sim_swish_refunds::table
-            .find(&id)
-            .select((
-                sim_swish_refunds::id,
-                sim_swish_refunds::original_payment_reference,
-                sim_swish_refunds::amount_ore,
-                sim_swish_refunds::created_at,
-            ))
-            .first::<(String, String, i64, NaiveDateTime)>(c)
-            .optional()
-    })
-    .await?;
-    let Some((id, original, amount, created)) = row else {
-        return Ok(HttpResponse::NotFound().finish());
-    };
-    let done = clock::now()
-        >= created + chrono::Duration::from_std(timing.answer_after).unwrap_or_default();
-    Ok(HttpResponse::Ok().json(json!({
-        "id": id, "originalPaymentReference": original,
-        "status": if done { "PAID" } else { "CREATED" },
-        "amount": amount as f64 / 100.0, "currency": "SEK", "errorCode": null,
-    })))
 }
 
 /// The simulator's routes; mounted only in demo mode while no real Swish is configured.
