@@ -1,5 +1,10 @@
-//! Rate limits kept in the database: fixed windows, one atomic upsert per hit, so a limit holds
-//! under parallel requests and across instances that share one database.
+//! Rate limits kept in the database, one atomic upsert per hit, so a limit holds under parallel
+//! requests and across instances that share one database.
+//!
+//! Counts are kept per fixed window, but a hit is judged by a sliding window: the current
+//! window's hits plus the previous window's, weighted by how much of the previous window still
+//! lies within one window length of now. So a burst that straddles a window boundary is
+//! counted as one burst (a fixed window would allow twice the limit there).
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -41,10 +46,11 @@ fn window_of(window: Duration, now: NaiveDateTime) -> (i64, i64) {
     (start, start + len)
 }
 
-/// Counts one hit on `key` in the current window of length `window` and tells whether it is
-/// within `max` hits. One atomic statement (`INSERT … ON CONFLICT DO UPDATE … RETURNING`):
-/// of parallel hits exactly `max` are allowed per window. A refused hit counts too.
-/// Now and then the rows of ended windows are deleted (cheap: by an index).
+/// Counts one hit on `key` and tells whether, within the last `window`, there are at most
+/// `max` hits (the sliding estimate described above). One atomic statement
+/// (`INSERT … ON CONFLICT DO UPDATE … RETURNING`) counts the hit: of parallel hits at most
+/// `max` are allowed per window. A refused hit counts too.
+/// Now and then the rows of windows that no longer weigh are deleted (cheap: by an index).
 pub fn hit(
     conn: &mut DbConnection,
     key: &str,
@@ -53,6 +59,9 @@ pub fn hit(
     now: NaiveDateTime,
 ) -> Result<Limit, DbError> {
     let (start, end) = window_of(window, now);
+    let len = end - start;
+    // A window's row is kept until the end of the next one, while it still weighs.
+    let keep_until = end + len;
     let hits = match conn {
         DbConnection::Sqlite(c) => diesel::sql_query(
             "INSERT INTO rate_limits (limit_key, window_start, hits, expires_at) \
@@ -61,7 +70,7 @@ pub fn hit(
         )
         .bind::<Text, _>(key)
         .bind::<BigInt, _>(start)
-        .bind::<BigInt, _>(end)
+        .bind::<BigInt, _>(keep_until)
         .get_result::<Hits>(c)?,
         DbConnection::Pg(c) => diesel::sql_query(
             "INSERT INTO rate_limits (limit_key, window_start, hits, expires_at) \
@@ -70,21 +79,54 @@ pub fn hit(
         )
         .bind::<Text, _>(key)
         .bind::<BigInt, _>(start)
-        .bind::<BigInt, _>(end)
+        .bind::<BigInt, _>(keep_until)
         .get_result::<Hits>(c)?,
     }
     .hits;
-    // The first hit of a window cleans up ended windows: once per key and window at most.
+    // The first hit of a window cleans up windows that no longer weigh: once per key and
+    // window at most.
     if hits == 1 {
         cleanup(conn, now)?;
     }
-    if hits <= max {
-        Ok(Limit::Allowed)
-    } else {
-        let left = end - now.and_utc().timestamp();
-        Ok(Limit::Refused {
-            retry_after: Duration::seconds(left.max(1)),
-        })
+    let previous: i64 = rate_limits::table
+        .filter(rate_limits::limit_key.eq(key))
+        .filter(rate_limits::window_start.eq(start - len))
+        .select(rate_limits::hits)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0);
+    let elapsed = now.and_utc().timestamp() - start;
+    Ok(judge(len, elapsed, previous, hits, max))
+}
+
+/// The sliding-window verdict for `hits` in the current window (this one included) and
+/// `previous` in the one before, `elapsed` seconds into a window of `len` seconds. Kept in
+/// integers: `hits + previous × (len − elapsed) / len ≤ max`, multiplied out by `len`.
+fn judge(len: i64, elapsed: i64, previous: i64, hits: i64, max: i64) -> Limit {
+    let weighs = |previous: i64, elapsed: i64| previous * (len - elapsed);
+    if hits * len + weighs(previous, elapsed) <= max * len {
+        return Limit::Allowed;
+    }
+    // When would one more hit be allowed? Later in this window, once the previous one weighs
+    // little enough; otherwise in the next window, once this one does.
+    let first_second = |hits_then: i64, weighing: i64| -> Option<i64> {
+        // The least e in 0..=len with (hits_then + 1) × len + weighing × (len − e) ≤ max × len.
+        let room = max * len - (hits_then + 1) * len;
+        if room < 0 {
+            return None;
+        }
+        if weighing == 0 {
+            return Some(0);
+        }
+        let e = len - room / weighing;
+        Some(e.max(0))
+    };
+    let wait = match first_second(hits, previous) {
+        Some(e) if e < len => e - elapsed,
+        _ => (len - elapsed) + first_second(0, hits).unwrap_or(len),
+    };
+    Limit::Refused {
+        retry_after: Duration::seconds(wait.max(1)),
     }
 }
 
@@ -108,7 +150,7 @@ pub fn undo(
     .map(|_| ())
 }
 
-/// Deletes the rows of windows that have ended.
+/// Deletes the rows of windows that no longer weigh on the current one.
 pub fn cleanup(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, DbError> {
     diesel::delete(rate_limits::table.filter(rate_limits::expires_at.le(now.and_utc().timestamp())))
         .execute(conn)
@@ -136,26 +178,113 @@ mod tests {
     }
 
     #[test]
-    fn allows_max_then_refuses_until_the_window_ends() {
+    fn allows_max_then_refuses_while_the_hits_weigh() {
         let mut c = conn();
         let w = Duration::minutes(15);
         let t0 = at(900 * 1000 + 60);
         for _ in 0..3 {
             assert_eq!(hit(&mut c, "k", w, 3, t0).unwrap(), Limit::Allowed);
         }
+        // The fourth is refused. The four hits (the refused one counts) weigh on the next
+        // window until 450 s into it: 1 + 4 × 450/900 = 3. So 840 + 450 s.
         assert_eq!(
             hit(&mut c, "k", w, 3, t0).unwrap(),
             Limit::Refused {
-                retry_after: Duration::seconds(840)
+                retry_after: Duration::seconds(1290)
             }
         );
         // Another key has its own count.
         assert!(hit(&mut c, "other", w, 3, t0).unwrap().is_allowed());
-        // The next window starts afresh and the old row is cleaned.
-        let t1 = t0 + Duration::minutes(15);
-        assert!(hit(&mut c, "k", w, 3, t1).unwrap().is_allowed());
-        let rows: i64 = rate_limits::table.count().get_result(&mut c).unwrap();
+        // Early in the next window the four still weigh too much (1 + 4 × 451/900 > 3); at
+        // 450 s a hit is allowed again.
+        let next = at(900 * 1001);
+        let mut early = conn();
+        let mut late = conn();
+        for c in [&mut early, &mut late] {
+            for _ in 0..4 {
+                hit(c, "k", w, 3, t0).unwrap();
+            }
+        }
+        assert!(
+            !hit(&mut early, "k", w, 3, next + Duration::seconds(449))
+                .unwrap()
+                .is_allowed()
+        );
+        assert!(
+            hit(&mut late, "k", w, 3, next + Duration::seconds(450))
+                .unwrap()
+                .is_allowed()
+        );
+        // Two windows on nothing weighs, and the rows of windows that no longer weigh are gone.
+        let later = at(900 * 1003 + 1);
+        assert!(hit(&mut late, "k", w, 3, later).unwrap().is_allowed());
+        let rows: i64 = rate_limits::table.count().get_result(&mut late).unwrap();
         assert_eq!(rows, 1);
+    }
+
+    /// A burst across a window boundary counts as one burst: with a limit of 50, 30 hits at
+    /// the end of one window and 20 at the start of the next use it up.
+    #[test]
+    fn a_burst_across_a_boundary_is_one_burst() {
+        let mut c = conn();
+        let w = Duration::minutes(15);
+        for _ in 0..30 {
+            assert!(
+                hit(&mut c, "k", w, 50, at(900 * 1001 - 2))
+                    .unwrap()
+                    .is_allowed()
+            );
+        }
+        for _ in 0..20 {
+            assert!(
+                hit(&mut c, "k", w, 50, at(900 * 1001 + 2))
+                    .unwrap()
+                    .is_allowed()
+            );
+        }
+        assert!(
+            !hit(&mut c, "k", w, 50, at(900 * 1001 + 3))
+                .unwrap()
+                .is_allowed()
+        );
+    }
+
+    /// The verdict agrees with its own `retry_after`: one second earlier is still refused,
+    /// at the moment given a hit is allowed.
+    #[test]
+    fn retry_after_is_the_first_allowed_second() {
+        let len = 60;
+        for max in 1..6 {
+            for previous in 0..8 {
+                for hits in 1..8 {
+                    for elapsed in 0..len {
+                        let Limit::Refused { retry_after } =
+                            judge(len, elapsed, previous, hits, max)
+                        else {
+                            continue;
+                        };
+                        let wait = retry_after.num_seconds();
+                        // Where a later moment falls: this window or the next, and which
+                        // counts weigh then (one more hit is what is asked).
+                        let at = |s: i64| {
+                            let e = elapsed + s;
+                            if e < len {
+                                judge(len, e, previous, hits + 1, max)
+                            } else {
+                                judge(len, e - len, hits, 1, max)
+                            }
+                        };
+                        assert!(at(wait).is_allowed(), "{max} {previous} {hits} {elapsed}");
+                        if wait > 1 {
+                            assert!(
+                                !at(wait - 1).is_allowed(),
+                                "{max} {previous} {hits} {elapsed}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
