@@ -19,9 +19,10 @@ WORKDIR /data
 # payment simulator, and the start stops with one line unless SMTP_URL and Swish or Nexi are set.
 # To try the image with simulators and the local mailbox (anyone who reaches it reads every
 # e-mail): docker run -e DEMO_MODE=on -p 127.0.0.1:8080:8080 parkportal
+# The allocator setting (glibc's mmap threshold, 4 MiB) is made by the binary itself
+# (src/memory.rs); MALLOC_MMAP_THRESHOLD_ set here would override it.
 ENV BIND_ADDR=0.0.0.0:8080 \
-    DEMO_MODE=auto \
-    MALLOC_MMAP_THRESHOLD_=1048576
+    DEMO_MODE=auto
 EXPOSE 8080
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["parkportal"]

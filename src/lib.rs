@@ -8,6 +8,7 @@ pub mod clock;
 pub mod db;
 pub mod domain;
 pub mod i18n;
+pub mod memory;
 pub mod notify;
 pub mod payments;
 pub mod services;

@@ -38,6 +38,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    parkportal::memory::configure();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
