@@ -27,6 +27,11 @@ use crate::state::AppState;
 use crate::web::csrf;
 use crate::web::{self as routes_mod, assets, middleware};
 
+/// Logins and password changes hashing at once (argon2, 19 MiB each); a registration has
+/// one permit of its own so that a sign-up flood cannot hold up logins.
+const HASHING_PERMITS: usize = 4;
+const SIGNUP_HASHING_PERMITS: usize = 1;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -153,11 +158,19 @@ impl Application {
             payments,
             swish,
             nexi,
-            hashing: Semaphore::new(4),
-            signup_hashing: Semaphore::new(1),
+            hashing: Semaphore::new(HASHING_PERMITS),
+            signup_hashing: Semaphore::new(SIGNUP_HASHING_PERMITS),
         });
         let app_state = state.clone();
         password::init();
+        // Each worker has its own blocking pool (tokio's; actix-web's default is 512 threads
+        // over the workers). What runs there is database work, which can use at most the
+        // connection pool, and password hashing, held to its permits before it starts; so
+        // one worker gets enough threads for the whole pool and every permit, and no more
+        // threads than could do anything wait and switch on two cores.
+        let blocking_threads = db::pool_size(&state.settings.database_url) as usize
+            + HASHING_PERMITS
+            + SIGNUP_HASHING_PERMITS;
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(crate::web::error::render_error_pages))
@@ -171,6 +184,7 @@ impl Application {
                 .wrap(from_fn(crate::web::body_timeout::cut_slow_bodies))
                 .configure(|cfg| routes_mod::routes(cfg, &app_state.settings, services))
         })
+        .worker_max_blocking_threads(blocking_threads)
         .listen(listener)?
         .shutdown_timeout(10)
         .run();

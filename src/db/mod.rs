@@ -86,9 +86,30 @@ impl r2d2::ManageConnection for ConnectionManager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// Asked when a connection goes back to the pool. Work that ended well left a good
+    /// connection; after work that failed (see [`run`]) one `SELECT 1` tells whether the
+    /// connection itself broke (a PostgreSQL server restarted, a network cut), and a broken
+    /// one is dropped instead of being handed to the next request. So nothing is checked on
+    /// the way out of the pool (no `SELECT 1` per request).
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        WORK_FAILED.with(|failed| failed.replace(false)) && self.is_valid(conn).is_err()
     }
+}
+
+thread_local! {
+    /// Set by [`run`] on the thread that did work which failed, read when its connection goes
+    /// back to the pool (on the same thread, as the `PooledConnection` is dropped).
+    static WORK_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How many connections the pool keeps, from the machine and the backend. SQLite: the
+/// work is in this process and on its CPU (reads in parallel under WAL, one writer at a time),
+/// so 4 per core. PostgreSQL: a query waits on the network and the server's processes, so 8
+/// per core. Both at least 4 and at most 32.
+pub fn pool_size(url: &DatabaseUrl) -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    let per_core = if url.is_postgres() { 8 } else { 4 };
+    (cores * per_core).clamp(4, 32)
 }
 
 /// Connects once outside the pool first, so a wrong URL or a server that is down gives its
@@ -97,10 +118,10 @@ pub fn connect_pool(url: &DatabaseUrl) -> anyhow::Result<Pool> {
     let manager = ConnectionManager::new(url.clone());
     r2d2::ManageConnection::connect(&manager)
         .with_context(|| format!("cannot open database {}", url.redacted()))?;
-    let max_size = if url.is_postgres() { 16 } else { 8 };
     r2d2::Pool::builder()
-        .max_size(max_size)
+        .max_size(pool_size(url))
         .min_idle(Some(1))
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .with_context(|| format!("cannot open database {}", url.redacted()))
@@ -204,7 +225,11 @@ where
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get().map_err(|e| DbError::Pool(e.to_string()))?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        if result.is_err() {
+            WORK_FAILED.with(|failed| failed.set(true));
+        }
+        result
     })
     .await
     .map_err(|_| E::from(DbError::Task))?

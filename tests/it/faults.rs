@@ -855,3 +855,66 @@ async fn swish_cut_off_once(first_answer: Option<&'static str>, email: &str) {
     eventually("paid", Duration::from_secs(10), || count_pending(&url) == 0).await;
     assert_eq!(assert_paid_once(&url), 1);
 }
+
+/// Connections are not tested on their way out of the pool (no `SELECT 1` per request), so
+/// a PostgreSQL connection cut behind the pool's back (a server restart, a network cut)
+/// must be found out when its work fails and dropped: after every connection of the server
+/// has been ended, a few requests may fail, then every request works again. (SQLite has no
+/// connection to cut.)
+#[actix_web::test]
+async fn connections_cut_behind_the_pool_are_dropped_not_reused() {
+    use diesel::RunQueryDsl;
+    let app = crate::kit::spawn::spawn_app().await;
+    if !app.database_url.starts_with("postgres") {
+        return;
+    }
+    app.logged_in_user("cut@example.com").await;
+    // Fill the pool: parallel page loads check out several connections.
+    let loads = (0..8).map(|_| app.get("/"));
+    for r in futures_util::future::join_all(loads).await {
+        assert_eq!(r.status(), 200);
+    }
+    let mut admin = app.conn();
+    let ended: Vec<BackendEnded> = diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .load(&mut admin)
+    .unwrap();
+    assert!(!ended.is_empty(), "the portal's connections were ended");
+    // Each cut connection can fail the one request that finds it; the pool has at most
+    // `pool_size` of them.
+    let mut failures = 0;
+    let mut ok_in_a_row = 0;
+    for _ in 0..(parkportal::db::pool_size(
+        &parkportal::settings::DatabaseUrl::parse(&app.database_url).unwrap(),
+    ) * 2
+        + 10)
+    {
+        if app.get("/").await.status() == 200 {
+            ok_in_a_row += 1;
+        } else {
+            failures += 1;
+            ok_in_a_row = 0;
+        }
+        if ok_in_a_row == 10 {
+            break;
+        }
+    }
+    assert_eq!(
+        ok_in_a_row, 10,
+        "requests work again ({failures} failed first)"
+    );
+    assert!(
+        failures as usize <= ended.len(),
+        "{failures} failures for {} cut",
+        ended.len()
+    );
+}
+
+#[derive(diesel::QueryableByName)]
+struct BackendEnded {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    #[allow(dead_code)]
+    ended: bool,
+}
