@@ -95,10 +95,65 @@ pub fn token_of(req: &HttpRequest, settings: &Settings) -> Option<String> {
 #[derive(Clone)]
 struct Cached(Option<Arc<SessionUser>>);
 
-/// The logged-in user of a request, looked up once per request.
+/// The session of a request already looked up, if it was.
+pub fn cached(req: &HttpRequest) -> Option<Option<Arc<SessionUser>>> {
+    req.extensions().get::<Cached>().map(|c| c.0.clone())
+}
+
+/// Keeps what was found for the rest of the request (error pages, a second extractor).
+pub fn remember(req: &HttpRequest, found: Option<Arc<SessionUser>>) {
+    req.extensions_mut().insert(Cached(found));
+}
+
+/// Looks a session up on a connection the caller holds (so it can share the request's one
+/// trip to the database with the page's own rows): ends it when it has timed out, notes that
+/// it was seen, and reads the unread count when `with_unread` (only a page that draws the
+/// top bar shows it; a fragment does not).
+pub fn lookup(
+    conn: &mut DbConnection,
+    token: &str,
+    with_unread: bool,
+) -> diesel::QueryResult<Option<Arc<SessionUser>>> {
+    let now = clock::now();
+    let Some((session, user)) = accounts::session_with_user(conn, token)? else {
+        return Ok(None);
+    };
+    let expired =
+        now - session.last_seen_at > IDLE_TIMEOUT || now - session.created_at > ABSOLUTE_TIMEOUT;
+    if expired {
+        accounts::delete_session(conn, &session.id_hash)?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > TOUCH_AFTER {
+        accounts::touch_session(conn, &session.id_hash, now)?;
+    }
+    let unread_messages = if with_unread {
+        crate::db::cases::unread_for_user(conn, user.id)?
+    } else {
+        0
+    };
+    Ok(Some(Arc::new(SessionUser {
+        unread_messages,
+        user,
+        session_hash: session.id_hash,
+        csrf_token: session.csrf_token,
+    })))
+}
+
+/// Whether a request is an HTMX request that wants a fragment (not boosted, not a history
+/// restore): its answer draws no top bar, so it needs no unread count.
+pub fn is_fragment(req: &HttpRequest) -> bool {
+    let h = req.headers();
+    h.contains_key("hx-request")
+        && !h.contains_key("hx-boosted")
+        && !h.contains_key("hx-history-restore-request")
+}
+
+/// The logged-in user of a request, looked up once per request (a trip of its own; a page
+/// that reads rows too does both in one with `web::ctx::load`).
 pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, AuthError> {
-    if let Some(Cached(found)) = req.extensions().get::<Cached>() {
-        return Ok(found.clone());
+    if let Some(found) = cached(req) {
+        return Ok(found);
     }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(None);
@@ -106,32 +161,11 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, Auth
     let found = match token_of(req, &state.settings) {
         None => None,
         Some(token) => {
-            db::query(&state.pool, move |conn| {
-                let now = clock::now();
-                let Some((session, user)) = accounts::session_with_user(conn, &token)? else {
-                    return Ok(None);
-                };
-                let expired = now - session.last_seen_at > IDLE_TIMEOUT
-                    || now - session.created_at > ABSOLUTE_TIMEOUT;
-                if expired {
-                    accounts::delete_session(conn, &session.id_hash)?;
-                    return Ok(None);
-                }
-                if now - session.last_seen_at > TOUCH_AFTER {
-                    accounts::touch_session(conn, &session.id_hash, now)?;
-                }
-                let unread_messages = crate::db::cases::unread_for_user(conn, user.id)?;
-                Ok(Some(Arc::new(SessionUser {
-                    unread_messages,
-                    user,
-                    session_hash: session.id_hash,
-                    csrf_token: session.csrf_token,
-                })))
-            })
-            .await?
+            let with_unread = !is_fragment(req);
+            db::query(&state.pool, move |conn| lookup(conn, &token, with_unread)).await?
         }
     };
-    req.extensions_mut().insert(Cached(found.clone()));
+    remember(req, found.clone());
     Ok(found)
 }
 

@@ -11,7 +11,9 @@ use futures_util::future::LocalBoxFuture;
 use super::error::AppError;
 use crate::auth::SessionUser;
 use crate::auth::session;
+use crate::db::DbConnection;
 use crate::i18n::{Lang, Texts};
+use crate::state::AppState;
 
 pub const LANG_COOKIE: &str = "lang";
 
@@ -68,11 +70,8 @@ impl Ctx {
             Some(pq) => pq.as_str().to_string(),
             None => "/".to_string(),
         };
-        let h = req.headers();
-        let htmx_fragment = h.contains_key("hx-request")
-            && !h.contains_key("hx-boosted")
-            && !h.contains_key("hx-history-restore-request");
-        let phone = is_phone(h);
+        let htmx_fragment = session::is_fragment(req);
+        let phone = is_phone(req.headers());
         let services = req
             .app_data::<actix_web::web::Data<crate::state::AppState>>()
             .map(|s| s.services)
@@ -160,18 +159,69 @@ impl FromRequest for Ctx {
         let req = req.clone();
         Box::pin(async move {
             let mut ctx = Ctx::anonymous(&req);
-            ctx.user = session::current(&req).await?;
-            if req.cookie(LANG_COOKIE).is_none()
-                && let Some(lang) = ctx
-                    .user
-                    .as_ref()
-                    .and_then(|u| Lang::parse(&u.user.language))
-            {
-                ctx.lang = lang;
-            }
+            ctx.set_user(session::current(&req).await?, &req);
             Ok(ctx)
         })
     }
+}
+
+impl Ctx {
+    /// The logged-in user, and the language of their account when no language cookie says
+    /// otherwise.
+    fn set_user(&mut self, user: Option<Arc<SessionUser>>, req: &HttpRequest) {
+        self.set_user_lang(user, req.cookie(LANG_COOKIE).is_some());
+    }
+
+    fn set_user_lang(&mut self, user: Option<Arc<SessionUser>>, lang_cookie: bool) {
+        if !lang_cookie
+            && let Some(lang) = user.as_ref().and_then(|u| Lang::parse(&u.user.language))
+        {
+            self.lang = lang;
+        }
+        self.user = user;
+    }
+}
+
+/// A logged-in page's one trip to the database: the session (with the top bar's unread count
+/// when the page draws it) and the page's own rows, on one connection in one blocking-pool
+/// task. `f` runs only for a logged-in user; the data is `None` when nobody is (and then there
+/// is no trip at all without a session cookie). A handler that takes `Ctx` as an extractor
+/// looks the session up in a trip of its own first; this is for the pages asked for most
+/// (Hem, a permit, the calendar).
+pub async fn load<T, F>(
+    req: &HttpRequest,
+    state: &AppState,
+    f: F,
+) -> Result<(Ctx, Option<T>), AppError>
+where
+    F: FnOnce(&mut DbConnection, &Arc<SessionUser>) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut ctx = Ctx::anonymous(req);
+    let lang_cookie = req.cookie(LANG_COOKIE).is_some();
+    let known = session::cached(req);
+    let token = session::token_of(req, &state.settings);
+    if known.as_ref().is_some_and(Option::is_none) || (known.is_none() && token.is_none()) {
+        session::remember(req, None);
+        return Ok((ctx, None));
+    }
+    let with_unread = !ctx.htmx_fragment;
+    let (user, data) = crate::db::run(&state.pool, move |c| -> Result<_, AppError> {
+        let user = match (known, token) {
+            (Some(user), _) => user,
+            (None, Some(token)) => session::lookup(c, &token, with_unread)?,
+            (None, None) => None,
+        };
+        let data = match &user {
+            Some(me) => Some(f(c, me)?),
+            None => None,
+        };
+        Ok((user, data))
+    })
+    .await?;
+    session::remember(req, user.clone());
+    ctx.set_user_lang(user, lang_cookie);
+    Ok((ctx, data))
 }
 
 /// A path on this site to go back to: only same-site absolute paths, never `//host` or a URL,

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use crate::auth::SessionUser;
 use crate::db::payments::PaymentRow;
 use crate::db::permits::{PermitRow, TemporaryRow};
-use crate::db::{self, catalogue, permits};
+use crate::db::{catalogue, permits};
 use crate::domain::PermitId;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::permit::{State, Status, today};
@@ -61,17 +61,13 @@ fn tag_class(status: Status) -> &'static str {
 }
 
 pub async fn home(
-    ctx: Ctx,
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(me) = &ctx.user else {
-        return Ok(login_page(ctx, query).await);
-    };
-    let t = ctx.t();
-    let uid = me.user.id;
     let today = today(chrono::Utc::now());
-    let data = db::query(&state.pool, move |c| {
+    let (ctx, data) = crate::web::ctx::load(&req, &state, move |c, me| {
+        let uid = me.user.id;
         let permits = permits::for_user(c, uid)?;
         let awaiting = permits.iter().any(|p| p.state == State::AwaitingPayment);
         let paid = permits.iter().any(|p| p.state == State::Paid);
@@ -92,6 +88,10 @@ pub async fn home(
         })
     })
     .await?;
+    let (Some(me), Some(data)) = (&ctx.user, data) else {
+        return Ok(login_page(ctx, query).await);
+    };
+    let t = ctx.t();
     let groups = [
         (Group::NeedsYou, t.home_needs_you),
         (Group::ValidToday, t.home_valid_today),

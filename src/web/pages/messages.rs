@@ -361,11 +361,16 @@ pub async fn reply(
     }
 }
 
-/// `GET /messages/unread`: the top bar's count, for its light poll.
-pub async fn unread(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
+/// `GET /messages/unread`: the top bar's count, for its light poll (a fragment, so the
+/// session brings no count: it is read here, in the same trip).
+pub async fn unread(req: actix_web::HttpRequest, state: Data) -> Result<HttpResponse, AppError> {
+    let (ctx, count) = crate::web::ctx::load(&req, &state, |c, me| {
+        Ok(db_cases::unread_for_user(c, me.user.id)?)
+    })
+    .await?;
+    ctx.require_user()?;
     Ok(crate::web::respond::html(
         StatusCode::OK,
-        unread_badge(ctx.t(), me.unread_messages),
+        unread_badge(ctx.t(), count.unwrap_or(0)),
     ))
 }

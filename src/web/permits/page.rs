@@ -101,43 +101,51 @@ pub(super) async fn load_view(
     id: PermitId,
     user_id: UserId,
 ) -> Result<PermitView, AppError> {
-    db::query(&state.pool, move |c| {
-        let Some(permit) = db_permits::owned(c, id, user_id)? else {
-            return Ok(None);
-        };
-        let car_park = catalogue::active_car_parks(c)?
-            .into_iter()
-            .find(|cp| cp.id == permit.car_park_id)
-            .map(|cp| cp.name)
-            .unwrap_or_default();
-        let temporaries = db_permits::temporaries(c, id)?;
-        let events = db_permits::events(c, id)?;
-        let application =
-            db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
-        let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
-        let sessions = crate::db::daycards::sessions(c, id)?;
-        let refunds = crate::db::refunds::for_permit(c, id)?;
-        let day = today(chrono::Utc::now());
-        let valid = crate::db::check::valid_on(c, &permit.regnr, day)?;
-        let why = if valid.is_empty() {
-            Some(crate::db::check::why_not(c, &permit.regnr, day)?)
-        } else {
-            None
-        };
-        Ok(Some(PermitView {
-            check: (valid, why),
-            sessions,
-            refunds,
-            permit,
-            car_park,
-            application,
-            latest_payment,
-            temporaries,
-            events,
-        }))
-    })
-    .await?
-    .ok_or(AppError::NotFound)
+    db::query(&state.pool, move |c| read_view(c, id, user_id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// What the page shows of one of the user's permits, read on a connection the caller holds;
+/// `None` when it is not the user's.
+fn read_view(
+    c: &mut crate::db::DbConnection,
+    id: PermitId,
+    user_id: UserId,
+) -> diesel::QueryResult<Option<PermitView>> {
+    let Some(permit) = db_permits::owned(c, id, user_id)? else {
+        return Ok(None);
+    };
+    let car_park = catalogue::active_car_parks(c)?
+        .into_iter()
+        .find(|cp| cp.id == permit.car_park_id)
+        .map(|cp| cp.name)
+        .unwrap_or_default();
+    let temporaries = db_permits::temporaries(c, id)?;
+    let events = db_permits::events(c, id)?;
+    let application =
+        db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
+    let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
+    let sessions = crate::db::daycards::sessions(c, id)?;
+    let refunds = crate::db::refunds::for_permit(c, id)?;
+    let day = today(chrono::Utc::now());
+    let valid = crate::db::check::valid_on(c, &permit.regnr, day)?;
+    let why = if valid.is_empty() {
+        Some(crate::db::check::why_not(c, &permit.regnr, day)?)
+    } else {
+        None
+    };
+    Ok(Some(PermitView {
+        check: (valid, why),
+        sessions,
+        refunds,
+        permit,
+        car_park,
+        application,
+        latest_payment,
+        temporaries,
+        events,
+    }))
 }
 
 #[derive(Default)]
@@ -340,14 +348,17 @@ pub(super) fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
 }
 
 pub async fn show(
-    ctx: Ctx,
     state: Data,
     id: web::Path<PermitId>,
     query: web::Query<FlashQuery>,
     req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, AppError> {
+    // One trip: the session and the permit's rows.
+    let id = id.into_inner();
+    let (ctx, v) =
+        crate::web::ctx::load(&req, &state, move |c, me| Ok(read_view(c, id, me.user.id)?)).await?;
     let me = ctx.require_user()?;
-    let v = load_view(&state, id.into_inner(), me.user.id).await?;
+    let v = v.flatten().ok_or(AppError::NotFound)?;
     let mut flash = query.m.as_deref().and_then(|k| permit_flash(ctx.t(), k));
     // A day card's month and ticked days travel in the query (month navigation without JS);
     // after a booking, the days booked too, and the notice beside the calendar names them.

@@ -45,31 +45,41 @@ async fn load(
     id: PermitId,
     user_id: UserId,
 ) -> Result<(PermitRow, Vec<SessionRow>), AppError> {
-    db::query(&state.pool, move |c| {
-        let Some(p) = db_permits::owned(c, id, user_id)? else {
-            return Ok(None);
-        };
-        if p.kind != Kind::Day {
-            return Ok(None);
-        }
-        let sessions = daycards::sessions(c, id)?;
-        Ok(Some((p, sessions)))
-    })
-    .await?
-    .ok_or(AppError::NotFound)
+    db::query(&state.pool, move |c| read_card(c, id, user_id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// One of the user's day cards and its sessions, on a connection the caller holds; `None`
+/// when it is not the user's or not a day card.
+fn read_card(
+    c: &mut crate::db::DbConnection,
+    id: PermitId,
+    user_id: UserId,
+) -> diesel::QueryResult<Option<(PermitRow, Vec<SessionRow>)>> {
+    let Some(p) = db_permits::owned(c, id, user_id)? else {
+        return Ok(None);
+    };
+    if p.kind != Kind::Day {
+        return Ok(None);
+    }
+    let sessions = daycards::sessions(c, id)?;
+    Ok(Some((p, sessions)))
 }
 
 /// `GET /permits/{id}/calendar`: month navigation and ticking. HTMX gets the fragment; a
 /// plain request goes to the page with the same choices.
 pub async fn calendar_fragment(
-    ctx: Ctx,
     state: Data,
     id: web::Path<PermitId>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
+    // One trip: the session and the card's days.
     let id = id.into_inner();
-    let (p, sessions) = load(&state, id, me.user.id).await?;
+    let (ctx, card) =
+        crate::web::ctx::load(&req, &state, move |c, me| Ok(read_card(c, id, me.user.id)?)).await?;
+    ctx.require_user()?;
+    let (p, sessions) = card.flatten().ok_or(AppError::NotFound)?;
     let input = CalendarInput::parse(req.query_string().as_bytes());
     if !ctx.htmx_fragment {
         return Ok(crate::web::respond::see_other(&format!(
