@@ -44,11 +44,7 @@ struct Portal {
 
 impl Portal {
     fn start(db: TestDb, database_url: &str) -> Portal {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = kit::spawn::free_port();
         let address = format!("http://127.0.0.1:{port}");
         let dir = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_parkportal"));

@@ -67,12 +67,7 @@ struct Portal {
 
 impl Portal {
     async fn start(database_url: &str, dir: &Path, swish_delay_ms: &str) -> Portal {
-        // A free port: bind, read it, let it go.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::kit::spawn::free_port();
         let address = format!("http://127.0.0.1:{port}");
         let mut child = Command::new(env!("CARGO_BIN_EXE_parkportal"))
             .env_clear()

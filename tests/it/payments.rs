@@ -667,11 +667,7 @@ async fn a_card_provider_that_never_answers_is_given_up_promptly_and_the_permit_
     // simulator answers only its portal's own key and sends the browser back only under its
     // own PUBLIC_URL: that server's PUBLIC_URL is the app's address (its port chosen first),
     // and the app's Nexi secret key is that server's simulator key.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::kit::spawn::free_port();
     let app_address = format!("http://127.0.0.1:{port}");
     let working = spawn_app_with(&[("PUBLIC_URL", &app_address)]).await;
     let nexi = HangingProvider::start().await;

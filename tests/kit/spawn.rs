@@ -173,3 +173,13 @@ impl TestApp {
         connect(&self.database_url)
     }
 }
+
+/// A port free on 127.0.0.1 now (bound, read and let go), for a server that must know its
+/// address before it starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
