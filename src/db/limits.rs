@@ -103,8 +103,7 @@ pub fn hit(
 /// `previous` in the one before, `elapsed` seconds into a window of `len` seconds. Kept in
 /// integers: `hits + previous × (len − elapsed) / len ≤ max`, multiplied out by `len`.
 fn judge(len: i64, elapsed: i64, previous: i64, hits: i64, max: i64) -> Limit {
-    let weighs = |previous: i64, elapsed: i64| previous * (len - elapsed);
-    if hits * len + weighs(previous, elapsed) <= max * len {
+    if hits * len + previous * (len - elapsed) <= max * len {
         return Limit::Allowed;
     }
     // When would one more hit be allowed? Later in this window, once the previous one weighs

@@ -159,7 +159,10 @@ impl FromRequest for Ctx {
         let req = req.clone();
         Box::pin(async move {
             let mut ctx = Ctx::anonymous(&req);
-            ctx.set_user(session::current(&req).await?, &req);
+            ctx.set_user(
+                session::current(&req).await?,
+                req.cookie(LANG_COOKIE).is_some(),
+            );
             Ok(ctx)
         })
     }
@@ -168,11 +171,7 @@ impl FromRequest for Ctx {
 impl Ctx {
     /// The logged-in user, and the language of their account when no language cookie says
     /// otherwise.
-    fn set_user(&mut self, user: Option<Arc<SessionUser>>, req: &HttpRequest) {
-        self.set_user_lang(user, req.cookie(LANG_COOKIE).is_some());
-    }
-
-    fn set_user_lang(&mut self, user: Option<Arc<SessionUser>>, lang_cookie: bool) {
+    fn set_user(&mut self, user: Option<Arc<SessionUser>>, lang_cookie: bool) {
         if !lang_cookie
             && let Some(lang) = user.as_ref().and_then(|u| Lang::parse(&u.user.language))
         {
@@ -199,18 +198,23 @@ where
 {
     let mut ctx = Ctx::anonymous(req);
     let lang_cookie = req.cookie(LANG_COOKIE).is_some();
-    let known = session::cached(req);
-    let token = session::token_of(req, &state.settings);
-    if known.as_ref().is_some_and(Option::is_none) || (known.is_none() && token.is_none()) {
-        session::remember(req, None);
-        return Ok((ctx, None));
-    }
+    // The user already looked up in this request, or the session token to look up.
+    let who = match (
+        session::cached(req),
+        session::token_of(req, &state.settings),
+    ) {
+        (Some(Some(user)), _) => Ok(user),
+        (None, Some(token)) => Err(token),
+        (Some(None), _) | (None, None) => {
+            session::remember(req, None);
+            return Ok((ctx, None));
+        }
+    };
     let with_unread = !ctx.htmx_fragment;
     let (user, data) = crate::db::run(&state.pool, move |c| -> Result<_, AppError> {
-        let user = match (known, token) {
-            (Some(user), _) => user,
-            (None, Some(token)) => session::lookup(c, &token, with_unread)?,
-            (None, None) => None,
+        let user = match who {
+            Ok(user) => Some(user),
+            Err(token) => session::lookup(c, &token, with_unread)?,
         };
         let data = match &user {
             Some(me) => Some(f(c, me)?),
@@ -220,7 +224,7 @@ where
     })
     .await?;
     session::remember(req, user.clone());
-    ctx.set_user_lang(user, lang_cookie);
+    ctx.set_user(user, lang_cookie);
     Ok((ctx, data))
 }
 
