@@ -215,25 +215,53 @@ async fn register(user: &mut GooseUser) -> TransactionResult {
     let email = flow(user).email.clone();
     let page = get(user, "/register", "/register").await?;
     body_of(user, page, "register page").await?;
-    let resp = post(
-        user,
-        "/register",
-        "/register",
-        &[
-            ("email", &email),
-            ("password", PASSWORD),
-            ("mobile", "0701234567"),
-            ("name", "Lasse Last"),
-            ("terms", "yes"),
-        ],
-        false,
-    )
-    .await?;
+    let form = [
+        ("email", email.as_str()),
+        ("password", PASSWORD),
+        ("mobile", "0701234567"),
+        ("name", "Lasse Last"),
+        ("terms", "yes"),
+    ];
+    let mut resp = post(user, "/register", "/register", &form, false).await?;
+    // A rush of sign-ups meets the hashing budget for registrations (one at a time, a wait of
+    // at most 10 s): the answer is then 503 with `Retry-After`, and a person reads "try again"
+    // and does. So does this user, up to `SIGNUP_TRIES` times; each such answer is counted and
+    // forgiven in the verdict only if the registration then goes through (the invariants
+    // check that every user was confirmed).
+    for _ in 1..SIGNUP_TRIES {
+        let Some(wait) = asked_to_wait(&resp) else {
+            break;
+        };
+        ASKED_TO_WAIT.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(wait).await;
+        resp = post(user, "/register", "/register", &form, false).await?;
+    }
     let (url, _) = body_of(user, resp, "register").await?;
     if url != "/register/done" {
         return Err(fail(format!("register ended at {url}")));
     }
     Ok(())
+}
+
+/// How often one user sends its registration when the portal asks it to wait.
+const SIGNUP_TRIES: usize = 4;
+/// Registrations the portal answered with 503 and `Retry-After` (then sent again).
+static ASKED_TO_WAIT: AtomicUsize = AtomicUsize::new(0);
+
+/// The wait a 503 answer with `Retry-After` (in seconds) asks for, at most 30 s.
+fn asked_to_wait(goose: &GooseResponse) -> Option<Duration> {
+    let resp = goose.response.as_ref().ok()?;
+    if resp.status() != reqwest013::StatusCode::SERVICE_UNAVAILABLE {
+        return None;
+    }
+    let secs: u64 = resp
+        .headers()
+        .get(reqwest013::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs.min(30)))
 }
 
 /// The confirmation link from the outbox of the database this command created (the same
@@ -721,7 +749,24 @@ fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("goose: {e:?}"))?;
     let elapsed = started.elapsed();
 
-    let failed_requests: usize = metrics.requests.values().map(|r| r.fail_count).sum();
+    // The 503s a registration rush met and waited out are not failures (see `register`); all
+    // other errors are.
+    let waited = ASKED_TO_WAIT.load(Ordering::SeqCst);
+    let is_wait = |method: &GooseMethod, name: &str, error: &str| {
+        *method == GooseMethod::Post && name == "/register" && error.contains("503")
+    };
+    let waited_errors: usize = metrics
+        .errors
+        .values()
+        .filter(|e| is_wait(&e.method, &e.name, &e.error))
+        .map(|e| e.occurrences)
+        .sum();
+    let failed_requests: usize = metrics
+        .requests
+        .values()
+        .map(|r| r.fail_count)
+        .sum::<usize>()
+        .saturating_sub(waited_errors.min(waited));
     let total_requests: usize = metrics
         .requests
         .values()
@@ -745,6 +790,9 @@ fn main() -> anyhow::Result<()> {
         metrics.errors.len(),
         elapsed.as_secs_f64()
     );
+    if waited > 0 {
+        println!("  registrations asked to wait (503, Retry-After) and sent again: {waited}");
+    }
     for e in metrics.errors.values() {
         println!(
             "  error: {} × {} {}: {}",
@@ -828,7 +876,11 @@ fn main() -> anyhow::Result<()> {
     if !bad.is_empty()
         || failed_requests > 0
         || failed_transactions > 0
-        || !metrics.errors.is_empty()
+        || waited_errors > waited
+        || metrics
+            .errors
+            .values()
+            .any(|e| !is_wait(&e.method, &e.name, &e.error))
         || !metrics.transaction_errors.is_empty()
     {
         std::process::exit(1);
