@@ -185,6 +185,30 @@ async fn day_card_flow(javascript: bool) {
     narrow
         .screenshot(&format!("daycard-list-320-{javascript}"))
         .await;
+    // Even at 320 px the whole day cell is the tap target, at least 44 × 44 px, and the day
+    // numbers are at least 16 px.
+    let sizes = narrow
+        .client
+        .execute(
+            "const r = [...document.querySelectorAll('.cal label.day')]\
+               .map(l => l.getBoundingClientRect());\
+             const f = [...document.querySelectorAll('.cal .num')]\
+               .map(n => parseFloat(getComputedStyle(n).fontSize));\
+             return [r.length, Math.min(...r.map(x => x.width)), \
+                     Math.min(...r.map(x => x.height)), Math.min(...f)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let sizes: Vec<f64> = serde_json::from_value(sizes).unwrap();
+    assert!(sizes[0] >= 1.0, "no bookable day cell shown: {sizes:?}");
+    assert!(
+        sizes[1] >= 44.0 && sizes[2] >= 44.0,
+        "a day cell is {} × {} px at 320 px",
+        sizes[1],
+        sizes[2]
+    );
+    assert!(sizes[3] >= 16.0, "day numbers {} px", sizes[3]);
     assert!(
         width.as_u64().unwrap() <= 320,
         "scroll width {width} at 320 px"
@@ -255,4 +279,70 @@ async fn buy_and_book_a_day_card_with_javascript() {
 #[actix_web::test]
 async fn buy_and_book_a_day_card_without_javascript() {
     day_card_flow(false).await;
+}
+
+/// The same journey in English on a 320 px phone (#15, "in Swedish and English"): buy a day
+/// card, pay with Swish and see it done with its receipt, book today from Home; the permit page
+/// and Home in English, nothing scrolling sideways.
+#[actix_web::test]
+async fn a_day_card_in_english_on_a_narrow_phone() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "300")]).await;
+    let email = "english@regionvastmanland.se";
+    app.logged_in_user(email).await;
+    let b = Browser::start_sized(true, 320).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.click("In English").await;
+    b.wait_for_heading("My parking permits").await;
+
+    b.click("Buy a new parking permit").await;
+    b.wait_for_heading("Buy a new parking permit").await;
+    b.choose("Employee day card").await;
+    b.wait_for_text("Number of days").await;
+    b.fill("Number of days", "5").await;
+    b.fill("Registration number", "abc 123").await;
+    b.click("Save and continue").await;
+    b.wait_for_heading("Review and confirm").await;
+    b.click("Confirm").await;
+    b.wait_for_heading("Employee day card – ABC123").await;
+
+    b.choose("Swish").await;
+    b.fill("Swish number", "0701234567").await;
+    b.click("Pay now").await;
+    b.wait_for_text("The payment is done").await;
+    let done = b.page_text().await;
+    assert!(done.contains("See receipt"), "{done}");
+    assert!(done.contains("Days left"), "{done}");
+    wait_for(&b, "#days-left", "5").await;
+    b.screenshot("daycard-paid-en-320").await;
+    let width = b
+        .client
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(
+        width.as_u64().unwrap() <= 320,
+        "permit page {width} px wide"
+    );
+
+    b.goto(&app.url("/")).await;
+    b.wait_for_text("Valid today").await;
+    b.click("Park today (ABC123)").await;
+    b.wait_for_text("The days have been booked.").await;
+    wait_for(&b, "#days-left", "4").await;
+    b.goto(&app.url("/")).await;
+    b.wait_for_heading("My parking permits").await;
+    assert!(!b.page_text().await.contains("Park today"));
+    let width = b
+        .client
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 320, "Home {width} px wide");
+    b.screenshot("home-en-320").await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
 }
