@@ -120,3 +120,112 @@ pub fn not_valid(t: &Texts, why: &crate::domain::check::NotValid) -> String {
         NotValid::Unknown => t.nv_unknown.to_string(),
     }
 }
+
+/// The codes the database keeps, in words (the operator portal shows no raw codes).
+pub mod labels {
+    use crate::domain::payment::{PaymentStatus, RefundStatus};
+    use crate::domain::permit_actions::Kind;
+    use crate::domain::role::Role;
+    use crate::domain::status::NotificationStatus;
+    use crate::i18n::Texts;
+
+    pub fn role(t: &Texts, r: Role) -> &'static str {
+        match r {
+            Role::Customer => t.role_customer,
+            Role::Operator => t.op_role_operator,
+            Role::Admin => t.op_role_admin,
+        }
+    }
+
+    pub fn kind(t: &Texts, k: Kind) -> &'static str {
+        match k {
+            Kind::Period => t.kind_period,
+            Kind::Day => t.kind_day,
+        }
+    }
+
+    pub fn payment(t: &Texts, s: PaymentStatus) -> &'static str {
+        match s {
+            PaymentStatus::Pending => t.pay_status_pending,
+            PaymentStatus::Paid => t.pay_status_paid,
+            PaymentStatus::Declined => t.pay_status_declined,
+            PaymentStatus::Error => t.pay_status_error,
+            PaymentStatus::Cancelled => t.pay_status_cancelled,
+            PaymentStatus::Timeout => t.pay_status_timeout,
+        }
+    }
+
+    pub fn refund(t: &Texts, s: RefundStatus) -> &'static str {
+        match s {
+            RefundStatus::Pending => t.refund_status_pending,
+            RefundStatus::Done => t.refund_status_done,
+            RefundStatus::Failed => t.refund_status_failed,
+        }
+    }
+
+    pub fn notification(t: &Texts, s: NotificationStatus) -> &'static str {
+        match s {
+            NotificationStatus::Sent => t.notif_sent,
+            NotificationStatus::Failed => t.notif_failed,
+            NotificationStatus::Pending => t.notif_pending,
+        }
+    }
+
+    /// A payment's method code ("swish", "card", or a provider's longer name) as the guide says it.
+    pub fn method(t: &Texts, code: &str) -> &'static str {
+        if code.contains("card") {
+            t.method_card
+        } else {
+            t.method_swish
+        }
+    }
+
+    /// A notification's channel code.
+    pub fn channel(t: &Texts, code: &str) -> &'static str {
+        if code == crate::notify::SMS {
+            t.channel_sms
+        } else {
+            t.channel_email
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::i18n::Lang;
+
+        #[test]
+        fn every_code_has_words_in_both_languages() {
+            for lang in [Lang::Sv, Lang::En] {
+                let t = lang.texts();
+                for r in [Role::Customer, Role::Operator, Role::Admin] {
+                    assert_ne!(role(t, r), r.as_str(), "{lang:?}");
+                }
+                for k in [Kind::Period, Kind::Day] {
+                    assert_ne!(kind(t, k), k.as_str(), "{lang:?}");
+                }
+                for s in [
+                    PaymentStatus::Pending,
+                    PaymentStatus::Paid,
+                    PaymentStatus::Declined,
+                    PaymentStatus::Error,
+                    PaymentStatus::Cancelled,
+                    PaymentStatus::Timeout,
+                ] {
+                    assert_ne!(payment(t, s), s.as_str(), "{lang:?}");
+                }
+                for s in [
+                    RefundStatus::Pending,
+                    RefundStatus::Done,
+                    RefundStatus::Failed,
+                ] {
+                    assert_ne!(refund(t, s), s.as_str(), "{lang:?}");
+                }
+            }
+            let sv = Lang::Sv.texts();
+            assert_eq!(method(sv, "card"), "Kort");
+            assert_eq!(method(sv, "swish"), "Swish");
+            assert_eq!(payment(sv, PaymentStatus::Paid), "Betald");
+        }
+    }
+}

@@ -36,6 +36,92 @@ pub static EN: Texts = Texts {
          the law requires.",
     ],
     terms_link: "Read the terms",
+    a11y_link: "Accessibility statement",
+    a11y_title: "Accessibility statement for Parkportal",
+    a11y_sections: &[
+        (
+            "",
+            &[
+                "Region Västmanland is responsible for Parkportal. We want as many people as \
+                 possible to be able to use it. This statement describes how Parkportal meets the \
+                 Swedish Act on accessibility to digital public services (2018:1937), the known \
+                 gaps, and how you can report problems to us so that we can fix them.",
+            ],
+            None,
+        ),
+        (
+            "How accessible is the site?",
+            &[
+                "Parkportal is partially compliant with the Act on accessibility to digital public \
+                 services, due to the gaps described below. Every page works with a keyboard, \
+                 with a screen reader, zoomed to 400 per cent (320 pixels wide) and without \
+                 JavaScript.",
+            ],
+            None,
+        ),
+        (
+            "What can you do if you cannot use parts of the site?",
+            &[
+                "If something does not work for you, the parking office can help you buy, change \
+                 or end a parking permit.",
+            ],
+            None,
+        ),
+        (
+            "Report accessibility problems",
+            &[
+                "We keep working to improve the site's accessibility. If you find a problem that \
+                 is not described on this page, or think that we do not meet the law's \
+                 requirements, tell us so that we know about it.",
+                "Log in and write to the parking office under Messages, preferably with the \
+                 subject Accessibility. If you cannot log in, contact Region Västmanland through \
+                 regionvastmanland.se.",
+            ],
+            Some(("/messages", "Write to the parking office")),
+        ),
+        (
+            "Enforcement",
+            &[
+                "The Agency for Digital Government (Digg) is responsible for enforcing the Act on \
+                 accessibility to digital public services. If you are not satisfied with how we \
+                 handle your comments, you can contact Digg.",
+            ],
+            Some(("https://www.digg.se/tdosanmalan", "Report to Digg")),
+        ),
+        (
+            "Technical information about the site's accessibility",
+            &[
+                "Parkportal is partially compliant with the Act on accessibility to digital public \
+                 services, due to the gaps described below.",
+            ],
+            None,
+        ),
+        (
+            "Content that is not accessible",
+            &[
+                "Non-compliance with the requirements:",
+                "- A refused form shows its errors at the top and beside each field, but the \
+                 summary does not yet link to the fields in every form (WCAG 3.3.1).",
+                "- In the parking office's portal, long tables may need scrolling sideways on a \
+                 narrow screen (WCAG 1.4.10).",
+                "- After some updates of part of a page, focus is not moved to the result \
+                 (WCAG 2.4.3).",
+                "We are working to fix these gaps during 2027.",
+            ],
+            None,
+        ),
+        (
+            "How we tested the site",
+            &[
+                "We made a self-assessment (internal testing): automated axe tests of every page \
+                 in Chromium, keyboard-only tests with and without JavaScript, and checks that no \
+                 page scrolls sideways at 320 pixels wide.",
+                "The latest assessment was made on 4 December 2026. The statement was last updated \
+                 on 4 December 2026.",
+            ],
+            None,
+        ),
+    ],
     not_found_title: "Page not found",
     not_found_body: "The page does not exist or you do not have access to it.",
     error_title: "Something went wrong",
@@ -532,4 +618,18 @@ pub static EN: Texts = Texts {
     op_invite_invalid: "Write a valid e-mail address and a name.",
     op_role_operator: "Operator",
     op_role_admin: "Administrator",
+    role_customer: "Customer",
+    kind_period: "Period (months)",
+    kind_day: "Day card (days)",
+    pay_status_pending: "In progress",
+    pay_status_paid: "Paid",
+    pay_status_declined: "Declined",
+    pay_status_error: "Error at the payment service",
+    pay_status_cancelled: "Cancelled",
+    pay_status_timeout: "Timed out",
+    refund_status_pending: "Sent, not confirmed",
+    refund_status_done: "Refunded",
+    refund_status_failed: "Failed",
+    op_reference: "reference",
+    op_by: "by",
 };

@@ -11,7 +11,7 @@ pub mod messages;
 mod sv;
 mod texts;
 
-pub use domain::{day_in_words, not_valid, order_error, refusal, regnr_error, status};
+pub use domain::{day_in_words, labels, not_valid, order_error, refusal, regnr_error, status};
 pub use en::EN;
 pub use sv::SV;
 pub use texts::Texts;

@@ -36,6 +36,93 @@ pub static SV: Texts = Texts {
          sparas så länge lagen kräver.",
     ],
     terms_link: "Läs villkoren",
+    a11y_link: "Tillgänglighetsredogörelse",
+    a11y_title: "Tillgänglighetsredogörelse för Parkportal",
+    a11y_sections: &[
+        (
+            "",
+            &[
+                "Region Västmanland står bakom Parkportal. Vi vill att så många som möjligt ska \
+                 kunna använda webbplatsen. Den här redogörelsen beskriver hur Parkportal uppfyller \
+                 lagen (2018:1937) om tillgänglighet till digital offentlig service, vilka kända \
+                 brister som finns och hur du kan rapportera brister till oss så att vi kan åtgärda \
+                 dem.",
+            ],
+            None,
+        ),
+        (
+            "Hur tillgänglig är webbplatsen?",
+            &[
+                "Parkportal är delvis förenlig med lagen om tillgänglighet till digital offentlig \
+                 service, på grund av de brister som beskrivs nedan. Alla sidor fungerar med \
+                 tangentbord, med skärmläsare, med förstoring till 400 procent (320 pixlar breda) \
+                 och utan JavaScript.",
+            ],
+            None,
+        ),
+        (
+            "Vad kan du göra om du inte kan använda delar av webbplatsen?",
+            &[
+                "Om du behöver hjälp med något som inte fungerar för dig kan Parkeringsservice \
+                 hjälpa dig att köpa, ändra eller avsluta ett parkeringstillstånd.",
+            ],
+            None,
+        ),
+        (
+            "Rapportera brister i webbplatsens tillgänglighet",
+            &[
+                "Vi strävar hela tiden efter att förbättra webbplatsens tillgänglighet. Om du \
+                 upptäcker problem som inte beskrivs på den här sidan, eller om du anser att vi \
+                 inte uppfyller lagens krav, meddela oss så att vi får veta att problemet finns.",
+                "Logga in och skriv till Parkeringsservice under Meddelanden, gärna med ämnet \
+                 Tillgänglighet. Kan du inte logga in, kontakta Region Västmanland via \
+                 regionvastmanland.se.",
+            ],
+            Some(("/messages", "Skriv till Parkeringsservice")),
+        ),
+        (
+            "Tillsyn",
+            &[
+                "Myndigheten för digital förvaltning (Digg) har ansvaret för tillsyn över lagen om \
+                 tillgänglighet till digital offentlig service. Om du inte är nöjd med hur vi \
+                 hanterar dina synpunkter kan du kontakta Digg och påtala det.",
+            ],
+            Some(("https://www.digg.se/tdosanmalan", "Anmäl till Digg")),
+        ),
+        (
+            "Teknisk information om webbplatsens tillgänglighet",
+            &[
+                "Parkportal är delvis förenlig med lagen om tillgänglighet till digital offentlig \
+                 service, på grund av de brister som beskrivs nedan.",
+            ],
+            None,
+        ),
+        (
+            "Innehåll som inte är tillgängligt",
+            &[
+                "Bristande förenlighet med lagkraven:",
+                "- Formulär som inte godtas visar felen överst och vid varje fält, men \
+                 sammanfattningen länkar ännu inte till fälten i alla formulär (WCAG 3.3.1).",
+                "- I parkeringsservicens handläggarportal kan långa tabeller behöva rullas i sidled \
+                 på en smal skärm (WCAG 1.4.10).",
+                "- Efter vissa uppdateringar av en del av sidan flyttas fokus inte till resultatet \
+                 (WCAG 2.4.3).",
+                "Vi arbetar med att åtgärda bristerna under 2027.",
+            ],
+            None,
+        ),
+        (
+            "Hur vi testat webbplatsen",
+            &[
+                "Vi har gjort en självskattning (intern testning): automatiska tester med axe av \
+                 varje sida i Chromium, tester med enbart tangentbord och med och utan JavaScript, \
+                 och kontroll av att sidorna inte rullar i sidled vid 320 pixlars bredd.",
+                "Senaste bedömningen gjordes den 4 december 2026. Redogörelsen uppdaterades senast \
+                 den 4 december 2026.",
+            ],
+            None,
+        ),
+    ],
     not_found_title: "Sidan finns inte",
     not_found_body: "Sidan du söker finns inte eller så saknar du behörighet till den.",
     error_title: "Något gick fel",
@@ -526,4 +613,18 @@ pub static SV: Texts = Texts {
     op_invite_invalid: "Skriv en giltig e-postadress och ett namn.",
     op_role_operator: "Operatör",
     op_role_admin: "Administratör",
+    role_customer: "Kund",
+    kind_period: "Period (månader)",
+    kind_day: "Dagkort (dagar)",
+    pay_status_pending: "Pågår",
+    pay_status_paid: "Betald",
+    pay_status_declined: "Nekad",
+    pay_status_error: "Fel hos betaltjänsten",
+    pay_status_cancelled: "Avbruten",
+    pay_status_timeout: "Tiden gick ut",
+    refund_status_pending: "Skickad, inte bekräftad",
+    refund_status_done: "Återbetald",
+    refund_status_failed: "Misslyckades",
+    op_reference: "referens",
+    op_by: "av",
 };

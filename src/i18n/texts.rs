@@ -28,6 +28,17 @@ pub struct Texts {
     pub terms_title: &'static str,
     pub terms_body: &'static [&'static str],
     pub terms_link: &'static str,
+    // The accessibility statement (DIGG's model), linked from every footer
+    pub a11y_link: &'static str,
+    pub a11y_title: &'static str,
+    /// Sections: a heading (none for the first), its paragraphs (one that starts with "- " is
+    /// an item of a list) and a link (address, text) after them.
+    #[allow(clippy::type_complexity)]
+    pub a11y_sections: &'static [(
+        &'static str,
+        &'static [&'static str],
+        Option<(&'static str, &'static str)>,
+    )],
     // Errors
     pub not_found_title: &'static str,
     pub not_found_body: &'static str,
@@ -507,4 +518,19 @@ pub struct Texts {
     pub op_invite_invalid: &'static str,
     pub op_role_operator: &'static str,
     pub op_role_admin: &'static str,
+    // Codes in words (the operator portal's lists)
+    pub role_customer: &'static str,
+    pub kind_period: &'static str,
+    pub kind_day: &'static str,
+    pub pay_status_pending: &'static str,
+    pub pay_status_paid: &'static str,
+    pub pay_status_declined: &'static str,
+    pub pay_status_error: &'static str,
+    pub pay_status_cancelled: &'static str,
+    pub pay_status_timeout: &'static str,
+    pub refund_status_pending: &'static str,
+    pub refund_status_done: &'static str,
+    pub refund_status_failed: &'static str,
+    pub op_reference: &'static str,
+    pub op_by: &'static str,
 }

@@ -56,7 +56,10 @@ fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
                     h1 { (title) }
                     (body)
                 }
-                footer { (t.footer_org) }
+                footer {
+                    p { (t.footer_org) }
+                    p { a href="/tillganglighet" { (t.a11y_link) } }
+                }
             }
         }
     }

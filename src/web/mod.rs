@@ -202,6 +202,7 @@ pub fn routes(
         web::get().to(payments::card_return),
     )
     .route("/villkor", web::get().to(public::terms))
+    .route("/tillganglighet", web::get().to(public::accessibility))
     .route("/lang/{code}", web::get().to(public::switch_language))
     .route("/health", web::get().to(public::health))
     .route("/api/v1/check", web::get().to(api::check))

@@ -1,5 +1,6 @@
 //! Accessibility: axe-core (vendored, `tests/it/vendor/`) run in Chromium on every page of the
-//! portal must find no violation; and a keyboard-only walk through the login page.
+//! portal, on a 320 px phone, must find no violation and no page may scroll sideways; and a
+//! keyboard-only walk through the login page.
 //!
 //! axe is injected through WebDriver's execute script: the portal's CSP forbids inline
 //! scripts, but script run by the driver is not subject to the page's CSP in Chromium (checked
@@ -104,11 +105,41 @@ async fn settle(b: &Browser) {
     }
 }
 
-/// Checks the page now shown; collects what axe found under the page's name.
+/// The walk's viewport: a 320 px phone, where nothing may scroll sideways (WCAG 1.4.10).
+const WIDTH: u32 = 320;
+
+/// Checks the page now shown; collects what axe found under the page's name, and a page
+/// wider than the 320 px viewport with the elements that stick out.
 async fn check_page(b: &Browser, name: &str, found: &mut Vec<String>) {
     let heading = b.text("h1").await;
+    let file: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    b.screenshot(&format!("walk-320-{file}")).await;
     for v in axe_violations(b).await {
         found.push(format!("{name} («{heading}»): {v}"));
+    }
+    let wide: Value = b
+        .client
+        .execute(
+            "const w = document.documentElement.clientWidth;
+             if (document.documentElement.scrollWidth <= w) return null;
+             return [document.documentElement.scrollWidth,
+                     [...document.querySelectorAll('main *, header *, footer *')]
+                       .filter(e => e.getBoundingClientRect().right > w + 0.5)
+                       .slice(0, 4)
+                       .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+                            + ' ' + Math.round(e.getBoundingClientRect().right))];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    if !wide.is_null() {
+        found.push(format!(
+            "{name} («{heading}»): {} px wide at {WIDTH} px, beyond: {}",
+            wide[0], wide[1]
+        ));
     }
 }
 
@@ -154,7 +185,7 @@ async fn axe_finds_no_violation_on_any_page() {
     let car_park = car_park(&wizard);
     assert!(!hidden_value(&wizard, "csrf").is_empty());
 
-    let b = Browser::start(true).await;
+    let b = Browser::start_sized(true, WIDTH).await;
     let mut found = Vec::new();
     // Logged out.
     for (name, path) in [
@@ -162,6 +193,7 @@ async fn axe_finds_no_violation_on_any_page() {
         ("register", "/register"),
         ("forgot password", "/forgot-password"),
         ("terms", "/villkor"),
+        ("accessibility statement", "/tillganglighet"),
     ] {
         open(&b, &app, path).await;
         check_page(&b, name, &mut found).await;

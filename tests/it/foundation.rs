@@ -203,6 +203,83 @@ async fn terms_page_exists() {
     assert!(html.contains("Villkor"));
 }
 
+/// The accessibility statement (DOS-lagen) in DIGG's form, linked from the footer of every
+/// page, logged out and logged in, in Swedish and English.
+#[actix_web::test]
+async fn the_accessibility_statement_is_linked_from_every_footer() {
+    use crate::kit::html::{attrs, text};
+    let app = spawn_app().await;
+    let html = app.get_html("/tillganglighet").await;
+    assert_eq!(
+        text(&html, "h1").as_deref(),
+        Some("Tillgänglighetsredogörelse för Parkportal")
+    );
+    let headings = crate::kit::html::outer_html(&html, "main h2");
+    for section in [
+        "Hur tillgänglig är webbplatsen?",
+        "Vad kan du göra om du inte kan använda delar av webbplatsen?",
+        "Rapportera brister i webbplatsens tillgänglighet",
+        "Tillsyn",
+        "Teknisk information om webbplatsens tillgänglighet",
+        "Innehåll som inte är tillgängligt",
+        "Hur vi testat webbplatsen",
+    ] {
+        assert!(
+            headings.iter().any(|h| h.contains(section)),
+            "{section} in {headings:?}"
+        );
+    }
+    assert!(html.contains("delvis förenlig"), "the conformance");
+    let links = attrs(&html, "main a", "href");
+    assert!(links.contains(&"/messages".to_string()), "how to report");
+    assert!(
+        links.iter().any(|l| l.contains("digg.se")),
+        "the enforcement body"
+    );
+    assert!(
+        !crate::kit::html::outer_html(&html, "main ul li").is_empty(),
+        "the known gaps"
+    );
+
+    for path in ["/login", "/register", "/villkor", "/no-such-page"] {
+        let page = app
+            .client
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            attrs(&page, "footer a", "href"),
+            ["/tillganglighet"],
+            "footer of {path}"
+        );
+    }
+    app.logged_in_user("a11y@regionvastmanland.se").await;
+    let home = app.get_html("/").await;
+    assert_eq!(attrs(&home, "footer a", "href"), ["/tillganglighet"]);
+    let logged_in = app.get_html("/tillganglighet").await;
+    assert!(
+        logged_in.contains("main-bar"),
+        "in the logged-in frame for a logged-in user"
+    );
+
+    app.get("/lang/en?next=%2F").await;
+    let english = app.get_html("/tillganglighet").await;
+    assert_eq!(
+        text(&english, "h1").as_deref(),
+        Some("Accessibility statement for Parkportal")
+    );
+    assert!(english.contains("partially compliant"));
+    let home = app.get_html("/").await;
+    assert_eq!(
+        text(&home, "footer a").as_deref(),
+        Some("Accessibility statement")
+    );
+}
+
 #[test]
 fn a_mistyped_database_url_stops_the_binary_with_one_line() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_parkportal"))

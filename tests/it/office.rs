@@ -10,7 +10,7 @@ use parkportal::db::schema::{
 use crate::kit::dates::today;
 use crate::kit::flows::{package_id, type_id};
 use crate::kit::{
-    html::hidden_value,
+    html::{attr, hidden_value},
     spawn::{TestApp, spawn_app},
 };
 use crate::operator::operator_client;
@@ -336,6 +336,55 @@ async fn cancel_with_swish_refund_then_card_refund() {
         2,
         "{a:?}"
     );
+
+    // The office's pages say it in words, never the stored codes (#16 item 9): the permit with
+    // its payment, refund, history and audit log; the customer with role and payments.
+    let (_, page) = op_get(&app, &op, &format!("/operator/permits/{cid}")).await;
+    let shown = crate::kit::html::text(&page, "main").unwrap();
+    assert_no_codes(&shown);
+    for words in ["Kort", "Betald", "Återbetald", "Tillståndet makulerat"] {
+        assert!(shown.contains(words), "{words:?} in {shown}");
+    }
+    let customer = attr(&page, "main a[href^='/operator/customers/']", "href").unwrap();
+    let (_, page) = op_get(&app, &op, &customer).await;
+    let shown = crate::kit::html::text(&page, "main").unwrap();
+    assert_no_codes(&shown);
+    assert!(shown.contains("Kund"), "the role in words: {shown}");
+    for path in ["/operator/catalogue", "/operator/staff"] {
+        let (_, page) = op_get(&app, &op, path).await;
+        assert_no_codes(&crate::kit::html::text(&page, "main").unwrap());
+    }
+}
+
+/// No stored code (states, kinds, roles, statuses, methods, event kinds) as a word on screen.
+fn assert_no_codes(shown: &str) {
+    const CODES: &[&str] = &[
+        "paid",
+        "pending",
+        "done",
+        "failed",
+        "declined",
+        "cancelled",
+        "period",
+        "day",
+        "customer",
+        "operator",
+        "admin",
+        "swish",
+        "card",
+        "created",
+        "state",
+        "regnr",
+        "payment",
+        "active",
+        "awaiting_payment",
+    ];
+    for word in shown.split(|c: char| !c.is_alphanumeric() && c != '_') {
+        assert!(
+            !CODES.contains(&word),
+            "the code {word:?} on screen: {shown}"
+        );
+    }
 }
 
 #[actix_web::test]

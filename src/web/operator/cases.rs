@@ -15,9 +15,9 @@ pub async fn inbox(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppErro
                 tbody {
                     @for (c, waiting) in &list {
                         tr.waiting[*waiting] {
-                            td { a href={ "/operator/cases/" (c.id) } { (c.subject) } @if *waiting { " " span.badge.dark { (t.op_unanswered) } } }
-                            td { @if c.status == CaseStatus::Open { (t.case_open) } @else { (t.case_closed) } }
-                            td { (clock::local_display(c.updated_at)) }
+                            td data-label=(t.col_subject) { a href={ "/operator/cases/" (c.id) } { (c.subject) } @if *waiting { " " span.badge.dark { (t.op_unanswered) } } }
+                            td data-label=(t.col_status) { @if c.status == CaseStatus::Open { (t.case_open) } @else { (t.case_closed) } }
+                            td data-label=(t.col_updated) { (clock::local_display(c.updated_at)) }
                         }
                     }
                 }

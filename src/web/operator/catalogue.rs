@@ -27,7 +27,7 @@ pub async fn catalogue(
             @let tid = pt.id;
             section.card aria-labelledby={ "type-" (tid) } {
                 h2 #{ "type-" (tid) } { (pt.name_sv) }
-                p { (pt.kind.as_str()) @if pt.needs_approval { " · " (t.op_needs_approval) } }
+                p { (labels::kind(t, pt.kind)) @if pt.needs_approval { " · " (t.op_needs_approval) } }
                 ul {
                     @for pkg in pkgs.iter().filter(|p| p.permit_type_id == tid) {
                         @let pid = pkg.id;

@@ -16,7 +16,7 @@ use crate::domain::payment::PaymentStatus;
 use crate::domain::permit::{Event, State, today};
 use crate::domain::regnr::RegNumberError;
 use crate::domain::{Money, RegNumber};
-use crate::i18n::Texts;
+use crate::i18n::{Texts, labels};
 use crate::state::AppState;
 use crate::web::api::{self, CheckAnswer};
 use crate::web::ctx::{Ctx, OperatorCtx};

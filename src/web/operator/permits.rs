@@ -88,14 +88,18 @@ pub(super) async fn permit_view(
         }
         @if !pays.is_empty() {
             h2 { (t.op_payments) }
-            ul { @for x in &pays { li { (clock::local_display(x.created_at)) " · " (x.method) " · " (Money::from_ore(x.amount_ore)) " · " (x.status.as_str()) " · " (x.provider_ref) } } }
+            ul { @for x in &pays { li {
+                (clock::local_display(x.created_at)) " · " (labels::method(t, &x.method)) " · "
+                (Money::from_ore(x.amount_ore)) " · " strong { (labels::payment(t, x.status)) }
+                " · " (t.op_reference) " " span.ref { (x.provider_ref) }
+            } } }
         }
         @if !refs.is_empty() {
             h2 { (t.op_refunds) }
             ul {
                 @for r in &refs {
                     li {
-                        (clock::local_display(r.created_at)) " · " (Money::from_ore(r.amount_ore)) " · " strong { (r.status) }
+                        (clock::local_display(r.created_at)) " · " (Money::from_ore(r.amount_ore)) " · " strong { (labels::refund(t, r.status)) }
                         @if let Some(e) = &r.error { " · " (e) }
                         @if r.status == RefundStatus::Failed || r.status == RefundStatus::Pending {
                             form.inline method="post" action={ "/operator/permits/" (p.id) "/refunds/" (r.id) "/retry" } {
@@ -109,20 +113,28 @@ pub(super) async fn permit_view(
         }
         h2 { (t.history) }
         ul.history {
-            @for e in &events { li { (clock::local_display(e.at)) " · " (e.kind) " · " (e.detail) } }
+            @for e in &events { li { (clock::local_display(e.at)) " · " (crate::web::permits::history::line(t, &p, &e.kind, &e.detail)) } }
         }
         @if !audit_rows.is_empty() {
             h2 { (t.op_audit) }
             ul.history {
                 @for a in &audit_rows {
-                    li { (clock::local_display(a.at)) " · " (a.action) " · " (a.actor_id.map(|i| i.to_string()).unwrap_or_default()) " · " (a.before_value.as_deref().unwrap_or("")) " → " (a.after_value.as_deref().unwrap_or("")) }
+                    li {
+                        (clock::local_display(a.at)) " · " (audit_line(t, &p, a))
+                        @if let Some(by) = a.actor_id { " · " (t.op_by) " #" (by) }
+                    }
                 }
             }
         }
     };
     Ok(respond(
         status,
-        operator_page(&op.ctx, &op.me.csrf_token, t.permit_title, body),
+        operator_page(
+            &op.ctx,
+            &op.me.csrf_token,
+            &format!("{} #{} – {}", t.permit_title, p.id, p.regnr),
+            body,
+        ),
     ))
 }
 
@@ -315,4 +327,27 @@ pub async fn refund_retry(
     let done = crate::payments::refund::execute(&state, rid).await?;
     let m = if done { "cancelled" } else { "refund_failed" };
     Ok(see_other(&format!("/operator/permits/{id}?m={m}")))
+}
+
+/// An audit row in words: a change by the office as the permit's history says it, a refund
+/// sent again; an action without words of its own by its name.
+fn audit_line(t: &Texts, p: &db_permits::PermitRow, a: &audit::AuditRow) -> String {
+    match a.action.strip_prefix("permit.") {
+        Some(kind) => {
+            // The after value is "summary; detail" (services::permits).
+            let detail = a
+                .after_value
+                .as_deref()
+                .and_then(|v| v.split_once("; "))
+                .map_or("", |(_, d)| d);
+            let line = crate::web::permits::history::line(t, p, kind, detail);
+            // The office also sees what a number or the dates were before.
+            match kind {
+                "regnr" | "dates" if detail.contains('→') => format!("{line} ({detail})"),
+                _ => line,
+            }
+        }
+        None if a.action == "refund.retry" => t.op_refund_retry.to_string(),
+        None => a.action.clone(),
+    }
 }

@@ -15,11 +15,11 @@ pub(super) fn permit_table(ctx: &Ctx, list: &[db_permits::PermitRow]) -> Markup 
             tbody {
                 @for p in list {
                     tr {
-                        td { a href={ "/operator/permits/" (p.id) } { (p.id) } }
-                        td { (p.regnr) }
-                        td { (permit_type_name(p, ctx.lang)) }
-                        td { (p.start_date) " – " (p.end_date) }
-                        td { (status_label(p, ctx.lang)) }
+                        td data-label="#" { a href={ "/operator/permits/" (p.id) } { (p.id) } }
+                        td data-label=(t.col_regnr) { (p.regnr) }
+                        td data-label=(t.col_type) { (permit_type_name(p, ctx.lang)) }
+                        td data-label=(t.col_period) { (p.start_date) " – " (p.end_date) }
+                        td data-label=(t.col_status) { (status_label(p, ctx.lang)) }
                     }
                 }
             }

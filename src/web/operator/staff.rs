@@ -36,7 +36,11 @@ pub(super) async fn staff_page(
         @if let Some(e) = error { (notice_error(e)) }
         table.list {
             thead { tr { th scope="col" { (t.name) } th scope="col" { (t.email) } th scope="col" { (t.op_role) } } }
-            tbody { @for (n, e, r) in &staff { tr { td { (n) } td { (e) } td { (r.as_str()) } } } }
+            tbody { @for (n, e, r) in &staff { tr {
+                td data-label=(t.name) { (n) }
+                td data-label=(t.email) { (e) }
+                td data-label=(t.op_role) { (labels::role(t, *r)) }
+            } } }
         }
         h2 { (t.op_invite) }
         p { (t.op_invite_intro) }

@@ -63,12 +63,12 @@ pub async fn list(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
                 tbody {
                     @for (case, unread) in &list {
                         tr {
-                            td {
+                            td data-label=(t.col_subject) {
                                 a href={ "/messages/" (case.id) } { (case.subject) }
                                 @if *unread > 0 { " " span.badge aria-label={ (unread) " " (t.unread_label) } { (unread) } }
                             }
-                            td { (status_text(t, case)) }
-                            td { (clock::local_display(case.updated_at)) }
+                            td data-label=(t.col_status) { (status_text(t, case)) }
+                            td data-label=(t.col_updated) { (clock::local_display(case.updated_at)) }
                         }
                     }
                 }

@@ -1,14 +1,13 @@
 //! "Notifikationer": every notification sent to the user, newest first, one row per channel,
 //! with its time (Swedish time), channel, recipient, subject and delivery status; 20 a page.
 
-use crate::domain::status::NotificationStatus;
 use actix_web::{HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
 use crate::clock;
 use crate::db::{self, notifications};
-use crate::notify;
+use crate::i18n::labels;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
@@ -38,15 +37,8 @@ pub async fn list(
     })
     .await?;
     let more = rows.len() as i64 > PAGE_SIZE;
-    let status = |s: NotificationStatus| match s {
-        NotificationStatus::Sent => t.notif_sent,
-        NotificationStatus::Failed => t.notif_failed,
-        NotificationStatus::Pending => t.notif_pending,
-    };
-    let channel = |c: &str| match c {
-        notify::SMS => t.channel_sms,
-        _ => t.channel_email,
-    };
+    let status = |s| labels::notification(t, s);
+    let channel = |c: &str| labels::channel(t, c);
     let body = html! {
         @if rows.is_empty() && page_no == 1 {
             p { (t.notif_empty) }
@@ -62,11 +54,11 @@ pub async fn list(
                 tbody {
                     @for n in rows.iter().take(PAGE_SIZE as usize) {
                         tr data-status=(n.status) {
-                            td { time datetime={ (n.created_at.and_utc().to_rfc3339()) } { (clock::local_display(n.created_at)) } }
-                            td { (channel(&n.channel)) }
-                            td { (n.recipient) }
-                            td { (n.subject) }
-                            td { (status(n.status)) }
+                            td data-label=(t.notif_time) { time datetime={ (n.created_at.and_utc().to_rfc3339()) } { (clock::local_display(n.created_at)) } }
+                            td data-label=(t.notif_channel) { (channel(&n.channel)) }
+                            td data-label=(t.notif_recipient) { (n.recipient) }
+                            td data-label=(t.notif_subject) { (n.subject) }
+                            td data-label=(t.notif_status) { (status(n.status)) }
                         }
                     }
                 }

@@ -19,6 +19,48 @@ pub async fn terms(ctx: Ctx) -> Markup {
     )
 }
 
+/// "Tillgänglighetsredogörelse" (DOS-lagen, in the form DIGG prescribes), linked from every
+/// page's footer; in the logged-in frame for a logged-in user.
+pub async fn accessibility(ctx: Ctx) -> Markup {
+    let t = ctx.t();
+    let body = maud::html! {
+        @for (heading, paragraphs, link) in t.a11y_sections {
+            @if !heading.is_empty() { h2 { (heading) } }
+            (with_lists(paragraphs))
+            @if let Some((href, text)) = link { p { a href=(href) { (text) } } }
+        }
+    };
+    match &ctx.user {
+        Some(me) => page(
+            &ctx,
+            Some(&crate::web::settings::frame(me)),
+            t.a11y_title,
+            body,
+        ),
+        None => page(&ctx, None, t.a11y_title, body),
+    }
+}
+
+/// Paragraphs, with each run of lines that start with "- " as one list.
+fn with_lists(lines: &[&str]) -> Markup {
+    let mut blocks: Vec<Result<&str, Vec<&str>>> = Vec::new();
+    for line in lines {
+        match (line.strip_prefix("- "), blocks.last_mut()) {
+            (Some(item), Some(Err(items))) => items.push(item),
+            (Some(item), _) => blocks.push(Err(vec![item])),
+            (None, _) => blocks.push(Ok(line)),
+        }
+    }
+    maud::html! {
+        @for block in &blocks {
+            @match block {
+                Ok(p) => p { (p) },
+                Err(items) => ul { @for item in items { li { (item) } } },
+            }
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,

@@ -7,13 +7,7 @@ use crate::domain::Money;
 use crate::domain::permit::State;
 use crate::i18n::Texts;
 
-fn method(t: &Texts, code: &str) -> &'static str {
-    if code.contains("card") {
-        t.method_card
-    } else {
-        t.method_swish
-    }
-}
+use crate::i18n::labels::method;
 
 /// One event as a sentence. The detail formats are the ones `services::permits` and
 /// `services::orders` write; anything else says only that the permit changed.

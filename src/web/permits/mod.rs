@@ -40,7 +40,7 @@ pub mod receipt;
 mod attachment;
 mod buy;
 mod changes;
-mod history;
+pub(crate) mod history;
 mod page;
 mod views;
 
