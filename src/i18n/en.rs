@@ -631,5 +631,11 @@ pub static EN: Texts = Texts {
     refund_status_done: "Refunded",
     refund_status_failed: "Failed",
     op_reference: "reference",
+    op_cancel_check_title: "Cancel",
+    op_cancel_check_intro: "Check before you cancel. The permit stops being valid at once and this cannot be undone.",
+    op_cancel_check_no_refund: "No refund",
+    op_cancel_check_told: "The customer is told about the cancellation and the refund on their chosen channels (e-mail or SMS).",
+    op_cancel_confirm: "Yes, cancel the permit",
+    op_cancel_back: "No, go back",
     op_by: "by",
 };

@@ -626,5 +626,11 @@ pub static SV: Texts = Texts {
     refund_status_done: "Återbetald",
     refund_status_failed: "Misslyckades",
     op_reference: "referens",
+    op_cancel_check_title: "Makulera",
+    op_cancel_check_intro: "Kontrollera innan du makulerar. Tillståndet slutar gälla direkt och det går inte att ångra.",
+    op_cancel_check_no_refund: "Ingen återbetalning",
+    op_cancel_check_told: "Kunden får besked om makuleringen och återbetalningen på sina valda kanaler (e-post eller SMS).",
+    op_cancel_confirm: "Ja, makulera",
+    op_cancel_back: "Nej, gå tillbaka",
     op_by: "av",
 };

@@ -532,5 +532,11 @@ pub struct Texts {
     pub refund_status_done: &'static str,
     pub refund_status_failed: &'static str,
     pub op_reference: &'static str,
+    pub op_cancel_check_title: &'static str,
+    pub op_cancel_check_intro: &'static str,
+    pub op_cancel_check_no_refund: &'static str,
+    pub op_cancel_check_told: &'static str,
+    pub op_cancel_confirm: &'static str,
+    pub op_cancel_back: &'static str,
     pub op_by: &'static str,
 }

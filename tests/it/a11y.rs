@@ -266,6 +266,12 @@ async fn axe_finds_no_violation_on_any_page() {
         assert_ne!(heading.text().await.unwrap(), "Sidan finns inte", "{path}");
         check_page(&b, path, &mut found).await;
     }
+    // "Makulera" asks once more on a page of its own.
+    open(&b, &app, "/operator/permits/1").await;
+    b.click("Makulera").await;
+    b.wait_for_heading("Makulera ABC123").await;
+    settle(&b).await;
+    check_page(&b, "cancel: check", &mut found).await;
     b.close().await;
     assert!(
         found.is_empty(),

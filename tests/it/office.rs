@@ -253,11 +253,50 @@ async fn cancel_with_swish_refund_then_card_refund() {
         assert_eq!(resp.status(), 422, "{bad}");
     }
     assert!(app.get_html(&permit).await.contains("Aktiv"));
+    // "Makulera" asks once more: what is cancelled, the refund and how, that the customer is
+    // told; nothing changes until "Ja, makulera".
     let resp = op_post(
         &app,
         &op,
         &format!("/operator/permits/{id}/cancel"),
         &[("csrf", &csrf), ("refund", "1000,50")],
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let check = resp.text().await.unwrap();
+    assert_eq!(
+        crate::kit::html::text(&check, "h1").as_deref(),
+        Some("Makulera ABC123")
+    );
+    let shown = crate::kit::html::text(&check, "main").unwrap();
+    for words in [
+        "går inte att ångra",
+        "1\u{a0}000,50\u{a0}kr · Swish",
+        "Kunden får besked",
+    ] {
+        assert!(shown.contains(words), "{words:?} in {shown}");
+    }
+    assert_eq!(
+        attr(&check, "form button.danger", "type").as_deref(),
+        Some("submit"),
+        "'Ja, makulera' looks dangerous"
+    );
+    assert_eq!(
+        attr(&check, "a.button.secondary", "href"),
+        Some(format!("/operator/permits/{id}"))
+    );
+    assert!(app.get_html(&permit).await.contains("Aktiv"));
+    let fields = crate::kit::html::form_fields(&check, "form[action$='/cancel']").unwrap();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert!(fields.contains(&("confirm", "yes")), "{fields:?}");
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/cancel"),
+        &fields,
     )
     .await;
     assert_eq!(resp.status(), 303);
@@ -321,7 +360,7 @@ async fn cancel_with_swish_refund_then_card_refund() {
         &app,
         &op,
         &format!("/operator/permits/{cid}/cancel"),
-        &[("csrf", &csrf), ("refund", "3850")],
+        &[("csrf", &csrf), ("refund", "3850"), ("confirm", "yes")],
     )
     .await;
     assert_eq!(resp.status(), 303);

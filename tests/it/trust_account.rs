@@ -610,7 +610,11 @@ async fn my_data_holds_everything_kept_about_me_and_nothing_of_others() {
     let permit_no: i64 = permit_id.parse().unwrap();
     let resp = op
         .post(app.url(&format!("/operator/permits/{permit_id}/cancel")))
-        .form(&[("csrf", op_csrf.as_str()), ("refund", "100")])
+        .form(&[
+            ("csrf", op_csrf.as_str()),
+            ("refund", "100"),
+            ("confirm", "yes"),
+        ])
         .send()
         .await
         .unwrap();

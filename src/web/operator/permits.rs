@@ -232,6 +232,8 @@ pub async fn permit_dates(
 #[serde(default)]
 pub struct CancelForm {
     refund: String,
+    /// "yes" from the check page's "Ja, makulera"; without it the check page is shown.
+    confirm: String,
 }
 
 /// "Makulera": the permit is cancelled and the refund written in one change; then the
@@ -258,6 +260,9 @@ pub async fn permit_cancel(
             }
         }
     };
+    if form.confirm != "yes" {
+        return cancel_check(&op, &state, id, refund).await;
+    }
     match office_change(&state, &op, id, PermitChange::Cancel { refund_ore: refund }).await? {
         Err(e) => {
             let m = PermitMsgs {
@@ -350,4 +355,84 @@ fn audit_line(t: &Texts, p: &db_permits::PermitRow, a: &audit::AuditRow) -> Stri
         None if a.action == "refund.retry" => t.op_refund_retry.to_string(),
         None => a.action.clone(),
     }
+}
+
+/// "Makulera" asks once more (#16 item 4): what is cancelled, what is refunded and how, that the
+/// customer is told and that it cannot be undone; "Ja, makulera" posts again with `confirm`.
+/// A refund over what is left to refund, or a permit that cannot be cancelled, is refused
+/// here already (the domain checks both again on the second post).
+async fn cancel_check(
+    op: &OperatorCtx,
+    state: &AppState,
+    id: PermitId,
+    refund: Option<i64>,
+) -> Result<HttpResponse, AppError> {
+    let t = op.ctx.t();
+    let (p, paid, committed) = db::query(&state.pool, move |c| {
+        let Some(p) = db_permits::by_id(c, id)? else {
+            return Ok(None);
+        };
+        let paid = office::payments_for_permit(c, id)?
+            .into_iter()
+            .find(|x| x.status == PaymentStatus::Paid);
+        let committed = match &paid {
+            Some(x) => refunds::committed_for_payment(c, x.id)?,
+            None => 0,
+        };
+        Ok(Some((p, paid, committed)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let refund = refund.filter(|ore| *ore > 0);
+    let refusal = if let Err(e) = p.state.apply(Event::Cancel) {
+        Some(refused_text(t, &PermitError::Rule(RuleError::from(e))))
+    } else {
+        match (refund, &paid) {
+            (Some(_), None) => Some(t.op_nothing_paid),
+            (Some(ore), Some(x)) if committed + ore > x.amount_ore => Some(t.op_refund_too_large),
+            _ => None,
+        }
+    };
+    if let Some(e) = refusal {
+        let m = PermitMsgs {
+            cancel_error: Some(e),
+            ..Default::default()
+        };
+        return refused(op, state, id, m).await;
+    }
+    let back = format!("/operator/permits/{id}");
+    let body = html! {
+        div.notice.warning role="status" { (t.op_cancel_check_intro) }
+        dl.card {
+            dt { (t.type_label) } dd { (permit_type_name(&p, op.ctx.lang)) }
+            dt { (t.regnr_label) } dd { (p.regnr) }
+            dt { (t.period_label) } dd { (p.start_date) " – " (p.end_date) }
+            dt { (t.op_refund_label) }
+            dd {
+                @match (refund, &paid) {
+                    (Some(ore), Some(x)) => { (Money::from_ore(ore)) " · " (labels::method(t, &x.method)) }
+                    _ => { (t.op_cancel_check_no_refund) }
+                }
+            }
+        }
+        p { (t.op_cancel_check_told) }
+        form method="post" action={ "/operator/permits/" (id) "/cancel" } {
+            (csrf(&op.me.csrf_token))
+            input type="hidden" name="refund" value=(refund.map(|ore| Money::from_ore(ore).sek().replace(" kr", "")).unwrap_or_default());
+            input type="hidden" name="confirm" value="yes";
+            div.actions {
+                button.danger type="submit" { (t.op_cancel_confirm) }
+                a.button.secondary href=(back) { (t.op_cancel_back) }
+            }
+        }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        operator_page(
+            &op.ctx,
+            &op.me.csrf_token,
+            &format!("{} {}", t.op_cancel_check_title, p.regnr),
+            body,
+        ),
+    ))
 }
