@@ -124,6 +124,7 @@ pub fn routes(
     )
     .route("/settings/email/undo", web::post().to(settings::undo_email))
     .route("/settings/export", web::get().to(settings::export))
+    .route("/settings/delete", web::get().to(settings::delete_check))
     .route("/settings/delete", web::post().to(settings::delete_account))
     .route(
         "/settings/payment",

@@ -763,6 +763,23 @@ async fn my_data_download_and_account_deletion() {
     assert_eq!(data["account"]["email"], email);
     assert!(!data["notifications"].as_array().unwrap().is_empty());
 
+    // "Ta bort mitt konto" on the settings page leads to a page that asks once more.
+    let settings = app.get_html("/settings").await;
+    assert_eq!(
+        crate::kit::html::attr(&settings, "a.danger-outline", "href").as_deref(),
+        Some("/settings/delete")
+    );
+    let check = app.get_html("/settings/delete").await;
+    let shown = crate::kit::html::text(&check, "main").unwrap();
+    for words in [
+        "går inte att ångra",
+        "Du har inga parkeringstillstånd",
+        "Kvitton och betalningar sparas",
+        "Ladda ner mina uppgifter",
+        "Ja, ta bort mitt konto",
+    ] {
+        assert!(shown.contains(words), "{words:?} in {shown}");
+    }
     let csrf = app.csrf().await;
     let wrong = app
         .post_form(
@@ -771,6 +788,11 @@ async fn my_data_download_and_account_deletion() {
         )
         .await;
     assert_eq!(wrong.status(), 422);
+    let again = wrong.text().await.unwrap();
+    assert!(
+        again.contains("Ja, ta bort mitt konto") && again.contains("aria-invalid=\"true\""),
+        "the check page again, the password marked wrong"
+    );
     let resp = app
         .post_form(
             "/settings/delete",
@@ -879,4 +901,28 @@ async fn over_https_the_cookie_is_secure_and_host_prefixed() {
     assert!(set_cookie.contains("Secure") && set_cookie.contains("HttpOnly"));
     assert!(set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/"));
     assert!(resp.headers().contains_key("strict-transport-security"));
+}
+
+/// Deleting the account names the permits that keep running, and says nothing is paid back.
+#[actix_web::test]
+async fn the_delete_check_names_the_permits_still_running() {
+    let app = spawn_app().await;
+    let permit = crate::permits::bought_permit(&app, "kvar@regionvastmanland.se").await;
+    assert!(permit.starts_with("/permits/"));
+    let check = app.get_html("/settings/delete").await;
+    let shown = crate::kit::html::text(&check, "main").unwrap();
+    assert!(shown.contains("betalas inte tillbaka"), "{shown}");
+    assert!(
+        shown.contains("ABC123 – Anställda månads/årskort, gäller t.o.m."),
+        "{shown}"
+    );
+    assert_eq!(
+        crate::kit::html::attr(&check, "form button.danger", "type").as_deref(),
+        Some("submit")
+    );
+    assert_eq!(
+        crate::kit::html::attr(&check, "a.button.secondary[href='/settings']", "href").as_deref(),
+        Some("/settings"),
+        "a way back that keeps the account"
+    );
 }

@@ -40,9 +40,14 @@ pub async fn delete_account(
         hashing::Current::Locked => Some(ctx.t().login_locked),
     };
     if let Some(error) = error {
-        let mut v = SettingsView::of(me);
-        v.errors.delete_password = Some(error);
-        return Ok(invalid(&ctx, me, &v));
+        return delete_page(
+            &ctx,
+            &state,
+            me,
+            Some(error),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let id = me.user.id;
     db::query(&state.pool, move |c| {
@@ -54,4 +59,73 @@ pub async fn delete_account(
         .cookie(session::removal_cookie(&state.settings))
         .insert_header((header::LOCATION, "/login?m=deleted"))
         .finish())
+}
+
+/// "Ta bort mitt konto" asks once more on a page of its own (#16 item 4): that it cannot be
+/// undone, what happens to the permits still running (they stay valid to their last day, but
+/// nothing can be changed or booked, and nothing is paid back) and to receipts, with a way to
+/// download everything first; then the password and "Ja, ta bort mitt konto".
+pub async fn delete_check(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    delete_page(&ctx, &state, me, None, StatusCode::OK).await
+}
+
+async fn delete_page(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &SessionUser,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::permit::{Status, today};
+    let t = ctx.t();
+    let id = me.user.id;
+    let permits = db::query(&state.pool, move |c| crate::db::permits::for_user(c, id)).await?;
+    let day = today(chrono::Utc::now());
+    let running: Vec<_> = permits
+        .iter()
+        .filter(|p| {
+            !matches!(
+                Status::of(p.state, p.start_date, p.end_date, day),
+                Status::Expired | Status::Cancelled | Status::Rejected
+            )
+        })
+        .collect();
+    let body = html! {
+        div.notice.warning role="status" { (t.delete_check_warning) }
+        h2 { (t.delete_check_what) }
+        ul {
+            li { (t.delete_check_data) }
+            @if running.is_empty() {
+                li { (t.delete_check_no_permits) }
+            } @else {
+                li {
+                    (t.delete_check_permits)
+                    ul {
+                        @for p in &running {
+                            li {
+                                strong.nowrap { (p.regnr) } " – "
+                                (crate::web::permits::permit_type_name(p, ctx.lang)) ", "
+                                (t.delete_check_until) " " span.nowrap { (p.end_date) }
+                            }
+                        }
+                    }
+                }
+            }
+            li { (t.delete_intro) }
+        }
+        p { a.button.secondary href="/settings/export" download { (t.export_button) } }
+        form method="post" action="/settings/delete" novalidate {
+            (csrf(&me.csrf_token))
+            (input(Field::new("delete_password", t.password, "password").error(error).autocomplete("current-password").hint(t.delete_check_password)))
+            div.actions {
+                button.danger type="submit" { (t.delete_check_confirm) }
+                a.button.secondary href="/settings" { (t.delete_check_back) }
+            }
+        }
+    };
+    Ok(respond(
+        status,
+        page(ctx, Some(&frame(me)), t.delete_button, body),
+    ))
 }

@@ -76,11 +76,7 @@ pub(super) fn settings_body(
         section aria-labelledby="delete-h" {
             h2 #delete-h { (t.delete_title) }
             p { (t.delete_intro) }
-            form method="post" action="/settings/delete" novalidate {
-                (csrf(&me.csrf_token))
-                (input(Field::new("delete_password", t.password, "password").error(e.delete_password).autocomplete("current-password")))
-                button.secondary type="submit" { (t.delete_button) }
-            }
+            p { a.button.danger-outline href="/settings/delete" { (t.delete_button) } }
         }
     }
 }
