@@ -58,6 +58,9 @@ pub struct Texts {
     pub register_done_title: &'static str,
     pub register_done_body: &'static str,
     pub err_summary: &'static str,
+    pub err_summary_title: &'static str,
+    /// Before a refused form's page title: "Fel: ".
+    pub err_title_prefix: &'static str,
     pub err_email_empty: &'static str,
     pub err_email_invalid: &'static str,
     pub err_password_short: &'static str,
@@ -431,6 +434,8 @@ pub struct Texts {
     pub author_you: &'static str,
     pub author_office: &'static str,
     pub err_subject: &'static str,
+    pub err_subject_empty: &'static str,
+    pub err_message_empty: &'static str,
     pub err_message: &'static str,
     pub err_case_permit: &'static str,
     pub case_title: &'static str,

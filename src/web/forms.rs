@@ -116,8 +116,33 @@ pub fn notice_error(text: &str) -> Markup {
     html! { div.notice.error role="alert" { (text) } }
 }
 
-pub fn error_summary(t: &Texts, has_errors: bool) -> Markup {
-    html! { @if has_errors { (notice_error(t.err_summary)) } }
+/// The id the page frame looks for to put "Fel: " before the page's title.
+pub const ERROR_SUMMARY_ID: &str = "error-summary";
+
+/// The error summary of a refused form (GOV.UK's pattern): a box at the top with a heading and
+/// one link per wrong field (to the field's `id`, in the form's order), announced and focused
+/// when the page loads or is swapped in (`autofocus`; htmx focuses it after a swap too); the
+/// frame then puts "Fel: " before the page's `<title>`. `fields` are (field id, its error);
+/// the ones without an error are left out, and with none the summary is not drawn.
+pub fn error_summary<S: AsRef<str>>(t: &Texts, fields: &[(S, Option<&str>)]) -> Markup {
+    let wrong: Vec<(&str, &str)> = fields
+        .iter()
+        .filter_map(|(id, e)| e.map(|e| (id.as_ref(), e)))
+        .collect();
+    html! {
+        @if !wrong.is_empty() {
+            div.error-summary #(ERROR_SUMMARY_ID) role="alert" tabindex="-1" autofocus
+                aria-labelledby="error-summary-h" {
+                h2 #error-summary-h { (t.err_summary_title) }
+                p { (t.err_summary) }
+                ul {
+                    @for (id, e) in &wrong {
+                        li { a href={ "#" (id) } { (e) } }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A logged-in user's form, read only once the user is known (else: login and back) and

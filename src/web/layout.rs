@@ -36,13 +36,17 @@ pub fn operator_page(ctx: &Ctx, csrf_token: &str, title: &str, body: Markup) -> 
 
 fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
     let t = ctx.t();
+    // A refused form (its error summary is on the page) says so first in the title.
+    let refused = body
+        .0
+        .contains(&format!("id=\"{}\"", super::forms::ERROR_SUMMARY_ID));
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (t.app_name) }
+                title { @if refused { (t.err_title_prefix) } (title) " – " (t.app_name) }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href=(assets::url("app.css"));
                 meta name="htmx-config" content=(HTMX_CONFIG);

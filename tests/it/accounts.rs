@@ -926,3 +926,77 @@ async fn the_delete_check_names_the_permits_still_running() {
         "a way back that keeps the account"
     );
 }
+
+/// A refused form (#16 item 1): "Fel: " before the title, an error summary at the top (role
+/// alert, a heading, one link per wrong field to its id, in the form's order) and each field's
+/// own message tied to it; in English "Error: " and "There is a problem".
+#[actix_web::test]
+async fn a_refused_form_has_an_error_summary_linking_each_wrong_field() {
+    use crate::kit::html::{attr, attrs, text};
+    let app = spawn_app().await;
+    app.get_html("/register").await;
+    let resp = app
+        .client
+        .post(app.url("/register"))
+        .form(&[
+            ("email", "inte-en-adress"),
+            ("password", "kort"),
+            ("mobile", ""),
+            ("name", "Nils"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    let title = text(&html, "title").unwrap();
+    assert!(title.starts_with("Fel: "), "{title}");
+    assert_eq!(
+        attr(&html, "#error-summary", "role").as_deref(),
+        Some("alert")
+    );
+    assert_eq!(
+        text(&html, "#error-summary h2").as_deref(),
+        Some("Det finns ett problem")
+    );
+    assert_eq!(
+        attrs(&html, "#error-summary a", "href"),
+        ["#email", "#password", "#mobile", "#terms"]
+    );
+    for field in ["email", "password", "mobile"] {
+        let described = attr(&html, &format!("#{field}"), "aria-describedby").unwrap();
+        assert!(
+            described.contains(&format!("{field}-error")),
+            "{field}: {described}"
+        );
+        assert!(text(&html, &format!("#{field}-error")).is_some());
+    }
+    assert_eq!(
+        attr(&html, "#email", "value").as_deref(),
+        Some("inte-en-adress")
+    );
+    // An accepted page has neither.
+    let fresh = app.get_html("/register").await;
+    assert!(!text(&fresh, "title").unwrap().starts_with("Fel"));
+    assert!(text(&fresh, "#error-summary").is_none());
+
+    app.get("/lang/en?next=%2Fregister").await;
+    let resp = app
+        .client
+        .post(app.url("/register"))
+        .form(&[
+            ("email", ""),
+            ("password", ""),
+            ("mobile", ""),
+            ("name", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = resp.text().await.unwrap();
+    assert!(text(&html, "title").unwrap().starts_with("Error: "));
+    assert_eq!(
+        text(&html, "#error-summary h2").as_deref(),
+        Some("There is a problem")
+    );
+}

@@ -16,10 +16,61 @@ async fn register_confirm_login(javascript: bool) {
     b.goto(&app.url("/")).await;
     b.click("Registrera ny användare").await;
     b.wait_for_heading("Registrera ny användare").await;
+    // A refused form (#16 item 1): "Fel: " in the title, the error summary focused, one link
+    // per wrong field that takes the focus to the field, and what was typed still there.
     b.fill("E-postadress", email).await;
     b.fill("Lösenord", PASSWORD).await;
-    b.fill("Mobilnummer", "070-123 45 67").await;
+    b.fill("Mobilnummer", "12").await;
     b.fill("Namn", "Britt Browser").await;
+    b.click("Registrera").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !b.client.title().await.unwrap().starts_with("Fel: ") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no 'Fel: ' in the title"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let focused = b
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "error-summary", "the summary has the focus");
+    let links = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#error-summary a')].map(a => a.getAttribute('href'))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(links, serde_json::json!(["#mobile", "#terms"]));
+    b.client
+        .find(Locator::Css("#error-summary a"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    let focused = b
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "mobile", "the link takes the focus to its field");
+    assert_eq!(
+        b.input_by_label("E-postadress")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(email),
+        "what was typed is kept"
+    );
+    b.fill("Lösenord", PASSWORD).await;
+    b.fill("Mobilnummer", "070-123 45 67").await;
     b.input_by_label("villkoren")
         .await
         .send_keys(" ")

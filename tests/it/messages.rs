@@ -126,12 +126,16 @@ async fn bad_input_is_explained_and_kept() {
     let resp = open_case(&app, "   ", "", "").await;
     assert_eq!(resp.status(), 422);
     let page = resp.text().await.unwrap();
-    assert!(page.contains("Skriv ett ämne") && page.contains("Skriv ett meddelande"));
+    // Each empty field says what to do (#16 item 1), not how long it may be.
+    assert!(page.contains("Skriv ett ämne.") && page.contains("Skriv ett meddelande."));
+    assert!(!page.contains("högst"));
     let long = "å".repeat(121);
     let resp = open_case(&app, &long, "<script>alert(1)</script>", "").await;
     assert_eq!(resp.status(), 422);
     let page = resp.text().await.unwrap();
-    assert!(page.contains("Skriv ett ämne") && !page.contains("Skriv ett meddelande"));
+    assert!(
+        page.contains("Ämnet får vara högst 120 tecken.") && !page.contains("Skriv ett meddelande")
+    );
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;</textarea>"));
     assert!(!page.contains("<script>alert"));
     assert!(page.contains(&long));

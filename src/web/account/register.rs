@@ -24,20 +24,16 @@ pub(super) struct RegisterErrors {
     terms: Option<&'static str>,
 }
 
-impl RegisterErrors {
-    fn any(&self) -> bool {
-        self.email.is_some()
-            || self.password.is_some()
-            || self.mobile.is_some()
-            || self.name.is_some()
-            || self.terms.is_some()
-    }
-}
-
 pub(super) fn register_body(ctx: &Ctx, form: &RegisterForm, errors: &RegisterErrors) -> Markup {
     let t = ctx.t();
     html! {
-        (error_summary(t, errors.any()))
+        (error_summary(t, &[
+            ("email", errors.email),
+            ("password", errors.password),
+            ("mobile", errors.mobile),
+            ("name", errors.name),
+            ("terms", errors.terms),
+        ]))
         p { (t.register_intro) }
         form method="post" action="/register" novalidate {
             (input(Field::new("email", t.email, "email").value(&form.email).error(errors.email).autocomplete("email")))

@@ -41,7 +41,7 @@ pub async fn forgot_sent(ctx: Ctx) -> Markup {
 pub(super) fn reset_form(ctx: &Ctx, token: &str, error: Option<&str>) -> Markup {
     let t = ctx.t();
     html! {
-        (error_summary(t, error.is_some()))
+        (error_summary(t, &[("password", error)]))
         form method="post" action="/reset-password" novalidate {
             input type="hidden" name="token" value=(token);
             (input(Field::new("password", t.new_password, "password").error(error).autocomplete("new-password").hint(t.password_rule)))

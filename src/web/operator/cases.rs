@@ -128,15 +128,19 @@ pub async fn case_reply(
         }
         Err(CaseError::NotFound) => Err(AppError::NotFound),
         Err(CaseError::Db(e)) => Err(AppError::Db(e)),
-        Err(_) => {
+        Err(e) => {
             let t = op.ctx.t();
+            let error = match e {
+                CaseError::Body(err) => crate::web::pages::messages::message_error(t, err),
+                _ => t.err_message,
+            };
             case_view(
                 &op,
                 &state,
                 id,
                 html! {},
                 &form.message,
-                Some(t.err_message),
+                Some(error),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -105,7 +105,7 @@ fn new_case_page(
 ) -> Markup {
     let t = ctx.t();
     let body = html! {
-        (error_summary(t, e.subject.is_some() || e.message.is_some() || e.permit.is_some()))
+        (error_summary(t, &[("subject", e.subject), ("message", e.message), ("permit", e.permit)]))
         form method="post" action="/messages/new" novalidate {
             (csrf(&me.csrf_token))
             (input(Field::new("subject", t.subject_label, "text").value(&form.subject).error(e.subject)))
@@ -182,16 +182,16 @@ pub async fn create(
         Ok(id) => return Ok(see_other(&format!("/messages/{id}?m=sent"))),
         Err(CaseError::Db(err)) => return Err(AppError::Db(err)),
         Err(CaseError::NotFound) => return Err(AppError::NotFound),
-        Err(CaseError::Subject(_)) => e.subject = Some(t.err_subject),
-        Err(CaseError::Body(_)) => e.message = Some(t.err_message),
+        Err(CaseError::Subject(err)) => e.subject = Some(subject_error(t, err)),
+        Err(CaseError::Body(err)) => e.message = Some(message_error(t, err)),
         Err(CaseError::Permit) => e.permit = Some(t.err_case_permit),
     }
     // The subject may be fine while the message is not: say everything that is wrong.
-    if crate::domain::text::Text::parse(&form.subject, cases::SUBJECT_MAX).is_err() {
-        e.subject = Some(t.err_subject);
+    if let Err(err) = crate::domain::text::Text::parse(&form.subject, cases::SUBJECT_MAX) {
+        e.subject = Some(subject_error(t, err));
     }
-    if cases::parse_body(&form.message).is_err() {
-        e.message = Some(t.err_message);
+    if let Err(CaseError::Body(err)) = cases::parse_body(&form.message) {
+        e.message = Some(message_error(t, err));
     }
     let permits = db::query(&state.pool, move |c| db_permits::for_user(c, uid)).await?;
     Ok(respond(
@@ -240,7 +240,7 @@ fn thread_page(
     let c = &th.case;
     let body = html! {
         @if let Some(f) = flash { (notice(f)) }
-        (error_summary(t, error.is_some()))
+        (error_summary(t, &[("message", error)]))
         dl.card {
             dt { (t.col_subject) } dd { (c.subject) }
             dt { (t.col_status) } dd { (status_text(t, c)) }
@@ -344,18 +344,15 @@ pub async fn reply(
         Ok(()) => Ok(see_other(&format!("/messages/{id}?m=sent"))),
         Err(CaseError::NotFound) => Err(AppError::NotFound),
         Err(CaseError::Db(e)) => Err(AppError::Db(e)),
-        Err(_) => {
+        Err(e) => {
+            let error = match e {
+                CaseError::Body(err) => message_error(ctx.t(), err),
+                _ => ctx.t().err_message,
+            };
             let th = load_thread(&state, id, uid).await?;
             Ok(respond(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                thread_page(
-                    &ctx,
-                    me,
-                    &th,
-                    None,
-                    &form.message,
-                    Some(ctx.t().err_message),
-                ),
+                thread_page(&ctx, me, &th, None, &form.message, Some(error)),
             ))
         }
     }
@@ -373,4 +370,23 @@ pub async fn unread(req: actix_web::HttpRequest, state: Data) -> Result<HttpResp
         StatusCode::OK,
         unread_badge(ctx.t(), count.unwrap_or(0)),
     ))
+}
+
+/// What to do about the subject: write one, or shorten it.
+fn subject_error(t: &crate::i18n::Texts, e: crate::domain::text::TextError) -> &'static str {
+    match e {
+        crate::domain::text::TextError::Empty => t.err_subject_empty,
+        crate::domain::text::TextError::TooLong(_) => t.err_subject,
+    }
+}
+
+/// What to do about a message: write one, or shorten it.
+pub(crate) fn message_error(
+    t: &crate::i18n::Texts,
+    e: crate::domain::text::TextError,
+) -> &'static str {
+    match e {
+        crate::domain::text::TextError::Empty => t.err_message_empty,
+        crate::domain::text::TextError::TooLong(_) => t.err_message,
+    }
 }

@@ -100,8 +100,6 @@ pub(super) struct BuyErrors {
     pub(super) organisation: Option<&'static str>,
     pub(super) role: Option<&'static str>,
     pub(super) reason: Option<&'static str>,
-    /// Some field was refused (the form shows the error summary).
-    pub(super) any: bool,
 }
 
 impl BuyErrors {
@@ -117,7 +115,6 @@ impl BuyErrors {
             organisation: text(e.organisation),
             role: text(e.role),
             reason: text(e.reason),
-            any: e.any(),
         }
     }
 }

@@ -48,6 +48,32 @@ pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyEr
     }
 }
 
+/// The wizard's wrong fields in the form's order, for the error summary: a group of radio
+/// buttons by its first button.
+fn buy_errors<'a>(
+    cat: &Catalogue,
+    form: &BuyForm,
+    e: &'a BuyErrors,
+) -> Vec<(String, Option<&'a str>)> {
+    let first_type = cat.types.first().map(|pt| format!("type-{}", pt.id));
+    let first_package = form.type_id.parse::<i64>().ok().and_then(|id| {
+        cat.packages_of(id)
+            .next()
+            .map(|p| format!("package-{}", p.id))
+    });
+    vec![
+        (first_type.unwrap_or_default(), e.type_id),
+        (first_package.unwrap_or_default(), e.package),
+        ("days".into(), e.days),
+        ("organisation".into(), e.organisation),
+        ("role".into(), e.role),
+        ("reason".into(), e.reason),
+        ("start".into(), e.start),
+        ("regnr".into(), e.regnr),
+        ("car_park".into(), e.car_park),
+    ]
+}
+
 pub(super) fn buy_form(
     ctx: &Ctx,
     me: &SessionUser,
@@ -57,7 +83,7 @@ pub(super) fn buy_form(
 ) -> Markup {
     let t = ctx.t();
     html! {
-        (error_summary(t, e.any))
+        (error_summary(t, &buy_errors(cat, form, e)))
         form method="post" action="/permits/new" novalidate {
             (csrf(&me.csrf_token))
             input type="hidden" name="renews" value=(form.renews);
@@ -125,7 +151,7 @@ pub(super) fn buy_page(
         t.renew, old.regnr, t.renew_from, form.start
     );
     let body = html! {
-        (error_summary(t, e.any))
+        (error_summary(t, &[("package", e.package), ("days", e.days), ("regnr", e.regnr)]))
         p { (t.renew_same) " " strong { (type_name(pt, ctx.lang)) } ", " strong { (cp.name) } "." }
         p { (t.renew_intro) }
         // A refusal of what this page does not ask (the start, the type) is said here.

@@ -14,7 +14,7 @@ pub(super) fn payment_body(
     let t = ctx.t();
     html! {
         @if let Some(f) = flash { (notice(f)) }
-        (error_summary(t, error.is_some()))
+        (error_summary(t, &[("swish_number", error)]))
         p { (t.pay_settings_intro) }
         form method="post" action="/settings/payment" novalidate {
             (csrf(&me.csrf_token))

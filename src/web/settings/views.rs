@@ -10,17 +10,20 @@ pub(super) fn settings_body(
 ) -> Markup {
     let t = ctx.t();
     let e = &v.errors;
-    let any_error = e.name.is_some()
-        || e.mobile.is_some()
-        || e.new_email.is_some()
-        || e.email_password.is_some()
-        || e.current_password.is_some()
-        || e.new_password.is_some()
-        || e.delete_password.is_some();
     html! {
         @if let Some(f) = flash { (notice(f)) }
         @if let Some(s) = v.section_error { (notice_error(s)) }
-        (error_summary(t, any_error && v.section_error.is_none()))
+        @if v.section_error.is_none() {
+            (error_summary(t, &[
+                ("name", e.name),
+                ("mobile", e.mobile),
+                ("new_email", e.new_email),
+                ("email_password", e.email_password),
+                ("current_password", e.current_password),
+                ("new_password", e.new_password),
+                ("delete_password", e.delete_password),
+            ]))
+        }
         section aria-labelledby="personal-h" {
             h2 #personal-h { (t.personal_details) }
             form method="post" action="/settings" novalidate {

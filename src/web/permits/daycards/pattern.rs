@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::domain::daycard::Pattern;
-use crate::web::forms::{csrf, input};
+use crate::web::forms::{csrf, error_summary, input};
 use crate::web::layout::page;
 use crate::web::settings::frame;
 
@@ -111,7 +111,7 @@ pub async fn pattern(
     };
     let left = card.days_left() as usize;
     let body = html! {
-        @if wrong { (notice_error(t.err_summary)) }
+        (error_summary(t, &[("wd-0", we), ("from", fe), ("to", te)]))
         p { (t.pattern_intro) }
         p { (t.days_left_label) ": " strong { (left) } " · " (t.pattern_valid) " " (p.start_date) " – " (p.end_date) }
         // The answer comes at the top of the result (the fragment survives the GET).
