@@ -339,7 +339,13 @@ async fn error_pages_speak_the_users_language_inside_the_frame_and_as_htmx_fragm
 
     app.logged_in_user("fel@example.com").await;
     app.get("/lang/en?next=%2F").await;
-    for path in ["/permits/999999", "/permits/abc", "/operator/dashboard"] {
+    for path in [
+        "/permits/999999",
+        "/permits/abc",
+        "/operator/dashboard",
+        "/no-such-page",
+        "/lang/xx",
+    ] {
         let resp = app.get(path).await;
         assert_eq!(resp.status(), 404, "{path}");
         let html = resp.text().await.unwrap();
@@ -373,6 +379,20 @@ async fn error_pages_speak_the_users_language_inside_the_frame_and_as_htmx_fragm
         .unwrap();
     assert_eq!(resp.status(), 404);
     assert_eq!(resp.headers()["vary"], "HX-Request");
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Page not found") && !html.contains("<html"),
+        "{html}"
+    );
+    // An address no route knows, too.
+    let resp = app
+        .client
+        .get(app.url("/no-such-page"))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
     let html = resp.text().await.unwrap();
     assert!(
         html.contains("Page not found") && !html.contains("<html"),

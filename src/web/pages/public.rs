@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::ctx::{Ctx, lang_cookie, safe_next};
-use crate::web::layout::{message_page, page, paragraphs};
+use crate::web::layout::{page, paragraphs};
 
 pub async fn terms(ctx: Ctx) -> Markup {
     page(
@@ -68,13 +68,12 @@ pub struct NextQuery {
 
 /// Switches language with a plain link (works without JavaScript) and goes back.
 pub async fn switch_language(
-    ctx: Ctx,
     state: web::Data<AppState>,
     code: web::Path<String>,
     query: web::Query<NextQuery>,
 ) -> HttpResponse {
     let Some(lang) = Lang::parse(&code) else {
-        return not_found_response(&ctx);
+        return not_found_response();
     };
     HttpResponse::SeeOther()
         .cookie(lang_cookie(&state.settings, lang))
@@ -88,18 +87,19 @@ pub async fn health() -> HttpResponse {
         .body("ok")
 }
 
-pub fn not_found_response(ctx: &Ctx) -> HttpResponse {
-    let t = ctx.t();
-    crate::web::respond::html(
+/// "Sidan finns inte", drawn by the one error renderer: in the request's language, in the
+/// logged-in frame for a logged-in user, as a fragment for htmx.
+pub fn not_found_response() -> HttpResponse {
+    crate::web::error::error_page(
         actix_web::http::StatusCode::NOT_FOUND,
-        message_page(ctx, t.not_found_title, t.not_found_body),
+        crate::web::error::ErrorPage::NOT_FOUND,
     )
 }
 
 /// No route answers this request. A GET of an address that only takes a form's POST (a
 /// reload or Back after a refused form, the language switch on such a page) goes to the
 /// page the form belongs to instead of ending on a 404.
-pub async fn not_found(ctx: Ctx, req: actix_web::HttpRequest) -> HttpResponse {
+pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
     if matches!(
         *req.method(),
         actix_web::http::Method::GET | actix_web::http::Method::HEAD
@@ -108,7 +108,7 @@ pub async fn not_found(ctx: Ctx, req: actix_web::HttpRequest) -> HttpResponse {
     {
         return crate::web::respond::see_other(&to);
     }
-    not_found_response(&ctx)
+    not_found_response()
 }
 
 /// The page whose form posts to `path`, for the POST-only addresses of both portals.
