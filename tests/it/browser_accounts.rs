@@ -388,3 +388,25 @@ async fn the_frame_on_a_phone_with_javascript() {
 async fn the_frame_on_a_phone_without_javascript() {
     the_frame_on_a_phone(false).await;
 }
+
+/// Betalinställningar: the Swish number is hidden while "Kort" is chosen and shown again for
+/// Swish, by the stylesheet alone (#16 item 6).
+#[actix_web::test]
+async fn the_swish_number_is_asked_only_for_swish() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let email = "betalsatt@regionvastmanland.se";
+    app.logged_in_user(email).await;
+    let b = Browser::start_sized(false, 320).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.goto(&app.url("/settings/payment")).await;
+    b.wait_for_heading("Betalinställningar").await;
+    let number = b.input_by_label("Swishnummer").await;
+    b.choose("Kort").await;
+    assert!(!number.is_displayed().await.unwrap(), "hidden for Kort");
+    b.choose("Swish").await;
+    assert!(number.is_displayed().await.unwrap(), "shown for Swish");
+    b.close().await;
+}

@@ -35,6 +35,26 @@ async fn wait_for_css(b: &Browser, css: &str) {
     }
 }
 
+/// No address this page asked for (itself, its htmx GETs) carries the form's token (#16
+/// item 6): the wizard's and the calendar's GETs send only their own fields.
+async fn no_token_in_addresses(b: &Browser) {
+    let asked = b
+        .client
+        .execute(
+            "return performance.getEntriesByType('navigation').map(e => e.name)\
+               .concat(performance.getEntriesByType('resource').map(e => e.name))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let asked: Vec<String> = serde_json::from_value(asked).unwrap();
+    assert!(!asked.is_empty());
+    assert!(
+        asked.iter().all(|url| !url.contains("csrf")),
+        "the token in an address: {asked:?}"
+    );
+}
+
 async fn day_card_flow(javascript: bool) {
     if browser_tests_skipped() {
         return;
@@ -54,6 +74,7 @@ async fn day_card_flow(javascript: bool) {
         b.wait_for_heading("Köp nytt parkeringstillstånd").await;
     }
     b.wait_for_text("Antal dagar").await;
+    no_token_in_addresses(&b).await;
     b.fill("Antal dagar", "5").await;
     b.fill("Registreringsnummer", "abc 123").await;
     b.click("Spara och fortsätt").await;
@@ -165,6 +186,7 @@ async fn day_card_flow(javascript: bool) {
     wait_for(&b, "#days-left", "4").await;
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
+    no_token_in_addresses(&b).await;
     let permit_url = b.client.current_url().await.unwrap();
     b.close().await;
 

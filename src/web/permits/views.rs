@@ -94,7 +94,7 @@ pub(super) fn buy_form(
                     div.check {
                         input id=(id) type="radio" name="type" value=(pt.id) checked[form.type_id == pt.id.to_string()]
                             hx-get="/permits/new/details" hx-target="#type-details" hx-swap="outerHTML"
-                            hx-include="closest form";
+                            hx-include="closest form" hx-params="not csrf";
                         label for=(id) { (type_name(pt, ctx.lang)) }
                     }
                 }

@@ -34,7 +34,10 @@ pub(super) fn payment_body(
                     }
                 }
             }
-            (input(Field::new("swish_number", t.swish_number, "tel").value(swish).error(error).autocomplete("tel").optional()))
+            // Hidden while "Kort" is chosen (the stylesheet; no script needed).
+            div.swish-only {
+                (input(Field::new("swish_number", t.swish_number, "tel").value(swish).error(error).autocomplete("tel").optional()))
+            }
             button type="submit" { (t.save) }
         }
     }
