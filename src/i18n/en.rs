@@ -534,6 +534,7 @@ pub static EN: Texts = Texts {
     author_office: "Parking office",
     err_subject: "The subject can be at most 120 characters.",
     err_subject_empty: "Write a subject.",
+    regnr_hint: "For example ABC123 or ABC12D.",
     err_message: "The message can be at most 5000 characters.",
     err_message_empty: "Write a message.",
     err_case_permit: "Choose one of your permits or none.",

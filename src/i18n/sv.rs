@@ -529,6 +529,7 @@ pub static SV: Texts = Texts {
     author_office: "Parkeringsservice",
     err_subject: "Ämnet får vara högst 120 tecken.",
     err_subject_empty: "Skriv ett ämne.",
+    regnr_hint: "Till exempel ABC123 eller ABC12D.",
     err_message: "Meddelandet får vara högst 5000 tecken.",
     err_message_empty: "Skriv ett meddelande.",
     err_case_permit: "Välj ett av dina parkeringstillstånd eller inget.",

@@ -435,6 +435,7 @@ pub struct Texts {
     pub author_office: &'static str,
     pub err_subject: &'static str,
     pub err_subject_empty: &'static str,
+    pub regnr_hint: &'static str,
     pub err_message_empty: &'static str,
     pub err_message: &'static str,
     pub err_case_permit: &'static str,

@@ -52,10 +52,11 @@ impl<'a> Field<'a> {
         self
     }
     /// A registration-number field (`autocapitalize="characters"`, `spellcheck="false"`,
-    /// no autocomplete).
-    pub fn plate(mut self) -> Self {
+    /// no autocomplete) with the format as its hint ("Till exempel ABC123 eller ABC12D").
+    pub fn plate(mut self, t: &Texts) -> Self {
         self.plate = true;
         self.autocomplete = Some("off");
+        self.hint = Some(t.regnr_hint);
         self
     }
     /// `min` and `max` (e.g. the first and last day a date may be).

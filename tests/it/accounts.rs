@@ -1000,3 +1000,24 @@ async fn a_refused_form_has_an_error_summary_linking_each_wrong_field() {
         Some("There is a problem")
     );
 }
+
+/// A registration number's field says the format and asks a phone for capitals (#16 item 6).
+#[actix_web::test]
+async fn a_registration_number_field_says_its_format() {
+    use crate::kit::html::{attr, text};
+    let app = spawn_app().await;
+    app.logged_in_user("skylt@regionvastmanland.se").await;
+    let html = app.get_html("/permits/new").await;
+    assert_eq!(
+        text(&html, "#regnr-hint").as_deref(),
+        Some("Till exempel ABC123 eller ABC12D.")
+    );
+    assert_eq!(
+        attr(&html, "#regnr", "aria-describedby").as_deref(),
+        Some("regnr-hint")
+    );
+    assert_eq!(
+        attr(&html, "#regnr", "autocapitalize").as_deref(),
+        Some("characters")
+    );
+}

@@ -60,7 +60,7 @@ pub(super) async fn permit_view(
                 h2 #op-regnr-h { (t.op_change_regnr) }
                 form method="post" action={ "/operator/permits/" (p.id) "/regnr" } novalidate {
                     (csrf(&op.me.csrf_token))
-                    (input(Field::new("regnr", t.regnr_label, "text").value(m.regnr_typed.as_deref().unwrap_or(&p.regnr)).error(m.regnr_error).plate()))
+                    (input(Field::new("regnr", t.regnr_label, "text").value(m.regnr_typed.as_deref().unwrap_or(&p.regnr)).error(m.regnr_error).plate(t)))
                     button type="submit" { (t.update_button) }
                 }
             }

@@ -34,7 +34,7 @@ pub(super) fn regnr_form(
         form #regnr-form method="post" action={ "/permits/" (p.id) "/regnr" }
             hx-post={ "/permits/" (p.id) "/regnr" } hx-target="this" hx-swap="outerHTML" novalidate {
             (csrf(&me.csrf_token))
-            (input(Field::new("regnr", t.regnr_label, "text").value(value).error(error).plate()))
+            (input(Field::new("regnr", t.regnr_label, "text").value(value).error(error).plate(t)))
             div.check {
                 input #regnr-foreign type="checkbox" name="foreign" value="yes" checked[p.foreign_plate];
                 label for="regnr-foreign" { (t.foreign_label) }
@@ -271,7 +271,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                         (csrf(&me.csrf_token))
                         @let first = today.max(p.start_date).to_string();
                         @let typed = m.temp_typed;
-                        (input(Field::new("temp_regnr", t.temp_regnr_label, "text").value(typed.map_or("", |f| f.temp_regnr.as_str())).plate()))
+                        (input(Field::new("temp_regnr", t.temp_regnr_label, "text").value(typed.map_or("", |f| f.temp_regnr.as_str())).plate(t)))
                         div.check {
                             input #temp-foreign type="checkbox" name="foreign" value="yes" checked[typed.is_some_and(|f| f.foreign.is_some())];
                             label for="temp-foreign" { (t.foreign_label) }

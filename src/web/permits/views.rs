@@ -105,7 +105,7 @@ pub(super) fn buy_form(
             @if let Some(err) = e.type_id { p.field-error #type-error { (err) } }
             (type_details(ctx, cat, form, e))
             (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start).min(today(chrono::Utc::now()))))
-            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate()))
+            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate(t)))
             div.check {
                 input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
                 label for="foreign" { (t.foreign_label) }
@@ -163,7 +163,7 @@ pub(super) fn buy_page(
             input type="hidden" name="start" value=(form.start);
             input type="hidden" name="car_park" value=(form.car_park);
             (type_details(ctx, cat, form, e))
-            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate()))
+            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate(t)))
             div.check {
                 input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
                 label for="foreign" { (t.foreign_label) }

@@ -181,7 +181,7 @@ fn found_days(ctx: &Ctx, me: &SessionUser, p: &PermitRow, found: &Pattern, left:
                 form method="post" action={ "/permits/" (p.id) "/sessions" } novalidate {
                     (csrf(&me.csrf_token))
                     @for d in &found.days { input type="hidden" name="day" value=(d); }
-                    (input(Field::new("regnr", t.regnr_label, "text").value(&p.regnr).plate()))
+                    (input(Field::new("regnr", t.regnr_label, "text").value(&p.regnr).plate(t)))
                     div.check {
                         input #pattern-foreign type="checkbox" name="foreign" value="yes" checked[p.foreign_plate];
                         label for="pattern-foreign" { (t.foreign_label) }

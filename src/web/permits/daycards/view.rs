@@ -209,7 +209,7 @@ pub fn calendar(
                 }
             }
             @if open {
-                (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).plate()))
+                (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).plate(t)))
                 div.check {
                     input #day-foreign type="checkbox" name="foreign" value="yes" checked[foreign];
                     label for="day-foreign" { (t.foreign_label) }
@@ -221,7 +221,11 @@ pub fn calendar(
                 h3 #cal-caption aria-live="polite" { (month_name(t, &month)) }
                 (nav(next, t.next_month, "next"))
             }
-            table.cal aria-labelledby="cal-caption" {
+            // A ticked or unticked day (the change bubbles up to the table) asks for the
+            // calendar again with the days chosen: one set of htmx attributes, not one per day.
+            table.cal aria-labelledby="cal-caption"
+                hx-get={ (base) "/calendar" } hx-trigger="change" hx-include="#calendar"
+                hx-target="#calendar" hx-swap="outerHTML" hx-sync="#book-form:replace" {
                 thead { tr { @for (short, long) in t.weekdays.iter().zip(t.weekdays_long.iter()) { th scope="col" abbr=(long) { (short) } } } }
                 tbody {
                     @for week in &month.weeks {
@@ -239,9 +243,7 @@ pub fn calendar(
                                         } @else if open && card.bookable(*day, today) {
                                             td.free.today[*day == today] {
                                                 label.day for={ "d" (day) } {
-                                                    input id={ "d" (day) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)]
-                                                        hx-get={ (base) "/calendar" } hx-trigger="change" hx-include="#calendar"
-                                                        hx-target="#calendar" hx-swap="outerHTML" hx-sync="#book-form:replace";
+                                                    input id={ "d" (day) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)];
                                                     span.num { (day.day()) }
                                                     span.sr-only { " " (day_in_words(t, *day)) }
                                                 }
