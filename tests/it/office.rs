@@ -10,7 +10,7 @@ use parkportal::db::schema::{
 use crate::kit::dates::today;
 use crate::kit::flows::{package_id, type_id};
 use crate::kit::{
-    html::{attr, hidden_value},
+    html::{attr, attrs, hidden_value},
     spawn::{TestApp, spawn_app},
 };
 use crate::operator::operator_client;
@@ -251,6 +251,14 @@ async fn cancel_with_swish_refund_then_card_refund() {
         )
         .await;
         assert_eq!(resp.status(), 422, "{bad}");
+        // What was typed comes back, with the error at the field and in the summary.
+        let page = resp.text().await.unwrap();
+        assert_eq!(attr(&page, "#refund", "value").as_deref(), Some(bad));
+        assert_eq!(
+            attrs(&page, "#error-summary a", "href"),
+            ["#refund"],
+            "{bad}"
+        );
     }
     assert!(app.get_html(&permit).await.contains("Aktiv"));
     // "Makulera" asks once more: what is cancelled, the refund and how, that the customer is
@@ -451,7 +459,52 @@ async fn search_finds_current_former_and_people_and_changes_reach_the_customer()
     )
     .await;
     assert_eq!(resp.status(), 422);
-    assert!(resp.text().await.unwrap().contains("value=\"!!\""));
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("value=\"!!\""));
+    assert_eq!(attrs(&page, "#error-summary a", "href"), ["#regnr"]);
+    // Dates that are not dates come back as typed, with the error at the field and in the
+    // summary, and "Fel: " in the title (#16 items 1 and 2).
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/dates"),
+        &[
+            ("csrf", &csrf),
+            ("start", "2027-13-01"),
+            ("end", "sista mars"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert_eq!(
+        attr(&page, "#start", "value").as_deref(),
+        Some("2027-13-01")
+    );
+    assert_eq!(attr(&page, "#end", "value").as_deref(), Some("sista mars"));
+    assert_eq!(
+        attr(&page, "#start", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(attrs(&page, "#error-summary a", "href"), ["#start"]);
+    assert!(
+        crate::kit::html::text(&page, "title")
+            .unwrap()
+            .starts_with("Fel: ")
+    );
+    // Nothing is paid for this permit, so there is no refund to type: a refused "Makulera"
+    // leads to its section.
+    let resp = op_post(
+        &app,
+        &op,
+        &format!("/operator/permits/{id}/cancel"),
+        &[("csrf", &csrf), ("refund", "tusen")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert!(attr(&page, "#refund", "value").is_none());
+    assert_eq!(attrs(&page, "#error-summary a", "href"), ["#op-cancel-h"]);
     let resp = op_post(
         &app,
         &op,

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::web::api::{self, CheckAnswer};
 use crate::web::ctx::{Ctx, OperatorCtx};
 use crate::web::error::AppError;
-use crate::web::forms::{Field, csrf, input, notice, notice_error};
+use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::layout::operator_page;
 use crate::web::pages::messages::textarea;
 use crate::web::permits::{permit_type_name, regnr_error, send_change, status_label};

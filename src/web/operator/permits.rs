@@ -10,7 +10,11 @@ pub(super) struct PermitMsgs<'a> {
     regnr_error: Option<&'a str>,
     regnr_typed: Option<String>,
     dates_error: Option<&'a str>,
+    /// The dates as typed (start, end), shown again with their error.
+    dates_typed: Option<(String, String)>,
     cancel_error: Option<&'a str>,
+    /// The refund as typed, shown again with its error.
+    refund_typed: Option<String>,
 }
 
 pub(super) async fn permit_view(
@@ -43,8 +47,17 @@ pub(super) async fn permit_view(
         .map(|r| r.amount_ore)
         .sum();
     let refundable = paid.map(|x| x.amount_ore - refunded).unwrap_or(0).max(0);
+    // The summary links each error to its field; when the forms are not drawn (the permit
+    // can no longer change) to its status.
+    let open = state_now.is_some_and(State::allows_changes);
+    let (regnr_at, dates_at, cancel_at) = match (open, paid.is_some()) {
+        (true, true) => ("regnr", "start", "refund"),
+        (true, false) => ("regnr", "start", "op-cancel-h"),
+        (false, _) => ("status", "status", "status"),
+    };
     let body = html! {
         (f)
+        (error_summary(t, &[(regnr_at, m.regnr_error), (dates_at, m.dates_error), (cancel_at, m.cancel_error)]))
         dl.card {
             dt { "#" } dd { (p.id) }
             dt { (t.type_label) } dd { (permit_type_name(&p, op.ctx.lang)) }
@@ -66,21 +79,22 @@ pub(super) async fn permit_view(
             }
             section aria-labelledby="op-dates-h" {
                 h2 #op-dates-h { (t.op_change_dates) }
-                @if let Some(e) = m.dates_error { (notice_error(e)) }
                 form method="post" action={ "/operator/permits/" (p.id) "/dates" } novalidate {
                     (csrf(&op.me.csrf_token))
-                    (input(Field::new("start", t.start_label, "date").value(&p.start_date.to_string())))
-                    (input(Field::new("end", t.op_end_label, "date").value(&p.end_date.to_string())))
+                    @let (start, end) = m.dates_typed.clone().unwrap_or_else(|| (p.start_date.to_string(), p.end_date.to_string()));
+                    (input(Field::new("start", t.start_label, "date").value(&start).error(m.dates_error)))
+                    (input(Field::new("end", t.op_end_label, "date").value(&end)))
                     button type="submit" { (t.op_save_dates) }
                 }
             }
             section aria-labelledby="op-cancel-h" {
                 h2 #op-cancel-h { (t.op_cancel_heading) }
-                @if let Some(e) = m.cancel_error { (notice_error(e)) }
+                @if paid.is_none() && let Some(e) = m.cancel_error { (notice_error(e)) }
                 form method="post" action={ "/operator/permits/" (p.id) "/cancel" } novalidate {
                     (csrf(&op.me.csrf_token))
                     @if paid.is_some() {
-                        (input(Field::new("refund", t.op_refund_label, "text").value(&Money::from_ore(refundable).sek().replace(" kr", "")).optional().hint(t.op_refund_hint)))
+                        @let refund = m.refund_typed.clone().unwrap_or_else(|| Money::from_ore(refundable).sek().replace(" kr", ""));
+                        (input(Field::new("refund", t.op_refund_label, "text").value(&refund).error(m.cancel_error).optional().hint(t.op_refund_hint)))
                     }
                     button.danger type="submit" { (t.op_cancel_button) }
                 }
@@ -221,8 +235,10 @@ pub async fn permit_dates(
         }
         _ => t.err_start_invalid,
     };
+    let typed = |s: &str| s.chars().take(20).collect::<String>();
     let m = PermitMsgs {
         dates_error: Some(error),
+        dates_typed: Some((typed(&form.start), typed(&form.end))),
         ..Default::default()
     };
     refused(&op, &state, id, m).await
@@ -254,6 +270,7 @@ pub async fn permit_cancel(
             None => {
                 let m = PermitMsgs {
                     cancel_error: Some(t.op_refund_invalid),
+                    refund_typed: Some(form.refund.chars().take(20).collect()),
                     ..Default::default()
                 };
                 return refused(&op, &state, id, m).await;
@@ -261,12 +278,13 @@ pub async fn permit_cancel(
         }
     };
     if form.confirm != "yes" {
-        return cancel_check(&op, &state, id, refund).await;
+        return cancel_check(&op, &state, id, refund, &form.refund).await;
     }
     match office_change(&state, &op, id, PermitChange::Cancel { refund_ore: refund }).await? {
         Err(e) => {
             let m = PermitMsgs {
                 cancel_error: Some(refused_text(t, &e)),
+                refund_typed: Some(form.refund.chars().take(20).collect()),
                 ..Default::default()
             };
             refused(&op, &state, id, m).await
@@ -366,6 +384,7 @@ async fn cancel_check(
     state: &AppState,
     id: PermitId,
     refund: Option<i64>,
+    typed_refund: &str,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
     let (p, paid, committed) = db::query(&state.pool, move |c| {
@@ -396,6 +415,7 @@ async fn cancel_check(
     if let Some(e) = refusal {
         let m = PermitMsgs {
             cancel_error: Some(e),
+            refund_typed: Some(typed_refund.chars().take(20).collect()),
             ..Default::default()
         };
         return refused(op, state, id, m).await;
