@@ -128,7 +128,23 @@ async fn applications_are_approved_or_rejected_and_the_applicant_told() {
     )
     .await;
     assert_eq!(resp.status(), 422);
-    assert!(resp.text().await.unwrap().contains("Skriv en motivering"));
+    // The list again, the error at that application's reason and in the summary, what was
+    // typed kept (#16 items 1 and 2).
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("Skriv en motivering"));
+    let field = format!("motivering-{id2}");
+    assert_eq!(
+        attrs(&page, "#error-summary a", "href"),
+        [format!("#{field}")]
+    );
+    assert_eq!(
+        attr(&page, &format!("#{field}"), "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr(&page, &format!("#{field}"), "value").as_deref(),
+        Some("  ")
+    );
     let resp = op_post(
         &app,
         &op,

@@ -9,10 +9,32 @@ pub async fn applications(
     state: Data,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, AppError> {
+    let f = flash(op.ctx.t(), &q);
+    applications_view(&op, &state, f, None, StatusCode::OK).await
+}
+
+/// A refused "Avslå": which application, why, and the reason as typed.
+struct Refused<'a> {
+    id: PermitId,
+    error: &'a str,
+    typed: String,
+}
+
+async fn applications_view(
+    op: &OperatorCtx,
+    state: &AppState,
+    f: Markup,
+    refused: Option<Refused<'_>>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
     let list = db::query(&state.pool, office::pending_applications).await?;
+    let wrong_field = refused.as_ref().map(|r| format!("motivering-{}", r.id));
     let body = html! {
-        (flash(t, &q))
+        (f)
+        @if let (Some(r), Some(field)) = (&refused, &wrong_field) {
+            (error_summary(t, &[(field.as_str(), Some(r.error))]))
+        }
         @if list.is_empty() { p { (t.op_no_applications) } }
         @for a in &list {
             @let p = &a.permit;
@@ -35,16 +57,24 @@ pub async fn applications(
                     (csrf(&op.me.csrf_token))
                     button type="submit" { (t.op_approve) }
                 }
+                @let this = refused.as_ref().filter(|r| r.id == p.id);
                 form method="post" action={ "/operator/applications/" (p.id) "/reject" } novalidate {
                     (csrf(&op.me.csrf_token))
                     label for={ "motivering-" (p.id) } { (t.op_reason) }
-                    input id={ "motivering-" (p.id) } type="text" name="reason" required maxlength="500";
+                    input id={ "motivering-" (p.id) } type="text" name="reason" required maxlength="500"
+                        value=[this.map(|r| r.typed.as_str())]
+                        aria-invalid=[this.map(|_| "true")]
+                        aria-describedby=[this.map(|_| format!("motivering-{}-error", p.id))];
+                    @if let Some(r) = this { p.field-error id={ "motivering-" (p.id) "-error" } { (r.error) } }
                     button.secondary type="submit" { (t.op_reject) }
                 }
             }
         }
     };
-    Ok(page(&op, t.op_applications, body))
+    Ok(respond(
+        status,
+        operator_page(&op.ctx, &op.me.csrf_token, t.op_applications, body),
+    ))
 }
 
 pub async fn attachment(
@@ -103,24 +133,20 @@ pub async fn reject(
     form: CsrfForm<RejectForm>,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
+    let id = id.into_inner();
     let Ok(reason) = crate::domain::text::Text::parse(&form.reason, 500) else {
-        return Ok(respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            operator_page(
-                &op.ctx,
-                &op.me.csrf_token,
-                t.op_applications,
-                html! {
-                    (notice_error(t.op_reason_needed))
-                    p { a href="/operator/applications" { (t.op_applications) } }
-                },
-            ),
-        ));
+        let refused = Refused {
+            id,
+            error: t.op_reason_needed,
+            typed: form.reason.chars().take(500).collect(),
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return applications_view(&op, &state, html! {}, Some(refused), status).await;
     };
     let change = PermitChange::Reject {
         reason: reason.as_str().to_string(),
     };
-    match office_change(&state, &op, id.into_inner(), change).await? {
+    match office_change(&state, &op, id, change).await? {
         Ok(_) => Ok(see_other("/operator/applications?m=rejected")),
         Err(e) => Ok(error_page(&op, refused_text(t, &e))),
     }
