@@ -634,6 +634,65 @@ async fn catalogue_changes_leave_sold_permits_alone_and_reports_export_csv() {
     )
     .await;
     assert_eq!(resp.status(), 422);
+    // Katalog again, the price as typed with its error, in the summary too (#16 items 1, 2).
+    let page = resp.text().await.unwrap();
+    let field = format!("price-{pkg}");
+    assert_eq!(
+        attr(&page, &format!("#{field}"), "value").as_deref(),
+        Some("fyra")
+    );
+    assert_eq!(
+        attrs(&page, "#error-summary a", "href"),
+        [format!("#{field}")]
+    );
+    let resp = op_post(
+        &app,
+        &op,
+        "/operator/catalogue/packages",
+        &[
+            ("csrf", &csrf),
+            ("type_id", "1"),
+            ("name-1", "3 månader"),
+            ("months-1", "99"),
+            ("newprice-1", "mycket"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert_eq!(
+        attrs(&page, "#error-summary a", "href"),
+        ["#months-1", "#newprice-1"]
+    );
+    for (field, typed) in [
+        ("name-1", "3 månader"),
+        ("months-1", "99"),
+        ("newprice-1", "mycket"),
+    ] {
+        assert_eq!(
+            attr(&page, &format!("#{field}"), "value").as_deref(),
+            Some(typed),
+            "{field}"
+        );
+    }
+    let resp = op_post(
+        &app,
+        &op,
+        "/operator/catalogue/car-parks",
+        &[
+            ("csrf", &csrf),
+            ("park_name", "Garage C"),
+            ("park_site", " "),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert_eq!(attrs(&page, "#error-summary a", "href"), ["#park_site"]);
+    assert_eq!(
+        attr(&page, "#park_name", "value").as_deref(),
+        Some("Garage C")
+    );
     let prices: Vec<i64> = permits::table
         .select(permits::price_ore)
         .load(&mut app.conn())

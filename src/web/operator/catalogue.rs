@@ -11,6 +11,44 @@ pub async fn catalogue(
     state: Data,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, AppError> {
+    let f = flash(op.ctx.t(), &q);
+    catalogue_view(&op, &state, f, &Refused::default(), StatusCode::OK).await
+}
+
+/// A refused catalogue form: each wrong field's id and error, and every field of that form as
+/// typed (by id), so the page comes back with them.
+#[derive(Default)]
+struct Refused {
+    errors: Vec<(String, &'static str)>,
+    typed: Vec<(String, String)>,
+}
+
+impl Refused {
+    fn error(&self, id: &str) -> Option<&'static str> {
+        self.errors.iter().find(|(f, _)| f == id).map(|(_, e)| *e)
+    }
+    fn typed<'a>(&'a self, id: &str, otherwise: &'a str) -> &'a str {
+        self.typed
+            .iter()
+            .find(|(f, _)| f == id)
+            .map_or(otherwise, |(_, v)| v.as_str())
+    }
+    fn of(errors: Vec<(String, &'static str)>, typed: &[(String, &str)]) -> Self {
+        let typed = typed
+            .iter()
+            .map(|(id, v)| (id.clone(), v.chars().take(100).collect()))
+            .collect();
+        Refused { errors, typed }
+    }
+}
+
+async fn catalogue_view(
+    op: &OperatorCtx,
+    state: &AppState,
+    f: Markup,
+    r: &Refused,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
     let (types, pkgs, parks) = db::query(&state.pool, |c| {
         Ok((
@@ -20,8 +58,14 @@ pub async fn catalogue(
         ))
     })
     .await?;
+    let summary: Vec<(&str, Option<&str>)> = r
+        .errors
+        .iter()
+        .map(|(id, e)| (id.as_str(), Some(*e)))
+        .collect();
     let body = html! {
-        (flash(t, &q))
+        (f)
+        (error_summary(t, &summary))
         p { (t.op_catalogue_note) }
         @for pt in &types {
             @let tid = pt.id;
@@ -31,12 +75,18 @@ pub async fn catalogue(
                 ul {
                     @for pkg in pkgs.iter().filter(|p| p.permit_type_id == tid) {
                         @let pid = pkg.id;
+                        @let price_id = format!("price-{pid}");
+                        @let price = Money::from_ore(pkg.price_ore).sek().replace(" kr", "");
+                        @let price_error = r.error(&price_id);
                         li {
-                            form.inline method="post" action={ "/operator/catalogue/packages/" (pid) } {
+                            form.inline method="post" action={ "/operator/catalogue/packages/" (pid) } novalidate {
                                 (csrf(&op.me.csrf_token))
                                 strong { (pkg.name_sv) } " (" (pkg.months) ") "
-                                label for={ "price-" (pid) } { (t.op_price_label) }
-                                input id={ "price-" (pid) } type="text" name="price" value=(Money::from_ore(pkg.price_ore).sek().replace(" kr", "")) inputmode="decimal";
+                                label for=(price_id) { (t.op_price_label) }
+                                input id=(price_id) type="text" name="price" value=(r.typed(&price_id, &price)) inputmode="decimal"
+                                    aria-invalid=[price_error.map(|_| "true")]
+                                    aria-describedby=[price_error.map(|_| format!("{price_id}-error"))];
+                                @if let Some(e) = price_error { p.field-error id={ (price_id) "-error" } { (e) } }
                                 div.check {
                                     input id={ "active-" (pid) } type="checkbox" name="active" value="yes" checked[pkg.active];
                                     label for={ "active-" (pid) } { (t.op_active) }
@@ -50,9 +100,10 @@ pub async fn catalogue(
                     form method="post" action="/operator/catalogue/packages" novalidate {
                         (csrf(&op.me.csrf_token))
                         input type="hidden" name="type_id" value=(tid);
-                        (input(Field::new(&format!("name-{tid}"), t.op_package_name, "text").optional()))
-                        (input(Field::new(&format!("months-{tid}"), t.op_package_months, "number").optional()))
-                        (input(Field::new(&format!("newprice-{tid}"), t.op_price_label, "text").optional()))
+                        @let (name_id, months_id, price_id) = (format!("name-{tid}"), format!("months-{tid}"), format!("newprice-{tid}"));
+                        (input(Field::new(&name_id, t.op_package_name, "text").value(r.typed(&name_id, "")).error(r.error(&name_id)).optional()))
+                        (input(Field::new(&months_id, t.op_package_months, "number").value(r.typed(&months_id, "")).error(r.error(&months_id)).range(1, 36).optional()))
+                        (input(Field::new(&price_id, t.op_price_label, "text").value(r.typed(&price_id, "")).error(r.error(&price_id)).optional()))
                         button.secondary type="submit" { (t.op_add_package) }
                     }
                 }
@@ -63,13 +114,16 @@ pub async fn catalogue(
             ul { @for park in &parks { li { (park.name) " – " (park.site) @if !park.active { " (" (t.op_inactive) ")" } } } }
             form method="post" action="/operator/catalogue/car-parks" novalidate {
                 (csrf(&op.me.csrf_token))
-                (input(Field::new("park_name", t.op_park_name, "text").optional()))
-                (input(Field::new("park_site", t.op_park_site, "text").optional()))
+                (input(Field::new("park_name", t.op_park_name, "text").value(r.typed("park_name", "")).error(r.error("park_name")).optional()))
+                (input(Field::new("park_site", t.op_park_site, "text").value(r.typed("park_site", "")).error(r.error("park_site")).optional()))
                 button.secondary type="submit" { (t.op_add_car_park) }
             }
         }
     };
-    Ok(page(&op, t.op_catalogue, body))
+    Ok(respond(
+        status,
+        operator_page(&op.ctx, &op.me.csrf_token, t.op_catalogue, body),
+    ))
 }
 
 /// The add-package form names its fields per type (`name-3`, …) so each type's form has
@@ -97,9 +151,26 @@ pub async fn add_package(
         .ok()
         .filter(|m| (1..=36).contains(m));
     let price = Money::parse_sek(&get(&format!("newprice-{tid}")));
-    let (Ok(name), Some(months), Some(price)) = (name, months, price) else {
-        return Ok(error_page(&op, t.op_package_invalid));
+    let (Ok(name), Some(months), Some(price)) = (&name, months, price) else {
+        let ids = [
+            format!("name-{tid}"),
+            format!("months-{tid}"),
+            format!("newprice-{tid}"),
+        ];
+        let wrong = [name.is_err(), months.is_none(), price.is_none()];
+        let texts = [t.op_err_package_name, t.op_err_months, t.op_err_price];
+        let errors = (0..3)
+            .filter(|i| wrong[*i])
+            .map(|i| (ids[i].clone(), texts[i]))
+            .collect();
+        let typed: Vec<(String, String)> = ids.iter().map(|id| (id.clone(), get(id))).collect();
+        let typed: Vec<(String, &str)> =
+            typed.iter().map(|(k, v)| (k.clone(), v.as_str())).collect();
+        let r = Refused::of(errors, &typed);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return catalogue_view(&op, &state, html! {}, &r, status).await;
     };
+    let name = name.clone();
     let input = services::catalogue::PackageInput {
         permit_type_id: tid,
         name,
@@ -133,10 +204,17 @@ pub async fn update_package(
     form: CsrfForm<PackageForm>,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
+    let id = id.into_inner();
     let Some(price) = Money::parse_sek(&form.price) else {
-        return Ok(error_page(&op, t.op_package_invalid));
+        let field = format!("price-{id}");
+        let r = Refused::of(
+            vec![(field.clone(), t.op_err_price)],
+            &[(field, form.price.as_str())],
+        );
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return catalogue_view(&op, &state, html! {}, &r, status).await;
     };
-    let (id, active, opid) = (id.into_inner(), form.active.is_some(), op.me.user.id);
+    let (active, opid) = (form.active.is_some(), op.me.user.id);
     let found = db::query(&state.pool, move |c| {
         services::catalogue::update_package(c, opid, id, price, active, clock::now())
     })
@@ -160,12 +238,27 @@ pub async fn add_car_park(
     form: CsrfForm<CarParkForm>,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    let (Ok(name), Ok(site)) = (
+    let (name, site) = (
         crate::domain::text::Text::parse(&form.park_name, 100),
         crate::domain::text::Text::parse(&form.park_site, 100),
-    ) else {
-        return Ok(error_page(&op, t.op_park_invalid));
+    );
+    let (Ok(name), Ok(site)) = (&name, &site) else {
+        let mut errors = Vec::new();
+        if name.is_err() {
+            errors.push(("park_name".to_string(), t.op_err_park_name));
+        }
+        if site.is_err() {
+            errors.push(("park_site".to_string(), t.op_err_park_site));
+        }
+        let typed = [
+            ("park_name".to_string(), form.park_name.as_str()),
+            ("park_site".to_string(), form.park_site.as_str()),
+        ];
+        let r = Refused::of(errors, &typed);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return catalogue_view(&op, &state, html! {}, &r, status).await;
     };
+    let (name, site) = (name.clone(), site.clone());
     let opid = op.me.user.id;
     db::query(&state.pool, move |c| {
         services::catalogue::add_car_park(c, opid, &name, &site, clock::now())
