@@ -779,6 +779,28 @@ async fn catalogue_changes_leave_sold_permits_alone_and_reports_export_csv() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 422);
+    // Rapporter again: that report's dates as typed, the error at its first date and in the
+    // summary; the other report untouched.
+    let page = resp.text().await.unwrap();
+    assert_eq!(attrs(&page, "#error-summary a", "href"), ["#permits-from"]);
+    assert_eq!(
+        attr(&page, "#permits-from", "value").as_deref(),
+        Some("2027-01-01")
+    );
+    assert_eq!(
+        attr(&page, "#permits-to", "value").as_deref(),
+        Some("2026-01-01")
+    );
+    assert_eq!(
+        attr(&page, "#permits-from", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert!(attr(&page, "#payments-from", "aria-invalid").is_none());
+    assert_eq!(
+        attr(&page, "form[action$='permits.csv'] input[name=from]", "id").as_deref(),
+        Some("permits-from"),
+        "the field still sends 'from'"
+    );
 
     let (_, dash) = op_get(&app, &op, "/operator/dashboard").await;
     assert!(dash.contains("id=\"active-today\">1<"), "{dash}");

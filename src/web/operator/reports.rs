@@ -32,25 +32,49 @@ pub(super) fn range(q: &RangeQuery) -> Option<Range> {
 }
 
 pub async fn reports(op: OperatorCtx) -> Result<HttpResponse, AppError> {
+    Ok(reports_view(&op, None))
+}
+
+/// Rapporter; after a range that is not one (`refused`: which report and the range as typed)
+/// the same page (422) with the error at that report's first date and in the summary.
+fn reports_view(op: &OperatorCtx, refused: Option<(&str, &RangeQuery)>) -> HttpResponse {
     let t = op.ctx.t();
     let today = today(chrono::Utc::now());
     let first = today.with_day(1).unwrap_or(today).to_string();
+    let error = refused.map(|_| t.op_range_invalid);
+    let wrong = refused.map(|(report, _)| format!("{report}-from"));
     let body = html! {
+        (error_summary(t, &[(wrong.as_deref().unwrap_or_default(), error)]))
         p { (t.op_reports_intro) }
-        @for (action, label) in [("/operator/reports/permits.csv", t.op_export_permits), ("/operator/reports/payments.csv", t.op_export_payments)] {
-            form method="get" action=(action) {
+        @for (report, label) in [("permits", t.op_export_permits), ("payments", t.op_export_payments)] {
+            @let typed = refused.filter(|(r, _)| *r == report).map(|(_, q)| q);
+            @let keep = |s: &Option<String>| s.as_deref().unwrap_or_default().chars().take(20).collect::<String>();
+            @let from = typed.map_or(first.clone(), |q| keep(&q.from));
+            @let to = typed.map_or(today.to_string(), |q| keep(&q.to));
+            form method="get" action={ "/operator/reports/" (report) ".csv" } novalidate {
                 h2 { (label) }
-                @let fid = format!("{}-from", if action.contains("permits") { "permits" } else { "payments" });
-                @let tid = format!("{}-to", if action.contains("permits") { "permits" } else { "payments" });
+                @let fid = format!("{report}-from");
+                @let this_error = typed.and(error);
                 label for=(fid) { (t.op_from) }
-                input id=(fid) type="date" name="from" value=(first) required;
-                label for=(tid) { (t.op_to) }
-                input id=(tid) type="date" name="to" value=(today.to_string()) required;
+                input id=(fid) type="date" name="from" value=(from) required
+                    aria-invalid=[this_error.map(|_| "true")]
+                    aria-describedby=[this_error.map(|_| format!("{fid}-error"))];
+                @if let Some(e) = this_error { p.field-error id={ (fid) "-error" } { (e) } }
+                label for={ (report) "-to" } { (t.op_to) }
+                input id={ (report) "-to" } type="date" name="to" value=(to) required;
                 button type="submit" { (t.op_download) }
             }
         }
     };
-    Ok(page(&op, t.op_reports, body))
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    respond(
+        status,
+        operator_page(&op.ctx, &op.me.csrf_token, t.op_reports, body),
+    )
 }
 
 /// One CSV field: quoted when needed, and a leading `=`, `+`, `-` or `@` made harmless so a
@@ -139,7 +163,7 @@ pub async fn permits_csv(
     q: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let Some(r) = range(&q) else {
-        return Ok(error_page(&op, op.ctx.t().op_range_invalid));
+        return Ok(reports_view(&op, Some(("permits", &q))));
     };
     let (start, end) = (r.start, r.end);
     const HEADER: &[&str] = &[
@@ -193,7 +217,7 @@ pub async fn payments_csv(
     q: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let Some(r) = range(&q) else {
-        return Ok(error_page(&op, op.ctx.t().op_range_invalid));
+        return Ok(reports_view(&op, Some(("payments", &q))));
     };
     let (start, end) = (r.start, r.end);
     const HEADER: &[&str] = &[
