@@ -793,4 +793,14 @@ async fn a_refused_temporary_number_keeps_what_was_typed() {
     ] {
         assert!(page.contains(kept), "{kept}");
     }
+    // The permit page's error summary names it and leads to the form; "Fel: " in the title.
+    assert_eq!(
+        crate::kit::html::attrs(&page, "#error-summary a", "href"),
+        ["#temp_regnr"]
+    );
+    assert!(
+        crate::kit::html::text(&page, "title")
+            .unwrap()
+            .starts_with("Fel: ")
+    );
 }

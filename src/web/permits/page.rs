@@ -178,7 +178,8 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         .find(|tr| tr.ended_at.is_none() && tr.to_date >= today);
     // A refusal whose section this permit does not show (an attachment when no application
     // awaits approval, a temporary number when none can be added, days on a card that is
-    // not a paid day card, a new number for a permit whose number cannot change) is said at the top instead, so no refusal goes unexplained.
+    // not a paid day card, a new number for a permit whose number cannot change) is said in
+    // the error summary at the top, so no refusal goes unexplained.
     let shows_attach = status == Status::AwaitingApproval && v.application.is_some();
     let can = |a: PermitAction| may(a, p.kind, p.state);
     let temp_section = can(PermitAction::TemporaryRegnr);
@@ -186,22 +187,22 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
     let shows_calendar = can(PermitAction::BookDays);
     let renew_now =
         can(PermitAction::Renew) && p.end_date - today <= chrono::Duration::days(RENEW_SOON_DAYS);
-    let unshown: Vec<&str> = [
-        m.attach_error.filter(|_| !shows_attach),
-        m.temp_error.filter(|_| !shows_temp_form),
-        cal_msg.error.as_deref().filter(|_| !shows_calendar),
-        cal_msg.regnr_error.filter(|_| !shows_calendar),
-        m.regnr_error
-            .filter(|_| p.kind == Kind::Day || !can(PermitAction::ChangeRegnr)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    // Every refusal in the error summary, linked to its field, or to the permit's status when
+    // its form is not on the page.
+    let shows_regnr_form = p.kind != Kind::Day && can(PermitAction::ChangeRegnr);
+    let at = |shown: bool, field: &'static str| if shown { field } else { "status" };
+    let cal_error = cal_msg.error.as_deref().or(cal_msg.regnr_error);
+    let summary = [
+        (at(shows_regnr_form, "regnr"), m.regnr_error),
+        (at(shows_calendar, "regnr"), cal_error),
+        (at(shows_temp_form, "temp_regnr"), m.temp_error),
+        (at(shows_attach, "file"), m.attach_error),
+        (at(status == Status::AwaitingPayment, "pay-h"), m.pay_error),
+    ];
     let body = html! {
         @if m.paid_now { (super::payments::done(ctx, p)) }
         @if let Some(f) = m.flash { (notice(f)) }
-        @for e in &unshown { (notice_error(e)) }
-        @if status != Status::AwaitingPayment && let Some(e) = m.pay_error { (notice_error(e)) }
+        (error_summary(t, &summary))
         @if shows_calendar {
             (daycards::top(ctx, p, &v.sessions))
         }
