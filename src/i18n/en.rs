@@ -623,7 +623,6 @@ pub static EN: Texts = Texts {
     op_invite: "Invite",
     op_invite_intro: "The invitee gets an e-mail with a link to choose a password. The link is valid for 7 days.",
     op_invited: "The invitation has been sent.",
-    op_invite_invalid: "Write a valid e-mail address and a name.",
     op_role_operator: "Operator",
     op_role_admin: "Administrator",
     role_customer: "Customer",

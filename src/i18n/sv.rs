@@ -618,7 +618,6 @@ pub static SV: Texts = Texts {
     op_invite: "Bjud in",
     op_invite_intro: "Den inbjudna får ett e-postmeddelande med en länk för att välja lösenord. Länken gäller i 7 dagar.",
     op_invited: "Inbjudan har skickats.",
-    op_invite_invalid: "Skriv en giltig e-postadress och ett namn.",
     op_role_operator: "Operatör",
     op_role_admin: "Administratör",
     role_customer: "Kund",

@@ -524,7 +524,6 @@ pub struct Texts {
     pub op_invite: &'static str,
     pub op_invite_intro: &'static str,
     pub op_invited: &'static str,
-    pub op_invite_invalid: &'static str,
     pub op_role_operator: &'static str,
     pub op_role_admin: &'static str,
     // Codes in words (the operator portal's lists)

@@ -910,12 +910,15 @@ async fn an_admin_invites_an_operator_who_chooses_a_password() {
     )
     .await;
     assert_eq!(resp.status(), 422);
-    assert!(
-        resp.text()
-            .await
-            .unwrap()
-            .contains("value=\"inte en adress\"")
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("value=\"inte en adress\""));
+    // The error is the address's, at its field and in the summary (#16 item 1).
+    assert_eq!(attrs(&page, "#error-summary a", "href"), ["#email"]);
+    assert_eq!(
+        attr(&page, "#email", "aria-invalid").as_deref(),
+        Some("true")
     );
+    assert_eq!(attr(&page, "#name", "value").as_deref(), Some("Nina"));
     let resp = op_post(
         &app,
         &op,

@@ -135,7 +135,7 @@ pub async fn login(
         tracing::warn!(ip = %ip, "login refused: too many failures");
         return Ok(fail(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            notice_error(t.login_locked),
+            error_summary(t, &[("email", Some(t.login_locked))]),
         ));
     }
 
@@ -152,10 +152,8 @@ pub async fn login(
         fail(
             actix_web::http::StatusCode::UNAUTHORIZED,
             html! {
-                div.notice.error role="alert" {
-                    p { (t.login_failed) }
-                    p { a href="/confirm/resend" { (t.resend_link) } }
-                }
+                (error_summary(t, &[("email", Some(t.login_failed))]))
+                p { a href="/confirm/resend" { (t.resend_link) } }
             },
         )
     };

@@ -21,11 +21,18 @@ pub struct InviteForm {
     role: String,
 }
 
+/// What is wrong with an invitation, field by field.
+#[derive(Default, Clone, Copy)]
+pub(super) struct InviteErrors {
+    email: Option<&'static str>,
+    name: Option<&'static str>,
+}
+
 pub(super) async fn staff_page(
     op: &OperatorCtx,
     state: &AppState,
     form: &InviteForm,
-    error: Option<&str>,
+    errors: InviteErrors,
     done: bool,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
@@ -33,7 +40,7 @@ pub(super) async fn staff_page(
     let staff = db::query(&state.pool, crate::db::users::staff).await?;
     let body = html! {
         @if done { (notice(t.op_invited)) }
-        @if let Some(e) = error { (notice_error(e)) }
+        (error_summary(t, &[("email", errors.email), ("name", errors.name)]))
         table.list {
             thead { tr { th scope="col" { (t.name) } th scope="col" { (t.email) } th scope="col" { (t.op_role) } } }
             tbody { @for (n, e, r) in &staff { tr {
@@ -46,8 +53,8 @@ pub(super) async fn staff_page(
         p { (t.op_invite_intro) }
         form method="post" action="/operator/staff" novalidate {
             (csrf(&op.me.csrf_token))
-            (input(Field::new("email", t.email, "email").value(&form.email).autocomplete("off")))
-            (input(Field::new("name", t.name, "text").value(&form.name).autocomplete("off")))
+            (input(Field::new("email", t.email, "email").value(&form.email).error(errors.email).autocomplete("off")))
+            (input(Field::new("name", t.name, "text").value(&form.name).error(errors.name).autocomplete("off")))
             fieldset {
                 legend { (t.op_role) }
                 div.check {
@@ -79,7 +86,7 @@ pub async fn staff(
         &op,
         &state,
         &InviteForm::default(),
-        None,
+        InviteErrors::default(),
         done,
         StatusCode::OK,
     )
@@ -103,16 +110,16 @@ pub async fn invite(
     } else {
         Role::Operator
     };
-    let (Ok(email), Ok(name)) = (email, name) else {
-        return staff_page(
-            &op,
-            &state,
-            &form,
-            Some(t.op_invite_invalid),
-            false,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let (email, name) = match (email, name) {
+        (Ok(email), Ok(name)) => (email, name),
+        (email, name) => {
+            let errors = InviteErrors {
+                email: email.err().map(|e| crate::web::account::email_error(t, e)),
+                name: name.err().map(|e| crate::web::account::name_error(t, e)),
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return staff_page(&op, &state, &form, errors, false, status).await;
+        }
     };
     let email_in_domain = email.is_in_domain(&state.settings.employee_email_domain);
     let invite = services::staff::Invite {
