@@ -219,6 +219,9 @@ async fn the_office_answers_and_closes_cases() {
     )
     .await;
     assert_eq!(resp.status(), 422);
+    let page = resp.text().await.unwrap();
+    assert_eq!(attrs(&page, "#error-summary a", "href"), ["#message"]);
+    assert!(page.contains("Skriv ett meddelande."));
     let resp = op_post(
         &app,
         &op,

@@ -49,6 +49,7 @@ pub(super) async fn case_view(
     .ok_or(AppError::NotFound)?;
     let body = html! {
         (flash_markup)
+        (error_summary(t, &[("message", error)]))
         dl.card {
             dt { (t.col_subject) } dd { (case.subject) }
             dt { (t.col_status) } dd { @if case.status == CaseStatus::Open { (t.case_open) } @else { (t.case_closed) } }
@@ -63,7 +64,6 @@ pub(super) async fn case_view(
                 }
             }
         }
-        @if let Some(e) = error { (notice_error(e)) }
         form method="post" action={ "/operator/cases/" (case.id) } novalidate {
             (csrf(&op.me.csrf_token))
             (textarea("message", t.message_label, typed, error))
