@@ -134,12 +134,15 @@ fn current(ctx: &Ctx, href: &str) -> Option<&'static str> {
 }
 
 /// The count of unread replies beside "Meddelanden" (outside the link, so the link's text
-/// stays the guide's word). It asks again now and then, so a reply shows up without a reload.
+/// stays the guide's word). It asks again now and then, so a reply shows up without a reload;
+/// the question carries the count shown, and an unchanged count is answered with 204 (nothing
+/// swapped), so the live region around it announces a new count once and nothing else.
 pub fn unread_badge(t: &crate::i18n::Texts, unread: i64) -> Markup {
     html! {
-        span #unread hx-get="/messages/unread" hx-trigger="every 60s" hx-swap="outerHTML" {
+        span #unread hx-get={ "/messages/unread?seen=" (unread) } hx-trigger="every 60s" hx-swap="outerHTML" {
             @if unread > 0 {
-                " " span.badge aria-label={ (unread) " " (t.unread_label) } { (unread) }
+                " " span.badge aria-hidden="true" { (unread) }
+                span.sr-only { (unread) " " (t.unread_label) }
             }
         }
     }
@@ -171,7 +174,7 @@ fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
                     ul.primary {
                         li { (link("/", t.nav_home)) }
                         li { (link("/permits/new", t.nav_buy)) }
-                        li {
+                        li aria-live="polite" {
                             (link("/messages", t.nav_messages))
                             (unread_badge(t, frame.unread_messages))
                         }

@@ -74,6 +74,21 @@ async fn a_case_from_question_to_reply() {
     assert_eq!(unread_badge(&home).as_deref(), Some("1"), "{home}");
     let poll = app.get_html("/messages/unread").await;
     assert!(poll.starts_with("<span id=\"unread\"") && poll.contains(">1<"));
+    // The poll carries the count shown: unchanged is 204 (nothing swapped, nothing announced
+    // again by the live region around the badge), changed is the new badge (#16 item 8).
+    assert!(
+        home.contains("hx-get=\"/messages/unread?seen=1\""),
+        "{home}"
+    );
+    assert!(poll.contains("1 olästa"), "{poll}");
+    assert_eq!(app.get("/messages/unread?seen=1").await.status(), 204);
+    let changed = app.get("/messages/unread?seen=0").await;
+    assert_eq!(changed.status(), 200);
+    assert!(changed.text().await.unwrap().contains("seen=1"));
+    assert_eq!(
+        crate::kit::html::attr(&home, "li:has(> #unread)", "aria-live").as_deref(),
+        Some("polite")
+    );
     let list = app.get_html("/messages").await;
     assert!(list.contains("Fel bil") && list.contains("1 olästa"));
     let mail = app.smtp().wait_for_nth(email, 2).await;

@@ -360,15 +360,32 @@ pub async fn reply(
 
 /// `GET /messages/unread`: the top bar's count, for its light poll (a fragment, so the
 /// session brings no count: it is read here, in the same trip).
-pub async fn unread(req: actix_web::HttpRequest, state: Data) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize, Default)]
+pub struct UnreadQuery {
+    /// The count the page shows now.
+    seen: Option<i64>,
+}
+
+pub async fn unread(
+    req: actix_web::HttpRequest,
+    state: Data,
+    q: web::Query<UnreadQuery>,
+) -> Result<HttpResponse, AppError> {
     let (ctx, count) = crate::web::ctx::load(&req, &state, |c, me| {
         Ok(db_cases::unread_for_user(c, me.user.id)?)
     })
     .await?;
     ctx.require_user()?;
+    let count = count.unwrap_or(0);
+    if q.seen == Some(count) {
+        // Nothing new: nothing to swap, nothing to announce.
+        return Ok(HttpResponse::NoContent()
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+            .finish());
+    }
     Ok(crate::web::respond::html(
         StatusCode::OK,
-        unread_badge(ctx.t(), count.unwrap_or(0)),
+        unread_badge(ctx.t(), count),
     ))
 }
 
