@@ -117,6 +117,18 @@ pub fn notice_error(text: &str) -> Markup {
     html! { div.notice.error role="alert" { (text) } }
 }
 
+/// What an action did, where the user acted (a calendar booking, a new number): announced,
+/// and the focus moved to it (`autofocus`, which htmx also honours in content it swaps in),
+/// so a keyboard or screen-reader user lands on what happened rather than on the top of the
+/// page or nowhere.
+pub fn outcome(text: &str, error: bool) -> Markup {
+    html! {
+        div.notice.error[error] role=(if error { "alert" } else { "status" }) tabindex="-1" autofocus {
+            (text)
+        }
+    }
+}
+
 /// The id the page frame looks for to put "Fel: " before the page's title.
 pub const ERROR_SUMMARY_ID: &str = "error-summary";
 

@@ -153,6 +153,18 @@ async fn day_card_flow(javascript: bool) {
     b.wait_for_text(&format!("Dagarna har bokats. Bokade dagar: {w1}, {w2}."))
         .await;
     wait_for(&b, "#days-left", "3").await;
+    // The focus is on what happened, swapped in or not (#16 item 8).
+    let focused = b
+        .client
+        .execute("return document.activeElement.textContent", vec![])
+        .await
+        .unwrap();
+    assert!(
+        focused
+            .as_str()
+            .is_some_and(|f| f.starts_with("Dagarna har bokats.")),
+        "focus on {focused}"
+    );
     if javascript {
         assert_eq!(
             url_before,

@@ -40,7 +40,7 @@ pub(super) fn regnr_form(
                 label for="regnr-foreign" { (t.foreign_label) }
             }
             @if changeable { button.secondary type="submit" { (t.update_button) } }
-            @if done { div.notice role="status" { (t.regnr_updated) } }
+            @if done { (crate::web::forms::outcome(t.regnr_updated, false)) }
         }
     }
 }

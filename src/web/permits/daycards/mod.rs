@@ -24,7 +24,7 @@ use crate::i18n::{Texts, day_in_words};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, ErrorPage, unreadable_body};
-use crate::web::forms::{self, Field, notice, notice_error};
+use crate::web::forms::{self, Field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate};
@@ -180,9 +180,11 @@ async fn answer(
         for d in &input.booked {
             query.append_pair("booked", &d.to_string());
         }
+        // No fragment in the address: the page's outcome notice takes the focus (and is
+        // scrolled to), which a fragment would stop.
         let rest = input.to_query();
         return Ok(crate::web::respond::see_other(&format!(
-            "/permits/{id}?{}&{rest}#book-h",
+            "/permits/{id}?{}&{rest}",
             query.finish()
         )));
     }

@@ -192,8 +192,8 @@ pub fn calendar(
             @if open {
                 button.sr-only type="submit" tabindex="-1" aria-hidden="true" {}
             }
-            @if let Some(n) = &msg.notice { (notice(n)) }
-            @if let Some(e) = &msg.error { (notice_error(e)) }
+            @if let Some(n) = &msg.notice { (forms::outcome(n, false)) }
+            @if let Some(e) = &msg.error { (forms::outcome(e, true)) }
             @if let Some(day) = confirming {
                 @let plate = booked.get(&day).map(|s| s.regnr.as_str()).unwrap_or_default();
                 div.confirm.danger-zone role="group" aria-labelledby="cancel-q" {
