@@ -100,12 +100,11 @@ pub static EN: Texts = Texts {
             "Content that is not accessible",
             &[
                 "Non-compliance with the requirements:",
-                "- A refused form shows its errors at the top and beside each field, but the \
-                 summary does not yet link to the fields in every form (WCAG 3.3.1).",
-                "- In the parking office's portal, long tables may need scrolling sideways on a \
-                 narrow screen (WCAG 1.4.10).",
-                "- After some updates of part of a page, focus is not moved to the result \
+                "- When a payment is done while the page waits, and when Kontroll answers, focus \
+                 is not moved to the result; it is announced, but you move there yourself \
                  (WCAG 2.4.3).",
+                "- Attachments (PDF) that customers upload with an application are not checked \
+                 for accessibility.",
                 "We are working to fix these gaps during 2027.",
             ],
             None,

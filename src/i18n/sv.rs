@@ -101,12 +101,11 @@ pub static SV: Texts = Texts {
             "Innehåll som inte är tillgängligt",
             &[
                 "Bristande förenlighet med lagkraven:",
-                "- Formulär som inte godtas visar felen överst och vid varje fält, men \
-                 sammanfattningen länkar ännu inte till fälten i alla formulär (WCAG 3.3.1).",
-                "- I parkeringsservicens handläggarportal kan långa tabeller behöva rullas i sidled \
-                 på en smal skärm (WCAG 1.4.10).",
-                "- Efter vissa uppdateringar av en del av sidan flyttas fokus inte till resultatet \
+                "- När en betalning blir klar medan sidan väntar, och när Kontroll svarar, flyttas \
+                 fokus inte till resultatet; det läses upp men du behöver själv gå dit \
                  (WCAG 2.4.3).",
+                "- Bilagor (PDF) som kunder laddar upp till en ansökan granskas inte för \
+                 tillgänglighet.",
                 "Vi arbetar med att åtgärda bristerna under 2027.",
             ],
             None,

@@ -357,3 +357,115 @@ async fn the_login_page_works_with_the_keyboard_alone() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;
 }
+
+const TAB: char = '\u{E004}';
+const ENTER: char = '\u{E007}';
+const SPACE: char = ' ';
+const ARROW_DOWN: char = '\u{E015}';
+
+/// Presses Tab until the focus is on `want` (as [`focused`] writes it; a trailing `*` matches
+/// any rest), as a keyboard user moves through a page.
+async fn tab_to(b: &Browser, want: &str) {
+    let matches = |now: &str| match want.strip_suffix('*') {
+        Some(prefix) => now.starts_with(prefix),
+        None => now == want,
+    };
+    let mut stops = Vec::new();
+    loop {
+        press(b, TAB).await;
+        let now = focused(b).await;
+        if matches(&now) {
+            return;
+        }
+        stops.push(now);
+        assert!(stops.len() < 90, "Tab never reached {want}: {stops:?}");
+    }
+}
+
+/// Types into whatever has the focus.
+async fn type_here(b: &Browser, text: &str) {
+    let field = b.client.active_element().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// The guide's main customer flows with the keyboard alone (#16 item 10), JavaScript on: from
+/// Hem buy a day card (the type by arrow key, the days, the number), confirm, pay with Swish,
+/// tick tomorrow in the calendar and book it, then write to the parking office. Nothing is
+/// clicked: only Tab, arrows, Space, Enter and typing.
+#[actix_web::test]
+async fn the_customer_flows_work_with_the_keyboard_alone() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = crate::kit::spawn::spawn_app_with(&[("SWISH_SIM_DELAY_MS", "200")]).await;
+    let email = "bara.tangenter@regionvastmanland.se";
+    app.logged_in_user(email).await;
+    let b = Browser::start(true).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    settle(&b).await;
+
+    // Köp nytt parkeringstillstånd: the first type has the focus, the arrow chooses the next.
+    tab_to(&b, "a:Köp nytt parkeringstillstånd").await;
+    press(&b, ENTER).await;
+    b.wait_for_heading("Köp nytt parkeringstillstånd").await;
+    settle(&b).await;
+    tab_to(&b, "input#type-*").await;
+    press(&b, ARROW_DOWN).await;
+    b.wait_for_text("Antal dagar").await;
+    settle(&b).await;
+    tab_to(&b, "input#days").await;
+    type_here(&b, "5").await;
+    tab_to(&b, "input#regnr").await;
+    type_here(&b, "ABC123").await;
+    tab_to(&b, "button:Spara och fortsätt").await;
+    press(&b, ENTER).await;
+    b.wait_for_heading("Granska och bekräfta").await;
+    settle(&b).await;
+    tab_to(&b, "button:Bekräfta").await;
+    press(&b, ENTER).await;
+    b.wait_for_heading("Anställda dagkort – ABC123").await;
+    settle(&b).await;
+
+    // Pay with Swish (the number from the account is filled in).
+    tab_to(&b, "button:Betala nu").await;
+    press(&b, ENTER).await;
+    b.wait_for_text("Återstående dagar").await;
+    settle(&b).await;
+
+    // Tomorrow in the calendar (next month's first day when today is the last), then book.
+    let tomorrow = today() + chrono::Duration::days(1);
+    if tomorrow.format("%m").to_string() != today().format("%m").to_string() {
+        tab_to(&b, "button:Nästa månad").await;
+        press(&b, ENTER).await;
+        b.wait_for_text(&tomorrow.format("%Y").to_string()).await;
+        settle(&b).await;
+    }
+    tab_to(&b, &format!("input#d{tomorrow}")).await;
+    press(&b, SPACE).await;
+    settle(&b).await;
+    // htmx swapped the calendar; the focus stayed on the day.
+    assert_eq!(focused(&b).await, format!("input#d{tomorrow}"));
+    tab_to(&b, "button:Skapa session").await;
+    press(&b, ENTER).await;
+    b.wait_for_text("Dagarna har bokats.").await;
+
+    // Meddelanden: a new case.
+    tab_to(&b, "a:Meddelanden").await;
+    press(&b, ENTER).await;
+    b.wait_for_heading("Meddelanden").await;
+    settle(&b).await;
+    tab_to(&b, "a:Nytt ärende").await;
+    press(&b, ENTER).await;
+    b.wait_for_heading("Nytt ärende").await;
+    settle(&b).await;
+    tab_to(&b, "input#subject").await;
+    type_here(&b, "Fråga med tangentbordet").await;
+    tab_to(&b, "textarea#message").await;
+    type_here(&b, "Går allt att göra utan mus?").await;
+    tab_to(&b, "button:Skicka").await;
+    press(&b, ENTER).await;
+    b.wait_for_text("Ditt meddelande har skickats").await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+}
