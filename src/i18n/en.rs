@@ -100,9 +100,9 @@ pub static EN: Texts = Texts {
             "Content that is not accessible",
             &[
                 "Non-compliance with the requirements:",
-                "- When a payment is done while the page waits, and when Kontroll answers, focus \
-                 is not moved to the result; it is announced, but you move there yourself \
-                 (WCAG 2.4.3).",
+                "- When Kontroll answers, focus stays in the registration number field so that the \
+                 next number can be typed at once; the answer is announced but focus does not \
+                 move to it (WCAG 2.4.3).",
                 "- Attachments (PDF) that customers upload with an application are not checked \
                  for accessibility.",
                 "We are working to fix these gaps during 2027.",

@@ -101,8 +101,8 @@ pub static SV: Texts = Texts {
             "Innehåll som inte är tillgängligt",
             &[
                 "Bristande förenlighet med lagkraven:",
-                "- När en betalning blir klar medan sidan väntar, och när Kontroll svarar, flyttas \
-                 fokus inte till resultatet; det läses upp men du behöver själv gå dit \
+                "- När Kontroll svarar stannar fokus i fältet för registreringsnumret, så att nästa \
+                 nummer kan skrivas direkt; svaret läses upp men fokus flyttas inte dit \
                  (WCAG 2.4.3).",
                 "- Bilagor (PDF) som kunder laddar upp till en ansökan granskas inte för \
                  tillgänglighet.",

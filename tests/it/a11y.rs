@@ -431,6 +431,8 @@ async fn the_customer_flows_work_with_the_keyboard_alone() {
     press(&b, ENTER).await;
     b.wait_for_text("Återstående dagar").await;
     settle(&b).await;
+    // Back on the permit: the focus is on "Betalningen är klar" (#16 item 8).
+    assert_eq!(focused(&b).await, "section#payment-done");
 
     // Tomorrow in the calendar (next month's first day when today is the last), then book.
     let tomorrow = today() + chrono::Duration::days(1);

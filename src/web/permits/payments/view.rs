@@ -99,7 +99,8 @@ fn waiting(ctx: &Ctx, me: &SessionUser, permit_id: PermitId, p: &PaymentRow) -> 
 pub fn done(ctx: &Ctx, permit: &PermitRow) -> Markup {
     let t = ctx.t();
     html! {
-        section #payment-done.panel.done role="status" aria-labelledby="done-h" {
+        // The page comes back here after the payment: the focus goes to what happened.
+        section #payment-done.panel.done role="status" aria-labelledby="done-h" tabindex="-1" autofocus {
             h2 #done-h { (t.pay_done_heading) }
             p { (t.pay_done_before) " " strong.nowrap { (permit.regnr) } " " (t.pay_done_valid) " "
                 strong.nowrap { (permit.start_date) } " – " strong.nowrap { (permit.end_date) } "." }
