@@ -386,3 +386,51 @@ async fn renew_near_the_end_and_a_cancelled_permit_at_320_px() {
     b.screenshot("cancelled-320").await;
     b.close().await;
 }
+
+/// No dead address after a refused form (#16 item 3), without JavaScript at 320 px: a wrong
+/// number posted to `/permits/{id}/regnr` comes back with the error summary ("Fel: " in the
+/// title, the number as typed); the language switch from there (a GET of that POST-only
+/// address) and opening that address again end on the permit, never on "Sidan finns inte".
+#[actix_web::test]
+async fn a_refused_form_leaves_no_dead_address() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let email = "dod.adress@regionvastmanland.se";
+    let permit = crate::permits::bought_permit(&app, email).await;
+    let b = Browser::start_sized(false, 320).await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    b.goto(&app.url(&permit)).await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
+    b.fill("Registreringsnummer", "!!").await;
+    b.click("Uppdatera").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !b.client.title().await.unwrap().starts_with("Fel: ") {
+        assert!(Instant::now() < deadline, "no refused page");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let here = b.client.current_url().await.unwrap();
+    assert!(here.path().ends_with("/regnr"), "{here}");
+    assert_eq!(
+        b.input_by_label("Registreringsnummer")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("!!")
+    );
+    b.click("In English").await;
+    b.wait_for_heading("Employee monthly/yearly permit – ABC123")
+        .await;
+    assert!(!b.page_text().await.contains("Page not found"));
+    // Opening the form's address itself (a bookmark, or a reload that sends GET) shows the
+    // permit it belongs to.
+    b.goto(here.as_str()).await;
+    b.wait_for_heading("Employee monthly/yearly permit – ABC123")
+        .await;
+    assert_eq!(b.client.current_url().await.unwrap().path(), permit);
+    b.close().await;
+}
