@@ -39,6 +39,7 @@ pub(super) fn email_only_page(
 ) -> Markup {
     let t = ctx.t();
     let body = html! {
+        (error_summary(t, &[("email", error)]))
         @if let Some(i) = (which.intro)(t) { p { (i) } }
         form method="post" action=(which.action) novalidate {
             (input(Field::new("email", t.email, "email").value(value).error(error).autocomplete("email")))
