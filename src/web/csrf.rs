@@ -9,8 +9,6 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 
-use super::ctx::Ctx;
-use super::layout::message_page;
 use crate::state::AppState;
 
 /// Paths that other systems post to (payment providers, the check API, simulators): they are
@@ -60,9 +58,10 @@ pub async fn check_origin(
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     tracing::warn!(path = req.path(), "cross-site request refused");
-    let ctx = Ctx::anonymous(req.request());
-    let t = ctx.t();
-    let page = message_page(&ctx, t.csrf_title, t.csrf_body);
+    // (This runs outside the error renderer, before anything else: it draws its page itself,
+    // in the user's language and frame like every error page.)
+    let (_, page) =
+        crate::web::error::error_markup(req.request(), crate::web::error::ErrorPage::CSRF).await;
     let resp = crate::web::respond::html(actix_web::http::StatusCode::FORBIDDEN, page);
     Ok(req.into_response(resp))
 }

@@ -185,9 +185,26 @@ pub async fn render_error_pages(
     let Some(what) = resp.extensions().get::<ErrorPage>().copied() else {
         return Ok(ServiceResponse::new(req, resp.map_into_boxed_body()));
     };
-    let ctx = match Ctx::extract(&req).await {
+    let (ctx, markup) = error_markup(&req, what).await;
+    let mut out = HttpResponse::build(resp.status());
+    for (name, value) in resp.headers() {
+        if name != header::CONTENT_LENGTH {
+            out.insert_header((name.clone(), value.clone()));
+        }
+    }
+    if ctx.htmx_fragment {
+        out.insert_header(("Vary", "HX-Request"));
+    }
+    let out = out.body(markup.into_string());
+    Ok(ServiceResponse::new(req, out))
+}
+
+/// An error page's markup for this request: its language, its frame (the operator portal's,
+/// the logged-in one, or none), or the message alone for htmx.
+pub async fn error_markup(req: &actix_web::HttpRequest, what: ErrorPage) -> (Ctx, maud::Markup) {
+    let ctx = match Ctx::extract(req).await {
         Ok(ctx) => ctx,
-        Err(_) => Ctx::anonymous(&req),
+        Err(_) => Ctx::anonymous(req),
     };
     let t = ctx.t();
     let (title, body) = ((what.title)(t), (what.body)(t));
@@ -212,15 +229,5 @@ pub async fn render_error_pages(
             None => message_page(&ctx, title, body),
         }
     };
-    let mut out = HttpResponse::build(resp.status());
-    for (name, value) in resp.headers() {
-        if name != header::CONTENT_LENGTH {
-            out.insert_header((name.clone(), value.clone()));
-        }
-    }
-    if ctx.htmx_fragment {
-        out.insert_header(("Vary", "HX-Request"));
-    }
-    let out = out.body(markup.into_string());
-    Ok(ServiceResponse::new(req, out))
+    (ctx, markup)
 }

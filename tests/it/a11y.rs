@@ -233,6 +233,7 @@ async fn axe_finds_no_violation_on_any_page() {
         ("settings", "/settings".to_string()),
         ("payment settings", "/settings/payment".to_string()),
         ("delete account: check", "/settings/delete".to_string()),
+        ("not found, in the frame", "/no-such-page".to_string()),
     ] {
         open(&b, &app, &path).await;
         check_page(&b, name, &mut found).await;

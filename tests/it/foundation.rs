@@ -369,6 +369,22 @@ async fn error_pages_speak_the_users_language_inside_the_frame_and_as_htmx_fragm
     let html = resp.text().await.unwrap();
     assert!(html.contains("The form could not be read") && html.contains("Log out"));
 
+    // A cross-site post is refused (403) in the same language and frame.
+    let resp = app
+        .client
+        .post(app.url("/settings"))
+        .header("Origin", "https://evil.example")
+        .form(&[("name", "Mallory")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains(r#"<html lang="en""#) && html.contains("Log out"),
+        "{html}"
+    );
+
     // htmx asks for a fragment: the message alone, no page around it.
     let resp = app
         .client

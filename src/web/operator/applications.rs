@@ -66,7 +66,7 @@ async fn applications_view(
                         aria-invalid=[this.map(|_| "true")]
                         aria-describedby=[this.map(|_| format!("motivering-{}-error", p.id))];
                     @if let Some(r) = this { p.field-error id={ "motivering-" (p.id) "-error" } { (r.error) } }
-                    button.secondary type="submit" { (t.op_reject) }
+                    button.danger-outline type="submit" { (t.op_reject) }
                 }
             }
         }
