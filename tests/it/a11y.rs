@@ -472,3 +472,65 @@ async fn the_customer_flows_work_with_the_keyboard_alone() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;
 }
+
+/// Registering and changing one's details with the keyboard alone (#16 item 10), without
+/// JavaScript: the registration form field by field (the terms by Space), then, logged in,
+/// "Meny" opened with Enter, "Inställningar", the name replaced and saved.
+#[actix_web::test]
+async fn registering_and_settings_work_with_the_keyboard_alone() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let email = "ny.tangent@regionvastmanland.se";
+    let b = Browser::start_sized(false, 320).await;
+    open(&b, &app, "/register").await;
+    for (field, text) in [
+        ("input#email", email),
+        ("input#password", PASSWORD),
+        ("input#mobile", "0701234567"),
+        ("input#name", "Tina Tangent"),
+    ] {
+        tab_to(&b, field).await;
+        type_here(&b, text).await;
+    }
+    tab_to(&b, "input#terms").await;
+    press(&b, SPACE).await;
+    tab_to(&b, "button:Registrera").await;
+    press(&b, ENTER).await;
+    b.wait_for_heading("Kontrollera din e-post").await;
+
+    let link = app.smtp().wait_for(email).await.link("/confirm?token=");
+    b.goto(&link).await;
+    b.wait_for_heading("Kontot är bekräftat").await;
+    b.login(&app.url("/"), email, PASSWORD).await;
+    settle(&b).await;
+    tab_to(&b, "summary").await;
+    press(&b, ENTER).await;
+    tab_to(&b, "a:Inställningar").await;
+    press(&b, ENTER).await;
+    b.wait_for_heading("Inställningar").await;
+    settle(&b).await;
+    tab_to(&b, "input#name").await;
+    // Select what is there and type over it.
+    let select_all = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: '\u{E009}' })
+        .then(KeyAction::Down { value: 'a' })
+        .then(KeyAction::Up { value: 'a' })
+        .then(KeyAction::Up { value: '\u{E009}' });
+    b.client.perform_actions(select_all).await.unwrap();
+    type_here(&b, "Tina Tangentsson").await;
+    tab_to(&b, "button:Spara").await;
+    press(&b, ENTER).await;
+    b.wait_for_text("Uppgifterna har sparats.").await;
+    assert_eq!(
+        b.input_by_label("Namn")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Tina Tangentsson")
+    );
+    b.close().await;
+}
