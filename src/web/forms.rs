@@ -18,6 +18,8 @@ pub struct Field<'a> {
     pub plate: bool,
     /// The lowest and highest value a date or number may take (`min`, `max`).
     pub range: (Option<String>, Option<String>),
+    /// The keyboard a phone shows (`inputmode`, e.g. "decimal" for an amount in kronor).
+    pub inputmode: Option<&'a str>,
 }
 
 impl<'a> Field<'a> {
@@ -33,6 +35,7 @@ impl<'a> Field<'a> {
             required: true,
             plate: false,
             range: (None, None),
+            inputmode: None,
         }
     }
     pub fn value(mut self, v: &'a str) -> Self {
@@ -69,6 +72,10 @@ impl<'a> Field<'a> {
         self.range.0 = Some(min.to_string());
         self
     }
+    pub fn inputmode(mut self, mode: &'a str) -> Self {
+        self.inputmode = Some(mode);
+        self
+    }
     pub fn optional(mut self) -> Self {
         self.required = false;
         self
@@ -94,6 +101,7 @@ pub fn input(f: Field) -> Markup {
             autocapitalize=[f.plate.then_some("characters")]
             spellcheck=[f.plate.then_some("false")]
             autocorrect=[f.plate.then_some("off")]
+            inputmode=[f.inputmode]
             required[f.required]
             min=[f.range.0.as_deref()]
             max=[f.range.1.as_deref()]

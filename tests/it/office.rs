@@ -274,6 +274,11 @@ async fn cancel_with_swish_refund_then_card_refund() {
         let page = resp.text().await.unwrap();
         assert_eq!(attr(&page, "#refund", "value").as_deref(), Some(bad));
         assert_eq!(
+            attr(&page, "#refund", "inputmode").as_deref(),
+            Some("decimal"),
+            "a phone shows the number keys"
+        );
+        assert_eq!(
             attrs(&page, "#error-summary a", "href"),
             ["#refund"],
             "{bad}"

@@ -103,7 +103,7 @@ async fn catalogue_view(
                         @let (name_id, months_id, price_id) = (format!("name-{tid}"), format!("months-{tid}"), format!("newprice-{tid}"));
                         (input(Field::new(&name_id, t.op_package_name, "text").value(r.typed(&name_id, "")).error(r.error(&name_id)).optional()))
                         (input(Field::new(&months_id, t.op_package_months, "number").value(r.typed(&months_id, "")).error(r.error(&months_id)).range(1, 36).optional()))
-                        (input(Field::new(&price_id, t.op_price_label, "text").value(r.typed(&price_id, "")).error(r.error(&price_id)).optional()))
+                        (input(Field::new(&price_id, t.op_price_label, "text").value(r.typed(&price_id, "")).error(r.error(&price_id)).optional().inputmode("decimal")))
                         button.secondary type="submit" { (t.op_add_package) }
                     }
                 }

@@ -94,7 +94,7 @@ pub(super) async fn permit_view(
                     (csrf(&op.me.csrf_token))
                     @if paid.is_some() {
                         @let refund = m.refund_typed.clone().unwrap_or_else(|| Money::from_ore(refundable).sek().replace(" kr", ""));
-                        (input(Field::new("refund", t.op_refund_label, "text").value(&refund).error(m.cancel_error).optional().hint(t.op_refund_hint)))
+                        (input(Field::new("refund", t.op_refund_label, "text").value(&refund).error(m.cancel_error).optional().inputmode("decimal").hint(t.op_refund_hint)))
                     }
                     button.danger type="submit" { (t.op_cancel_button) }
                 }
