@@ -59,6 +59,18 @@ async fn op_post(
     op.post(app.url(path)).form(form).send().await.unwrap()
 }
 
+/// Posts a form the office should refuse: 422, and the page that came back with the error.
+async fn op_refused(
+    app: &TestApp,
+    op: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let resp = op_post(app, op, path, form).await;
+    assert_eq!(resp.status(), 422, "{path}");
+    resp.text().await.unwrap()
+}
+
 async fn op_get(app: &TestApp, op: &reqwest::Client, path: &str) -> (u16, String) {
     let resp = op.get(app.url(path)).send().await.unwrap();
     (resp.status().as_u16(), resp.text().await.unwrap())
@@ -211,15 +223,13 @@ async fn the_office_answers_and_closes_cases() {
     let (_, page) = op_get(&app, &op, &format!("/operator/cases/{id}")).await;
     assert!(page.contains("Hej, en fråga") && page.contains(">Meddelande</label>"));
     let csrf = hidden_value(&page, "csrf");
-    let resp = op_post(
+    let page = op_refused(
         &app,
         &op,
         &format!("/operator/cases/{id}"),
         &[("csrf", &csrf), ("message", "")],
     )
     .await;
-    assert_eq!(resp.status(), 422);
-    let page = resp.text().await.unwrap();
     assert_eq!(attrs(&page, "#error-summary a", "href"), ["#message"]);
     assert!(page.contains("Skriv ett meddelande."));
     let resp = op_post(
@@ -475,20 +485,18 @@ async fn search_finds_current_former_and_people_and_changes_reach_the_customer()
             .1,
         "csrf",
     );
-    let resp = op_post(
+    let page = op_refused(
         &app,
         &op,
         &format!("/operator/permits/{id}/regnr"),
         &[("csrf", &csrf), ("regnr", "!!")],
     )
     .await;
-    assert_eq!(resp.status(), 422);
-    let page = resp.text().await.unwrap();
     assert!(page.contains("value=\"!!\""));
     assert_eq!(attrs(&page, "#error-summary a", "href"), ["#regnr"]);
     // Dates that are not dates come back as typed, with the error at the field and in the
     // summary, and "Fel: " in the title (#16 items 1 and 2).
-    let resp = op_post(
+    let page = op_refused(
         &app,
         &op,
         &format!("/operator/permits/{id}/dates"),
@@ -499,8 +507,6 @@ async fn search_finds_current_former_and_people_and_changes_reach_the_customer()
         ],
     )
     .await;
-    assert_eq!(resp.status(), 422);
-    let page = resp.text().await.unwrap();
     assert_eq!(
         attr(&page, "#start", "value").as_deref(),
         Some("2027-13-01")
@@ -518,15 +524,13 @@ async fn search_finds_current_former_and_people_and_changes_reach_the_customer()
     );
     // Nothing is paid for this permit, so there is no refund to type: a refused "Makulera"
     // leads to its section.
-    let resp = op_post(
+    let page = op_refused(
         &app,
         &op,
         &format!("/operator/permits/{id}/cancel"),
         &[("csrf", &csrf), ("refund", "tusen")],
     )
     .await;
-    assert_eq!(resp.status(), 422);
-    let page = resp.text().await.unwrap();
     assert!(attr(&page, "#refund", "value").is_none());
     assert_eq!(attrs(&page, "#error-summary a", "href"), ["#op-cancel-h"]);
     let resp = op_post(
@@ -653,7 +657,7 @@ async fn catalogue_changes_leave_sold_permits_alone_and_reports_export_csv() {
         attrs(&page, "#error-summary a", "href"),
         [format!("#{field}")]
     );
-    let resp = op_post(
+    let page = op_refused(
         &app,
         &op,
         "/operator/catalogue/packages",
@@ -666,8 +670,6 @@ async fn catalogue_changes_leave_sold_permits_alone_and_reports_export_csv() {
         ],
     )
     .await;
-    assert_eq!(resp.status(), 422);
-    let page = resp.text().await.unwrap();
     assert_eq!(
         attrs(&page, "#error-summary a", "href"),
         ["#months-1", "#newprice-1"]
@@ -683,7 +685,7 @@ async fn catalogue_changes_leave_sold_permits_alone_and_reports_export_csv() {
             "{field}"
         );
     }
-    let resp = op_post(
+    let page = op_refused(
         &app,
         &op,
         "/operator/catalogue/car-parks",
@@ -694,8 +696,6 @@ async fn catalogue_changes_leave_sold_permits_alone_and_reports_export_csv() {
         ],
     )
     .await;
-    assert_eq!(resp.status(), 422);
-    let page = resp.text().await.unwrap();
     assert_eq!(attrs(&page, "#error-summary a", "href"), ["#park_site"]);
     assert_eq!(
         attr(&page, "#park_name", "value").as_deref(),
@@ -906,7 +906,7 @@ async fn an_admin_invites_an_operator_who_chooses_a_password() {
     assert_eq!(status, 200);
     assert!(page.contains(">Bjud in</button>"));
     let csrf = hidden_value(&page, "csrf");
-    let resp = op_post(
+    let page = op_refused(
         &app,
         &op,
         "/operator/staff",
@@ -917,8 +917,6 @@ async fn an_admin_invites_an_operator_who_chooses_a_password() {
         ],
     )
     .await;
-    assert_eq!(resp.status(), 422);
-    let page = resp.text().await.unwrap();
     assert!(page.contains("value=\"inte en adress\""));
     // The error is the address's, at its field and in the summary (#16 item 1).
     assert_eq!(attrs(&page, "#error-summary a", "href"), ["#email"]);
