@@ -242,15 +242,7 @@ async fn the_accessibility_statement_is_linked_from_every_footer() {
     );
 
     for path in ["/login", "/register", "/villkor", "/no-such-page"] {
-        let page = app
-            .client
-            .get(app.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.get(path).await.text().await.unwrap();
         assert_eq!(
             attrs(&page, "footer a", "href"),
             ["/tillganglighet"],
