@@ -33,12 +33,7 @@ pub struct Texts {
     pub a11y_title: &'static str,
     /// Sections: a heading (none for the first), its paragraphs (one that starts with "- " is
     /// an item of a list) and a link (address, text) after them.
-    #[allow(clippy::type_complexity)]
-    pub a11y_sections: &'static [(
-        &'static str,
-        &'static [&'static str],
-        Option<(&'static str, &'static str)>,
-    )],
+    pub a11y_sections: &'static [super::statement::Section],
     // Errors
     pub not_found_title: &'static str,
     pub not_found_body: &'static str,
