@@ -33,10 +33,15 @@ impl Refused {
             .find(|(f, _)| f == id)
             .map_or(otherwise, |(_, v)| v.as_str())
     }
-    fn of(errors: Vec<(String, &'static str)>, typed: &[(String, &str)]) -> Self {
+    /// The errors, and each field of the form by id with what was typed (kept to 100
+    /// characters).
+    fn of<'a>(
+        errors: Vec<(String, &'static str)>,
+        typed: impl IntoIterator<Item = (String, &'a str)>,
+    ) -> Self {
         let typed = typed
-            .iter()
-            .map(|(id, v)| (id.clone(), v.chars().take(100).collect()))
+            .into_iter()
+            .map(|(id, v)| (id, v.chars().take(100).collect()))
             .collect();
         Refused { errors, typed }
     }
@@ -163,10 +168,11 @@ pub async fn add_package(
             .filter(|i| wrong[*i])
             .map(|i| (ids[i].clone(), texts[i]))
             .collect();
-        let typed: Vec<(String, String)> = ids.iter().map(|id| (id.clone(), get(id))).collect();
-        let typed: Vec<(String, &str)> =
-            typed.iter().map(|(k, v)| (k.clone(), v.as_str())).collect();
-        let r = Refused::of(errors, &typed);
+        let values: Vec<String> = ids.iter().map(|id| get(id)).collect();
+        let r = Refused::of(
+            errors,
+            ids.iter().cloned().zip(values.iter().map(String::as_str)),
+        );
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return catalogue_view(&op, &state, html! {}, &r, status).await;
     };
@@ -209,7 +215,7 @@ pub async fn update_package(
         let field = format!("price-{id}");
         let r = Refused::of(
             vec![(field.clone(), t.op_err_price)],
-            &[(field, form.price.as_str())],
+            [(field, form.price.as_str())],
         );
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return catalogue_view(&op, &state, html! {}, &r, status).await;
@@ -254,7 +260,7 @@ pub async fn add_car_park(
             ("park_name".to_string(), form.park_name.as_str()),
             ("park_site".to_string(), form.park_site.as_str()),
         ];
-        let r = Refused::of(errors, &typed);
+        let r = Refused::of(errors, typed);
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return catalogue_view(&op, &state, html! {}, &r, status).await;
     };
