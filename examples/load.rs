@@ -64,6 +64,12 @@ struct Args {
     /// Keep the PostgreSQL database (SQLite: keep the temp dir) for inspection.
     #[arg(long)]
     keep_db: bool,
+    /// Sets this capacity ("Kapacitet") for the monthly permit in the first car park before
+    /// the run, so the users race for its places: those who find it full ("Fullt") join the
+    /// queue instead ("Ställ dig i kö"). Checked after: never more sold than the capacity,
+    /// all of it sold, everyone else in line once, no offer made.
+    #[arg(long)]
+    capacity: Option<usize>,
 }
 
 const MONTHLY: &str = "Anställda månads/årskort";
@@ -78,6 +84,8 @@ struct Shared {
 
 static SHARED: OnceLock<Shared> = OnceLock::new();
 static NEXT_USER: AtomicUsize = AtomicUsize::new(0);
+/// Users who found the monthly permit full and joined the queue.
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
 
 fn shared() -> &'static Shared {
     SHARED.get().expect("set before the attack")
@@ -360,6 +368,9 @@ async fn buy(
         form.push(("days", days));
     }
     let review = post(user, "/permits/new", "/permits/new", &form, false).await?;
+    if review.response.as_ref().is_ok_and(|r| r.status() == 422) {
+        return join_queue(user, review).await;
+    }
     let (_, review) = body_of(user, review, "review").await?;
     let fields = form_fields(&review, "form[action='/permits/confirm']")
         .ok_or_else(|| fail("no Bekräfta form on the review page"))?;
@@ -368,10 +379,49 @@ async fn buy(
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let done = post(user, "/permits/confirm", "/permits/confirm", &pairs, false).await?;
+    // The last place went to someone else between the review and "Bekräfta".
+    if done.response.as_ref().is_ok_and(|r| r.status() == 422) {
+        return join_queue(user, done).await;
+    }
     let (url, _) = body_of(user, done, "confirm permit").await?;
     url.strip_prefix("/permits/")
         .and_then(|id| id.parse().ok())
         .ok_or_else(|| fail(format!("Bekräfta ended at {url}")))
+}
+
+/// A refused order: it must be "Fullt", and its "Ställ dig i kö" is sent (the wizard's form
+/// to the button's address); 0 for "no permit".
+async fn join_queue(
+    user: &mut GooseUser,
+    mut refused: GooseResponse,
+) -> Result<i64, Box<TransactionError>> {
+    // A 422 is the answer expected of a full car park, not a failed request.
+    user.set_success(&mut refused.request)?;
+    let html = match refused.response {
+        Ok(r) => r
+            .text()
+            .await
+            .map_err(|e| fail(format!("refused order: {e}")))?,
+        Err(e) => return Err(fail(format!("refused order: {e}"))),
+    };
+    if !html.contains(">Fullt</h2>") {
+        return Err(fail("an order refused without \"Fullt\""));
+    }
+    let fields = form_fields(&html, "form[action='/permits/new']")
+        .ok_or_else(|| fail("no wizard form on the refused page"))?;
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let joined = post(user, "/queue/join", "/queue/join", &pairs, false).await?;
+    let (url, hem) = body_of(user, joined, "join the queue").await?;
+    if url != "/" || !hem.contains(" i kön</span>") {
+        return Err(fail(format!(
+            "joining the queue ended at {url} without a place in line"
+        )));
+    }
+    QUEUED.fetch_add(1, Ordering::SeqCst);
+    Ok(0)
 }
 
 /// "Betala nu" with Swish, then the status box polled (as htmx does) until it is final, then
@@ -430,6 +480,9 @@ async fn buy_permit(user: &mut GooseUser) -> TransactionResult {
 
 async fn pay_permit(user: &mut GooseUser) -> TransactionResult {
     let id = flow(user).permit;
+    if id == 0 {
+        return Ok(()); // in the queue
+    }
     pay(user, id).await
 }
 
@@ -520,9 +573,18 @@ fn create_db(keep: bool) -> (TestDb, String) {
 }
 
 /// The invariants; returns what is wrong.
-fn check(conn: &mut DbConnection, users_expected: usize) -> anyhow::Result<Vec<String>> {
+fn check(
+    conn: &mut DbConnection,
+    users_expected: usize,
+    capacity: Option<usize>,
+) -> anyhow::Result<Vec<String>> {
     let mut bad = Vec::new();
     let n = users_expected as i64;
+    // With a capacity: exactly that many monthly permits sold, the others in line.
+    let sold = capacity.map_or(n, |c| n.min(c as i64));
+    if capacity.is_some() {
+        check_queue(conn, n, sold, &mut bad)?;
+    }
     let user_count: i64 = users::table
         .filter(users::confirmed_at.is_not_null())
         .count()
@@ -530,7 +592,7 @@ fn check(conn: &mut DbConnection, users_expected: usize) -> anyhow::Result<Vec<S
     if user_count != n {
         bad.push(format!("{user_count} confirmed users, expected {n}"));
     }
-    // Permits: two per user, all paid.
+    // Permits: a day card per user and the monthly permits sold, all paid.
     let permit_rows: Vec<(i64, String, Option<i32>, i32)> = permits::table
         .select((
             permits::id,
@@ -539,8 +601,12 @@ fn check(conn: &mut DbConnection, users_expected: usize) -> anyhow::Result<Vec<S
             permits::days_used,
         ))
         .load(conn)?;
-    if permit_rows.len() as i64 != 2 * n {
-        bad.push(format!("{} permits, expected {}", permit_rows.len(), 2 * n));
+    if permit_rows.len() as i64 != n + sold {
+        bad.push(format!(
+            "{} permits, expected {}",
+            permit_rows.len(),
+            n + sold
+        ));
     }
     let unpaid = permit_rows.iter().filter(|p| p.1 != "paid").count();
     if unpaid > 0 {
@@ -658,16 +724,68 @@ fn check(conn: &mut DbConnection, users_expected: usize) -> anyhow::Result<Vec<S
             "payment_received" => 2,
             _ => 1,
         };
-        if *count != expected {
+        // Those in line bought only the day card.
+        let queued = kind == "payment_received" && *count == 1 && sold < n;
+        if *count != expected && !queued {
             bad.push(format!(
                 "user {user:?}: {count} × {kind}/{channel}, expected {expected}"
             ));
         }
     }
-    if notes.len() as i64 != 3 * n {
-        bad.push(format!("{} notifications, expected {}", notes.len(), 3 * n));
+    if notes.len() as i64 != 2 * n + sold {
+        bad.push(format!(
+            "{} notifications, expected {}",
+            notes.len(),
+            2 * n + sold
+        ));
     }
     Ok(bad)
+}
+
+/// The car park raced for: never more sold than its capacity and all of it sold; everyone
+/// else in line once, in distinct places; no offer (no place freed).
+fn check_queue(
+    conn: &mut DbConnection,
+    n: i64,
+    sold: i64,
+    bad: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    use parkportal::db::schema::{queue_entries, queue_offers};
+    let monthly: i64 = permits::table
+        .filter(permits::months.is_not_null())
+        .count()
+        .get_result(conn)?;
+    if monthly != sold {
+        bad.push(format!("{monthly} monthly permits sold, capacity {sold}"));
+    }
+    let line: Vec<(i64, i64, i64)> = queue_entries::table
+        .filter(queue_entries::status.eq("waiting"))
+        .select((
+            queue_entries::user_id,
+            queue_entries::sort_key,
+            queue_entries::id,
+        ))
+        .load(conn)?;
+    if line.len() as i64 != n - sold {
+        bad.push(format!("{} in line, expected {}", line.len(), n - sold));
+    }
+    let users: std::collections::BTreeSet<i64> = line.iter().map(|e| e.0).collect();
+    let places: std::collections::BTreeSet<(i64, i64)> = line.iter().map(|e| (e.1, e.2)).collect();
+    if users.len() != line.len() || places.len() != line.len() {
+        bad.push("someone is in line twice, or two share a place".into());
+    }
+    let holders: Vec<i64> = permits::table
+        .filter(permits::months.is_not_null())
+        .select(permits::user_id)
+        .load(conn)?;
+    if holders.iter().any(|u| users.contains(u)) {
+        bad.push("a holder of a place is also in line".into());
+    }
+    let offers: i64 = queue_offers::table.count().get_result(conn)?;
+    if offers != 0 {
+        bad.push(format!("{offers} offers made, but no place freed"));
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -682,6 +800,24 @@ fn main() -> anyhow::Result<()> {
     println!("instances: {}", hosts.join(" "));
     let url = DatabaseUrl::parse(&database_url).map_err(|e| anyhow::anyhow!(e))?;
     let pool = parkportal::db::connect_pool(&url)?;
+    if let Some(places) = args.capacity {
+        let mut conn = pool.get()?;
+        let spot = parkportal::db::queue::Spot {
+            car_park_id: parkportal::db::catalogue::active_car_parks(&mut conn)?[0].id,
+            permit_type_id: parkportal::db::catalogue::active_permit_types(&mut conn)?
+                .iter()
+                .find(|t| t.name_sv == MONTHLY)
+                .map(|t| t.id)
+                .ok_or_else(|| anyhow::anyhow!("no {MONTHLY}"))?,
+        };
+        parkportal::db::queue::set_capacity(
+            &mut conn,
+            spot,
+            Some(i32::try_from(places)?),
+            parkportal::clock::now(),
+        )?;
+        println!("capacity: {places} places of {MONTHLY} in the first car park");
+    }
     let _ = SHARED.set(Shared {
         hosts: hosts.clone(),
         pool: pool.clone(),
@@ -752,8 +888,16 @@ fn main() -> anyhow::Result<()> {
     // The 503s a registration rush met and waited out are not failures (see `register`); all
     // other errors are.
     let waited = ASKED_TO_WAIT.load(Ordering::SeqCst);
+    // So are the orders refused as "Fullt" when a capacity is raced for: each was answered by
+    // joining the queue (`join_queue` checks the page and the place in line).
+    let full = args.capacity.is_some();
     let is_wait = |method: &GooseMethod, name: &str, error: &str| {
         *method == GooseMethod::Post && name == "/register" && error.contains("503")
+    };
+    let is_full = |method: &GooseMethod, name: &str, error: &str| {
+        full && *method == GooseMethod::Post
+            && (name == "/permits/new" || name == "/permits/confirm")
+            && error.contains("422")
     };
     let waited_errors: usize = metrics
         .errors
@@ -792,6 +936,12 @@ fn main() -> anyhow::Result<()> {
     );
     if waited > 0 {
         println!("  registrations asked to wait (503, Retry-After) and sent again: {waited}");
+    }
+    if args.capacity.is_some() {
+        println!(
+            "  found the car park full and joined the queue: {}",
+            QUEUED.load(Ordering::SeqCst)
+        );
     }
     for e in metrics.errors.values() {
         println!(
@@ -853,14 +1003,19 @@ fn main() -> anyhow::Result<()> {
     {
         std::thread::sleep(Duration::from_millis(200));
     }
-    let bad = check(&mut conn, args.users)?;
+    let bad = check(&mut conn, args.users, args.capacity)?;
     drop(conn);
     drop(pool);
     if bad.is_empty() {
         println!(
-            "invariants: all hold ({} users, {} permits paid once with gap-free receipts, bookings and notifications once)",
+            "invariants: all hold ({} users, {} permits paid once with gap-free receipts, bookings and notifications once{})",
             args.users,
-            2 * args.users
+            args.users + args.capacity.map_or(args.users, |c| c.min(args.users)),
+            if args.capacity.is_some() {
+                "; never more sold than the capacity, the rest in line once"
+            } else {
+                ""
+            }
         );
     } else {
         println!("invariants: {} broken", bad.len());
@@ -877,10 +1032,9 @@ fn main() -> anyhow::Result<()> {
         || failed_requests > 0
         || failed_transactions > 0
         || waited_errors > waited
-        || metrics
-            .errors
-            .values()
-            .any(|e| !is_wait(&e.method, &e.name, &e.error))
+        || metrics.errors.values().any(|e| {
+            !is_wait(&e.method, &e.name, &e.error) && !is_full(&e.method, &e.name, &e.error)
+        })
         || !metrics.transaction_errors.is_empty()
     {
         std::process::exit(1);

@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 
 use crate::actors::PermitRegistry;
 use crate::actors::payments::PaymentPoller;
+use crate::actors::queue::QueueKeeper;
 use crate::actors::reminders::Reminders;
 use crate::auth::password;
 use crate::db;
@@ -112,7 +113,23 @@ impl Application {
                     .trim_end_matches('/')
                     .to_string(),
                 seller: settings.seller.clone(),
+                hold_hours: settings.payment_hold_hours,
             },
+        )
+        .start();
+        let queue = QueueKeeper::new(
+            pool.clone(),
+            crate::services::queue::QueueConfig {
+                offer_days: settings.queue_offer_days,
+                hold_hours: settings.payment_hold_hours,
+                base_url: settings
+                    .public_url
+                    .as_str()
+                    .trim_end_matches('/')
+                    .to_string(),
+            },
+            permits.clone(),
+            mailbox.clone(),
         )
         .start();
         Reminders {
@@ -156,6 +173,7 @@ impl Application {
             mailbox,
             permits,
             payments,
+            queue,
             swish,
             nexi,
             hashing: Semaphore::new(HASHING_PERMITS),

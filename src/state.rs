@@ -5,6 +5,7 @@ use tokio::sync::Semaphore;
 
 use crate::actors::PermitRegistry;
 use crate::actors::payments::{PaymentPoller, PollNow};
+use crate::actors::queue::{QueueKeeper, QueueNow};
 use crate::db::Pool;
 use crate::notify::{Mailbox, Wake};
 use crate::payments::swish::SwishClient;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub mailbox: Addr<Mailbox>,
     pub permits: Addr<PermitRegistry>,
     pub payments: Addr<PaymentPoller>,
+    /// The queue keeper (offers, holds).
+    pub queue: Addr<QueueKeeper>,
     /// The real Swish API or the built-in simulator.
     pub swish: SwishClient,
     /// The real Nexi Checkout API or the built-in card simulator.
@@ -41,6 +44,11 @@ impl AppState {
     /// Tells the payment poller to ask the providers now.
     pub fn poll_payments(&self) {
         self.payments.do_send(PollNow);
+    }
+
+    /// Tells the queue keeper a place may have freed (offers are made at once).
+    pub fn queue_now(&self) {
+        self.queue.do_send(QueueNow);
     }
 
     /// An absolute link for e-mails and SMS.

@@ -3,6 +3,7 @@
 
 pub mod payments;
 pub mod permits;
+pub mod queue;
 pub mod reminders;
 pub mod rounds;
 

@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod office;
 pub mod payments;
 pub mod permits;
+pub mod queue;
 pub mod refunds;
 pub mod schema;
 pub mod seed;

@@ -176,6 +176,48 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         days_used -> Integer,
+        hold_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    capacities (car_park_id, permit_type_id) {
+        car_park_id -> BigInt,
+        permit_type_id -> BigInt,
+        places -> Nullable<Integer>,
+        turn -> BigInt,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    queue_entries (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        car_park_id -> BigInt,
+        permit_type_id -> BigInt,
+        joined_at -> Timestamp,
+        sort_key -> BigInt,
+        status -> Text,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    queue_offers (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        user_id -> BigInt,
+        car_park_id -> BigInt,
+        permit_type_id -> BigInt,
+        made_at -> Timestamp,
+        expires_at -> Timestamp,
+        status -> Text,
+        decided_at -> Nullable<Timestamp>,
+        permit_id -> Nullable<BigInt>,
+        reminder_sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -391,6 +433,8 @@ diesel::joinable!(refunds -> payments (payment_id));
 diesel::joinable!(cases -> users (user_id));
 diesel::joinable!(permit_events -> permits (permit_id));
 diesel::joinable!(applications -> permits (permit_id));
+diesel::joinable!(queue_entries -> users (user_id));
+diesel::joinable!(queue_offers -> queue_entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -415,4 +459,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     receipts,
     counters,
     audit_log,
+    capacities,
+    queue_entries,
+    queue_offers,
 );

@@ -14,6 +14,7 @@ pub mod payment;
 pub mod pdf;
 pub mod permit;
 pub mod permit_actions;
+pub mod queue;
 pub mod regnr;
 pub mod role;
 pub mod status;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 mod domain;
 mod en;
 pub mod messages;
+pub mod queue;
 mod statement;
 mod sv;
 mod texts;

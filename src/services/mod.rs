@@ -8,4 +8,5 @@ pub mod orders;
 pub mod payments;
 pub mod permits;
 pub mod profile;
+pub mod queue;
 pub mod staff;

@@ -7,10 +7,12 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use crate::db::permits::{self as db_permits, NewPermit, PermitRow};
+use crate::db::queue::Spot;
 use crate::db::{DbConnection, catalogue, write_tx};
 use crate::domain::order::{Catalogue, Order};
 use crate::domain::permit::State;
 use crate::domain::permit_actions::{PermitAction, may};
+use crate::services::queue;
 
 /// Why an order was not placed.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +20,10 @@ pub enum OrderError {
     /// The confirm key belongs to another user's permit: a replayed or forged review page.
     #[error("confirm key of another user")]
     ForeignKey,
+    /// The car park is full for this type and the buyer has no offer there
+    /// (`services::queue`): the buyer may queue instead.
+    #[error("the car park is full")]
+    Full,
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
 }
@@ -47,15 +53,25 @@ pub fn catalogue_for(c: &mut DbConnection, employee: bool) -> QueryResult<Catalo
 }
 
 /// Places the order as a permit of `user_id` (awaiting payment, or approval where the type
-/// needs it), with its application; once per confirm key.
+/// needs it), with its application; once per confirm key. In a car park with a capacity the
+/// order needs a place (`services::queue::claim`): a free one, the buyer's offer, or the
+/// permit it renews; an unpaid permit holds it for `hold_hours`.
 pub fn place(
     c: &mut DbConnection,
     user_id: UserId,
     order: &Order,
     key: String,
+    hold_hours: i64,
     now: NaiveDateTime,
 ) -> Result<PermitRow, OrderError> {
     write_tx(c, |c| {
+        // The same review page again: the permit it made.
+        if let Some(done) = db_permits::by_confirm_key(c, &key)? {
+            if done.user_id != user_id {
+                return Err(OrderError::ForeignKey);
+            }
+            return Ok(done);
+        }
         let renews = match order.renews {
             // Only a permit that may be renewed is renewed (the table's rule), and only by one
             // of its type in its car park (what the renewal page keeps); anything else is a
@@ -67,6 +83,18 @@ pub fn place(
                 })
                 .map(|p| p.id),
             None => None,
+        };
+        let spot = Spot {
+            car_park_id: order.car_park.id,
+            permit_type_id: order.permit_type.id,
+        };
+        let state = State::initial(order.permit_type.needs_approval);
+        // An application takes its place when it is approved.
+        let claim = if state == State::AwaitingPayment {
+            let today = crate::domain::permit::today(chrono::Utc::now());
+            queue::claim(c, user_id, spot, renews, now, today)?.map_err(|_| OrderError::Full)?
+        } else {
+            queue::Claim::Unlimited
         };
         let package = order.package.as_ref();
         let new = NewPermit {
@@ -89,7 +117,7 @@ pub fn place(
             foreign_plate: order.regnr.is_foreign(),
             start_date: order.start,
             end_date: order.end,
-            state: State::initial(order.permit_type.needs_approval),
+            state,
             confirm_key: key,
             renews_permit_id: renews,
             created_at: now,
@@ -100,6 +128,7 @@ pub fn place(
             return Err(OrderError::ForeignKey);
         }
         if created {
+            queue::claimed(c, claim, permit.id, permit.state, hold_hours, now)?;
             db_permits::add_event(
                 c,
                 permit.id,

@@ -80,6 +80,11 @@ pub struct Settings {
     pub permit_start_horizon_days: i64,
     /// How many days before a permit ends its reminder goes out.
     pub reminder_days_before: i64,
+    /// How many days an offer from a queue holds its place (`QUEUE_OFFER_DAYS`).
+    pub queue_offer_days: i64,
+    /// How many hours an unpaid permit in a car park with a capacity holds its place
+    /// (`PAYMENT_HOLD_HOURS`).
+    pub payment_hold_hours: i64,
     pub seller: Seller,
 }
 
@@ -320,6 +325,18 @@ impl Settings {
         };
         let permit_start_horizon_days = days("PERMIT_START_HORIZON_DAYS", 180, 3650)?;
         let reminder_days_before = days("REMINDER_DAYS_BEFORE", 7, 365)?;
+        let at_least_one = |name: &'static str, default: i64, max: i64, unit: &str| match var(name)
+        {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| bad(name, format!("must be a number of {unit}, 1–{max}"))),
+        };
+        let queue_offer_days = at_least_one("QUEUE_OFFER_DAYS", 3, 60, "days")?;
+        let payment_hold_hours = at_least_one("PAYMENT_HOLD_HOURS", 24, 720, "hours")?;
 
         let seller = Seller {
             name: var("SELLER_NAME").unwrap_or("Region Västmanland, Parkeringsservice".into()),
@@ -351,6 +368,8 @@ impl Settings {
             notify_max_attempts,
             permit_start_horizon_days,
             reminder_days_before,
+            queue_offer_days,
+            payment_hold_hours,
             seller,
         })
     }

@@ -75,6 +75,8 @@ impl From<crate::services::orders::OrderError> for AppError {
         match e {
             // A replayed or forged review page: refused without saying whose permit it is.
             OrderError::ForeignKey => AppError::NotFound,
+            // Said on the wizard (the handler checks it first); a conflict otherwise.
+            OrderError::Full => AppError::Internal(anyhow::anyhow!("car park full")),
             OrderError::Db(e) => AppError::Db(e),
         }
     }

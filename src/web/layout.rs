@@ -218,6 +218,7 @@ fn operator_bar(ctx: &Ctx, csrf_token: &str) -> Markup {
                         li { a href="/operator/search" { (t.op_search) } }
                         li { a href="/operator/check" { (t.nav_check) } }
                         li { a href="/operator/catalogue" { (t.op_catalogue) } }
+                        li { a href="/operator/queues" { (ctx.lang.queue().op_queues) } }
                         li { a href="/operator/reports" { (t.op_reports) } }
                         @if ctx.user.as_ref().is_some_and(|u| u.user.role == Role::Admin) {
                             li { a href="/operator/staff" { (t.op_staff) } }

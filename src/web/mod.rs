@@ -16,6 +16,7 @@ pub mod middleware;
 pub mod operator;
 pub mod pages;
 pub mod permits;
+pub mod queue;
 pub mod respond;
 pub mod settings;
 
@@ -141,6 +142,15 @@ pub fn routes(
     .route("/messages/unread", web::get().to(messages::unread))
     .route("/messages/{id}", web::get().to(messages::show))
     .route("/messages/{id}", web::post().to(messages::reply))
+    .route("/queue/join", web::post().to(queue::join))
+    .route("/queue/join", web::get().to(queue::to_home))
+    .route("/queue/{id}/leave", web::post().to(queue::leave))
+    .route("/queue/{id}/leave", web::get().to(queue::to_home))
+    .route("/queue/offers/{id}", web::get().to(queue::offer_page))
+    .route("/queue/offers/{id}/accept", web::post().to(queue::accept))
+    .route("/queue/offers/{id}/accept", web::get().to(queue::to_offer))
+    .route("/queue/offers/{id}/decline", web::post().to(queue::decline))
+    .route("/queue/offers/{id}/decline", web::get().to(queue::to_offer))
     .route("/permits/new", web::get().to(permits::new_form))
     .route("/permits/new", web::post().to(permits::review))
     .route(

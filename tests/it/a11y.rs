@@ -36,6 +36,7 @@ const OPERATOR_PAGES: &[&str] = &[
     "/operator/check",
     "/operator/check?regnr=ABC123",
     "/operator/catalogue",
+    "/operator/queues",
     "/operator/reports",
     "/operator/staff",
 ];
@@ -184,6 +185,29 @@ async fn axe_finds_no_violation_on_any_page() {
     let day_type = type_id(&wizard, "Anställda dagkort");
     let car_park = car_park(&wizard);
     assert!(!hidden_value(&wizard, "csrf").is_empty());
+    // A full car park, and this user in its queue.
+    let monthly = type_id(&wizard, "Anställda månads/årskort");
+    let spot = parkportal::db::queue::Spot {
+        car_park_id: car_park.parse().unwrap(),
+        permit_type_id: monthly.parse().unwrap(),
+    };
+    let capacity = |places| {
+        parkportal::db::queue::set_capacity(
+            &mut app.conn(),
+            spot,
+            Some(places),
+            parkportal::clock::now(),
+        )
+        .unwrap()
+    };
+    capacity(0);
+    let joined = app
+        .post_form(
+            "/queue/join",
+            &[("csrf", &csrf), ("type", &monthly), ("car_park", &car_park)],
+        )
+        .await;
+    assert_eq!(joined.status(), 303, "in the queue");
 
     let b = Browser::start_sized(true, WIDTH).await;
     let mut found = Vec::new();
@@ -223,6 +247,10 @@ async fn axe_finds_no_violation_on_any_page() {
         ("home", "/".to_string()),
         ("buy: type", "/permits/new".to_string()),
         ("buy: details", buy_step.clone()),
+        (
+            "buy: full",
+            format!("/permits/new?type={monthly}&car_park={car_park}"),
+        ),
         ("permit awaiting payment", awaiting.clone()),
         ("day card paid, with calendar", paid.clone()),
         ("receipt", format!("{paid}/receipt")),
@@ -238,6 +266,18 @@ async fn axe_finds_no_violation_on_any_page() {
         open(&b, &app, &path).await;
         check_page(&b, name, &mut found).await;
     }
+    // A place frees: the offer on Hem and its page.
+    capacity(1);
+    app.state.queue_now();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !b.page_text().await.contains("Erbjudande om plats") {
+        assert!(Instant::now() < deadline, "no offer on Hem");
+        open(&b, &app, "/").await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    check_page(&b, "home with an offer", &mut found).await;
+    open(&b, &app, "/queue/offers/1").await;
+    check_page(&b, "offer", &mut found).await;
     // The wizard's review step comes from a post.
     open(&b, &app, &buy_step).await;
     b.click("Spara och fortsätt").await;
@@ -268,6 +308,9 @@ async fn axe_finds_no_violation_on_any_page() {
         assert_ne!(heading.text().await.unwrap(), "Sidan finns inte", "{path}");
         check_page(&b, path, &mut found).await;
     }
+    let line = format!("/operator/queues/{car_park}/{monthly}");
+    open(&b, &app, &line).await;
+    check_page(&b, "a queue", &mut found).await;
     // "Makulera" asks once more on a page of its own.
     open(&b, &app, "/operator/permits/1").await;
     b.click("Makulera").await;

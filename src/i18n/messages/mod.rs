@@ -9,9 +9,11 @@ use super::Lang;
 
 mod account;
 mod permits;
+mod queue;
 
 pub use account::*;
 pub use permits::*;
+pub use queue::*;
 
 #[derive(Debug, Clone)]
 pub struct Message {

@@ -242,9 +242,26 @@ pub(super) fn transition(c: &mut DbConnection, t: &Target, event: &Event, detail
         ..
     } = *t;
     let next = state.apply(*event).map_err(RuleError::from)?;
+    // An approved application needs a place in a car park with a capacity, as a sale does.
+    let claim = if *event == Event::Approve {
+        let spot = crate::db::queue::Spot {
+            car_park_id: p.car_park_id,
+            permit_type_id: p.permit_type_id,
+        };
+        let renews = p.renews_permit_id;
+        Some(
+            crate::services::queue::claim(c, p.user_id, spot, renews, t.now, t.today)?
+                .map_err(|_| RuleError::Full)?,
+        )
+    } else {
+        None
+    };
     diesel::update(permits::table.find(p.id))
         .set(permits::state.eq(next.as_str()))
         .execute(c)?;
+    if let Some(claim) = claim {
+        crate::services::queue::claimed(c, claim, p.id, next, t.cfg.hold_hours, t.now)?;
+    }
     if by_office && *event == Event::Approve {
         tell_owner(
             c,

@@ -110,6 +110,8 @@ pub struct PermitConfig {
     pub base_url: String,
     /// Who sells the permits (on receipts).
     pub seller: Seller,
+    /// How long an unpaid permit in a car park with a capacity holds its place.
+    pub hold_hours: i64,
 }
 
 /// A rule that refused the change; the web layer says it in the user's language.
@@ -141,6 +143,9 @@ pub enum RuleError {
     RefundTooLarge,
     #[error("there is no paid payment to refund")]
     NothingPaid,
+    /// No place is free in the car park for this type (an approval needs one).
+    #[error("the car park is full")]
+    Full,
     /// Not allowed for this kind of permit in its state (`domain::permit_actions`).
     #[error(transparent)]
     Refused(#[from] Refusal),

@@ -14,7 +14,9 @@ pub(super) fn payment_outcome(
     paid: &bool,
     failure: &Option<(PaymentStatus, Option<String>)>,
 ) -> Applied {
-    let PermitConfig { base_url, seller } = t.cfg;
+    let PermitConfig {
+        base_url, seller, ..
+    } = t.cfg;
     let Target { p, state, now, .. } = *t;
     let event = {
         let payment = db_payments::by_id(c, *payment_id)?

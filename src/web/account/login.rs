@@ -8,6 +8,13 @@ pub struct LoginQuery {
     m: Option<String>,
 }
 
+impl LoginQuery {
+    /// The key of a notice to show (`?m=`).
+    pub fn flash(&self) -> Option<&str> {
+        self.m.as_deref()
+    }
+}
+
 #[derive(Default)]
 pub(super) struct LoginView<'a> {
     pub(super) email: &'a str,

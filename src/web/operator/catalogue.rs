@@ -55,14 +55,23 @@ async fn catalogue_view(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let t = op.ctx.t();
-    let (types, pkgs, parks) = db::query(&state.pool, |c| {
+    let (types, pkgs, parks, caps) = db::query(&state.pool, |c| {
         Ok((
             catalogue::all_permit_types(c)?,
             catalogue::all_packages(c)?,
             catalogue::all_car_parks(c)?,
+            crate::db::queue::all_capacities(c)?,
         ))
     })
     .await?;
+    let q = op.ctx.lang.queue();
+    let places = |park: i64, ty: i64| {
+        caps.iter()
+            .find(|c| c.car_park_id == park && c.permit_type_id == ty)
+            .and_then(|c| c.places)
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    };
     let summary: Vec<(&str, Option<&str>)> = r
         .errors
         .iter()
@@ -96,6 +105,29 @@ async fn catalogue_view(
                                     input id={ "active-" (pid) } type="checkbox" name="active" value="yes" checked[pkg.active];
                                     label for={ "active-" (pid) } { (t.op_active) }
                                 }
+                                button.small type="submit" { (t.op_save) }
+                            }
+                        }
+                    }
+                }
+                h3 #{ "cap-h-" (tid) } { (q.op_capacity) }
+                p.hint #{ "cap-hint-" (tid) } { (q.op_capacity_hint) }
+                ul.capacities aria-labelledby={ "cap-h-" (tid) } {
+                    @for park in parks.iter().filter(|p| p.active) {
+                        @let id = format!("cap-{tid}-{}", park.id);
+                        @let error = r.error(&id);
+                        @let current = places(park.id, tid);
+                        li {
+                            form.inline method="post" action="/operator/catalogue/capacity" novalidate {
+                                (csrf(&op.me.csrf_token))
+                                input type="hidden" name="type_id" value=(tid);
+                                input type="hidden" name="car_park_id" value=(park.id);
+                                strong #{ (id) "-park" } { (park.name) } " "
+                                label for=(id) { (q.op_capacity) }
+                                input id=(id) type="text" name="places" value=(r.typed(&id, &current)) inputmode="numeric" size="6"
+                                    aria-invalid=[error.map(|_| "true")]
+                                    aria-describedby={ (id) "-park cap-hint-" (tid) @if error.is_some() { " " (id) "-error" } };
+                                @if let Some(e) = error { p.field-error id={ (id) "-error" } { (e) } }
                                 button.small type="submit" { (t.op_save) }
                             }
                         }
@@ -270,5 +302,57 @@ pub async fn add_car_park(
         services::catalogue::add_car_park(c, opid, &name, &site, clock::now())
     })
     .await?;
+    Ok(see_other("/operator/catalogue?m=saved"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CapacityForm {
+    type_id: String,
+    car_park_id: String,
+    places: String,
+}
+
+/// "Kapacitet" of a car park for a permit type: a whole number of places, or empty for no
+/// limit. Lowering it below what is sold takes nothing away; raising it offers the new places
+/// to the queue at once.
+pub async fn set_capacity(
+    op: OperatorCtx,
+    state: Data,
+    form: CsrfForm<CapacityForm>,
+) -> Result<HttpResponse, AppError> {
+    let (Ok(tid), Ok(pid)) = (form.type_id.parse::<i64>(), form.car_park_id.parse::<i64>()) else {
+        return Err(AppError::NotFound);
+    };
+    let raw = form.places.trim();
+    let places = if raw.is_empty() {
+        Ok(None)
+    } else {
+        raw.parse::<i32>()
+            .ok()
+            .filter(|n| (0..=100_000).contains(n))
+            .map(Some)
+            .ok_or(())
+    };
+    let Ok(places) = places else {
+        let id = format!("cap-{tid}-{pid}");
+        let error = op.ctx.lang.queue().op_err_capacity;
+        let r = Refused::of(vec![(id.clone(), error)], [(id, form.places.as_str())]);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return catalogue_view(&op, &state, html! {}, &r, status).await;
+    };
+    let spot = crate::db::queue::Spot {
+        car_park_id: pid,
+        permit_type_id: tid,
+    };
+    let opid = op.me.user.id;
+    let found = db::query(&state.pool, move |c| {
+        services::queue::set_capacity(c, opid, spot, places, clock::now())
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    state.queue_now();
     Ok(see_other("/operator/catalogue?m=saved"))
 }

@@ -14,6 +14,7 @@ pub async fn dashboard(op: OperatorCtx, state: Data) -> Result<HttpResponse, App
         office::dashboard(c, today, month_start)
     })
     .await?;
+    let places = super::queues::overview_table(&op, &state).await?;
     let body = html! {
         dl.card.counters {
             dt { (t.op_active_today) } dd { strong #active-today { (d.active_today) } }
@@ -21,6 +22,8 @@ pub async fn dashboard(op: OperatorCtx, state: Data) -> Result<HttpResponse, App
             dt { a href="/operator/applications" { (t.op_applications) } } dd { strong #pending-applications { (d.pending_applications) } }
             dt { a href="/operator/cases" { (t.op_cases) } } dd { strong #open-cases { (d.open_cases) } }
         }
+        h2 { a href="/operator/queues" { (op.ctx.lang.queue().op_queues) } }
+        (places)
     };
     Ok(page(&op, t.op_dashboard, body))
 }

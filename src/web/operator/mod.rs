@@ -42,13 +42,14 @@ mod check;
 mod customers;
 mod dashboard;
 mod permits;
+mod queues;
 mod reports;
 mod search;
 mod staff;
 
 use self::{
     applications::*, cases::*, catalogue::*, check::*, customers::*, dashboard::*, permits::*,
-    reports::*, search::*, staff::*,
+    queues::*, reports::*, search::*, staff::*,
 };
 
 /// The guard of the whole `/operator` scope: logged out → login and back; customer → 404.
@@ -101,6 +102,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/catalogue/packages", web::post().to(add_package))
             .route("/catalogue/packages/{id}", web::post().to(update_package))
             .route("/catalogue/car-parks", web::post().to(add_car_park))
+            .route("/catalogue/capacity", web::post().to(set_capacity))
+            .route("/queues", web::get().to(queues_page))
+            .route("/queues/{park}/{type}", web::get().to(line_page))
+            .route("/queues/entries/{id}", web::post().to(change_line))
             .route("/staff", web::get().to(staff))
             .route("/staff", web::post().to(invite))
             .route("/reports", web::get().to(reports))
@@ -162,6 +167,7 @@ fn refused_text(t: &Texts, e: &PermitError) -> &'static str {
         PermitError::Rule(RuleError::Refused(r)) => t.refusal(r),
         PermitError::Rule(RuleError::RefundTooLarge) => t.op_refund_too_large,
         PermitError::Rule(RuleError::NothingPaid) => t.op_nothing_paid,
+        PermitError::Rule(RuleError::Full) => t.lang().queue().op_full,
         PermitError::Rule(RuleError::Backwards) => t.rule_backwards,
         PermitError::Conflict => t.rule_conflict,
         _ => t.rule_not_changeable,

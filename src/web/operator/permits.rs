@@ -291,6 +291,8 @@ pub async fn permit_cancel(
         }
         Ok(_) => {
             state.wake_mailbox();
+            // The place it held goes to the queue at once.
+            state.queue_now();
             let pending: Vec<i64> = db::query(&state.pool, move |c| {
                 Ok(refunds::for_permit(c, id)?
                     .into_iter()

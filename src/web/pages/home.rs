@@ -13,6 +13,8 @@ use crate::db::{catalogue, permits};
 use crate::domain::PermitId;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::permit::{State, Status, today};
+use crate::domain::queue::Wait;
+use crate::services::queue::InLine;
 use crate::state::AppState;
 use crate::web::account::{LoginQuery, login_page};
 use crate::web::ctx::Ctx;
@@ -31,6 +33,8 @@ struct HomeData {
     temporaries: Vec<TemporaryRow>,
     /// The latest attempt of each permit that waits for payment (read only when one does).
     payments: Vec<PaymentRow>,
+    /// The user's places in queues.
+    queues: Vec<InLine>,
 }
 
 /// The four groups of Hem, in the order shown.
@@ -84,6 +88,7 @@ pub async fn home(
             } else {
                 Vec::new()
             },
+            queues: crate::services::queue::lines_of(c, uid, crate::clock::now(), today)?,
             permits,
         })
     })
@@ -103,9 +108,25 @@ pub async fn home(
         .iter()
         .filter(|p| group_of(status(p)) == Group::Earlier)
         .collect();
+    let q = ctx.lang.queue();
+    let flash = match query.flash() {
+        Some("queued") => Some(q.joined),
+        Some("left_queue") => Some(q.left),
+        Some("declined") => Some(q.declined),
+        _ => None,
+    };
     let body = html! {
-        @if data.permits.is_empty() {
+        @if let Some(text) = flash { (crate::web::forms::outcome(text, false)) }
+        @if data.permits.is_empty() && data.queues.is_empty() {
             p { (t.home_empty) }
+        }
+        @if !data.queues.is_empty() {
+            section.home-group aria-labelledby="queues-h" {
+                h2 #queues-h { (q.home_heading) }
+                ul.permit-cards {
+                    @for line in &data.queues { (queue_card(&ctx, me, line)) }
+                }
+            }
         }
         @for (group, heading) in groups {
             @let list: Vec<&PermitRow> = data.permits.iter().filter(|p| group_of(status(p)) == group).collect();
@@ -132,6 +153,47 @@ pub async fn home(
         StatusCode::OK,
         page(&ctx, Some(&frame(me)), t.home_title, body),
     ))
+}
+
+/// One place in a queue: the car park and type, "Plats N i kön", how many wait and the
+/// expected wait (and what it is estimated from); an offer to answer, or "Lämna kön".
+fn queue_card(ctx: &Ctx, me: &SessionUser, line: &InLine) -> Markup {
+    let q = ctx.lang.queue();
+    let type_name = match ctx.lang {
+        crate::i18n::Lang::Sv => &line.type_name.0,
+        crate::i18n::Lang::En => &line.type_name.1,
+    };
+    html! {
+        li.card.permit-card {
+            p.queue-park { (line.car_park) }
+            p.card-meta {
+                @if let Some(o) = &line.offer {
+                    span.tag.ok { (q.offer_title) } " " (type_name)
+                    br;
+                    ((q.offer_until)(&crate::clock::local_display(o.expires_at)))
+                } @else {
+                    span.tag.wait { ((q.place)(line.place)) } " " (type_name)
+                }
+            }
+            @if line.offer.is_none() {
+                p { ((q.length)(line.length)) ". "
+                    @match line.wait {
+                        Wait::Months(m) => ((q.wait)(m, line.freed)),
+                        Wait::Unknown => (q.wait_unknown),
+                    }
+                }
+            }
+            div.card-actions {
+                @if let Some(o) = &line.offer {
+                    a.button href={ "/queue/offers/" (o.id) } { (q.answer_offer) }
+                }
+                form method="post" action={ "/queue/" (line.entry.id) "/leave" } {
+                    input type="hidden" name="csrf" value=(me.csrf_token);
+                    button.secondary type="submit" { (q.leave) }
+                }
+            }
+        }
+    }
 }
 
 /// One permit: its number large, a status tag in words, the car park and the period; the

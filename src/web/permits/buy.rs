@@ -1,10 +1,12 @@
 //! Buying a permit ("Köp nytt parkeringstillstånd"): the form and its checks, the review ("Bekräfta") and the order, in one transaction.
 
 use super::*;
+use crate::db::queue::Spot;
 pub(super) use crate::domain::order::Order;
 use crate::domain::order::{self, Fields, OrderError, OrderErrors};
 use crate::i18n;
 use crate::services::orders;
+use crate::services::queue::{self, Availability};
 use crate::web::forms::CsrfForm;
 
 pub(super) use crate::domain::order::{Catalogue, TEXT_MAX};
@@ -100,6 +102,9 @@ pub(super) struct BuyErrors {
     pub(super) organisation: Option<&'static str>,
     pub(super) role: Option<&'static str>,
     pub(super) reason: Option<&'static str>,
+    /// The car park is full for the chosen type ("Fullt"): `Some(place)` when the buyer is in
+    /// its queue already.
+    pub(super) full: Option<Option<i64>>,
 }
 
 impl BuyErrors {
@@ -115,6 +120,7 @@ impl BuyErrors {
             organisation: text(e.organisation),
             role: text(e.role),
             reason: text(e.reason),
+            full: None,
         }
     }
 }
@@ -184,16 +190,13 @@ pub async fn new_form(
             .map(|c| c.id.to_string())
             .unwrap_or_default();
     }
+    let e = BuyErrors {
+        full: fullness(&state, me, &form).await?,
+        ..BuyErrors::default()
+    };
     Ok(respond(
         StatusCode::OK,
-        buy_page(
-            &ctx,
-            me,
-            &cat,
-            &form,
-            &BuyErrors::default(),
-            renewing.as_ref(),
-        ),
+        buy_page(&ctx, me, &cat, &form, &e, renewing.as_ref()),
     ))
 }
 
@@ -209,6 +212,63 @@ async fn renewed(
     let uid = me.user.id;
     let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid)).await?;
     Ok(old.filter(|p| may(PermitAction::Renew, p.kind, p.state)))
+}
+
+/// Whether the chosen car park is full for the chosen type, for this buyer (an offer of
+/// theirs, or the permit a renewal renews, holds a place): `Some(place in line)`.
+async fn fullness(
+    state: &AppState,
+    me: &SessionUser,
+    form: &BuyForm,
+) -> Result<Option<Option<i64>>, AppError> {
+    let (Ok(type_id), Ok(car_park)) = (form.type_id.parse::<i64>(), form.car_park.parse::<i64>())
+    else {
+        return Ok(None);
+    };
+    let renews = renewed(state, me, form)
+        .await?
+        .filter(|p| p.permit_type_id == type_id && p.car_park_id == car_park)
+        .map(|p| p.id);
+    let uid = me.user.id;
+    let spot = Spot {
+        car_park_id: car_park,
+        permit_type_id: type_id,
+    };
+    let seen = db::query(&state.pool, move |c| {
+        queue::availability(
+            c,
+            uid,
+            spot,
+            renews,
+            clock::now(),
+            today(chrono::Utc::now()),
+        )
+    })
+    .await?;
+    Ok(match seen {
+        Availability::Open => None,
+        Availability::Full(place) => Some(place),
+    })
+}
+
+/// The wizard again, refused because the car park is full: "Fullt", the queue button, and
+/// the car park field marked.
+fn full_page(
+    ctx: &Ctx,
+    me: &SessionUser,
+    cat: &Catalogue,
+    form: &BuyForm,
+    place: Option<i64>,
+) -> HttpResponse {
+    let e = BuyErrors {
+        car_park: Some(ctx.lang.queue().full_field),
+        full: Some(place),
+        ..BuyErrors::default()
+    };
+    respond(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        buy_page(ctx, me, cat, form, &e, None),
+    )
 }
 
 /// "Visa paket för vald typ" without JavaScript: the form again, as typed, for the type
@@ -247,9 +307,13 @@ pub async fn type_details_fragment(
     let me = ctx.require_user()?;
     let cat = catalogue_for(&state, me).await?;
     let form = query.into_inner().bounded();
+    let full = fullness(&state, me, &form).await?;
     Ok(crate::web::respond::html(
         StatusCode::OK,
-        type_details(&ctx, &cat, &form, &BuyErrors::default()),
+        html! {
+            (type_details(&ctx, &cat, &form, &BuyErrors::default()))
+            (availability(&ctx, full, true))
+        },
     ))
 }
 
@@ -264,7 +328,10 @@ async fn posted_order(
     let cat = catalogue_for(state, me).await?;
     let form = form.bounded();
     Ok(match check(ctx, state, &form, &cat) {
-        Ok(order) => Ok((form, order)),
+        Ok(order) => match fullness(state, me, &form).await? {
+            Some(place) => Err(full_page(ctx, me, &cat, &form, place)),
+            None => Ok((form, order)),
+        },
         Err(e) => {
             let renewing = renewed(state, me, &form).await?;
             Err(respond(
@@ -307,9 +374,20 @@ pub async fn confirm(
         ));
     };
     let user_id = me.user.id;
-    let permit = db::run(&state.pool, move |c| {
-        orders::place(c, user_id, &order, key, clock::now())
+    let hold = state.settings.payment_hold_hours;
+    let placed = db::run(&state.pool, move |c| {
+        Ok::<_, AppError>(orders::place(c, user_id, &order, key, hold, clock::now()))
     })
     .await?;
+    let permit = match placed {
+        Ok(permit) => permit,
+        // The last place went while the buyer was on the review page.
+        Err(orders::OrderError::Full) => {
+            let cat = catalogue_for(&state, me).await?;
+            let place = fullness(&state, me, &form).await?.flatten();
+            return Ok(full_page(&ctx, me, &cat, &form, place));
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(see_other(&format!("/permits/{}", permit.id)))
 }

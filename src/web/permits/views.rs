@@ -48,6 +48,28 @@ pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyEr
     }
 }
 
+/// "Fullt" where the chosen car park is full for the chosen type, with "Ställ dig i kö" (a
+/// button of the wizard's form, so it sends the type and car park) or the buyer's place in
+/// line. `oob`: sent beside the type's details after a choice (htmx swaps it by its id).
+pub(super) fn availability(ctx: &Ctx, full: Option<Option<i64>>, oob: bool) -> Markup {
+    let q = ctx.lang.queue();
+    html! {
+        div #availability hx-swap-oob=[oob.then_some("true")] {
+            @if let Some(place) = full {
+                section.card.full aria-labelledby="full-h" {
+                    h2 #full-h { (q.full) }
+                    p { (q.full_body) }
+                    @match place {
+                        Some(n) => p { strong { ((q.place)(n)) } ". " (q.in_line_already) " " a href="/" { (ctx.t().home_title) } },
+                        None => button type="submit" formaction="/queue/join" { (q.join) },
+                    }
+                    p.hint { (q.how_it_works) }
+                }
+            }
+        }
+    }
+}
+
 /// The wizard's wrong fields in the form's order, for the error summary: a group of radio
 /// buttons by its first button.
 fn buy_errors<'a>(
@@ -111,12 +133,16 @@ pub(super) fn buy_form(
                 label for="foreign" { (t.foreign_label) }
             }
             label for="car_park" { (t.car_park_label) }
-            select #car_park name="car_park" aria-invalid=[e.car_park.map(|_| "true")] {
+            select #car_park name="car_park" aria-invalid=[e.car_park.map(|_| "true")]
+                aria-describedby=[e.car_park.map(|_| "car_park-error")]
+                hx-get="/permits/new/details" hx-target="#type-details" hx-swap="outerHTML"
+                hx-include="closest form" hx-params="not csrf" {
                 @for c in &cat.car_parks {
                     option value=(c.id) selected[form.car_park == c.id.to_string()] { (c.name) }
                 }
             }
-            @if let Some(err) = e.car_park { p.field-error { (err) } }
+            @if let Some(err) = e.car_park { p.field-error #car_park-error { (err) } }
+            (availability(ctx, e.full, false))
             button type="submit" { (t.continue_button) }
         }
     }

@@ -1,0 +1,217 @@
+//! The customer's side of waiting lists: joining the queue of a full car park and type
+//! ("Ställ dig i kö"), leaving it, and answering an offer ("Tacka ja", "Tacka nej"). The
+//! rules are in `services::queue`; Hem shows the places in line.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use maud::html;
+use serde::Deserialize;
+
+use crate::clock;
+use crate::db::{self, queue::Spot};
+use crate::domain::permit::today;
+use crate::services::orders;
+use crate::services::queue::{self, QueueError};
+use crate::state::AppState;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{CsrfForm, CsrfOnly, csrf, notice, notice_error};
+use crate::web::layout::page;
+use crate::web::respond::{html as respond, see_other};
+use crate::web::settings::frame;
+
+type Data = web::Data<AppState>;
+
+/// The car park and type of the wizard's form (its other fields are ignored).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct JoinForm {
+    #[serde(rename = "type")]
+    type_id: String,
+    car_park: String,
+}
+
+/// "Ställ dig i kö": last in line of a full car park and type the user may buy; then Hem,
+/// which shows the place. A car park that is not full (any more) sends the buyer back to the
+/// wizard to buy.
+pub async fn join(
+    ctx: Ctx,
+    state: Data,
+    form: CsrfForm<JoinForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let (Ok(type_id), Ok(car_park)) = (form.type_id.parse::<i64>(), form.car_park.parse::<i64>())
+    else {
+        return Err(AppError::NotFound);
+    };
+    let employee = me.user.is_employee;
+    let cat = db::query(&state.pool, move |c| orders::catalogue_for(c, employee)).await?;
+    if cat.type_by_id(type_id).is_none() || !cat.car_parks.iter().any(|p| p.id == car_park) {
+        return Err(AppError::NotFound);
+    }
+    let s = Spot {
+        car_park_id: car_park,
+        permit_type_id: type_id,
+    };
+    let uid = me.user.id;
+    let joined = db::run(&state.pool, move |c| {
+        Ok::<_, AppError>(queue::join(
+            c,
+            uid,
+            s,
+            clock::now(),
+            today(chrono::Utc::now()),
+        ))
+    })
+    .await?;
+    match joined {
+        Ok(()) | Err(QueueError::AlreadyInLine) => Ok(see_other("/?m=queued")),
+        Err(QueueError::NotFull) => Ok(see_other(&format!(
+            "/permits/new?type={type_id}&car_park={car_park}"
+        ))),
+        Err(QueueError::Db(e)) => Err(AppError::Db(e)),
+        Err(_) => Err(AppError::NotFound),
+    }
+}
+
+/// "Lämna kön".
+pub async fn leave(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    _form: CsrfForm<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let (uid, id) = (me.user.id, id.into_inner());
+    let left = db::run(&state.pool, move |c| {
+        Ok::<_, AppError>(queue::leave(c, uid, id, clock::now()))
+    })
+    .await?;
+    match left {
+        Ok(_) => {
+            state.queue_now();
+            Ok(see_other("/?m=left_queue"))
+        }
+        Err(QueueError::Db(e)) => Err(AppError::Db(e)),
+        Err(_) => Ok(see_other("/")),
+    }
+}
+
+/// The offer's page, reached from its link (through login): what is offered, until when, and
+/// "Tacka ja" / "Tacka nej" while it is open.
+pub async fn offer_page(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let (uid, id, lang) = (me.user.id, id.into_inner(), ctx.lang);
+    let (offer, names) = db::query(&state.pool, move |c| {
+        let Some(o) = queue::offer_of(c, uid, id)? else {
+            return Ok((None, None));
+        };
+        let names = queue::names(c, o.spot(), lang)?;
+        Ok((Some(o), Some(names)))
+    })
+    .await?;
+    let (Some(o), Some((type_name, car_park))) = (offer, names) else {
+        return Err(AppError::NotFound);
+    };
+    let q = ctx.lang.queue();
+    let live = o.is_live(clock::now());
+    let buy = format!(
+        "/permits/new?type={}&car_park={}",
+        o.permit_type_id, o.car_park_id
+    );
+    let body = html! {
+        @if !live { (notice_error(q.offer_gone)) }
+        p { (q.offer_intro) }
+        dl.card {
+            dt { (ctx.t().type_label) } dd { (type_name) }
+            dt { (ctx.t().car_park_label) } dd { (car_park) }
+        }
+        @if live {
+            p { strong { ((q.offer_until)(&clock::local_display(o.expires_at))) } }
+            p { (q.offer_rules) }
+            @if o.status == crate::domain::queue::OfferStatus::Accepted {
+                (notice(q.offer_accepted))
+                p { a.button href=(buy) { (q.continue_buying) } }
+            } @else {
+                h2 { (q.offer_answer) }
+                div.card-actions {
+                    form method="post" action={ "/queue/offers/" (o.id) "/accept" } {
+                        (csrf(&me.csrf_token))
+                        button type="submit" { (q.accept) }
+                    }
+                    form method="post" action={ "/queue/offers/" (o.id) "/decline" } {
+                        (csrf(&me.csrf_token))
+                        button.danger-outline type="submit" { (q.decline) }
+                    }
+                }
+            }
+        }
+        p { a href="/" { (ctx.t().home_title) } }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        page(&ctx, Some(&frame(me)), q.offer_title, body),
+    ))
+}
+
+/// "Tacka ja": into the buying flow with the car park and type chosen and the place held.
+pub async fn accept(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    _form: CsrfForm<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let (uid, id) = (me.user.id, id.into_inner());
+    let accepted = db::run(&state.pool, move |c| {
+        Ok::<_, AppError>(queue::accept(c, uid, id, clock::now()))
+    })
+    .await?;
+    match accepted {
+        Ok(o) => Ok(see_other(&format!(
+            "/permits/new?type={}&car_park={}",
+            o.permit_type_id, o.car_park_id
+        ))),
+        Err(QueueError::Db(e)) => Err(AppError::Db(e)),
+        Err(QueueError::NotFound) => Err(AppError::NotFound),
+        Err(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
+    }
+}
+
+/// "Tacka nej": out of the queue; the place goes to the next in line at once.
+pub async fn decline(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<i64>,
+    _form: CsrfForm<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let (uid, id) = (me.user.id, id.into_inner());
+    let declined = db::run(&state.pool, move |c| {
+        Ok::<_, AppError>(queue::decline(c, uid, id, clock::now()))
+    })
+    .await?;
+    match declined {
+        Ok(_) => {
+            state.queue_now();
+            Ok(see_other("/?m=declined"))
+        }
+        Err(QueueError::Db(e)) => Err(AppError::Db(e)),
+        Err(QueueError::NotFound) => Err(AppError::NotFound),
+        Err(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
+    }
+}
+
+/// A POST address opened again (back button, a new tab): the offer's page.
+pub async fn to_offer(id: web::Path<i64>) -> HttpResponse {
+    see_other(&format!("/queue/offers/{}", id.into_inner()))
+}
+
+/// A POST address opened again: Hem, which shows the queues.
+pub async fn to_home() -> HttpResponse {
+    see_other("/")
+}

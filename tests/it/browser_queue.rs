@@ -1,0 +1,165 @@
+//! Capacity and the queue in Chromium on a phone, with JavaScript: the office sets capacity 1
+//! in Katalog; the first buyer has the place; the second sees "Fullt" as soon as the choice is
+//! made, queues and sees "Plats 1 i kön" on Hem; the office cancels the first permit; the
+//! second follows the offer's link through login, says "Tacka ja", buys and pays; a third
+//! finds the car park full.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+
+use crate::browser::{Browser, browser_tests_skipped};
+use crate::kit::{flows::PASSWORD, spawn::spawn_app};
+use crate::operator::operator_client;
+use crate::permits::bought_permit;
+
+/// Clicks the element `css` (a button among others of the same name).
+async fn press(b: &Browser, css: &str) {
+    let el = b
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+    el.send_keys("\u{E007}").await.unwrap();
+}
+
+/// Logs in on the login page that `url` leads to; then that page.
+async fn log_in(b: &Browser, url: &str, email: &str, heading: &str) {
+    b.goto(url).await;
+    b.wait_for_heading("Logga in").await;
+    b.fill("E-postadress", email).await;
+    b.fill("Lösenord", PASSWORD).await;
+    b.click("Logga in").await;
+    b.wait_for_heading(heading).await;
+}
+
+async fn log_out(b: &Browser) {
+    b.click("Logga ut").await;
+    b.wait_for_heading("Logga in").await;
+}
+
+#[actix_web::test]
+async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let first = bought_permit(&app, "forst@regionvastmanland.se").await;
+    let office = "kontor@regionvastmanland.se";
+    operator_client(&app, office).await;
+    let second = "andra@regionvastmanland.se";
+    let third = "tredje@regionvastmanland.se";
+    for email in [second, third] {
+        let c = crate::kit::client::client(&app.address);
+        crate::kit::flows::register_confirm_login(
+            &c,
+            &app.address,
+            email,
+            crate::kit::flows::Inbox::Smtp(app.smtp()),
+        )
+        .await;
+    }
+
+    let b = Browser::start(true).await;
+    // The office: capacity 1 for the monthly permit in the first car park.
+    log_in(&b, &app.url("/operator/catalogue"), office, "Katalog").await;
+    b.fill("Kapacitet", "1").await;
+    press(&b, "form[action='/operator/catalogue/capacity'] button").await;
+    b.wait_for_text("Ändringen har sparats").await;
+    log_out(&b).await;
+
+    // The second buyer: "Fullt" as soon as the type is chosen, then the queue.
+    b.login(&app.url("/"), second, PASSWORD).await;
+    b.click("Köp nytt parkeringstillstånd").await;
+    b.wait_for_heading("Köp nytt parkeringstillstånd").await;
+    b.choose("Anställda dagkort").await;
+    b.wait_for_text("Antal dagar").await;
+    assert!(!b.page_text().await.contains("Fullt"));
+    b.choose("Anställda månads/årskort").await;
+    b.wait_for_text("Fullt").await;
+    b.client
+        .execute(
+            "document.getElementById('availability').scrollIntoView(); return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.screenshot("queue-full").await;
+    b.click("Ställ dig i kö").await;
+    b.wait_for_text("Plats 1 i kön").await;
+    let hem = b.page_text().await;
+    assert!(
+        hem.contains("Du står nu i kön") && hem.contains("1 står i kön"),
+        "{hem}"
+    );
+    b.screenshot("queue-home").await;
+    log_out(&b).await;
+
+    // The office cancels the first permit ("Makulera", then "Ja, makulera").
+    let id = first.rsplit('/').next().unwrap();
+    let page = format!("/operator/permits/{id}");
+    let heading = format!("Parkeringstillstånd #{id} – ABC123");
+    log_in(&b, &app.url(&page), office, &heading).await;
+    b.click("Makulera").await;
+    b.wait_for_text("Ja, makulera").await;
+    b.click("Ja, makulera").await;
+    b.wait_for_text("Makulerad").await;
+    log_out(&b).await;
+
+    // The offer comes by e-mail; its link goes through login.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mail = loop {
+        if let Some(m) = app
+            .smtp()
+            .to(second)
+            .into_iter()
+            .find(|m| m.subject().starts_with("En plats är ledig"))
+        {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "no offer e-mail");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let link = mail.link("/queue/offers/");
+    log_in(&b, &link, second, "Erbjudande om plats").await;
+    b.screenshot("queue-offer").await;
+    b.click("Tacka ja").await;
+    b.wait_for_heading("Köp nytt parkeringstillstånd").await;
+    assert!(!b.page_text().await.contains("Fullt"), "the place is held");
+    b.wait_for_text("12 månader").await;
+    b.choose("1 månad").await;
+    b.fill("Registreringsnummer", "BBB222").await;
+    b.click("Spara och fortsätt").await;
+    b.wait_for_heading("Granska och bekräfta").await;
+    b.click("Bekräfta").await;
+    b.wait_for_heading("Anställda månads/årskort – BBB222")
+        .await;
+    assert_eq!(b.text("#status").await, "Väntar på betalning");
+    b.choose("Swish").await;
+    b.fill("Swishnummer", "0701234567").await;
+    b.click("Betala nu").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !b.page_text().await.contains("Betalningen är klar") {
+        assert!(
+            Instant::now() < deadline,
+            "never paid: {}",
+            b.page_text().await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    log_out(&b).await;
+
+    // A third buyer finds it full.
+    log_in(
+        &b,
+        &app.url("/permits/new"),
+        third,
+        "Köp nytt parkeringstillstånd",
+    )
+    .await;
+    b.choose("Anställda månads/årskort").await;
+    b.wait_for_text("Fullt").await;
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.close().await;
+}
