@@ -89,6 +89,27 @@ impl OfferRow {
     }
 }
 
+type At<A, B> = diesel::dsl::And<diesel::dsl::Eq<A, i64>, diesel::dsl::Eq<B, i64>>;
+
+/// The rows of one car park and type, in each table that has both columns.
+fn entries_at(s: Spot) -> At<queue_entries::car_park_id, queue_entries::permit_type_id> {
+    queue_entries::car_park_id
+        .eq(s.car_park_id)
+        .and(queue_entries::permit_type_id.eq(s.permit_type_id))
+}
+
+fn offers_at(s: Spot) -> At<queue_offers::car_park_id, queue_offers::permit_type_id> {
+    queue_offers::car_park_id
+        .eq(s.car_park_id)
+        .and(queue_offers::permit_type_id.eq(s.permit_type_id))
+}
+
+fn permits_at(s: Spot) -> At<permits::car_park_id, permits::permit_type_id> {
+    permits::car_park_id
+        .eq(s.car_park_id)
+        .and(permits::permit_type_id.eq(s.permit_type_id))
+}
+
 const LIVE_OFFER: [OfferStatus; 2] = [OfferStatus::Open, OfferStatus::Accepted];
 const IN_LINE: [EntryStatus; 2] = [EntryStatus::Waiting, EntryStatus::Offered];
 const HOLDS: [State; 2] = [State::Paid, State::AwaitingPayment];
@@ -176,8 +197,7 @@ pub fn release(c: &mut DbConnection, s: Spot) -> QueryResult<()> {
 /// Permits that hold a place of this car park and type today (paid or unpaid, not ended).
 pub fn taken(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i64> {
     permits::table
-        .filter(permits::car_park_id.eq(s.car_park_id))
-        .filter(permits::permit_type_id.eq(s.permit_type_id))
+        .filter(permits_at(s))
         .filter(permits::state.eq_any(HOLDS.map(State::as_str)))
         .filter(permits::end_date.ge(today))
         .count()
@@ -187,8 +207,7 @@ pub fn taken(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i64
 /// Of those, the unpaid ones.
 pub fn unpaid(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i64> {
     permits::table
-        .filter(permits::car_park_id.eq(s.car_park_id))
-        .filter(permits::permit_type_id.eq(s.permit_type_id))
+        .filter(permits_at(s))
         .filter(permits::state.eq(State::AwaitingPayment.as_str()))
         .filter(permits::end_date.ge(today))
         .count()
@@ -197,8 +216,7 @@ pub fn unpaid(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i6
 
 pub fn live_offers(c: &mut DbConnection, s: Spot, now: NaiveDateTime) -> QueryResult<i64> {
     queue_offers::table
-        .filter(queue_offers::car_park_id.eq(s.car_park_id))
-        .filter(queue_offers::permit_type_id.eq(s.permit_type_id))
+        .filter(offers_at(s))
         .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
         .filter(queue_offers::expires_at.gt(now))
         .count()
@@ -207,8 +225,7 @@ pub fn live_offers(c: &mut DbConnection, s: Spot, now: NaiveDateTime) -> QueryRe
 
 pub fn waiting_count(c: &mut DbConnection, s: Spot) -> QueryResult<i64> {
     queue_entries::table
-        .filter(queue_entries::car_park_id.eq(s.car_park_id))
-        .filter(queue_entries::permit_type_id.eq(s.permit_type_id))
+        .filter(entries_at(s))
         .filter(queue_entries::status.eq(EntryStatus::Waiting.as_str()))
         .count()
         .get_result(c)
@@ -233,8 +250,7 @@ pub fn tally(
 /// Those waiting, first in line first.
 pub fn waiting(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<EntryRow>> {
     queue_entries::table
-        .filter(queue_entries::car_park_id.eq(s.car_park_id))
-        .filter(queue_entries::permit_type_id.eq(s.permit_type_id))
+        .filter(entries_at(s))
         .filter(queue_entries::status.eq(EntryStatus::Waiting.as_str()))
         .order((queue_entries::sort_key, queue_entries::id))
         .select(EntryRow::as_select())
@@ -245,8 +261,7 @@ pub fn waiting(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<EntryRow>> {
 pub fn line(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<(EntryRow, String, String)>> {
     queue_entries::table
         .inner_join(users::table)
-        .filter(queue_entries::car_park_id.eq(s.car_park_id))
-        .filter(queue_entries::permit_type_id.eq(s.permit_type_id))
+        .filter(entries_at(s))
         .filter(queue_entries::status.eq_any(IN_LINE.map(EntryStatus::as_str)))
         .order((queue_entries::sort_key, queue_entries::id))
         .select((EntryRow::as_select(), users::name, users::email))
@@ -256,8 +271,7 @@ pub fn line(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<(EntryRow, String,
 /// A place in line: 1 + those waiting before it.
 pub fn position(c: &mut DbConnection, e: &EntryRow) -> QueryResult<i64> {
     let before: i64 = queue_entries::table
-        .filter(queue_entries::car_park_id.eq(e.car_park_id))
-        .filter(queue_entries::permit_type_id.eq(e.permit_type_id))
+        .filter(entries_at(e.spot()))
         .filter(queue_entries::status.eq(EntryStatus::Waiting.as_str()))
         .filter(
             queue_entries::sort_key
@@ -292,8 +306,7 @@ pub fn entry(c: &mut DbConnection, id: i64) -> QueryResult<Option<EntryRow>> {
 pub fn entry_in_line(c: &mut DbConnection, user: UserId, s: Spot) -> QueryResult<Option<EntryRow>> {
     queue_entries::table
         .filter(queue_entries::user_id.eq(user))
-        .filter(queue_entries::car_park_id.eq(s.car_park_id))
-        .filter(queue_entries::permit_type_id.eq(s.permit_type_id))
+        .filter(entries_at(s))
         .filter(queue_entries::status.eq_any(IN_LINE.map(EntryStatus::as_str)))
         .select(EntryRow::as_select())
         .first(c)
@@ -391,8 +404,7 @@ pub fn live_offer_of(
 ) -> QueryResult<Option<OfferRow>> {
     queue_offers::table
         .filter(queue_offers::user_id.eq(user))
-        .filter(queue_offers::car_park_id.eq(s.car_park_id))
-        .filter(queue_offers::permit_type_id.eq(s.permit_type_id))
+        .filter(offers_at(s))
         .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
         .filter(queue_offers::expires_at.gt(now))
         .select(OfferRow::as_select())
@@ -413,8 +425,7 @@ pub fn offer_of_entry(c: &mut DbConnection, entry: i64) -> QueryResult<Option<Of
 /// Every offer made to those in this line, newest first (the operator's view).
 pub fn offers_of_line(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<OfferRow>> {
     queue_offers::table
-        .filter(queue_offers::car_park_id.eq(s.car_park_id))
-        .filter(queue_offers::permit_type_id.eq(s.permit_type_id))
+        .filter(offers_at(s))
         .order(queue_offers::id.desc())
         .select(OfferRow::as_select())
         .load(c)
@@ -519,8 +530,7 @@ pub fn freed_since(
     today: NaiveDate,
 ) -> QueryResult<i64> {
     let ended: Vec<PermitId> = permits::table
-        .filter(permits::car_park_id.eq(s.car_park_id))
-        .filter(permits::permit_type_id.eq(s.permit_type_id))
+        .filter(permits_at(s))
         .filter(permits::state.eq(State::Paid.as_str()))
         .filter(permits::end_date.ge(since))
         .filter(permits::end_date.lt(today))
@@ -532,8 +542,7 @@ pub fn freed_since(
         .select(permits::renews_permit_id)
         .load(c)?;
     let cancelled: i64 = permits::table
-        .filter(permits::car_park_id.eq(s.car_park_id))
-        .filter(permits::permit_type_id.eq(s.permit_type_id))
+        .filter(permits_at(s))
         .filter(permits::state.eq(State::Cancelled.as_str()))
         .filter(permits::updated_at.ge(since.and_hms_opt(0, 0, 0).unwrap_or_default()))
         .count()

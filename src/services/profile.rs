@@ -209,7 +209,11 @@ pub fn undo_email_change(
     })
 }
 
-/// "Ta bort mitt konto": erases the personal data in one transaction.
+/// "Ta bort mitt konto": erases the personal data in one transaction, and leaves every
+/// queue (an open offer goes back, to the next in line).
 pub fn delete_account(c: &mut DbConnection, id: UserId, now: NaiveDateTime) -> QueryResult<()> {
-    write_tx(c, |c| users::erase(c, id, now))
+    write_tx(c, |c| {
+        crate::services::queue::leave_all(c, id, now)?;
+        users::erase(c, id, now)
+    })
 }

@@ -7,8 +7,13 @@ use actix_web::{HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
+use chrono::NaiveDateTime;
+
+use crate::auth::SessionUser;
 use crate::clock;
+use crate::db::DbConnection;
 use crate::db::{self, queue::Spot};
+use crate::domain::UserId;
 use crate::domain::permit::today;
 use crate::services::orders;
 use crate::services::queue::{self, QueueError};
@@ -74,6 +79,25 @@ pub async fn join(
     }
 }
 
+/// A change the user makes to their own place in line or offer `id`, in its transaction: a
+/// database error is the request's, a refusal the handler's to answer.
+async fn change<T: Send + 'static>(
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    f: fn(&mut DbConnection, UserId, i64, NaiveDateTime) -> Result<T, QueueError>,
+) -> Result<Result<T, QueueError>, AppError> {
+    let uid = me.user.id;
+    let done = db::run(&state.pool, move |c| {
+        Ok::<_, AppError>(f(c, uid, id, clock::now()))
+    })
+    .await?;
+    match done {
+        Err(QueueError::Db(e)) => Err(AppError::Db(e)),
+        other => Ok(other),
+    }
+}
+
 /// "Lämna kön".
 pub async fn leave(
     ctx: Ctx,
@@ -82,17 +106,11 @@ pub async fn leave(
     _form: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let (uid, id) = (me.user.id, id.into_inner());
-    let left = db::run(&state.pool, move |c| {
-        Ok::<_, AppError>(queue::leave(c, uid, id, clock::now()))
-    })
-    .await?;
-    match left {
+    match change(&state, me, id.into_inner(), queue::leave).await? {
         Ok(_) => {
             state.queue_now();
             Ok(see_other("/?m=left_queue"))
         }
-        Err(QueueError::Db(e)) => Err(AppError::Db(e)),
         Err(_) => Ok(see_other("/")),
     }
 }
@@ -165,18 +183,12 @@ pub async fn accept(
     id: web::Path<i64>,
     _form: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let (uid, id) = (me.user.id, id.into_inner());
-    let accepted = db::run(&state.pool, move |c| {
-        Ok::<_, AppError>(queue::accept(c, uid, id, clock::now()))
-    })
-    .await?;
-    match accepted {
+    let (me, id) = (ctx.require_user()?, id.into_inner());
+    match change(&state, me, id, queue::accept).await? {
         Ok(o) => Ok(see_other(&format!(
             "/permits/new?type={}&car_park={}",
             o.permit_type_id, o.car_park_id
         ))),
-        Err(QueueError::Db(e)) => Err(AppError::Db(e)),
         Err(QueueError::NotFound) => Err(AppError::NotFound),
         Err(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
     }
@@ -189,18 +201,12 @@ pub async fn decline(
     id: web::Path<i64>,
     _form: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let (uid, id) = (me.user.id, id.into_inner());
-    let declined = db::run(&state.pool, move |c| {
-        Ok::<_, AppError>(queue::decline(c, uid, id, clock::now()))
-    })
-    .await?;
-    match declined {
+    let (me, id) = (ctx.require_user()?, id.into_inner());
+    match change(&state, me, id, queue::decline).await? {
         Ok(_) => {
             state.queue_now();
             Ok(see_other("/?m=declined"))
         }
-        Err(QueueError::Db(e)) => Err(AppError::Db(e)),
         Err(QueueError::NotFound) => Err(AppError::NotFound),
         Err(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
     }

@@ -615,3 +615,33 @@ async fn a_holder_renews_without_queueing_and_an_application_needs_a_free_place(
             .contains("Väntar på godkännande")
     );
 }
+
+#[actix_web::test]
+async fn a_deleted_account_leaves_every_queue() {
+    let app = spawn_app().await;
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    set_capacity(&app, &op, "0").await;
+    let bo = customer(&app, "bo@regionvastmanland.se").await;
+    let refused = order(&app, &bo, "BBB222").await.text().await.unwrap();
+    assert_eq!(join(&app, &bo, &refused).await.status(), 303);
+    let (_, settings) = get(&app, &bo, "/settings").await;
+    let csrf = hidden_value(&settings, "csrf");
+    let resp = bo
+        .post(app.url("/settings/delete"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("delete_password", flows::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let statuses: Vec<(String, Option<String>)> = queue_entries::table
+        .select((queue_entries::status, queue_entries::end_reason))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        statuses,
+        vec![("left".to_string(), Some("account deleted".to_string()))]
+    );
+}

@@ -226,6 +226,24 @@ pub fn leave(
     })
 }
 
+/// Every place in line of a user whose account goes (in that transaction).
+pub fn leave_all(c: &mut DbConnection, user: UserId, now: NaiveDateTime) -> QueryResult<()> {
+    let in_line = [EntryStatus::Waiting, EntryStatus::Offered];
+    for e in db::entries_of(c, user)? {
+        db::lock(c, e.spot())?;
+        db::set_entry_status(
+            c,
+            e.id,
+            &in_line,
+            EntryStatus::Left,
+            now,
+            Some("account deleted"),
+        )?;
+        withdraw_offer(c, e.id, OfferStatus::Withdrawn, now)?;
+    }
+    Ok(())
+}
+
 pub(super) fn withdraw_offer(
     c: &mut DbConnection,
     entry: i64,

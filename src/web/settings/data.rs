@@ -55,6 +55,8 @@ pub async fn delete_account(
     })
     .await?;
     tracing::info!(user = %id, "account deleted");
+    // A place in line or an offer it held goes to the next.
+    state.queue_now();
     Ok(HttpResponse::SeeOther()
         .cookie(session::removal_cookie(&state.settings))
         .insert_header((header::LOCATION, "/login?m=deleted"))
