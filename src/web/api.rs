@@ -69,12 +69,6 @@ pub enum Verdict {
 /// The window of the check API's limits.
 const LIMIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Counts one request against `bucket` (at most `CHECK_API_RATE_PER_MINUTE` a minute).
-async fn hit(state: &AppState, bucket: String) -> Result<Verdict, db::DbError> {
-    let max = state.settings.check_api_rate_per_minute;
-    limiter::hit(&state.pool, bucket, LIMIT_WINDOW, max).await
-}
-
 /// 429 with `Retry-After` in whole seconds (at least 1).
 fn too_many(retry_after: std::time::Duration) -> HttpResponse {
     let secs = retry_after.as_millis().div_ceil(1000).max(1);
@@ -115,11 +109,12 @@ fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<usize
 
 /// What a number's check answers today (the API and the Kontroll page share it).
 pub async fn answer(state: &AppState, regnr: RegNumber) -> Result<CheckAnswer, db::DbError> {
-    let number = regnr.as_str().to_string();
-    let found = db::query(&state.pool, move |c| {
-        check::valid_on(c, &number, today(chrono::Utc::now()))
-    })
-    .await?;
+    db::run(&state.pool, move |c| answer_in(c, regnr)).await
+}
+
+/// [`answer`] on a connection at hand.
+fn answer_in(c: &mut db::DbConnection, regnr: RegNumber) -> Result<CheckAnswer, db::DbError> {
+    let found = check::valid_on(c, regnr.as_str(), today(chrono::Utc::now()))?;
     Ok(CheckAnswer {
         regnr: regnr.to_string(),
         valid: !found.is_empty(),
@@ -146,6 +141,17 @@ pub async fn answer_with_reason(
     Ok(a)
 }
 
+/// What one request to the API comes to, decided in its one trip to the database.
+enum Outcome {
+    TooMany(std::time::Duration),
+    Unauthorised,
+    BadNumber(&'static str),
+    Answer(CheckAnswer),
+}
+
+/// `GET /api/v1/check`. The key and the number are read first; then one trip to the database
+/// counts the client's hit, the key's hit (when the key is right) and finds the answer, in the
+/// order the module's header gives: a refused or unauthorised request reads nothing more.
 pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let keys = &state.settings.check_api_keys;
     if keys.is_empty() {
@@ -155,49 +161,43 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         );
     }
     // Per client address: every request, also those with a wrong key.
-    let client = client_address(&req, &state);
-    match hit(&state, format!("check:addr:{client}")).await {
-        Ok(Verdict::Allowed) => {}
-        Ok(Verdict::Refused { retry_after }) => return too_many(retry_after),
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "check rate limit failed");
-            return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
-        }
-    }
-    let Some(key) = authorised(&req, keys) else {
-        return json_error(
-            StatusCode::UNAUTHORIZED,
-            "a valid API key is required: Authorization: Bearer KEY",
-        );
-    };
+    let by_client = format!("check:addr:{}", client_address(&req, &state));
     // Per key: counted under a hash of the key, never the key itself.
-    let key_id = hash_token(keys[key].expose_secret());
-    match hit(&state, format!("check:key:{}", &key_id[..32])).await {
-        Ok(Verdict::Allowed) => {}
-        Ok(Verdict::Refused { retry_after }) => return too_many(retry_after),
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "check rate limit failed");
-            return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
-        }
-    }
+    let by_key = authorised(&req, keys)
+        .map(|key| format!("check:key:{}", &hash_token(keys[key].expose_secret())[..32]));
     let raw = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "regnr")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    let regnr = match RegNumber::for_lookup(&raw) {
-        Ok(r) => r,
-        Err(crate::domain::regnr::RegNumberError::Empty) => {
-            return json_error(StatusCode::BAD_REQUEST, "regnr is missing");
+    let regnr = RegNumber::for_lookup(&raw).map_err(|e| match e {
+        crate::domain::regnr::RegNumberError::Empty => "regnr is missing",
+        _ => "regnr must be a registration number: letters and digits, at most 10",
+    });
+    let max = state.settings.check_api_rate_per_minute;
+    let outcome = db::run(&state.pool, move |c| -> Result<Outcome, db::DbError> {
+        if let Verdict::Refused { retry_after } = limiter::hit(c, &by_client, max)? {
+            return Ok(Outcome::TooMany(retry_after));
         }
-        Err(_) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "regnr must be a registration number: letters and digits, at most 10",
-            );
+        let Some(by_key) = by_key else {
+            return Ok(Outcome::Unauthorised);
+        };
+        if let Verdict::Refused { retry_after } = limiter::hit(c, &by_key, max)? {
+            return Ok(Outcome::TooMany(retry_after));
         }
-    };
-    match answer(&state, regnr).await {
-        Ok(a) => HttpResponse::Ok()
+        Ok(match regnr {
+            Ok(regnr) => Outcome::Answer(answer_in(c, regnr)?),
+            Err(message) => Outcome::BadNumber(message),
+        })
+    })
+    .await;
+    match outcome {
+        Ok(Outcome::TooMany(retry_after)) => too_many(retry_after),
+        Ok(Outcome::Unauthorised) => json_error(
+            StatusCode::UNAUTHORIZED,
+            "a valid API key is required: Authorization: Bearer KEY",
+        ),
+        Ok(Outcome::BadNumber(message)) => json_error(StatusCode::BAD_REQUEST, message),
+        Ok(Outcome::Answer(a)) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
             .json(a),
         Err(e) => {
@@ -215,27 +215,21 @@ fn client_address(req: &HttpRequest, state: &AppState) -> String {
 /// The limiter the check API counts against: the database's ([`crate::db::limits`]), so a
 /// limit holds under parallel requests and across instances on one database.
 mod limiter {
-    use super::Verdict;
-    use crate::db::{self, Pool, limits};
+    use super::{LIMIT_WINDOW, Verdict};
+    use crate::db::{DbConnection, DbError, limits};
 
-    pub async fn hit(
-        pool: &Pool,
-        bucket: String,
-        window: std::time::Duration,
-        max: u32,
-    ) -> Result<Verdict, db::DbError> {
-        let window = chrono::TimeDelta::from_std(window).unwrap_or(chrono::TimeDelta::MAX);
-        let limit = db::query(pool, move |c| {
-            limits::hit(c, &bucket, window, i64::from(max), crate::clock::now())
-        })
-        .await?;
-        Ok(match limit {
-            limits::Limit::Allowed => Verdict::Allowed,
-            limits::Limit::Refused { retry_after } => Verdict::Refused {
-                retry_after: retry_after
-                    .to_std()
-                    .unwrap_or(std::time::Duration::from_secs(1)),
+    /// Counts one request against `bucket` (at most `max` a minute).
+    pub fn hit(c: &mut DbConnection, bucket: &str, max: u32) -> Result<Verdict, DbError> {
+        let window = chrono::TimeDelta::from_std(LIMIT_WINDOW).unwrap_or(chrono::TimeDelta::MAX);
+        Ok(
+            match limits::hit(c, bucket, window, i64::from(max), crate::clock::now())? {
+                limits::Limit::Allowed => Verdict::Allowed,
+                limits::Limit::Refused { retry_after } => Verdict::Refused {
+                    retry_after: retry_after
+                        .to_std()
+                        .unwrap_or(std::time::Duration::from_secs(1)),
+                },
             },
-        })
+        )
     }
 }
