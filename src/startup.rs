@@ -32,6 +32,10 @@ use crate::web::{self as routes_mod, assets, middleware};
 /// one permit of its own so that a sign-up flood cannot hold up logins.
 const HASHING_PERMITS: usize = 4;
 const SIGNUP_HASHING_PERMITS: usize = 1;
+const _: () = assert!(
+    HASHING_PERMITS + SIGNUP_HASHING_PERMITS == crate::auth::password::HASHING_THREADS,
+    "one hashing thread per hash that may run at once"
+);
 
 pub struct Application {
     port: u16,
@@ -176,6 +180,7 @@ impl Application {
             queue,
             swish,
             nexi,
+            reserved_hits: Default::default(),
             hashing: Semaphore::new(HASHING_PERMITS),
             signup_hashing: Semaphore::new(SIGNUP_HASHING_PERMITS),
         });
@@ -183,12 +188,10 @@ impl Application {
         password::init();
         // Each worker has its own blocking pool (tokio's; actix-web's default is 512 threads
         // over the workers). What runs there is database work, which can use at most the
-        // connection pool, and password hashing, held to its permits before it starts; so
-        // one worker gets enough threads for the whole pool and every permit, and no more
-        // threads than could do anything wait and switch on two cores.
-        let blocking_threads = db::pool_size(&state.settings.database_url) as usize
-            + HASHING_PERMITS
-            + SIGNUP_HASHING_PERMITS;
+        // connection pool; so one worker gets enough threads for the whole pool, and no more
+        // threads than could do anything wait and switch on two cores. Password hashing has
+        // threads of its own at a lower priority (`auth::password`).
+        let blocking_threads = db::pool_size(&state.settings.database_url) as usize;
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(crate::web::error::render_error_pages))

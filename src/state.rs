@@ -28,6 +28,9 @@ pub struct AppState {
     pub swish: SwishClient,
     /// The real Nexi Checkout API or the built-in card simulator.
     pub nexi: crate::payments::nexi::NexiClient,
+    /// The check API's hits reserved from the database and not yet used
+    /// (`db::limits::hit_chunked`).
+    pub reserved_hits: std::sync::Arc<crate::db::limits::Reserved>,
     /// Caps concurrent password hashes (each holds ~19 MiB and a CPU for ~25 ms).
     pub hashing: Semaphore,
     /// A separate, smaller budget for hashing new passwords at registration and reset, so a

@@ -174,14 +174,15 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         _ => "regnr must be a registration number: letters and digits, at most 10",
     });
     let max = state.settings.check_api_rate_per_minute;
+    let reserved = state.reserved_hits.clone();
     let outcome = db::run(&state.pool, move |c| -> Result<Outcome, db::DbError> {
-        if let Verdict::Refused { retry_after } = limiter::hit(c, &by_client, max)? {
+        if let Verdict::Refused { retry_after } = limiter::hit(c, &reserved, &by_client, max)? {
             return Ok(Outcome::TooMany(retry_after));
         }
         let Some(by_key) = by_key else {
             return Ok(Outcome::Unauthorised);
         };
-        if let Verdict::Refused { retry_after } = limiter::hit(c, &by_key, max)? {
+        if let Verdict::Refused { retry_after } = limiter::hit(c, &reserved, &by_key, max)? {
             return Ok(Outcome::TooMany(retry_after));
         }
         Ok(match regnr {
@@ -213,16 +214,24 @@ fn client_address(req: &HttpRequest, state: &AppState) -> String {
 }
 
 /// The limiter the check API counts against: the database's ([`crate::db::limits`]), so a
-/// limit holds under parallel requests and across instances on one database.
+/// limit holds under parallel requests and across instances on one database; hits are
+/// reserved in chunks ([`crate::db::limits::hit_chunked`]) so that most requests write nothing.
 mod limiter {
     use super::{LIMIT_WINDOW, Verdict};
-    use crate::db::{DbConnection, DbError, limits};
+    use crate::db::limits::{self, Reserved};
+    use crate::db::{DbConnection, DbError};
 
     /// Counts one request against `bucket` (at most `max` a minute).
-    pub fn hit(c: &mut DbConnection, bucket: &str, max: u32) -> Result<Verdict, DbError> {
+    pub fn hit(
+        c: &mut DbConnection,
+        reserved: &Reserved,
+        bucket: &str,
+        max: u32,
+    ) -> Result<Verdict, DbError> {
         let window = chrono::TimeDelta::from_std(LIMIT_WINDOW).unwrap_or(chrono::TimeDelta::MAX);
+        let now = crate::clock::now();
         Ok(
-            match limits::hit(c, bucket, window, i64::from(max), crate::clock::now())? {
+            match limits::hit_chunked(c, reserved, bucket, window, i64::from(max), now)? {
                 limits::Limit::Allowed => Verdict::Allowed,
                 limits::Limit::Refused { retry_after } => Verdict::Refused {
                     retry_after: retry_after
