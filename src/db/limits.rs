@@ -395,7 +395,10 @@ mod tests {
         let mut allowed = 0;
         for i in 0..150 {
             let r = if i % 3 == 0 { &a } else { &b };
-            if hit_chunked(&mut c, r, "api", w, 100, t0).unwrap().is_allowed() {
+            if hit_chunked(&mut c, r, "api", w, 100, t0)
+                .unwrap()
+                .is_allowed()
+            {
                 allowed += 1;
             }
         }
@@ -409,6 +412,10 @@ mod tests {
         assert_eq!(counted, 150);
         // A new window: what was left reserved is not used again.
         let next = at(60 * 1002);
-        assert!(hit_chunked(&mut c, &a, "api", w, 100, next).unwrap().is_allowed());
+        assert!(
+            hit_chunked(&mut c, &a, "api", w, 100, next)
+                .unwrap()
+                .is_allowed()
+        );
     }
 }

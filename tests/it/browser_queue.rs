@@ -64,6 +64,14 @@ async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
     // The office: capacity 1 for the monthly permit in the first car park.
     log_in(&b, &app.url("/operator/catalogue"), office, "Katalog").await;
     b.fill("Kapacitet", "1").await;
+    b.client
+        .execute(
+            "document.querySelector('form[action=\"/operator/catalogue/capacity\"]').scrollIntoView(); return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.screenshot("queue-capacity").await;
     press(&b, "form[action='/operator/catalogue/capacity'] button").await;
     b.wait_for_text("Ändringen har sparats").await;
     log_out(&b).await;
