@@ -135,6 +135,53 @@ pub fn gzip_reused(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Marks a response whose body is the same for everyone who asks the same way and holds
+/// nothing of anyone's (the login page, logged out, without a query): its packed bytes are
+/// kept ([`SHARED_PAGES`] per worker thread) and sent again while the page is the same, so
+/// the most asked-for page of a shift change is compressed once instead of per request. The
+/// cache is keyed by the page's own bytes (compared in full), so it can never send another
+/// page's bytes, whatever differs between requests or instances.
+#[derive(Clone, Copy, Debug)]
+pub struct SharedPage;
+
+/// How many shared pages a worker thread keeps packed (per language, banner and encoding).
+const SHARED_PAGES: usize = 8;
+
+thread_local! {
+    /// The shared pages packed on this thread: (encoding, page, packed), newest last.
+    static PACKED: std::cell::RefCell<Vec<(Encoding, actix_web::web::Bytes, actix_web::web::Bytes)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The packed bytes of a shared page: kept from before, or packed now and kept.
+fn packed_shared(encoding: Encoding, page: &actix_web::web::Bytes) -> actix_web::web::Bytes {
+    if let Some(hit) = PACKED.with(|p| {
+        p.borrow()
+            .iter()
+            .find(|(e, body, _)| *e == encoding && body == page)
+            .map(|(_, _, packed)| packed.clone())
+    }) {
+        return hit;
+    }
+    let packed = actix_web::web::Bytes::from(pack(encoding, page));
+    PACKED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= SHARED_PAGES {
+            p.remove(0);
+        }
+        p.push((encoding, page.clone(), packed.clone()));
+    });
+    packed
+}
+
+fn pack(encoding: Encoding, data: &[u8]) -> Vec<u8> {
+    match encoding {
+        Encoding::Brotli => brotli(data),
+        Encoding::Gzip => gzip_reused(data),
+        Encoding::Identity => data.to_vec(),
+    }
+}
+
 pub async fn compress(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -160,6 +207,7 @@ pub async fn compress(
     {
         return Ok(res);
     }
+    let shared = res.response().extensions().get::<SharedPage>().is_some();
     let (req, resp) = res.into_parts();
     let (mut resp, body) = resp.into_parts();
     let bytes = match body.try_into_bytes() {
@@ -169,10 +217,10 @@ pub async fn compress(
             .await
             .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?,
     };
-    let packed = match encoding {
-        Encoding::Brotli => brotli(&bytes),
-        Encoding::Gzip => gzip_reused(&bytes),
-        Encoding::Identity => unreachable!("returned above"),
+    let packed = if shared {
+        packed_shared(encoding, &bytes)
+    } else {
+        actix_web::web::Bytes::from(pack(encoding, &bytes))
     };
     resp.headers_mut()
         .insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
@@ -211,5 +259,30 @@ mod tests {
         assert_eq!(back, page.as_bytes());
         // Twice on one thread: the reset state gives the same stream.
         assert_eq!(gzip_reused(page.as_bytes()), reused);
+    }
+
+    #[test]
+    fn a_shared_page_is_packed_once_and_never_confused_with_another() {
+        let a = actix_web::web::Bytes::from("<p>".repeat(200));
+        let b = actix_web::web::Bytes::from("<b>".repeat(200));
+        let first = packed_shared(Encoding::Brotli, &a);
+        assert_eq!(first, packed_shared(Encoding::Brotli, &a));
+        // The same bytes again come from the cache (the very same allocation).
+        assert_eq!(first.as_ptr(), packed_shared(Encoding::Brotli, &a).as_ptr());
+        let other = packed_shared(Encoding::Brotli, &b);
+        assert_ne!(first, other);
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut &other[..], &mut back).unwrap();
+        assert_eq!(back, b.as_ref());
+        let gz = packed_shared(Encoding::Gzip, &a);
+        assert_ne!(gz, first, "kept per encoding");
+        // More pages than it keeps: the oldest goes, every answer stays right.
+        for i in 0..(SHARED_PAGES + 2) {
+            let page = actix_web::web::Bytes::from(format!("<i>{i}</i>").repeat(50));
+            let mut back = Vec::new();
+            brotli::BrotliDecompress(&mut &packed_shared(Encoding::Brotli, &page)[..], &mut back)
+                .unwrap();
+            assert_eq!(back, page.as_ref());
+        }
     }
 }

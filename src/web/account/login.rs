@@ -69,10 +69,17 @@ pub async fn login_page(ctx: Ctx, query: web::Query<LoginQuery>) -> HttpResponse
         .as_deref()
         .and_then(|k| flash_text(t, k))
         .or(query.next.as_ref().map(|_| t.login_to_continue));
-    html_page(
+    let mut resp = html_page(
         actix_web::http::StatusCode::OK,
         login_page_markup(&ctx, &next, info),
-    )
+    );
+    // Logged out and without a query, the page is the same for everyone who asks in this
+    // language: packed once (`compress::SharedPage`).
+    if query.next.is_none() && query.m.is_none() {
+        resp.extensions_mut()
+            .insert(crate::web::compress::SharedPage);
+    }
+    resp
 }
 
 #[derive(Deserialize)]
