@@ -422,12 +422,14 @@ pub fn offer_of_entry(c: &mut DbConnection, entry: i64) -> QueryResult<Option<Of
         .optional()
 }
 
-/// Every offer made to those in this line, newest first (the operator's view).
-pub fn offers_of_line(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<OfferRow>> {
+/// Every offer made to those in this line, newest first, with the name of whom it went to
+/// (the operator's view).
+pub fn offers_of_line(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<(OfferRow, String)>> {
     queue_offers::table
+        .inner_join(users::table.on(users::id.eq(queue_offers::user_id)))
         .filter(offers_at(s))
         .order(queue_offers::id.desc())
-        .select(OfferRow::as_select())
+        .select((OfferRow::as_select(), users::name))
         .load(c)
 }
 

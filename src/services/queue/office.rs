@@ -119,7 +119,7 @@ pub struct Line {
     pub counted: Counted,
     /// Everyone in line, in order: the entry, name, e-mail and place.
     pub entries: Vec<(EntryRow, String, String)>,
-    pub offers: Vec<OfferRow>,
+    pub offers: Vec<(OfferRow, String)>,
 }
 
 pub fn line(

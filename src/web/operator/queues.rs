@@ -153,7 +153,7 @@ async fn line_view(
         } @else {
             ol.queue-line {
                 @for (i, (e, name, email)) in line.entries.iter().enumerate() {
-                    @let offer = line.offers.iter().find(|o| o.entry_id == e.id && o.is_live(now));
+                    @let offer = line.offers.iter().map(|(o, _)| o).find(|o| o.entry_id == e.id && o.is_live(now));
                     li.card #{ "entry-" (e.id) } {
                         p {
                             strong { (q.op_col_place) " " (i + 1) ": " }
@@ -178,9 +178,9 @@ async fn line_view(
                     th scope="col" { "Status" }
                 } }
                 tbody {
-                    @for o in &line.offers {
+                    @for (o, name) in &line.offers {
                         tr {
-                            td data-label=(q.op_col_customer) { a href={ "/operator/customers/" (o.user_id) } { (o.user_id) } }
+                            td data-label=(q.op_col_customer) { a href={ "/operator/customers/" (o.user_id) } { (name) } }
                             td data-label=(q.op_col_offers) { (clock::local_display(o.made_at)) }
                             td data-label=(q.op_offered_until) { (clock::local_display(o.expires_at)) }
                             td data-label="Status" { ((q.op_outcome)(o.status)) }
