@@ -227,6 +227,16 @@ where
     }
 }
 
+/// A field of a form read as raw pairs (`CsrfForm<Vec<(String, String)>>`: rows whose fields
+/// are named per row, such as `price-3`), or empty.
+pub fn field(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 /// A form with nothing but its CSRF token (a button that asks for one action).
 #[derive(serde::Deserialize)]
 pub struct CsrfOnly {}

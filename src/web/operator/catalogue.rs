@@ -168,17 +168,9 @@ async fn catalogue_view(
 pub async fn add_package(
     op: OperatorCtx,
     state: Data,
-    body: web::Bytes,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(a, _)| a == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    op.me.check_csrf(&get("csrf"))?;
+    let get = |k: &str| crate::web::forms::field(&form, k);
     let t = op.ctx.t();
     let tid: i64 = get("type_id").parse().map_err(|_| AppError::NotFound)?;
     let name = crate::domain::text::Text::parse(&get(&format!("name-{tid}")), 60);

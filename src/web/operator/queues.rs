@@ -7,6 +7,7 @@ use crate::db::queue::Spot;
 use crate::domain::queue::EntryStatus;
 use crate::i18n::queue::QueueTexts;
 use crate::services::queue as service;
+use crate::web::forms::CsrfForm;
 
 /// The counters of every car park and type with a capacity (Köer and Översikt).
 pub(super) async fn overview_table(op: &OperatorCtx, state: &AppState) -> Result<Markup, AppError> {
@@ -231,22 +232,14 @@ fn entry_form(
 }
 
 /// The form's fields are named per entry (`place-7`, `reason-7`) so each has its own label;
-/// read them from the raw pairs.
+/// read from the raw pairs (the CSRF token checked by the extractor).
 pub async fn change_line(
     op: OperatorCtx,
     state: Data,
     id: web::Path<i64>,
-    body: web::Bytes,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(a, _)| a == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    op.me.check_csrf(&get("csrf"))?;
+    let get = |k: &str| crate::web::forms::field(&form, k);
     let id = id.into_inner();
     let q = op.ctx.lang.queue();
     let entry = db::query(&state.pool, move |c| crate::db::queue::entry(c, id))
