@@ -7,7 +7,9 @@
 //! with settings made for a few kilobytes (brotli quality 2 up to 4 KiB and quality 4 with a
 //! 256 KiB window above; gzip level 5 with a deflate state reused per worker thread as the
 //! fallback). Bodies that stream (CSV reports) and bodies that are compressed already (the
-//! precompressed assets set `Content-Encoding`) pass through untouched.
+//! precompressed assets set `Content-Encoding`) pass through untouched. A page marked
+//! [`SharedPage`] (the same for everyone, such as the logged-out login page) is packed once
+//! per worker thread, at quality 5, and its bytes sent again.
 
 use actix_web::Error;
 use actix_web::body::{BodySize, BoxBody, MessageBody};
