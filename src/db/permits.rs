@@ -41,6 +41,8 @@ pub struct PermitRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub days_used: i32,
+    /// Until when an unpaid permit in a car park with a capacity holds its place.
+    pub hold_until: Option<NaiveDateTime>,
 }
 
 #[cfg(test)]
@@ -77,6 +79,7 @@ impl PermitRow {
             created_at: at,
             updated_at: at,
             days_used: 0,
+            hold_until: None,
         }
     }
 }

@@ -10,7 +10,8 @@ pub struct QueueTexts {
     pub full_field: &'static str,
     pub join: &'static str,
     pub in_line_already: &'static str,
-    pub how_it_works: &'static str,
+    /// How the queue goes, with the days an offer holds (`QUEUE_OFFER_DAYS`).
+    pub how_it_works: fn(i64) -> String,
     pub home_heading: &'static str,
     /// "Plats {n} i kön".
     pub place: fn(i64) -> String,
@@ -33,6 +34,8 @@ pub struct QueueTexts {
     pub accept: &'static str,
     pub decline: &'static str,
     pub offer_accepted: &'static str,
+    /// On an unpaid permit that holds a place: pay by then.
+    pub pay_by: fn(&str) -> String,
     pub continue_buying: &'static str,
     pub offer_gone: &'static str,
     pub not_full: &'static str,
@@ -80,7 +83,16 @@ pub const SV: QueueTexts = QueueTexts {
     full_field: "Fullt: alla platser av den här typen är tagna här. Ställ dig i kö eller välj ett annat parkeringsområde.",
     join: "Ställ dig i kö",
     in_line_already: "Du står redan i kön.",
-    how_it_works: "Kön går i turordning efter när du ställde dig i den. När en plats blir ledig får den som står först ett erbjudande med e-post eller sms och har några dagar på sig att svara.",
+    how_it_works: |days| {
+        let days = if days == 1 {
+            "1 dag".to_string()
+        } else {
+            format!("{days} dagar")
+        };
+        format!(
+            "Kön går i turordning efter när du ställde dig i den. När en plats blir ledig får den som står först ett erbjudande med e-post eller sms och har {days} på sig att svara."
+        )
+    },
     home_heading: "Dina köer",
     place: |n| format!("Plats {n} i kön"),
     length: |n| format!("{n} står i kön"),
@@ -103,6 +115,11 @@ pub const SV: QueueTexts = QueueTexts {
     accept: "Tacka ja",
     decline: "Tacka nej",
     offer_accepted: "Du har tackat ja. Platsen hålls åt dig medan du köper.",
+    pay_by: |at| {
+        format!(
+            "Platsen hålls åt dig till {at}. Betala senast då, annars går den vidare till nästa i kön."
+        )
+    },
     continue_buying: "Fortsätt till köpet",
     offer_gone: "Erbjudandet gäller inte längre.",
     not_full: "Det finns lediga platser: du kan köpa direkt.",
@@ -151,7 +168,16 @@ pub const EN: QueueTexts = QueueTexts {
     full_field: "Full: every place of this type is taken here. Join the queue or choose another car park.",
     join: "Join the queue",
     in_line_already: "You are already in the queue.",
-    how_it_works: "The queue goes in the order people joined it. When a place becomes free, the first in line gets an offer by e-mail or text message and has a few days to answer.",
+    how_it_works: |days| {
+        let days = if days == 1 {
+            "1 day".to_string()
+        } else {
+            format!("{days} days")
+        };
+        format!(
+            "The queue goes in the order people joined it. When a place becomes free, the first in line gets an offer by e-mail or text message and has {days} to answer."
+        )
+    },
     home_heading: "Your queues",
     place: |n| format!("Place {n} in the queue"),
     length: |n| format!("{n} in the queue"),
@@ -174,6 +200,11 @@ pub const EN: QueueTexts = QueueTexts {
     accept: "Accept",
     decline: "Decline",
     offer_accepted: "You have accepted. The place is held for you while you buy.",
+    pay_by: |at| {
+        format!(
+            "The place is held for you until {at}. Pay by then, or it goes to the next in the queue."
+        )
+    },
     continue_buying: "Continue to buy",
     offer_gone: "The offer is no longer open.",
     not_full: "There are free places: you can buy straight away.",

@@ -180,6 +180,10 @@ async fn a_full_car_park_is_sold_once_then_queued_offered_and_bought() {
     .await;
     assert!(fragment.contains(">Fullt</h2>") && fragment.contains(">Ställ dig i kö</button>"));
     assert!(fragment.contains("hx-swap-oob"), "{fragment}");
+    assert!(
+        fragment.contains("har 3 dagar på sig"),
+        "QUEUE_OFFER_DAYS said"
+    );
     // …and without JavaScript after "Spara och fortsätt": refused with the field marked.
     let resp = order(&app, &bo, "BBB222").await;
     assert_eq!(resp.status(), 422);

@@ -102,9 +102,18 @@ pub(super) struct BuyErrors {
     pub(super) organisation: Option<&'static str>,
     pub(super) role: Option<&'static str>,
     pub(super) reason: Option<&'static str>,
-    /// The car park is full for the chosen type ("Fullt"): `Some(place)` when the buyer is in
+    /// The car park is full for the chosen type ("Fullt").
     /// its queue already.
-    pub(super) full: Option<Option<i64>>,
+    pub(super) full: Option<Full>,
+}
+
+/// A full car park and type, as the wizard says it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Full {
+    /// The buyer's place in its queue, when in it.
+    pub(super) place: Option<i64>,
+    /// How many days an offer holds its place (`QUEUE_OFFER_DAYS`).
+    pub(super) offer_days: i64,
 }
 
 impl BuyErrors {
@@ -215,12 +224,12 @@ async fn renewed(
 }
 
 /// Whether the chosen car park is full for the chosen type, for this buyer (an offer of
-/// theirs, or the permit a renewal renews, holds a place): `Some(place in line)`.
+/// theirs, or the permit a renewal renews, holds a place).
 async fn fullness(
     state: &AppState,
     me: &SessionUser,
     form: &BuyForm,
-) -> Result<Option<Option<i64>>, AppError> {
+) -> Result<Option<Full>, AppError> {
     let (Ok(type_id), Ok(car_park)) = (form.type_id.parse::<i64>(), form.car_park.parse::<i64>())
     else {
         return Ok(None);
@@ -247,7 +256,10 @@ async fn fullness(
     .await?;
     Ok(match seen {
         Availability::Open => None,
-        Availability::Full(place) => Some(place),
+        Availability::Full(place) => Some(Full {
+            place,
+            offer_days: state.settings.queue_offer_days,
+        }),
     })
 }
 
@@ -258,11 +270,11 @@ fn full_page(
     me: &SessionUser,
     cat: &Catalogue,
     form: &BuyForm,
-    place: Option<i64>,
+    full: Full,
 ) -> HttpResponse {
     let e = BuyErrors {
         car_park: Some(ctx.lang.queue().full_field),
-        full: Some(place),
+        full: Some(full),
         ..BuyErrors::default()
     };
     respond(
@@ -329,7 +341,7 @@ async fn posted_order(
     let form = form.bounded();
     Ok(match check(ctx, state, &form, &cat) {
         Ok(order) => match fullness(state, me, &form).await? {
-            Some(place) => Err(full_page(ctx, me, &cat, &form, place)),
+            Some(full) => Err(full_page(ctx, me, &cat, &form, full)),
             None => Ok((form, order)),
         },
         Err(e) => {
@@ -384,8 +396,11 @@ pub async fn confirm(
         // The last place went while the buyer was on the review page.
         Err(orders::OrderError::Full) => {
             let cat = catalogue_for(&state, me).await?;
-            let place = fullness(&state, me, &form).await?.flatten();
-            return Ok(full_page(&ctx, me, &cat, &form, place));
+            let full = fullness(&state, me, &form).await?.unwrap_or(Full {
+                place: None,
+                offer_days: state.settings.queue_offer_days,
+            });
+            return Ok(full_page(&ctx, me, &cat, &form, full));
         }
         Err(e) => return Err(e.into()),
     };

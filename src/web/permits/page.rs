@@ -208,6 +208,9 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         }
         // What matters most comes first: paying, or why the permit was cancelled.
         @if status == Status::Cancelled { (cancelled_panel(t, v)) }
+        @if status == Status::AwaitingPayment && let Some(until) = p.hold_until {
+            p.notice #hold { ((ctx.lang.queue().pay_by)(&clock::local_display(until))) }
+        }
         @if status == Status::AwaitingPayment {
             (super::payments::section(ctx, me, p.id, price, v.latest_payment.as_ref(), m.pay_error, m.pay_typed))
         }

@@ -51,11 +51,11 @@ pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyEr
 /// "Fullt" where the chosen car park is full for the chosen type, with "Ställ dig i kö" (a
 /// button of the wizard's form, so it sends the type and car park) or the buyer's place in
 /// line. `oob`: sent beside the type's details after a choice (htmx swaps it by its id).
-pub(super) fn availability(ctx: &Ctx, full: Option<Option<i64>>, oob: bool) -> Markup {
+pub(super) fn availability(ctx: &Ctx, full: Option<Full>, oob: bool) -> Markup {
     let q = ctx.lang.queue();
     html! {
         div #availability hx-swap-oob=[oob.then_some("true")] {
-            @if let Some(place) = full {
+            @if let Some(Full { place, offer_days }) = full {
                 section.card.full aria-labelledby="full-h" {
                     h2 #full-h { (q.full) }
                     p { (q.full_body) }
@@ -63,7 +63,7 @@ pub(super) fn availability(ctx: &Ctx, full: Option<Option<i64>>, oob: bool) -> M
                         Some(n) => p { strong { ((q.place)(n)) } ". " (q.in_line_already) " " a href="/" { (ctx.t().home_title) } },
                         None => button type="submit" formaction="/queue/join" { (q.join) },
                     }
-                    p.hint { (q.how_it_works) }
+                    p.hint { ((q.how_it_works)(offer_days)) }
                 }
             }
         }
