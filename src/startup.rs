@@ -121,17 +121,18 @@ impl Application {
             },
         )
         .start();
+        let queue_config = crate::services::queue::QueueConfig {
+            offer_days: settings.queue_offer_days,
+            hold_hours: settings.payment_hold_hours,
+            base_url: settings
+                .public_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
+        };
         let queue = QueueKeeper::new(
             pool.clone(),
-            crate::services::queue::QueueConfig {
-                offer_days: settings.queue_offer_days,
-                hold_hours: settings.payment_hold_hours,
-                base_url: settings
-                    .public_url
-                    .as_str()
-                    .trim_end_matches('/')
-                    .to_string(),
-            },
+            queue_config.clone(),
             permits.clone(),
             mailbox.clone(),
         )
@@ -178,6 +179,7 @@ impl Application {
             permits,
             payments,
             queue,
+            queue_config,
             swish,
             nexi,
             reserved_hits: Default::default(),

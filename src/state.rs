@@ -24,6 +24,8 @@ pub struct AppState {
     pub payments: Addr<PaymentPoller>,
     /// The queue keeper (offers, holds).
     pub queue: Addr<QueueKeeper>,
+    /// The queue's settings, as the keeper has them (for the office's changes to a line).
+    pub queue_config: crate::services::queue::QueueConfig,
     /// The real Swish API or the built-in simulator.
     pub swish: SwishClient,
     /// The real Nexi Checkout API or the built-in card simulator.

@@ -144,6 +144,14 @@ pub fn all_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>> {
         .load(conn)
 }
 
+pub fn car_park(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CarParkRow>> {
+    car_parks::table
+        .find(id)
+        .select(CarParkRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn permit_type(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PermitTypeRow>> {
     permit_types::table
         .find(id)

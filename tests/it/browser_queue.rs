@@ -171,3 +171,74 @@ async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     b.close().await;
 }
+
+/// Without JavaScript on a 320 px phone: the full car park is said when the wizard opens on
+/// it and after "Spara och fortsätt"; "Ställ dig i kö" is a plain form that ends on Hem with
+/// the place in line; nothing scrolls sideways.
+#[actix_web::test]
+async fn joining_the_queue_without_javascript_at_320_px() {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let office = operator_client(&app, "kontor@regionvastmanland.se").await;
+    let buyer = "utan.js@regionvastmanland.se";
+    app.logged_in_user(buyer).await;
+    let wizard = app.get_html("/permits/new").await;
+    let (t, p) = (
+        crate::kit::flows::type_id(&wizard, "Anställda månads/årskort"),
+        crate::kit::flows::car_park(&wizard),
+    );
+    let katalog = office
+        .get(app.url("/operator/catalogue"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::kit::html::hidden_value(&katalog, "csrf");
+    let resp = office
+        .post(app.url("/operator/catalogue/capacity"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("type_id", &t),
+            ("car_park_id", &p),
+            ("places", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+
+    let b = Browser::start_sized(false, 320).await;
+    log_in(
+        &b,
+        &app.url("/permits/new"),
+        buyer,
+        "Köp nytt parkeringstillstånd",
+    )
+    .await;
+    assert!(
+        b.page_text().await.contains("Fullt"),
+        "said as the wizard opens"
+    );
+    b.choose("1 månad").await;
+    b.fill("Registreringsnummer", "ABC123").await;
+    b.click("Spara och fortsätt").await;
+    b.wait_for_text("Det finns ett problem").await;
+    assert!(b.page_text().await.contains("Fullt"));
+    b.click("Ställ dig i kö").await;
+    b.wait_for_text("Plats 1 i kön").await;
+    b.screenshot("queue-home-nojs-320").await;
+    let width = b
+        .client
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(
+        width.as_u64().is_some_and(|w| w <= 320),
+        "scroll width {width}"
+    );
+    b.close().await;
+}

@@ -39,13 +39,24 @@ async fn spot(app: &TestApp, c: &reqwest::Client) -> (String, String) {
 /// "Kapacitet" of the first car park for the monthly type, through Katalog.
 async fn set_capacity(app: &TestApp, op: &reqwest::Client, places: &str) -> reqwest::Response {
     let (t, p) = spot(app, op).await;
+    capacity_of(app, op, &t, &p, places).await
+}
+
+/// "Kapacitet" of car park `p` for type `t`, through Katalog.
+async fn capacity_of(
+    app: &TestApp,
+    op: &reqwest::Client,
+    t: &str,
+    p: &str,
+    places: &str,
+) -> reqwest::Response {
     let (_, katalog) = get(app, op, "/operator/catalogue").await;
     let csrf = hidden_value(&katalog, "csrf");
     op.post(app.url("/operator/catalogue/capacity"))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("type_id", &t),
-            ("car_park_id", &p),
+            ("type_id", t),
+            ("car_park_id", p),
             ("places", places),
         ])
         .send()
@@ -141,6 +152,28 @@ async fn mail(app: &TestApp, to: &str, subject: &str) -> crate::kit::smtp::Recei
         assert!(Instant::now() < deadline, "no mail \"{subject}…\" to {to}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The office moves (`place` set) or removes entry `id` of a line, with `reason`.
+async fn change_entry(
+    app: &TestApp,
+    op: &reqwest::Client,
+    csrf: &str,
+    id: i64,
+    place: Option<&str>,
+    reason: &str,
+) -> reqwest::Response {
+    let (place_field, reason_field) = (format!("place-{id}"), format!("reason-{id}"));
+    let mut form = vec![("csrf", csrf), (reason_field.as_str(), reason)];
+    match place {
+        Some(p) => form.extend([(place_field.as_str(), p), ("action", "move")]),
+        None => form.push(("action", "remove")),
+    }
+    op.post(app.url(&format!("/operator/queues/entries/{id}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn post(app: &TestApp, c: &reqwest::Client, path: &str) -> reqwest::Response {
@@ -425,33 +458,13 @@ async fn the_office_moves_or_removes_with_a_reason_and_the_customer_is_told() {
         .unwrap();
     let cesar = entries[1];
     // Without a reason: refused, what was typed kept, nothing changed.
-    let resp = op
-        .post(app.url(&format!("/operator/queues/entries/{cesar}")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            (&format!("place-{cesar}"), "1"),
-            (&format!("reason-{cesar}"), ""),
-            ("action", "move"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let resp = change_entry(&app, &op, &csrf, cesar, Some("1"), "").await;
     assert_eq!(resp.status(), 422);
     let refused = resp.text().await.unwrap();
     assert!(refused.contains("Skriv en orsak"), "{refused}");
     assert_eq!(attr(&refused, "#move-place", "value").as_deref(), Some("1"));
     // Moved first, with a reason: audited and told.
-    let resp = op
-        .post(app.url(&format!("/operator/queues/entries/{cesar}")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            (&format!("place-{cesar}"), "1"),
-            (&format!("reason-{cesar}"), "Medicinska skäl"),
-            ("action", "move"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let resp = change_entry(&app, &op, &csrf, cesar, Some("1"), "Medicinska skäl").await;
     assert_eq!(resp.status(), 303);
     let (_, hem) = get(&app, &line[1], "/").await;
     assert!(hem.contains("Plats 1 i kön"));
@@ -464,16 +477,7 @@ async fn the_office_moves_or_removes_with_a_reason_and_the_customer_is_told() {
         changed.text()
     );
     // Removed, with a reason.
-    let resp = op
-        .post(app.url(&format!("/operator/queues/entries/{}", entries[0])))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            (&format!("reason-{}", entries[0]), "Har slutat"),
-            ("action", "remove"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let resp = change_entry(&app, &op, &csrf, entries[0], None, "Har slutat").await;
     assert_eq!(resp.status(), 303);
     let (_, hem) = get(&app, &line[0], "/").await;
     assert!(!hem.contains("i kön</span>"));
@@ -554,16 +558,7 @@ async fn a_holder_renews_without_queueing_and_an_application_needs_a_free_place(
     let (_, katalog) = get(&app, &op, "/operator/catalogue").await;
     let csrf = hidden_value(&katalog, "csrf");
     let p = car_park(&form);
-    op.post(app.url("/operator/catalogue/capacity"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("type_id", &ext),
-            ("car_park_id", &p),
-            ("places", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    capacity_of(&app, &op, &ext, &p, "").await;
     let details = get(&app, &bo, &format!("/permits/new/details?type={ext}"))
         .await
         .1;
@@ -593,16 +588,7 @@ async fn a_holder_renews_without_queueing_and_an_application_needs_a_free_place(
         .unwrap()
         .to_string();
     // The office sets a capacity of 0 for it, then tries to approve.
-    op.post(app.url("/operator/catalogue/capacity"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("type_id", &ext),
-            ("car_park_id", &p),
-            ("places", "0"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    capacity_of(&app, &op, &ext, &p, "0").await;
     let aid = application.rsplit('/').next().unwrap();
     let resp = op
         .post(app.url(&format!("/operator/applications/{aid}/approve")))

@@ -90,12 +90,24 @@ pub fn claim(
     now: NaiveDateTime,
     today: NaiveDate,
 ) -> QueryResult<Result<Claim, Full>> {
-    let Some(places) = db::lock(c, s)? else {
-        return Ok(Ok(Claim::Unlimited));
-    };
-    if places.is_none() {
-        return Ok(Ok(Claim::Unlimited));
+    match db::lock(c, s)? {
+        None | Some(None) => Ok(Ok(Claim::Unlimited)),
+        Some(Some(places)) => decide(c, user, s, places, renews, now, today),
     }
+}
+
+/// How a buyer may take a place of a car park and type with `places` places: their own live
+/// offer, the permit a renewal renews, or a place nobody in line waits for ([`claim`] under
+/// the turn, [`availability`] without it).
+fn decide(
+    c: &mut DbConnection,
+    user: UserId,
+    s: Spot,
+    places: i32,
+    renews: Option<PermitId>,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> QueryResult<Result<Claim, Full>> {
     if let Some(offer) = db::live_offer_of(c, user, s, now)? {
         return Ok(Ok(Claim::Offer(offer.id)));
     }
@@ -104,7 +116,7 @@ pub fn claim(
     {
         return Ok(Ok(Claim::Renewal));
     }
-    Ok(if db::tally(c, s, places, today, now)?.may_sell() {
+    Ok(if db::tally(c, s, Some(places), today, now)?.may_sell() {
         Ok(Claim::Free)
     } else {
         Err(Full)
@@ -162,15 +174,7 @@ pub fn availability(
     let Some(places) = db::capacity(c, s)?.and_then(|r| r.places) else {
         return Ok(Availability::Open);
     };
-    if db::live_offer_of(c, user, s, now)?.is_some() {
-        return Ok(Availability::Open);
-    }
-    if let Some(old) = renews
-        && db::renewal_holds_place(c, old, today)?
-    {
-        return Ok(Availability::Open);
-    }
-    if db::tally(c, s, Some(places), today, now)?.may_sell() {
+    if decide(c, user, s, places, renews, now, today)?.is_ok() {
         return Ok(Availability::Open);
     }
     let place = match db::entry_in_line(c, user, s)? {
@@ -313,20 +317,41 @@ pub fn decline(
     })
 }
 
-/// The names of a car park and type, for messages and pages.
-pub fn names(c: &mut DbConnection, s: Spot, lang: Lang) -> QueryResult<(String, String)> {
-    let type_name = catalogue::permit_type(c, s.permit_type_id)?
-        .map(|t| match lang {
-            Lang::Sv => t.name_sv,
-            Lang::En => t.name_en,
-        })
+/// The names of a car park and type: the type's in Swedish and English, and the car park's.
+pub struct Names {
+    pub type_sv: String,
+    pub type_en: String,
+    pub car_park: String,
+}
+
+impl Names {
+    pub fn type_name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Sv => &self.type_sv,
+            Lang::En => &self.type_en,
+        }
+    }
+}
+
+/// The names of a car park and type, for messages and pages: one read of each.
+pub fn names_of(c: &mut DbConnection, s: Spot) -> QueryResult<Names> {
+    let (type_sv, type_en) = catalogue::permit_type(c, s.permit_type_id)?
+        .map(|t| (t.name_sv, t.name_en))
         .unwrap_or_default();
-    let park = catalogue::all_car_parks(c)?
-        .into_iter()
-        .find(|p| p.id == s.car_park_id)
+    let car_park = catalogue::car_park(c, s.car_park_id)?
         .map(|p| p.name)
         .unwrap_or_default();
-    Ok((type_name, park))
+    Ok(Names {
+        type_sv,
+        type_en,
+        car_park,
+    })
+}
+
+/// The type's and the car park's names in one language.
+pub fn names(c: &mut DbConnection, s: Spot, lang: Lang) -> QueryResult<(String, String)> {
+    let n = names_of(c, s)?;
+    Ok((n.type_name(lang).to_string(), n.car_park))
 }
 
 /// Tells a user something about their place in line, on their channels.
@@ -464,9 +489,7 @@ pub fn round(
 /// One of the user's places in line, as Hem shows it.
 pub struct InLine {
     pub entry: EntryRow,
-    /// The type's name in Swedish and English.
-    pub type_name: (String, String),
-    pub car_park: String,
+    pub names: Names,
     /// Place in line (while waiting).
     pub place: i64,
     /// How many wait in this line.
@@ -487,9 +510,7 @@ pub fn lines_of(
     let mut out = Vec::new();
     for entry in db::entries_of(c, user)? {
         let s = entry.spot();
-        let (type_sv, car_park) = names(c, s, Lang::Sv)?;
-        let (type_en, _) = names(c, s, Lang::En)?;
-        let type_name = (type_sv, type_en);
+        let names = names_of(c, s)?;
         let place = db::position(c, &entry)?;
         let since = today - Duration::days(365);
         let freed = db::freed_since(c, s, since, today)?;
@@ -500,8 +521,7 @@ pub fn lines_of(
             freed,
             wait: expected_wait(place, freed),
             offer,
-            type_name,
-            car_park,
+            names,
             entry,
         });
     }

@@ -21,9 +21,7 @@ pub fn set_capacity(
 ) -> QueryResult<bool> {
     write_tx(c, |c| {
         if catalogue::permit_type(c, s.permit_type_id)?.is_none()
-            || !catalogue::all_car_parks(c)?
-                .iter()
-                .any(|p| p.id == s.car_park_id)
+            || catalogue::car_park(c, s.car_park_id)?.is_none()
         {
             return Ok(false);
         }

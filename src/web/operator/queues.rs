@@ -270,7 +270,7 @@ pub async fn change_line(
         return line_view(&op, &state, entry.spot(), html! {}, &r, status).await;
     }
     let reason = reason.map(|r| r.as_str().to_string()).unwrap_or_default();
-    let (opid, cfg) = (op.me.user.id, queue_config(&state));
+    let (opid, cfg) = (op.me.user.id, state.queue_config.clone());
     let changed = db::run(&state.pool, move |c| {
         Ok::<_, AppError>(service::office_change(
             c,
@@ -294,14 +294,5 @@ pub async fn change_line(
         }
         Err(service::QueueError::Db(e)) => Err(AppError::Db(e)),
         Err(_) => Err(AppError::NotFound),
-    }
-}
-
-/// The queue's settings, as the keeper has them.
-fn queue_config(state: &AppState) -> service::QueueConfig {
-    service::QueueConfig {
-        offer_days: state.settings.queue_offer_days,
-        hold_hours: state.settings.payment_hold_hours,
-        base_url: state.link(""),
     }
 }

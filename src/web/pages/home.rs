@@ -159,13 +159,10 @@ pub async fn home(
 /// expected wait (and what it is estimated from); an offer to answer, or "Lämna kön".
 fn queue_card(ctx: &Ctx, me: &SessionUser, line: &InLine) -> Markup {
     let q = ctx.lang.queue();
-    let type_name = match ctx.lang {
-        crate::i18n::Lang::Sv => &line.type_name.0,
-        crate::i18n::Lang::En => &line.type_name.1,
-    };
+    let type_name = line.names.type_name(ctx.lang);
     html! {
         li.card.permit-card {
-            p.queue-park { (line.car_park) }
+            p.queue-park { (line.names.car_park) }
             p.card-meta {
                 @if let Some(o) = &line.offer {
                     span.tag.ok { (q.offer_title) } " " (type_name)
