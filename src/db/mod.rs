@@ -273,3 +273,34 @@ where
         conn.transaction(f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+
+    /// The bundled SQLite is built with `SQLITE_ENABLE_QPSG` (`.cargo/config.toml`), so a
+    /// statement with `LIMIT ?` stays prepared in diesel's cache instead of being planned
+    /// again on every run.
+    #[test]
+    fn sqlite_plans_once() {
+        let mut conn = diesel::sqlite::SqliteConnection::establish(":memory:").unwrap();
+        let options: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options")
+            .load(&mut conn)
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+            "SQLite is built without ENABLE_QPSG: {:?}",
+            options
+                .iter()
+                .map(|o| &o.compile_options)
+                .collect::<Vec<_>>()
+        );
+    }
+}
