@@ -321,13 +321,15 @@ pub fn session_with_user(
     conn: &mut DbConnection,
     session_token: &str,
 ) -> QueryResult<Option<(SessionRow, UserRow)>> {
-    sessions::table
-        .inner_join(users::table)
-        .filter(sessions::id_hash.eq(hash_token(session_token)))
-        .filter(users::deleted_at.is_null())
-        .select((SessionRow::as_select(), UserRow::as_select()))
-        .first(conn)
-        .optional()
+    crate::db::on_backend!(conn, |conn| {
+        sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id_hash.eq(hash_token(session_token)))
+            .filter(users::deleted_at.is_null())
+            .select((SessionRow::as_select(), UserRow::as_select()))
+            .first(conn)
+            .optional()
+    })
 }
 
 pub fn touch_session(

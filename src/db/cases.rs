@@ -177,13 +177,15 @@ pub fn mark_read(
 
 /// Replies from the office this customer has not read yet (the top bar's count).
 pub fn unread_for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<i64> {
-    case_messages::table
-        .inner_join(cases::table)
-        .filter(cases::user_id.eq(user_id))
-        .filter(case_messages::from_operator.eq(true))
-        .filter(case_messages::read_at.is_null())
-        .count()
-        .get_result(conn)
+    crate::db::on_backend!(conn, |conn| {
+        case_messages::table
+            .inner_join(cases::table)
+            .filter(cases::user_id.eq(user_id))
+            .filter(case_messages::from_operator.eq(true))
+            .filter(case_messages::read_at.is_null())
+            .count()
+            .get_result(conn)
+    })
 }
 
 /// The office's inbox: open cases first, those whose last word is the customer's first of

@@ -113,11 +113,13 @@ pub fn active_packages(conn: &mut DbConnection, type_id: i64) -> QueryResult<Vec
 }
 
 pub fn active_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>> {
-    car_parks::table
-        .filter(car_parks::active.eq(true))
-        .order(car_parks::id)
-        .select(CarParkRow::as_select())
-        .load(conn)
+    crate::db::on_backend!(conn, |conn| {
+        car_parks::table
+            .filter(car_parks::active.eq(true))
+            .order(car_parks::id)
+            .select(CarParkRow::as_select())
+            .load(conn)
+    })
 }
 
 /// Every permit type, active or not, in the catalogue's order (the operator's "Katalog").
@@ -145,11 +147,13 @@ pub fn all_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>> {
 }
 
 pub fn car_park(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CarParkRow>> {
-    car_parks::table
-        .find(id)
-        .select(CarParkRow::as_select())
-        .first(conn)
-        .optional()
+    crate::db::on_backend!(conn, |conn| {
+        car_parks::table
+            .find(id)
+            .select(CarParkRow::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 pub fn permit_type(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PermitTypeRow>> {

@@ -110,91 +110,95 @@ pub fn valid_on(
     regnr: &str,
     day: NaiveDate,
 ) -> QueryResult<Vec<ValidPermit>> {
-    let as_valid = |temporary: bool, day_session: bool| {
-        move |(type_sv, type_en, car_park, valid_from, valid_to): Row| ValidPermit {
-            type_sv,
-            type_en,
-            car_park,
-            valid_from,
-            valid_to,
-            temporary,
-            day_session,
-        }
-    };
-    let mut found: Vec<ValidPermit> = permanent_query!(regnr, day)
-        .load::<Row>(conn)?
-        .into_iter()
-        .map(as_valid(false, false))
-        .collect();
-    found.extend(
-        temporary_query!(regnr, day)
+    crate::db::on_backend!(conn, |conn| {
+        let as_valid = |temporary: bool, day_session: bool| {
+            move |(type_sv, type_en, car_park, valid_from, valid_to): Row| ValidPermit {
+                type_sv,
+                type_en,
+                car_park,
+                valid_from,
+                valid_to,
+                temporary,
+                day_session,
+            }
+        };
+        let mut found: Vec<ValidPermit> = permanent_query!(regnr, day)
             .load::<Row>(conn)?
             .into_iter()
-            .map(as_valid(true, false)),
-    );
-    found.extend(
-        day_session_query!(regnr, day)
-            .load::<Row>(conn)?
-            .into_iter()
-            .map(as_valid(false, true)),
-    );
-    Ok(found)
+            .map(as_valid(false, false))
+            .collect();
+        found.extend(
+            temporary_query!(regnr, day)
+                .load::<Row>(conn)?
+                .into_iter()
+                .map(as_valid(true, false)),
+        );
+        found.extend(
+            day_session_query!(regnr, day)
+                .load::<Row>(conn)?
+                .into_iter()
+                .map(as_valid(false, true)),
+        );
+        Ok(found)
+    })
 }
 
 /// Why `regnr` is not valid on `day` (asked only after [`valid_on`] found nothing): read from
 /// the permits that carry the number.
 pub fn why_not(conn: &mut DbConnection, regnr: &str, day: NaiveDate) -> QueryResult<NotValid> {
-    use crate::domain::permit::State;
-    use crate::domain::permit_actions::Kind;
-    let rows: Vec<PermitDates> = permits::table
-        .filter(permits::regnr.eq(regnr))
-        .order(permits::end_date.desc())
-        .select((
-            permits::id,
-            permits::state,
-            permits::kind,
-            permits::start_date,
-            permits::end_date,
-        ))
-        .load(conn)?;
-    let paid_now = |kind: Kind| {
-        rows.iter().find(|(_, s, k, start, end)| {
-            *s == State::Paid && *k == kind && *start <= day && day <= *end
-        })
-    };
-    if paid_now(Kind::Day).is_some() {
-        return Ok(NotValid::DayNotBooked);
-    }
-    if let Some((id, ..)) = paid_now(Kind::Period) {
-        let temporary: Option<(String, NaiveDate)> = temporary_regnrs::table
-            .filter(temporary_regnrs::permit_id.eq(id))
-            .filter(temporary_regnrs::ended_at.is_null())
-            .filter(temporary_regnrs::from_date.le(day))
-            .filter(temporary_regnrs::to_date.ge(day))
-            .select((temporary_regnrs::regnr, temporary_regnrs::to_date))
-            .first(conn)
-            .optional()?;
-        if let Some((regnr, to)) = temporary {
-            return Ok(NotValid::TemporaryInstead { regnr, to });
+    crate::db::on_backend!(conn, |conn| {
+        use crate::domain::permit::State;
+        use crate::domain::permit_actions::Kind;
+        let rows: Vec<PermitDates> = permits::table
+            .filter(permits::regnr.eq(regnr))
+            .order(permits::end_date.desc())
+            .select((
+                permits::id,
+                permits::state,
+                permits::kind,
+                permits::start_date,
+                permits::end_date,
+            ))
+            .load(conn)?;
+        let paid_now = |kind: Kind| {
+            rows.iter().find(|(_, s, k, start, end)| {
+                *s == State::Paid && *k == kind && *start <= day && day <= *end
+            })
+        };
+        if paid_now(Kind::Day).is_some() {
+            return Ok(NotValid::DayNotBooked);
         }
-    }
-    let with = |state: State| rows.iter().find(|(_, s, ..)| *s == state);
-    Ok(if with(State::AwaitingPayment).is_some() {
-        NotValid::AwaitingPayment
-    } else if with(State::AwaitingApproval).is_some() {
-        NotValid::AwaitingApproval
-    } else if let Some((.., start, _)) = rows
-        .iter()
-        .filter(|(_, s, _, start, _)| *s == State::Paid && *start > day)
-        .min_by_key(|(.., start, _)| *start)
-    {
-        NotValid::NotYet(*start)
-    } else if let Some((.., end)) = with(State::Paid) {
-        NotValid::Ended(*end)
-    } else if rows.is_empty() {
-        NotValid::Unknown
-    } else {
-        NotValid::Cancelled
+        if let Some((id, ..)) = paid_now(Kind::Period) {
+            let temporary: Option<(String, NaiveDate)> = temporary_regnrs::table
+                .filter(temporary_regnrs::permit_id.eq(id))
+                .filter(temporary_regnrs::ended_at.is_null())
+                .filter(temporary_regnrs::from_date.le(day))
+                .filter(temporary_regnrs::to_date.ge(day))
+                .select((temporary_regnrs::regnr, temporary_regnrs::to_date))
+                .first(conn)
+                .optional()?;
+            if let Some((regnr, to)) = temporary {
+                return Ok(NotValid::TemporaryInstead { regnr, to });
+            }
+        }
+        let with = |state: State| rows.iter().find(|(_, s, ..)| *s == state);
+        Ok(if with(State::AwaitingPayment).is_some() {
+            NotValid::AwaitingPayment
+        } else if with(State::AwaitingApproval).is_some() {
+            NotValid::AwaitingApproval
+        } else if let Some((.., start, _)) = rows
+            .iter()
+            .filter(|(_, s, _, start, _)| *s == State::Paid && *start > day)
+            .min_by_key(|(.., start, _)| *start)
+        {
+            NotValid::NotYet(*start)
+        } else if let Some((.., end)) = with(State::Paid) {
+            NotValid::Ended(*end)
+        } else if rows.is_empty() {
+            NotValid::Unknown
+        } else {
+            NotValid::Cancelled
+        })
     })
 }
 

@@ -20,11 +20,13 @@ pub struct SessionRow {
 
 /// All sessions of a card, in date order.
 pub fn sessions(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<SessionRow>> {
-    day_sessions::table
-        .filter(day_sessions::permit_id.eq(permit_id))
-        .order(day_sessions::day.asc())
-        .select(SessionRow::as_select())
-        .load(conn)
+    crate::db::on_backend!(conn, |conn| {
+        day_sessions::table
+            .filter(day_sessions::permit_id.eq(permit_id))
+            .order(day_sessions::day.asc())
+            .select(SessionRow::as_select())
+            .load(conn)
+    })
 }
 
 /// Books the days for the number and counts them as used, in the caller's transaction. The
@@ -77,10 +79,12 @@ pub fn today_for_user(
     user_id: UserId,
     today: NaiveDate,
 ) -> QueryResult<Vec<(PermitId, String)>> {
-    day_sessions::table
-        .inner_join(permits::table)
-        .filter(permits::user_id.eq(user_id))
-        .filter(day_sessions::day.eq(today))
-        .select((day_sessions::permit_id, day_sessions::regnr))
-        .load(conn)
+    crate::db::on_backend!(conn, |conn| {
+        day_sessions::table
+            .inner_join(permits::table)
+            .filter(permits::user_id.eq(user_id))
+            .filter(day_sessions::day.eq(today))
+            .select((day_sessions::permit_id, day_sessions::regnr))
+            .load(conn)
+    })
 }

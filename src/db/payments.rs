@@ -95,24 +95,28 @@ pub fn latest_for_permit(
     conn: &mut DbConnection,
     permit_id: PermitId,
 ) -> QueryResult<Option<PaymentRow>> {
-    payments::table
-        .filter(payments::permit_id.eq(permit_id))
-        .order(payments::id.desc())
-        .select(PaymentRow::as_select())
-        .first(conn)
-        .optional()
+    crate::db::on_backend!(conn, |conn| {
+        payments::table
+            .filter(payments::permit_id.eq(permit_id))
+            .order(payments::id.desc())
+            .select(PaymentRow::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 /// The latest attempt of each of a user's permits, newest first.
 pub fn latest_for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<PaymentRow>> {
-    let mut rows: Vec<PaymentRow> = payments::table
-        .filter(payments::user_id.eq(user_id))
-        .order(payments::id.desc())
-        .select(PaymentRow::as_select())
-        .load(conn)?;
-    let mut seen = std::collections::HashSet::new();
-    rows.retain(|p| seen.insert(p.permit_id));
-    Ok(rows)
+    crate::db::on_backend!(conn, |conn| {
+        let mut rows: Vec<PaymentRow> = payments::table
+            .filter(payments::user_id.eq(user_id))
+            .order(payments::id.desc())
+            .select(PaymentRow::as_select())
+            .load(conn)?;
+        let mut seen = std::collections::HashSet::new();
+        rows.retain(|p| seen.insert(p.permit_id));
+        Ok(rows)
+    })
 }
 
 /// A permit's attempt in `status`: there is at most one paid, and at most one pending.

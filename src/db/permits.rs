@@ -182,20 +182,24 @@ pub fn owned(
     id: PermitId,
     user_id: UserId,
 ) -> QueryResult<Option<PermitRow>> {
-    permits::table
-        .find(id)
-        .filter(permits::user_id.eq(user_id))
-        .select(PermitRow::as_select())
-        .first(conn)
-        .optional()
+    crate::db::on_backend!(conn, |conn| {
+        permits::table
+            .find(id)
+            .filter(permits::user_id.eq(user_id))
+            .select(PermitRow::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<PermitRow>> {
-    permits::table
-        .filter(permits::user_id.eq(user_id))
-        .order(permits::id.desc())
-        .select(PermitRow::as_select())
-        .load(conn)
+    crate::db::on_backend!(conn, |conn| {
+        permits::table
+            .filter(permits::user_id.eq(user_id))
+            .order(permits::id.desc())
+            .select(PermitRow::as_select())
+            .load(conn)
+    })
 }
 
 /// The temporary numbers in use today on a user's permits (not ended, today in their dates).
@@ -204,41 +208,49 @@ pub fn temporaries_today_for_user(
     user_id: UserId,
     today: NaiveDate,
 ) -> QueryResult<Vec<TemporaryRow>> {
-    temporary_regnrs::table
-        .inner_join(permits::table)
-        .filter(permits::user_id.eq(user_id))
-        .filter(temporary_regnrs::ended_at.is_null())
-        .filter(temporary_regnrs::from_date.le(today))
-        .filter(temporary_regnrs::to_date.ge(today))
-        .select(TemporaryRow::as_select())
-        .load(conn)
+    crate::db::on_backend!(conn, |conn| {
+        temporary_regnrs::table
+            .inner_join(permits::table)
+            .filter(permits::user_id.eq(user_id))
+            .filter(temporary_regnrs::ended_at.is_null())
+            .filter(temporary_regnrs::from_date.le(today))
+            .filter(temporary_regnrs::to_date.ge(today))
+            .select(TemporaryRow::as_select())
+            .load(conn)
+    })
 }
 
 pub fn temporaries(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<TemporaryRow>> {
-    temporary_regnrs::table
-        .filter(temporary_regnrs::permit_id.eq(permit_id))
-        .order(temporary_regnrs::from_date)
-        .select(TemporaryRow::as_select())
-        .load(conn)
+    crate::db::on_backend!(conn, |conn| {
+        temporary_regnrs::table
+            .filter(temporary_regnrs::permit_id.eq(permit_id))
+            .order(temporary_regnrs::from_date)
+            .select(TemporaryRow::as_select())
+            .load(conn)
+    })
 }
 
 pub fn events(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<EventRow>> {
-    permit_events::table
-        .filter(permit_events::permit_id.eq(permit_id))
-        .order(permit_events::id.desc())
-        .select(EventRow::as_select())
-        .load(conn)
+    crate::db::on_backend!(conn, |conn| {
+        permit_events::table
+            .filter(permit_events::permit_id.eq(permit_id))
+            .order(permit_events::id.desc())
+            .select(EventRow::as_select())
+            .load(conn)
+    })
 }
 
 pub fn application(
     conn: &mut DbConnection,
     permit_id: PermitId,
 ) -> QueryResult<Option<ApplicationRow>> {
-    applications::table
-        .find(permit_id)
-        .select(ApplicationRow::as_select())
-        .first(conn)
-        .optional()
+    crate::db::on_backend!(conn, |conn| {
+        applications::table
+            .find(permit_id)
+            .select(ApplicationRow::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 /// The application of a permit whose type needs approval.

@@ -287,20 +287,22 @@ pub fn position(c: &mut DbConnection, e: &EntryRow) -> QueryResult<i64> {
 
 /// The user's places in line.
 pub fn entries_of(c: &mut DbConnection, user: UserId) -> QueryResult<Vec<EntryRow>> {
-    // Two comparisons rather than `IN (…)`: Hem asks on every visit, and SQLite keeps this
-    // statement prepared (diesel does not cache one with an `IN` list).
-    let waiting = EntryStatus::Waiting.as_str();
-    let offered = EntryStatus::Offered.as_str();
-    queue_entries::table
-        .filter(queue_entries::user_id.eq(user))
-        .filter(
-            queue_entries::status
-                .eq(waiting)
-                .or(queue_entries::status.eq(offered)),
-        )
-        .order(queue_entries::joined_at)
-        .select(EntryRow::as_select())
-        .load(c)
+    crate::db::on_backend!(c, |c| {
+        // Two comparisons rather than `IN (…)`: Hem asks on every visit, and SQLite keeps this
+        // statement prepared (diesel does not cache one with an `IN` list).
+        let waiting = EntryStatus::Waiting.as_str();
+        let offered = EntryStatus::Offered.as_str();
+        queue_entries::table
+            .filter(queue_entries::user_id.eq(user))
+            .filter(
+                queue_entries::status
+                    .eq(waiting)
+                    .or(queue_entries::status.eq(offered)),
+            )
+            .order(queue_entries::joined_at)
+            .select(EntryRow::as_select())
+            .load(c)
+    })
 }
 
 pub fn entry(c: &mut DbConnection, id: i64) -> QueryResult<Option<EntryRow>> {

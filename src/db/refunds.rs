@@ -83,11 +83,13 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RefundRow>>
 }
 
 pub fn for_permit(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<Vec<RefundRow>> {
-    refunds::table
-        .filter(refunds::permit_id.eq(permit_id))
-        .order(refunds::id.asc())
-        .select(RefundRow::as_select())
-        .load(conn)
+    crate::db::on_backend!(conn, |conn| {
+        refunds::table
+            .filter(refunds::permit_id.eq(permit_id))
+            .order(refunds::id.asc())
+            .select(RefundRow::as_select())
+            .load(conn)
+    })
 }
 
 /// Records the provider's answer; only a refund not yet done changes.
