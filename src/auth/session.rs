@@ -162,7 +162,10 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, Auth
         None => None,
         Some(token) => {
             let with_unread = !is_fragment(req);
-            db::query(&state.pool, move |conn| lookup(conn, &token, with_unread)).await?
+            db::read(&state.pool, move |conn| {
+                lookup(conn, &token, with_unread).map_err(db::DbError::from)
+            })
+            .await?
         }
     };
     remember(req, found.clone());

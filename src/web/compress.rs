@@ -5,7 +5,7 @@
 //! and uses brotli's 4 MiB window for a 2 KB page, so the thread hop and the window cost more
 //! than the page. Our pages are whole, small bodies: they are compressed here, synchronously,
 //! with settings made for a few kilobytes (see [`choose`]): a page packed per request is gzip
-//! by libdeflate (as small as brotli quality 2 on these pages, in a third to a half of the
+//! by libdeflate (about as small as brotli quality 2 on these pages, in a quarter to a third of the
 //! time); a page the same for everyone ([`SharedPage`], such as the logged-out login page) is
 //! packed once per worker thread at brotli quality 5 and its bytes sent again; the calendar's
 //! larger htmx swaps are brotli quality 4, to stay under their 2 KB budget; a client that
@@ -86,7 +86,7 @@ impl Accepted {
 /// How a response is packed here. Bytes packed once (a [`SharedPage`]) and htmx swaps over
 /// [`FAST_BELOW`] (the calendar's, which must stay under their 2 KB budget) get brotli's
 /// smallest bytes. Every other page is packed per request, and there gzip by libdeflate
-/// gives fewer bytes than brotli quality 2 in a third to a half of the time (see
+/// gives about the bytes of brotli quality 2 in a quarter to a third of the time (see
 /// [`GZIP_LEVEL`]); brotli quality 2 is for a client that takes brotli only.
 fn choose(accepted: Accepted, shared: bool, swap: bool, len: usize) -> Encoding {
     let Accepted { br, gzip } = accepted;
@@ -167,12 +167,13 @@ fn brotli_at(data: &[u8], quality: i32) -> Vec<u8> {
 }
 
 /// gzip level of a per-user page (libdeflate's scale, 1–12). Measured on this project's
-/// pages (the page-weight walk's bodies, 2-core machine, per page): level 6 took 17–53 µs and
-/// gave 1,026–3,064 bytes, *smaller* than brotli quality 2 (27–96 µs, 1,067–3,091 bytes) on
-/// every page, and 2–4× faster than brotli quality 4 (59–181 µs), which is 5–10 % smaller
-/// still. Level 1 saved another 4–25 µs for 1–7 % more bytes; level 12 took ten times as
-/// long for 1 % less.
-const GZIP_LEVEL: i32 = 6;
+/// pages (the page-weight walk's bodies, 2-core machine, per page): level 1 took 11–27 µs and
+/// gave 1,037–3,286 bytes; level 6 17–53 µs for 1–7 % fewer bytes; brotli quality 2 (used
+/// before) 27–96 µs for 1,067–3,091 bytes, larger than level 1 on every page but the day
+/// card's; brotli quality 4 59–181 µs, 5–15 % smaller. In the throughput bench (SQLite) level 1
+/// instead of 6 gave Hem 16,472 → 18,864 req/s and a permit page 11,422 → 12,511; the few
+/// dozen bytes more are not worth a tenth of the server.
+const GZIP_LEVEL: i32 = 1;
 
 thread_local! {
     /// One libdeflate compressor per worker thread, made once: its tables are not allocated

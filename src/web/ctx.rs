@@ -182,8 +182,8 @@ impl Ctx {
 }
 
 /// A logged-in page's one trip to the database: the session (with the top bar's unread count
-/// when the page draws it) and the page's own rows, on one connection in one blocking-pool
-/// task. `f` runs only for a logged-in user; the data is `None` when nobody is (and then there
+/// when the page draws it) and the page's own rows, on one connection, read in place on
+/// SQLite ([`crate::db::read`]), else in one blocking-pool task. `f` runs only for a logged-in user; the data is `None` when nobody is (and then there
 /// is no trip at all without a session cookie). A handler that takes `Ctx` as an extractor
 /// looks the session up in a trip of its own first; this is for the pages asked for most
 /// (Hem, a permit, the calendar).
@@ -193,7 +193,7 @@ pub async fn load<T, F>(
     f: F,
 ) -> Result<(Ctx, Option<T>), AppError>
 where
-    F: FnOnce(&mut DbConnection, &Arc<SessionUser>) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Arc<SessionUser>) -> Result<T, AppError> + Clone + Send + 'static,
     T: Send + 'static,
 {
     let mut ctx = Ctx::anonymous(req);
@@ -211,7 +211,7 @@ where
         }
     };
     let with_unread = !ctx.htmx_fragment;
-    let (user, data) = crate::db::run(&state.pool, move |c| -> Result<_, AppError> {
+    let (user, data) = crate::db::read(&state.pool, move |c| -> Result<_, AppError> {
         let user = match who {
             Ok(user) => Some(user),
             Err(token) => session::lookup(c, &token, with_unread)?,
