@@ -164,6 +164,26 @@ impl Reserved {
         }
     }
 
+    /// Takes one reserved hit of each of `keys` in the window of `now`, all or none: `false`
+    /// (and nothing taken) when one of them has none left, and then the hits are counted with
+    /// [`hit_chunked`]. So a request whose hits are all reserved needs no write at all.
+    pub fn take_each(&self, keys: &[&str], window: Duration, now: NaiveDateTime) -> bool {
+        let (start, _) = window_of(window, now);
+        let Ok(mut r) = self.0.lock() else {
+            return false;
+        };
+        let has = |r: &std::collections::HashMap<String, (i64, i64)>, key: &str| matches!(r.get(key), Some((w, left)) if *w == start && *left > 0);
+        if !keys.iter().all(|k| has(&r, k)) {
+            return false;
+        }
+        for key in keys {
+            if let Some((_, left)) = r.get_mut(*key) {
+                *left -= 1;
+            }
+        }
+        true
+    }
+
     /// Keeps `left` reserved hits of `key` for the window starting at `start` (and lets go of
     /// every other window's).
     fn keep(&self, key: &str, start: i64, left: i64) {
@@ -417,5 +437,48 @@ mod tests {
                 .unwrap()
                 .is_allowed()
         );
+    }
+
+    #[test]
+    fn hits_of_two_keys_are_taken_from_reservations_all_or_none() {
+        let mut c = conn();
+        let w = Duration::minutes(1);
+        let t = at(60 * 2000);
+        let r = Reserved::default();
+        // Nothing reserved yet: nothing taken.
+        assert!(!r.take_each(&["a", "b"], w, t));
+        // "a" gets a chunk (100 a minute: 2 at a time, one used now, one kept).
+        assert!(
+            hit_chunked(&mut c, &r, "a", w, 100, t)
+                .unwrap()
+                .is_allowed()
+        );
+        // "b" has none: "a"'s kept hit is not taken either.
+        assert!(!r.take_each(&["a", "b"], w, t));
+        assert!(
+            hit_chunked(&mut c, &r, "b", w, 100, t)
+                .unwrap()
+                .is_allowed()
+        );
+        assert!(r.take_each(&["a", "b"], w, t), "one kept hit of each");
+        assert!(!r.take_each(&["a", "b"], w, t), "both used up");
+        // A kept hit belongs to its window.
+        assert!(
+            hit_chunked(&mut c, &r, "a", w, 100, t)
+                .unwrap()
+                .is_allowed()
+        );
+        assert!(
+            hit_chunked(&mut c, &r, "b", w, 100, t)
+                .unwrap()
+                .is_allowed()
+        );
+        assert!(!r.take_each(&["a", "b"], w, at(60 * 2001)));
+        // The database counted every hit handed out: 3 requests, 2 reserved per write.
+        let counted: Vec<i64> = rate_limits::table
+            .select(rate_limits::hits)
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(counted, vec![4, 4]);
     }
 }
