@@ -107,12 +107,8 @@ fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<usize
     })
 }
 
-/// What a number's check answers today (the API and the Kontroll page share it).
-pub async fn answer(state: &AppState, regnr: RegNumber) -> Result<CheckAnswer, db::DbError> {
-    db::run(&state.pool, move |c| answer_in(c, regnr)).await
-}
-
-/// [`answer`] on a connection at hand.
+/// [`answer_in`] on a connection at hand: what a number's check answers today (the API and
+/// the Kontroll page share it).
 fn answer_in(c: &mut db::DbConnection, regnr: RegNumber) -> Result<CheckAnswer, db::DbError> {
     let found = check::valid_on(c, regnr.as_str(), today(chrono::Utc::now()))?;
     Ok(CheckAnswer {
@@ -123,22 +119,24 @@ fn answer_in(c: &mut db::DbConnection, regnr: RegNumber) -> Result<CheckAnswer, 
     })
 }
 
-/// [`answer`] and, when not valid, why (the Kontroll page and the permit page say it; the
-/// API's answer stays as CONTRACT.md has it).
+/// What a number's check answers today and, when not valid, why (the Kontroll page and the
+/// permit page say it; the API's answer stays as CONTRACT.md has it): one read.
 pub async fn answer_with_reason(
     state: &AppState,
     regnr: RegNumber,
 ) -> Result<CheckAnswer, db::DbError> {
-    let number = regnr.as_str().to_string();
-    let mut a = answer(state, regnr).await?;
-    if !a.valid {
-        let why = db::query(&state.pool, move |c| {
-            check::why_not(c, &number, today(chrono::Utc::now()))
-        })
-        .await?;
-        a.why_not = Some(why);
-    }
-    Ok(a)
+    db::read(&state.pool, move |c| {
+        let mut a = answer_in(c, regnr.clone())?;
+        if !a.valid {
+            a.why_not = Some(check::why_not(
+                c,
+                regnr.as_str(),
+                today(chrono::Utc::now()),
+            )?);
+        }
+        Ok(a)
+    })
+    .await
 }
 
 /// What one request to the API comes to, decided in its one trip to the database.

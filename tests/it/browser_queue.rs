@@ -184,31 +184,7 @@ async fn joining_the_queue_without_javascript_at_320_px() {
     let office = operator_client(&app, "kontor@regionvastmanland.se").await;
     let buyer = "utan.js@regionvastmanland.se";
     app.logged_in_user(buyer).await;
-    let wizard = app.get_html("/permits/new").await;
-    let (t, p) = (
-        crate::kit::flows::type_id(&wizard, "Anställda månads/årskort"),
-        crate::kit::flows::car_park(&wizard),
-    );
-    let katalog = office
-        .get(app.url("/operator/catalogue"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = crate::kit::html::hidden_value(&katalog, "csrf");
-    let resp = office
-        .post(app.url("/operator/catalogue/capacity"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("type_id", &t),
-            ("car_park_id", &p),
-            ("places", "0"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let resp = crate::queue::set_capacity(&app, &office, "0").await;
     assert_eq!(resp.status(), 303);
 
     let b = Browser::start_sized(false, 320).await;

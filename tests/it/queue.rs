@@ -37,7 +37,11 @@ async fn spot(app: &TestApp, c: &reqwest::Client) -> (String, String) {
 }
 
 /// "Kapacitet" of the first car park for the monthly type, through Katalog.
-async fn set_capacity(app: &TestApp, op: &reqwest::Client, places: &str) -> reqwest::Response {
+pub(crate) async fn set_capacity(
+    app: &TestApp,
+    op: &reqwest::Client,
+    places: &str,
+) -> reqwest::Response {
     let (t, p) = spot(app, op).await;
     capacity_of(app, op, &t, &p, places).await
 }
