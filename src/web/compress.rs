@@ -19,8 +19,14 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 
-/// Empty bodies (204, 303, HEAD) are left alone; even a 100-byte fragment shrinks.
-const MIN_BYTES: u64 = 1;
+/// Bodies up to this size are sent as they are (and empty ones, 204, 303, HEAD, always).
+/// Such a body and its headers (about 650 bytes: the security headers are most of it) fit in
+/// one TCP segment (MSS 1,460) packed or not, so packing saves the client no round trip and no
+/// wait, while it cost the check API (answers of 45–450 bytes) 13 % of its CPU: libdeflate
+/// builds its Huffman tables per body whatever the size. Measured in the throughput bench
+/// (SQLite, one run each): the check API 20,286 -> 22,947 req/s (41 % -> 46.6 % of the
+/// baseline).
+const PACK_ABOVE: u64 = 600;
 /// Pages are built whole in memory; anything larger is left alone rather than held twice.
 const MAX_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -270,7 +276,7 @@ pub async fn compress(
     res.headers_mut()
         .append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     let len = match res.response().body().size() {
-        BodySize::Sized(n) if (MIN_BYTES..=MAX_BYTES).contains(&n) => n as usize,
+        BodySize::Sized(n) if n > PACK_ABOVE && n <= MAX_BYTES => n as usize,
         _ => return Ok(res),
     };
     let shared = res.response().extensions().get::<SharedPage>().is_some();

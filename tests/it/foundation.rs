@@ -166,6 +166,34 @@ async fn pages_decode_to_the_same_html_in_brotli_gzip_and_identity() {
     assert_eq!(unpacked, plain);
 }
 
+/// A body that fits one TCP segment with its headers either way (at most 600 bytes) goes as
+/// it is; it still varies on the encoding, since a larger answer from the same URL is packed.
+#[actix_web::test]
+async fn small_bodies_go_unpacked_and_still_vary_on_the_encoding() {
+    let app = spawn_app().await;
+    // Without keys the check API answers a short JSON error.
+    let resp = app
+        .client
+        .get(app.url("/api/v1/check?regnr=ABC123"))
+        .header("Accept-Encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let h = resp.headers().clone();
+    assert!(!h.contains_key("content-encoding"), "{h:?}");
+    let vary: Vec<_> = h
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert!(vary.contains(&"Accept-Encoding"), "{vary:?}");
+    let body = resp.bytes().await.unwrap();
+    assert!(body.len() <= 600, "{} bytes", body.len());
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(json["error"].as_str().unwrap().contains("CHECK_API_KEYS"));
+}
+
 #[actix_web::test]
 async fn https_public_url_adds_hsts() {
     let dir = tempfile::tempdir().unwrap();
