@@ -40,19 +40,6 @@ pub fn routes(
     // match (registered last, the router was 20 % of the check API's CPU).
     cfg.route("/health", web::get().to(public::health))
         .route("/api/v1/check", web::get().to(api::check));
-    if services.card.simulated() {
-        crate::payments::card_sim::routes(cfg, assets::url("app.css"));
-    }
-    if services.swish.simulated() {
-        crate::payments::swish_sim::routes(
-            cfg,
-            crate::payments::swish_sim::SimTiming {
-                answer_after: std::time::Duration::from_millis(settings.swish_sim_delay_ms),
-                timeout: std::time::Duration::from_millis(settings.swish_sim_timeout_ms),
-            },
-            assets::url("app.css"),
-        );
-    }
     // A body, query string or path segment an extractor cannot take: the error page in the
     // request's language and frame (drawn by `error::render_error_pages`), with the right
     // status: 400, 404 for a path, 408 for a body that stopped, 413 for one too large.
@@ -224,6 +211,21 @@ pub fn routes(
     .route("/assets/{file:.+}", web::get().to(assets::serve));
     if services.mailbox_page() {
         cfg.route("/dev/mailbox", web::get().to(dev::mailbox));
+    }
+    // The payment simulators (demo mode) last: their dynamic paths are regexes the router
+    // would otherwise try before every page of the portal.
+    if services.card.simulated() {
+        crate::payments::card_sim::routes(cfg, assets::url("app.css"));
+    }
+    if services.swish.simulated() {
+        crate::payments::swish_sim::routes(
+            cfg,
+            crate::payments::swish_sim::SimTiming {
+                answer_after: std::time::Duration::from_millis(settings.swish_sim_delay_ms),
+                timeout: std::time::Duration::from_millis(settings.swish_sim_timeout_ms),
+            },
+            assets::url("app.css"),
+        );
     }
     cfg.default_service(web::to(public::not_found));
 }
