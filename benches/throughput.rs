@@ -4,7 +4,10 @@
 //! home page, a permit page, a calendar swap and the check API, each also as a ratio to the
 //! baseline; then a login storm (32 concurrent logins) with the home page's latency meanwhile;
 //! and the portal's memory (RSS) idle, after the pages and after the storm. On SQLite, and on
-//! PostgreSQL when a server answers, all in one run on the same machine.
+//! PostgreSQL when a server answers, all in one run on the same machine. The baseline is
+//! measured again just before each database's targets, which are set against that one: a
+//! shared development machine's speed drifts within minutes (35–51k req/s for the baseline in
+//! one morning), and a baseline measured long before moved every share with it.
 //!
 //! Run: `cargo bench --bench throughput`. The portal is the release binary itself
 //! (`CARGO_BIN_EXE_parkportal`) in a process of its own, so its RSS is its own.
@@ -208,30 +211,24 @@ fn phone() -> HeaderMap {
     h
 }
 
-/// Measures the baseline once: every backend's rows are set against it.
+/// Measures the baseline, just before a backend's targets: that backend's rows are set
+/// against it.
 async fn baseline(address: &str, secs: u64, connections: usize) -> Measured {
     let t = Target {
-        name: "baseline: actix-web hello world".into(),
+        name: "  baseline: actix-web hello world".into(),
         url: format!("{address}/"),
         client: kit::client::client(address),
         headers: phone(),
     };
     let _ = run(&t, connections, Duration::from_secs(1)).await;
     let m = run(&t, connections, Duration::from_secs(secs)).await;
-    header();
     row(&t.name, &m, &m);
     m
 }
 
 /// One backend: a customer with a paid monthly permit and a paid day card, every target, the
 /// login storm, and the memory at each stage.
-async fn portal_run(
-    backend: &str,
-    mut portal: Portal,
-    base: &Measured,
-    secs: u64,
-    connections: usize,
-) {
+async fn portal_run(mut portal: Portal, base: &Measured, secs: u64, connections: usize) {
     portal.wait_until_up().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = portal.rss_mb();
@@ -290,7 +287,6 @@ async fn portal_run(
         },
     ];
 
-    println!("{backend}:");
     let only = std::env::var("THROUGHPUT_ONLY").unwrap_or_default();
     for t in targets.iter().filter(|t| t.name.contains(&only)) {
         // Responses must be what is meant before anything is counted.
@@ -392,9 +388,12 @@ fn main() {
                         "throughput: {connections} concurrent connections, {secs} s per target, \
                          Accept-Encoding: br, gzip"
                     );
-                    let base = baseline(&hello_address, secs, connections).await;
+                    header();
                     let (db, url) = TestDb::sqlite();
-                    portal_run("SQLite", Portal::start(db, &url), &base, secs, connections).await;
+                    println!("SQLite:");
+                    let base = baseline(&hello_address, secs, connections).await;
+                    let portal = Portal::start(db, &url);
+                    portal_run(portal, &base, secs, connections).await;
                     let reachable = pg != "none"
                         && tokio::net::TcpStream::connect(
                             url::Url::parse(&pg)
@@ -408,14 +407,10 @@ fn main() {
                         .is_ok();
                     if reachable {
                         let (db, url) = TestDb::postgres(&pg, "pp_bench");
-                        portal_run(
-                            "PostgreSQL",
-                            Portal::start(db, &url),
-                            &base,
-                            secs,
-                            connections,
-                        )
-                        .await;
+                        println!("PostgreSQL:");
+                        let base = baseline(&hello_address, secs, connections).await;
+                        let portal = Portal::start(db, &url);
+                        portal_run(portal, &base, secs, connections).await;
                     } else {
                         println!("PostgreSQL: no server at {pg}, not measured");
                     }
