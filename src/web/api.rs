@@ -87,9 +87,10 @@ fn json_error(status: StatusCode, message: &str) -> HttpResponse {
     resp.json(serde_json::json!({ "error": message }))
 }
 
-/// Which of the keys the request carries (its index), if any. Every key is compared, each in
-/// constant time, so the time does not tell which key or how much of it matched.
-fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<usize> {
+/// The SHA-256 (hex) of the key the request carries, if it is one of `keys`. Every key is
+/// compared, each in constant time, so the time does not tell which key or how much of it
+/// matched.
+fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<String> {
     let given = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -101,9 +102,10 @@ fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<usize
     }
     // Compared as SHA-256 hashes: equal lengths, so not even a key's length shows.
     let token = hash_token(token.trim());
-    keys.iter().enumerate().fold(None, |found, (i, key)| {
-        let same = constant_time_eq(token.as_bytes(), hash_token(key.expose_secret()).as_bytes());
-        if same { Some(i) } else { found }
+    keys.iter().fold(None, |found, key| {
+        let hashed = hash_token(key.expose_secret());
+        let same = constant_time_eq(token.as_bytes(), hashed.as_bytes());
+        if same { Some(hashed) } else { found }
     })
 }
 
@@ -161,8 +163,7 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
     // Per client address: every request, also those with a wrong key.
     let by_client = format!("check:addr:{}", client_address(&req, &state));
     // Per key: counted under a hash of the key, never the key itself.
-    let by_key = authorised(&req, keys)
-        .map(|key| format!("check:key:{}", &hash_token(keys[key].expose_secret())[..32]));
+    let by_key = authorised(&req, keys).map(|hashed| format!("check:key:{}", &hashed[..32]));
     let raw = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "regnr")
         .map(|(_, v)| v.into_owned())

@@ -133,8 +133,9 @@ impl Row {
         // Asked with "br, gzip" as a phone asks: a page packed per request comes as gzip
         // (libdeflate: as small as brotli quality 2 there, and faster), the login page and the
         // calendar's swaps as brotli; uncompressed only a body that fits one TCP segment with
-        // its headers either way (at most 600 bytes, `compress::PACK_ABOVE`).
-        if r.body_bytes > 600 && r.encoding != "br" && r.encoding != "gzip" {
+        // its headers either way.
+        let small = r.body_bytes as u64 <= parkportal::web::compress::PACK_ABOVE;
+        if !small && r.encoding != "br" && r.encoding != "gzip" {
             out.push(format!(
                 "{name}: body not compressed (Content-Encoding {:?})",
                 r.encoding
