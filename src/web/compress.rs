@@ -159,6 +159,12 @@ fn brotli_response(data: &[u8], swap: bool) -> Vec<u8> {
 /// +4 %, for 5-10 % more bytes; not worth it on a weak connection.)
 const SHARED_QUALITY: i32 = 5;
 
+/// Brotli at `quality` with a 2^18-byte window, the whole body handed to the encoder as one
+/// input block. `brotli::BrotliCompress` reads through a 4 KiB buffer, and the encoder's second
+/// write then sets up its whole ring buffer (2^18 bytes plus a 2^16 tail, allocated zeroed);
+/// one write smaller than the tail gets a ring buffer of just the body (brotli's first-write
+/// special case). The bytes are the same. Measured on a calendar swap (8.9 KB): quality 4
+/// 84 -> 72 µs, quality 2 53 -> 43 µs.
 fn brotli_at(data: &[u8], quality: i32) -> Vec<u8> {
     let params = brotli::enc::BrotliEncoderParams {
         quality,
@@ -167,8 +173,18 @@ fn brotli_at(data: &[u8], quality: i32) -> Vec<u8> {
         ..Default::default()
     };
     let mut out = Vec::with_capacity(data.len() / 3 + 64);
-    brotli::BrotliCompress(&mut &data[..], &mut out, &params)
-        .expect("compressing into a Vec cannot fail");
+    // One byte more than the body, so the first read takes all of it.
+    let mut input = vec![0; data.len() + 1];
+    let mut output = [0; 4096];
+    brotli::enc::BrotliCompressCustomAlloc(
+        &mut &data[..],
+        &mut out,
+        &mut input,
+        &mut output,
+        &params,
+        brotli::enc::StandardAlloc::default(),
+    )
+    .expect("compressing into a Vec cannot fail");
     out
 }
 

@@ -128,7 +128,8 @@ impl Browser {
             .collect()
     }
 
-    /// The input whose `<label>` has exactly this text (or contains it, for checkboxes).
+    /// The input whose `<label>` has exactly this text (or contains it, for checkboxes): the
+    /// one its `for` names, or the one it holds.
     pub async fn input_by_label(&self, label: &str) -> fantoccini::elements::Element {
         let xpath = format!(
             "//label[normalize-space()='{label}' or contains(normalize-space(), '{label}')]"
@@ -138,12 +139,13 @@ impl Browser {
             .find(Locator::XPath(&xpath))
             .await
             .unwrap_or_else(|e| panic!("no label {label}: {e}"));
-        let id = label_el
-            .attr("for")
-            .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("label {label} has no for"));
-        self.client.find(Locator::Id(&id)).await.unwrap()
+        match label_el.attr("for").await.unwrap() {
+            Some(id) => self.client.find(Locator::Id(&id)).await.unwrap(),
+            None => label_el
+                .find(Locator::Css("input"))
+                .await
+                .unwrap_or_else(|e| panic!("label {label} has no for and holds no input: {e}")),
+        }
     }
 
     pub async fn fill(&self, label: &str, value: &str) {

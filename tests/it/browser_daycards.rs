@@ -224,7 +224,7 @@ async fn day_card_flow(javascript: bool) {
     let sizes = narrow
         .client
         .execute(
-            "const r = [...document.querySelectorAll('.cal label.day')]\
+            "const r = [...document.querySelectorAll('.cal td.free label')]\
                .map(l => l.getBoundingClientRect());\
              const f = [...document.querySelectorAll('.cal .num')]\
                .map(n => parseFloat(getComputedStyle(n).fontSize));\

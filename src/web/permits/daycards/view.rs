@@ -242,7 +242,10 @@ pub fn calendar(
                                             }
                                         } @else if open && card.bookable(*day, today) {
                                             td.free.today[*day == today] {
-                                                label.day for={ "d" (day) } {
+                                                // The label holds its box, so needs no `for`; the
+                                                // id is for htmx, which gives focus back to the
+                                                // element of the same id after a swap.
+                                                label {
                                                     input id={ "d" (day) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)];
                                                     span.num { (day.day()) }
                                                     span.sr-only { " " (day_in_words(t, *day)) }
