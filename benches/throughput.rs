@@ -11,6 +11,10 @@
 //!
 //! Run: `cargo bench --bench throughput`. The portal is the release binary itself
 //! (`CARGO_BIN_EXE_parkportal`) in a process of its own, so its RSS is its own.
+//! Each portal row also says the portal's CPU time per request (user + system, from
+//! `/proc/<pid>/stat`), which moves less than req/s with what else the machine runs, so two
+//! builds compare best by it. `THROUGHPUT_BIN` runs another build of the portal instead of this
+//! one's (e.g. a copy of `target/release/parkportal` made before a change).
 //! Knobs: `THROUGHPUT_SECS` (default 5) per target, `THROUGHPUT_CONNECTIONS` (default 64),
 //! `THROUGHPUT_PG` (the PostgreSQL server, default `postgres://postgres@127.0.0.1:5432/postgres`;
 //! `none` to skip it), `STORM_USERS` (default 32), `THROUGHPUT_ONLY` (measure only the targets
@@ -50,7 +54,9 @@ impl Portal {
         let port = kit::spawn::free_port();
         let address = format!("http://127.0.0.1:{port}");
         let dir = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_parkportal"));
+        let bin = std::env::var("THROUGHPUT_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_parkportal").to_string());
+        let mut cmd = Command::new(bin);
         cmd.env_clear()
             .current_dir(dir.path())
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
@@ -93,6 +99,23 @@ impl Portal {
             assert!(Instant::now() < deadline, "parkportal never answered");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// CPU time the portal's process has used so far (user + system).
+    fn cpu(&self) -> Duration {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // After the command name (in parentheses) come the state (field 3) and the rest:
+        // utime and stime are fields 14 and 15 (proc(5)).
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
+        let ticks = field(14).zip(field(15)).map_or(0, |(u, s)| u + s);
+        // SAFETY: sysconf only reads a system constant.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+        Duration::from_micros(ticks * 1_000_000 / per_second)
     }
 
     /// Resident memory of the portal's process, in MB.
@@ -185,14 +208,27 @@ fn ms(d: Duration) -> String {
 
 fn header() {
     println!(
-        "{:<34} {:>9} {:>9} {:>10} {:>10} {:>8} {:>7} {:>7} {:>6}",
-        "target", "requests", "req/s", "p50", "p99", "req/s %", "p50 ×", "p99 ×", "errors"
+        "{:<34} {:>9} {:>9} {:>10} {:>10} {:>8} {:>7} {:>7} {:>6} {:>11}",
+        "target",
+        "requests",
+        "req/s",
+        "p50",
+        "p99",
+        "req/s %",
+        "p50 ×",
+        "p99 ×",
+        "errors",
+        "CPU µs/req"
     );
 }
 
-fn row(name: &str, m: &Measured, base: &Measured) {
+/// One row; `cpu` is the portal's CPU time while `m` was measured (none for the baseline).
+fn row(name: &str, m: &Measured, base: &Measured, cpu: Option<Duration>) {
+    let cpu = cpu.map_or("-".to_string(), |c| {
+        format!("{:.0}", c.as_secs_f64() * 1e6 / m.requests.max(1) as f64)
+    });
     println!(
-        "{:<34} {:>9} {:>9.0} {:>10} {:>10} {:>7.1}% {:>7.1} {:>7.1} {:>6}",
+        "{:<34} {:>9} {:>9.0} {:>10} {:>10} {:>7.1}% {:>7.1} {:>7.1} {:>6} {:>11}",
         name,
         m.requests,
         m.per_second,
@@ -201,7 +237,8 @@ fn row(name: &str, m: &Measured, base: &Measured) {
         100.0 * m.per_second / base.per_second,
         m.p50.as_secs_f64() / base.p50.as_secs_f64(),
         m.p99.as_secs_f64() / base.p99.as_secs_f64(),
-        m.errors
+        m.errors,
+        cpu
     );
 }
 
@@ -222,7 +259,7 @@ async fn baseline(address: &str, secs: u64, connections: usize) -> Measured {
     };
     let _ = run(&t, connections, Duration::from_secs(1)).await;
     let m = run(&t, connections, Duration::from_secs(secs)).await;
-    row(&t.name, &m, &m);
+    row(&t.name, &m, &m, None);
     m
 }
 
@@ -307,8 +344,9 @@ async fn portal_run(mut portal: Portal, base: &Measured, secs: u64, connections:
             );
         }
         let _ = run(t, connections, Duration::from_secs(1)).await;
+        let cpu = portal.cpu();
         let m = run(t, connections, Duration::from_secs(secs)).await;
-        row(&format!("  {}", t.name), &m, base);
+        row(&format!("  {}", t.name), &m, base, Some(portal.cpu() - cpu));
     }
     let after_pages = portal.rss_mb();
 
@@ -353,6 +391,8 @@ async fn portal_run(mut portal: Portal, base: &Measured, secs: u64, connections:
         ),
         &during,
         base,
+        // The logins' hashing is most of the CPU then: not a page's cost.
+        None,
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
     println!(
