@@ -116,18 +116,30 @@ fn read_view(
     let Some(permit) = db_permits::owned(c, id, user_id)? else {
         return Ok(None);
     };
-    let car_park = catalogue::active_car_parks(c)?
-        .into_iter()
-        .find(|cp| cp.id == permit.car_park_id)
+    // Only what the page can show for this permit is read: an application's file only while
+    // it awaits approval, the booked days only for a day card, refunds only once cancelled.
+    let status = status_of(&permit);
+    let car_park = catalogue::car_park(c, permit.car_park_id)?
         .map(|cp| cp.name)
         .unwrap_or_default();
     let temporaries = db_permits::temporaries(c, id)?;
     let events = db_permits::events(c, id)?;
-    let application =
-        db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name));
+    let application = if status == Status::AwaitingApproval {
+        db_permits::application(c, id)?.map(|a| (a.attachment.is_some(), a.attachment_name))
+    } else {
+        None
+    };
     let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
-    let sessions = crate::db::daycards::sessions(c, id)?;
-    let refunds = crate::db::refunds::for_permit(c, id)?;
+    let sessions = if permit.kind == Kind::Day {
+        crate::db::daycards::sessions(c, id)?
+    } else {
+        Vec::new()
+    };
+    let refunds = if status == Status::Cancelled {
+        crate::db::refunds::for_permit(c, id)?
+    } else {
+        Vec::new()
+    };
     let day = today(chrono::Utc::now());
     let valid = crate::db::check::valid_on(c, &permit.regnr, day)?;
     let why = if valid.is_empty() {
