@@ -25,6 +25,7 @@ pub struct UserRow {
     pub preferred_payment: Option<String>,
     pub swish_number: Option<String>,
     pub confirmed_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub created_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
 }
@@ -294,7 +295,9 @@ pub struct SessionRow {
     pub id_hash: String,
     pub user_id: UserId,
     pub csrf_token: String,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub last_seen_at: NaiveDateTime,
 }
 

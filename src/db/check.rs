@@ -10,6 +10,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{car_parks, day_sessions, permits, temporary_regnrs};
+use super::stamp::Day;
 use crate::domain::check::NotValid;
 
 /// One permit that makes the number valid on the day.
@@ -26,7 +27,8 @@ pub struct ValidPermit {
     pub day_session: bool,
 }
 
-type Row = (String, String, String, NaiveDate, NaiveDate);
+/// As read: the dates through [`Day`], without chrono's format parser.
+type Row = (String, String, String, Day, Day);
 
 /// A permit carrying the number: id, state, kind, first and last day.
 type PermitDates = (
@@ -116,8 +118,8 @@ pub fn valid_on(
                 type_sv,
                 type_en,
                 car_park,
-                valid_from,
-                valid_to,
+                valid_from: valid_from.into(),
+                valid_to: valid_to.into(),
                 temporary,
                 day_session,
             }

@@ -12,9 +12,11 @@ use super::schema::{day_sessions, permits};
 pub struct SessionRow {
     pub id: i64,
     pub permit_id: PermitId,
+    #[diesel(deserialize_as = crate::db::stamp::Day)]
     pub day: NaiveDate,
     pub regnr: String,
     pub foreign_plate: bool,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub created_at: NaiveDateTime,
 }
 

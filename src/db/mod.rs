@@ -37,6 +37,7 @@ pub mod queue;
 pub mod refunds;
 pub mod schema;
 pub mod seed;
+pub mod stamp;
 pub mod users;
 
 use std::time::Duration;

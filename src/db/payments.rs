@@ -22,9 +22,12 @@ pub struct PaymentRow {
     pub status: PaymentStatus,
     pub error_code: Option<String>,
     pub polls: i32,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub next_poll_at: NaiveDateTime,
     pub locked_until: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub updated_at: NaiveDateTime,
     pub paid_at: Option<NaiveDateTime>,
     pub redirect_url: Option<String>,

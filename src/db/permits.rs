@@ -29,7 +29,9 @@ pub struct PermitRow {
     pub vat_basis_points: i32,
     pub regnr: String,
     pub foreign_plate: bool,
+    #[diesel(deserialize_as = crate::db::stamp::Day)]
     pub start_date: NaiveDate,
+    #[diesel(deserialize_as = crate::db::stamp::Day)]
     pub end_date: NaiveDate,
     #[diesel(deserialize_as = String)]
     pub state: State,
@@ -38,7 +40,9 @@ pub struct PermitRow {
     pub renews_permit_id: Option<PermitId>,
     pub version: i32,
     pub reminder_sent_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub updated_at: NaiveDateTime,
     pub days_used: i32,
     /// Until when an unpaid permit in a car park with a capacity holds its place.
@@ -118,9 +122,12 @@ pub struct TemporaryRow {
     pub permit_id: PermitId,
     pub regnr: String,
     pub foreign_plate: bool,
+    #[diesel(deserialize_as = crate::db::stamp::Day)]
     pub from_date: NaiveDate,
+    #[diesel(deserialize_as = crate::db::stamp::Day)]
     pub to_date: NaiveDate,
     pub ended_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -129,6 +136,7 @@ pub struct TemporaryRow {
 pub struct EventRow {
     pub id: i64,
     pub permit_id: PermitId,
+    #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub at: NaiveDateTime,
     pub by_user_id: Option<UserId>,
     pub kind: String,

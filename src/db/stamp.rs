@@ -1,0 +1,208 @@
+//! Dates and timestamps of the rows every page reads, read from SQLite without chrono's format
+//! parser.
+//!
+//! diesel reads a SQLite `Timestamp` by trying chrono format strings in turn (`%F %T%.f`
+//! first) and a `Date` with `%F`, and chrono parses the format string itself anew on every
+//! value: 3–5 % of a permit page's CPU in the throughput bench (`perf`: `StrftimeItems`,
+//! `parse_internal`). The text diesel writes, `YYYY-MM-DD HH:MM:SS[.fraction]` (or with a `T`)
+//! and `YYYY-MM-DD`, is read here digit by digit; anything else (a zone, a julian day, a leap
+//! second) goes to diesel's own reading, so every value diesel reads is read the same. On
+//! PostgreSQL (binary values) diesel reads them as before.
+//!
+//! Used as `#[diesel(deserialize_as = Stamp)]` / `Day` on the fields of the hot rows.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::pg::Pg;
+use diesel::sql_types::{Date, Timestamp};
+use diesel::sqlite::Sqlite;
+
+use super::MultiBackend;
+
+/// A `Timestamp` column's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
+pub struct Stamp(pub NaiveDateTime);
+
+/// A `Date` column's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
+pub struct Day(pub NaiveDate);
+
+impl From<Stamp> for NaiveDateTime {
+    fn from(s: Stamp) -> Self {
+        s.0
+    }
+}
+
+impl From<Day> for NaiveDate {
+    fn from(d: Day) -> Self {
+        d.0
+    }
+}
+
+/// The number the ASCII digits spell, if they are all digits.
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `YYYY-MM-DD`, exactly.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(number(&b[0..4])?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(&b[5..7])?, number(&b[8..10])?)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or with a `T`), with up to nine digits of fraction after a dot.
+pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    if b.len() < 19 || !matches!(b[10], b' ' | b'T') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = parse_date(text.get(..10)?)?;
+    let nanos = match &b[19..] {
+        [] => 0,
+        [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+            number(fraction)? * 10u32.pow(9 - fraction.len() as u32)
+        }
+        _ => return None,
+    };
+    date.and_hms_nano_opt(
+        number(&b[11..13])?,
+        number(&b[14..16])?,
+        number(&b[17..19])?,
+        nanos,
+    )
+}
+
+impl FromSql<Timestamp, Sqlite> for Stamp {
+    fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        if let Some(t) = parse_timestamp(value.read_text()) {
+            return Ok(Stamp(t));
+        }
+        <NaiveDateTime as FromSql<Timestamp, Sqlite>>::from_sql(value).map(Stamp)
+    }
+}
+
+impl FromSql<Date, Sqlite> for Day {
+    fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        if let Some(d) = parse_date(value.read_text()) {
+            return Ok(Day(d));
+        }
+        <NaiveDate as FromSql<Date, Sqlite>>::from_sql(value).map(Day)
+    }
+}
+
+impl FromSql<Timestamp, Pg> for Stamp {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Stamp)
+    }
+}
+
+impl FromSql<Date, Pg> for Day {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        <NaiveDate as FromSql<Date, Pg>>::from_sql(value).map(Day)
+    }
+}
+
+impl FromSql<Timestamp, MultiBackend> for Stamp {
+    fn from_sql(value: super::MultiRawValue<'_>) -> deserialize::Result<Self> {
+        value.from_sql::<Self, Timestamp>()
+    }
+}
+
+impl FromSql<Date, MultiBackend> for Day {
+    fn from_sql(value: super::MultiRawValue<'_>) -> deserialize::Result<Self> {
+        value.from_sql::<Self, Date>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::prelude::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn what_diesel_writes_is_read_digit_by_digit_and_the_rest_is_left_to_diesel() {
+        let t = |s: &str| parse_timestamp(s);
+        let at = |h, m, s, n| {
+            NaiveDate::from_ymd_opt(2026, 12, 5)
+                .unwrap()
+                .and_hms_nano_opt(h, m, s, n)
+                .unwrap()
+        };
+        assert_eq!(t("2026-12-05 10:03:09"), Some(at(10, 3, 9, 0)));
+        assert_eq!(t("2026-12-05T10:03:09"), Some(at(10, 3, 9, 0)));
+        assert_eq!(t("2026-12-05 10:03:09.5"), Some(at(10, 3, 9, 500_000_000)));
+        assert_eq!(
+            t("2026-12-05 10:03:09.677949"),
+            Some(at(10, 3, 9, 677_949_000))
+        );
+        assert_eq!(
+            t("2026-12-05 10:03:09.123456789"),
+            Some(at(10, 3, 9, 123_456_789))
+        );
+        // Not this reader's: diesel's formats or errors.
+        for other in [
+            "2026-12-05 10:03:09Z",
+            "2026-12-05 10:03:09+01:00",
+            "2026-12-05 10:03",
+            "2026-12-05 10:03:60",
+            "2026-12-05 24:00:00",
+            "2026-02-30 10:03:09",
+            "2026-12-05 10:03:09.",
+            "2026-12-05 10:03:09.1234567890",
+            "2461379.5",
+            "２０２６-12-05 10:03:09",
+            "",
+        ] {
+            assert_eq!(t(other), None, "{other}");
+        }
+        assert_eq!(
+            parse_date("2026-12-05"),
+            NaiveDate::from_ymd_opt(2026, 12, 5)
+        );
+        for other in ["2026-12-5", "2026-13-01", "2026/12/05", "-026-12-05", ""] {
+            assert_eq!(parse_date(other), None, "{other}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn reads_back_what_diesel_writes(secs in 0i64..4_102_444_800, nanos in 0u32..1_000_000_000) {
+            let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap().naive_utc();
+            // diesel's SQLite text for a timestamp and a date.
+            prop_assert_eq!(parse_timestamp(&t.format("%F %T%.f").to_string()), Some(t));
+            prop_assert_eq!(parse_date(&t.date().format("%F").to_string()), Some(t.date()));
+        }
+    }
+
+    #[test]
+    fn a_real_sqlite_row_reads_the_same_as_diesel_reads_it() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        diesel::sql_query("CREATE TABLE t (id INTEGER PRIMARY KEY, at TIMESTAMP NOT NULL)")
+            .execute(&mut conn)
+            .unwrap();
+        diesel::sql_query(
+            "INSERT INTO t (at) VALUES ('2026-12-05 10:03:09.677949'), (CURRENT_TIMESTAMP), \
+             ('2026-12-05T10:03:09Z'), (2461379.5)",
+        )
+        .execute(&mut conn)
+        .unwrap();
+        diesel::table! { t (id) { id -> Integer, at -> Timestamp, } }
+        let ours: Vec<Stamp> = t::table.order(t::id).select(t::at).load(&mut conn).unwrap();
+        let diesels: Vec<NaiveDateTime> =
+            t::table.order(t::id).select(t::at).load(&mut conn).unwrap();
+        assert_eq!(ours.len(), 4);
+        assert_eq!(
+            ours.into_iter()
+                .map(NaiveDateTime::from)
+                .collect::<Vec<_>>(),
+            diesels
+        );
+    }
+}
