@@ -115,7 +115,9 @@ pub fn lookup(
     with_unread: bool,
 ) -> diesel::QueryResult<Option<Arc<SessionUser>>> {
     let now = clock::now();
-    let Some((session, user)) = accounts::session_with_user(conn, token)? else {
+    let Some((session, user, unread_messages)) =
+        accounts::session_with_user(conn, token, with_unread)?
+    else {
         return Ok(None);
     };
     let expired =
@@ -127,11 +129,6 @@ pub fn lookup(
     if now - session.last_seen_at > TOUCH_AFTER {
         accounts::touch_session(conn, &session.id_hash, now)?;
     }
-    let unread_messages = if with_unread {
-        crate::db::cases::unread_for_user(conn, user.id)?
-    } else {
-        0
-    };
     Ok(Some(Arc::new(SessionUser {
         unread_messages,
         user,

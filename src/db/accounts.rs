@@ -320,18 +320,36 @@ pub fn insert_session(
         .map(|_| ())
 }
 
+/// The session of a token and its user; with `unread`, also the user's unread replies from
+/// the office (the top bar's count, [`super::cases::UnreadOfSessionUser`]) in the same
+/// statement, else 0.
 pub fn session_with_user(
     conn: &mut DbConnection,
     session_token: &str,
-) -> QueryResult<Option<(SessionRow, UserRow)>> {
+    unread: bool,
+) -> QueryResult<Option<(SessionRow, UserRow, i64)>> {
+    let id_hash = hash_token(session_token);
     crate::db::on_backend!(conn, |conn| {
-        sessions::table
+        let of_token = sessions::table
             .inner_join(users::table)
-            .filter(sessions::id_hash.eq(hash_token(session_token)))
-            .filter(users::deleted_at.is_null())
-            .select((SessionRow::as_select(), UserRow::as_select()))
-            .first(conn)
-            .optional()
+            .filter(sessions::id_hash.eq(&id_hash))
+            .filter(users::deleted_at.is_null());
+        if unread {
+            of_token
+                .select((
+                    SessionRow::as_select(),
+                    UserRow::as_select(),
+                    super::cases::UnreadOfSessionUser,
+                ))
+                .first(conn)
+                .optional()
+        } else {
+            of_token
+                .select((SessionRow::as_select(), UserRow::as_select()))
+                .first(conn)
+                .optional()
+                .map(|found| found.map(|(session, user)| (session, user, 0)))
+        }
     })
 }
 
