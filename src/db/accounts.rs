@@ -321,7 +321,7 @@ pub fn insert_session(
 }
 
 /// The session of a token and its user; with `unread`, also the user's unread replies from
-/// the office (the top bar's count, [`super::cases::UnreadOfSessionUser`]) in the same
+/// the office (the top bar's count, [`super::cases::UnreadOfUser`]) in the same
 /// statement, else 0.
 pub fn session_with_user(
     conn: &mut DbConnection,
@@ -339,7 +339,7 @@ pub fn session_with_user(
                 .select((
                     SessionRow::as_select(),
                     UserRow::as_select(),
-                    super::cases::UnreadOfSessionUser,
+                    super::cases::UnreadOfUser,
                 ))
                 .first(conn)
                 .optional()

@@ -175,48 +175,46 @@ pub fn mark_read(
     .execute(conn)
 }
 
-/// Replies from the office this customer has not read yet (the top bar's count).
-///
-/// The same rule as [`UnreadOfSessionUser`], which reads it with the session.
+/// Replies from the office this customer has not read yet (the top bar's count): the one rule
+/// [`UnreadOfUser`], read for this user's row (0 for no such user).
 pub fn unread_for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<i64> {
+    use super::schema::users;
     crate::db::on_backend!(conn, |conn| {
-        case_messages::table
-            .inner_join(cases::table)
-            .filter(cases::user_id.eq(user_id))
-            .filter(case_messages::from_operator.eq(true))
-            .filter(case_messages::read_at.is_null())
-            .count()
-            .get_result(conn)
+        users::table
+            .find(user_id)
+            .select(UnreadOfUser)
+            .first(conn)
+            .optional()
+            .map(Option::unwrap_or_default)
     })
 }
 
-/// [`unread_for_user`] for the user of a query on `users` (a correlated subquery, which
-/// diesel's query builder cannot write): the session's read takes the top bar's count in the
-/// same statement (`accounts::session_with_user`), one statement and, on PostgreSQL, one round
-/// trip less for every page drawn with the top bar. A type of its own, so its statement stays
-/// in diesel's cache by type like the rest (a `sql()` literal would be built and looked up by
-/// its text on every request).
+/// The replies from the office that the user of a query on `users` has not read yet: a
+/// correlated subquery (which diesel's query builder cannot write), so the session's read
+/// takes the top bar's count in the same statement (`accounts::session_with_user`): one
+/// statement and, on PostgreSQL, one round trip less for every page drawn with the top bar.
+/// [`unread_for_user`] reads it too. A type of its own, so its statement stays in diesel's
+/// cache by type like the rest (a `sql()` literal would be built and looked up by its text on
+/// every request).
 #[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
-pub struct UnreadOfSessionUser;
+pub struct UnreadOfUser;
 
-impl diesel::expression::Expression for UnreadOfSessionUser {
+impl diesel::expression::Expression for UnreadOfUser {
     type SqlType = diesel::sql_types::BigInt;
 }
 
 // Only where `users` is in the query (its SQL names `users.id`).
-impl<QS> diesel::expression::AppearsOnTable<QS> for UnreadOfSessionUser where
+impl<QS> diesel::expression::AppearsOnTable<QS> for UnreadOfUser where
     super::schema::users::id: diesel::expression::AppearsOnTable<QS>
 {
 }
 
-impl<QS> diesel::expression::SelectableExpression<QS> for UnreadOfSessionUser where
+impl<QS> diesel::expression::SelectableExpression<QS> for UnreadOfUser where
     super::schema::users::id: diesel::expression::SelectableExpression<QS>
 {
 }
 
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB>
-    for UnreadOfSessionUser
-{
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for UnreadOfUser {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,

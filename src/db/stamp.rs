@@ -47,7 +47,7 @@ fn number(digits: &[u8]) -> Option<u32> {
 }
 
 /// `YYYY-MM-DD`, exactly.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
+fn parse_date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -57,7 +57,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// `YYYY-MM-DD HH:MM:SS` (or with a `T`), with up to nine digits of fraction after a dot.
-pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
+fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     let b = text.as_bytes();
     if b.len() < 19 || !matches!(b[10], b' ' | b'T') || b[13] != b':' || b[16] != b':' {
         return None;
