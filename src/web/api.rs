@@ -43,6 +43,8 @@ pub struct CheckPermit {
     /// Valid through a temporary registration number.
     pub temporary: bool,
     /// Valid through a day-card session booked for today (then valid_from = valid_to = today).
+    /// For the portal's own pages; the API's answer keeps the contract's five fields.
+    #[serde(skip)]
     pub day_session: bool,
 }
 
