@@ -394,6 +394,12 @@ async fn a_temporary_number_within_the_period_one_at_a_time() {
     let app = spawn_app().await;
     let permit = bought_permit(&app, "rental@regionvastmanland.se").await;
     let csrf = app.csrf().await;
+    // The contract's words: the button itself says "Byt registreringsnummer tillfälligt".
+    let page = app.get_html(&permit).await;
+    assert!(
+        page.contains(">Byt registreringsnummer tillfälligt</button>"),
+        "{page}"
+    );
     let d = |n: i64| (today() + chrono::Duration::days(n)).to_string();
     let past = app
         .post_form(
