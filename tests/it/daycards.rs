@@ -116,10 +116,23 @@ async fn buy_five_days_book_two_cancel_one() {
     assert!(page.contains("Skapa session"));
     let d1 = today() + Duration::days(1);
     let d2 = today() + Duration::days(2);
-    // Each bookable day is a checkbox labelled with its date.
-    assert!(page.contains(&format!("type=\"checkbox\" name=\"day\" value=\"{d1}\"")));
+    // Each bookable day is a checkbox whose label holds it and names the day in words and as
+    // YYYY-MM-DD (CONTRACT.md).
     let words = parkportal::i18n::day_in_words(parkportal::i18n::Lang::Sv.texts(), d1);
-    assert!(page.contains(&format!("<span class=\"sr-only\"> {words}</span>")));
+    let label = crate::kit::html::outer_html(&page, ".cal label")
+        .into_iter()
+        .find(|l| {
+            let attr = |name| crate::kit::html::attr(l, "input", name);
+            attr("type").as_deref() == Some("checkbox")
+                && attr("name").as_deref() == Some("day")
+                && attr("value") == Some(d1.to_string())
+        })
+        .expect("a label holding the day's checkbox");
+    let text = crate::kit::html::text(&label, "label").unwrap();
+    assert!(
+        text.contains(&d1.to_string()) && text.contains(&words),
+        "{text}"
+    );
 
     // HTMX: only the calendar comes back, and the counter out of band.
     let resp = book(&app, &permit, true, "abc 123", &[d1, d2]).await;

@@ -244,11 +244,13 @@ pub fn calendar(
                                             td.free.today[*day == today] {
                                                 // The label holds its box, so needs no `for`; the
                                                 // id is for htmx, which gives focus back to the
-                                                // element of the same id after a swap.
+                                                // element of the same id after a swap. The label
+                                                // names the day in words and as YYYY-MM-DD
+                                                // (CONTRACT.md).
                                                 label {
                                                     input id={ "d" (day) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)];
                                                     span.num { (day.day()) }
-                                                    span.sr-only { " " (day_in_words(t, *day)) }
+                                                    span.sr-only { " " (day_in_words(t, *day)) ", " (day) }
                                                 }
                                             }
                                         } @else {
