@@ -150,16 +150,21 @@ impl Application {
         .start();
 
         let provider_timeout = Duration::from_millis(settings.provider_timeout_ms);
+        // The simulators' API is called on the address bound, whatever `PUBLIC_URL` says (the
+        // pages the browser is sent to, and the Swish callback, stay under `PUBLIC_URL`).
+        let own = url::Url::parse(&crate::settings::own_url(local)).context("own address")?;
         let swish = match &settings.swish {
             Some(real) => SwishClient::real(real, provider_timeout).map_err(|e| SettingsError {
                 var: "SWISH_CERT_P12",
                 message: format!("{e:#}"),
             })?,
-            None => SwishClient::simulator(&settings.public_url, provider_timeout, &sim_secret),
+            None => {
+                SwishClient::simulator(&settings.public_url, &own, provider_timeout, &sim_secret)
+            }
         };
         let nexi = match &settings.nexi {
             Some(real) => NexiClient::real(real, provider_timeout),
-            None => NexiClient::simulator(&settings.public_url, provider_timeout, &sim_secret),
+            None => NexiClient::simulator(&own, provider_timeout, &sim_secret),
         };
         let payments = PaymentPoller::new(
             pool.clone(),

@@ -16,7 +16,7 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{SimError, Stylesheet};
+use super::{SimError, SimFrame};
 use crate::clock;
 use crate::db::{
     self,
@@ -293,9 +293,9 @@ pub async fn refund(
     })
 }
 
-fn hosted_page(css: &str, id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
+fn hosted_page(frame: &SimFrame, id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
     super::sim_page(
-        css,
+        frame,
         "Kortbetalning",
         html! {
             h1 { "Kortbetalning" }
@@ -315,16 +315,16 @@ const ALREADY_ENDED: &str = "Betalningen är redan avslutad.";
 
 pub async fn page(
     state: web::Data<AppState>,
-    css: web::Data<Stylesheet>,
+    frame: web::Data<SimFrame>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, SimError> {
     let Some((id, amount, status, _, _)) = load(&state, id.into_inner()).await? else {
         return Ok(HttpResponse::NotFound().finish());
     };
     if status != "created" {
-        return Ok(hosted_page(css.0, &id, amount, Some(ALREADY_ENDED)));
+        return Ok(hosted_page(&frame, &id, amount, Some(ALREADY_ENDED)));
     }
-    Ok(hosted_page(css.0, &id, amount, None))
+    Ok(hosted_page(&frame, &id, amount, None))
 }
 
 #[derive(Deserialize)]
@@ -337,7 +337,7 @@ pub struct PayForm {
 
 pub async fn submit(
     state: web::Data<AppState>,
-    css: web::Data<Stylesheet>,
+    frame: web::Data<SimFrame>,
     id: web::Path<String>,
     form: web::Form<PayForm>,
 ) -> Result<HttpResponse, SimError> {
@@ -346,7 +346,7 @@ pub async fn submit(
         return Ok(HttpResponse::NotFound().finish());
     };
     if status != "created" {
-        return Ok(hosted_page(css.0, &id, amount, Some(ALREADY_ENDED)));
+        return Ok(hosted_page(&frame, &id, amount, Some(ALREADY_ENDED)));
     }
     // Checked when the payment was made; checked again before the browser is sent anywhere.
     let public_url = &state.settings.public_url;
@@ -376,7 +376,7 @@ pub async fn submit(
         ),
         _ => {
             return Ok(hosted_page(
-                css.0,
+                &frame,
                 &id,
                 amount,
                 Some("Ogiltigt kortnummer. Kontrollera numret och försök igen."),
@@ -401,9 +401,9 @@ pub async fn submit(
         .finish())
 }
 
-/// Mounts the simulator; `stylesheet` is the URL of the portal's CSS for its page.
-pub fn routes(cfg: &mut web::ServiceConfig, stylesheet: &'static str) {
-    cfg.app_data(web::Data::new(Stylesheet(stylesheet)));
+/// Mounts the simulator; `frame` is what its page shares with the portal's.
+pub fn routes(cfg: &mut web::ServiceConfig, frame: SimFrame) {
+    cfg.app_data(web::Data::new(frame));
     cfg.route("/sim/card/v1/payments", web::post().to(create))
         .route("/sim/card/v1/payments/{id}", web::get().to(retrieve))
         .route(

@@ -68,13 +68,17 @@ impl<P: SimProvider> actix_web::FromRequest for SimCaller<P> {
     }
 }
 
-/// The portal's stylesheet, for the simulators' pages (given by the web layer, which serves it).
-#[derive(Clone, Copy)]
-pub struct Stylesheet(pub &'static str);
+/// What the simulators' pages share with the portal's, given by the web layer: the URL of its
+/// stylesheet, and the demo-mode banner (CONTRACT.md: every page shows it), as HTML.
+#[derive(Clone)]
+pub struct SimFrame {
+    pub css: &'static str,
+    pub banner: String,
+}
 
 /// A simulator's page for the browser (the card page, the stand-in for the Swish app), in
-/// Swedish, with the portal's stylesheet.
-fn sim_page(css: &str, title: &str, body: maud::Markup) -> actix_web::HttpResponse {
+/// Swedish, with the portal's stylesheet and the demo banner.
+fn sim_page(frame: &SimFrame, title: &str, body: maud::Markup) -> actix_web::HttpResponse {
     let markup = maud::html! {
         (maud::DOCTYPE)
         html lang="sv" {
@@ -83,9 +87,9 @@ fn sim_page(css: &str, title: &str, body: maud::Markup) -> actix_web::HttpRespon
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " (simulator)" }
                 link rel="icon" href="data:,";
-                link rel="stylesheet" href=(css);
+                link rel="stylesheet" href=(frame.css);
             }
-            body { main #main { (body) } }
+            body { (maud::PreEscaped(&frame.banner)) main #main { (body) } }
         }
     };
     actix_web::HttpResponse::Ok()

@@ -197,7 +197,8 @@ impl NexiClient {
 
     /// The built-in card simulator mounted in this server under `/sim/card/`; its secret key is
     /// the simulator key `sim_key` (the simulator answers nobody else).
-    pub fn simulator(public_url: &Url, timeout: Duration, sim_key: &str) -> NexiClient {
+    /// The simulator's API at `own` (the address bound); its hosted page names `PUBLIC_URL`.
+    pub fn simulator(own: &Url, timeout: Duration, sim_key: &str) -> NexiClient {
         NexiClient {
             http: reqwest::Client::builder()
                 .timeout(timeout)
@@ -207,7 +208,7 @@ impl NexiClient {
                 .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .expect("HTTP client"),
-            base: public_url.join("/sim/card/").expect("a valid base URL"),
+            base: own.join("/sim/card/").expect("a valid base URL"),
             secret_key: SecretString::from(sim_key.to_string()),
         }
     }

@@ -139,8 +139,10 @@ impl SwishClient {
 
     /// The built-in simulator mounted in this server under `/sim/swish/`; every request carries
     /// the simulator key `sim_key` (the simulator answers nobody else).
-    pub fn simulator(public_url: &Url, timeout: Duration, sim_key: &str) -> SwishClient {
-        let base = public_url.join("/sim/swish/").expect("a valid base URL");
+    /// The simulator's API at `own` (the address bound); the payer's app page and the
+    /// callback under `public_url`.
+    pub fn simulator(public_url: &Url, own: &Url, timeout: Duration, sim_key: &str) -> SwishClient {
+        let base = own.join("/sim/swish/").expect("a valid base URL");
         let callback_url = public_url
             .join("/callbacks/swish")
             .expect("a valid base URL");

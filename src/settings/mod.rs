@@ -114,7 +114,7 @@ impl Settings {
             Some(_) => return Err(bad("DEMO_MODE", "must be auto, on or off")),
         };
 
-        let public_url = var("PUBLIC_URL").unwrap_or("http://127.0.0.1:8080".into());
+        let public_url = var("PUBLIC_URL").unwrap_or_else(|| own_url(bind_addr));
         let public_url = parse_http_url(&public_url).map_err(|m| bad("PUBLIC_URL", m))?;
 
         let database_url =
@@ -430,11 +430,12 @@ impl Settings {
     }
 }
 
-/// `host:port`, `[v6]:port`, or `:port` (every interface).
+/// `host:port`, `[v6]:port`, or `:port` (the default's host, 127.0.0.1: this machine only,
+/// so demo mode stays allowed; every interface is `0.0.0.0:port`, said on purpose).
 fn parse_bind_addr(raw: &str) -> Result<SocketAddr, String> {
     let raw = raw.trim();
     let full = if raw.starts_with(':') {
-        format!("0.0.0.0{raw}")
+        format!("127.0.0.1{raw}")
     } else if raw.starts_with("localhost:") {
         raw.replacen("localhost", "127.0.0.1", 1)
     } else {
@@ -442,6 +443,17 @@ fn parse_bind_addr(raw: &str) -> Result<SocketAddr, String> {
     };
     full.parse()
         .map_err(|_| format!("'{raw}' is not an address like 127.0.0.1:8080 or :0"))
+}
+
+/// The portal's own address as a URL: `PUBLIC_URL` when unset (`http://127.0.0.1:8080` by
+/// default; port 0 becomes the bound port at start), and where its own client reaches the
+/// simulators. 127.0.0.1 stands for every interface.
+pub fn own_url(bind: SocketAddr) -> String {
+    let host = match bind.ip() {
+        ip if ip.is_unspecified() => std::net::IpAddr::from(std::net::Ipv4Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(host, bind.port()))
 }
 
 fn parse_http_url(raw: &str) -> Result<Url, String> {

@@ -31,9 +31,26 @@ fn defaults_match_the_contract() {
 }
 
 #[test]
-fn colon_port_binds_every_interface() {
+fn colon_port_listens_on_this_machine_and_links_follow_the_address() {
     let s = parse(&[("BIND_ADDR", ":0")]).unwrap();
-    assert_eq!(s.bind_addr.to_string(), "0.0.0.0:0");
+    assert_eq!(s.bind_addr.to_string(), "127.0.0.1:0");
+    // Demo mode stays allowed, and links point where the portal listens (port 0 is set to
+    // the bound port at start).
+    assert!(s.services().unwrap().demo());
+    assert_eq!(s.public_url.as_str(), "http://127.0.0.1:0/");
+    let s = parse(&[("BIND_ADDR", "127.0.0.1:9000")]).unwrap();
+    assert_eq!(s.public_url.as_str(), "http://127.0.0.1:9000/");
+    let s = parse(&[("BIND_ADDR", "0.0.0.0:9000"), ("DEMO_MODE", "on")]).unwrap();
+    assert_eq!(s.public_url.as_str(), "http://127.0.0.1:9000/");
+    let s = parse(&[("BIND_ADDR", "[::1]:9000")]).unwrap();
+    assert_eq!(s.public_url.as_str(), "http://[::1]:9000/");
+    // Set, it is taken as it is.
+    let s = parse(&[
+        ("BIND_ADDR", ":9000"),
+        ("PUBLIC_URL", "https://p.example.se"),
+    ])
+    .unwrap();
+    assert_eq!(s.public_url.as_str(), "https://p.example.se/");
 }
 
 #[test]

@@ -5,6 +5,7 @@ use maud::{DOCTYPE, Markup, html};
 use super::assets;
 use super::ctx::Ctx;
 use crate::domain::role::Role;
+use crate::i18n::Texts;
 
 /// htmx without eval, without injected scripts and without its injected indicator style,
 /// so the Content-Security-Policy needs neither `unsafe-eval` nor `unsafe-inline`. A 422 (a
@@ -71,11 +72,14 @@ fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
 
 /// Demo mode: a banner on every page naming what is simulated (CONTRACT.md "Demo mode").
 fn demo_banner(ctx: &Ctx) -> Markup {
-    let s = ctx.services;
+    demo_banner_of(&ctx.services, ctx.t())
+}
+
+/// The demo banner for `s`, in the language of `t` (also on the simulators' pages).
+pub(super) fn demo_banner_of(s: &crate::settings::Services, t: &Texts) -> Markup {
     if !s.demo() {
         return html! {};
     }
-    let t = ctx.t();
     let simulated: Vec<&str> = [
         (s.email.simulated(), t.demo_email),
         (s.sms.simulated(), t.demo_sms),

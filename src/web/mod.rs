@@ -214,8 +214,13 @@ pub fn routes(
     }
     // The payment simulators (demo mode) last: their dynamic paths are regexes the router
     // would otherwise try before every page of the portal.
+    // Their pages are in Swedish, with the portal's stylesheet and demo banner.
+    let frame = crate::payments::SimFrame {
+        css: assets::url("app.css"),
+        banner: layout::demo_banner_of(&services, crate::i18n::Lang::Sv.texts()).into_string(),
+    };
     if services.card.simulated() {
-        crate::payments::card_sim::routes(cfg, assets::url("app.css"));
+        crate::payments::card_sim::routes(cfg, frame.clone());
     }
     if services.swish.simulated() {
         crate::payments::swish_sim::routes(
@@ -224,7 +229,7 @@ pub fn routes(
                 answer_after: std::time::Duration::from_millis(settings.swish_sim_delay_ms),
                 timeout: std::time::Duration::from_millis(settings.swish_sim_timeout_ms),
             },
-            assets::url("app.css"),
+            frame,
         );
     }
     cfg.default_service(web::to(public::not_found));

@@ -46,6 +46,8 @@ async fn answer_in_app(app: &TestApp, link: &str, answer: &str) -> String {
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     let page = app.get_html(link.trim_start_matches(&app.address)).await;
     assert!(page.contains(">Betala</button>"), "{page}");
+    // A simulator's page is a page of the demo too: it shows the banner.
+    assert!(page.contains("<strong>Demoläge"), "{page}");
     let resp = app
         .post_form(
             "/sim/swish/app",
@@ -206,8 +208,10 @@ async fn the_waiting_panel_says_what_was_sent_until_when_and_cancels_at_swish() 
         .select(parkportal::db::schema::sim_swish_requests::id)
         .first(&mut app.conn())
         .unwrap();
+    let url = url::Url::parse(&app.address).unwrap();
     let swish = parkportal::payments::swish::SwishClient::simulator(
-        &url::Url::parse(&app.address).unwrap(),
+        &url,
+        &url,
         std::time::Duration::from_secs(15),
         app.sim_key(),
     );

@@ -10,11 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::kit::spawn::{TestApp, spawn_app_with};
 
 fn client(app: &TestApp) -> SwishClient {
-    SwishClient::simulator(
-        &url::Url::parse(&app.address).unwrap(),
-        Duration::from_secs(15),
-        app.sim_key(),
-    )
+    let url = url::Url::parse(&app.address).unwrap();
+    SwishClient::simulator(&url, &url, Duration::from_secs(15), app.sim_key())
 }
 
 async fn final_status(c: &SwishClient, id: &str) -> parkportal::payments::swish::PaymentRequest {
@@ -434,4 +431,42 @@ async fn swish_on_this_phone_gives_a_token_the_app_answers_and_only_an_open_requ
         c.cancel(&new_instruction_id()).await,
         Err(SwishError::Http(404))
     ));
+}
+
+/// With `PUBLIC_URL` naming an address the portal does not listen on (a proxy in front, say),
+/// its e-mails link there, and it still reaches its own Swish simulator where it listens: a
+/// payment goes through.
+#[actix_web::test]
+async fn the_simulators_are_called_where_the_portal_listens_whatever_public_url_says() {
+    use crate::kit::flows::{
+        Inbox, Order, PASSWORD, PAYER, buy_permit, confirmation_link, csrf, login, pay_swish,
+        register, wait_until_paid,
+    };
+    let elsewhere = "http://127.0.0.1:9";
+    let app = spawn_app_with(&[("PUBLIC_URL", elsewhere)]).await;
+    let (client, address) = (&app.client, app.address.as_str());
+    let email = "proxied@regionvastmanland.se";
+    assert_eq!(
+        register(client, address, email, PASSWORD).await.status(),
+        303
+    );
+    let smtp = app.smtp.as_ref().unwrap();
+    let link = confirmation_link(client, address, Inbox::Smtp(smtp), email).await;
+    assert!(link.starts_with(&format!("{elsewhere}/confirm?")), "{link}");
+    let link = link.replacen(elsewhere, address, 1);
+    assert_eq!(client.get(&link).send().await.unwrap().status(), 200);
+    assert_eq!(login(client, address, email, PASSWORD).await.status(), 303);
+    let start = crate::kit::dates::today().to_string();
+    let order = Order {
+        type_name: "Anställda månads/årskort",
+        package: Some("1 månad"),
+        days: None,
+        start: &start,
+        regnr: "ABC123",
+    };
+    let permit = buy_permit(client, address, &order).await;
+    let token = csrf(client, address).await;
+    let resp = pay_swish(client, address, &token, &permit, PAYER).await;
+    assert_eq!(resp.status(), 303, "pay");
+    wait_until_paid(client, address, &permit).await;
 }

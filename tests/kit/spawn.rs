@@ -26,11 +26,11 @@ pub struct TestApp {
 }
 
 /// Settings for a test server: port 0, its own database, simulators, no delays worth waiting
-/// for; `extra` overrides or adds.
+/// for; `extra` overrides or adds. `PUBLIC_URL` is left to its default, which follows the
+/// address bound.
 pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut vars: HashMap<String, String> = [
         ("BIND_ADDR", "127.0.0.1:0"),
-        ("PUBLIC_URL", "http://127.0.0.1:0"),
         ("DATABASE_URL", database_url),
         ("SWISH_SIM_DELAY_MS", "50"),
     ]

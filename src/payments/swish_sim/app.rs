@@ -26,9 +26,14 @@ fn by_token(c: &mut db::DbConnection, token: &str) -> diesel::QueryResult<Option
         .optional()
 }
 
-fn app_page(css: &str, q: &AppQuery, row: Option<&SimRow>, open: bool) -> HttpResponse {
+fn app_page(
+    frame: &crate::payments::SimFrame,
+    q: &AppQuery,
+    row: Option<&SimRow>,
+    open: bool,
+) -> HttpResponse {
     crate::payments::sim_page(
-        css,
+        frame,
         "Swish",
         maud::html! {
             h1 { "Swish" }
@@ -56,7 +61,7 @@ fn app_page(css: &str, q: &AppQuery, row: Option<&SimRow>, open: bool) -> HttpRe
 
 pub async fn app(
     state: web::Data<AppState>,
-    css: web::Data<crate::payments::Stylesheet>,
+    frame: web::Data<crate::payments::SimFrame>,
     timing: web::Data<SimTiming>,
     query: web::Query<AppQuery>,
 ) -> Result<HttpResponse, crate::payments::SimError> {
@@ -66,14 +71,14 @@ pub async fn app(
     let open = row
         .as_ref()
         .is_some_and(|r| status_of(r, clock::now(), *timing.get_ref()).0 == SwishStatus::Created);
-    Ok(app_page(css.0, &q, row.as_ref(), open))
+    Ok(app_page(&frame, &q, row.as_ref(), open))
 }
 
 /// The payer's answer in the app: recorded while the request is still CREATED, then Swish
 /// calls back and the app sends the browser back to the portal (only there).
 pub async fn app_answer(
     state: web::Data<AppState>,
-    css: web::Data<crate::payments::Stylesheet>,
+    frame: web::Data<crate::payments::SimFrame>,
     timing: web::Data<SimTiming>,
     form: web::Form<AppQuery>,
 ) -> Result<HttpResponse, crate::payments::SimError> {
@@ -115,7 +120,7 @@ pub async fn app_answer(
                 .insert_header((header::LOCATION, q.callbackurl))
                 .finish())
         }
-        Some((row, false)) => Ok(app_page(css.0, &q, Some(&row), false)),
-        None => Ok(app_page(css.0, &q, None, false)),
+        Some((row, false)) => Ok(app_page(&frame, &q, Some(&row), false)),
+        None => Ok(app_page(&frame, &q, None, false)),
     }
 }

@@ -390,9 +390,9 @@ pub async fn retrieve(
 }
 
 /// The simulator's routes; mounted only in demo mode while no real Swish is configured.
-pub fn routes(cfg: &mut web::ServiceConfig, timing: SimTiming, stylesheet: &'static str) {
+pub fn routes(cfg: &mut web::ServiceConfig, timing: SimTiming, frame: super::SimFrame) {
     cfg.app_data(web::Data::new(timing))
-        .app_data(web::Data::new(super::Stylesheet(stylesheet)))
+        .app_data(web::Data::new(frame))
         .route("/sim/swish/app", web::get().to(app))
         .route("/sim/swish/app", web::post().to(app_answer))
         .route(
