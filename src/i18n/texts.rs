@@ -378,10 +378,8 @@ pub struct Texts {
     pub legend_booked: &'static str,
     pub legend_off: &'static str,
     pub too_many_days: &'static str,
-    pub cancel_confirm: &'static str,
-    pub cancel_confirm_body: &'static str,
-    pub cancel_yes: &'static str,
-    pub cancel_no: &'static str,
+    /// The button after a cancelled day's notice that books it again.
+    pub undo_cancel: &'static str,
     pub no_booked_in_month: &'static str,
     pub session_cancelled: &'static str,
     pub nothing_booked: &'static str,

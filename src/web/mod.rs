@@ -178,6 +178,10 @@ pub fn routes(
         "/permits/{id}/sessions/{day}/cancel",
         web::post().to(daycards::cancel),
     )
+    .route(
+        "/permits/{id}/sessions/{day}/restore",
+        web::post().to(daycards::restore),
+    )
     .route("/permits/{id}/attachment", web::post().to(permits::attach))
     .route("/permits/{id}/pay", web::post().to(payments::pay))
     .route("/permits/{id}/pay", web::get().to(payments::to_permit))

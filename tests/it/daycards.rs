@@ -152,14 +152,79 @@ async fn buy_five_days_book_two_cancel_one() {
     assert!(size < 2048, "the swap is {size} bytes compressed");
     assert_eq!(used_in_db(&app), (2, 2));
 
-    // Without JavaScript: a plain post, a redirect, the page with 4 left.
+    // "Avbryt" without JavaScript: a plain post, done at once, a redirect, the page with 4
+    // left; the notice names the day and its number and offers "Ångra".
     let resp = cancel(&app, &permit, false, &d1.to_string()).await;
     assert_eq!(resp.status(), 303);
     let page = app
         .get_html(resp.headers()["location"].to_str().unwrap())
         .await;
-    assert!(page.contains("Dagen har avbokats"), "{page}");
+    let w1 = parkportal::i18n::day_in_words(parkportal::i18n::Lang::Sv.texts(), d1);
+    let notice = html::text(&page, "#calendar .notice").expect("a notice");
+    assert_eq!(
+        notice,
+        format!("Dagen har avbokats och räknas tillbaka till kortet: {w1} (ABC123)."),
+    );
     assert_eq!(days_left_in(&page), "4");
+    assert_eq!(used_in_db(&app), (1, 1));
+    // "Ångra" posts the booking form to the day's restore address, with the session's
+    // number in the notice's own fields (not the number field, which may say another).
+    let undo = format!("{permit}/sessions/{d1}/restore");
+    assert_eq!(
+        html::attr(&page, ".undo button", "formaction").as_deref(),
+        Some(undo.as_str())
+    );
+    assert_eq!(html::text(&page, ".undo button").as_deref(), Some("Ångra"));
+    let mut fields = html::form_fields(&page, "#book-form").expect("the booking form");
+    assert!(
+        fields.contains(&("undo_regnr".into(), "ABC123".into())),
+        "{fields:?}"
+    );
+    fields.retain(|(k, _)| k != "regnr");
+    fields.push(("regnr".into(), "OTHER1".into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let resp = app.post_form(&undo, &fields).await;
+    assert_eq!(resp.status(), 303);
+    let page = app
+        .get_html(resp.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(
+        page.contains(&format!("Dagarna har bokats. Bokade dagar: {w1}.")),
+        "{page}"
+    );
+    assert_eq!(days_left_in(&page), "3");
+    assert_eq!(used_in_db(&app), (2, 2));
+    let plate: String = day_sessions::table
+        .filter(day_sessions::day.eq(d1))
+        .select(day_sessions::regnr)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(plate, "ABC123", "booked again with the number it had");
+    // A second "Ångra" (a double press, the page reloaded) books nothing more.
+    let resp = app.post_form(&undo, &fields).await;
+    assert_eq!(resp.status(), 422);
+    assert_eq!(used_in_db(&app), (2, 2));
+    // With HTMX: the calendar comes back with the notice and "Ångra"; the ticks stay.
+    let csrf = app.csrf().await;
+    let resp = app
+        .client
+        .post(app.url(&format!("{permit}/sessions/{d1}/cancel")))
+        .header("HX-Request", "true")
+        .form(&[("csrf", csrf.as_str()), ("day", &d2.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let fragment = resp.text().await.unwrap();
+    assert!(fragment.starts_with("<div id=\"calendar\""), "{fragment}");
+    assert!(fragment.contains("id=\"days-left\" hx-swap-oob=\"true\">4<"));
+    assert_eq!(
+        html::attr(&fragment, ".undo button", "hx-post").as_deref(),
+        Some(undo.as_str())
+    );
     assert_eq!(used_in_db(&app), (1, 1));
     // The home page knows the days left.
     let home = app.get_html("/").await;

@@ -379,10 +379,18 @@ pub async fn show(
     // A day card's month and ticked days travel in the query (month navigation without JS);
     // after a booking, the days booked too, and the notice beside the calendar names them.
     let calendar = (v.permit.kind == Kind::Day).then(|| {
-        let input = daycards::CalendarInput::parse(req.query_string().as_bytes());
+        let mut input = daycards::CalendarInput::parse(req.query_string().as_bytes());
         let mut msg = daycards::CalMsg::default();
         if query.m.as_deref() == Some("booked") && !input.booked.is_empty() {
             msg.notice = Some(daycards::booked_notice(ctx.t(), &input.booked));
+            flash = None;
+        }
+        // After "Avbryt", the notice names the day and "Ångra" can book it again.
+        if query.m.as_deref() == Some("day_cancelled")
+            && let Some(u) = input.undo.take()
+        {
+            msg.notice = Some(daycards::cancelled_notice(ctx.t(), &u));
+            msg.undo = Some(u);
             flash = None;
         }
         (input, msg)

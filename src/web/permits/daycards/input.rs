@@ -17,10 +17,38 @@ pub struct CalendarInput {
     /// A ticked "day" that was not a date (a tampered form).
     pub bad_day: bool,
     pub month: Option<Month>,
-    /// A booked day whose "Avbryt" was pressed: the calendar asks to confirm.
-    pub cancel: Option<NaiveDate>,
     /// The days just booked (after the redirect of a booking without JavaScript).
     pub booked: BTreeSet<NaiveDate>,
+    /// The session just cancelled, which "Ångra" books again (the notice's hidden fields, or
+    /// the address after the redirect of a cancellation without JavaScript).
+    pub undo: Option<Undo>,
+}
+
+/// A cancelled session as "Ångra" books it again: its day and its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undo {
+    pub day: NaiveDate,
+    pub regnr: String,
+    pub foreign: bool,
+}
+
+impl Undo {
+    pub fn of(s: &SessionRow) -> Undo {
+        Undo {
+            day: s.day,
+            regnr: s.regnr.clone(),
+            foreign: s.foreign_plate,
+        }
+    }
+
+    /// Its fields, for an address.
+    pub fn append_to(&self, q: &mut url::form_urlencoded::Serializer<'_, String>) {
+        q.append_pair("undo_day", &self.day.to_string());
+        q.append_pair("undo_regnr", &self.regnr);
+        if self.foreign {
+            q.append_pair("undo_foreign", "yes");
+        }
+    }
 }
 
 impl CalendarInput {
@@ -30,6 +58,7 @@ impl CalendarInput {
         let mut input = CalendarInput::default();
         // The month a navigation button asks for wins over the month the form was showing.
         let mut go = None;
+        let (mut undo_day, mut undo_regnr, mut undo_foreign) = (None, None, false);
         for (key, value) in url::form_urlencoded::parse(raw) {
             match key.as_ref() {
                 "csrf" => input.csrf = value.into_owned(),
@@ -37,7 +66,9 @@ impl CalendarInput {
                 "foreign" => input.foreign = true,
                 "month" => input.month = Month::parse(&value),
                 "go" => go = Month::parse(&value),
-                "cancel" => input.cancel = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok(),
+                "undo_day" => undo_day = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok(),
+                "undo_regnr" => undo_regnr = Some(value.chars().take(40).collect()),
+                "undo_foreign" => undo_foreign = true,
                 "booked" => {
                     if let Ok(d) = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
                         && input.booked.len() < MAX_DAYS_PER_REQUEST
@@ -63,6 +94,13 @@ impl CalendarInput {
         if go.is_some() {
             input.month = go;
         }
+        if let (Some(day), Some(regnr)) = (undo_day, undo_regnr) {
+            input.undo = Some(Undo {
+                day,
+                regnr,
+                foreign: undo_foreign,
+            });
+        }
         input
     }
 
@@ -82,9 +120,6 @@ impl CalendarInput {
         for d in &self.days {
             q.append_pair("day", &d.to_string());
         }
-        if let Some(d) = self.cancel {
-            q.append_pair("cancel", &d.to_string());
-        }
         q.finish()
     }
 }
@@ -100,12 +135,23 @@ pub fn booked_notice(t: &Texts, days: &BTreeSet<NaiveDate>) -> String {
     )
 }
 
-/// Messages beside the calendar.
+/// "Dagen har avbokats och räknas tillbaka till kortet: onsdag 3 december (ABC123)."
+pub fn cancelled_notice(t: &Texts, undo: &Undo) -> String {
+    format!(
+        "{}: {} ({}).",
+        t.session_cancelled,
+        day_in_words(t, undo.day),
+        undo.regnr
+    )
+}
+
+/// Messages beside the calendar; after a cancellation, the session "Ångra" books again.
 #[derive(Debug, Clone, Default)]
 pub struct CalMsg {
     pub notice: Option<String>,
     pub error: Option<String>,
     pub regnr_error: Option<&'static str>,
+    pub undo: Option<Undo>,
 }
 
 /// The calendar form as a logged-in user posted it, like [`crate::web::forms::CsrfForm`]:

@@ -3,9 +3,9 @@
 //!
 //! One form (`#book-form`) holds the number and the ticked days. With HTMX, month navigation,
 //! ticking, "Skapa session" and "Avbryt" swap only `#calendar` (plus the counter at the top,
-//! out of band). Without JavaScript the month and "Avbryt" buttons post the same form to
+//! out of band). Without JavaScript the month buttons post the same form to
 //! `/calendar`, which answers with the page holding those choices in its address; "Skapa
-//! session" and the confirmed "Avbryt" post and come back with a redirect. Handlers here; the
+//! session", "Avbryt" and "Ångra" post and come back with a redirect. Handlers here; the
 //! form's fields in `input`, the views in `view`.
 
 use super::{day_card_page, regnr_error, send_change};
@@ -144,8 +144,9 @@ async fn change(
         .map_err(|e| refused_text(t, &e)))
 }
 
-/// Answers a booking or cancellation: the fragment for HTMX, else a redirect (done) or the
-/// page again with the reason and what was ticked (refused).
+/// Answers a booking, a cancellation or "Ångra": the fragment for HTMX, else a redirect
+/// (done: `flash`, the days just booked and the session to undo travel in the address) or
+/// the page again with the reason and what was ticked (refused).
 async fn answer(
     ctx: &Ctx,
     state: &AppState,
@@ -161,24 +162,20 @@ async fn answer(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    // Booked days are no longer ticked (the notice names them); after a cancellation the
-    // ticks stay.
-    let booked = if ok && flash == "booked" {
-        std::mem::take(&mut input.days)
-    } else {
-        BTreeSet::new()
-    };
-    input.cancel = None;
+    // What "Ångra" books comes from `msg` alone: the notice's fields are not carried on.
+    input.undo = None;
     if ctx.htmx_fragment {
         let (p, sessions) = load(state, id, me.user.id).await?;
         return Ok(fragment(ctx, &p, &sessions, &input, &msg, status));
     }
     if ok {
-        input.booked = booked;
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         query.append_pair("m", flash);
         for d in &input.booked {
             query.append_pair("booked", &d.to_string());
+        }
+        if let Some(u) = &msg.undo {
+            u.append_to(&mut query);
         }
         // No fragment in the address: the page's outcome notice takes the focus (and is
         // scrolled to), which a fragment would stop.
@@ -191,20 +188,15 @@ async fn answer(
     day_card_page(ctx, state, me, id, input, msg, status).await
 }
 
-/// `POST /permits/{id}/calendar`: month navigation and "Avbryt" without JavaScript. The
-/// buttons submit the booking form, so the number and the ticked days come along; the
-/// answer is the page with those choices in its address (a GET that reloads and goes back).
+/// `POST /permits/{id}/calendar`: month navigation without JavaScript. The buttons submit
+/// the booking form, so the number and the ticked days come along; the answer is the page
+/// with those choices in its address (a GET that reloads and goes back).
 pub async fn navigate(
     id: web::Path<PermitId>,
     CalendarPost(input): CalendarPost,
 ) -> Result<HttpResponse, AppError> {
-    let anchor = if input.cancel.is_some() {
-        "cancel-q"
-    } else {
-        "book-h"
-    };
     Ok(crate::web::respond::see_other(&format!(
-        "/permits/{}?{}#{anchor}",
+        "/permits/{}?{}#book-h",
         id.into_inner(),
         input.to_query()
     )))
@@ -215,7 +207,7 @@ pub async fn book(
     ctx: Ctx,
     state: Data,
     id: web::Path<PermitId>,
-    CalendarPost(input): CalendarPost,
+    CalendarPost(mut input): CalendarPost,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let id = id.into_inner();
@@ -233,14 +225,19 @@ pub async fn book(
     if let (Some(regnr), None) = (regnr, &msg.error) {
         let days = input.days.clone();
         match change(&state, t, me, id, PermitChange::BookDays { regnr, days }).await? {
-            Ok(_) => msg.notice = Some(booked_notice(t, &input.days)),
+            Ok(_) => {
+                msg.notice = Some(booked_notice(t, &input.days));
+                // Booked days are no longer ticked: the notice names them.
+                input.booked = std::mem::take(&mut input.days);
+            }
             Err(text) => msg.error = Some(text),
         }
     }
     answer(&ctx, &state, me, id, input, msg, "booked").await
 }
 
-/// `POST /permits/{id}/sessions/{day}/cancel`: "Avbryt" on a future session.
+/// `POST /permits/{id}/sessions/{day}/cancel`: "Avbryt" on a future session. It is done at
+/// once; the notice names the day and offers "Ångra". The ticked days stay.
 pub async fn cancel(
     ctx: Ctx,
     state: Data,
@@ -253,10 +250,58 @@ pub async fn cancel(
     let mut msg = CalMsg::default();
     match NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
         Err(_) => msg.error = Some(t.err_bad_day.into()),
-        Ok(day) => match change(&state, t, me, id, PermitChange::CancelDay { day }).await? {
-            Ok(_) => msg.notice = Some(t.session_cancelled.into()),
-            Err(text) => msg.error = Some(text),
-        },
+        Ok(day) => {
+            // The session as it is before: what "Ångra" books again.
+            let (_, sessions) = load(&state, id, me.user.id).await?;
+            let undo = sessions.iter().find(|s| s.day == day).map(Undo::of);
+            match change(&state, t, me, id, PermitChange::CancelDay { day }).await? {
+                Ok(_) => {
+                    msg.notice = Some(match &undo {
+                        Some(u) => cancelled_notice(t, u),
+                        None => t.session_cancelled.into(),
+                    });
+                    msg.undo = undo;
+                }
+                Err(text) => msg.error = Some(text),
+            }
+        }
     }
     answer(&ctx, &state, me, id, input, msg, "day_cancelled").await
+}
+
+/// `POST /permits/{id}/sessions/{day}/restore`: "Ångra" after "Avbryt" books the day again
+/// with the number it had, by the same rules as any booking (it may have become today, or
+/// the last day may have gone to another booking since).
+pub async fn restore(
+    ctx: Ctx,
+    state: Data,
+    path: web::Path<(PermitId, String)>,
+    CalendarPost(mut input): CalendarPost,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let (id, day) = path.into_inner();
+    let t = ctx.t();
+    let mut msg = CalMsg::default();
+    let undo = input.undo.take();
+    match (NaiveDate::parse_from_str(&day, "%Y-%m-%d"), undo) {
+        (Ok(day), Some(u)) if u.day == day => match RegNumber::parse(&u.regnr, u.foreign) {
+            Err(e) => msg.error = Some(regnr_error(t, e, u.foreign).into()),
+            Ok(regnr) => {
+                let days = BTreeSet::from([day]);
+                let change_ = PermitChange::BookDays {
+                    regnr,
+                    days: days.clone(),
+                };
+                match change(&state, t, me, id, change_).await? {
+                    Ok(_) => {
+                        msg.notice = Some(booked_notice(t, &days));
+                        input.booked = days;
+                    }
+                    Err(text) => msg.error = Some(text),
+                }
+            }
+        },
+        _ => msg.error = Some(t.err_bad_day.into()),
+    }
+    answer(&ctx, &state, me, id, input, msg, "booked").await
 }

@@ -47,9 +47,8 @@ pub fn bookable_card(p: &PermitRow) -> bool {
     p.state == State::Paid && p.end_date >= today(chrono::Utc::now())
 }
 
-/// The booking form around the calendar, and the empty form the confirmed "Avbryt" belongs
-/// to. Month navigation and "Avbryt" submit the booking form itself (to `/calendar`), so
-/// nothing ticked is lost without JavaScript.
+/// The booking form around the calendar. Month navigation, "Avbryt" and "Ångra" submit the
+/// booking form itself, so nothing ticked is lost without JavaScript.
 pub fn section(
     ctx: &Ctx,
     me: &SessionUser,
@@ -73,9 +72,6 @@ pub fn section(
             }
             @if open {
                 p { a href={ "/permits/" (p.id) "/pattern" } { (t.pattern_heading) } " – " (t.pattern_link_hint) }
-            }
-            form #cal-cancel method="post" action={ "/permits/" (p.id) "/sessions" } {
-                input type="hidden" name="csrf" value=(me.csrf_token);
             }
         }
     }
@@ -157,34 +153,22 @@ pub fn calendar(
     let base = format!("/permits/{}", p.id);
     let in_month =
         |d: &NaiveDate| d.year() == month.first.year() && d.month() == month.first.month();
-    // A button of the booking form that shows the calendar again with one choice changed:
-    // without JavaScript it posts the form to `/calendar` (then a GET of the page), with
-    // HTMX it swaps the calendar (the GET carries the calendar's fields, not the token).
-    let again = |name: &str, value: String, label: &str, class: &str, extra: &str| {
-        html! {
-            button type="submit" class=(class) name=(name) value=(value)
-                formaction={ (base) "/calendar" } formnovalidate
-                hx-get={ (base) "/calendar?" (name) "=" (value) (extra) } hx-include="#calendar"
-                hx-target="#calendar" hx-swap="outerHTML" { (label) }
-        }
-    };
+    // A month button of the booking form: without JavaScript it posts the form to
+    // `/calendar` (then a GET of the page), with HTMX it swaps the calendar (the GET carries
+    // the calendar's fields, not the token).
     let nav = |m: Option<Month>, label: &str, class: &str| match m {
-        Some(m) => again(
-            "go",
-            m.key(),
-            label,
-            &format!("secondary small {class}"),
-            "",
-        ),
+        Some(m) => html! {
+            button type="submit" class={ "secondary small " (class) } name="go" value=(m.key())
+                formaction={ (base) "/calendar" } formnovalidate
+                hx-get={ (base) "/calendar?go=" (m.key()) } hx-include="#calendar"
+                hx-target="#calendar" hx-swap="outerHTML" { (label) }
+        },
         None => html! { span {} },
     };
     let prev = month
         .previous()
         .filter(|m| m.last() >= p.start_date.min(today));
     let next = month.next().filter(|m| m.first <= p.end_date);
-    let confirming = input.cancel.filter(|d| {
-        open && booked.contains_key(d) && SessionStatus::of(*d, today) == SessionStatus::Issued
-    });
     let month_sessions: Vec<&SessionRow> = sessions.iter().filter(|s| in_month(&s.day)).collect();
     html! {
         div #calendar {
@@ -193,21 +177,19 @@ pub fn calendar(
                 button.sr-only type="submit" tabindex="-1" aria-hidden="true" {}
             }
             @if let Some(n) = &msg.notice { (forms::outcome(n, false)) }
-            @if let Some(e) = &msg.error { (forms::outcome(e, true)) }
-            @if let Some(day) = confirming {
-                @let plate = booked.get(&day).map(|s| s.regnr.as_str()).unwrap_or_default();
-                div.confirm.danger-zone role="group" aria-labelledby="cancel-q" {
-                    p #cancel-q { strong { (t.cancel_confirm) " " (day_in_words(t, day)) " (" (plate) ")?" } }
-                    p { (t.cancel_confirm_body) }
-                    div.actions {
-                        button.danger type="submit" form="cal-cancel" autofocus
-                            formaction={ (base) "/sessions/" (day) "/cancel" }
-                            hx-post={ (base) "/sessions/" (day) "/cancel" } hx-include="#book-form"
-                            hx-target="#calendar" hx-swap="outerHTML" { (t.cancel_yes) }
-                        (again("go", month.key(), t.cancel_no, "secondary", ""))
-                    }
+            // Right after "Avbryt": the day back, or one press books it again (the same rules
+            // as any booking). Its fields go with this form only while the notice is shown.
+            @if let Some(u) = msg.undo.as_ref().filter(|_| open) {
+                div.undo {
+                    input type="hidden" name="undo_day" value=(u.day);
+                    input type="hidden" name="undo_regnr" value=(u.regnr);
+                    @if u.foreign { input type="hidden" name="undo_foreign" value="yes"; }
+                    button.secondary.small type="submit" formaction={ (base) "/sessions/" (u.day) "/restore" } formnovalidate
+                        hx-post={ (base) "/sessions/" (u.day) "/restore" }
+                        hx-target="#calendar" hx-swap="outerHTML" { (t.undo_cancel) }
                 }
             }
+            @if let Some(e) = &msg.error { (forms::outcome(e, true)) }
             @if open {
                 (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).plate(t)))
                 div.check {
@@ -284,7 +266,9 @@ pub fn calendar(
                             span.plate { (s.regnr) }
                             span.tag.used[status == SessionStatus::Used] { (status_text(ctx, status)) }
                             @if status == SessionStatus::Issued && open {
-                                (again("cancel", s.day.to_string(), t.cancel_session, "danger-outline small", &format!("&go={}", month.key())))
+                                button.danger-outline.small type="submit" formaction={ (base) "/sessions/" (s.day) "/cancel" } formnovalidate
+                                    hx-post={ (base) "/sessions/" (s.day) "/cancel" }
+                                    hx-target="#calendar" hx-swap="outerHTML" { (t.cancel_session) }
                             }
                         }
                     }
