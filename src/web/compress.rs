@@ -7,8 +7,9 @@
 //! with settings made for a few kilobytes (see [`choose`]): a page packed per request is gzip
 //! by libdeflate (about as small as brotli quality 2 on these pages, in a quarter to a third of the
 //! time); a page the same for everyone ([`SharedPage`], such as the logged-out login page) is
-//! packed once per worker thread at brotli quality 5 and its bytes sent again; the calendar's
-//! larger htmx swaps are brotli quality 4, to stay under their 2 KB budget; a client that
+//! packed once per worker thread at brotli quality 5 and its bytes sent again; htmx swaps
+//! over 6 KB (the whole calendar after a booking) are brotli quality 4, to stay under their
+//! 2 KB budget; a client that
 //! takes brotli only gets quality 2. Bodies that stream (CSV reports) and bodies that are
 //! compressed already (the precompressed assets set `Content-Encoding`) pass through
 //! untouched.
@@ -90,13 +91,14 @@ impl Accepted {
 }
 
 /// How a response is packed here. Bytes packed once (a [`SharedPage`]) and htmx swaps over
-/// [`FAST_BELOW`] (the calendar's, which must stay under their 2 KB budget) get brotli's
-/// smallest bytes. Every other page is packed per request, and there gzip by libdeflate
-/// gives about the bytes of brotli quality 2 in a quarter to a third of the time (see
-/// [`GZIP_LEVEL`]); brotli quality 2 is for a client that takes brotli only.
+/// [`SWAP_BROTLI_ABOVE`] (the whole calendar after a booking, which must stay under the 2 KB
+/// swap budget) get brotli's smallest bytes. Every other page and swap is packed per request,
+/// and there gzip by libdeflate gives about the bytes of brotli quality 2 in a quarter to a
+/// third of the time (see [`GZIP_LEVEL`]); brotli quality 2 is for a client that takes brotli
+/// only.
 fn choose(accepted: Accepted, shared: bool, swap: bool, len: usize) -> Encoding {
     let Accepted { br, gzip } = accepted;
-    if br && (shared || (swap && len > FAST_BELOW) || !gzip) {
+    if br && (shared || (swap && len > SWAP_BROTLI_ABOVE) || !gzip) {
         Encoding::Brotli
     } else if gzip {
         Encoding::Gzip
@@ -132,6 +134,14 @@ fn compressible(content_type: Option<&HeaderValue>) -> bool {
 /// the day card's page and calendar, 5–12 KB) keep quality 4, where the bytes matter more: at
 /// quality 1 the calendar swap was 2.6 KB, over its 2 KB budget.
 const FAST_BELOW: usize = 4 * 1024;
+
+/// htmx swaps larger than this are brotli quality 4; smaller ones gzip like the pages. The
+/// month of the day-card calendar (month navigation and ticking: 5.8 KB for 31 free days) is
+/// 1.2 KB as gzip level 1, 1.8 KB with its headers, within the 2 KB swap budget; the whole
+/// calendar after a booking (6 KB and more, with the number field, the legend and the
+/// notice) or a month with days booked (each with its line and "Avbryt") would not be, and
+/// stays brotli (1.0–1.3 KB).
+const SWAP_BROTLI_ABOVE: usize = 6 * 1024;
 
 pub fn brotli(data: &[u8]) -> Vec<u8> {
     brotli_at(data, if data.len() <= FAST_BELOW { 2 } else { 4 })
@@ -334,12 +344,13 @@ mod tests {
     }
 
     #[test]
-    fn a_page_packed_per_request_is_gzip_and_a_shared_page_or_calendar_brotli() {
+    fn a_page_or_small_swap_is_gzip_and_a_shared_page_or_whole_calendar_brotli() {
         let phone = Accepted::of("gzip, deflate, br");
         assert_eq!(choose(phone, false, false, 3_000), Encoding::Gzip);
         assert_eq!(choose(phone, false, true, 400), Encoding::Gzip);
         assert_eq!(choose(phone, true, false, 3_000), Encoding::Brotli);
         assert_eq!(choose(phone, false, true, 8_000), Encoding::Brotli);
+        assert_eq!(choose(phone, false, true, 5_900), Encoding::Gzip);
         assert_eq!(
             choose(Accepted::of("br"), false, false, 3_000),
             Encoding::Brotli

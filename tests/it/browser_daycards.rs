@@ -232,9 +232,9 @@ async fn day_card_flow(javascript: bool) {
     let sizes = narrow
         .client
         .execute(
-            "const r = [...document.querySelectorAll('.cal td.free label')]\
+            "const r = [...document.querySelectorAll('.cal label')]\
                .map(l => l.getBoundingClientRect());\
-             const f = [...document.querySelectorAll('.cal .num')]\
+             const f = [...document.querySelectorAll('.cal td:not(:empty)')]\
                .map(n => parseFloat(getComputedStyle(n).fontSize));\
              return [r.length, Math.min(...r.map(x => x.width)), \
                      Math.min(...r.map(x => x.height)), Math.min(...f)];",

@@ -462,7 +462,8 @@ async fn month_navigation_keeps_the_ticked_days() {
         .next()
         .unwrap();
     let query = format!("month={}&day={tick}&regnr=QWE987", next.key());
-    // HTMX: the fragment of the next month, with the ticked day carried along.
+    // HTMX: the next month alone, with the ticked day carried along; the number field (as
+    // typed), the legend and the messages stay on the page, the messages emptied.
     let resp = app
         .client
         .get(app.url(&format!("{permit}/calendar?{query}")))
@@ -472,9 +473,10 @@ async fn month_navigation_keeps_the_ticked_days() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let fragment = resp.text().await.unwrap();
-    assert!(fragment.starts_with("<div id=\"calendar\""));
+    assert!(fragment.starts_with("<div id=\"cal-month\""), "{fragment}");
     assert!(fragment.contains(&format!("value=\"{}\"", next.key())));
-    assert!(fragment.contains("value=\"QWE987\""));
+    assert!(!fragment.contains("name=\"regnr\"") && !fragment.contains("cal-legend"));
+    assert!(fragment.contains("<div id=\"cal-msgs\" hx-swap-oob=\"true\"></div>"));
     let carried = format!("type=\"hidden\" name=\"day\" value=\"{tick}\"");
     let ticked = format!("value=\"{tick}\" checked");
     assert!(

@@ -55,7 +55,7 @@ async fn pages_and_swaps_stay_within_their_weight_budgets() {
         swap("calendar: other month")
             .response
             .text
-            .starts_with("<div id=\"calendar\"")
+            .starts_with("<div id=\"cal-month\"")
     );
 
     let problems = report.problems();

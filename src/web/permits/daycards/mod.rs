@@ -87,14 +87,7 @@ pub async fn calendar_fragment(
             req.query_string()
         )));
     }
-    Ok(fragment(
-        &ctx,
-        &p,
-        &sessions,
-        &input,
-        &CalMsg::default(),
-        StatusCode::OK,
-    ))
+    Ok(month_fragment(&ctx, &p, &sessions, &input))
 }
 
 fn refusal_text(t: &Texts, r: Refusal) -> &'static str {

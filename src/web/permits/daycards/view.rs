@@ -125,7 +125,46 @@ pub(super) fn summary(
     }
 }
 
-/// The calendar fragment: what every HTMX answer of this page swaps.
+/// What the calendar shows, worked out once for its parts.
+struct Shown<'a> {
+    today: NaiveDate,
+    card: Card,
+    month: Month,
+    booked: BTreeMap<NaiveDate, &'a SessionRow>,
+    open: bool,
+    ticked: BTreeSet<NaiveDate>,
+    base: String,
+}
+
+impl<'a> Shown<'a> {
+    fn of(p: &PermitRow, sessions: &'a [SessionRow], input: &CalendarInput) -> Shown<'a> {
+        let today = today(chrono::Utc::now());
+        let card = card_of(p, sessions);
+        let initial = Month::initial(p.start_date, p.end_date, today);
+        let month = input
+            .month
+            .clone()
+            .filter(|m| m.overlaps(p.start_date.min(today), p.end_date))
+            .unwrap_or(initial);
+        let ticked = ticked(&card, input, today);
+        Shown {
+            today,
+            month,
+            booked: sessions.iter().map(|s| (s.day, s)).collect(),
+            open: bookable_card(p),
+            ticked,
+            card,
+            base: format!("/permits/{}", p.id),
+        }
+    }
+
+    fn in_month(&self, d: &NaiveDate) -> bool {
+        d.year() == self.month.first.year() && d.month() == self.month.first.month()
+    }
+}
+
+/// The calendar: the messages, the number, the legend and the month. Booking, "Avbryt" and
+/// "Ångra" swap all of it; month navigation and ticking only the month ([`month_part`]).
 pub fn calendar(
     ctx: &Ctx,
     p: &PermitRow,
@@ -134,62 +173,35 @@ pub fn calendar(
     msg: &CalMsg,
 ) -> Markup {
     let t = ctx.t();
-    let today = today(chrono::Utc::now());
-    let card = card_of(p, sessions);
-    let initial = Month::initial(p.start_date, p.end_date, today);
-    let month = input
-        .month
-        .clone()
-        .filter(|m| m.overlaps(p.start_date.min(today), p.end_date))
-        .unwrap_or(initial);
-    let booked: BTreeMap<NaiveDate, &SessionRow> = sessions.iter().map(|s| (s.day, s)).collect();
+    let shown = Shown::of(p, sessions, input);
     let (default_number, default_foreign) = default_regnr(p, sessions);
     let (number, foreign) = match &input.regnr {
         Some(typed) => (typed.clone(), input.foreign),
         None => (default_number, default_foreign),
     };
-    let open = bookable_card(p);
-    let ticked = ticked(&card, input, today);
-    let base = format!("/permits/{}", p.id);
-    let in_month =
-        |d: &NaiveDate| d.year() == month.first.year() && d.month() == month.first.month();
-    // A month button of the booking form: without JavaScript it posts the form to
-    // `/calendar` (then a GET of the page), with HTMX it swaps the calendar (the GET carries
-    // the calendar's fields, not the token).
-    let nav = |m: Option<Month>, label: &str, class: &str| match m {
-        Some(m) => html! {
-            button type="submit" class={ "secondary small " (class) } name="go" value=(m.key())
-                formaction={ (base) "/calendar" } formnovalidate
-                hx-get={ (base) "/calendar?go=" (m.key()) } hx-include="#calendar"
-                hx-target="#calendar" hx-swap="outerHTML" { (label) }
-        },
-        None => html! { span {} },
-    };
-    let prev = month
-        .previous()
-        .filter(|m| m.last() >= p.start_date.min(today));
-    let next = month.next().filter(|m| m.first <= p.end_date);
-    let month_sessions: Vec<&SessionRow> = sessions.iter().filter(|s| in_month(&s.day)).collect();
+    let (open, base) = (shown.open, &shown.base);
     html! {
         div #calendar {
             // Enter in the number field means "Skapa session", not the first month button.
             @if open {
                 button.sr-only type="submit" tabindex="-1" aria-hidden="true" {}
             }
-            @if let Some(n) = &msg.notice { (forms::outcome(n, false)) }
-            // Right after "Avbryt": the day back, or one press books it again (the same rules
-            // as any booking). Its fields go with this form only while the notice is shown.
-            @if let Some(u) = msg.undo.as_ref().filter(|_| open) {
-                div.undo {
-                    input type="hidden" name="undo_day" value=(u.day);
-                    input type="hidden" name="undo_regnr" value=(u.regnr);
-                    @if u.foreign { input type="hidden" name="undo_foreign" value="yes"; }
-                    button.secondary.small type="submit" formaction={ (base) "/sessions/" (u.day) "/restore" } formnovalidate
-                        hx-post={ (base) "/sessions/" (u.day) "/restore" }
-                        hx-target="#calendar" hx-swap="outerHTML" { (t.undo_cancel) }
+            div #cal-msgs {
+                @if let Some(n) = &msg.notice { (forms::outcome(n, false)) }
+                // Right after "Avbryt": the day back, or one press books it again (the same
+                // rules as any booking). Its fields go with this form only while it is shown.
+                @if let Some(u) = msg.undo.as_ref().filter(|_| open) {
+                    div.undo {
+                        input type="hidden" name="undo_day" value=(u.day);
+                        input type="hidden" name="undo_regnr" value=(u.regnr);
+                        @if u.foreign { input type="hidden" name="undo_foreign" value="yes"; }
+                        button.secondary.small type="submit" formaction={ (base) "/sessions/" (u.day) "/restore" } formnovalidate
+                            hx-post={ (base) "/sessions/" (u.day) "/restore" }
+                            hx-target="#calendar" hx-swap="outerHTML" { (t.undo_cancel) }
+                    }
                 }
+                @if let Some(e) = &msg.error { (forms::outcome(e, true)) }
             }
-            @if let Some(e) = &msg.error { (forms::outcome(e, true)) }
             @if open {
                 (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).plate(t)))
                 div.check {
@@ -197,18 +209,70 @@ pub fn calendar(
                     label for="day-foreign" { (t.foreign_label) }
                 }
             }
+            ul.cal-legend aria-label=(t.legend_label) {
+                @if open { li { span.key.free {} (t.legend_free) } }
+                li { span.key.booked {} (t.legend_booked) }
+                li { span.key.today {} (t.legend_today) }
+                li { span.key.off {} (t.legend_off) }
+            }
+            (month_part(ctx, sessions, &shown))
+        }
+    }
+}
+
+/// The month: its buttons, the days and the days booked in it. What month navigation and
+/// ticking swap (`#cal-month`): the number, the legend and the messages stay as they are.
+fn month_part(ctx: &Ctx, sessions: &[SessionRow], shown: &Shown) -> Markup {
+    let t = ctx.t();
+    let Shown {
+        today,
+        card,
+        month,
+        booked,
+        open,
+        ticked,
+        base,
+    } = shown;
+    let (today, open) = (*today, *open);
+    // (Not `td.today[…]`, which writes `class=""` on every other day.)
+    let today_class = |d: NaiveDate| (d == today).then_some("today");
+    // A month button of the booking form: without JavaScript it posts the form to
+    // `/calendar` (then a GET of the page), with HTMX it swaps the month (the GET carries
+    // the calendar's fields, not the token; what and where it swaps it inherits).
+    let nav = |m: Option<Month>, label: &str, class: &str| match m {
+        Some(m) => html! {
+            button type="submit" class={ "secondary small " (class) } name="go" value=(m.key())
+                formaction={ (base) "/calendar" } formnovalidate
+                hx-get={ (base) "/calendar?go=" (m.key()) } { (label) }
+        },
+        None => html! { span {} },
+    };
+    let start = card.first_day.min(today);
+    let prev = month.previous().filter(|m| m.last() >= start);
+    let next = month.next().filter(|m| m.first <= card.last_day);
+    let month_sessions: Vec<&SessionRow> =
+        sessions.iter().filter(|s| shown.in_month(&s.day)).collect();
+    html! {
+        // The month's htmx requests (its buttons, the table) send the calendar's fields and
+        // swap the month: said once here, inherited below.
+        div #cal-month hx-include="#calendar" hx-target="#cal-month" hx-swap="outerHTML" {
             input type="hidden" name="month" value=(month.key());
             div.cal-nav {
                 (nav(prev, t.prev_month, "prev"))
-                h3 #cal-caption aria-live="polite" { (month_name(t, &month)) }
+                h3 #cal-caption aria-live="polite" { (month_name(t, month)) }
                 (nav(next, t.next_month, "next"))
             }
             // A ticked or unticked day (the change bubbles up to the table) asks for the
-            // calendar again with the days chosen: one set of htmx attributes, not one per day.
+            // month again with the days chosen: one set of htmx attributes, not one per day.
+            // Cells: a day that cannot be booked is a plain cell with its number; a free
+            // day's label holds its box (so needs no `for`) and names the day in words and as
+            // YYYY-MM-DD (CONTRACT.md); the box's id (`d` and the day of the month, unique on
+            // the page) is for htmx, which gives focus back to the element of the same id
+            // after a swap.
             table.cal aria-labelledby="cal-caption"
-                hx-get={ (base) "/calendar" } hx-trigger="change" hx-include="#calendar"
-                hx-target="#calendar" hx-swap="outerHTML" hx-sync="#book-form:replace" {
-                thead { tr { @for (short, long) in t.weekdays.iter().zip(t.weekdays_long.iter()) { th scope="col" abbr=(long) { (short) } } } }
+                hx-get={ (base) "/calendar" } hx-trigger="change" hx-sync="#book-form:replace" {
+                // (A `th` of the `thead` is a column's header without `scope`.)
+                thead { tr { @for (short, long) in t.weekdays.iter().zip(t.weekdays_long.iter()) { th abbr=(long) { (short) } } } }
                 tbody {
                     @for week in &month.weeks {
                         tr {
@@ -219,24 +283,19 @@ pub fn calendar(
                                         @if let Some(s) = booked.get(day) {
                                             @let status = SessionStatus::of(*day, today);
                                             td.booked.used[status == SessionStatus::Used].today[*day == today] {
-                                                span.num { (day.day()) }
+                                                (day.day())
                                                 span.sr-only { " " (day_in_words(t, *day)) ": " (status_text(ctx, status)) ", " (s.regnr) }
                                             }
                                         } @else if open && card.bookable(*day, today) {
-                                            td.free.today[*day == today] {
-                                                // The label holds its box, so needs no `for`; the
-                                                // id is for htmx, which gives focus back to the
-                                                // element of the same id after a swap. The label
-                                                // names the day in words and as YYYY-MM-DD
-                                                // (CONTRACT.md).
+                                            td class=[today_class(*day)] {
                                                 label {
-                                                    input id={ "d" (day) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)];
-                                                    span.num { (day.day()) }
+                                                    input id={ "d" (day.day()) } type="checkbox" name="day" value=(day) checked[ticked.contains(day)];
+                                                    (day.day())
                                                     span.sr-only { " " (day_in_words(t, *day)) ", " (day) }
                                                 }
                                             }
                                         } @else {
-                                            td.off.today[*day == today] { span.num { (day.day()) } }
+                                            td class=[today_class(*day)] { (day.day()) }
                                         }
                                     }
                                 }
@@ -245,16 +304,10 @@ pub fn calendar(
                     }
                 }
             }
-            ul.cal-legend aria-label=(t.legend_label) {
-                @if open { li { span.key.free {} (t.legend_free) } }
-                li { span.key.booked {} (t.legend_booked) }
-                li { span.key.today {} (t.legend_today) }
-                li { span.key.off {} (t.legend_off) }
-            }
-            @for d in ticked.iter().filter(|d| !in_month(d)) {
+            @for d in ticked.iter().filter(|d| !shown.in_month(d)) {
                 input type="hidden" name="day" value=(d);
             }
-            h3 #booked-h { (t.booked_days) " – " (month_name(t, &month)) }
+            h3 #booked-h { (t.booked_days) " – " (month_name(t, month)) }
             @if month_sessions.is_empty() {
                 p.muted { (t.no_booked_in_month) }
             } @else {
@@ -276,6 +329,23 @@ pub fn calendar(
             }
         }
     }
+}
+
+/// Month navigation and ticking as HTMX wants them: the month, the summary and the counter
+/// out of band, and the messages of the last booking cleared (they spoke of then).
+pub(super) fn month_fragment(
+    ctx: &Ctx,
+    p: &PermitRow,
+    sessions: &[SessionRow],
+    input: &CalendarInput,
+) -> HttpResponse {
+    let body = html! {
+        (month_part(ctx, sessions, &Shown::of(p, sessions, input)))
+        (summary(ctx, p, sessions, input, true))
+        (days_left(p, true))
+        div #cal-msgs hx-swap-oob="true" {}
+    };
+    crate::web::respond::html(StatusCode::OK, body)
 }
 
 /// The calendar as HTMX wants it: the fragment plus the counter and the summary out of band.
