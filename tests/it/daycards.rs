@@ -144,6 +144,12 @@ async fn buy_five_days_book_two_cancel_one() {
     assert!(fragment.contains("Dagarna har bokats."));
     assert!(fragment.contains("Utfärdad"));
     assert!(fragment.contains("Avbryt"));
+    // A booked day's line names it as YYYY-MM-DD too, beside its "Avbryt".
+    let line = html::outer_html(&fragment, ".booked-list li")
+        .into_iter()
+        .find(|li| html::text(li, "li").is_some_and(|t| t.contains(&d1.to_string())))
+        .expect("the booked day's line");
+    assert_eq!(html::text(&line, "button").as_deref(), Some("Avbryt"));
     let size = brotli_size(&fragment);
     println!(
         "calendar swap after booking: {} bytes, {size} bytes brotli",

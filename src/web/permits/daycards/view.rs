@@ -284,7 +284,7 @@ fn month_part(ctx: &Ctx, sessions: &[SessionRow], shown: &Shown) -> Markup {
                                             @let status = SessionStatus::of(*day, today);
                                             td.booked.used[status == SessionStatus::Used].today[*day == today] {
                                                 (day.day())
-                                                span.sr-only { " " (day_in_words(t, *day)) ": " (status_text(ctx, status)) ", " (s.regnr) }
+                                                span.sr-only { " " (day_in_words(t, *day)) ", " (day) ": " (status_text(ctx, status)) ", " (s.regnr) }
                                             }
                                         } @else if open && card.bookable(*day, today) {
                                             td class=[today_class(*day)] {
@@ -315,7 +315,7 @@ fn month_part(ctx: &Ctx, sessions: &[SessionRow], shown: &Shown) -> Markup {
                     @for s in &month_sessions {
                         @let status = SessionStatus::of(s.day, today);
                         li {
-                            span.when { (day_in_words(t, s.day)) }
+                            span.when { (day_in_words(t, s.day)) span.sr-only { ", " (s.day) } }
                             span.plate { (s.regnr) }
                             span.tag.used[status == SessionStatus::Used] { (status_text(ctx, status)) }
                             @if status == SessionStatus::Issued && open {
