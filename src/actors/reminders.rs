@@ -67,6 +67,8 @@ pub fn send_due(
     let due: Vec<DueRow> = permits::table
         .inner_join(users::table)
         .filter(permits::state.eq("paid"))
+        // The reminder links "Förnya", which a day card does not have.
+        .filter(permits::kind.ne("day"))
         .filter(permits::reminder_sent_at.is_null())
         .filter(permits::end_date.ge(today))
         .filter(permits::end_date.le(horizon))

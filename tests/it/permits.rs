@@ -651,6 +651,54 @@ async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
     }
 }
 
+/// "Förnya" on a 12-month card the day it is bought: the renewal starts the day after it
+/// ends, a year ahead, beyond the start horizon of a new order (180 days), and goes through.
+#[actix_web::test]
+async fn a_year_card_can_be_renewed_the_day_it_is_bought() {
+    use crate::kit::html::form_fields;
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "helar@regionvastmanland.se").await;
+    let end = today() + chrono::Duration::days(364);
+    diesel::update(permits::table)
+        .set((permits::state.eq("paid"), permits::end_date.eq(end)))
+        .execute(&mut app.conn())
+        .unwrap();
+    let resp = app.get(&format!("{permit}/renew")).await;
+    let page = app
+        .get_html(resp.headers()["location"].to_str().unwrap())
+        .await;
+    let fields = form_fields(&page, "form[action=\"/permits/new\"]").unwrap();
+    let from = end + chrono::Duration::days(1);
+    assert!(
+        fields.contains(&("start".into(), from.to_string())),
+        "{fields:?}"
+    );
+    let review = app
+        .client
+        .post(app.url("/permits/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(review.status(), 200, "the review page, not a refused start");
+    let review = review.text().await.unwrap();
+    assert!(review.contains(&from.to_string()), "{review}");
+    let new = confirm(&app, &review).await;
+    assert_eq!(new.status(), 303);
+    // A new order (not a renewal) that far ahead is still refused.
+    let mut plain = fields.clone();
+    plain.retain(|(k, _)| k != "renews");
+    let refused = app
+        .client
+        .post(app.url("/permits/new"))
+        .form(&plain)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("för långt fram"));
+}
+
 #[actix_web::test]
 async fn an_expiry_reminder_goes_out_once_with_a_renewal_link() {
     let app = spawn_app().await;
@@ -677,6 +725,19 @@ async fn an_expiry_reminder_goes_out_once_with_a_renewal_link() {
     let mail = app.smtp().wait_for_nth(email, 2).await;
     assert!(mail.subject().contains("går ut"));
     assert!(mail.link("/renew").ends_with(&format!("{permit}/renew")));
+    // A day card cannot be renewed: no reminder with a "Förnya" that would be refused.
+    drop(conn);
+    crate::daycards::paid_day_card(&app, "dag.remind@regionvastmanland.se", today(), 3).await;
+    diesel::update(permits::table.filter(permits::kind.eq("day")))
+        .set(permits::end_date.eq(today() + chrono::Duration::days(5)))
+        .execute(&mut app.conn())
+        .unwrap();
+    let mut conn = app.conn();
+    assert_eq!(
+        parkportal::actors::reminders::send_due(&mut conn, &base, 7).unwrap(),
+        0,
+        "no reminder for a day card"
+    );
 }
 
 #[actix_web::test]

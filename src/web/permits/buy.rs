@@ -134,19 +134,25 @@ impl BuyErrors {
     }
 }
 
-/// The order checked against the buyer's catalogue, today.
+/// The order checked against the buyer's catalogue, today. A renewal starts the day after
+/// the permit it renews ends, however far ahead that is (a 12-month card renewed today): the
+/// horizon for its start counts from that day.
 fn check(
     ctx: &Ctx,
     state: &AppState,
     form: &BuyForm,
     cat: &Catalogue,
+    renewing: Option<&PermitRow>,
 ) -> Result<Order, Box<BuyErrors>> {
     let today = today(chrono::Utc::now());
+    let ahead = renewing
+        .and_then(|p| renewal_start(p.end_date))
+        .map_or(0, |start| (start - today).num_days().max(0));
     order::check(
         &form.fields(),
         cat,
         today,
-        state.settings.permit_start_horizon_days,
+        state.settings.permit_start_horizon_days + ahead,
     )
     .map_err(|e| Box::new(BuyErrors::of(&e, ctx.t())))
 }
@@ -339,18 +345,16 @@ async fn posted_order(
 ) -> Result<Result<(BuyForm, Order), HttpResponse>, AppError> {
     let cat = catalogue_for(state, me).await?;
     let form = form.bounded();
-    Ok(match check(ctx, state, &form, &cat) {
+    let renewing = renewed(state, me, &form).await?;
+    Ok(match check(ctx, state, &form, &cat, renewing.as_ref()) {
         Ok(order) => match fullness(state, me, &form).await? {
             Some(full) => Err(full_page(ctx, me, &cat, &form, full)),
             None => Ok((form, order)),
         },
-        Err(e) => {
-            let renewing = renewed(state, me, &form).await?;
-            Err(respond(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                buy_page(ctx, me, &cat, &form, &e, renewing.as_ref()),
-            ))
-        }
+        Err(e) => Err(respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            buy_page(ctx, me, &cat, &form, &e, renewing.as_ref()),
+        )),
     })
 }
 
