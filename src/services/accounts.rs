@@ -18,11 +18,6 @@ pub const RESET_VALID: Duration = Duration::hours(1);
 /// E-mails about the account (confirm, reset, "already registered") per address and hour;
 /// beyond it requests get the same answer and no e-mail.
 pub const MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
-/// Valid registrations per client address and hour (a hospital's staff may share one
-/// address, so this is not tiny).
-pub const REGISTRATIONS_PER_CLIENT_PER_HOUR: i64 = 30;
-/// Requests for a reset or a new confirmation link per client address and hour.
-pub const LINK_REQUESTS_PER_CLIENT_PER_HOUR: i64 = 30;
 
 /// A single-use link sent by e-mail: what it is for, how long it works, where it leads.
 pub struct LinkMail {
@@ -62,17 +57,19 @@ fn mail_allowed(c: &mut DbConnection, email: &str, now: NaiveDateTime) -> QueryR
     .map(|l| l.is_allowed())
 }
 
-/// Counts one valid registration from a client address (its own transaction).
+/// Counts one valid registration from a client address (its own transaction), at most
+/// `per_hour` (`Settings::registrations_per_client_hour`).
 pub fn registration_from(
     c: &mut DbConnection,
     client: &str,
+    per_hour: i64,
     now: NaiveDateTime,
 ) -> QueryResult<Limit> {
     limits::hit(
         c,
         &format!("register:ip:{client}"),
         Duration::hours(1),
-        REGISTRATIONS_PER_CLIENT_PER_HOUR,
+        per_hour,
         now,
     )
 }
@@ -230,6 +227,13 @@ pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Quer
     })
 }
 
+/// A client address and how many requests it may make an hour.
+#[derive(Clone, Copy)]
+pub struct PerClient<'a> {
+    pub address: &'a str,
+    pub per_hour: i64,
+}
+
 /// Asks for a link by e-mail (a reset, or a new confirmation link), in one transaction:
 /// counted per client address (over the limit nothing is done); then, if the address has an
 /// account (an unconfirmed one, for a confirmation link) and has not had its e-mails this
@@ -238,7 +242,7 @@ pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Quer
 /// caller answers the same either way.
 pub fn request_link(
     conn: &mut DbConnection,
-    client: &str,
+    client: PerClient,
     email: &Email,
     lang: Lang,
     link: &LinkMail,
@@ -248,9 +252,9 @@ pub fn request_link(
     db::write_tx(conn, |c| {
         let limit = limits::hit(
             c,
-            &format!("links:ip:{client}"),
+            &format!("links:ip:{}", client.address),
             Duration::hours(1),
-            LINK_REQUESTS_PER_CLIENT_PER_HOUR,
+            client.per_hour,
             now,
         )?;
         if !limit.is_allowed() {

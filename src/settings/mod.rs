@@ -82,6 +82,11 @@ pub struct Settings {
     pub reminder_days_before: i64,
     /// How many days an offer from a queue holds its place (`QUEUE_OFFER_DAYS`).
     pub queue_offer_days: i64,
+    /// Valid registrations per client address and hour (`REGISTRATIONS_PER_CLIENT_PER_HOUR`).
+    pub registrations_per_client_hour: i64,
+    /// Requests for a reset or a new confirmation link per client address and hour
+    /// (`LINK_REQUESTS_PER_CLIENT_PER_HOUR`).
+    pub link_requests_per_client_hour: i64,
     /// How many hours an unpaid permit in a car park with a capacity holds its place
     /// (`PAYMENT_HOLD_HOURS`).
     pub payment_hold_hours: i64,
@@ -337,6 +342,21 @@ impl Settings {
         };
         let queue_offer_days = at_least_one("QUEUE_OFFER_DAYS", 3, 60, "days")?;
         let payment_hold_hours = at_least_one("PAYMENT_HOLD_HOURS", 24, 720, "hours")?;
+        // A hospital's staff may all come from the region's one address (its network's NAT),
+        // hundreds in the first hour after they are told to register: the limits per client
+        // address stop a flood, not a rollout. (Per e-mail address: 3 e-mails an hour.)
+        let registrations_per_client_hour = at_least_one(
+            "REGISTRATIONS_PER_CLIENT_PER_HOUR",
+            300,
+            100_000,
+            "registrations",
+        )?;
+        let link_requests_per_client_hour = at_least_one(
+            "LINK_REQUESTS_PER_CLIENT_PER_HOUR",
+            300,
+            100_000,
+            "requests",
+        )?;
 
         let seller = Seller {
             name: var("SELLER_NAME").unwrap_or("Region Västmanland, Parkeringsservice".into()),
@@ -370,6 +390,8 @@ impl Settings {
             reminder_days_before,
             queue_offer_days,
             payment_hold_hours,
+            registrations_per_client_hour,
+            link_requests_per_client_hour,
             seller,
         })
     }

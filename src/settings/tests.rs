@@ -27,6 +27,8 @@ fn defaults_match_the_contract() {
     assert!(s.check_api_keys.is_empty());
     assert_eq!(s.provider_timeout_ms, 15_000);
     assert_eq!(s.body_timeout_ms, 60_000);
+    assert_eq!(s.registrations_per_client_hour, 300);
+    assert_eq!(s.link_requests_per_client_hour, 300);
     assert!(!s.is_https());
 }
 

@@ -183,11 +183,12 @@ async fn a_registration_is_written_before_the_answer() {
     assert_eq!(queued, 1);
 }
 
-/// 40 registrations at once from one client address: 30 are taken (and hashed), the rest
-/// get 429 with `Retry-After` and the form back with what was typed.
+/// 40 registrations at once from one client address with a limit of 30 an hour: 30 are
+/// taken (and hashed), the rest get 429 with `Retry-After` and the form back with what was
+/// typed.
 #[actix_web::test]
 async fn registrations_are_limited_per_client_address() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(&[("REGISTRATIONS_PER_CLIENT_PER_HOUR", "30")]).await;
     let client = client(&app.address);
     let mut tries = Vec::new();
     for i in 0..40 {
@@ -234,11 +235,11 @@ async fn registrations_are_limited_per_client_address() {
     );
 }
 
-/// Resets and new confirmation links are limited per client address too (30 an hour,
+/// Resets and new confirmation links are limited per client address too (here 30 an hour,
 /// whichever addresses they are for), with the form and what was typed kept.
 #[actix_web::test]
 async fn reset_and_resend_requests_are_limited_per_client_address() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(&[("LINK_REQUESTS_PER_CLIENT_PER_HOUR", "30")]).await;
     for i in 0..30 {
         let (path, expect) = if i % 2 == 0 {
             ("/forgot-password", 303)
@@ -260,7 +261,11 @@ async fn reset_and_resend_requests_are_limited_per_client_address() {
         assert!(html.contains(r#"value="one.more@example.com""#));
     }
     // Another client address is not affected (behind a trusted proxy, each counted apart).
-    let proxied = spawn_app_with(&[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let proxied = spawn_app_with(&[
+        ("TRUSTED_PROXIES", "127.0.0.1/32"),
+        ("LINK_REQUESTS_PER_CLIENT_PER_HOUR", "30"),
+    ])
+    .await;
     for i in 0..31 {
         let resp = client(&proxied.address)
             .post(proxied.url("/forgot-password"))

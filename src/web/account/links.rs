@@ -129,8 +129,13 @@ pub(super) async fn request_link(
 ) -> Result<db::limits::Limit, AppError> {
     let base = state.link("");
     let ip = crate::web::client::client_ip(req, &state.settings).to_string();
+    let per_hour = state.settings.link_requests_per_client_hour;
     let (limit, sent) = db::query(&state.pool, move |c| {
-        service::request_link(c, &ip, &email, lang, &link, &base, clock::now())
+        let client = service::PerClient {
+            address: &ip,
+            per_hour,
+        };
+        service::request_link(c, client, &email, lang, &link, &base, clock::now())
     })
     .await?;
     if sent {

@@ -130,8 +130,9 @@ pub async fn register(
         )
     };
     let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
+    let per_hour = state.settings.registrations_per_client_hour;
     let by_ip = db::query(&state.pool, move |c| {
-        service::registration_from(c, &ip, clock::now())
+        service::registration_from(c, &ip, per_hour, clock::now())
     })
     .await?;
     if let db::limits::Limit::Refused { retry_after } = by_ip {
