@@ -14,7 +14,7 @@ pub async fn inbox(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppErro
                 thead { tr { th scope="col" { (t.col_subject) } th scope="col" { (t.col_status) } th scope="col" { (t.col_updated) } } }
                 tbody {
                     @for (c, waiting) in &list {
-                        tr.waiting[*waiting] {
+                        tr class=[waiting.then_some("waiting")] {
                             td data-label=(t.col_subject) { a href={ "/operator/cases/" (c.id) } { (c.subject) } @if *waiting { " " span.badge.dark { (t.op_unanswered) } } }
                             td data-label=(t.col_status) { @if c.status == CaseStatus::Open { (t.case_open) } @else { (t.case_closed) } }
                             td data-label=(t.col_updated) { (clock::local_display(c.updated_at)) }
@@ -58,7 +58,7 @@ pub(super) async fn case_view(
         }
         ol.thread {
             @for m in &messages {
-                li.from-office[m.from_operator] {
+                li class=[m.from_operator.then_some("from-office")] {
                     p.meta { strong { @if m.from_operator { (t.author_office) } @else { (t.op_customer) } } " · " (clock::local_display(m.created_at)) }
                     p.body { (m.body) }
                 }

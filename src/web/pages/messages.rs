@@ -251,7 +251,7 @@ fn thread_page(
         }
         ol.thread {
             @for m in &th.messages {
-                li.from-office[m.from_operator] {
+                li class=[m.from_operator.then_some("from-office")] {
                     p.meta {
                         strong { @if m.from_operator { (t.author_office) } @else { (t.author_you) } }
                         " · " (clock::local_display(m.created_at))

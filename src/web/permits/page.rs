@@ -304,7 +304,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             ul.links {
                 @if can(PermitAction::Renew) {
                     // The next thing to do once the end is near (or past): the primary button.
-                    li { a.button[renew_now] href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
+                    li { a class=[renew_now.then_some("button")] href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
                 }
                 @if can(PermitAction::Receipt) {
                     li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }

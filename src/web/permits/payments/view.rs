@@ -180,7 +180,7 @@ pub fn section(
                                 (input(Field::new("swish_number", t.swish_number, "tel").value(typed.unwrap_or(&default_number)).error(error.filter(|_| typed.is_some())).autocomplete("tel")))
                             }
                         }
-                        button.secondary[swish && ctx.phone] type="submit" { (t.pay_button) }
+                        button class=[(swish && ctx.phone).then_some("secondary")] type="submit" { (t.pay_button) }
                     }
                 }
             }
