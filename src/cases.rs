@@ -35,13 +35,15 @@ pub fn parse_body(raw: &str) -> Result<Text, CaseError> {
     Text::parse(raw, BODY_MAX).map_err(CaseError::Body)
 }
 
-/// A customer opens a case, optionally about one of their permits.
+/// A customer opens a case, optionally about one of their permits; the office's staff are
+/// notified.
 pub fn open(
     conn: &mut DbConnection,
     user_id: UserId,
     permit_id: Option<PermitId>,
     subject: &str,
     body: &str,
+    base_url: &str,
 ) -> Result<i64, CaseError> {
     let subject = Text::parse(subject, SUBJECT_MAX).map_err(CaseError::Subject);
     let body = parse_body(body);
@@ -53,35 +55,48 @@ pub fn open(
             return Err(CaseError::Permit);
         }
         let now = crate::clock::now();
-        Ok(cases::open(
-            c,
-            user_id,
-            permit_id,
-            subject.as_str(),
-            body.as_str(),
-            now,
-        )?)
+        let id = cases::open(c, user_id, permit_id, subject.as_str(), body.as_str(), now)?;
+        notify_office(c, user_id, id, subject.as_str(), base_url, now)?;
+        Ok(id)
     })
 }
 
-/// The customer writes in their own case.
+/// Each member of the office's staff is told that a customer wrote in a case, on the
+/// channels they chose, with a link to it in the operator portal (through login).
+fn notify_office(
+    c: &mut DbConnection,
+    customer: UserId,
+    case_id: i64,
+    subject: &str,
+    base_url: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<(), CaseError> {
+    let name = accounts::user_by_id(c, customer)?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let link = format!("{base_url}/operator/cases/{case_id}");
+    for staff in crate::db::users::staff_users(c)? {
+        let lang = Lang::parse(&staff.language).unwrap_or_default();
+        let message = messages::case_from_customer(lang, &name, subject, &link);
+        notify::queue(c, &staff, "case_from_customer", message, now)?;
+    }
+    Ok(())
+}
+
+/// The customer writes in their own case; the office's staff are notified.
 pub fn customer_reply(
     conn: &mut DbConnection,
     user_id: UserId,
     case_id: i64,
     body: &str,
+    base_url: &str,
 ) -> Result<(), CaseError> {
     let body = parse_body(body)?;
     crate::db::write_tx(conn, |c| {
-        cases::owned(c, case_id, user_id)?.ok_or(CaseError::NotFound)?;
-        cases::add_message(
-            c,
-            case_id,
-            Some(user_id),
-            false,
-            body.as_str(),
-            crate::clock::now(),
-        )?;
+        let case = cases::owned(c, case_id, user_id)?.ok_or(CaseError::NotFound)?;
+        let now = crate::clock::now();
+        cases::add_message(c, case_id, Some(user_id), false, body.as_str(), now)?;
+        notify_office(c, user_id, case_id, &case.subject, base_url, now)?;
         Ok(())
     })
 }

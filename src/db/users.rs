@@ -96,6 +96,16 @@ pub fn set_role(c: &mut DbConnection, id: UserId, role: Role) -> QueryResult<()>
         .map(drop)
 }
 
+/// The operator portal's staff as users (to notify), oldest first.
+pub fn staff_users(c: &mut DbConnection) -> QueryResult<Vec<super::accounts::UserRow>> {
+    users::table
+        .filter(users::role.ne(Role::Customer))
+        .filter(users::deleted_at.is_null())
+        .order(users::id.asc())
+        .select(super::accounts::UserRow::as_select())
+        .load(c)
+}
+
 /// The operator portal's staff (name, e-mail, role), oldest first.
 pub fn staff(c: &mut DbConnection) -> QueryResult<Vec<(String, String, Role)>> {
     users::table

@@ -37,6 +37,9 @@ fn unread_badge(html: &str) -> Option<String> {
 #[actix_web::test]
 async fn a_case_from_question_to_reply() {
     let app = spawn_app().await;
+    // The parking office's staff hear of each message a customer writes.
+    let office = "kontoret@regionvastmanland.se";
+    crate::operator::operator_client(&app, office).await;
     let email = "fraga@regionvastmanland.se";
     let permit = bought_permit(&app, email).await;
     let permit_id = permit.rsplit('/').next().unwrap();
@@ -67,6 +70,15 @@ async fn a_case_from_question_to_reply() {
         .first(&mut app.conn())
         .unwrap();
     assert!(unread_badge(&app.get_html("/").await).is_none());
+    let told = app.smtp().wait_for_nth(office, 2).await;
+    assert!(
+        told.subject()
+            .contains("Nytt meddelande i ärendet: Fel bil")
+    );
+    assert!(
+        told.link("/operator/cases/")
+            .ends_with(&format!("/operator/cases/{case_id}"))
+    );
 
     // The office answers: the count shows in the top bar and an e-mail links to the case.
     office_replies(&app, case_id, "Byt registreringsnummer under Visa/ändra.");
@@ -132,6 +144,13 @@ async fn a_case_from_question_to_reply() {
         .load(&mut app.conn())
         .unwrap();
     assert_eq!(kinds.iter().filter(|k| *k == "case_reply").count(), 1);
+    // The office is told of the customer's answer too, not of its own.
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "case_from_customer").count(),
+        2
+    );
+    let told = app.smtp().wait_for_nth(office, 3).await;
+    assert!(told.subject().contains("Fel bil"));
 }
 
 #[actix_web::test]

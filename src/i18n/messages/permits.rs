@@ -159,6 +159,36 @@ pub fn case_reply(lang: Lang, name: &str, subject: &str, link: &str) -> Message 
 }
 
 /// The parking office approved an "Extern betalande" application: the permit can be paid.
+/// To the parking office's staff: a customer wrote in a case (a new one or a reply).
+pub fn case_from_customer(lang: Lang, customer: &str, subject: &str, link: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            format!("Nytt meddelande i ärendet: {subject}"),
+            &[format!(
+                "{customer} har skrivit i ärendet. Logga in i operatörsportalen för att läsa och svara."
+            )],
+            Some(("Läs ärendet", link)),
+        )
+        .sms(
+            "Parkportal: Nytt meddelande från en kund i ett ärende:".into(),
+            link,
+        ),
+        Lang::En => compose(
+            lang,
+            format!("New message in the case: {subject}"),
+            &[format!(
+                "{customer} has written in the case. Log in to the operator portal to read and answer."
+            )],
+            Some(("Read the case", link)),
+        )
+        .sms(
+            "Parkportal: A customer wrote in a case:".into(),
+            link,
+        ),
+    }
+}
+
 pub fn application_approved(lang: Lang, name: &str, regnr: &str, link: &str) -> Message {
     match lang {
         Lang::Sv => compose(

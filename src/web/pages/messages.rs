@@ -168,18 +168,22 @@ pub async fn create(
             .map_err(|_| CaseError::Permit),
     };
     let (subject, message) = (form.subject.clone(), form.message.clone());
+    let base = state.link("");
     let outcome = match permit_id {
         Err(e) => Err(e),
         Ok(pid) => {
             db::run(&state.pool, move |c| {
-                cases::open(c, uid, pid, &subject, &message)
+                cases::open(c, uid, pid, &subject, &message, &base)
             })
             .await
         }
     };
     let mut e = NewCaseErrors::default();
     match outcome {
-        Ok(id) => return Ok(see_other(&format!("/messages/{id}?m=sent"))),
+        Ok(id) => {
+            state.wake_mailbox();
+            return Ok(see_other(&format!("/messages/{id}?m=sent")));
+        }
         Err(CaseError::Db(err)) => return Err(AppError::Db(err)),
         Err(CaseError::NotFound) => return Err(AppError::NotFound),
         Err(CaseError::Subject(err)) => e.subject = Some(subject_error(t, err)),
@@ -336,12 +340,16 @@ pub async fn reply(
     let id = id.into_inner();
     let uid = me.user.id;
     let text = form.message.clone();
+    let base = state.link("");
     let outcome = db::run(&state.pool, move |c| {
-        cases::customer_reply(c, uid, id, &text)
+        cases::customer_reply(c, uid, id, &text, &base)
     })
     .await;
     match outcome {
-        Ok(()) => Ok(see_other(&format!("/messages/{id}?m=sent"))),
+        Ok(()) => {
+            state.wake_mailbox();
+            Ok(see_other(&format!("/messages/{id}?m=sent")))
+        }
         Err(CaseError::NotFound) => Err(AppError::NotFound),
         Err(CaseError::Db(e)) => Err(AppError::Db(e)),
         Err(e) => {
