@@ -524,18 +524,31 @@ async fn status_follows_the_date_and_renewal_starts_the_day_after() {
     assert!(wizard.contains("value=\"ABC123\""));
 }
 
+/// A bought permit of `email`'s made paid, ending on `end`; its path.
+async fn paid_permit_ending(app: &TestApp, email: &str, end: chrono::NaiveDate) -> String {
+    let permit = bought_permit(app, email).await;
+    diesel::update(permits::table)
+        .set((permits::state.eq("paid"), permits::end_date.eq(end)))
+        .execute(&mut app.conn())
+        .unwrap();
+    permit
+}
+
+/// "Förnya" on the permit at `permit`: the renewal page it leads to.
+async fn renewal_page(app: &TestApp, permit: &str) -> String {
+    let resp = app.get(&format!("{permit}/renew")).await;
+    app.get_html(resp.headers()["location"].to_str().unwrap())
+        .await
+}
+
 /// "Förnya": a page that says it renews, asks only the package and the number, and ends in
 /// a permit that renews the old one; the type and car park cannot be changed under it.
 #[actix_web::test]
 async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
     use crate::kit::html::form_fields;
     let app = spawn_app().await;
-    let permit = bought_permit(&app, "fornya@regionvastmanland.se").await;
     let end = today() + chrono::Duration::days(30);
-    diesel::update(permits::table)
-        .set((permits::state.eq("paid"), permits::end_date.eq(end)))
-        .execute(&mut app.conn())
-        .unwrap();
+    let permit = paid_permit_ending(&app, "fornya@regionvastmanland.se", end).await;
     // A month before the end, "Förnya" is the page's primary button; a year before, a link.
     let primary = format!("<a class=\"button\" href=\"{permit}/renew\">Förnya</a>");
     assert!(app.get_html(&permit).await.contains(&primary));
@@ -551,10 +564,7 @@ async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
         .set(permits::end_date.eq(end))
         .execute(&mut app.conn())
         .unwrap();
-    let resp = app.get(&format!("{permit}/renew")).await;
-    let page = app
-        .get_html(resp.headers()["location"].to_str().unwrap())
-        .await;
+    let page = renewal_page(&app, &permit).await;
     let from = end + chrono::Duration::days(1);
     let heading = format!("<h1>Förnya ABC123 – nytt tillstånd från {from}</h1>");
     assert!(page.contains(&heading), "{page}");
@@ -657,16 +667,9 @@ async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
 async fn a_year_card_can_be_renewed_the_day_it_is_bought() {
     use crate::kit::html::form_fields;
     let app = spawn_app().await;
-    let permit = bought_permit(&app, "helar@regionvastmanland.se").await;
     let end = today() + chrono::Duration::days(364);
-    diesel::update(permits::table)
-        .set((permits::state.eq("paid"), permits::end_date.eq(end)))
-        .execute(&mut app.conn())
-        .unwrap();
-    let resp = app.get(&format!("{permit}/renew")).await;
-    let page = app
-        .get_html(resp.headers()["location"].to_str().unwrap())
-        .await;
+    let permit = paid_permit_ending(&app, "helar@regionvastmanland.se", end).await;
+    let page = renewal_page(&app, &permit).await;
     let fields = form_fields(&page, "form[action=\"/permits/new\"]").unwrap();
     let from = end + chrono::Duration::days(1);
     assert!(
