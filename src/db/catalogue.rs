@@ -196,6 +196,34 @@ pub fn set_package_terms(
         .map(drop)
 }
 
+/// What the office may change of a permit type: whether it is sold, its VAT (its packages'
+/// too), and for a day card the price per day, how many months it is valid and the most days
+/// in one order. Later purchases only (a sold permit keeps its own copy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypeTerms {
+    pub active: bool,
+    pub vat_basis_points: i32,
+    pub day_price_ore: Option<i64>,
+    pub day_validity_months: Option<i32>,
+    pub max_days: Option<i32>,
+}
+
+pub fn set_type_terms(conn: &mut DbConnection, id: i64, t: &TypeTerms) -> QueryResult<()> {
+    diesel::update(permit_types::table.find(id))
+        .set((
+            permit_types::active.eq(t.active),
+            permit_types::vat_basis_points.eq(t.vat_basis_points),
+            permit_types::day_price_ore.eq(t.day_price_ore),
+            permit_types::day_validity_months.eq(t.day_validity_months),
+            permit_types::max_days.eq(t.max_days),
+        ))
+        .execute(conn)?;
+    diesel::update(packages::table.filter(packages::permit_type_id.eq(id)))
+        .set(packages::vat_basis_points.eq(t.vat_basis_points))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn insert_car_park(conn: &mut DbConnection, new: &NewCarPark) -> QueryResult<()> {
     diesel::insert_into(car_parks::table)
         .values(new)

@@ -53,6 +53,13 @@ impl Money {
         kr.checked_mul(100)?.checked_add(ore).map(Money::from_ore)
     }
 
+    /// The amount as typed in a field labelled in kronor: [`Money::sek`] without " kr"
+    /// ("3 850", "1 000,50").
+    pub fn sek_typed(self) -> String {
+        let sek = self.sek();
+        sek.trim_end_matches("\u{a0}kr").to_string()
+    }
+
     pub fn sek(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
@@ -116,6 +123,14 @@ mod tests {
     }
 
     proptest! {
+        /// What a field is filled with reads back as the same amount.
+        #[test]
+        fn a_typed_amount_reads_back(ore in 0i64..10_000_000_000) {
+            let typed = Money::from_ore(ore).sek_typed();
+            prop_assert!(!typed.contains("kr"));
+            prop_assert_eq!(Money::parse_sek(&typed), Some(Money::from_ore(ore)));
+        }
+
         #[test]
         fn vat_is_within_half_an_ore_of_exact(ore in 0i64..100_000_000) {
             let vat = Money::from_ore(ore).vat_included(2500).ore() as f64;

@@ -1,12 +1,13 @@
-//! The operator's changes to the catalogue ("Katalog"): a new package of a period type, a
-//! package's price and whether it is sold, a new car park. Each is one transaction with its
+//! The operator's changes to the catalogue ("Katalog"): a permit type's terms (sold or not,
+//! VAT, a day card's price per day, validity and most days), a new package of a period type,
+//! a package's price and whether it is sold, a new car park. Each is one transaction with its
 //! audit record; a sold permit keeps its own copy of name and price.
 
 use crate::domain::UserId;
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use crate::db::catalogue::{self, NewCarPark, NewPackage};
+use crate::db::catalogue::{self, NewCarPark, NewPackage, TypeTerms};
 use crate::db::{DbConnection, audit, write_tx};
 use crate::domain::Money;
 use crate::domain::permit_actions::Kind;
@@ -54,6 +55,55 @@ pub fn add_package(
             &format!("permit_type:{}", pt.id),
             None,
             Some(&after),
+            now,
+        )?;
+        Ok(true)
+    })
+}
+
+/// Sets a permit type's terms; the day-card terms only for a day card (a period type keeps
+/// its own, unused). `false` when there is no such type.
+pub fn update_type(
+    c: &mut DbConnection,
+    by: UserId,
+    id: i64,
+    terms: TypeTerms,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    write_tx(c, |c| {
+        let Some(old) = catalogue::permit_type(c, id)? else {
+            return Ok(false);
+        };
+        let terms = match old.kind {
+            Kind::Day => terms,
+            Kind::Period => TypeTerms {
+                day_price_ore: old.day_price_ore,
+                day_validity_months: old.day_validity_months,
+                max_days: old.max_days,
+                ..terms
+            },
+        };
+        catalogue::set_type_terms(c, id, &terms)?;
+        let said = |t: &TypeTerms| {
+            format!(
+                "active={} vat={} day_price={:?} validity={:?} max_days={:?}",
+                t.active, t.vat_basis_points, t.day_price_ore, t.day_validity_months, t.max_days
+            )
+        };
+        let before = TypeTerms {
+            active: old.active,
+            vat_basis_points: old.vat_basis_points,
+            day_price_ore: old.day_price_ore,
+            day_validity_months: old.day_validity_months,
+            max_days: old.max_days,
+        };
+        audit::record(
+            c,
+            Some(by),
+            "permit_type.update",
+            &format!("permit_type:{id}"),
+            Some(&said(&before)),
+            Some(&said(&terms)),
             now,
         )?;
         Ok(true)

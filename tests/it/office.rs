@@ -978,3 +978,119 @@ async fn an_admin_invites_an_operator_who_chooses_a_password() {
     assert_eq!(role, "operator");
     assert!(audit_actions(&app).contains(&"user.invite".to_string()));
 }
+
+/// Katalog: a permit type's terms. A day card's price per day, validity and most days, and a
+/// type's VAT (its packages' too), apply to later purchases; a type no longer sold is not
+/// offered; wrong values come back with each error and what was typed.
+#[actix_web::test]
+async fn the_office_sets_a_types_terms() {
+    use parkportal::db::schema::permit_types;
+    let app = spawn_app().await;
+    let op = operator_client(&app, "typer@regionvastmanland.se").await;
+    let (_, cat) = op_get(&app, &op, "/operator/catalogue").await;
+    let csrf = hidden_value(&cat, "csrf");
+    let id_of = |name: &str| -> i64 {
+        permit_types::table
+            .filter(permit_types::name_sv.eq(name))
+            .select(permit_types::id)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let (day, monthly) = (
+        id_of("Anställda dagkort"),
+        id_of("Anställda månads/årskort"),
+    );
+    assert_eq!(
+        attr(&cat, &format!("#vat-{day}"), "value").as_deref(),
+        Some("25")
+    );
+    assert_eq!(
+        attr(&cat, &format!("#dayprice-{day}"), "value").as_deref(),
+        Some("40")
+    );
+    assert!(attr(&cat, &format!("#dayprice-{monthly}"), "value").is_none());
+    // Every wrong value is said, and what was typed comes back.
+    let path = format!("/operator/catalogue/types/{day}");
+    let page = op_refused(
+        &app,
+        &op,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("active", "yes"),
+            ("vat", "tjugofem"),
+            ("day_price", "gratis"),
+            ("validity", "99"),
+            ("max_days", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        attrs(&page, "#error-summary a", "href"),
+        [
+            format!("#vat-{day}"),
+            format!("#dayprice-{day}"),
+            format!("#validity-{day}"),
+            format!("#maxdays-{day}")
+        ]
+    );
+    assert_eq!(
+        attr(&page, &format!("#validity-{day}"), "value").as_deref(),
+        Some("99")
+    );
+    // 12,5 % VAT, 25 kr a day, valid 6 months, at most 10 days an order.
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("active", "yes"),
+        ("vat", "12,5"),
+        ("day_price", "25"),
+        ("validity", "6"),
+        ("max_days", "10"),
+    ];
+    assert_eq!(op_post(&app, &op, &path, &fields).await.status(), 303);
+    let row: (i32, Option<i64>, Option<i32>, Option<i32>) = permit_types::table
+        .find(day)
+        .select((
+            permit_types::vat_basis_points,
+            permit_types::day_price_ore,
+            permit_types::day_validity_months,
+            permit_types::max_days,
+        ))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(row, (1250, Some(2500), Some(6), Some(10)));
+    let (_, cat) = op_get(&app, &op, "/operator/catalogue").await;
+    assert_eq!(
+        attr(&cat, &format!("#vat-{day}"), "value").as_deref(),
+        Some("12,5")
+    );
+    // A buyer now: 11 days are too many; 3 cost 75 kr.
+    app.logged_in_user("kopare@regionvastmanland.se").await;
+    let too_many = crate::daycards::buy_day_card(&app, today(), "11").await;
+    assert_eq!(too_many.status(), 422);
+    let review = crate::daycards::buy_day_card(&app, today(), "3").await;
+    assert_eq!(review.status(), 200);
+    assert!(review.text().await.unwrap().contains("75\u{a0}kr"));
+    // The monthly type at 6 % VAT (its packages too) and no longer sold: not offered.
+    let path = format!("/operator/catalogue/types/{monthly}");
+    let fields = [("csrf", csrf.as_str()), ("vat", "6")];
+    assert_eq!(op_post(&app, &op, &path, &fields).await.status(), 303);
+    let vats: Vec<i32> = packages::table
+        .filter(packages::permit_type_id.eq(monthly))
+        .select(packages::vat_basis_points)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(
+        !vats.is_empty() && vats.iter().all(|v| *v == 600),
+        "{vats:?}"
+    );
+    let wizard = app.get_html("/permits/new").await;
+    assert!(!wizard.contains("Anställda månads/årskort"), "{wizard}");
+    assert!(wizard.contains("Anställda dagkort"));
+    let audited: i64 = audit_log::table
+        .filter(audit_log::action.eq("permit_type.update"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(audited, 2);
+}

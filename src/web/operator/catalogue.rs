@@ -86,11 +86,28 @@ async fn catalogue_view(
             section.card aria-labelledby={ "type-" (tid) } {
                 h2 #{ "type-" (tid) } { (pt.name_sv) }
                 p { (labels::kind(t, pt.kind)) @if pt.needs_approval { " · " (t.op_needs_approval) } }
+                form method="post" action={ "/operator/catalogue/types/" (tid) } novalidate {
+                    (csrf(&op.me.csrf_token))
+                    div.check {
+                        input id={ "sold-" (tid) } type="checkbox" name="active" value="yes" checked[pt.active];
+                        label for={ "sold-" (tid) } { (t.op_type_sold) }
+                    }
+                    (term_field(r, &format!("vat-{tid}"), "vat", t.op_vat_label, &percent(pt.vat_basis_points), "decimal"))
+                    @if pt.kind == Kind::Day {
+                        @let price = pt.day_price_ore.map(|o| Money::from_ore(o).sek_typed()).unwrap_or_default();
+                        @let validity = pt.day_validity_months.map(|m| m.to_string()).unwrap_or_default();
+                        @let most = pt.max_days.map(|m| m.to_string()).unwrap_or_default();
+                        (term_field(r, &format!("dayprice-{tid}"), "day_price", t.op_day_price_label, &price, "decimal"))
+                        (term_field(r, &format!("validity-{tid}"), "validity", t.op_validity_label, &validity, "numeric"))
+                        (term_field(r, &format!("maxdays-{tid}"), "max_days", t.op_max_days_label, &most, "numeric"))
+                    }
+                    button.small type="submit" { (t.op_save) }
+                }
                 ul {
                     @for pkg in pkgs.iter().filter(|p| p.permit_type_id == tid) {
                         @let pid = pkg.id;
                         @let price_id = format!("price-{pid}");
-                        @let price = Money::from_ore(pkg.price_ore).sek().replace(" kr", "");
+                        @let price = Money::from_ore(pkg.price_ore).sek_typed();
                         @let price_error = r.error(&price_id);
                         li {
                             form.inline method="post" action={ "/operator/catalogue/packages/" (pid) } novalidate {
@@ -161,6 +178,129 @@ async fn catalogue_view(
         status,
         operator_page(&op.ctx, &op.me.csrf_token, t.op_catalogue, body),
     ))
+}
+
+/// One field of a type's terms: its label, what it holds (or was typed) and its error.
+fn term_field(r: &Refused, id: &str, name: &str, label: &str, current: &str, mode: &str) -> Markup {
+    let error = r.error(id);
+    html! {
+        label for=(id) { (label) }
+        input id=(id) type="text" name=(name) value=(r.typed(id, current)) inputmode=(mode)
+            aria-invalid=[error.map(|_| "true")]
+            aria-describedby=[error.map(|_| format!("{id}-error"))];
+        @if let Some(e) = error { p.field-error id={ (id) "-error" } { (e) } }
+    }
+}
+
+/// Basis points as a percentage as typed: 2500 "25", 1250 "12,5".
+fn percent(basis_points: i32) -> String {
+    let (whole, part) = (basis_points / 100, basis_points % 100);
+    match part {
+        0 => whole.to_string(),
+        p if p % 10 == 0 => format!("{whole},{}", p / 10),
+        p => format!("{whole},{p:02}"),
+    }
+}
+
+/// A VAT rate typed in per cent ("25", "12,5", "6 %"), 0–100 with at most two decimals, as
+/// basis points.
+fn parse_percent(raw: &str) -> Option<i32> {
+    let raw = raw.trim().trim_end_matches('%').trim().replace(',', ".");
+    let (whole, part) = raw.split_once('.').unwrap_or((&raw, ""));
+    if whole.is_empty()
+        || part.len() > 2
+        || !(whole.chars().chain(part.chars())).all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i32 = whole.parse().ok()?;
+    let part: i32 = format!("{part:0<2}").parse().ok()?;
+    Some(whole * 100 + part).filter(|bp| (0..=10_000).contains(bp))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TypeForm {
+    active: Option<String>,
+    vat: String,
+    day_price: String,
+    validity: String,
+    max_days: String,
+}
+
+/// A permit type's terms ("Säljs", VAT, and a day card's price per day, validity and most
+/// days); later purchases only. Every wrong field is said at once, with what was typed.
+pub async fn update_type(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: CsrfForm<TypeForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = op.ctx.t();
+    let id = id.into_inner();
+    let kind = db::query(&state.pool, move |c| catalogue::permit_type(c, id))
+        .await?
+        .ok_or(AppError::NotFound)?
+        .kind;
+    let in_range = |raw: &str, max: i32| {
+        raw.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+    };
+    let vat = parse_percent(&form.vat);
+    // (Nothing is free: a payment of 0 kr cannot be made.)
+    let price = Money::parse_sek(&form.day_price).filter(|p| p.ore() > 0);
+    let validity = in_range(&form.validity, 36);
+    let max_days = in_range(&form.max_days, 366);
+    let day = kind == Kind::Day;
+    let ids = [
+        format!("vat-{id}"),
+        format!("dayprice-{id}"),
+        format!("validity-{id}"),
+        format!("maxdays-{id}"),
+    ];
+    let wrong = [
+        vat.is_none(),
+        day && price.is_none(),
+        day && validity.is_none(),
+        day && max_days.is_none(),
+    ];
+    let texts = [
+        t.op_err_vat,
+        t.op_err_price,
+        t.op_err_months,
+        t.op_err_max_days,
+    ];
+    let Some(vat) = vat.filter(|_| !wrong.contains(&true)) else {
+        let errors = (0..4)
+            .filter(|i| wrong[*i])
+            .map(|i| (ids[i].clone(), texts[i]))
+            .collect();
+        let typed = [&form.vat, &form.day_price, &form.validity, &form.max_days];
+        let r = Refused::of(
+            errors,
+            ids.iter().cloned().zip(typed.iter().map(|s| s.as_str())),
+        );
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return catalogue_view(&op, &state, html! {}, &r, status).await;
+    };
+    let terms = catalogue::TypeTerms {
+        active: form.active.is_some(),
+        vat_basis_points: vat,
+        day_price_ore: price.map(|p| p.ore()),
+        day_validity_months: validity,
+        max_days,
+    };
+    let opid = op.me.user.id;
+    let found = db::query(&state.pool, move |c| {
+        services::catalogue::update_type(c, opid, id, terms, clock::now())
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other("/operator/catalogue?m=saved"))
 }
 
 /// The add-package form names its fields per type (`name-3`, …) so each type's form has
@@ -347,4 +487,28 @@ pub async fn set_capacity(
     }
     state.queue_now();
     Ok(see_other("/operator/catalogue?m=saved"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_percent, percent};
+
+    #[test]
+    fn vat_rates_read_as_typed_and_back() {
+        for (typed, bp) in [
+            ("25", 2500),
+            ("12,5", 1250),
+            ("6 %", 600),
+            ("0", 0),
+            ("7.25", 725),
+        ] {
+            assert_eq!(parse_percent(typed), Some(bp), "{typed}");
+        }
+        for bad in ["", "tjugo", "101", "-5", "12,345", "1e2", ",5"] {
+            assert_eq!(parse_percent(bad), None, "{bad}");
+        }
+        for bp in [0, 600, 1250, 2500, 725, 10_000] {
+            assert_eq!(parse_percent(&percent(bp)), Some(bp));
+        }
+    }
 }

@@ -99,6 +99,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(refund_retry),
             )
             .route("/catalogue", web::get().to(catalogue))
+            .route("/catalogue/types/{id}", web::post().to(update_type))
             .route("/catalogue/packages", web::post().to(add_package))
             .route("/catalogue/packages/{id}", web::post().to(update_package))
             .route("/catalogue/car-parks", web::post().to(add_car_park))

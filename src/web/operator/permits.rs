@@ -93,7 +93,7 @@ pub(super) async fn permit_view(
                 form method="post" action={ "/operator/permits/" (p.id) "/cancel" } novalidate {
                     (csrf(&op.me.csrf_token))
                     @if paid.is_some() {
-                        @let refund = m.refund_typed.clone().unwrap_or_else(|| Money::from_ore(refundable).sek().replace(" kr", ""));
+                        @let refund = m.refund_typed.clone().unwrap_or_else(|| Money::from_ore(refundable).sek_typed());
                         (input(Field::new("refund", t.op_refund_label, "text").value(&refund).error(m.cancel_error).optional().inputmode("decimal").hint(t.op_refund_hint)))
                     }
                     button.danger type="submit" { (t.op_cancel_button) }
@@ -440,7 +440,7 @@ async fn cancel_check(
         p { (t.op_cancel_check_told) }
         form method="post" action={ "/operator/permits/" (id) "/cancel" } {
             (csrf(&op.me.csrf_token))
-            input type="hidden" name="refund" value=(refund.map(|ore| Money::from_ore(ore).sek().replace(" kr", "")).unwrap_or_default());
+            input type="hidden" name="refund" value=(refund.map(|ore| Money::from_ore(ore).sek_typed()).unwrap_or_default());
             input type="hidden" name="confirm" value="yes";
             div.actions {
                 button.danger type="submit" { (t.op_cancel_confirm) }
