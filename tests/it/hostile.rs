@@ -242,6 +242,11 @@ fn endpoints(permit: i64, case_id: i64) -> Vec<Endpoint> {
             true,
         ),
         ep(&format!("{p}/sessions/2030-01-01/cancel"), &["month"], true),
+        ep(
+            &format!("{p}/sessions/2030-01-01/restore"),
+            &["undo_day", "undo_regnr", "undo_foreign", "month"],
+            true,
+        ),
         ep(&format!("{p}/pay"), &["method", "swish_number"], true),
         Endpoint {
             path: format!("{p}/attachment"),

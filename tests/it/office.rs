@@ -840,6 +840,7 @@ const OFFICE_POSTS: &[&str] = &[
     "/operator/permits/1/dates",
     "/operator/permits/1/cancel",
     "/operator/permits/1/refunds/1/retry",
+    "/operator/catalogue/types/1",
     "/operator/catalogue/packages",
     "/operator/catalogue/packages/1",
     "/operator/catalogue/car-parks",
