@@ -7,11 +7,6 @@ use super::ctx::Ctx;
 use crate::domain::role::Role;
 use crate::i18n::Texts;
 
-/// htmx without eval, without injected scripts and without its injected indicator style,
-/// so the Content-Security-Policy needs neither `unsafe-eval` nor `unsafe-inline`. A 422 (a
-/// form shown again with its errors) is swapped in like a success.
-const HTMX_CONFIG: &str = r#"{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}]}"#;
-
 /// What the logged-in frame shows on the right of the top bar.
 pub struct Frame<'a> {
     pub unread_messages: i64,
@@ -50,7 +45,7 @@ fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
                 title { @if refused { (t.err_title_prefix) } (title) " – " (t.app_name) }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href=(assets::url("app.css"));
-                meta name="htmx-config" content=(HTMX_CONFIG);
+                // (Its configuration is part of the file: `assets::HTMX_CONFIG`.)
                 script src=(assets::url("vendor/htmx.min.js")) defer {}
             }
             body {
