@@ -92,6 +92,17 @@ async fn an_employee_buys_a_monthly_permit_up_to_awaiting_payment() {
 
     let home = app.get_html("/").await;
     assert!(home.contains(">Visa/ändra</a>"));
+    // Its accessible name is just "Visa/ändra"; the permit it opens is its description.
+    let link = format!("{location}\"]:not(.card-link)");
+    let link = format!("a[href=\"{link}");
+    assert_eq!(crate::kit::html::attr(&home, &link, "aria-label"), None);
+    let described = crate::kit::html::attr(&home, &link, "aria-describedby").unwrap();
+    for id in described.split(' ') {
+        assert!(
+            crate::kit::html::text(&home, &format!("#{id}")).is_some(),
+            "#{id}"
+        );
+    }
     assert!(home.contains("ABC123") && home.contains("Väntar på betalning"));
     assert!(
         home.contains("Västmanlands sjukhus Västerås"),

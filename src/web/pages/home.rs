@@ -223,10 +223,10 @@ fn permit_card(
         && days_left.is_some_and(|left| left > 0);
     html! {
         li.card.permit-card {
-            p.regnr-big {
+            p.regnr-big #{ "reg-" (p.id) } {
                 a.card-link href={ "/permits/" (p.id) } { (p.regnr) }
             }
-            p.card-meta {
+            p.card-meta #{ "meta-" (p.id) } {
                 span class=(tag_class(status)) { (crate::i18n::status(ctx.lang, status)) }
                 " " (name)
             }
@@ -259,7 +259,9 @@ fn permit_card(
                         button type="submit" { (t.park_today) " (" (p.regnr) ")" }
                     }
                 }
-                a href={ "/permits/" (p.id) } aria-label={ (t.view_edit) ", " (name) " " (p.regnr) } { (t.view_edit) }
+                // Named by its words alone ("Visa/ändra", as the guide and the contract say it);
+                // which permit it opens is its description: the number, status and type.
+                a href={ "/permits/" (p.id) } aria-describedby={ "reg-" (p.id) " meta-" (p.id) } { (t.view_edit) }
             }
         }
     }
