@@ -68,7 +68,7 @@ pub fn send_due(
         .inner_join(users::table)
         .filter(permits::state.eq("paid"))
         // The reminder links "Förnya", which a day card does not have.
-        .filter(permits::kind.ne("day"))
+        .filter(permits::kind.ne(crate::domain::permit_actions::Kind::Day.as_str()))
         .filter(permits::reminder_sent_at.is_null())
         .filter(permits::end_date.ge(today))
         .filter(permits::end_date.le(horizon))

@@ -208,6 +208,19 @@ pub struct TypeTerms {
     pub max_days: Option<i32>,
 }
 
+impl PermitTypeRow {
+    /// The terms the office may change, as they are.
+    pub fn terms(&self) -> TypeTerms {
+        TypeTerms {
+            active: self.active,
+            vat_basis_points: self.vat_basis_points,
+            day_price_ore: self.day_price_ore,
+            day_validity_months: self.day_validity_months,
+            max_days: self.max_days,
+        }
+    }
+}
+
 pub fn set_type_terms(conn: &mut DbConnection, id: i64, t: &TypeTerms) -> QueryResult<()> {
     diesel::update(permit_types::table.find(id))
         .set((

@@ -86,6 +86,33 @@ impl fmt::Display for Money {
     }
 }
 
+/// A VAT rate (basis points) in per cent as written on a page or typed in a field: 2500
+/// "25", 1250 "12,5", 725 "7,25".
+pub fn vat_percent(basis_points: i32) -> String {
+    let (whole, part) = (basis_points / 100, basis_points % 100);
+    match part {
+        0 => whole.to_string(),
+        p if p % 10 == 0 => format!("{whole},{}", p / 10),
+        p => format!("{whole},{p:02}"),
+    }
+}
+
+/// A VAT rate typed in per cent ("25", "12,5", "6 %"), 0–100 with at most two decimals, as
+/// basis points.
+pub fn parse_vat_percent(raw: &str) -> Option<i32> {
+    let raw = raw.trim().trim_end_matches('%').trim().replace(',', ".");
+    let (whole, part) = raw.split_once('.').unwrap_or((&raw, ""));
+    if whole.is_empty()
+        || part.len() > 2
+        || !(whole.chars().chain(part.chars())).all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i32 = whole.parse().ok()?;
+    let part: i32 = format!("{part:0<2}").parse().ok()?;
+    Some(whole * 100 + part).filter(|bp| (0..=10_000).contains(bp))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +125,25 @@ mod tests {
         assert_eq!(Money::parse_sek("1 200.05"), Some(Money::from_ore(120_005)));
         for bad in ["", "-5", "1,234", "abc", "1.2.3", "kr", "5e3"] {
             assert_eq!(Money::parse_sek(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn vat_rates_read_as_typed_and_back() {
+        for (typed, bp) in [
+            ("25", 2500),
+            ("12,5", 1250),
+            ("6 %", 600),
+            ("0", 0),
+            ("7.25", 725),
+        ] {
+            assert_eq!(parse_vat_percent(typed), Some(bp), "{typed}");
+        }
+        for bad in ["", "tjugo", "101", "-5", "12,345", "1e2", ",5"] {
+            assert_eq!(parse_vat_percent(bad), None, "{bad}");
+        }
+        for bp in [0, 600, 1250, 2500, 725, 10_000] {
+            assert_eq!(parse_vat_percent(&vat_percent(bp)), Some(bp));
         }
     }
 

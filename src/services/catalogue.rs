@@ -74,13 +74,13 @@ pub fn update_type(
         let Some(old) = catalogue::permit_type(c, id)? else {
             return Ok(false);
         };
+        let before = old.terms();
         let terms = match old.kind {
             Kind::Day => terms,
             Kind::Period => TypeTerms {
-                day_price_ore: old.day_price_ore,
-                day_validity_months: old.day_validity_months,
-                max_days: old.max_days,
-                ..terms
+                active: terms.active,
+                vat_basis_points: terms.vat_basis_points,
+                ..before
             },
         };
         catalogue::set_type_terms(c, id, &terms)?;
@@ -89,13 +89,6 @@ pub fn update_type(
                 "active={} vat={} day_price={:?} validity={:?} max_days={:?}",
                 t.active, t.vat_basis_points, t.day_price_ore, t.day_validity_months, t.max_days
             )
-        };
-        let before = TypeTerms {
-            active: old.active,
-            vat_basis_points: old.vat_basis_points,
-            day_price_ore: old.day_price_ore,
-            day_validity_months: old.day_validity_months,
-            max_days: old.max_days,
         };
         audit::record(
             c,

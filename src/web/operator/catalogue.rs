@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::db::catalogue;
+use crate::domain::money::{parse_vat_percent, vat_percent};
 use crate::domain::permit_actions::Kind;
 use crate::services;
 use crate::web::forms::CsrfForm;
@@ -92,7 +93,7 @@ async fn catalogue_view(
                         input id={ "sold-" (tid) } type="checkbox" name="active" value="yes" checked[pt.active];
                         label for={ "sold-" (tid) } { (t.op_type_sold) }
                     }
-                    (term_field(r, &format!("vat-{tid}"), "vat", t.op_vat_label, &percent(pt.vat_basis_points), "decimal"))
+                    (term_field(r, &format!("vat-{tid}"), "vat", t.op_vat_label, &vat_percent(pt.vat_basis_points), "decimal"))
                     @if pt.kind == Kind::Day {
                         @let price = pt.day_price_ore.map(|o| Money::from_ore(o).sek_typed()).unwrap_or_default();
                         @let validity = pt.day_validity_months.map(|m| m.to_string()).unwrap_or_default();
@@ -192,32 +193,6 @@ fn term_field(r: &Refused, id: &str, name: &str, label: &str, current: &str, mod
     }
 }
 
-/// Basis points as a percentage as typed: 2500 "25", 1250 "12,5".
-fn percent(basis_points: i32) -> String {
-    let (whole, part) = (basis_points / 100, basis_points % 100);
-    match part {
-        0 => whole.to_string(),
-        p if p % 10 == 0 => format!("{whole},{}", p / 10),
-        p => format!("{whole},{p:02}"),
-    }
-}
-
-/// A VAT rate typed in per cent ("25", "12,5", "6 %"), 0–100 with at most two decimals, as
-/// basis points.
-fn parse_percent(raw: &str) -> Option<i32> {
-    let raw = raw.trim().trim_end_matches('%').trim().replace(',', ".");
-    let (whole, part) = raw.split_once('.').unwrap_or((&raw, ""));
-    if whole.is_empty()
-        || part.len() > 2
-        || !(whole.chars().chain(part.chars())).all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: i32 = whole.parse().ok()?;
-    let part: i32 = format!("{part:0<2}").parse().ok()?;
-    Some(whole * 100 + part).filter(|bp| (0..=10_000).contains(bp))
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TypeForm {
@@ -248,7 +223,7 @@ pub async fn update_type(
             .ok()
             .filter(|n| (1..=max).contains(n))
     };
-    let vat = parse_percent(&form.vat);
+    let vat = parse_vat_percent(&form.vat);
     // (Nothing is free: a payment of 0 kr cannot be made.)
     let price = Money::parse_sek(&form.day_price).filter(|p| p.ore() > 0);
     let validity = in_range(&form.validity, 36);
@@ -487,28 +462,4 @@ pub async fn set_capacity(
     }
     state.queue_now();
     Ok(see_other("/operator/catalogue?m=saved"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{parse_percent, percent};
-
-    #[test]
-    fn vat_rates_read_as_typed_and_back() {
-        for (typed, bp) in [
-            ("25", 2500),
-            ("12,5", 1250),
-            ("6 %", 600),
-            ("0", 0),
-            ("7.25", 725),
-        ] {
-            assert_eq!(parse_percent(typed), Some(bp), "{typed}");
-        }
-        for bad in ["", "tjugo", "101", "-5", "12,345", "1e2", ",5"] {
-            assert_eq!(parse_percent(bad), None, "{bad}");
-        }
-        for bp in [0, 600, 1250, 2500, 725, 10_000] {
-            assert_eq!(parse_percent(&percent(bp)), Some(bp));
-        }
-    }
 }

@@ -254,7 +254,7 @@ pub async fn payments_csv(
                         r.method,
                         r.provider_ref,
                         r.net_ore.to_string(),
-                        format!("{}%", r.vat_basis_points / 100),
+                        format!("{}%", crate::domain::money::vat_percent(r.vat_basis_points)),
                         r.vat_ore.to_string(),
                         r.total_ore.to_string(),
                     ]

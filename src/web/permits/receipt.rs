@@ -40,7 +40,10 @@ pub async fn receipt(
         (_, Lang::Sv) => "Kort",
         (_, Lang::En) => "Card",
     };
-    let vat_rate = format!("{} %", r.vat_basis_points / 100);
+    let vat_rate = format!(
+        "{} %",
+        crate::domain::money::vat_percent(r.vat_basis_points)
+    );
     let body = html! {
         dl.card.receipt {
             dt { (t.receipt_number) } dd { (r.number) }
