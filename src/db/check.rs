@@ -1,5 +1,5 @@
 //! The check ("Kontroll"): which permits make a registration number valid on a day. Three
-//! index look-ups, no cache, so a change is answered at once:
+//! index look-ups in one statement, no cache, so a change is answered at once:
 //! - a paid period permit with this permanent number whose period covers the day, unless a
 //!   temporary number of that permit covers the day (the temporary car parks instead);
 //! - a temporary number of a paid period permit covering the day (not ended early);
@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 use super::DbConnection;
 use super::schema::{car_parks, day_sessions, permits, temporary_regnrs};
@@ -27,8 +28,9 @@ pub struct ValidPermit {
     pub day_session: bool,
 }
 
-/// As read: the dates through [`Day`], without chrono's format parser.
-type Row = (String, String, String, Day, Day);
+/// As read: the dates through [`Day`], without chrono's format parser; then whether through
+/// a temporary number, and whether through a day-card session.
+type Row = (String, String, String, Day, Day, bool, bool);
 
 /// A permit carrying the number: id, state, kind, first and last day.
 type PermitDates = (
@@ -62,6 +64,8 @@ macro_rules! permanent_query {
                 car_parks::name,
                 permits::start_date,
                 permits::end_date,
+                false.into_sql::<Bool>(),
+                false.into_sql::<Bool>(),
             ))
     };
 }
@@ -84,6 +88,8 @@ macro_rules! temporary_query {
                 car_parks::name,
                 temporary_regnrs::from_date,
                 temporary_regnrs::to_date,
+                true.into_sql::<Bool>(),
+                false.into_sql::<Bool>(),
             ))
     };
 }
@@ -102,7 +108,18 @@ macro_rules! day_session_query {
                 car_parks::name,
                 day_sessions::day,
                 day_sessions::day,
+                false.into_sql::<Bool>(),
+                true.into_sql::<Bool>(),
             ))
+    };
+}
+
+/// The three look-ups in one statement (`UNION ALL`): one trip to the database.
+macro_rules! valid_query {
+    ($regnr:expr, $day:expr) => {
+        permanent_query!($regnr, $day)
+            .union_all(temporary_query!($regnr, $day))
+            .union_all(day_session_query!($regnr, $day))
     };
 }
 
@@ -113,34 +130,23 @@ pub fn valid_on(
     day: NaiveDate,
 ) -> QueryResult<Vec<ValidPermit>> {
     crate::db::on_backend!(conn, |conn| {
-        let as_valid = |temporary: bool, day_session: bool| {
-            move |(type_sv, type_en, car_park, valid_from, valid_to): Row| ValidPermit {
-                type_sv,
-                type_en,
-                car_park,
-                valid_from: valid_from.into(),
-                valid_to: valid_to.into(),
-                temporary,
-                day_session,
-            }
-        };
-        let mut found: Vec<ValidPermit> = permanent_query!(regnr, day)
+        let mut found: Vec<ValidPermit> = valid_query!(regnr, Day(day))
             .load::<Row>(conn)?
             .into_iter()
-            .map(as_valid(false, false))
+            .map(
+                |(type_sv, type_en, car_park, from, to, temporary, day_session)| ValidPermit {
+                    type_sv,
+                    type_en,
+                    car_park,
+                    valid_from: from.into(),
+                    valid_to: to.into(),
+                    temporary,
+                    day_session,
+                },
+            )
             .collect();
-        found.extend(
-            temporary_query!(regnr, day)
-                .load::<Row>(conn)?
-                .into_iter()
-                .map(as_valid(true, false)),
-        );
-        found.extend(
-            day_session_query!(regnr, day)
-                .load::<Row>(conn)?
-                .into_iter()
-                .map(as_valid(false, true)),
-        );
+        // The permanent number first, then temporary numbers, then day-card sessions.
+        found.sort_by_key(|v| (v.day_session, v.temporary));
         Ok(found)
     })
 }
@@ -204,18 +210,14 @@ pub fn why_not(conn: &mut DbConnection, regnr: &str, day: NaiveDate) -> QueryRes
     })
 }
 
-/// The SQL of the three look-ups as SQLite runs them (with `?` for the values), so a test can
-/// ask SQLite for their query plans.
-pub fn sqlite_statements() -> Vec<String> {
+/// The SQL of the look-ups as SQLite runs them (with `?` for the values), so a test can ask
+/// SQLite for its query plan.
+pub fn sqlite_statement() -> String {
     use diesel::sqlite::Sqlite;
     let day = NaiveDate::MIN;
     let strip = |s: String| match s.find(" -- binds") {
         Some(i) => s[..i].to_string(),
         None => s,
     };
-    vec![
-        strip(diesel::debug_query::<Sqlite, _>(&permanent_query!("X", day)).to_string()),
-        strip(diesel::debug_query::<Sqlite, _>(&temporary_query!("X", day)).to_string()),
-        strip(diesel::debug_query::<Sqlite, _>(&day_session_query!("X", day)).to_string()),
-    ]
+    strip(diesel::debug_query::<Sqlite, _>(&valid_query!("X", Day(day))).to_string())
 }

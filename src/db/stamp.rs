@@ -10,10 +10,16 @@
 //! PostgreSQL (binary values) diesel reads them as before.
 //!
 //! Used as `#[diesel(deserialize_as = Stamp)]` / `Day` on the fields of the hot rows.
+//!
+//! Writing is the same story: diesel binds a `NaiveDate` for SQLite through `format("%F")`,
+//! which parses `%F` again for every value, and the check binds its day seven times. A day
+//! bound as [`Day`] is written digit by digit (a year outside 0–9999 through diesel, as before).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::pg::Pg;
+use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::{Date, Timestamp};
 use diesel::sqlite::Sqlite;
 
@@ -23,8 +29,9 @@ use super::MultiBackend;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
 pub struct Stamp(pub NaiveDateTime);
 
-/// A `Date` column's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
+/// A `Date` column's value, or a day to compare one with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow, AsExpression)]
+#[diesel(sql_type = Date)]
 pub struct Day(pub NaiveDate);
 
 impl From<Stamp> for NaiveDateTime {
@@ -120,6 +127,31 @@ impl FromSql<Date, MultiBackend> for Day {
     }
 }
 
+/// `YYYY-MM-DD` for a year 0–9999, as chrono's `%F` writes it: chrono's `Display` for a date
+/// writes the digits without a format string.
+fn write_date(d: NaiveDate) -> Option<String> {
+    use chrono::Datelike;
+    (0..=9999).contains(&d.year()).then(|| d.to_string())
+}
+
+impl ToSql<Date, Sqlite> for Day {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        match write_date(self.0) {
+            Some(text) => {
+                out.set_value(text);
+                Ok(IsNull::No)
+            }
+            None => <NaiveDate as ToSql<Date, Sqlite>>::to_sql(&self.0, out),
+        }
+    }
+}
+
+impl ToSql<Date, Pg> for Day {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <NaiveDate as ToSql<Date, Pg>>::to_sql(&self.0, out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +210,8 @@ mod tests {
             // diesel's SQLite text for a timestamp and a date.
             prop_assert_eq!(parse_timestamp(&t.format("%F %T%.f").to_string()), Some(t));
             prop_assert_eq!(parse_date(&t.date().format("%F").to_string()), Some(t.date()));
+            // And a day is written as diesel writes it.
+            prop_assert_eq!(write_date(t.date()), Some(t.date().format("%F").to_string()));
         }
     }
 
@@ -204,5 +238,49 @@ mod tests {
                 .collect::<Vec<_>>(),
             diesels
         );
+    }
+
+    #[test]
+    fn a_day_bound_finds_what_diesel_wrote() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        diesel::sql_query("CREATE TABLE d (id INTEGER PRIMARY KEY, day DATE NOT NULL)")
+            .execute(&mut conn)
+            .unwrap();
+        diesel::table! { d (id) { id -> Integer, day -> Date, } }
+        let days = [
+            (2026, 12, 5),
+            (1, 1, 1),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 6, 1),
+        ]
+        .map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        for day in days {
+            diesel::insert_into(d::table)
+                .values(d::day.eq(day))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        for day in days {
+            let found: Vec<NaiveDate> = d::table
+                .filter(d::day.eq(Day(day)))
+                .select(d::day)
+                .load(&mut conn)
+                .unwrap();
+            assert_eq!(found, vec![day]);
+        }
+        for day in days {
+            let ours: i64 = d::table
+                .filter(d::day.gt(Day(day)))
+                .count()
+                .get_result(&mut conn)
+                .unwrap();
+            let diesels: i64 = d::table
+                .filter(d::day.gt(day))
+                .count()
+                .get_result(&mut conn)
+                .unwrap();
+            assert_eq!(ours, diesels, "{day}");
+        }
     }
 }
