@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{applications, permit_events, permits, temporary_regnrs};
+use super::schema::{applications, car_parks, permit_events, permits, temporary_regnrs};
 use crate::domain::permit::State;
 use crate::domain::permit_actions::Kind;
 
@@ -195,6 +195,24 @@ pub fn owned(
             .find(id)
             .filter(permits::user_id.eq(user_id))
             .select(PermitRow::as_select())
+            .first(conn)
+            .optional()
+    })
+}
+
+/// One of the user's permits with its car park's name, in one statement; `None` when the
+/// permit is not the user's.
+pub fn owned_with_car_park(
+    conn: &mut DbConnection,
+    id: PermitId,
+    user_id: UserId,
+) -> QueryResult<Option<(PermitRow, String)>> {
+    crate::db::on_backend!(conn, |conn| {
+        permits::table
+            .inner_join(car_parks::table)
+            .filter(permits::id.eq(id))
+            .filter(permits::user_id.eq(user_id))
+            .select((PermitRow::as_select(), car_parks::name))
             .first(conn)
             .optional()
     })

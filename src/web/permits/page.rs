@@ -101,27 +101,27 @@ pub(super) async fn load_view(
     id: PermitId,
     user_id: UserId,
 ) -> Result<PermitView, AppError> {
-    db::query(&state.pool, move |c| read_view(c, id, user_id))
+    db::query(&state.pool, move |c| read_view(c, id, user_id, false))
         .await?
         .ok_or(AppError::NotFound)
 }
 
 /// What the page shows of one of the user's permits, read on a connection the caller holds;
-/// `None` when it is not the user's.
+/// `None` when it is not the user's. `back_from_paying`: the latest payment is wanted even
+/// when the permit no longer awaits payment (to say that it went through).
 fn read_view(
     c: &mut crate::db::DbConnection,
     id: PermitId,
     user_id: UserId,
+    back_from_paying: bool,
 ) -> diesel::QueryResult<Option<PermitView>> {
-    let Some(permit) = db_permits::owned(c, id, user_id)? else {
+    let Some((permit, car_park)) = db_permits::owned_with_car_park(c, id, user_id)? else {
         return Ok(None);
     };
     // Only what the page can show for this permit is read: an application's file only while
-    // it awaits approval, the booked days only for a day card, refunds only once cancelled.
+    // it awaits approval, the latest payment only while it awaits payment (or just after
+    // paying), the booked days only for a day card, refunds only once cancelled.
     let status = status_of(&permit);
-    let car_park = catalogue::car_park(c, permit.car_park_id)?
-        .map(|cp| cp.name)
-        .unwrap_or_default();
     let temporaries = db_permits::temporaries(c, id)?;
     let events = db_permits::events(c, id)?;
     let application = if status == Status::AwaitingApproval {
@@ -129,7 +129,11 @@ fn read_view(
     } else {
         None
     };
-    let latest_payment = crate::db::payments::latest_for_permit(c, id)?;
+    let latest_payment = if status == Status::AwaitingPayment || back_from_paying {
+        crate::db::payments::latest_for_permit(c, id)?
+    } else {
+        None
+    };
     let sessions = if permit.kind == Kind::Day {
         crate::db::daycards::sessions(c, id)?
     } else {
@@ -371,8 +375,12 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     // One trip: the session and the permit's rows.
     let id = id.into_inner();
-    let (ctx, v) =
-        crate::web::ctx::load(&req, &state, move |c, me| Ok(read_view(c, id, me.user.id)?)).await?;
+    let back_from: Option<crate::domain::PaymentId> =
+        query.payment.as_deref().and_then(|p| p.parse().ok());
+    let (ctx, v) = crate::web::ctx::load(&req, &state, move |c, me| {
+        Ok(read_view(c, id, me.user.id, back_from.is_some())?)
+    })
+    .await?;
     let me = ctx.require_user()?;
     let v = v.flatten().ok_or(AppError::NotFound)?;
     let mut flash = query.m.as_deref().and_then(|k| permit_flash(ctx.t(), k));
@@ -395,8 +403,6 @@ pub async fn show(
         }
         (input, msg)
     });
-    let back_from: Option<crate::domain::PaymentId> =
-        query.payment.as_deref().and_then(|p| p.parse().ok());
     let paid_now = v.latest_payment.as_ref().is_some_and(|p| {
         Some(p.id) == back_from && p.status == crate::domain::payment::PaymentStatus::Paid
     });
