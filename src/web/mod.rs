@@ -25,7 +25,7 @@ use actix_web::{error::InternalError, web};
 use error::ErrorPage;
 
 use pages::{dev, home, messages, notifications, public};
-use permits::{daycards, payments};
+use permits::payments;
 
 /// Every route of the portal. The `/dev/mailbox` page and the payment simulators exist only in
 /// demo mode, for what is simulated (`services`): the mailbox page while e-mail or SMS is
@@ -127,6 +127,10 @@ pub fn routes(
         "/settings/payment",
         web::post().to(settings::save_payment_settings),
     )
+    // A customer's permits: one scope, so the router tries their dynamic paths only for a
+    // path under /permits (each is a regex match), and the permit page is not behind
+    // /messages/{id} and /queue/….
+    .configure(permits::routes)
     .route("/notifications", web::get().to(notifications::list))
     .route("/messages", web::get().to(messages::list))
     .route("/messages/new", web::get().to(messages::new_form))
@@ -143,71 +147,8 @@ pub fn routes(
     .route("/queue/offers/{id}/accept", web::get().to(queue::to_offer))
     .route("/queue/offers/{id}/decline", web::post().to(queue::decline))
     .route("/queue/offers/{id}/decline", web::get().to(queue::to_offer))
-    .route("/permits/new", web::get().to(permits::new_form))
-    .route("/permits/new", web::post().to(permits::review))
-    .route(
-        "/permits/new/details",
-        web::get().to(permits::type_details_fragment),
-    )
-    .route(
-        "/permits/new/details",
-        web::post().to(permits::show_details),
-    )
-    .route("/permits/confirm", web::post().to(permits::confirm))
-    // (Before "/permits/{id}", which would take "confirm" for an id.)
-    .route("/permits/confirm", web::get().to(public::not_found))
-    .route("/permits/{id}", web::get().to(permits::show))
-    .route("/permits/{id}/regnr", web::post().to(permits::update_regnr))
-    .route(
-        "/permits/{id}/temporary",
-        web::post().to(permits::add_temporary),
-    )
-    .route(
-        "/permits/{id}/temporary/{tid}/end",
-        web::post().to(permits::end_temporary),
-    )
-    .route("/permits/{id}/renew", web::get().to(permits::renew))
-    .route(
-        "/permits/{id}/calendar",
-        web::get().to(daycards::calendar_fragment),
-    )
-    .route("/permits/{id}/calendar", web::post().to(daycards::navigate))
-    .route("/permits/{id}/sessions", web::post().to(daycards::book))
-    .route("/permits/{id}/pattern", web::get().to(daycards::pattern))
-    .route(
-        "/permits/{id}/sessions/{day}/cancel",
-        web::post().to(daycards::cancel),
-    )
-    .route(
-        "/permits/{id}/sessions/{day}/restore",
-        web::post().to(daycards::restore),
-    )
-    .route("/permits/{id}/attachment", web::post().to(permits::attach))
-    .route("/permits/{id}/pay", web::post().to(payments::pay))
-    .route("/permits/{id}/pay", web::get().to(payments::to_permit))
-    .route("/permits/{id}/pay/cancel", web::post().to(payments::cancel))
-    .route(
-        "/permits/{id}/swish-return",
-        web::get().to(payments::swish_return),
-    )
-    .route(
-        "/permits/{id}/pay/cancel",
-        web::get().to(payments::to_permit),
-    )
-    .route(
-        "/permits/{id}/payment-status",
-        web::get().to(payments::status),
-    )
-    .route(
-        "/permits/{id}/receipt",
-        web::get().to(permits::receipt::receipt),
-    )
     .route("/callbacks/swish", web::post().to(payments::swish_callback))
     .route("/callbacks/nexi", web::post().to(payments::nexi_webhook))
-    .route(
-        "/permits/{id}/card-return",
-        web::get().to(payments::card_return),
-    )
     .route("/villkor", web::get().to(public::terms))
     .route("/tillganglighet", web::get().to(public::accessibility))
     .route("/lang/{code}", web::get().to(public::switch_language))

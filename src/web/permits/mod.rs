@@ -15,9 +15,9 @@ use serde::Deserialize;
 use crate::actors::{ChangePermit, PermitChange, PermitError, RuleError};
 use crate::auth::SessionUser;
 use crate::clock;
+use crate::db;
 use crate::db::catalogue::{PackageRow, PermitTypeRow};
 use crate::db::permits::{self as db_permits, PermitRow};
-use crate::db::{self, catalogue};
 use crate::domain::permit::{Status, renewal_start, today};
 use crate::domain::permit_actions::{Kind, PermitAction, may};
 use crate::domain::text::display_safe;
@@ -49,3 +49,47 @@ pub use self::{attachment::*, buy::*, changes::*, page::*};
 pub use crate::i18n::regnr_error;
 
 type Data = web::Data<AppState>;
+
+/// The routes of a customer's permits, under `/permits`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/permits")
+            .route("/new", web::get().to(new_form))
+            .route("/new", web::post().to(review))
+            .route("/new/details", web::get().to(type_details_fragment))
+            .route("/new/details", web::post().to(show_details))
+            .route("/confirm", web::post().to(confirm))
+            // (Before "/{id}", which would take "confirm" for an id.)
+            .route(
+                "/confirm",
+                web::get().to(crate::web::pages::public::not_found),
+            )
+            // Asked for most: a permit and its calendar's months, first of the dynamic paths.
+            .route("/{id}", web::get().to(show))
+            .route("/{id}/calendar", web::get().to(daycards::calendar_fragment))
+            .route("/{id}/calendar", web::post().to(daycards::navigate))
+            .route("/{id}/regnr", web::post().to(update_regnr))
+            .route("/{id}/temporary", web::post().to(add_temporary))
+            .route("/{id}/temporary/{tid}/end", web::post().to(end_temporary))
+            .route("/{id}/renew", web::get().to(renew))
+            .route("/{id}/sessions", web::post().to(daycards::book))
+            .route("/{id}/pattern", web::get().to(daycards::pattern))
+            .route(
+                "/{id}/sessions/{day}/cancel",
+                web::post().to(daycards::cancel),
+            )
+            .route(
+                "/{id}/sessions/{day}/restore",
+                web::post().to(daycards::restore),
+            )
+            .route("/{id}/attachment", web::post().to(attach))
+            .route("/{id}/pay", web::post().to(payments::pay))
+            .route("/{id}/pay", web::get().to(payments::to_permit))
+            .route("/{id}/pay/cancel", web::post().to(payments::cancel))
+            .route("/{id}/swish-return", web::get().to(payments::swish_return))
+            .route("/{id}/pay/cancel", web::get().to(payments::to_permit))
+            .route("/{id}/payment-status", web::get().to(payments::status))
+            .route("/{id}/receipt", web::get().to(receipt::receipt))
+            .route("/{id}/card-return", web::get().to(payments::card_return)),
+    );
+}
