@@ -189,28 +189,32 @@ pub enum Current {
 /// in parallel or on other instances either), and a right password gives it back.
 pub async fn verify_current(
     state: &AppState,
+    user: crate::domain::UserId,
     email: &str,
-    hash: &str,
     password: SecretString,
 ) -> anyhow::Result<Current> {
     let key = format!("login:account:{email}");
     let window = chrono::Duration::minutes(super::LOGIN_WINDOW_MINUTES);
     let k = key.clone();
-    let allowed = crate::db::query(&state.pool, move |c| {
-        Ok(crate::db::limits::hit(
+    let (allowed, hash) = crate::db::query(&state.pool, move |c| {
+        let hit = crate::db::limits::hit(
             c,
             &k,
             window,
             super::MAX_FAILURES_PER_ACCOUNT,
             crate::clock::now(),
-        )?
-        .is_allowed())
+        )?;
+        Ok((
+            hit.is_allowed(),
+            crate::db::accounts::password_hash_of(c, user)?,
+        ))
     })
     .await?;
     if !allowed {
         return Ok(Current::Locked);
     }
-    if !verify(state, password, Some(hash.to_string())).await? {
+    // (An account deleted meanwhile has no password: any guess is wrong.)
+    if !verify(state, password, hash).await? {
         return Ok(Current::Wrong);
     }
     crate::db::query(&state.pool, move |c| {

@@ -10,10 +10,13 @@ use crate::domain::token::hash_token;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
+/// An account as the portal shows and uses it. Its password hash is not here: only logging
+/// in and checking the current password read it ([`user_with_password_by_email`],
+/// [`password_hash_of`]), so it does not travel with every request's user, into the office's
+/// customer pages, or into a `Debug` print.
 pub struct UserRow {
     pub id: UserId,
     pub email: String,
-    pub password_hash: String,
     pub name: String,
     pub mobile: String,
     pub is_employee: bool,
@@ -48,6 +51,29 @@ pub fn user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .filter(users::email.eq(email))
         .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A live account with its password hash, to log in.
+pub fn user_with_password_by_email(
+    conn: &mut DbConnection,
+    email: &str,
+) -> QueryResult<Option<(UserRow, String)>> {
+    users::table
+        .filter(users::email.eq(email))
+        .filter(users::deleted_at.is_null())
+        .select((UserRow::as_select(), users::password_hash))
+        .first(conn)
+        .optional()
+}
+
+/// A live account's password hash, to check the current password.
+pub fn password_hash_of(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<String>> {
+    users::table
+        .find(id)
+        .filter(users::deleted_at.is_null())
+        .select(users::password_hash)
         .first(conn)
         .optional()
 }

@@ -141,7 +141,7 @@ pub async fn login(
         let by_ip = db::limits::hit(c, &ik, window, auth::MAX_FAILURES_PER_IP, now)?;
         Ok((
             by_account.is_allowed() && by_ip.is_allowed(),
-            accounts::user_by_email(c, &key)?,
+            accounts::user_with_password_by_email(c, &key)?,
         ))
     })
     .await?;
@@ -153,12 +153,8 @@ pub async fn login(
         ));
     }
 
-    let ok = password::verify(
-        &state,
-        SecretString::from(form.password),
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await?;
+    let (user, hash) = user.unzip();
+    let ok = password::verify(&state, SecretString::from(form.password), hash).await?;
 
     // A wrong password and an unconfirmed account get the same answer (status and text), so
     // logging in does not tell whether an address has an account.

@@ -96,11 +96,8 @@ async fn current_password(
     me: &SessionUser,
     typed: String,
 ) -> Result<hashing::Current, AppError> {
-    Ok(hashing::verify_current(
-        state,
-        &me.user.email,
-        &me.user.password_hash,
-        SecretString::from(typed),
+    Ok(
+        hashing::verify_current(state, me.user.id, &me.user.email, SecretString::from(typed))
+            .await?,
     )
-    .await?)
 }
