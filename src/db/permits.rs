@@ -218,6 +218,21 @@ pub fn owned_with_car_park(
     })
 }
 
+/// A user's permits, newest first, each with its car park's name (one statement).
+pub fn for_user_with_car_park(
+    conn: &mut DbConnection,
+    user_id: UserId,
+) -> QueryResult<Vec<(PermitRow, String)>> {
+    crate::db::on_backend!(conn, |conn| {
+        permits::table
+            .inner_join(car_parks::table)
+            .filter(permits::user_id.eq(user_id))
+            .order(permits::id.desc())
+            .select((PermitRow::as_select(), car_parks::name))
+            .load(conn)
+    })
+}
+
 pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<PermitRow>> {
     crate::db::on_backend!(conn, |conn| {
         permits::table

@@ -108,6 +108,17 @@ async fn an_employee_buys_a_monthly_permit_up_to_awaiting_payment() {
         home.contains("Västmanlands sjukhus Västerås"),
         "car park on the home page"
     );
+    // A car park no longer offered for new permits is still named on the permits in it.
+    diesel::update(parkportal::db::schema::car_parks::table)
+        .set(parkportal::db::schema::car_parks::active.eq(false))
+        .execute(&mut app.conn())
+        .unwrap();
+    let home = app.get_html("/").await;
+    assert!(
+        crate::kit::html::text(&home, ".permit-card dd")
+            .is_some_and(|park| park.contains("Västmanlands sjukhus Västerås")),
+        "car park on the home page once no longer offered"
+    );
 }
 
 #[actix_web::test]

@@ -1,6 +1,8 @@
 //! "Hem": the user's permits, one card each, grouped by what they need; the login page for
 //! everyone else. A day card says whether today is booked and offers "Parkera i dag".
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
@@ -8,11 +10,12 @@ use maud::{Markup, html};
 
 use crate::auth::SessionUser;
 use crate::db::payments::PaymentRow;
+use crate::db::permits;
 use crate::db::permits::{PermitRow, TemporaryRow};
-use crate::db::{catalogue, permits};
 use crate::domain::PermitId;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::permit::{State, Status, today};
+use crate::domain::permit_actions::Kind;
 use crate::domain::queue::Wait;
 use crate::services::queue::InLine;
 use crate::state::AppState;
@@ -27,8 +30,10 @@ use crate::web::settings::frame;
 /// What Hem reads in its one trip to the database.
 struct HomeData {
     permits: Vec<PermitRow>,
-    parks: Vec<crate::db::catalogue::CarParkRow>,
-    /// Today's sessions on the user's day cards: (card, number).
+    /// Each permit's car park (read with the permits, so one no longer offered is still
+    /// named).
+    parks: HashMap<PermitId, String>,
+    /// Today's sessions on the user's paid day cards: (card, number).
     sessions: Vec<(PermitId, String)>,
     temporaries: Vec<TemporaryRow>,
     /// The latest attempt of each permit that waits for payment (read only when one does).
@@ -72,12 +77,28 @@ pub async fn home(
     let today = today(chrono::Utc::now());
     let (ctx, data) = crate::web::ctx::load(&req, &state, move |c, me| {
         let uid = me.user.id;
-        let permits = permits::for_user(c, uid)?;
+        let mut parks = HashMap::new();
+        let permits: Vec<PermitRow> = permits::for_user_with_car_park(c, uid)?
+            .into_iter()
+            .map(|(p, park)| {
+                parks.insert(p.id, park);
+                p
+            })
+            .collect();
+        // Only what Hem can show is read: today's days only with a paid day card, temporary
+        // numbers only with a paid permit, payments only while one waits for payment.
         let awaiting = permits.iter().any(|p| p.state == State::AwaitingPayment);
         let paid = permits.iter().any(|p| p.state == State::Paid);
+        let paid_day_card = permits
+            .iter()
+            .any(|p| p.state == State::Paid && p.kind == Kind::Day);
         Ok(HomeData {
-            parks: catalogue::active_car_parks(c)?,
-            sessions: crate::db::daycards::today_for_user(c, uid, today)?,
+            parks,
+            sessions: if paid_day_card {
+                crate::db::daycards::today_for_user(c, uid, today)?
+            } else {
+                Vec::new()
+            },
             temporaries: if paid {
                 permits::temporaries_today_for_user(c, uid, today)?
             } else {
@@ -204,11 +225,7 @@ fn permit_card(
 ) -> Markup {
     let t = ctx.t();
     let status = Status::of(p.state, p.start_date, p.end_date, today);
-    let park = data
-        .parks
-        .iter()
-        .find(|c| c.id == p.car_park_id)
-        .map_or("", |c| c.name.as_str());
+    let park = data.parks.get(&p.id).map_or("", String::as_str);
     let name = permit_type_name(p, ctx.lang);
     let failed = data
         .payments
