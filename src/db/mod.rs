@@ -442,23 +442,24 @@ mod tests {
         compile_options: String,
     }
 
-    /// The bundled SQLite is built with `SQLITE_ENABLE_QPSG` (`.cargo/config.toml`), so a
-    /// statement with `LIMIT ?` stays prepared in diesel's cache instead of being planned
-    /// again on every run.
+    /// The bundled SQLite is built as `.cargo/config.toml` says: with `SQLITE_ENABLE_QPSG`, so
+    /// a statement with `LIMIT ?` stays prepared in diesel's cache instead of being planned
+    /// again on every run; multi-thread (no mutex per call) and without memory statistics.
     #[test]
-    fn sqlite_plans_once() {
+    fn sqlite_is_built_as_configured() {
         let mut conn = diesel::sqlite::SqliteConnection::establish(":memory:").unwrap();
-        let options: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options")
-            .load(&mut conn)
-            .unwrap();
-        assert!(
-            options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
-            "SQLite is built without ENABLE_QPSG: {:?}",
-            options
-                .iter()
-                .map(|o| &o.compile_options)
-                .collect::<Vec<_>>()
-        );
+        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        for wanted in ["ENABLE_QPSG", "THREADSAFE=2", "DEFAULT_MEMSTATUS=0"] {
+            assert!(
+                options.iter().any(|o| o == wanted),
+                "SQLite is built without {wanted}: {options:?}"
+            );
+        }
     }
 
     #[derive(QueryableByName)]
