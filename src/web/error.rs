@@ -10,6 +10,10 @@ use super::ctx::Ctx;
 use super::layout::message_page;
 use crate::i18n::Texts;
 
+/// What a handler returns: its response, or the error that [`render_error_pages`] draws as a
+/// page in the request's language and frame (or as a fragment for htmx).
+pub type Reply = Result<actix_web::HttpResponse, AppError>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]

@@ -19,7 +19,7 @@ use crate::services::orders;
 use crate::services::queue::{self, QueueError};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, Reply};
 use crate::web::forms::{CsrfForm, CsrfOnly, csrf, notice, notice_error};
 use crate::web::layout::page;
 use crate::web::respond::{html as respond, see_other};
@@ -39,11 +39,7 @@ pub struct JoinForm {
 /// "Ställ dig i kö": last in line of a full car park and type the user may buy; then Hem,
 /// which shows the place. A car park that is not full (any more) sends the buyer back to the
 /// wizard to buy.
-pub async fn join(
-    ctx: Ctx,
-    state: Data,
-    form: CsrfForm<JoinForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn join(ctx: Ctx, state: Data, form: CsrfForm<JoinForm>) -> Reply {
     let me = ctx.require_user()?;
     let (Ok(type_id), Ok(car_park)) = (form.type_id.parse::<i64>(), form.car_park.parse::<i64>())
     else {
@@ -99,12 +95,7 @@ async fn change<T: Send + 'static>(
 }
 
 /// "Lämna kön".
-pub async fn leave(
-    ctx: Ctx,
-    state: Data,
-    id: web::Path<i64>,
-    _form: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+pub async fn leave(ctx: Ctx, state: Data, id: web::Path<i64>, _form: CsrfForm<CsrfOnly>) -> Reply {
     let me = ctx.require_user()?;
     match change(&state, me, id.into_inner(), queue::leave).await? {
         Ok(_) => {
@@ -117,11 +108,7 @@ pub async fn leave(
 
 /// The offer's page, reached from its link (through login): what is offered, until when, and
 /// "Tacka ja" / "Tacka nej" while it is open.
-pub async fn offer_page(
-    ctx: Ctx,
-    state: Data,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn offer_page(ctx: Ctx, state: Data, id: web::Path<i64>) -> Reply {
     let me = ctx.require_user()?;
     let (uid, id, lang) = (me.user.id, id.into_inner(), ctx.lang);
     let (offer, names) = db::query(&state.pool, move |c| {
@@ -177,12 +164,7 @@ pub async fn offer_page(
 }
 
 /// "Tacka ja": into the buying flow with the car park and type chosen and the place held.
-pub async fn accept(
-    ctx: Ctx,
-    state: Data,
-    id: web::Path<i64>,
-    _form: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+pub async fn accept(ctx: Ctx, state: Data, id: web::Path<i64>, _form: CsrfForm<CsrfOnly>) -> Reply {
     let (me, id) = (ctx.require_user()?, id.into_inner());
     match change(&state, me, id, queue::accept).await? {
         Ok(o) => Ok(see_other(&format!(
@@ -200,7 +182,7 @@ pub async fn decline(
     state: Data,
     id: web::Path<i64>,
     _form: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (me, id) = (ctx.require_user()?, id.into_inner());
     match change(&state, me, id, queue::decline).await? {
         Ok(_) => {

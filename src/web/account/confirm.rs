@@ -24,11 +24,7 @@ pub(super) fn link_problem(ctx: &Ctx, text: &str, again: (&str, &str)) -> HttpRe
     )
 }
 
-pub async fn confirm(
-    ctx: Ctx,
-    state: Data,
-    query: web::Query<TokenQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn confirm(ctx: Ctx, state: Data, query: web::Query<TokenQuery>) -> Reply {
     let t = ctx.t();
     let token = query.into_inner().token;
     let done = db::query(&state.pool, move |c| {

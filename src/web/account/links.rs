@@ -70,12 +70,7 @@ pub async fn resend_page(ctx: Ctx) -> Markup {
     email_only_page(&ctx, &RESEND_PAGE, "", None)
 }
 
-pub async fn resend(
-    req: HttpRequest,
-    ctx: Ctx,
-    state: Data,
-    form: web::Form<EmailForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn resend(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> Reply {
     let t = ctx.t();
     let email = match parse_email_form(&ctx, &RESEND_PAGE, &form.email) {
         Ok(e) => e,

@@ -92,12 +92,7 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(
-    req: HttpRequest,
-    ctx: Ctx,
-    state: Data,
-    form: web::Form<LoginForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn login(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<LoginForm>) -> Reply {
     let t = ctx.t();
     let form = form.into_inner();
     let next = safe_next(Some(&form.next));
@@ -205,12 +200,7 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(
-    req: HttpRequest,
-    ctx: Ctx,
-    state: Data,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn logout(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<CsrfForm>) -> Reply {
     if let Some(user) = &ctx.user {
         user.check_csrf(&form.csrf)?;
         session::end(&req, &state).await?;

@@ -20,7 +20,7 @@ use crate::domain::{Email, Name, Password};
 use crate::i18n::{Lang, Texts};
 use crate::state::AppState;
 use crate::web::ctx::{Ctx, safe_next};
-use crate::web::error::AppError;
+use crate::web::error::{AppError, Reply};
 use crate::web::forms::{Field, error_summary, input, notice, notice_error};
 use crate::web::layout::page;
 use crate::web::respond::{html as html_page, see_other};

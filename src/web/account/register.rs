@@ -73,7 +73,7 @@ pub async fn register(
     ctx: Ctx,
     state: Data,
     form: web::Form<RegisterForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = ctx.t();
     let mut form = form.into_inner();
     let mut errors = RegisterErrors::default();

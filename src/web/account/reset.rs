@@ -6,12 +6,7 @@ pub async fn forgot_page(ctx: Ctx) -> Markup {
     email_only_page(&ctx, &FORGOT_PAGE, "", None)
 }
 
-pub async fn forgot(
-    req: HttpRequest,
-    ctx: Ctx,
-    state: Data,
-    form: web::Form<EmailForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn forgot(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<EmailForm>) -> Reply {
     let email = match parse_email_form(&ctx, &FORGOT_PAGE, &form.email) {
         Ok(e) => e,
         Err(page) => return Ok(*page),
@@ -75,11 +70,7 @@ pub(super) fn token_problem(ctx: &Ctx, check: &TokenCheck) -> HttpResponse {
     }
 }
 
-pub async fn reset_page(
-    ctx: Ctx,
-    state: Data,
-    query: web::Query<TokenQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn reset_page(ctx: Ctx, state: Data, query: web::Query<TokenQuery>) -> Reply {
     let token = query.into_inner().token;
     if let Some(problem) = unusable_link(&ctx, &state, &token).await? {
         return Ok(problem);
@@ -103,11 +94,7 @@ pub struct ResetForm {
     password: String,
 }
 
-pub async fn reset(
-    ctx: Ctx,
-    state: Data,
-    form: web::Form<ResetForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn reset(ctx: Ctx, state: Data, form: web::Form<ResetForm>) -> Reply {
     let t = ctx.t();
     let ResetForm {
         token,

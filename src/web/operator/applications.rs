@@ -4,11 +4,7 @@ use super::*;
 use crate::domain::PermitId;
 use crate::web::forms::{CsrfForm, CsrfOnly};
 
-pub async fn applications(
-    op: OperatorCtx,
-    state: Data,
-    q: web::Query<Flash>,
-) -> Result<HttpResponse, AppError> {
+pub async fn applications(op: OperatorCtx, state: Data, q: web::Query<Flash>) -> Reply {
     let f = flash(op.ctx.t(), &q);
     applications_view(&op, &state, f, None, StatusCode::OK).await
 }
@@ -26,7 +22,7 @@ async fn applications_view(
     f: Markup,
     refused: Option<Refused<'_>>,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let list = db::query(&state.pool, office::pending_applications).await?;
     let wrong_field = refused.as_ref().map(|r| format!("motivering-{}", r.id));
@@ -77,11 +73,7 @@ async fn applications_view(
     ))
 }
 
-pub async fn attachment(
-    _op: OperatorCtx,
-    state: Data,
-    id: web::Path<PermitId>,
-) -> Result<HttpResponse, AppError> {
+pub async fn attachment(_op: OperatorCtx, state: Data, id: web::Path<PermitId>) -> Reply {
     let id = id.into_inner();
     let (name, data) = db::query(&state.pool, move |c| office::attachment(c, id))
         .await?
@@ -109,7 +101,7 @@ pub async fn approve(
     state: Data,
     id: web::Path<PermitId>,
     _csrf: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let change = PermitChange::Transition {
         event: Event::Approve,
         detail: "approved".into(),
@@ -131,7 +123,7 @@ pub async fn reject(
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<RejectForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let id = id.into_inner();
     let Ok(reason) = crate::domain::text::Text::parse(&form.reason, 500) else {

@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::status::CaseStatus;
 use crate::web::forms::{CsrfForm, CsrfOnly};
 
-pub async fn inbox(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppError> {
+pub async fn inbox(op: OperatorCtx, state: Data) -> Reply {
     let t = op.ctx.t();
     let list = db::query(&state.pool, db_cases::inbox).await?;
     let body = html! {
@@ -35,7 +35,7 @@ pub(super) async fn case_view(
     typed: &str,
     error: Option<&str>,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let (case, messages, customer) = db::query(&state.pool, move |c| {
         let Some(case) = db_cases::by_id(c, id)? else {
@@ -92,7 +92,7 @@ pub async fn case_page(
     state: Data,
     id: web::Path<i64>,
     q: web::Query<Flash>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
     // The office has now seen what the customer wrote.
     db::query(&state.pool, move |c| {
@@ -114,7 +114,7 @@ pub async fn case_reply(
     state: Data,
     id: web::Path<i64>,
     form: CsrfForm<ReplyForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
     let (opid, text, base) = (op.me.user.id, form.message.clone(), state.link(""));
     let outcome = db::run(&state.pool, move |c| {
@@ -153,7 +153,7 @@ pub async fn case_close(
     state: Data,
     id: web::Path<i64>,
     _csrf: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
     let opid = op.me.user.id;
     db::run(&state.pool, move |c| crate::cases::close(c, Some(opid), id)).await?;

@@ -7,11 +7,7 @@ use crate::domain::permit_actions::Kind;
 use crate::services;
 use crate::web::forms::CsrfForm;
 
-pub async fn catalogue(
-    op: OperatorCtx,
-    state: Data,
-    q: web::Query<Flash>,
-) -> Result<HttpResponse, AppError> {
+pub async fn catalogue(op: OperatorCtx, state: Data, q: web::Query<Flash>) -> Reply {
     let f = flash(op.ctx.t(), &q);
     catalogue_view(&op, &state, f, &Refused::default(), StatusCode::OK).await
 }
@@ -54,7 +50,7 @@ async fn catalogue_view(
     f: Markup,
     r: &Refused,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let (types, pkgs, parks, caps) = db::query(&state.pool, |c| {
         Ok((
@@ -210,7 +206,7 @@ pub async fn update_type(
     state: Data,
     id: web::Path<i64>,
     form: CsrfForm<TypeForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let id = id.into_inner();
     let kind = db::query(&state.pool, move |c| catalogue::permit_type(c, id))
@@ -284,7 +280,7 @@ pub async fn add_package(
     op: OperatorCtx,
     state: Data,
     form: CsrfForm<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let get = |k: &str| crate::web::forms::field(&form, k);
     let t = op.ctx.t();
     let tid: i64 = get("type_id").parse().map_err(|_| AppError::NotFound)?;
@@ -347,7 +343,7 @@ pub async fn update_package(
     state: Data,
     id: web::Path<i64>,
     form: CsrfForm<PackageForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let id = id.into_inner();
     let Some(price) = Money::parse_sek(&form.price) else {
@@ -377,11 +373,7 @@ pub struct CarParkForm {
     park_site: String,
 }
 
-pub async fn add_car_park(
-    op: OperatorCtx,
-    state: Data,
-    form: CsrfForm<CarParkForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn add_car_park(op: OperatorCtx, state: Data, form: CsrfForm<CarParkForm>) -> Reply {
     let t = op.ctx.t();
     let (name, site) = (
         crate::domain::text::Text::parse(&form.park_name, 100),
@@ -423,11 +415,7 @@ pub struct CapacityForm {
 /// "Kapacitet" of a car park for a permit type: a whole number of places, or empty for no
 /// limit. Lowering it below what is sold takes nothing away; raising it offers the new places
 /// to the queue at once.
-pub async fn set_capacity(
-    op: OperatorCtx,
-    state: Data,
-    form: CsrfForm<CapacityForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn set_capacity(op: OperatorCtx, state: Data, form: CsrfForm<CapacityForm>) -> Reply {
     let (Ok(tid), Ok(pid)) = (form.type_id.parse::<i64>(), form.car_park_id.parse::<i64>()) else {
         return Err(AppError::NotFound);
     };

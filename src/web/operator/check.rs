@@ -4,11 +4,7 @@ use super::*;
 
 /// "Kontroll": a number in, the answer out in big letters. A plain GET form without
 /// JavaScript; with htmx only the answer box is swapped (and the URL kept in history).
-pub async fn check_page(
-    op: OperatorCtx,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
+pub async fn check_page(op: OperatorCtx, state: web::Data<AppState>, req: HttpRequest) -> Reply {
     let OperatorCtx { ctx, me } = op;
     let raw = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "regnr")

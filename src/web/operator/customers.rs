@@ -3,11 +3,7 @@
 use super::*;
 use crate::domain::UserId;
 
-pub async fn customer(
-    op: OperatorCtx,
-    state: Data,
-    id: web::Path<UserId>,
-) -> Result<HttpResponse, AppError> {
+pub async fn customer(op: OperatorCtx, state: Data, id: web::Path<UserId>) -> Reply {
     let t = op.ctx.t();
     let id = id.into_inner();
     let c = db::query(&state.pool, move |c| office::customer(c, id))

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub async fn dashboard(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppError> {
+pub async fn dashboard(op: OperatorCtx, state: Data) -> Reply {
     let t = op.ctx.t();
     let today = today(chrono::Utc::now());
     let month_start = today

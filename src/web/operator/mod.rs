@@ -20,7 +20,7 @@ use crate::i18n::{Texts, labels};
 use crate::state::AppState;
 use crate::web::api::{self, CheckAnswer};
 use crate::web::ctx::{Ctx, OperatorCtx};
-use crate::web::error::AppError;
+use crate::web::error::{AppError, Reply};
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::layout::operator_page;
 use crate::web::pages::messages::textarea;

@@ -24,7 +24,7 @@ pub(super) async fn permit_view(
     f: Markup,
     m: PermitMsgs<'_>,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let (p, events, audit_rows, pays, refs, owner) = db::query(&state.pool, move |c| {
         let Some(p) = db_permits::by_id(c, id)? else {
@@ -158,7 +158,7 @@ pub(super) async fn refused(
     state: &AppState,
     id: PermitId,
     m: PermitMsgs<'_>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     permit_view(op, state, id, html! {}, m, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
@@ -167,7 +167,7 @@ pub async fn permit_page(
     state: Data,
     id: web::Path<PermitId>,
     q: web::Query<Flash>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let f = flash(op.ctx.t(), &q);
     permit_view(
         &op,
@@ -191,7 +191,7 @@ pub async fn permit_regnr(
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<RegnrForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
     let t = op.ctx.t();
     let typed: String = form.regnr.chars().take(40).collect();
@@ -222,7 +222,7 @@ pub async fn permit_dates(
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<DatesForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
     let t = op.ctx.t();
     let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
@@ -259,7 +259,7 @@ pub async fn permit_cancel(
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<CancelForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
     let t = op.ctx.t();
     let refund = if form.refund.trim().is_empty() {
@@ -320,7 +320,7 @@ pub async fn refund_retry(
     state: Data,
     path: web::Path<(PermitId, i64)>,
     _csrf: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (id, rid) = path.into_inner();
     let opid = op.me.user.id;
     let found = db::query(&state.pool, move |c| {
@@ -387,7 +387,7 @@ async fn cancel_check(
     id: PermitId,
     refund: Option<i64>,
     typed_refund: &str,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let (p, paid, committed) = db::query(&state.pool, move |c| {
         let Some(p) = db_permits::by_id(c, id)? else {

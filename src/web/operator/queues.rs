@@ -59,7 +59,7 @@ pub(super) async fn overview_table(op: &OperatorCtx, state: &AppState) -> Result
     })
 }
 
-pub async fn queues_page(op: OperatorCtx, state: Data) -> Result<HttpResponse, AppError> {
+pub async fn queues_page(op: OperatorCtx, state: Data) -> Reply {
     let q = op.ctx.lang.queue();
     let table = overview_table(&op, &state).await?;
     let body = html! {
@@ -91,7 +91,7 @@ pub async fn line_page(
     state: Data,
     path: web::Path<LinePath>,
     f: web::Query<Flash>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let spot = Spot {
         car_park_id: path.park,
         permit_type_id: path.type_id,
@@ -118,7 +118,7 @@ async fn line_view(
     top: Markup,
     r: &Refused,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (t, lang) = (op.ctx.t(), op.ctx.lang);
     let q = lang.queue();
     let today = today(chrono::Utc::now());
@@ -238,7 +238,7 @@ pub async fn change_line(
     state: Data,
     id: web::Path<i64>,
     form: CsrfForm<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let get = |k: &str| crate::web::forms::field(&form, k);
     let id = id.into_inner();
     let q = op.ctx.lang.queue();

@@ -31,7 +31,7 @@ pub(super) fn range(q: &RangeQuery) -> Option<Range> {
     })
 }
 
-pub async fn reports(op: OperatorCtx) -> Result<HttpResponse, AppError> {
+pub async fn reports(op: OperatorCtx) -> Reply {
     Ok(reports_view(&op, None))
 }
 
@@ -157,11 +157,7 @@ where
         .streaming(stream)
 }
 
-pub async fn permits_csv(
-    op: OperatorCtx,
-    state: Data,
-    q: web::Query<RangeQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn permits_csv(op: OperatorCtx, state: Data, q: web::Query<RangeQuery>) -> Reply {
     let Some(r) = range(&q) else {
         return Ok(reports_view(&op, Some(("permits", &q))));
     };
@@ -211,11 +207,7 @@ pub async fn permits_csv(
     ))
 }
 
-pub async fn payments_csv(
-    op: OperatorCtx,
-    state: Data,
-    q: web::Query<RangeQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn payments_csv(op: OperatorCtx, state: Data, q: web::Query<RangeQuery>) -> Reply {
     let Some(r) = range(&q) else {
         return Ok(reports_view(&op, Some(("payments", &q))));
     };

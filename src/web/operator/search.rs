@@ -27,11 +27,7 @@ pub(super) fn permit_table(ctx: &Ctx, list: &[db_permits::PermitRow]) -> Markup 
     }
 }
 
-pub async fn search(
-    op: OperatorCtx,
-    state: Data,
-    q: web::Query<SearchQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn search(op: OperatorCtx, state: Data, q: web::Query<SearchQuery>) -> Reply {
     let t = op.ctx.t();
     let typed: String = q.q.clone().unwrap_or_default().chars().take(100).collect();
     let found = if typed.trim().is_empty() {

@@ -35,7 +35,7 @@ pub(super) async fn staff_page(
     errors: InviteErrors,
     done: bool,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = op.ctx.t();
     let staff = db::query(&state.pool, crate::db::users::staff).await?;
     let body = html! {
@@ -75,11 +75,7 @@ pub(super) async fn staff_page(
     ))
 }
 
-pub async fn staff(
-    op: OperatorCtx,
-    state: Data,
-    q: web::Query<Flash>,
-) -> Result<HttpResponse, AppError> {
+pub async fn staff(op: OperatorCtx, state: Data, q: web::Query<Flash>) -> Reply {
     require_admin(&op)?;
     let done = q.m.as_deref() == Some("invited");
     staff_page(
@@ -96,11 +92,7 @@ pub async fn staff(
 /// An admin invites an operator (or admin): the account is made (or an existing one given the
 /// role) and a link to choose a password is e-mailed; it is the reset-password link, valid
 /// for 7 days, so the one password page serves both.
-pub async fn invite(
-    op: OperatorCtx,
-    state: Data,
-    form: CsrfForm<InviteForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn invite(op: OperatorCtx, state: Data, form: CsrfForm<InviteForm>) -> Reply {
     require_admin(&op)?;
     let t = op.ctx.t();
     let email = crate::domain::Email::parse(&form.email);

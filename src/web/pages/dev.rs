@@ -1,14 +1,14 @@
 //! The local mailbox page: what Parkportal would have sent over a channel that is not set up
 //! (no SMTP server, no SMS gateway).
 
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 use maud::{Markup, html};
 
 use crate::clock;
 use crate::db::{self, notifications};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::Reply;
 use crate::web::layout::page;
 
 /// Plain text with its links made clickable.
@@ -26,7 +26,7 @@ fn linkify(text: &str) -> Markup {
     }
 }
 
-pub async fn mailbox(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn mailbox(ctx: Ctx, state: web::Data<AppState>) -> Reply {
     let t = ctx.t();
     let rows = db::query(&state.pool, |c| notifications::local_mailbox(c, 200)).await?;
     let body = html! {

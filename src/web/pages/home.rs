@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
@@ -21,7 +21,7 @@ use crate::services::queue::InLine;
 use crate::state::AppState;
 use crate::web::account::{LoginQuery, login_page};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::Reply;
 use crate::web::layout::page;
 use crate::web::permits::permit_type_name;
 use crate::web::respond::html;
@@ -73,7 +73,7 @@ pub async fn home(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<LoginQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let today = today(chrono::Utc::now());
     let (ctx, data) = crate::web::ctx::load(&req, &state, move |c, me| {
         let uid = me.user.id;

@@ -18,7 +18,7 @@ use crate::db::{self, cases as db_cases, permits as db_permits};
 use crate::i18n::Texts;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, Reply};
 use crate::web::forms::{CsrfForm, Field, csrf, error_summary, input, notice};
 use crate::web::layout::{page, unread_badge};
 use crate::web::permits::permit_type_name;
@@ -48,7 +48,7 @@ pub fn textarea(id: &str, label: &str, value: &str, error: Option<&str>) -> Mark
 }
 
 /// `GET /messages`: the list of cases, newest activity first.
-pub async fn list(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, state: Data) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let uid = me.user.id;
@@ -133,11 +133,7 @@ pub struct NewCaseQuery {
 }
 
 /// `GET /messages/new` (`?permit=ID` chooses the permit the case is about).
-pub async fn new_form(
-    ctx: Ctx,
-    state: Data,
-    query: web::Query<NewCaseQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn new_form(ctx: Ctx, state: Data, query: web::Query<NewCaseQuery>) -> Reply {
     let me = ctx.require_user()?;
     let uid = me.user.id;
     let permits = db::query(&state.pool, move |c| db_permits::for_user(c, uid)).await?;
@@ -152,11 +148,7 @@ pub async fn new_form(
 }
 
 /// `POST /messages/new`: "Skicka".
-pub async fn create(
-    ctx: Ctx,
-    state: Data,
-    form: CsrfForm<NewCaseForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(ctx: Ctx, state: Data, form: CsrfForm<NewCaseForm>) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let uid = me.user.id;
@@ -294,7 +286,7 @@ pub async fn show(
     state: Data,
     id: web::Path<i64>,
     query: web::Query<ThreadQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let th = load_thread(&state, id.into_inner(), me.user.id).await?;
     let flash = query
@@ -330,12 +322,7 @@ pub struct ReplyForm {
 }
 
 /// `POST /messages/{id}`: the customer's reply.
-pub async fn reply(
-    ctx: Ctx,
-    state: Data,
-    id: web::Path<i64>,
-    form: CsrfForm<ReplyForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn reply(ctx: Ctx, state: Data, id: web::Path<i64>, form: CsrfForm<ReplyForm>) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
@@ -374,11 +361,7 @@ pub struct UnreadQuery {
     seen: Option<i64>,
 }
 
-pub async fn unread(
-    req: actix_web::HttpRequest,
-    state: Data,
-    q: web::Query<UnreadQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn unread(req: actix_web::HttpRequest, state: Data, q: web::Query<UnreadQuery>) -> Reply {
     let (ctx, count) = crate::web::ctx::load(&req, &state, |c, me| {
         Ok(db_cases::unread_for_user(c, me.user.id)?)
     })

@@ -1,7 +1,7 @@
 //! "Notifikationer": every notification sent to the user, newest first, one row per channel,
 //! with its time (Swedish time), channel, recipient, subject and delivery status; 20 a page.
 
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 use maud::html;
 use serde::Deserialize;
 
@@ -10,7 +10,7 @@ use crate::db::{self, notifications};
 use crate::i18n::labels;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::Reply;
 use crate::web::layout::page;
 use crate::web::respond::html;
 use crate::web::settings::frame;
@@ -23,11 +23,7 @@ pub struct PageQuery {
     sida: Option<i64>,
 }
 
-pub async fn list(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, state: web::Data<AppState>, query: web::Query<PageQuery>) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let page_no = query.sida.unwrap_or(1).clamp(1, 10_000);

@@ -19,7 +19,7 @@ pub async fn attach(
     state: Data,
     id: web::Path<PermitId>,
     form: Result<MultipartForm<AttachmentForm>, actix_web::Error>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let form = match form {
         Ok(f) => f,

@@ -157,11 +157,7 @@ fn check(
     .map_err(|e| Box::new(BuyErrors::of(&e, ctx.t())))
 }
 
-pub async fn new_form(
-    ctx: Ctx,
-    state: Data,
-    query: web::Query<BuyForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn new_form(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Reply {
     let me = ctx.require_user()?;
     let cat = catalogue_for(&state, me).await?;
     let mut form = query.into_inner().bounded();
@@ -317,11 +313,7 @@ pub async fn show_details(form: CsrfForm<BuyForm>) -> HttpResponse {
 }
 
 /// HTMX: the packages (or number of days) of the type just chosen.
-pub async fn type_details_fragment(
-    ctx: Ctx,
-    state: Data,
-    query: web::Query<BuyForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn type_details_fragment(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Reply {
     let me = ctx.require_user()?;
     let cat = catalogue_for(&state, me).await?;
     let form = query.into_inner().bounded();
@@ -358,11 +350,7 @@ async fn posted_order(
     })
 }
 
-pub async fn review(
-    ctx: Ctx,
-    state: Data,
-    form: CsrfForm<BuyForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn review(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
     let me = ctx.require_user()?;
     Ok(
         match posted_order(&ctx, &state, me, form.into_inner()).await? {
@@ -372,11 +360,7 @@ pub async fn review(
     )
 }
 
-pub async fn confirm(
-    ctx: Ctx,
-    state: Data,
-    form: CsrfForm<BuyForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
     let me = ctx.require_user()?;
     let (form, order) = match posted_order(&ctx, &state, me, form.into_inner()).await? {
         Ok(checked) => checked,

@@ -65,7 +65,7 @@ pub async fn update_regnr(
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<RegnrForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let t = ctx.t();
@@ -127,7 +127,7 @@ pub async fn add_temporary(
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<TemporaryForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let t = ctx.t();
@@ -175,7 +175,7 @@ pub async fn end_temporary(
     state: Data,
     path: web::Path<(PermitId, i64)>,
     _csrf: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let (id, temporary_id) = path.into_inner();
     match change(&state, me, id, PermitChange::EndTemporary { temporary_id }).await? {
@@ -192,11 +192,7 @@ pub async fn end_temporary(
 
 /// "Förnya": the wizard, prefilled with the same type, package and number, starting the day
 /// after this permit ends.
-pub async fn renew(
-    ctx: Ctx,
-    state: Data,
-    id: web::Path<PermitId>,
-) -> Result<HttpResponse, AppError> {
+pub async fn renew(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
@@ -241,7 +237,7 @@ pub async fn show_with_payment_error(
     id: PermitId,
     error: &str,
     typed: &str,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let m = PageMessages {
         pay_error: Some(error),
         pay_typed: Some(typed),
@@ -259,7 +255,7 @@ pub(super) async fn refused(
     me: &SessionUser,
     id: PermitId,
     m: PageMessages<'_>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let v = load_view(state, id, me.user.id).await?;
     Ok(crate::web::respond::html(
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -27,7 +27,7 @@ use crate::i18n::{Lang, Texts};
 use crate::state::AppState;
 use crate::web::account::flash_text;
 use crate::web::ctx::Ctx;
-use crate::web::error::{AppError, ErrorPage, unreadable_body};
+use crate::web::error::{AppError, ErrorPage, Reply, unreadable_body};
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::layout::page;
 use crate::web::respond::{html as respond, see_other};

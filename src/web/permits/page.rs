@@ -372,7 +372,7 @@ pub async fn show(
     id: web::Path<PermitId>,
     query: web::Query<FlashQuery>,
     req: actix_web::HttpRequest,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     // One trip: the session and the permit's rows.
     let id = id.into_inner();
     let back_from: Option<crate::domain::PaymentId> =
@@ -431,7 +431,7 @@ pub async fn day_card_page(
     input: daycards::CalendarInput,
     msg: daycards::CalMsg,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let v = load_view(state, id, me.user.id).await?;
     let m = PageMessages {
         calendar: Some((input, msg)),

@@ -4,7 +4,7 @@ use super::*;
 use crate::web::forms::CsrfForm;
 
 /// Everything kept about the user, as JSON (the queries are in `db::export`).
-pub async fn export(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
+pub async fn export(ctx: Ctx, state: Data) -> Reply {
     let me = ctx.require_user()?;
     let user = me.user.clone();
     let data = db::query(&state.pool, move |c| {
@@ -28,11 +28,7 @@ pub struct DeleteForm {
 }
 
 /// Erases personal data; the row stays (pseudonymised) so bookkeeping records keep their key.
-pub async fn delete_account(
-    ctx: Ctx,
-    state: Data,
-    form: CsrfForm<DeleteForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn delete_account(ctx: Ctx, state: Data, form: CsrfForm<DeleteForm>) -> Reply {
     let me = ctx.require_user()?;
     let error = match current_password(&state, me, form.into_inner().delete_password).await? {
         hashing::Current::Right => None,
@@ -67,7 +63,7 @@ pub async fn delete_account(
 /// undone, what happens to the permits still running (they stay valid to their last day, but
 /// nothing can be changed or booked, and nothing is paid back) and to receipts, with a way to
 /// download everything first; then the password and "Ja, ta bort mitt konto".
-pub async fn delete_check(ctx: Ctx, state: Data) -> Result<HttpResponse, AppError> {
+pub async fn delete_check(ctx: Ctx, state: Data) -> Reply {
     let me = ctx.require_user()?;
     delete_page(&ctx, &state, me, None, StatusCode::OK).await
 }
@@ -78,7 +74,7 @@ async fn delete_page(
     me: &SessionUser,
     error: Option<&str>,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     use crate::domain::permit::{Status, today};
     let t = ctx.t();
     let id = me.user.id;

@@ -17,11 +17,7 @@ pub struct NewEmailForm {
 /// revealed): a free address gets the confirmation link, a taken one a neutral note with the
 /// same subject that asks for nothing (both listed alike under the requester's
 /// "Notifikationer"); the old address always gets the notice with the undo link.
-pub async fn change_email(
-    ctx: Ctx,
-    state: Data,
-    form: CsrfForm<NewEmailForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn change_email(ctx: Ctx, state: Data, form: CsrfForm<NewEmailForm>) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let form = form.into_inner();
@@ -78,11 +74,7 @@ pub struct TokenQuery {
 
 /// The link in the e-mail to the new address. Needs login (as the same user): from another
 /// device it goes through the login page and comes back here.
-pub async fn confirm_email(
-    ctx: Ctx,
-    state: Data,
-    query: web::Query<TokenQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn confirm_email(ctx: Ctx, state: Data, query: web::Query<TokenQuery>) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let token = query.into_inner().token;
@@ -111,11 +103,7 @@ pub(super) fn problem(ctx: &Ctx, me: &SessionUser, text: &'static str) -> HttpRe
 
 /// The page of the undo link in the notice to the old address: a button, so a mail scanner
 /// that fetches links changes nothing. Works logged out.
-pub async fn undo_email_page(
-    ctx: Ctx,
-    state: Data,
-    query: web::Query<TokenQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn undo_email_page(ctx: Ctx, state: Data, query: web::Query<TokenQuery>) -> Reply {
     let t = ctx.t();
     let token = query.into_inner().token;
     let check = {
@@ -150,11 +138,7 @@ pub struct UndoForm {
 /// Undoes (or stops) an e-mail change from the old address: in one transaction the link is
 /// used, the old address comes back (unless another account has taken it since), open change
 /// and reset links are made useless (they went to the other address) and every session ends.
-pub async fn undo_email(
-    ctx: Ctx,
-    state: Data,
-    form: web::Form<UndoForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn undo_email(ctx: Ctx, state: Data, form: web::Form<UndoForm>) -> Reply {
     let t = ctx.t();
     let token = form.into_inner().token;
     let domain = state.settings.employee_email_domain.clone();

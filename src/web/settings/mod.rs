@@ -19,7 +19,7 @@ use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::account::{email_error, flash_text, name_error, password_error};
 use crate::web::ctx::{Ctx, lang_cookie};
-use crate::web::error::AppError;
+use crate::web::error::{AppError, Reply};
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::layout::{Frame, page};
 use crate::web::respond::{html as respond, see_other};

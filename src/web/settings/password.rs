@@ -11,11 +11,7 @@ pub struct PasswordForm {
     pub(super) new_password: String,
 }
 
-pub async fn change_password(
-    ctx: Ctx,
-    state: Data,
-    form: CsrfForm<PasswordForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn change_password(ctx: Ctx, state: Data, form: CsrfForm<PasswordForm>) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let form = form.into_inner();

@@ -43,10 +43,7 @@ pub(super) fn payment_body(
     }
 }
 
-pub async fn payment_settings(
-    ctx: Ctx,
-    query: web::Query<FlashQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn payment_settings(ctx: Ctx, query: web::Query<FlashQuery>) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let flash = query.m.as_deref().and_then(|k| flash_text(t, k));
@@ -80,7 +77,7 @@ pub async fn save_payment_settings(
     ctx: Ctx,
     state: Data,
     form: CsrfForm<PaymentSettingsForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     // A method that is not offered is no preference.

@@ -3,7 +3,7 @@
 use super::*;
 use crate::web::forms::CsrfForm;
 
-pub async fn show(ctx: Ctx, query: web::Query<FlashQuery>) -> Result<HttpResponse, AppError> {
+pub async fn show(ctx: Ctx, query: web::Query<FlashQuery>) -> Reply {
     let me = ctx.require_user()?;
     let flash = query.m.as_deref().and_then(|k| flash_text(ctx.t(), k));
     Ok(respond(
@@ -22,11 +22,7 @@ pub struct PersonalForm {
     pub(super) language: String,
 }
 
-pub async fn save_personal(
-    ctx: Ctx,
-    state: Data,
-    form: CsrfForm<PersonalForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn save_personal(ctx: Ctx, state: Data, form: CsrfForm<PersonalForm>) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let form = form.into_inner();

@@ -23,7 +23,7 @@ use crate::domain::permit_actions::Kind;
 use crate::i18n::{Texts, day_in_words};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::{AppError, ErrorPage, unreadable_body};
+use crate::web::error::{AppError, ErrorPage, Reply, unreadable_body};
 use crate::web::forms::{self, Field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -69,11 +69,7 @@ fn read_card(
 
 /// `GET /permits/{id}/calendar`: month navigation and ticking. HTMX gets the fragment; a
 /// plain request goes to the page with the same choices.
-pub async fn calendar_fragment(
-    state: Data,
-    id: web::Path<PermitId>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
+pub async fn calendar_fragment(state: Data, id: web::Path<PermitId>, req: HttpRequest) -> Reply {
     // One trip: the session and the card's days.
     let id = id.into_inner();
     let (ctx, card) =
@@ -148,7 +144,7 @@ async fn answer(
     mut input: CalendarInput,
     msg: CalMsg,
     flash: &str,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let ok = msg.error.is_none() && msg.regnr_error.is_none();
     let status = if ok {
         StatusCode::OK
@@ -184,10 +180,7 @@ async fn answer(
 /// `POST /permits/{id}/calendar`: month navigation without JavaScript. The buttons submit
 /// the booking form, so the number and the ticked days come along; the answer is the page
 /// with those choices in its address (a GET that reloads and goes back).
-pub async fn navigate(
-    id: web::Path<PermitId>,
-    CalendarPost(input): CalendarPost,
-) -> Result<HttpResponse, AppError> {
+pub async fn navigate(id: web::Path<PermitId>, CalendarPost(input): CalendarPost) -> Reply {
     Ok(crate::web::respond::see_other(&format!(
         "/permits/{}?{}#book-h",
         id.into_inner(),
@@ -201,7 +194,7 @@ pub async fn book(
     state: Data,
     id: web::Path<PermitId>,
     CalendarPost(mut input): CalendarPost,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let t = ctx.t();
@@ -236,7 +229,7 @@ pub async fn cancel(
     state: Data,
     path: web::Path<(PermitId, String)>,
     CalendarPost(input): CalendarPost,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let (id, day) = path.into_inner();
     let t = ctx.t();
@@ -270,7 +263,7 @@ pub async fn restore(
     state: Data,
     path: web::Path<(PermitId, String)>,
     CalendarPost(mut input): CalendarPost,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let (id, day) = path.into_inner();
     let t = ctx.t();

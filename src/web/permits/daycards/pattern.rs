@@ -75,12 +75,7 @@ fn outcome(t: &Texts, card: &Card, q: &PatternInput, today: NaiveDate) -> Outcom
 }
 
 /// `GET /permits/{id}/pattern`.
-pub async fn pattern(
-    ctx: Ctx,
-    state: Data,
-    id: web::Path<PermitId>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
+pub async fn pattern(ctx: Ctx, state: Data, id: web::Path<PermitId>, req: HttpRequest) -> Reply {
     let me = ctx.require_user()?;
     let (p, sessions) = load(&state, id.into_inner(), me.user.id).await?;
     if !bookable_card(&p) {

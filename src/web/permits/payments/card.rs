@@ -14,7 +14,7 @@ use crate::services::payments::{self as pay_service, Attempt, Payable, Started};
 use crate::services::permits::BUYER_CANCELLED;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, Reply};
 use crate::web::respond::see_other;
 
 /// Card: a payment at the provider, then the buyer goes to its hosted page.
@@ -23,7 +23,7 @@ pub(super) async fn pay_by_card(
     state: &AppState,
     me: &SessionUser,
     id: PermitId,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let t = ctx.t();
     let uid = me.user.id;
     let permit = match db::run(&state.pool, move |c| pay_service::payable(c, id, uid)).await? {
@@ -141,7 +141,7 @@ pub async fn card_return(
     state: Data,
     id: web::Path<PermitId>,
     query: web::Query<CardReturn>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
@@ -159,11 +159,7 @@ pub async fn card_return(
 }
 
 /// Nexi's webhook: checked by its Authorization header, then only a hint to poll.
-pub async fn nexi_webhook(
-    req: actix_web::HttpRequest,
-    state: Data,
-    body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+pub async fn nexi_webhook(req: actix_web::HttpRequest, state: Data, body: web::Bytes) -> Reply {
     use secrecy::ExposeSecret;
     let Some(nexi) = &state.settings.nexi else {
         return Ok(HttpResponse::NotFound().finish());

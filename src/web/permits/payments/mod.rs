@@ -23,7 +23,7 @@ use crate::services::payments::{self as pay_service, Attempt, Started};
 use crate::services::permits::BUYER_CANCELLED;
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, Reply};
 use crate::web::forms::{CsrfForm, CsrfOnly};
 use crate::web::respond::see_other;
 
@@ -42,12 +42,7 @@ pub struct PayForm {
     swish_number: String,
 }
 
-pub async fn pay(
-    ctx: Ctx,
-    state: Data,
-    id: web::Path<PermitId>,
-    form: CsrfForm<PayForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn pay(ctx: Ctx, state: Data, id: web::Path<PermitId>, form: CsrfForm<PayForm>) -> Reply {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let id = id.into_inner();
@@ -82,7 +77,7 @@ async fn pay_by_swish(
     me: &SessionUser,
     id: PermitId,
     payer: Option<MobileNumber>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let user_id = me.user.id;
     let attempt = Attempt {
         method: "swish",
@@ -187,7 +182,7 @@ pub async fn cancel(
     state: Data,
     id: web::Path<PermitId>,
     _csrf: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
@@ -237,7 +232,7 @@ pub async fn swish_return(
     state: Data,
     id: web::Path<PermitId>,
     query: web::Query<FromApp>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
     let me = ctx.require_user()?;
     let (id, pid, uid) = (id.into_inner(), query.payment, me.user.id);
@@ -257,11 +252,7 @@ pub async fn swish_return(
 }
 
 /// HTMX: still waiting → the same small box; final → the permit page opened on this attempt.
-pub async fn status(
-    ctx: Ctx,
-    state: Data,
-    id: web::Path<PermitId>,
-) -> Result<HttpResponse, AppError> {
+pub async fn status(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let latest = attempt(&state, id, me.user.id, Which::Latest).await?;
@@ -287,7 +278,7 @@ pub async fn to_permit(id: web::Path<PermitId>) -> HttpResponse {
 
 /// Swish's callback: only tells which payment has news. Its body is never trusted; the
 /// poller asks Swish itself.
-pub async fn swish_callback(state: Data, body: web::Bytes) -> Result<HttpResponse, AppError> {
+pub async fn swish_callback(state: Data, body: web::Bytes) -> Reply {
     let id = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
