@@ -5,6 +5,7 @@ use crate::domain::UserId;
 use std::sync::Arc;
 
 use actix_web::cookie::{Cookie, SameSite, time};
+use actix_web::http::header::HeaderName;
 use actix_web::web;
 use actix_web::{HttpMessage, HttpRequest};
 use chrono::{Duration, NaiveDateTime};
@@ -141,10 +142,14 @@ pub fn lookup(
 /// restore): its answer draws no top bar, so it needs no unread count.
 pub fn is_fragment(req: &HttpRequest) -> bool {
     let h = req.headers();
-    h.contains_key("hx-request")
-        && !h.contains_key("hx-boosted")
-        && !h.contains_key("hx-history-restore-request")
+    h.contains_key(HX_REQUEST)
+        && !h.contains_key(HeaderName::from_static("hx-boosted"))
+        && !h.contains_key(HeaderName::from_static("hx-history-restore-request"))
 }
+
+/// The header every htmx request carries. Looked up by a `HeaderName` made at compile time: a
+/// `&str` name is parsed into a newly allocated `HeaderName` on each look-up.
+pub const HX_REQUEST: HeaderName = HeaderName::from_static("hx-request");
 
 /// The logged-in user of a request, looked up once per request (a trip of its own; a page
 /// that reads rows too does both in one with `web::ctx::load`).

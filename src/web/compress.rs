@@ -291,7 +291,7 @@ pub async fn compress(
             .and_then(|v| v.to_str().ok())
             .unwrap_or(""),
     );
-    let swap = req.headers().contains_key("hx-request");
+    let swap = req.headers().contains_key(crate::auth::session::HX_REQUEST);
     let res = next.call(req).await?.map_into_boxed_body();
     if res.headers().contains_key(header::CONTENT_ENCODING)
         || !compressible(res.headers().get(header::CONTENT_TYPE))

@@ -36,7 +36,10 @@ pub fn allowed(req: &ServiceRequest) -> bool {
         return true;
     }
     let h = req.headers();
-    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+    if let Some(site) = h
+        .get(header::HeaderName::from_static("sec-fetch-site"))
+        .and_then(|v| v.to_str().ok())
+    {
         return matches!(site, "same-origin" | "none");
     }
     if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
