@@ -127,11 +127,24 @@ impl FromSql<Date, MultiBackend> for Day {
     }
 }
 
-/// `YYYY-MM-DD` for a year 0–9999, as chrono's `%F` writes it: chrono's `Display` for a date
-/// writes the digits without a format string.
+/// `YYYY-MM-DD` for a year 0–9999, as chrono's `%F` writes it, digit by digit into a string
+/// of its final size (chrono's `Display` goes through `Debug` and grows the string a character
+/// at a time; the check binds its day seven times a look-up).
 fn write_date(d: NaiveDate) -> Option<String> {
     use chrono::Datelike;
-    (0..=9999).contains(&d.year()).then(|| d.to_string())
+    let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let mut text = String::with_capacity(10);
+    for n in [year / 1000, year / 100, year / 10, year] {
+        text.push(digit(n));
+    }
+    text.push('-');
+    text.push(digit(d.month() / 10));
+    text.push(digit(d.month()));
+    text.push('-');
+    text.push(digit(d.day() / 10));
+    text.push(digit(d.day()));
+    Some(text)
 }
 
 impl ToSql<Date, Sqlite> for Day {
@@ -212,6 +225,22 @@ mod tests {
             prop_assert_eq!(parse_date(&t.date().format("%F").to_string()), Some(t.date()));
             // And a day is written as diesel writes it.
             prop_assert_eq!(write_date(t.date()), Some(t.date().format("%F").to_string()));
+        }
+    }
+
+    #[test]
+    fn a_day_is_written_with_four_digit_years_and_the_rest_left_to_diesel() {
+        for year in [0, 7, 99, 999, 1000, 2026, 9999] {
+            for (month, day) in [(1, 1), (2, 28), (10, 9), (12, 31)] {
+                let d = NaiveDate::from_ymd_opt(year, month, day).unwrap();
+                assert_eq!(write_date(d), Some(d.format("%F").to_string()), "{d}");
+            }
+        }
+        for year in [-1, 10_000] {
+            assert_eq!(
+                write_date(NaiveDate::from_ymd_opt(year, 6, 1).unwrap()),
+                None
+            );
         }
     }
 
