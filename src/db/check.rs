@@ -7,12 +7,48 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{Bool, Text};
 
 use super::DbConnection;
 use super::schema::{car_parks, day_sessions, permits, temporary_regnrs};
 use super::stamp::Day;
 use crate::domain::check::NotValid;
+
+/// A constant of the look-ups, written into the statement's text (`'paid'`, `FALSE`) instead of
+/// bound as a value: 12 of the union's 22 values are such constants, and each bound value is
+/// walked, collected and handed to the database on every run. The statement stays cached by
+/// its type.
+macro_rules! sql_constant {
+    ($($name:ident: $sql_type:ty = $sql:literal;)+) => {$(
+        #[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
+        struct $name;
+
+        impl diesel::expression::Expression for $name {
+            type SqlType = $sql_type;
+        }
+
+        impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for $name {
+            fn walk_ast<'b>(
+                &'b self,
+                mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+            ) -> QueryResult<()> {
+                out.push_sql($sql);
+                Ok(())
+            }
+        }
+
+        impl<QS> diesel::expression::AppearsOnTable<QS> for $name {}
+        impl<QS> diesel::expression::SelectableExpression<QS> for $name {}
+    )+};
+}
+
+sql_constant! {
+    Paid: Text = "'paid'";
+    PeriodKind: Text = "'period'";
+    DayKind: Text = "'day'";
+    Yes: Bool = "TRUE";
+    No: Bool = "FALSE";
+}
 
 /// One permit that makes the number valid on the day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,10 +89,10 @@ macro_rules! permanent_query {
                     .and(temporary_regnrs::to_date.ge($day))),
             )
             .filter(permits::regnr.eq($regnr))
-            .filter(permits::state.eq("paid"))
+            .filter(permits::state.eq(Paid))
             .filter(permits::end_date.ge($day))
             .filter(permits::start_date.le($day))
-            .filter(permits::kind.eq("period"))
+            .filter(permits::kind.eq(PeriodKind))
             .filter(temporary_regnrs::id.is_null())
             .select((
                 permits::type_name_sv,
@@ -64,8 +100,8 @@ macro_rules! permanent_query {
                 car_parks::name,
                 permits::start_date,
                 permits::end_date,
-                false.into_sql::<Bool>(),
-                false.into_sql::<Bool>(),
+                No,
+                No,
             ))
     };
 }
@@ -78,18 +114,18 @@ macro_rules! temporary_query {
             .filter(temporary_regnrs::to_date.ge($day))
             .filter(temporary_regnrs::from_date.le($day))
             .filter(temporary_regnrs::ended_at.is_null())
-            .filter(permits::state.eq("paid"))
+            .filter(permits::state.eq(Paid))
             // Only a period permit lends its validity to a temporary number (a day card's
             // validity is its booked days).
-            .filter(permits::kind.eq("period"))
+            .filter(permits::kind.eq(PeriodKind))
             .select((
                 permits::type_name_sv,
                 permits::type_name_en,
                 car_parks::name,
                 temporary_regnrs::from_date,
                 temporary_regnrs::to_date,
-                true.into_sql::<Bool>(),
-                false.into_sql::<Bool>(),
+                Yes,
+                No,
             ))
     };
 }
@@ -100,16 +136,16 @@ macro_rules! day_session_query {
             .inner_join(permits::table.inner_join(car_parks::table))
             .filter(day_sessions::regnr.eq($regnr))
             .filter(day_sessions::day.eq($day))
-            .filter(permits::state.eq("paid"))
-            .filter(permits::kind.eq("day"))
+            .filter(permits::state.eq(Paid))
+            .filter(permits::kind.eq(DayKind))
             .select((
                 permits::type_name_sv,
                 permits::type_name_en,
                 car_parks::name,
                 day_sessions::day,
                 day_sessions::day,
-                false.into_sql::<Bool>(),
-                true.into_sql::<Bool>(),
+                No,
+                Yes,
             ))
     };
 }
