@@ -86,6 +86,11 @@ pub fn routes(
             }),
     )
     .route("/", web::get().to(home::home))
+    // A customer's permits, asked for most after Hem: one scope, so the router tries their
+    // dynamic paths only for a path under /permits (each is a regex match), and right after
+    // Hem, so a permit page is not behind the 26 routes of the account and settings pages
+    // (no other route starts with /permits).
+    .configure(permits::routes)
     .route("/login", web::get().to(account::login_page))
     .route("/login", web::post().to(account::login))
     .route("/logout", web::post().to(account::logout))
@@ -127,10 +132,6 @@ pub fn routes(
         "/settings/payment",
         web::post().to(settings::save_payment_settings),
     )
-    // A customer's permits: one scope, so the router tries their dynamic paths only for a
-    // path under /permits (each is a regex match), and the permit page is not behind
-    // /messages/{id} and /queue/….
-    .configure(permits::routes)
     .route("/notifications", web::get().to(notifications::list))
     .route("/messages", web::get().to(messages::list))
     .route("/messages/new", web::get().to(messages::new_form))
