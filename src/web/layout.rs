@@ -127,7 +127,9 @@ fn current(ctx: &Ctx, href: &str) -> Option<&'static str> {
     let path = ctx.here.split(['?', '#']).next().unwrap_or("/");
     let here = match href {
         "/" | "/settings" => path == href,
-        _ => path == href || path.starts_with(&format!("{href}/")),
+        _ => path
+            .strip_prefix(href)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
     };
     here.then_some("page")
 }
@@ -163,7 +165,7 @@ fn breakable(text: &str) -> Markup {
 fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
     let t = ctx.t();
     let link = |href: &'static str, text: &str| {
-        html! { a href=(href) aria-current=[current(ctx, href)] { (breakable(text)) } }
+        html! { a href=(href) aria-current=[current(ctx, href)] { (text) } }
     };
     html! {
         header.topbar.main-bar {
@@ -172,7 +174,11 @@ fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
                 nav aria-label=(t.main_navigation) {
                     ul.primary {
                         li { (link("/", t.nav_home)) }
-                        li { (link("/permits/new", t.nav_buy)) }
+                        li {
+                            a href="/permits/new" aria-current=[current(ctx, "/permits/new")] {
+                                (breakable(t.nav_buy))
+                            }
+                        }
                         li aria-live="polite" {
                             (link("/messages", t.nav_messages))
                             (unread_badge(t, frame.unread_messages))
