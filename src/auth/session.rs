@@ -142,9 +142,9 @@ pub fn lookup(
 /// restore): its answer draws no top bar, so it needs no unread count.
 pub fn is_fragment(req: &HttpRequest) -> bool {
     let h = req.headers();
-    h.contains_key(HX_REQUEST)
-        && !h.contains_key(HeaderName::from_static("hx-boosted"))
-        && !h.contains_key(HeaderName::from_static("hx-history-restore-request"))
+    const HX_BOOSTED: HeaderName = HeaderName::from_static("hx-boosted");
+    const HX_HISTORY_RESTORE: HeaderName = HeaderName::from_static("hx-history-restore-request");
+    h.contains_key(HX_REQUEST) && !h.contains_key(HX_BOOSTED) && !h.contains_key(HX_HISTORY_RESTORE)
 }
 
 /// The header every htmx request carries. Looked up by a `HeaderName` made at compile time: a

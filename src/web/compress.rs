@@ -227,22 +227,21 @@ pub fn gzip_reused(data: &[u8]) -> Vec<u8> {
     DEFLATE.with(|d| {
         let mut d = d.borrow_mut();
         let bound = d.gzip_compress_bound(data.len());
-        if bound > SCRATCH_MAX {
-            let mut out = vec![0; bound];
-            let n = d
-                .gzip_compress(data, &mut out)
-                .expect("the bound libdeflate gives always fits");
-            out.truncate(n);
-            return out;
-        }
         SCRATCH.with_borrow_mut(|scratch| {
-            if scratch.len() < bound {
-                scratch.resize(bound, 0);
-            }
+            let mut own = Vec::new();
+            let out = if bound > SCRATCH_MAX {
+                own.resize(bound, 0);
+                &mut own[..]
+            } else {
+                if scratch.len() < bound {
+                    scratch.resize(bound, 0);
+                }
+                &mut scratch[..bound]
+            };
             let n = d
-                .gzip_compress(data, &mut scratch[..bound])
+                .gzip_compress(data, out)
                 .expect("the bound libdeflate gives always fits");
-            scratch[..n].to_vec()
+            out[..n].to_vec()
         })
     })
 }

@@ -36,10 +36,8 @@ pub fn allowed(req: &ServiceRequest) -> bool {
         return true;
     }
     let h = req.headers();
-    if let Some(site) = h
-        .get(header::HeaderName::from_static("sec-fetch-site"))
-        .and_then(|v| v.to_str().ok())
-    {
+    const SEC_FETCH_SITE: header::HeaderName = header::HeaderName::from_static("sec-fetch-site");
+    if let Some(site) = h.get(SEC_FETCH_SITE).and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
     if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {

@@ -102,11 +102,11 @@ impl Ctx {
 /// A phone or tablet, by the client hint where the browser sends it, else by the user agent
 /// (the words every mobile browser puts there).
 fn is_phone(h: &actix_web::http::header::HeaderMap) -> bool {
-    if h.get(actix_web::http::header::HeaderName::from_static(
-        "sec-ch-ua-mobile",
-    ))
-    .and_then(|v| v.to_str().ok())
-    .is_some_and(|hint| hint.trim() == "?1")
+    const MOBILE_HINT: actix_web::http::header::HeaderName =
+        actix_web::http::header::HeaderName::from_static("sec-ch-ua-mobile");
+    if h.get(MOBILE_HINT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|hint| hint.trim() == "?1")
     {
         return true;
     }

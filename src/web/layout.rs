@@ -1,6 +1,6 @@
 //! The page frame: full pages for normal requests, the same fragments for HTMX swaps.
 
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, Render, html};
 
 use super::assets;
 use super::ctx::Ctx;
@@ -164,7 +164,7 @@ fn breakable(text: &str) -> Markup {
 /// the rest; on a wide screen the stylesheet shows the rest in the row and hides "Meny".
 fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
     let t = ctx.t();
-    let link = |href: &'static str, text: &str| {
+    let link = |href: &'static str, text: &dyn Render| {
         html! { a href=(href) aria-current=[current(ctx, href)] { (text) } }
     };
     html! {
@@ -173,25 +173,21 @@ fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
                 (brand(ctx))
                 nav aria-label=(t.main_navigation) {
                     ul.primary {
-                        li { (link("/", t.nav_home)) }
-                        li {
-                            a href="/permits/new" aria-current=[current(ctx, "/permits/new")] {
-                                (breakable(t.nav_buy))
-                            }
-                        }
+                        li { (link("/", &t.nav_home)) }
+                        li { (link("/permits/new", &breakable(t.nav_buy))) }
                         li aria-live="polite" {
-                            (link("/messages", t.nav_messages))
+                            (link("/messages", &t.nav_messages))
                             (unread_badge(t, frame.unread_messages))
                         }
                     }
                     details.more {
                         summary { (t.nav_menu) }
                         ul {
-                            li { (link("/notifications", t.nav_notifications)) }
-                            li { (link("/settings", t.nav_settings)) }
-                            li { (link("/settings/payment", t.nav_payment_settings)) }
+                            li { (link("/notifications", &t.nav_notifications)) }
+                            li { (link("/settings", &t.nav_settings)) }
+                            li { (link("/settings/payment", &t.nav_payment_settings)) }
                             @if frame.operator {
-                                li { (link("/operator", t.nav_operator)) }
+                                li { (link("/operator", &t.nav_operator)) }
                             }
                             li { (language_switch(ctx)) }
                             li {
