@@ -535,6 +535,7 @@ fn start_servers(database_url: String, instances: usize, swish_delay_ms: u64) ->
                     &[
                         ("SWISH_SIM_DELAY_MS", delay.as_str()),
                         ("TRUSTED_PROXIES", "127.0.0.1/32"),
+                        ("DEMO_MODE", "on"),
                     ],
                 );
                 let app = Application::build(settings)

@@ -190,6 +190,7 @@ impl Application {
             reserved_hits: Default::default(),
             hashing: Semaphore::new(HASHING_PERMITS),
             signup_hashing: Semaphore::new(SIGNUP_HASHING_PERMITS),
+            uploads: Semaphore::new(crate::web::permits::UPLOADS_IN_FLIGHT),
         });
         let app_state = state.clone();
         password::init();

@@ -38,6 +38,8 @@ pub struct AppState {
     /// A separate, smaller budget for hashing new passwords at registration and reset, so a
     /// flood of those never takes the logins' capacity.
     pub signup_hashing: Semaphore,
+    /// Caps the attachment uploads read at once (each up to 5 MB in memory).
+    pub uploads: Semaphore,
 }
 
 impl AppState {

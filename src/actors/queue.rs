@@ -37,6 +37,9 @@ struct KeeperJob {
     mailbox: Addr<Mailbox>,
 }
 
+/// How long after its hold lapses an unpaid permit waits for a payment begun in time.
+pub const HOLD_PAYMENT_GRACE_MINUTES: i64 = 15;
+
 impl QueueKeeper {
     pub fn new(
         pool: Pool,
@@ -61,9 +64,15 @@ impl KeeperJob {
         let now = clock::now();
         let lapsed = db::query(&self.pool, move |c| {
             let mut due = Vec::new();
-            for id in db_queue::lapsed_holds(c, now)? {
-                let paying = db_payments::latest_for_permit(c, id)?
-                    .is_some_and(|p| p.status == PaymentStatus::Pending);
+            for (id, until) in db_queue::lapsed_holds(c, now)? {
+                // A payment begun while the place was held may finish, for a short grace;
+                // one begun later, or one that keeps going, does not stretch the hold
+                // (issue #34, 6). A charge that comes after the cancellation is refunded.
+                let paying = db_payments::latest_for_permit(c, id)?.is_some_and(|p| {
+                    p.status == PaymentStatus::Pending
+                        && p.created_at <= until
+                        && now < until + chrono::Duration::minutes(HOLD_PAYMENT_GRACE_MINUTES)
+                });
                 if !paying {
                     due.push(id);
                 }

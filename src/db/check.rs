@@ -12,6 +12,7 @@ use diesel::sql_types::{Bool, Text};
 use super::DbConnection;
 use super::schema::{car_parks, day_sessions, permits, temporary_regnrs};
 use super::stamp::Day;
+use crate::domain::UserId;
 use crate::domain::check::NotValid;
 
 /// A constant of the look-ups, written into the statement's text (`'paid'`, `FALSE`) instead of
@@ -65,16 +66,17 @@ pub struct ValidPermit {
 }
 
 /// As read: the dates through [`Day`], without chrono's format parser; then whether through
-/// a temporary number, and whether through a day-card session.
-type Row = (String, String, String, Day, Day, bool, bool);
+/// a temporary number, and whether through a day-card session; last the permit's owner.
+type Row = (String, String, String, Day, Day, bool, bool, UserId);
 
-/// A permit carrying the number: id, state, kind, first and last day.
+/// A permit carrying the number: id, state, kind, first and last day, owner.
 type PermitDates = (
     i64,
     crate::domain::permit::State,
     crate::domain::permit_actions::Kind,
     NaiveDate,
     NaiveDate,
+    UserId,
 );
 
 macro_rules! permanent_query {
@@ -102,6 +104,7 @@ macro_rules! permanent_query {
                 permits::end_date,
                 No,
                 No,
+                permits::user_id,
             ))
     };
 }
@@ -126,6 +129,7 @@ macro_rules! temporary_query {
                 temporary_regnrs::to_date,
                 Yes,
                 No,
+                permits::user_id,
             ))
     };
 }
@@ -146,6 +150,7 @@ macro_rules! day_session_query {
                 day_sessions::day,
                 No,
                 Yes,
+                permits::user_id,
             ))
     };
 }
@@ -159,18 +164,22 @@ macro_rules! valid_query {
     };
 }
 
-/// The permits that make `regnr` (normalised) valid on `day`; empty: not valid.
+/// The permits that make `regnr` (normalised) valid on `day`; empty: not valid. With an
+/// `owner`, only that user's permits count: a customer's own view never tells of another
+/// person's parking (issue #34, 3); the check API and Kontroll pass `None`.
 pub fn valid_on(
     conn: &mut DbConnection,
     regnr: &str,
     day: NaiveDate,
+    owner: Option<UserId>,
 ) -> QueryResult<Vec<ValidPermit>> {
     crate::db::on_backend!(conn, |conn| {
         let mut found: Vec<ValidPermit> = valid_query!(regnr, Day(day))
             .load::<Row>(conn)?
             .into_iter()
+            .filter(|row| owner.is_none_or(|o| o == row.7))
             .map(
-                |(type_sv, type_en, car_park, from, to, temporary, day_session)| ValidPermit {
+                |(type_sv, type_en, car_park, from, to, temporary, day_session, _)| ValidPermit {
                     type_sv,
                     type_en,
                     car_park,
@@ -188,8 +197,13 @@ pub fn valid_on(
 }
 
 /// Why `regnr` is not valid on `day` (asked only after [`valid_on`] found nothing): read from
-/// the permits that carry the number.
-pub fn why_not(conn: &mut DbConnection, regnr: &str, day: NaiveDate) -> QueryResult<NotValid> {
+/// the permits that carry the number (with an `owner`, only that user's).
+pub fn why_not(
+    conn: &mut DbConnection,
+    regnr: &str,
+    day: NaiveDate,
+    owner: Option<UserId>,
+) -> QueryResult<NotValid> {
     crate::db::on_backend!(conn, |conn| {
         use crate::domain::permit::State;
         use crate::domain::permit_actions::Kind;
@@ -202,10 +216,15 @@ pub fn why_not(conn: &mut DbConnection, regnr: &str, day: NaiveDate) -> QueryRes
                 permits::kind,
                 permits::start_date,
                 permits::end_date,
+                permits::user_id,
             ))
             .load(conn)?;
+        let rows: Vec<PermitDates> = rows
+            .into_iter()
+            .filter(|row| owner.is_none_or(|o| o == row.5))
+            .collect();
         let paid_now = |kind: Kind| {
-            rows.iter().find(|(_, s, k, start, end)| {
+            rows.iter().find(|(_, s, k, start, end, _)| {
                 *s == State::Paid && *k == kind && *start <= day && day <= *end
             })
         };
@@ -232,11 +251,11 @@ pub fn why_not(conn: &mut DbConnection, regnr: &str, day: NaiveDate) -> QueryRes
             NotValid::AwaitingApproval
         } else if let Some((.., start, _)) = rows
             .iter()
-            .filter(|(_, s, _, start, _)| *s == State::Paid && *start > day)
-            .min_by_key(|(.., start, _)| *start)
+            .filter(|(_, s, _, start, _, _)| *s == State::Paid && *start > day)
+            .min_by_key(|(.., start, _, _)| *start)
         {
             NotValid::NotYet(*start)
-        } else if let Some((.., end)) = with(State::Paid) {
+        } else if let Some((.., end, _)) = with(State::Paid) {
             NotValid::Ended(*end)
         } else if rows.is_empty() {
             NotValid::Unknown

@@ -200,6 +200,28 @@ pub fn owned(
     })
 }
 
+/// The user's order waiting for payment in this car park and of this type, if any. Takes the
+/// user's row first (in the caller's transaction), so two orders of one user placed at once
+/// on two instances take turns and the second sees the first.
+pub fn unpaid_of(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    spot: crate::db::queue::Spot,
+) -> QueryResult<Option<PermitId>> {
+    use super::schema::users;
+    diesel::update(users::table.find(user_id))
+        .set(users::id.eq(users::id))
+        .execute(conn)?;
+    permits::table
+        .filter(permits::user_id.eq(user_id))
+        .filter(permits::car_park_id.eq(spot.car_park_id))
+        .filter(permits::permit_type_id.eq(spot.permit_type_id))
+        .filter(permits::state.eq(State::AwaitingPayment.as_str()))
+        .select(permits::id)
+        .first(conn)
+        .optional()
+}
+
 /// One of the user's permits with its car park's name, in one statement; `None` when the
 /// permit is not the user's.
 pub fn owned_with_car_park(

@@ -497,12 +497,19 @@ pub fn mark_reminded(c: &mut DbConnection, id: i64, now: NaiveDateTime) -> Query
 }
 
 /// Unpaid permits whose hold has lapsed.
-pub fn lapsed_holds(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<PermitId>> {
-    permits::table
+pub fn lapsed_holds(
+    c: &mut DbConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(PermitId, NaiveDateTime)>> {
+    let rows: Vec<(PermitId, Option<NaiveDateTime>)> = permits::table
         .filter(permits::state.eq(State::AwaitingPayment.as_str()))
         .filter(permits::hold_until.le(now))
-        .select(permits::id)
-        .load(c)
+        .select((permits::id, permits::hold_until))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, until)| until.map(|u| (id, u)))
+        .collect())
 }
 
 pub fn set_hold(c: &mut DbConnection, id: PermitId, until: NaiveDateTime) -> QueryResult<()> {
@@ -512,8 +519,18 @@ pub fn set_hold(c: &mut DbConnection, id: PermitId, until: NaiveDateTime) -> Que
         .map(drop)
 }
 
-/// Whether a renewal of `old` goes before the queue: `old` holds its place until it ends, and
-/// only one renewal takes it over.
+/// Whether `old` has a renewal already (paid, or waiting for payment): a permit is renewed once.
+pub fn renewed(c: &mut DbConnection, old: PermitId) -> QueryResult<bool> {
+    let renewals: i64 = permits::table
+        .filter(permits::renews_permit_id.eq(old))
+        .filter(permits::state.eq_any(HOLDS.map(State::as_str)))
+        .count()
+        .get_result(c)?;
+    Ok(renewals > 0)
+}
+
+/// Whether a renewal of `old` goes before the queue: `old` holds its place while it runs
+/// (begun, not ended), and only one renewal takes it over.
 pub fn renewal_holds_place(
     c: &mut DbConnection,
     old: PermitId,
@@ -523,14 +540,10 @@ pub fn renewal_holds_place(
         .find(old)
         .filter(permits::state.eq(State::Paid.as_str()))
         .filter(permits::end_date.ge(today))
+        .filter(permits::start_date.le(today))
         .count()
         .get_result(c)?;
-    let renewals: i64 = permits::table
-        .filter(permits::renews_permit_id.eq(old))
-        .filter(permits::state.eq_any(HOLDS.map(State::as_str)))
-        .count()
-        .get_result(c)?;
-    Ok(running == 1 && renewals == 0)
+    Ok(running == 1 && !renewed(c, old)?)
 }
 
 /// How many places of this car park and type freed in the year up to `today`: permits that

@@ -23,6 +23,8 @@ pub struct RefundRow {
     pub requested_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set while one sender has it on its way to the provider.
+    pub sending_at: Option<NaiveDateTime>,
 }
 
 /// What has been refunded, or is on its way, of a payment (failed refunds do not count).
@@ -92,6 +94,28 @@ pub fn for_permit(conn: &mut DbConnection, permit_id: PermitId) -> QueryResult<V
     })
 }
 
+/// How long a claim on a refund holds before it counts as lost (the sender died mid-send).
+const CLAIM_MINUTES: i64 = 10;
+
+/// Claims a pending refund for sending: only one caller (of any instance) gets `true`, and
+/// only that one sends it to the provider, until it is finished or the claim lapses.
+pub fn claim(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    let lapsed = now - chrono::Duration::minutes(CLAIM_MINUTES);
+    diesel::update(
+        refunds::table
+            .find(id)
+            .filter(refunds::status.eq(RefundStatus::Pending))
+            .filter(
+                refunds::sending_at
+                    .is_null()
+                    .or(refunds::sending_at.lt(lapsed)),
+            ),
+    )
+    .set((refunds::sending_at.eq(now), refunds::updated_at.eq(now)))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
 /// Records the provider's answer; only a refund not yet done changes.
 pub fn finish(
     conn: &mut DbConnection,
@@ -108,6 +132,7 @@ pub fn finish(
                 refunds::status.eq(RefundStatus::Done),
                 refunds::provider_ref.eq(provider_ref),
                 refunds::error.eq(None::<String>),
+                refunds::sending_at.eq(None::<NaiveDateTime>),
                 refunds::updated_at.eq(now),
             ))
             .execute(conn)?,
@@ -115,6 +140,7 @@ pub fn finish(
             .set((
                 refunds::status.eq(RefundStatus::Failed),
                 refunds::error.eq(error),
+                refunds::sending_at.eq(None::<NaiveDateTime>),
                 refunds::updated_at.eq(now),
             ))
             .execute(conn)?,

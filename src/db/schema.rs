@@ -234,6 +234,7 @@ diesel::table! {
         requested_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        sending_at -> Nullable<Timestamp>,
     }
 }
 

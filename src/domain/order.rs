@@ -125,6 +125,26 @@ pub struct Order {
     pub renews: Option<PermitId>,
 }
 
+/// The last day of a permit of this type and package that starts on `start`: the package's
+/// months, or a day card's months of validity.
+fn end_of(t: &PermitTypeRow, package: Option<&PackageRow>, start: NaiveDate) -> Option<NaiveDate> {
+    let months = match package {
+        Some(p) => p.months,
+        None => t.day_validity_months.unwrap_or(DEFAULT_DAY_VALIDITY_MONTHS),
+    };
+    period_end(start, months.max(1) as u32)
+}
+
+impl Order {
+    /// The same order starting on `start` (a renewal: the day after the renewed permit ends,
+    /// decided by the server, whatever the form said); its end moves with it.
+    pub fn starting(mut self, start: NaiveDate) -> Option<Self> {
+        self.end = end_of(&self.permit_type, self.package.as_ref(), start)?;
+        self.start = start;
+        Some(self)
+    }
+}
+
 /// The confirm key of a review page: 64 hex digits, or nothing.
 pub fn confirm_key(raw: &str) -> Option<String> {
     let key: String = raw
@@ -234,26 +254,14 @@ pub fn check(
     else {
         return Err(e);
     };
-    let (end, price) = match (&package, days) {
-        (Some(p), _) => (
-            period_end(start, p.months.max(1) as u32),
-            Money::from_ore(p.price_ore),
-        ),
-        (None, Some(n)) => (
-            period_end(
-                start,
-                permit_type
-                    .day_validity_months
-                    .unwrap_or(DEFAULT_DAY_VALIDITY_MONTHS)
-                    .max(1) as u32,
-            ),
-            Money::from_ore(permit_type.day_price_ore.unwrap_or(0))
-                .times(i64::from(n))
-                .unwrap_or_default(),
-        ),
+    let price = match (&package, days) {
+        (Some(p), _) => Money::from_ore(p.price_ore),
+        (None, Some(n)) => Money::from_ore(permit_type.day_price_ore.unwrap_or(0))
+            .times(i64::from(n))
+            .unwrap_or_default(),
         (None, None) => return Err(e),
     };
-    let Some(end) = end else {
+    let Some(end) = end_of(&permit_type, package.as_ref(), start) else {
         e.start = Some(OrderError::StartInvalid);
         return Err(e);
     };

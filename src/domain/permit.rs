@@ -108,6 +108,19 @@ pub fn renewal_start(end: NaiveDate) -> Option<NaiveDate> {
     end.succ_opt()
 }
 
+/// Where a permit running from `start` to `end` may be renewed `today`: only while it runs,
+/// and then the renewal starts the day after it ends (issue #34, 2: a "renewal" that starts
+/// today would be a second place taken past the queue).
+pub fn renewal_start_while_running(
+    start: NaiveDate,
+    end: NaiveDate,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    (start <= today && today <= end)
+        .then(|| renewal_start(end))
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

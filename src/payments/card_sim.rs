@@ -220,9 +220,11 @@ fn refuse(field: &str, message: &str) -> HttpResponse {
     HttpResponse::BadRequest().json(json!({ "errors": { field: [message] } }))
 }
 
-/// A refund of (part of) a charge: never more than what is left of it.
+/// A refund of (part of) a charge: never more than what is left of it. An `Idempotency-Key`
+/// sent again is the same refund: its id is answered, nothing is refunded twice.
 pub async fn refund(
     _caller: super::SimCaller<NexiSim>,
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     charge_id: web::Path<String>,
     body: web::Json<RefundBody>,
@@ -245,6 +247,17 @@ pub async fn refund(
         ));
     }
     let amount = b.amount;
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| {
+            k.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(64)
+                .collect::<String>()
+        })
+        .filter(|k| !k.is_empty());
     let outcome = db::query(&state.pool, move |c| {
         db::write_tx(c, |c| {
             // Locks the charge's row (on PostgreSQL too): refunds of one charge take turns.
@@ -262,6 +275,19 @@ pub async fn refund(
             let Some(charged) = charged else {
                 return Ok(None);
             };
+            let id = match key {
+                Some(k) => format!("idem{k}"),
+                None => uuid::Uuid::new_v4().simple().to_string(),
+            };
+            if sim_card_refunds::table
+                .find(&id)
+                .filter(sim_card_refunds::charge_id.eq(&charge_id))
+                .count()
+                .get_result::<i64>(c)?
+                > 0
+            {
+                return Ok(Some(Ok(id)));
+            }
             let refunded: Vec<i64> = sim_card_refunds::table
                 .filter(sim_card_refunds::charge_id.eq(&charge_id))
                 .select(sim_card_refunds::amount)
@@ -270,7 +296,6 @@ pub async fn refund(
             if amount > left {
                 return Ok(Some(Err(left)));
             }
-            let id = uuid::Uuid::new_v4().simple().to_string();
             diesel::insert_into(sim_card_refunds::table)
                 .values((
                     sim_card_refunds::id.eq(&id),

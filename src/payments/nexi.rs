@@ -293,17 +293,20 @@ impl NexiClient {
     }
 
     /// Refunds (part of) a charge; the items say what is refunded and add up to `amount_ore`.
+    /// The same `idempotency_key` again is the same refund (Nexi answers the first one's id).
     /// Answers Nexi's refund id.
     pub async fn refund(
         &self,
         charge_id: &str,
         amount_ore: i64,
         items: &[OrderItem],
+        idempotency_key: &str,
     ) -> Result<String, NexiError> {
         let resp = self
             .http
             .post(self.url(&format!("v1/charges/{charge_id}/refunds")))
             .header("Authorization", self.secret_key.expose_secret())
+            .header("Idempotency-Key", idempotency_key)
             .json(&json!({ "amount": amount_ore, "orderItems": items }))
             .send()
             .await

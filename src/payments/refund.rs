@@ -1,6 +1,9 @@
 //! Sends a refund written by a cancellation to the provider that took the payment: Swish's
-//! refund API or Nexi's charges API. The refund row is pending before this runs and ends done
-//! or failed; a failed one can be tried again with the same instruction id.
+//! refund API or Nexi's charges API. The refund row is pending before this runs, is claimed
+//! (`sending_at`) by the one caller that sends it, and ends done or failed; only a failed one can
+//! be tried again, with the same instruction id, which both providers take as the refund's
+//! idempotency key (a PUT of it at Swish; `Idempotency-Key` at Nexi), so a refund whose answer
+//! was lost is made once.
 
 use crate::clock;
 use crate::db::{self, Pool, payments as db_payments, refunds};
@@ -41,6 +44,10 @@ pub async fn send(
     if refund.status != RefundStatus::Pending {
         return Ok(refund.status == RefundStatus::Done);
     }
+    // Claimed before it is sent: of two retries at once (or two instances), one sends.
+    if !db::query(pool, move |c| refunds::claim(c, refund_id, clock::now())).await? {
+        return Ok(false);
+    }
     let amount = Money::from_ore(refund.amount_ore);
     let outcome: Result<String, String> = match payment.method.as_str() {
         "swish" => match swish.retrieve(&payment.provider_ref).await {
@@ -70,9 +77,16 @@ pub async fn send(
                         amount,
                         vat,
                     );
-                    nexi.refund(&charge.charge_id, refund.amount_ore, &[item])
-                        .await
-                        .map_err(|e| e.to_string())
+                    // Our instruction id is the idempotency key: a refund sent again after
+                    // a time-out is refunded once.
+                    nexi.refund(
+                        &charge.charge_id,
+                        refund.amount_ore,
+                        &[item],
+                        &refund.instruction_id,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())
                 }
             },
         },

@@ -364,9 +364,22 @@ impl SwishClient {
             currency: "SEK",
             message: message(text),
         };
-        self.put(&format!("api/v2/refunds/{instruction_id}"), &body)
+        match self
+            .put(&format!("api/v2/refunds/{instruction_id}"), &body)
             .await
-            .map(drop)
+        {
+            Ok(_) => Ok(()),
+            // 409 (RF01): this instruction id was taken already — an earlier attempt whose
+            // answer was lost. What Swish kept says whether that refund went through.
+            Err(SwishError::Http(409)) => {
+                let kept = self.retrieve_refund(instruction_id).await?;
+                match kept.status.as_str() {
+                    "ERROR" | "DECLINED" => Err(SwishError::Http(409)),
+                    _ => Ok(()),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn retrieve_refund(&self, instruction_id: &str) -> Result<Refund, SwishError> {

@@ -10,7 +10,7 @@ use crate::db::permits::{self as db_permits, NewPermit, PermitRow};
 use crate::db::queue::Spot;
 use crate::db::{DbConnection, catalogue, write_tx};
 use crate::domain::order::{Catalogue, Order};
-use crate::domain::permit::State;
+use crate::domain::permit::{State, renewal_start_while_running};
 use crate::domain::permit_actions::{PermitAction, may};
 use crate::services::queue;
 
@@ -24,6 +24,10 @@ pub enum OrderError {
     /// (`services::queue`): the buyer may queue instead.
     #[error("the car park is full")]
     Full,
+    /// The buyer has an unpaid order of this type in this car park already (issue #34, 6:
+    /// one account cannot hold every free place with unpaid orders).
+    #[error("an unpaid order exists: {0}")]
+    Unpaid(crate::domain::PermitId),
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
 }
@@ -72,26 +76,47 @@ pub fn place(
             }
             return Ok(done);
         }
-        let renews = match order.renews {
-            // Only a permit that may be renewed is renewed (the table's rule), and only by one
-            // of its type in its car park (what the renewal page keeps); anything else is a
-            // new permit like any other.
-            Some(id) => db_permits::owned(c, id, user_id)?
+        let today = crate::domain::permit::today(chrono::Utc::now());
+        // Only a permit that may be renewed is renewed (the table's rule), only by one of its
+        // type in its car park, only while it runs and once: the renewal then starts the day
+        // after it ends, whatever the form said. Anything else is a new permit like any other
+        // (it takes a free place or queues).
+        let renewal = match order.renews {
+            Some(id) => match db_permits::owned(c, id, user_id)?
                 .filter(|p| may(PermitAction::Renew, p.kind, p.state))
                 .filter(|p| {
                     p.permit_type_id == order.permit_type.id && p.car_park_id == order.car_park.id
                 })
-                .map(|p| p.id),
+                .and_then(|p| {
+                    renewal_start_while_running(p.start_date, p.end_date, today)
+                        .map(|start| (p.id, start))
+                }) {
+                Some((old, start)) if !crate::db::queue::renewed(c, old)? => Some((old, start)),
+                _ => None,
+            },
             None => None,
+        };
+        let renews = renewal.map(|(old, _)| old);
+        let moved;
+        let order = match renewal {
+            Some((_, start)) => {
+                moved = order.clone().starting(start).ok_or(OrderError::Full)?;
+                &moved
+            }
+            None => order,
         };
         let spot = Spot {
             car_park_id: order.car_park.id,
             permit_type_id: order.permit_type.id,
         };
         let state = State::initial(order.permit_type.needs_approval);
+        if state == State::AwaitingPayment
+            && let Some(unpaid) = db_permits::unpaid_of(c, user_id, spot)?
+        {
+            return Err(OrderError::Unpaid(unpaid));
+        }
         // An application takes its place when it is approved.
         let claim = if state == State::AwaitingPayment {
-            let today = crate::domain::permit::today(chrono::Utc::now());
             queue::claim(c, user_id, spot, renews, now, today)?.map_err(|_| OrderError::Full)?
         } else {
             queue::Claim::Unlimited

@@ -396,14 +396,36 @@ impl Settings {
         })
     }
 
-    /// Whether demo mode is allowed: `DEMO_MODE=on`, or `auto` (the default) with a loopback
-    /// `BIND_ADDR`.
+    /// Whether demo mode is allowed: `DEMO_MODE=on`, or `auto` (the default) on a server that
+    /// only this machine reaches: a loopback `BIND_ADDR`, a `PUBLIC_URL` that names a loopback
+    /// host, and no `TRUSTED_PROXIES` (a server behind a reverse proxy binds loopback too, and
+    /// must never be in demo mode by accident).
     pub fn demo_allowed(&self) -> bool {
         match self.demo_mode {
             DemoMode::On => true,
             DemoMode::Off => false,
-            DemoMode::Auto => self.bind_addr.ip().is_loopback(),
+            DemoMode::Auto => self.why_not_demo().is_none(),
         }
+    }
+
+    /// Under `DEMO_MODE=auto`, which setting keeps demo mode off (`None`: none does).
+    fn why_not_demo(&self) -> Option<String> {
+        if !self.bind_addr.ip().is_loopback() {
+            return Some(format!(
+                "BIND_ADDR {} is not a loopback address",
+                self.bind_addr
+            ));
+        }
+        if !url_is_loopback(&self.public_url) {
+            return Some(format!(
+                "PUBLIC_URL {} does not name a loopback host",
+                self.public_url
+            ));
+        }
+        if !self.trusted_proxies.is_empty() {
+            return Some("TRUSTED_PROXIES is set".to_string());
+        }
+        None
     }
 
     /// What this start provides. Where demo mode is allowed, what is not configured is
@@ -423,15 +445,13 @@ impl Settings {
             card: pick(self.nexi.is_some()),
         };
         let why = || {
+            let reason = match self.demo_mode {
+                DemoMode::Off => "DEMO_MODE is off".to_string(),
+                _ => self.why_not_demo().unwrap_or_default(),
+            };
             format!(
-                "demo mode is not allowed (BIND_ADDR {} is not a loopback address, DEMO_MODE {}); \
-                 set DEMO_MODE=on to try the portal with simulators anyway",
-                self.bind_addr,
-                match self.demo_mode {
-                    DemoMode::Auto => "auto",
-                    DemoMode::On => "on",
-                    DemoMode::Off => "off",
-                }
+                "demo mode is not allowed ({reason}); \
+                 set DEMO_MODE=on to try the portal with simulators anyway"
             )
         };
         if !services.email.offered() {
@@ -476,6 +496,16 @@ pub fn own_url(bind: SocketAddr) -> String {
         ip => ip,
     };
     format!("http://{}", SocketAddr::new(host, bind.port()))
+}
+
+/// Whether a URL's host is this machine: `localhost` or a loopback address.
+fn url_is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 fn parse_http_url(raw: &str) -> Result<Url, String> {

@@ -130,6 +130,34 @@ fn demo_mode_is_allowed_on_loopback_or_when_on_and_simulates_what_is_not_configu
     let err = public.services().unwrap_err();
     assert_eq!(err.var, "SMTP_URL");
     assert!(!err.to_string().contains('\n'));
+    // Behind a reverse proxy the server binds loopback too: a public PUBLIC_URL or any
+    // TRUSTED_PROXIES keeps demo mode off (issue #34, 1).
+    for vars in [
+        &[("PUBLIC_URL", "https://parkering.example.se")][..],
+        &[("PUBLIC_URL", "http://10.0.0.5:8080")][..],
+        &[("TRUSTED_PROXIES", "127.0.0.1")][..],
+        &[
+            ("BIND_ADDR", "127.0.0.1:8080"),
+            ("PUBLIC_URL", "https://parkering.example.se"),
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+        ][..],
+    ] {
+        let s = parse(vars).unwrap();
+        assert!(!s.demo_allowed(), "{vars:?}");
+        let err = s.services().unwrap_err();
+        assert_eq!(err.var, "SMTP_URL", "{vars:?}");
+        assert!(err.to_string().contains("DEMO_MODE=on"), "{err}");
+    }
+    for url in [
+        "http://localhost:8080",
+        "http://127.0.0.2:9000",
+        "http://[::1]:8080",
+    ] {
+        assert!(
+            parse(&[("PUBLIC_URL", url)]).unwrap().demo_allowed(),
+            "{url}"
+        );
+    }
     let on = parse(&[("BIND_ADDR", "0.0.0.0:8080"), ("DEMO_MODE", "ON")]).unwrap();
     assert!(on.demo_allowed() && on.services().unwrap().demo());
     let off = parse(&[("DEMO_MODE", "off"), ("SMTP_URL", "smtp://mail")]).unwrap();

@@ -114,7 +114,7 @@ fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<Strin
 /// [`answer_in`] on a connection at hand: what a number's check answers today (the API and
 /// the Kontroll page share it).
 fn answer_in(c: &mut db::DbConnection, regnr: RegNumber) -> Result<CheckAnswer, db::DbError> {
-    let found = check::valid_on(c, regnr.as_str(), today(chrono::Utc::now()))?;
+    let found = check::valid_on(c, regnr.as_str(), today(chrono::Utc::now()), None)?;
     Ok(CheckAnswer {
         regnr: regnr.to_string(),
         valid: !found.is_empty(),
@@ -136,6 +136,7 @@ pub async fn answer_with_reason(
                 c,
                 regnr.as_str(),
                 today(chrono::Utc::now()),
+                None,
             )?);
         }
         Ok(a)

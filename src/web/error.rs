@@ -29,6 +29,9 @@ pub enum AppError {
     Actor(#[from] actix::MailboxError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// Too much of one kind of work at once (uploads in flight): 503 with `Retry-After`.
+    #[error("busy")]
+    Busy,
 }
 
 impl From<crate::cases::CaseError> for AppError {
@@ -81,6 +84,7 @@ impl From<crate::services::orders::OrderError> for AppError {
             OrderError::ForeignKey => AppError::NotFound,
             // Said on the wizard (the handler checks it first); a conflict otherwise.
             OrderError::Full => AppError::Internal(anyhow::anyhow!("car park full")),
+            OrderError::Unpaid(_) => AppError::Internal(anyhow::anyhow!("unpaid order exists")),
             OrderError::Db(e) => AppError::Db(e),
         }
     }
@@ -92,6 +96,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Actor(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -119,6 +124,12 @@ impl ResponseError for AppError {
                 }
             }
             AppError::Csrf => page(StatusCode::FORBIDDEN, ErrorPage::CSRF),
+            AppError::Busy => {
+                let mut resp = page(StatusCode::SERVICE_UNAVAILABLE, ErrorPage::BUSY);
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+                resp
+            }
             AppError::Db(e) => {
                 tracing::error!(error = %e, "request failed in the database");
                 page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::INTERNAL)
@@ -155,6 +166,7 @@ impl ErrorPage {
     pub const NOT_FOUND: ErrorPage = ErrorPage::of(|t| t.not_found_title, |t| t.not_found_body);
     pub const CSRF: ErrorPage = ErrorPage::of(|t| t.csrf_title, |t| t.csrf_body);
     pub const INTERNAL: ErrorPage = ErrorPage::of(|t| t.error_title, |t| t.error_body);
+    pub const BUSY: ErrorPage = ErrorPage::of(|t| t.busy_title, |t| t.busy_body);
     pub const FORM: ErrorPage =
         ErrorPage::of(|t| t.form_unreadable_title, |t| t.form_unreadable_body);
     pub const ADDRESS: ErrorPage = ErrorPage::of(

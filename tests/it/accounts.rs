@@ -888,7 +888,11 @@ async fn undelivered_mail_is_picked_up_after_a_restart_and_sent_once() {
 
 #[actix_web::test]
 async fn over_https_the_cookie_is_secure_and_host_prefixed() {
-    let app = spawn_app_with(&[("PUBLIC_URL", "https://parkering.example.se")]).await;
+    let app = spawn_app_with(&[
+        ("PUBLIC_URL", "https://parkering.example.se"),
+        ("DEMO_MODE", "on"),
+    ])
+    .await;
     let email = "secure@example.com";
     app.register(email, PASSWORD).await;
     let link = app.smtp().wait_for(email).await.link("/confirm?token=");

@@ -204,7 +204,10 @@ async fn https_public_url_adds_hsts() {
     let path = dir.path().join("p.db");
     let settings = test_settings(
         path.to_str().unwrap(),
-        &[("PUBLIC_URL", "https://parkering.example.se")],
+        &[
+            ("PUBLIC_URL", "https://parkering.example.se"),
+            ("DEMO_MODE", "on"),
+        ],
     );
     let app = parkportal::Application::build(settings).await.unwrap();
     let port = app.port();

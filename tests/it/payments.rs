@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use parkportal::db::schema::{payments, permits, receipts};
+use parkportal::payments::swish::new_instruction_id;
 
 use crate::kit::spawn::{TestApp, spawn_app_with};
 use crate::permits::bought_permit;
@@ -518,7 +519,12 @@ async fn a_card_payment_is_refunded_in_full_through_its_charge() {
     let (nexi, paid) = paid_by_card(&app, "helt.tillbaka@regionvastmanland.se").await;
     let charge = &paid.charges[0].charge_id;
     let refund_id = nexi
-        .refund(charge, paid.amount, &refund_items(paid.amount))
+        .refund(
+            charge,
+            paid.amount,
+            &refund_items(paid.amount),
+            &new_instruction_id(),
+        )
         .await
         .unwrap();
     assert!(!refund_id.is_empty());
@@ -526,7 +532,10 @@ async fn a_card_payment_is_refunded_in_full_through_its_charge() {
     assert_eq!(after.refunded, paid.amount);
     assert_eq!(after.charged, paid.amount, "the charge itself stays");
     // Nothing is left: not even one öre more.
-    match nexi.refund(charge, 1, &refund_items(1)).await {
+    match nexi
+        .refund(charge, 1, &refund_items(1), &new_instruction_id())
+        .await
+    {
         Err(NexiError::Refused(why)) => assert!(why.contains("amount"), "{why}"),
         other => panic!("a refund beyond the charge: {other:?}"),
     }
@@ -543,11 +552,16 @@ async fn a_card_payment_is_refunded_in_parts_up_to_what_was_charged() {
     let (nexi, paid) = paid_by_card(&app, "delvis.tillbaka@regionvastmanland.se").await;
     let charge = &paid.charges[0].charge_id;
     let first = nexi
-        .refund(charge, 100_000, &refund_items(100_000))
+        .refund(
+            charge,
+            100_000,
+            &refund_items(100_000),
+            &new_instruction_id(),
+        )
         .await
         .unwrap();
     let second = nexi
-        .refund(charge, 50_050, &refund_items(50_050))
+        .refund(charge, 50_050, &refund_items(50_050), &new_instruction_id())
         .await
         .unwrap();
     assert_ne!(first, second, "each refund has its own id");
@@ -558,7 +572,13 @@ async fn a_card_payment_is_refunded_in_parts_up_to_what_was_charged() {
     let left = paid.amount - 150_050;
     // One öre more than is left is refused, and changes nothing.
     assert!(matches!(
-        nexi.refund(charge, left + 1, &refund_items(left + 1)).await,
+        nexi.refund(
+            charge,
+            left + 1,
+            &refund_items(left + 1),
+            &new_instruction_id()
+        )
+        .await,
         Err(NexiError::Refused(_))
     ));
     assert_eq!(
@@ -567,11 +587,12 @@ async fn a_card_payment_is_refunded_in_parts_up_to_what_was_charged() {
     );
     // Items that do not add up to the amount are refused too.
     assert!(matches!(
-        nexi.refund(charge, 100, &refund_items(200)).await,
+        nexi.refund(charge, 100, &refund_items(200), &new_instruction_id())
+            .await,
         Err(NexiError::Refused(_))
     ));
     // Exactly what is left is fine.
-    nexi.refund(charge, left, &refund_items(left))
+    nexi.refund(charge, left, &refund_items(left), &new_instruction_id())
         .await
         .unwrap();
     assert_eq!(
@@ -587,16 +608,30 @@ async fn a_refund_above_the_charged_amount_or_of_no_charge_is_refused() {
     let (nexi, paid) = paid_by_card(&app, "for.mycket@regionvastmanland.se").await;
     let charge = &paid.charges[0].charge_id;
     let too_much = paid.amount + 1;
-    match nexi.refund(charge, too_much, &refund_items(too_much)).await {
+    match nexi
+        .refund(
+            charge,
+            too_much,
+            &refund_items(too_much),
+            &new_instruction_id(),
+        )
+        .await
+    {
         Err(NexiError::Refused(why)) => assert!(why.contains("exceeds"), "{why}"),
         other => panic!("a refund above the charge: {other:?}"),
     }
     assert!(matches!(
-        nexi.refund(charge, 0, &[]).await,
+        nexi.refund(charge, 0, &[], &new_instruction_id()).await,
         Err(NexiError::Refused(_))
     ));
     assert!(matches!(
-        nexi.refund("no-such-charge", 100, &refund_items(100)).await,
+        nexi.refund(
+            "no-such-charge",
+            100,
+            &refund_items(100),
+            &new_instruction_id()
+        )
+        .await,
         Err(NexiError::Http(404))
     ));
     let after = nexi.retrieve(&paid.payment_id).await.unwrap();

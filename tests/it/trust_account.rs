@@ -84,7 +84,11 @@ async fn operator_pages_are_never_stored() {
 
 #[actix_web::test]
 async fn over_https_the_language_cookie_is_secure() {
-    let app = spawn_app_with(&[("PUBLIC_URL", "https://parkering.example.se")]).await;
+    let app = spawn_app_with(&[
+        ("PUBLIC_URL", "https://parkering.example.se"),
+        ("DEMO_MODE", "on"),
+    ])
+    .await;
     let resp = app.get("/lang/en?next=/login").await;
     assert_eq!(resp.status(), 303);
     let set_cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();

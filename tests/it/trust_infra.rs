@@ -104,6 +104,28 @@ async fn on_a_public_address_with_smtp_and_nexi_there_is_no_mailbox_and_no_simul
     assert_no_demo(&app).await;
 }
 
+/// The usual deployment behind nginx: loopback `BIND_ADDR`, an https `PUBLIC_URL` and the
+/// proxy in `TRUSTED_PROXIES`. `DEMO_MODE=auto` must not turn demo mode on there (issue #34, 1):
+/// each of the two settings alone is enough to keep it off, and without SMTP the start stops.
+#[actix_web::test]
+async fn behind_a_reverse_proxy_on_loopback_there_is_no_demo_mode() {
+    for proxy in [
+        &[
+            ("PUBLIC_URL", "https://parkering.example.se"),
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+        ][..],
+        &[("PUBLIC_URL", "https://parkering.example.se")][..],
+        &[("TRUSTED_PROXIES", "127.0.0.1")][..],
+    ] {
+        let mut vars = REAL_SMTP_AND_NEXI.to_vec();
+        vars.extend_from_slice(proxy);
+        let app = spawn_app_without_smtp_with(&vars).await;
+        assert_no_demo(&app).await;
+        let line = build_error(proxy).await;
+        assert!(line.contains("SMTP_URL"), "{proxy:?}: {line}");
+    }
+}
+
 #[actix_web::test]
 async fn demo_mode_off_on_loopback_has_no_mailbox_and_no_simulator() {
     let mut vars = REAL_SMTP_AND_NEXI.to_vec();
@@ -494,6 +516,7 @@ async fn the_check_api_limit_counts_each_key_and_each_client_address_apart() {
         ("CHECK_API_KEYS", keys.as_str()),
         ("CHECK_API_RATE_PER_MINUTE", "4"),
         ("TRUSTED_PROXIES", "127.0.0.1"),
+        ("DEMO_MODE", "on"),
     ])
     .await;
     // Per key: key A from one address four times, then from a fresh address: refused.

@@ -127,7 +127,7 @@ async fn fail_from(app: &crate::kit::spawn::TestApp, email: &str, forwarded: &st
 /// header is ignored (everything counts against the peer).
 #[actix_web::test]
 async fn forwarded_clients_are_counted_apart_only_behind_trusted_proxies() {
-    let app = spawn_app_with(&[("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let app = spawn_app_with(&[("TRUSTED_PROXIES", "127.0.0.1"), ("DEMO_MODE", "on")]).await;
     app.logged_in_user("victim@example.com").await;
     // 50 failures from one forwarded client, spread over accounts (no account limit).
     for i in 0..50 {

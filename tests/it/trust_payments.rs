@@ -212,3 +212,95 @@ async fn a_charge_for_a_permit_cancelled_meanwhile_is_refunded_in_full() {
     let refunds_now: i64 = refunds::table.count().get_result(&mut app.conn()).unwrap();
     assert_eq!(refunds_now, 1);
 }
+
+/// Issue #34, 4: a card refund whose first attempt timed out (the answer lost: Nexi may have
+/// made it) and two "Försök igen" at once: the provider refunds once, never twice, and the
+/// refund row ends done.
+#[actix_web::test]
+async fn two_refund_retries_at_once_refund_once() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "tva.forsok@regionvastmanland.se").await;
+    let hosted = start_card(&app, &permit).await;
+    crate::payments::card_page(&app, &hosted, "4111 1111 1111 1111", "pay").await;
+    let (payment_id, provider_ref, amount): (i64, String, i64) = payments::table
+        .filter(payments::status.eq("paid"))
+        .select((payments::id, payments::provider_ref, payments::amount_ore))
+        .first(&mut app.conn())
+        .unwrap();
+    let op = crate::operator::operator_client(&app, "olle.retry@regionvastmanland.se").await;
+    diesel::update(permits::table.find(permit_id(&permit)))
+        .set(permits::state.eq("cancelled"))
+        .execute(&mut app.conn())
+        .unwrap();
+    // The first attempt: sent with our instruction id as the key, its answer lost (timed out).
+    let instruction = parkportal::payments::swish::new_instruction_id();
+    let nexi = parkportal::payments::nexi::NexiClient::simulator(
+        &url::Url::parse(&app.address).unwrap(),
+        Duration::from_secs(15),
+        app.sim_key(),
+    );
+    let paid = nexi.retrieve(&provider_ref).await.unwrap();
+    let item = parkportal::payments::nexi::OrderItem::single(
+        "refund",
+        "Återbetalning parkering",
+        parkportal::domain::Money::from_ore(amount),
+        2500,
+    );
+    nexi.refund(&paid.charges[0].charge_id, amount, &[item], &instruction)
+        .await
+        .unwrap();
+    diesel::insert_into(refunds::table)
+        .values((
+            refunds::payment_id.eq(payment_id),
+            refunds::permit_id.eq(permit_id(&permit)),
+            refunds::amount_ore.eq(amount),
+            refunds::status.eq("failed"),
+            refunds::error.eq("Nexi could not be reached: timed out"),
+            refunds::instruction_id.eq(&instruction),
+            refunds::created_at.eq(chrono::Utc::now().naive_utc()),
+            refunds::updated_at.eq(chrono::Utc::now().naive_utc()),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    let rid: i64 = refunds::table
+        .select(refunds::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let page_path = format!("/operator/permits/{}", permit_id(&permit));
+    let page = op
+        .get(app.url(&page_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("/retry"), "a retry button: {page}");
+    let csrf = crate::kit::html::hidden_value(&page, "csrf");
+    let retry = format!("{page_path}/refunds/{rid}/retry");
+    let send = || {
+        op.post(app.url(&retry))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+    };
+    let (a, b) = futures_util::future::join(send(), send()).await;
+    assert_eq!(a.unwrap().status(), 303);
+    assert_eq!(b.unwrap().status(), 303);
+    let after = nexi.retrieve(&provider_ref).await.unwrap();
+    assert_eq!(after.refunded, amount, "refunded once at the provider");
+    let at_sim: i64 = sim_card_refunds::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(at_sim, 1);
+    let status: String = refunds::table
+        .find(rid)
+        .select(refunds::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "done");
+    // A retry of a done refund sends nothing more.
+    let resp = send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(nexi.retrieve(&provider_ref).await.unwrap().refunded, amount);
+}

@@ -237,3 +237,56 @@ async fn a_right_to_left_name_is_not_kept_and_the_file_is_served_as_a_pdf() {
     assert_eq!(resp.bytes().await.unwrap().as_ref(), pdf.as_slice());
     app.stop().await;
 }
+
+/// Issue #34, 3: the permit page's "Så ser kontrollen din bil i dag" speaks only of the
+/// viewer's own permits. Bo orders (unpaid) for the number of Anna's paid permit: his page
+/// shows neither her type, her car park's answer nor her end date — only his own state.
+#[actix_web::test]
+async fn the_today_view_never_tells_of_another_persons_permit() {
+    let app = spawn_app_with(&[]).await;
+    let annas = bought_permit(&app, "anna.owner@regionvastmanland.se").await;
+    set_state(&app, &annas, "paid");
+    let end: chrono::NaiveDate = permits::table
+        .find(permit_id(&annas))
+        .select(permits::end_date)
+        .first(&mut app.conn())
+        .unwrap();
+    // Bo, on a client of his own, orders for the same number (ABC123) and does not pay.
+    let bo = crate::kit::client::client(&app.address);
+    crate::kit::flows::register_confirm_login(
+        &bo,
+        &app.address,
+        "bo.curious@regionvastmanland.se",
+        app.inbox(),
+    )
+    .await;
+    let start = today().to_string();
+    let order = crate::kit::flows::Order {
+        type_name: "Anställda månads/årskort",
+        package: Some("1 månad"),
+        days: None,
+        start: &start,
+        regnr: "ABC123",
+    };
+    let bos = crate::kit::flows::buy_permit(&bo, &app.address, &order).await;
+    let page = bo
+        .get(app.url(&bos))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let view = crate::kit::html::text(&page, "section[aria-labelledby='check-h']")
+        .unwrap_or_else(|| panic!("no today view: {page}"));
+    assert!(!view.contains(&end.to_string()), "Anna's end date: {view}");
+    assert!(!view.contains("12 månader"), "{view}");
+    assert!(
+        !view.contains("Giltigt"),
+        "valid through Anna's permit: {view}"
+    );
+    // Anna's own page still tells her that her car is valid today.
+    let hers = app.get_html(&annas).await;
+    let view = crate::kit::html::text(&hers, "section[aria-labelledby='check-h']").unwrap();
+    assert!(view.contains(&end.to_string()), "{view}");
+}

@@ -263,6 +263,7 @@ async fn reset_and_resend_requests_are_limited_per_client_address() {
     // Another client address is not affected (behind a trusted proxy, each counted apart).
     let proxied = spawn_app_with(&[
         ("TRUSTED_PROXIES", "127.0.0.1/32"),
+        ("DEMO_MODE", "on"),
         ("LINK_REQUESTS_PER_CLIENT_PER_HOUR", "30"),
     ])
     .await;
@@ -282,7 +283,7 @@ async fn reset_and_resend_requests_are_limited_per_client_address() {
 /// it is answered while many registrations are still waiting.
 #[actix_web::test]
 async fn a_registration_flood_does_not_hold_up_logins() {
-    let app = spawn_app_with(&[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let app = spawn_app_with(&[("TRUSTED_PROXIES", "127.0.0.1/32"), ("DEMO_MODE", "on")]).await;
     let email = "worker@example.com";
     app.logged_in_user(email).await;
     let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -52,6 +52,15 @@ pub async fn create_refund(
             let Some(paid) = paid else {
                 return Ok(Err(("RF02", "Original payment not found")));
             };
+            // The same instruction id again is the same refund: Swish's RF01, never a second.
+            if sim_swish_refunds::table
+                .find(&id)
+                .count()
+                .get_result::<i64>(c)?
+                > 0
+            {
+                return Ok(Ok(false));
+            }
             let refunded: Vec<i64> = sim_swish_refunds::table
                 .filter(sim_swish_refunds::original_payment_reference.eq(&original))
                 .select(sim_swish_refunds::amount_ore)
@@ -62,14 +71,6 @@ pub async fn create_refund(
                     "AM06",
                     "Refund amount is more than what is left of the original payment",
                 )));
-            }
-            if sim_swish_refunds::table
-                .find(&id)
-                .count()
-                .get_result::<i64>(c)?
-                > 0
-            {
-                return Ok(Ok(false));
             }
             diesel::insert_into(sim_swish_refunds::table)
                 .values((

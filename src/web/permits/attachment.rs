@@ -13,27 +13,49 @@ pub struct AttachmentForm {
     pub(super) file: MpBytes,
 }
 
-/// The application form as a PDF (at most 5 MB, checked to be a PDF by its content).
+/// Uploads read at once, over all users: each holds up to 5 MB in memory while it arrives.
+pub const UPLOADS_IN_FLIGHT: usize = 8;
+
+/// The application form as a PDF (at most 5 MB, checked to be a PDF by its content). Who may
+/// send it is decided before a byte of the body is read (issue #34, 5): a logged-in buyer, for
+/// their own application awaiting approval; and only [`UPLOADS_IN_FLIGHT`] bodies are read at
+/// once (the next is told to try again in a moment).
 pub async fn attach(
     ctx: Ctx,
     state: Data,
     id: web::Path<PermitId>,
-    form: Result<MultipartForm<AttachmentForm>, actix_web::Error>,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Reply {
+    use actix_web::FromRequest;
     let me = ctx.require_user()?;
-    let form = match form {
+    let id = id.into_inner();
+    let uid = me.user.id;
+    let may_attach = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may(PermitAction::Attach, may_attach.kind, may_attach.state) {
+        let m = PageMessages {
+            attach_error: Some(ctx.t().err_pdf),
+            ..Default::default()
+        };
+        return refused(&ctx, &state, me, id, m).await;
+    }
+    let Ok(_reading) = state.uploads.try_acquire() else {
+        return Err(AppError::Busy);
+    };
+    let mut payload = payload.into_inner();
+    let form = match MultipartForm::<AttachmentForm>::from_request(&req, &mut payload).await {
         Ok(f) => f,
         // Not multipart at all (415), or too large or incomplete (the config's 413).
         Err(e) => return Ok(unreadable_body(&e, ErrorPage::ATTACHMENT)),
     };
     me.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
     let form = form.into_inner();
     let data = form.file.data;
     // The uploaded name is never kept: the file is stored and served under a name the server
     // makes, and its content must be a PDF by structure (no HTML/PDF polyglot).
     let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && crate::domain::pdf::is_pdf(&data);
-    let uid = me.user.id;
     let stored = if is_pdf {
         db::query(&state.pool, move |c| {
             services::permits::attach(c, uid, id, &data, clock::now())

@@ -390,6 +390,10 @@ pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
             });
             return Ok(full_page(&ctx, me, &cat, &form, full));
         }
+        // One unpaid order per car park and type: the one there is, to pay.
+        Err(orders::OrderError::Unpaid(id)) => {
+            return Ok(see_other(&format!("/permits/{id}?m=unpaid_exists")));
+        }
         Err(e) => return Err(e.into()),
     };
     Ok(see_other(&format!("/permits/{}", permit.id)))

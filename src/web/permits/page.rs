@@ -145,9 +145,12 @@ fn read_view(
         Vec::new()
     };
     let day = today(chrono::Utc::now());
-    let valid = crate::db::check::valid_on(c, &permit.regnr, day)?;
+    // Only the viewer's own permits: what the check says of other people's is not theirs to
+    // read (issue #34, 3).
+    let mine = Some(user_id);
+    let valid = crate::db::check::valid_on(c, &permit.regnr, day, mine)?;
     let why = if valid.is_empty() {
-        Some(crate::db::check::why_not(c, &permit.regnr, day)?)
+        Some(crate::db::check::why_not(c, &permit.regnr, day, mine)?)
     } else {
         None
     };
@@ -360,6 +363,7 @@ pub(super) fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
         "temp_added" => Some(t.temp_added),
         "temp_ended" => Some(t.temp_ended),
         "attached" => Some(t.attach_done),
+        "unpaid_exists" => Some(t.unpaid_exists),
         "booked" => Some(t.sessions_booked),
         "day_cancelled" => Some(t.session_cancelled),
         "pay_not_cancelled" => Some(t.pay_not_cancelled),
