@@ -123,6 +123,32 @@ pub fn create_admin(
     })
 }
 
+/// `create-admin --reset-mfa`: resets the second factor of the staff account with this
+/// e-mail (secret, recovery codes, sessions), audited as done from the command line.
+pub fn reset_second_factor(conn: &mut DbConnection, email: &str) -> Result<UserId, AdminError> {
+    let parsed = Email::parse(email).map_err(|_| AdminError::BadEmail(email.to_string()))?;
+    db::write_tx(conn, |c| {
+        let Some(u) = accounts::user_by_email(c, parsed.as_str())?.filter(|u| u.role.is_staff())
+        else {
+            return Err(AdminError::Other(anyhow::anyhow!(
+                "no operator or admin account has the e-mail {parsed}"
+            )));
+        };
+        crate::db::mfa::remove(c, u.id)?;
+        accounts::delete_user_sessions(c, u.id, None)?;
+        audit::record(
+            c,
+            None,
+            "user.mfa_reset",
+            &format!("user:{}", u.id),
+            None,
+            None,
+            clock::now(),
+        )?;
+        Ok(u.id)
+    })
+}
+
 impl From<diesel::result::Error> for AdminError {
     fn from(e: diesel::result::Error) -> Self {
         AdminError::Other(anyhow::Error::from(e).context("database"))

@@ -24,16 +24,22 @@ enum Command {
     /// Example: `printf '%s\n' "$PASSWORD" | parkportal create-admin --email a@x.se --name "A B"`.
     /// If the e-mail already has an account, `--yes` makes that account an admin (its password
     /// becomes the one given); without `--yes` the command refuses.
+    ///
+    /// `--reset-mfa` instead resets the second factor of that staff account (the last admin
+    /// who lost their phone): no password is read; they set it up again at their next login.
     CreateAdmin {
         /// The admin's e-mail address (the login).
         #[arg(long)]
         email: String,
         /// The admin's name.
-        #[arg(long)]
-        name: String,
+        #[arg(long, required_unless_present = "reset_mfa")]
+        name: Option<String>,
         /// Make an existing account with this e-mail an admin.
         #[arg(long)]
         yes: bool,
+        /// Reset the second factor (TOTP) of this staff account instead.
+        #[arg(long, conflicts_with = "yes")]
+        reset_mfa: bool,
     },
 }
 
@@ -74,7 +80,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::CreateAdmin { email, name, yes } => {
+        Command::CreateAdmin {
+            email,
+            reset_mfa: true,
+            ..
+        } => {
+            let mut conn = db::connect_once(&settings.database_url)?;
+            db::prepare_connection(&mut conn)?;
+            let user_id = admin::reset_second_factor(&mut conn, &email)?;
+            println!(
+                "the second factor of account {user_id} ({}) is reset; it is set up again at the next login",
+                email.trim()
+            );
+            Ok(())
+        }
+        Command::CreateAdmin {
+            email, name, yes, ..
+        } => {
+            let name = name.unwrap_or_default();
             use std::io::IsTerminal;
             let stdin = std::io::stdin();
             if stdin.is_terminal() {

@@ -200,10 +200,11 @@ impl Application {
         // threads than could do anything wait and switch on two cores. Password hashing has
         // threads of its own at a lower priority (`auth::password`).
         let blocking_threads = db::pool_size(&state.settings.database_url) as usize;
+        let csp = middleware::content_security_policy(state.settings.nexi.as_ref());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(crate::web::error::render_error_pages))
-                .wrap(middleware::security_headers(https))
+                .wrap(middleware::security_headers(https, &csp))
                 .wrap(from_fn(middleware::no_store))
                 .wrap(from_fn(crate::web::compress::compress))
                 .wrap(from_fn(middleware::log_request))

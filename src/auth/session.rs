@@ -31,6 +31,8 @@ pub struct SessionUser {
     pub csrf_token: String,
     /// Replies from the parking office not read yet (the top bar's count).
     pub unread_messages: i64,
+    /// The session was opened with the second factor (TOTP or a recovery code).
+    pub second_factor: bool,
 }
 
 /// Re-exported name for handlers that need a logged-in user.
@@ -48,6 +50,13 @@ impl SessionUser {
 
     pub fn is_operator(&self) -> bool {
         self.user.role.is_staff()
+    }
+
+    /// Staff whose session was opened with the password alone (before the second factor
+    /// was required, or before a role change): the operator portal is not theirs until they
+    /// log in again with "Engångskod".
+    pub fn needs_second_factor(&self) -> bool {
+        self.is_operator() && !self.second_factor
     }
 }
 
@@ -75,14 +84,16 @@ pub fn removal_cookie(settings: &Settings) -> Cookie<'static> {
     c
 }
 
-/// Starts a new session (always a new id: no session fixation). Returns the cookie token.
+/// Starts a new session (always a new id: no session fixation); `second_factor` when the
+/// login passed it. Returns the cookie token.
 pub fn start(
     conn: &mut DbConnection,
     user_id: UserId,
+    second_factor: bool,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<String> {
     let token = new_token();
-    accounts::insert_session(conn, &token, user_id, &new_token(), now)?;
+    accounts::insert_session(conn, &token, user_id, &new_token(), second_factor, now)?;
     Ok(token)
 }
 
@@ -114,6 +125,7 @@ pub fn lookup(
     conn: &mut DbConnection,
     token: &str,
     with_unread: bool,
+    activity: bool,
 ) -> diesel::QueryResult<Option<Arc<SessionUser>>> {
     let now = clock::now();
     let Some((session, user, unread_messages)) =
@@ -127,10 +139,13 @@ pub fn lookup(
         accounts::delete_session(conn, &session.id_hash)?;
         return Ok(None);
     }
-    if now - session.last_seen_at > TOUCH_AFTER {
+    // The top bar's unread poll is not the user doing anything (issue #34, 15): an open tab
+    // must not keep a session alive past its idle timeout.
+    if activity && now - session.last_seen_at > TOUCH_AFTER {
         accounts::touch_session(conn, &session.id_hash, now)?;
     }
     Ok(Some(Arc::new(SessionUser {
+        second_factor: session.second_factor,
         unread_messages,
         user,
         session_hash: session.id_hash,
@@ -146,6 +161,14 @@ pub fn is_fragment(req: &HttpRequest) -> bool {
     const HX_HISTORY_RESTORE: HeaderName = HeaderName::from_static("hx-history-restore-request");
     h.contains_key(HX_REQUEST) && !h.contains_key(HX_BOOSTED) && !h.contains_key(HX_HISTORY_RESTORE)
 }
+
+/// Whether a request is the user's doing: everything but the top bar's unread poll.
+pub fn is_activity(req: &HttpRequest) -> bool {
+    req.path() != UNREAD_POLL
+}
+
+/// The path of the top bar's poll for unread replies.
+pub const UNREAD_POLL: &str = "/messages/unread";
 
 /// The header every htmx request carries. Looked up by a `HeaderName` made at compile time: a
 /// `&str` name is parsed into a newly allocated `HeaderName` on each look-up.
@@ -164,8 +187,9 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, Auth
         None => None,
         Some(token) => {
             let with_unread = !is_fragment(req);
+            let activity = is_activity(req);
             db::read(&state.pool, move |conn| {
-                lookup(conn, &token, with_unread).map_err(db::DbError::from)
+                lookup(conn, &token, with_unread, activity).map_err(db::DbError::from)
             })
             .await?
         }

@@ -325,6 +325,8 @@ pub struct SessionRow {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub last_seen_at: NaiveDateTime,
+    /// Opened with the second factor (the operator portal takes only such sessions).
+    pub second_factor: bool,
 }
 
 pub fn insert_session(
@@ -332,6 +334,7 @@ pub fn insert_session(
     session_token: &str,
     user_id: UserId,
     csrf_token: &str,
+    second_factor: bool,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
@@ -341,6 +344,7 @@ pub fn insert_session(
             sessions::csrf_token.eq(csrf_token),
             sessions::created_at.eq(now),
             sessions::last_seen_at.eq(now),
+            sessions::second_factor.eq(second_factor),
         ))
         .execute(conn)
         .map(|_| ())

@@ -29,6 +29,7 @@ pub mod check;
 pub mod daycards;
 pub mod export;
 pub mod limits;
+pub mod mfa;
 pub mod notifications;
 pub mod office;
 pub mod payments;

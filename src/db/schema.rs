@@ -28,6 +28,7 @@ diesel::table! {
         csrf_token -> Text,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
+        second_factor -> Bool,
     }
 }
 
@@ -437,8 +438,45 @@ diesel::joinable!(applications -> permits (permit_id));
 diesel::joinable!(queue_entries -> users (user_id));
 diesel::joinable!(queue_offers -> queue_entries (entry_id));
 
+diesel::table! {
+    user_totp (user_id) {
+        user_id -> BigInt,
+        secret -> Text,
+        enabled_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_challenges (id_hash) {
+        id_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        next_path -> Text,
+        failures -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(user_totp -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(login_challenges -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    user_totp,
+    recovery_codes,
+    login_challenges,
     sessions,
     permit_types,
     packages,

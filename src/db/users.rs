@@ -106,12 +106,40 @@ pub fn staff_users(c: &mut DbConnection) -> QueryResult<Vec<super::accounts::Use
         .load(c)
 }
 
-/// The operator portal's staff (name, e-mail, role), oldest first.
-pub fn staff(c: &mut DbConnection) -> QueryResult<Vec<(String, String, Role)>> {
-    users::table
+/// One of the staff as Personal lists them.
+pub struct StaffRow {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// The second factor is set up.
+    pub second_factor: bool,
+}
+
+/// The operator portal's staff, oldest first.
+pub fn staff(c: &mut DbConnection) -> QueryResult<Vec<StaffRow>> {
+    use super::schema::user_totp;
+    let rows: Vec<(UserId, String, String, Role, Option<NaiveDateTime>)> = users::table
+        .left_join(user_totp::table)
         .filter(users::role.ne(Role::Customer))
         .filter(users::deleted_at.is_null())
         .order(users::id.asc())
-        .select((users::name, users::email, users::role))
-        .load(c)
+        .select((
+            users::id,
+            users::name,
+            users::email,
+            users::role,
+            user_totp::enabled_at.nullable(),
+        ))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email, role, on)| StaffRow {
+            id,
+            name,
+            email,
+            role,
+            second_factor: on.is_some(),
+        })
+        .collect())
 }

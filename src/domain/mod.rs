@@ -20,6 +20,7 @@ pub mod role;
 pub mod status;
 pub mod text;
 pub mod token;
+pub mod totp;
 
 pub use email::Email;
 pub use ids::{PaymentId, PermitId, UserId};

@@ -61,6 +61,67 @@ pub fn is_pdf(data: &[u8]) -> bool {
     !contains_markup(data)
 }
 
+/// PDF names that make a reader run something or carry other files (issue #34, 17): script,
+/// an action on opening, launching a program, embedded files, and the ways to hide them
+/// (additional actions, rich media, XFA forms).
+const ACTIVE: [&[u8]; 9] = [
+    b"JavaScript",
+    b"JS",
+    b"OpenAction",
+    b"AA",
+    b"Launch",
+    b"EmbeddedFile",
+    b"EmbeddedFiles",
+    b"RichMedia",
+    b"XFA",
+];
+
+/// Whether a PDF names active content: any name of [`ACTIVE`], matched as a whole PDF name
+/// (`/JS` but not `/JSON`), also when written with `#xx` escapes (`/J#61vaScript`). Names
+/// inside compressed object streams are not seen; the portal never opens the file itself and
+/// serves it only as a download to the office.
+pub fn has_active_content(data: &[u8]) -> bool {
+    let delimiter = |b: u8| b.is_ascii_whitespace() || b"()<>[]{}/%".contains(&b);
+    let mut i = 0;
+    while i < data.len() {
+        if data[i] != b'/' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut end = start;
+        while end < data.len() && !delimiter(data[end]) {
+            end += 1;
+        }
+        let name = decode_name(&data[start..end]);
+        if ACTIVE.contains(&name.as_slice()) {
+            return true;
+        }
+        i = end.max(i + 1);
+    }
+    false
+}
+
+/// A PDF name with its `#xx` escapes decoded.
+fn decode_name(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'#'
+            && let Some(hex) = raw.get(i + 1..i + 3)
+            && let Ok(s) = std::str::from_utf8(hex)
+            && let Ok(b) = u8::from_str_radix(s, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(raw[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn contains_markup(data: &[u8]) -> bool {
     MARKUP
         .iter()
@@ -73,9 +134,15 @@ fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// A smallest well-formed one-page PDF (for tests and examples).
 pub fn minimal() -> Vec<u8> {
+    minimal_with("")
+}
+
+/// [`minimal`] with more entries in its catalog (e.g. `/OpenAction …`, for tests).
+pub fn minimal_with(catalog: &str) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
+    let catalog = format!("<< /Type /Catalog /Pages 2 0 R {catalog}>>");
     let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
+        catalog.as_str(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
     ];
@@ -108,6 +175,29 @@ mod tests {
     #[test]
     fn a_well_formed_pdf_passes() {
         assert!(is_pdf(&minimal()));
+        assert!(!has_active_content(&minimal()));
+    }
+
+    #[test]
+    fn active_content_is_found_also_when_escaped() {
+        for extra in [
+            "/OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+            "/Names << /JavaScript 5 0 R >>",
+            "/OpenAction 3 0 R",
+            "/AA << /O 6 0 R >>",
+            "/A << /S /Launch /F (calc.exe) >>",
+            "/Names << /EmbeddedFiles 7 0 R >>",
+            "/O#70enAction 3 0 R",
+            "/J#53 (x)",
+        ] {
+            let pdf = minimal_with(extra);
+            assert!(is_pdf(&pdf), "{extra}: still a PDF by structure");
+            assert!(has_active_content(&pdf), "{extra}");
+        }
+        // Names that only begin like one are not.
+        for harmless in ["/JSON (x)", "/Author (JavaScript for kids)", "/AAA 1"] {
+            assert!(!has_active_content(&minimal_with(harmless)), "{harmless}");
+        }
     }
 
     #[test]

@@ -9,17 +9,56 @@ use std::time::Duration;
 
 pub type SmtpTransport = AsyncSmtpTransport<Tokio1Executor>;
 
-/// `smtp://host:port` uses STARTTLS when the server offers it; `smtps://host:465` is TLS from
-/// the start. User and password in the URL are the login.
+/// How `smtp://` protects what it sends (reset links, the SMTP login).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartTls {
+    /// STARTTLS is required: a server that does not offer it gets nothing.
+    Required,
+    /// STARTTLS when offered: only to this machine, or when `SMTP_URL` says
+    /// `?starttls=optional` on purpose.
+    Opportunistic,
+}
+
+/// `smtp://` to a host other than this machine requires STARTTLS (issue #34, 16), unless the
+/// URL says `?starttls=optional`.
+pub fn starttls(url: &url::Url) -> StartTls {
+    let optional = url
+        .query_pairs()
+        .any(|(k, v)| k == "starttls" && v == "optional");
+    // `smtp:` is not a scheme the URL standard knows, so its host is plain text: an address
+    // is read from it here.
+    let host = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if optional || loopback {
+        StartTls::Opportunistic
+    } else {
+        StartTls::Required
+    }
+}
+
+/// `smtp://host:port` uses STARTTLS, required unless the host is this machine (or the URL
+/// ends `?starttls=optional`); `smtps://host:465` is TLS from the start. User and password in
+/// the URL are the login.
 pub fn transport(smtp_url: &SecretString) -> anyhow::Result<SmtpTransport> {
     let url = url::Url::parse(smtp_url.expose_secret()).context("SMTP_URL is not a URL")?;
     let host = url.host_str().context("SMTP_URL has no host")?.to_string();
     let builder = match url.scheme() {
         "smtp" => {
             let tls = TlsParameters::new(host.clone()).context("SMTP TLS setup")?;
+            let tls = match starttls(&url) {
+                StartTls::Required => Tls::Required(tls),
+                StartTls::Opportunistic => Tls::Opportunistic(tls),
+            };
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str())
                 .port(url.port().unwrap_or(25))
-                .tls(Tls::Opportunistic(tls))
+                .tls(tls)
         }
         "smtps" => AsyncSmtpTransport::<Tokio1Executor>::relay(&host)
             .context("SMTP TLS setup")?
@@ -42,4 +81,27 @@ fn percent_decode(s: &str) -> String {
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starttls_is_required_except_to_this_machine_or_when_said() {
+        let mode = |u: &str| starttls(&url::Url::parse(u).unwrap());
+        assert_eq!(mode("smtp://mail.region.se:587"), StartTls::Required);
+        assert_eq!(mode("smtp://10.1.2.3:25"), StartTls::Required);
+        assert_eq!(mode("smtp://127.0.0.1:2525"), StartTls::Opportunistic);
+        assert_eq!(mode("smtp://localhost:25"), StartTls::Opportunistic);
+        assert_eq!(mode("smtp://[::1]:25"), StartTls::Opportunistic);
+        assert_eq!(
+            mode("smtp://relay.intern:25?starttls=optional"),
+            StartTls::Opportunistic
+        );
+        assert_eq!(
+            mode("smtp://relay.intern:25?starttls=yes"),
+            StartTls::Required
+        );
+    }
 }

@@ -79,3 +79,41 @@ pub fn invite(c: &mut DbConnection, by: UserId, i: &Invite, now: NaiveDateTime) 
         )
     })
 }
+
+/// Resets a staff member's second factor (`by`: the admin, `None` from the command line): the
+/// secret and recovery codes go, their sessions end, the reset is audited and they are told by
+/// e-mail, in one transaction. `false` when there is no such staff account.
+pub fn reset_second_factor(
+    c: &mut DbConnection,
+    by: UserId,
+    by_name: &str,
+    user: UserId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    write_tx(c, |c| {
+        let Some(u) = accounts::user_by_id(c, user)?.filter(|u| u.role.is_staff()) else {
+            return Ok(false);
+        };
+        crate::db::mfa::remove(c, u.id)?;
+        accounts::delete_user_sessions(c, u.id, None)?;
+        let lang = Lang::parse(&u.language).unwrap_or_default();
+        notify::queue_email(
+            c,
+            Some(u.id),
+            &u.email,
+            "second_factor_reset",
+            messages::second_factor_reset(lang, &u.name, by_name),
+            now,
+        )?;
+        audit::record(
+            c,
+            Some(by),
+            "user.mfa_reset",
+            &format!("user:{}", u.id),
+            None,
+            None,
+            now,
+        )?;
+        Ok(true)
+    })
+}

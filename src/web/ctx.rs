@@ -131,6 +131,13 @@ pub struct OperatorCtx {
 impl Ctx {
     pub fn require_operator(&self) -> Result<&Arc<SessionUser>, AppError> {
         let me = self.require_user()?;
+        if me.needs_second_factor() {
+            // Logged in with the password alone: the login again, with "Engångskod".
+            return Err(AppError::LoginRequired {
+                next: self.here.clone(),
+                htmx: self.htmx_fragment,
+            });
+        }
         if me.is_operator() {
             Ok(me)
         } else {
@@ -213,10 +220,11 @@ where
         }
     };
     let with_unread = !ctx.htmx_fragment;
+    let activity = session::is_activity(req);
     let (user, data) = crate::db::read(&state.pool, move |c| -> Result<_, AppError> {
         let user = match who {
             Ok(user) => Some(user),
-            Err(token) => session::lookup(c, &token, with_unread)?,
+            Err(token) => session::lookup(c, &token, with_unread, activity)?,
         };
         let data = match &user {
             Some(me) => Some(f(c, me)?),

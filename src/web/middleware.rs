@@ -8,16 +8,27 @@ use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::{Error, HttpMessage};
 
 /// No inline scripts or styles and no eval anywhere; forms post only to this site, and
-/// the redirects after them go only here, to the Swish app or to Nexi's card page (browsers
-/// hold form-action to redirects too); the portal is never framed.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-     form-action 'self' swish: https://checkout.dibspayment.eu https://test.checkout.dibspayment.eu; \
-     frame-ancestors 'none'; base-uri 'none'";
+/// the redirects after them go only here, to the Swish app or to the card page of the Nexi
+/// that is configured (browsers hold form-action to redirects too): Nexi's test host only when
+/// `NEXI_API_URL` is Nexi's test API (issue #34, 17); the portal is never framed.
+pub fn content_security_policy(nexi: Option<&crate::settings::NexiSettings>) -> String {
+    let card_page = match nexi {
+        None => "",
+        Some(n) if n.api_url.host_str().is_some_and(|h| h.starts_with("test.")) => {
+            " https://test.checkout.dibspayment.eu"
+        }
+        Some(_) => " https://checkout.dibspayment.eu",
+    };
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; form-action 'self' swish:{card_page}; frame-ancestors 'none'; \
+         base-uri 'none'"
+    )
+}
 
-pub fn security_headers(https: bool) -> DefaultHeaders {
+pub fn security_headers(https: bool, csp: &str) -> DefaultHeaders {
     let headers = DefaultHeaders::new()
-        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("Content-Security-Policy", csp.to_string()))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("X-Frame-Options", "DENY"))

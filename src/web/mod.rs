@@ -93,6 +93,14 @@ pub fn routes(
     .configure(permits::routes)
     .route("/login", web::get().to(account::login_page))
     .route("/login", web::post().to(account::login))
+    .route("/login/mfa", web::get().to(account::mfa_page))
+    .route("/login/mfa", web::post().to(account::mfa_submit))
+    .route("/settings/mfa", web::get().to(account::settings_mfa))
+    .route("/settings/mfa", web::post().to(account::settings_mfa_on))
+    .route(
+        "/settings/mfa/off",
+        web::post().to(account::settings_mfa_off),
+    )
     .route("/logout", web::post().to(account::logout))
     .route("/register", web::get().to(account::register_page))
     .route("/register", web::post().to(account::register))

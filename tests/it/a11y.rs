@@ -302,6 +302,24 @@ async fn axe_finds_no_violation_on_any_page() {
             .execute(&mut app.conn())
             .unwrap();
     }
+    // Made admin, the account logs in again with the second factor, setting it up: the
+    // enrolment page and the recovery codes are checked too.
+    open(&b, &app, "/login?next=/operator/dashboard").await;
+    b.fill("E-postadress", email).await;
+    b.fill("Lösenord", crate::kit::flows::PASSWORD).await;
+    b.click("Logga in").await;
+    b.wait_for_heading("Tvåstegsverifiering").await;
+    settle(&b).await;
+    check_page(&b, "second factor: set up", &mut found).await;
+    let html = b.client.source().await.unwrap();
+    let secret = crate::kit::mfa::secret_on_page(&html);
+    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap();
+    let code = parkportal::domain::totp::code_at(&secret, now).unwrap();
+    b.fill("Engångskod", &code).await;
+    b.click("Aktivera").await;
+    b.wait_for_heading("Dina reservkoder").await;
+    settle(&b).await;
+    check_page(&b, "second factor: recovery codes", &mut found).await;
     for path in OPERATOR_PAGES {
         open(&b, &app, path).await;
         let heading = b.client.find(fantoccini::Locator::Css("h1")).await.unwrap();

@@ -45,6 +45,11 @@ async fn kontroll(javascript: bool) {
     b.fill("E-postadress", email).await;
     b.fill("Lösenord", PASSWORD).await;
     b.click("Logga in").await;
+    // The second factor (set up by operator_client): a fresh code from the app.
+    b.wait_for_heading("Tvåstegsverifiering").await;
+    let code = crate::kit::mfa::fresh_code(&mut app.conn(), email).await;
+    b.fill("Engångskod", &code).await;
+    b.click("Verifiera").await;
     b.wait_for_heading("Kontroll").await;
     if javascript {
         b.client

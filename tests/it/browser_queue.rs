@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::kit::{flows::PASSWORD, spawn::spawn_app};
+use crate::kit::{
+    flows::PASSWORD,
+    spawn::{TestApp, spawn_app},
+};
 use crate::operator::operator_client;
 use crate::permits::bought_permit;
 
@@ -23,13 +26,27 @@ async fn press(b: &Browser, css: &str) {
     el.send_keys("\u{E007}").await.unwrap();
 }
 
-/// Logs in on the login page that `url` leads to; then that page.
-async fn log_in(b: &Browser, url: &str, email: &str, heading: &str) {
+/// Logs in on the login page that `url` leads to (staff with a code from their app too);
+/// then that page.
+async fn log_in(b: &Browser, app: &TestApp, url: &str, email: &str, heading: &str) {
+    use diesel::prelude::*;
+    use parkportal::db::schema::users;
     b.goto(url).await;
     b.wait_for_heading("Logga in").await;
     b.fill("E-postadress", email).await;
     b.fill("Lösenord", PASSWORD).await;
     b.click("Logga in").await;
+    let role: String = users::table
+        .filter(users::email.eq(email))
+        .select(users::role)
+        .first(&mut app.conn())
+        .unwrap();
+    if role != "customer" {
+        b.wait_for_heading("Tvåstegsverifiering").await;
+        let code = crate::kit::mfa::fresh_code(&mut app.conn(), email).await;
+        b.fill("Engångskod", &code).await;
+        b.click("Verifiera").await;
+    }
     b.wait_for_heading(heading).await;
 }
 
@@ -62,7 +79,7 @@ async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
 
     let b = Browser::start(true).await;
     // The office: capacity 1 for the monthly permit in the first car park.
-    log_in(&b, &app.url("/operator/catalogue"), office, "Katalog").await;
+    log_in(&b, &app, &app.url("/operator/catalogue"), office, "Katalog").await;
     b.fill("Kapacitet", "1").await;
     b.client
         .execute(
@@ -107,7 +124,7 @@ async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
     let id = first.rsplit('/').next().unwrap();
     let page = format!("/operator/permits/{id}");
     let heading = format!("Parkeringstillstånd #{id} – ABC123");
-    log_in(&b, &app.url(&page), office, &heading).await;
+    log_in(&b, &app, &app.url(&page), office, &heading).await;
     b.click("Makulera").await;
     b.wait_for_text("Ja, makulera").await;
     b.click("Ja, makulera").await;
@@ -129,7 +146,7 @@ async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let link = mail.link("/queue/offers/");
-    log_in(&b, &link, second, "Erbjudande om plats").await;
+    log_in(&b, &app, &link, second, "Erbjudande om plats").await;
     b.screenshot("queue-offer").await;
     b.click("Tacka ja").await;
     b.wait_for_heading("Köp nytt parkeringstillstånd").await;
@@ -160,6 +177,7 @@ async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
     // A third buyer finds it full.
     log_in(
         &b,
+        &app,
         &app.url("/permits/new"),
         third,
         "Köp nytt parkeringstillstånd",
@@ -190,6 +208,7 @@ async fn joining_the_queue_without_javascript_at_320_px() {
     let b = Browser::start_sized(false, 320).await;
     log_in(
         &b,
+        &app,
         &app.url("/permits/new"),
         buyer,
         "Köp nytt parkeringstillstånd",

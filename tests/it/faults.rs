@@ -483,24 +483,23 @@ async fn many_writers_at_once_never_get_a_500() {
     let app = spawn_app_with(&[("SWISH_SIM_DELAY_MS", "200")]).await;
     app.logged_in_user("skrivare@regionvastmanland.se").await;
     let start = today().to_string();
+    // Ten unpaid monthly permits, each of a buyer of its own (one unpaid order per buyer, car
+    // park and type), on clients of their own.
     let mut monthly = Vec::new();
-    for _ in 0..10 {
-        let html = review(
-            &app,
-            "Anställda månads/årskort",
-            "1 månad",
-            &start,
-            "ABC123",
-        )
-        .await
-        .text()
-        .await
-        .unwrap();
-        let location = confirm(&app, &html).await.headers()["location"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        monthly.push(location);
+    for i in 0..10 {
+        let c = client(&app.address);
+        let email = format!("skrivare{i}@regionvastmanland.se");
+        crate::kit::flows::register_confirm_login(&c, &app.address, &email, app.inbox()).await;
+        let order = crate::kit::flows::Order {
+            type_name: "Anställda månads/årskort",
+            package: Some("1 månad"),
+            days: None,
+            start: &start,
+            regnr: "ABC123",
+        };
+        let location = crate::kit::flows::buy_permit(&c, &app.address, &order).await;
+        let csrf = crate::kit::flows::csrf(&c, &app.address).await;
+        monthly.push((location, c, csrf));
     }
     let mut cards = Vec::new();
     for _ in 0..4 {
@@ -511,27 +510,28 @@ async fn many_writers_at_once_never_get_a_500() {
             .to_string();
         assert_eq!(pay(&app, &location, "0701234567").await.status(), 303);
         cards.push(location);
+        // Paid before the next is ordered: one unpaid order per buyer, car park and type.
+        let url = app.database_url.clone();
+        eventually("the day card is paid", Duration::from_secs(15), || {
+            count_pending(&url) == 0
+        })
+        .await;
     }
     let url = app.database_url.clone();
-    eventually("the day cards are paid", Duration::from_secs(15), || {
-        count_pending(&url) == 0
-    })
-    .await;
     let csrf = app.csrf().await;
 
     // 20 registration-number changes, 12 bookings and 5 payments, all at once.
     let mut requests = Vec::new();
-    for (i, permit) in monthly.iter().enumerate() {
+    for (i, (permit, c, csrf)) in monthly.iter().enumerate() {
         for regnr in ["XYZ789", "DEF456"] {
             requests.push(
-                app.client
-                    .post(app.url(&format!("{permit}/regnr")))
+                c.post(app.url(&format!("{permit}/regnr")))
                     .header("HX-Request", "true")
                     .form(&[("csrf", csrf.as_str()), ("regnr", regnr)]),
             );
         }
         if i < 5 {
-            requests.push(app.client.post(app.url(&format!("{permit}/pay"))).form(&[
+            requests.push(c.post(app.url(&format!("{permit}/pay"))).form(&[
                 ("csrf", csrf.as_str()),
                 ("method", "swish"),
                 ("swish_number", "0701234567"),
@@ -565,7 +565,7 @@ async fn many_writers_at_once_never_get_a_500() {
         "every write done, none refused or failed: {statuses:?}"
     );
     let mut c = app.conn();
-    for permit in &monthly {
+    for (permit, ..) in &monthly {
         let id: i64 = permit.rsplit('/').next().unwrap().parse().unwrap();
         let regnr: String = permits::table
             .find(id)

@@ -955,16 +955,14 @@ async fn an_admin_invites_an_operator_who_chooses_a_password() {
         .await
         .unwrap();
     assert!(resp.status().is_success() || resp.status().is_redirection());
-    let resp = nina
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "nina@regionvastmanland.se"),
-            ("password", crate::kit::flows::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
+    crate::kit::mfa::staff_login(
+        &nina,
+        &app.address,
+        &mut app.conn(),
+        "nina@regionvastmanland.se",
+        crate::kit::flows::PASSWORD,
+    )
+    .await;
     let resp = nina
         .get(app.url("/operator/applications"))
         .send()

@@ -92,13 +92,7 @@ pub async fn operator_client(app: &TestApp, email: &str) -> reqwest::Client {
         .set(users::role.eq("operator"))
         .execute(&mut app.conn())
         .unwrap();
-    let resp = client
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
+    crate::kit::mfa::staff_login(&client, &app.address, &mut app.conn(), email, PASSWORD).await;
     client
 }
 
@@ -160,7 +154,20 @@ async fn create_admin_makes_a_confirmed_admin_from_the_command_line() {
         )
         .await;
     assert_eq!(resp.status(), 303);
-    assert_eq!(resp.headers()["location"], "/operator/check");
+    // The second factor first: set up at this first login, then the page asked for.
+    assert_eq!(resp.headers()["location"], "/login/mfa");
+    let codes = crate::kit::mfa::pass(
+        &app.client,
+        &app.address,
+        &mut app.conn(),
+        "chef@regionvastmanland.se",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(codes.contains("Dina reservkoder"), "{codes}");
+    assert!(codes.contains(r#"href="/operator/check""#), "{codes}");
     let page = app.get_html("/operator/check").await;
     assert!(page.contains(">Kontrollera</button>"));
     let (id, action, actor): (i64, String, Option<i64>) = audit_log::table
@@ -215,7 +222,47 @@ async fn create_admin_makes_a_confirmed_admin_from_the_command_line() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    assert_eq!(resp.headers()["location"], "/");
+    // An admin now: the password alone opens no session.
+    assert_eq!(resp.headers()["location"], "/login/mfa");
+
+    // The last admin lost their phone: `--reset-mfa` takes the second factor away (no password
+    // read), ends their sessions, and the next login sets it up again.
+    let chef: i64 = users::table
+        .filter(users::email.eq("chef@regionvastmanland.se"))
+        .select(users::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let (code, out, err) = create_admin(
+        &app,
+        &["--email", "chef@regionvastmanland.se", "--reset-mfa"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("second factor"), "{out}");
+    let rows = audit::for_subject(&mut app.conn(), &format!("user:{chef}")).unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "user.mfa_reset" && r.actor_id.is_none())
+    );
+    assert_eq!(app.get("/operator/check").await.status(), 303, "logged out");
+    let resp = crate::kit::flows::login(
+        &app.client,
+        &app.address,
+        "chef@regionvastmanland.se",
+        "Chef7!parkering",
+    )
+    .await;
+    assert_eq!(resp.headers()["location"], "/login/mfa");
+    let again = app.get_html("/login/mfa").await;
+    assert!(
+        again.contains(">Aktivera</button>"),
+        "set up again: {again}"
+    );
+    let (code, _, err) = create_admin(&app, &["--email", "kund@example.com", "--reset-mfa"], "");
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = create_admin(&app, &["--email", "ingen@example.com", "--reset-mfa"], "");
+    assert_eq!(code, 2);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
 #[actix_web::test]
@@ -249,11 +296,29 @@ async fn every_operator_route_is_for_operators_only() {
     }
     assert!(!app.get_html("/").await.contains("Operatörsportalen"));
 
-    // The same account made operator reaches every page there is.
+    // The same account made operator: its session, opened with the password alone, does not
+    // reach the portal (fail closed); logged in again with the second factor, every page.
     diesel::update(users::table)
         .set(users::role.eq("operator"))
         .execute(&mut app.conn())
         .unwrap();
+    let resp = app.get("/operator/check").await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        resp.headers()["location"],
+        "/login?next=%2Foperator%2Fcheck"
+    );
+    assert!(
+        app.get_html("/login?next=/operator")
+            .await
+            .contains(">Logga in</button>")
+    );
+    let email: String = users::table
+        .select(users::email)
+        .first(&mut app.conn())
+        .unwrap();
+    crate::kit::mfa::staff_login(&app.client, &app.address, &mut app.conn(), &email, PASSWORD)
+        .await;
     let resp = app.get("/operator").await;
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/operator/check");

@@ -372,7 +372,14 @@ pub async fn card_page(app: &TestApp, hosted: &str, card: &str, action: &str) ->
         .trim_start_matches(&app.address)
         .to_string();
     assert!(back.contains("/card-return"), "{back}");
-    let resp = app.get(&back).await;
+    // A browser coming back from the (same-site) simulator's page says so.
+    let resp = app
+        .client
+        .get(app.url(&back))
+        .header("Sec-Fetch-Site", "same-origin")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 303);
     resp.headers()["location"].to_str().unwrap().to_string()
 }

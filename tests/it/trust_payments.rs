@@ -58,17 +58,22 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// A cross-site link opens `card-return?result=cancel` while the hosted page is still open.
-/// It does not record anything on its own say: the checkout is ended at the provider, and the
-/// hosted page can then no longer charge the card, so no charge is left without a paid permit.
+/// "Avbryt" on the hosted page brings the browser back (same site) with `result=cancel`
+/// while the checkout is open. It does not record anything on its own say: the checkout is
+/// ended at the provider, and the hosted page can then no longer charge the card, so no
+/// charge is left without a paid permit.
 #[actix_web::test]
 async fn a_cancel_return_ends_the_checkout_at_the_provider_so_nothing_is_charged_unseen() {
     let app = spawn_app().await;
     let permit = bought_permit(&app, "retur@regionvastmanland.se").await;
     let hosted = start_card(&app, &permit).await;
     let resp = app
-        .get(&format!("{permit}/card-return?result=cancel"))
-        .await;
+        .client
+        .get(app.url(&format!("{permit}/card-return?result=cancel")))
+        .header("Sec-Fetch-Site", "same-origin")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 303);
     assert_eq!(at_provider(&app), "cancelled");
     assert_eq!(latest_payment(&app).0, "cancelled");
@@ -80,6 +85,39 @@ async fn a_cancel_return_ends_the_checkout_at_the_provider_so_nothing_is_charged
     let html = app.get_html(&permit).await;
     assert!(html.contains("Väntar på betalning") && html.contains(">Betala nu</button>"));
     assert_eq!(receipts_count(&app), 0);
+}
+
+/// Issue #34, 12: a link on another site (or a request that does not say where it comes from)
+/// to `card-return?result=cancel` while the buyer is on the hosted page does not end the
+/// checkout: the payment is read back, stays open, and the buyer's card payment goes through.
+#[actix_web::test]
+async fn a_cross_site_cancel_return_does_not_end_an_open_checkout() {
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "korsplats@regionvastmanland.se").await;
+    let hosted = start_card(&app, &permit).await;
+    for site in [Some("cross-site"), None] {
+        let mut req = app
+            .client
+            .get(app.url(&format!("{permit}/card-return?result=cancel")));
+        if let Some(site) = site {
+            req = req.header("Sec-Fetch-Site", site);
+        }
+        assert_eq!(req.send().await.unwrap().status(), 303);
+        assert_eq!(at_provider(&app), "created", "{site:?}: still open");
+        assert_eq!(latest_payment(&app).0, "pending", "{site:?}");
+    }
+    let (status, _) = pay_on_hosted_page(&app, &hosted).await;
+    assert_eq!(status, 303);
+    let resp = app
+        .client
+        .get(app.url(&format!("{permit}/card-return")))
+        .header("Sec-Fetch-Site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(latest_payment(&app).0, "paid");
+    assert_eq!(receipts_count(&app), 1);
 }
 
 /// A charge made on the hosted page before the browser comes back with "cancel" is paid,

@@ -22,6 +22,7 @@ pub mod db;
 pub mod flows;
 pub mod html;
 pub mod measure;
+pub mod mfa;
 pub mod smtp;
 pub mod spawn;
 pub mod weight;

@@ -219,3 +219,36 @@ pub fn password_changed(lang: Lang, name: &str) -> Message {
         ),
     }
 }
+
+/// An admin reset the second factor (issue #34): the person is told, so a reset they did not
+/// ask for is noticed.
+pub fn second_factor_reset(lang: Lang, name: &str, by: &str) -> Message {
+    match lang {
+        Lang::Sv => compose(
+            lang,
+            "Din tvåstegsverifiering har återställts".into(),
+            &[
+                format!("Hej {name}!"),
+                format!(
+                    "{by} har återställt tvåstegsverifieringen för ditt konto i Parkportal. Du \
+                     ställer in den igen med din autentiseringsapp nästa gång du loggar in. Om du \
+                     inte bad om detta, kontakta Parkeringsservice direkt."
+                ),
+            ],
+            None,
+        ),
+        Lang::En => compose(
+            lang,
+            "Your two-step verification has been reset".into(),
+            &[
+                format!("Hello {name}!"),
+                format!(
+                    "{by} has reset the two-step verification of your Parkportal account. You set \
+                     it up again with your authenticator app the next time you log in. If you did \
+                     not ask for this, contact the parking office at once."
+                ),
+            ],
+            None,
+        ),
+    }
+}

@@ -60,7 +60,8 @@ pub fn login_page_markup(ctx: &Ctx, next: &str, info: Option<&str>) -> Markup {
 
 pub async fn login_page(ctx: Ctx, query: web::Query<LoginQuery>) -> HttpResponse {
     let next = safe_next(query.next.as_deref());
-    if ctx.user.is_some() {
+    // Staff logged in with the password alone log in again, with the second factor.
+    if ctx.user.as_ref().is_some_and(|u| !u.needs_second_factor()) {
         return see_other(&next);
     }
     let t = ctx.t();
@@ -172,7 +173,8 @@ pub async fn login(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<Logi
     };
 
     let old = session::token_of(&req, &state.settings);
-    let token = db::query(&state.pool, move |c| {
+    let to = next.clone();
+    let (second_factor, token) = db::query(&state.pool, move |c| {
         crate::db::write_tx(c, |c| {
             let now = clock::now();
             if let Some(old) = old {
@@ -181,12 +183,20 @@ pub async fn login(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<Logi
             db::limits::undo(c, &account_key, window, now)?;
             db::limits::undo(c, &ip_key, window, now)?;
             accounts::record_login_attempt(c, &email_key, &ip, true, now)?;
-            let token = session::start(c, user.id, now)?;
+            // Staff (and customers who turned it on): no session yet, the code first.
+            if super::mfa::needs_second_factor(c, &user)? {
+                return Ok((true, super::mfa::open_challenge(c, user.id, &to, now)?));
+            }
+            let token = session::start(c, user.id, false, now)?;
             accounts::cap_sessions(c, user.id, auth::MAX_SESSIONS_PER_ACCOUNT)?;
-            Ok(token)
+            Ok((false, token))
         })
     })
     .await?;
+    if second_factor {
+        tracing::info!("login: password right, second factor asked");
+        return Ok(super::mfa::to_challenge(&state.settings, token));
+    }
     tracing::info!("login");
     Ok(HttpResponse::SeeOther()
         .cookie(session::session_cookie(&state.settings, token))
@@ -205,8 +215,11 @@ pub async fn logout(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<Csr
         user.check_csrf(&form.csrf)?;
         session::end(&req, &state).await?;
     }
+    // The browser forgets what the session showed (issue #34, 14): its cache and its storage
+    // (htmx keeps none, but an older tab's script might have).
     Ok(HttpResponse::SeeOther()
         .cookie(session::removal_cookie(&state.settings))
+        .insert_header(("Clear-Site-Data", "\"cache\", \"storage\""))
         .insert_header((header::LOCATION, "/login?m=logged_out"))
         .finish())
 }

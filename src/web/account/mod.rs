@@ -28,10 +28,11 @@ use crate::web::respond::{html as html_page, see_other};
 mod confirm;
 mod links;
 mod login;
+pub mod mfa;
 mod register;
 mod reset;
 
-pub use self::{confirm::*, links::*, login::*, register::*, reset::*};
+pub use self::{confirm::*, links::*, login::*, mfa::*, register::*, reset::*};
 
 use crate::services::accounts::{self as service, CONFIRM_LINK, LinkMail, RESET_LINK};
 
@@ -74,6 +75,8 @@ pub fn flash_text(t: &Texts, key: &str) -> Option<&'static str> {
         "password_changed" => t.password_changed,
         "deleted" => t.deleted,
         "login" => t.login_to_continue,
+        "mfa_expired" => t.mfa_expired,
+        "mfa_off" => t.mfa_turned_off,
         _ => return None,
     })
 }

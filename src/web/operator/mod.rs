@@ -109,6 +109,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/queues/entries/{id}", web::post().to(change_line))
             .route("/staff", web::get().to(staff))
             .route("/staff", web::post().to(invite))
+            .route("/staff/{id}/mfa-reset", web::post().to(mfa_reset))
             .route("/reports", web::get().to(reports))
             .route("/reports/permits.csv", web::get().to(permits_csv))
             .route("/reports/payments.csv", web::get().to(payments_csv))

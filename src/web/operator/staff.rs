@@ -36,17 +36,39 @@ pub(super) async fn staff_page(
     done: bool,
     status: StatusCode,
 ) -> Reply {
+    staff_page_with(op, state, form, errors, (done, false), status).await
+}
+
+pub(super) async fn staff_page_with(
+    op: &OperatorCtx,
+    state: &AppState,
+    form: &InviteForm,
+    errors: InviteErrors,
+    (done, reset): (bool, bool),
+    status: StatusCode,
+) -> Reply {
     let t = op.ctx.t();
     let staff = db::query(&state.pool, crate::db::users::staff).await?;
     let body = html! {
         @if done { (notice(t.op_invited)) }
         (error_summary(t, &[("email", errors.email), ("name", errors.name)]))
+        @if reset { (notice(t.mfa_reset_done)) }
         table.list {
-            thead { tr { th scope="col" { (t.name) } th scope="col" { (t.email) } th scope="col" { (t.op_role) } } }
-            tbody { @for (n, e, r) in &staff { tr {
-                td data-label=(t.name) { (n) }
-                td data-label=(t.email) { (e) }
-                td data-label=(t.op_role) { (labels::role(t, *r)) }
+            thead { tr { th scope="col" { (t.name) } th scope="col" { (t.email) } th scope="col" { (t.op_role) } th scope="col" { (t.mfa_title) } } }
+            tbody { @for s in &staff { tr {
+                td data-label=(t.name) { (s.name) }
+                td data-label=(t.email) { (s.email) }
+                td data-label=(t.op_role) { (labels::role(t, s.role)) }
+                td data-label=(t.mfa_title) {
+                    (if s.second_factor { t.mfa_state_on } else { t.mfa_state_off })
+                    // Another's only: an admin who lost their own phone uses the command line.
+                    @if s.second_factor && s.id != op.me.user.id {
+                        form.inline method="post" action={ "/operator/staff/" (s.id) "/mfa-reset" } {
+                            (csrf(&op.me.csrf_token))
+                            button.small.secondary type="submit" aria-label={ (t.mfa_reset) ", " (s.name) } { (t.mfa_reset) }
+                        }
+                    }
+                }
             } } }
         }
         h2 { (t.op_invite) }
@@ -78,15 +100,42 @@ pub(super) async fn staff_page(
 pub async fn staff(op: OperatorCtx, state: Data, q: web::Query<Flash>) -> Reply {
     require_admin(&op)?;
     let done = q.m.as_deref() == Some("invited");
-    staff_page(
+    let reset = q.m.as_deref() == Some("mfa_reset");
+    staff_page_with(
         &op,
         &state,
         &InviteForm::default(),
         InviteErrors::default(),
-        done,
+        (done, reset),
         StatusCode::OK,
     )
     .await
+}
+
+/// An admin resets another staff member's second factor (a lost phone): the secret and the
+/// recovery codes go, their sessions end, the reset is audited and they are told by e-mail.
+/// They set it up again at their next login.
+pub async fn mfa_reset(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<crate::domain::UserId>,
+    _csrf: CsrfForm<crate::web::forms::CsrfOnly>,
+) -> Reply {
+    require_admin(&op)?;
+    let id = id.into_inner();
+    if id == op.me.user.id {
+        return Err(AppError::NotFound);
+    }
+    let (by, by_name) = (op.me.user.id, op.me.user.name.clone());
+    let found = db::query(&state.pool, move |c| {
+        services::staff::reset_second_factor(c, by, &by_name, id, clock::now())
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    state.wake_mailbox();
+    Ok(see_other("/operator/staff?m=mfa_reset"))
 }
 
 /// An admin invites an operator (or admin): the account is made (or an existing one given the

@@ -56,6 +56,14 @@ pub async fn attach(
     // The uploaded name is never kept: the file is stored and served under a name the server
     // makes, and its content must be a PDF by structure (no HTML/PDF polyglot).
     let is_pdf = data.len() <= ATTACHMENT_MAX_BYTES && crate::domain::pdf::is_pdf(&data);
+    // A PDF that would run something or carry other files is refused, with its own reason.
+    if is_pdf && crate::domain::pdf::has_active_content(&data) {
+        let m = PageMessages {
+            attach_error: Some(ctx.t().err_pdf_active),
+            ..Default::default()
+        };
+        return refused(&ctx, &state, me, id, m).await;
+    }
     let stored = if is_pdf {
         db::query(&state.pool, move |c| {
             services::permits::attach(c, uid, id, &data, clock::now())

@@ -71,6 +71,11 @@ pub(super) fn settings_body(
                 button type="submit" { (t.change_password_button) }
             }
         }
+        section aria-labelledby="mfa-h" {
+            h2 #mfa-h { (t.mfa_title) }
+            p { (t.mfa_off_intro) }
+            p { a.button.secondary href="/settings/mfa" { (t.mfa_title) } }
+        }
         section aria-labelledby="data-h" {
             h2 #data-h { (t.export_title) }
             p { (t.export_intro) }

@@ -137,6 +137,7 @@ pub struct CardReturn {
 /// this address. A `result` of cancel or declined is passed on as a request to end the
 /// checkout at the provider; then only what the provider says is recorded ([`settle`]).
 pub async fn card_return(
+    req: actix_web::HttpRequest,
     ctx: Ctx,
     state: Data,
     id: web::Path<PermitId>,
@@ -150,12 +151,24 @@ pub async fn card_return(
         return Ok(see_other(&format!("/permits/{id}")));
     };
     let hint = match query.result.as_deref() {
+        // Only a request from this site may end an open checkout (issue #34, 12): a link on
+        // another site (or a browser that does not say where it comes from) only makes the
+        // portal read the payment back; the provider's own status ends it.
+        _ if !same_site(&req) => Hint::Returned,
         Some("cancel") => Hint::Cancel,
         Some("declined") => Hint::Declined,
         _ => Hint::Returned,
     };
     settle(&state, id, &payment, Some(uid), hint).await?;
     Ok(see_other(&permit_at(id, payment.id)))
+}
+
+/// Whether the browser says the request comes from this site (`Sec-Fetch-Site`).
+fn same_site(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "same-origin" || v == "same-site")
 }
 
 /// Nexi's webhook: checked by its Authorization header, then only a hint to poll.

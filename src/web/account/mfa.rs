@@ -1,0 +1,605 @@
+//! The second factor (issue #34, ASVS V6.3.3): after a right password, an operator or admin —
+//! or a customer who turned it on — has no session yet, only a login challenge (a cookie of its
+//! own, five minutes, five wrong codes). "Tvåstegsverifiering" sets the factor up (the secret
+//! as text, an `otpauth://` link and a QR code, "Engångskod", "Aktivera"; then ten recovery
+//! codes shown once); later logins ask for "Engångskod" with "Verifiera". Only then is the
+//! session opened, marked as opened with the second factor; the operator portal takes no other.
+//! A code works once (the last step is stored where it is accepted), wrong codes count against
+//! the account like wrong passwords, and a recovery code works once.
+
+use actix_web::cookie::{Cookie, SameSite, time};
+use maud::PreEscaped;
+
+use super::*;
+use crate::db::mfa;
+use crate::domain::totp;
+use crate::web::forms::csrf;
+
+/// How long a login may wait for its code.
+pub const CHALLENGE_MINUTES: i64 = 5;
+/// Wrong codes one challenge takes before it ends (the login starts over).
+pub const CHALLENGE_FAILURES: i32 = 5;
+
+fn cookie_name(settings: &crate::settings::Settings) -> &'static str {
+    if settings.is_https() {
+        "__Host-login2"
+    } else {
+        "login2"
+    }
+}
+
+fn challenge_cookie(settings: &crate::settings::Settings, token: String) -> Cookie<'static> {
+    Cookie::build(cookie_name(settings), token)
+        .path("/")
+        .http_only(true)
+        .secure(settings.is_https())
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::minutes(CHALLENGE_MINUTES))
+        .finish()
+}
+
+fn challenge_removal(settings: &crate::settings::Settings) -> Cookie<'static> {
+    let mut c = challenge_cookie(settings, String::new());
+    c.make_removal();
+    c
+}
+
+/// After a right password: whether this account logs in with a second factor (staff always;
+/// a customer who turned it on).
+pub(super) fn needs_second_factor(
+    c: &mut db::DbConnection,
+    user: &accounts::UserRow,
+) -> diesel::QueryResult<bool> {
+    Ok(user.role.is_staff() || mfa::enabled(c, user.id)?)
+}
+
+/// Opens the challenge (in the login's transaction) and answers with its cookie and the way to
+/// "Engångskod".
+pub(super) fn open_challenge(
+    c: &mut db::DbConnection,
+    user: UserId,
+    next: &str,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<String> {
+    let token = crate::domain::token::new_token();
+    mfa::create_challenge(
+        c,
+        &token,
+        user,
+        &crate::domain::token::new_token(),
+        next,
+        now,
+    )?;
+    Ok(token)
+}
+
+pub(super) fn to_challenge(settings: &crate::settings::Settings, token: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .cookie(challenge_cookie(settings, token))
+        .insert_header((header::LOCATION, "/login/mfa"))
+        .finish()
+}
+
+use crate::domain::UserId;
+
+/// The open challenge of this request and its user.
+async fn current(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<Option<(mfa::ChallengeRow, accounts::UserRow, Option<mfa::TotpRow>)>, AppError> {
+    let Some(token) = req
+        .cookie(cookie_name(&state.settings))
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64)
+    else {
+        return Ok(None);
+    };
+    Ok(db::query(&state.pool, move |c| {
+        let since = clock::now() - Duration::minutes(CHALLENGE_MINUTES);
+        let Some(ch) = mfa::challenge(c, &token, since)? else {
+            return Ok(None);
+        };
+        let Some(user) = accounts::user_by_id(c, ch.user_id)? else {
+            return Ok(None);
+        };
+        let totp = mfa::totp_of(c, user.id)?;
+        Ok(Some((ch, user, totp)))
+    })
+    .await?)
+}
+
+fn expired(state: &AppState) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .cookie(challenge_removal(&state.settings))
+        .insert_header((header::LOCATION, "/login?m=mfa_expired"))
+        .finish()
+}
+
+/// The QR code of an `otpauth://` link, as inline SVG.
+fn qr_svg(url: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(180, 180)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// "Tvåstegsverifiering": the secret as text, its link and QR code, "Engångskod", "Aktivera".
+fn enrol_body(
+    ctx: &Ctx,
+    intro: &str,
+    action: &str,
+    csrf_token: &str,
+    secret: &str,
+    account: &str,
+    error: Option<&str>,
+) -> Markup {
+    let t = ctx.t();
+    let url = totp::otpauth_url(secret, account).unwrap_or_default();
+    // The key in groups of four, as apps show it.
+    let grouped: Vec<String> = secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).to_string())
+        .collect();
+    html! {
+        (error_summary(t, &[("code", error)]))
+        p { (intro) }
+        @if let Some(svg) = qr_svg(&url) {
+            figure.qr aria-hidden="true" { (PreEscaped(svg)) }
+        }
+        p { (t.mfa_secret_label) ": " code.secret { (grouped.join(" ")) } }
+        p { a href=(url) { (t.mfa_link) } }
+        form method="post" action=(action) novalidate {
+            (csrf(csrf_token))
+            (input(Field::new("code", t.mfa_code, "text").error(error).autocomplete("one-time-code").inputmode("numeric").hint(t.mfa_enrol_hint)))
+            button type="submit" { (t.mfa_activate) }
+        }
+    }
+}
+
+fn verify_body(ctx: &Ctx, csrf_token: &str, error: Option<&str>) -> Markup {
+    let t = ctx.t();
+    html! {
+        (error_summary(t, &[("code", error)]))
+        p { (t.mfa_verify_intro) }
+        form method="post" action="/login/mfa" novalidate {
+            (csrf(csrf_token))
+            (input(Field::new("code", t.mfa_code, "text").error(error).autocomplete("one-time-code").hint(t.mfa_code_hint)))
+            button type="submit" { (t.mfa_verify) }
+        }
+    }
+}
+
+/// The ten recovery codes, shown once.
+fn recovery_page(
+    ctx: &Ctx,
+    frame: Option<&crate::web::layout::Frame>,
+    codes: &[String],
+    next: &str,
+) -> Markup {
+    let t = ctx.t();
+    page(
+        ctx,
+        frame,
+        t.mfa_recovery_title,
+        html! {
+            (notice(t.mfa_recovery_intro))
+            ol.recovery { @for c in codes { li { code { (c) } } } }
+            p { a.button href=(next) { (t.mfa_continue) } }
+        },
+    )
+}
+
+/// `GET /login/mfa`: "Tvåstegsverifiering" to set the factor up, or "Engångskod" to log in.
+pub async fn mfa_page(req: HttpRequest, ctx: Ctx, state: Data) -> Reply {
+    let Some((ch, user, totp_row)) = current(&req, &state).await? else {
+        return Ok(expired(&state));
+    };
+    let t = ctx.t();
+    if totp_row.as_ref().is_some_and(|r| r.enabled_at.is_some()) {
+        return Ok(html_page(
+            actix_web::http::StatusCode::OK,
+            page(
+                &ctx,
+                None,
+                t.mfa_title,
+                verify_body(&ctx, &ch.csrf_token, None),
+            ),
+        ));
+    }
+    let fresh = totp::new_secret();
+    let uid = user.id;
+    let secret = db::query(&state.pool, move |c| {
+        mfa::pending_secret(c, uid, &fresh, clock::now())
+    })
+    .await?
+    .unwrap_or_default();
+    Ok(html_page(
+        actix_web::http::StatusCode::OK,
+        page(
+            &ctx,
+            None,
+            t.mfa_title,
+            enrol_body(
+                &ctx,
+                t.mfa_enrol_intro,
+                "/login/mfa",
+                &ch.csrf_token,
+                &secret,
+                &user.email,
+                None,
+            ),
+        ),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    csrf: String,
+    code: String,
+}
+
+fn unix_now() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
+}
+
+/// What a typed code did.
+enum Outcome {
+    /// Accepted: the session's token; with the recovery codes when the factor was just set up.
+    In(String, Option<Vec<String>>),
+    Wrong,
+    /// Too many wrong codes (this challenge, or the account's login limit).
+    Over,
+}
+
+/// `POST /login/mfa`: the code of the challenge. Right: the session, opened with the second
+/// factor (and, when the factor was just set up, the recovery codes shown once).
+pub async fn mfa_submit(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: Data,
+    form: web::Form<CodeForm>,
+) -> Reply {
+    let Some((ch, user, totp_row)) = current(&req, &state).await? else {
+        return Ok(expired(&state));
+    };
+    let form = form.into_inner();
+    if !crate::domain::token::constant_time_eq(form.csrf.as_bytes(), ch.csrf_token.as_bytes()) {
+        return Err(AppError::Csrf);
+    }
+    let t = ctx.t();
+    let typed: String = form.code.chars().take(40).collect();
+    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
+    let account_key = format!("login:account:{}", user.email);
+    let enrolling = totp_row.as_ref().is_none_or(|r| r.enabled_at.is_none());
+    let (uid, id_hash) = (user.id, ch.id_hash.clone());
+    let outcome = db::query(&state.pool, move |c| {
+        let now = clock::now();
+        // Codes count against the account like passwords (reserved first, given back when
+        // right), so guessing codes is as slow as guessing passwords.
+        if !db::limits::hit(c, &account_key, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?
+            .is_allowed()
+        {
+            mfa::end_challenge(c, &id_hash)?;
+            return Ok(Outcome::Over);
+        }
+        let secret = totp_row
+            .as_ref()
+            .map(|r| r.secret.clone())
+            .unwrap_or_default();
+        let last = totp_row.as_ref().and_then(|r| r.last_step);
+        let step = totp::accept(
+            &secret,
+            &typed,
+            unix_now(),
+            if enrolling { None } else { last },
+        );
+        db::write_tx(c, |c| {
+            let codes = match (enrolling, step) {
+                (true, Some(step)) => {
+                    let codes = totp::new_recovery_codes();
+                    let hashes: Vec<String> = codes
+                        .iter()
+                        .filter_map(|c| totp::recovery_hash(c))
+                        .collect();
+                    if !mfa::enable(c, uid, step, &hashes, now)? {
+                        return Ok(Outcome::Wrong);
+                    }
+                    audit::record(
+                        c,
+                        Some(uid),
+                        "user.mfa_enabled",
+                        &format!("user:{uid}"),
+                        None,
+                        None,
+                        now,
+                    )?;
+                    Some(codes)
+                }
+                (false, Some(step)) if mfa::take_step(c, uid, step)? => None,
+                (false, _)
+                    if totp::recovery_hash(&typed)
+                        .map(|h| mfa::use_recovery_code(c, uid, &h, now))
+                        .transpose()?
+                        == Some(true) =>
+                {
+                    audit::record(
+                        c,
+                        Some(uid),
+                        "user.recovery_code_used",
+                        &format!("user:{uid}"),
+                        None,
+                        None,
+                        now,
+                    )?;
+                    None
+                }
+                _ => {
+                    let failures = mfa::challenge_failed(c, &id_hash)?;
+                    if failures >= CHALLENGE_FAILURES {
+                        mfa::end_challenge(c, &id_hash)?;
+                        return Ok(Outcome::Over);
+                    }
+                    return Ok(Outcome::Wrong);
+                }
+            };
+            if !mfa::end_challenge(c, &id_hash)? {
+                // The same challenge answered twice at once: the other one logged in.
+                return Ok(Outcome::Over);
+            }
+            db::limits::undo(c, &account_key, window, now)?;
+            let token = session::start(c, uid, true, now)?;
+            accounts::cap_sessions(c, uid, auth::MAX_SESSIONS_PER_ACCOUNT)?;
+            Ok(Outcome::In(token, codes))
+        })
+    })
+    .await?;
+    let next = safe_next(Some(&ch.next_path));
+    match outcome {
+        Outcome::In(token, None) => Ok(HttpResponse::SeeOther()
+            .cookie(session::session_cookie(&state.settings, token))
+            .cookie(challenge_removal(&state.settings))
+            .insert_header((header::LOCATION, next))
+            .finish()),
+        Outcome::In(token, Some(codes)) => {
+            let mut resp = html_page(
+                actix_web::http::StatusCode::OK,
+                recovery_page(&ctx, None, &codes, &next),
+            );
+            resp.add_cookie(&session::session_cookie(&state.settings, token))
+                .map_err(|e| AppError::Internal(e.into()))?;
+            resp.add_cookie(&challenge_removal(&state.settings))
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok(resp)
+        }
+        Outcome::Over => Ok(expired(&state)),
+        Outcome::Wrong => {
+            let body = if enrolling {
+                let secret = db::query(&state.pool, move |c| mfa::totp_of(c, uid))
+                    .await?
+                    .map(|r| r.secret)
+                    .unwrap_or_default();
+                enrol_body(
+                    &ctx,
+                    t.mfa_enrol_intro,
+                    "/login/mfa",
+                    &ch.csrf_token,
+                    &secret,
+                    &user.email,
+                    Some(t.mfa_wrong),
+                )
+            } else {
+                verify_body(&ctx, &ch.csrf_token, Some(t.mfa_wrong))
+            };
+            Ok(html_page(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                page(&ctx, None, t.mfa_title, body),
+            ))
+        }
+    }
+}
+
+/// `GET /settings/mfa`: a customer turns the second factor on (or sees that it is on and may
+/// turn it off); staff see that theirs stays on.
+pub async fn settings_mfa(ctx: Ctx, state: Data) -> Reply {
+    let me = ctx.require_user()?;
+    let t = ctx.t();
+    let uid = me.user.id;
+    let fresh = totp::new_secret();
+    let (secret, left) = db::query(&state.pool, move |c| {
+        let secret = mfa::pending_secret(c, uid, &fresh, clock::now())?;
+        let left = mfa::recovery_left(c, uid)?;
+        Ok((secret, left))
+    })
+    .await?;
+    let frame = crate::web::settings::frame(me);
+    let body = match secret {
+        Some(secret) => enrol_body(
+            &ctx,
+            t.mfa_enrol_intro_customer,
+            "/settings/mfa",
+            &me.csrf_token,
+            &secret,
+            &me.user.email,
+            None,
+        ),
+        None => off_body(&ctx, me, left, None),
+    };
+    Ok(html_page(
+        actix_web::http::StatusCode::OK,
+        page(&ctx, Some(&frame), t.mfa_title, body),
+    ))
+}
+
+/// The second factor is on: how many recovery codes are left, and (customers only) the way
+/// to turn it off with a code.
+fn off_body(ctx: &Ctx, me: &auth::SessionUser, left: i64, error: Option<&str>) -> Markup {
+    let t = ctx.t();
+    html! {
+        (error_summary(t, &[("code", error)]))
+        p { (t.mfa_on) " " strong { (left) } }
+        @if me.is_operator() {
+            p { (t.mfa_staff_keeps) }
+        } @else {
+            h2 { (t.mfa_turn_off) }
+            form method="post" action="/settings/mfa/off" novalidate {
+                (csrf(&me.csrf_token))
+                (input(Field::new("code", t.mfa_code, "text").error(error).autocomplete("one-time-code").hint(t.mfa_code_hint)))
+                button.secondary type="submit" { (t.mfa_turn_off) }
+            }
+        }
+    }
+}
+
+/// `POST /settings/mfa`: the first code turns it on; the recovery codes are shown once.
+pub async fn settings_mfa_on(ctx: Ctx, state: Data, form: web::Form<CodeForm>) -> Reply {
+    let me = ctx.require_user()?;
+    let form = form.into_inner();
+    me.check_csrf(&form.csrf)?;
+    let t = ctx.t();
+    let uid = me.user.id;
+    let typed: String = form.code.chars().take(40).collect();
+    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
+    let account_key = format!("login:account:{}", me.user.email);
+    let codes = db::query(&state.pool, move |c| {
+        let now = clock::now();
+        if !db::limits::hit(c, &account_key, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?
+            .is_allowed()
+        {
+            return Ok(Err(()));
+        }
+        let Some(row) = mfa::totp_of(c, uid)?.filter(|r| r.enabled_at.is_none()) else {
+            return Ok(Ok(None));
+        };
+        let Some(step) = totp::accept(&row.secret, &typed, unix_now(), None) else {
+            return Ok(Err(()));
+        };
+        db::limits::undo(c, &account_key, window, now)?;
+        let codes = totp::new_recovery_codes();
+        let hashes: Vec<String> = codes
+            .iter()
+            .filter_map(|c| totp::recovery_hash(c))
+            .collect();
+        db::write_tx(c, |c| {
+            if mfa::enable(c, uid, step, &hashes, now)? {
+                audit::record(
+                    c,
+                    Some(uid),
+                    "user.mfa_enabled",
+                    &format!("user:{uid}"),
+                    None,
+                    None,
+                    now,
+                )?;
+                Ok(Ok(Some(codes)))
+            } else {
+                Ok(Ok(None))
+            }
+        })
+    })
+    .await?;
+    let frame = crate::web::settings::frame(me);
+    match codes {
+        Ok(Some(codes)) => Ok(html_page(
+            actix_web::http::StatusCode::OK,
+            recovery_page(&ctx, Some(&frame), &codes, "/settings"),
+        )),
+        // On already (another tab): the settings page says so.
+        Ok(None) => Ok(see_other("/settings/mfa")),
+        Err(()) => {
+            let secret = db::query(&state.pool, move |c| mfa::totp_of(c, uid))
+                .await?
+                .map(|r| r.secret)
+                .unwrap_or_default();
+            Ok(html_page(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                page(
+                    &ctx,
+                    Some(&frame),
+                    t.mfa_title,
+                    enrol_body(
+                        &ctx,
+                        t.mfa_enrol_intro_customer,
+                        "/settings/mfa",
+                        &me.csrf_token,
+                        &secret,
+                        &me.user.email,
+                        Some(t.mfa_wrong),
+                    ),
+                ),
+            ))
+        }
+    }
+}
+
+/// `POST /settings/mfa/off`: a customer turns it off with a current code (or a recovery code).
+/// Staff cannot (only an admin's reset takes it away).
+pub async fn settings_mfa_off(ctx: Ctx, state: Data, form: web::Form<CodeForm>) -> Reply {
+    let me = ctx.require_user()?;
+    let form = form.into_inner();
+    me.check_csrf(&form.csrf)?;
+    if me.is_operator() {
+        return Err(AppError::NotFound);
+    }
+    let uid = me.user.id;
+    let typed: String = form.code.chars().take(40).collect();
+    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
+    let account_key = format!("login:account:{}", me.user.email);
+    let (off, left) = db::query(&state.pool, move |c| {
+        let now = clock::now();
+        let left = mfa::recovery_left(c, uid)?;
+        if !db::limits::hit(c, &account_key, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?
+            .is_allowed()
+        {
+            return Ok((false, left));
+        }
+        let Some(row) = mfa::totp_of(c, uid)?.filter(|r| r.enabled_at.is_some()) else {
+            return Ok((true, left));
+        };
+        let right = match totp::accept(&row.secret, &typed, unix_now(), row.last_step) {
+            Some(step) => mfa::take_step(c, uid, step)?,
+            None => totp::recovery_hash(&typed)
+                .map(|h| mfa::use_recovery_code(c, uid, &h, now))
+                .transpose()?
+                .unwrap_or(false),
+        };
+        if !right {
+            return Ok((false, left));
+        }
+        db::limits::undo(c, &account_key, window, now)?;
+        db::write_tx(c, |c| {
+            mfa::remove(c, uid)?;
+            audit::record(
+                c,
+                Some(uid),
+                "user.mfa_disabled",
+                &format!("user:{uid}"),
+                None,
+                None,
+                now,
+            )
+        })?;
+        Ok((true, left))
+    })
+    .await?;
+    if off {
+        return Ok(see_other("/settings?m=mfa_off"));
+    }
+    let t = ctx.t();
+    let frame = crate::web::settings::frame(me);
+    Ok(html_page(
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        page(
+            &ctx,
+            Some(&frame),
+            t.mfa_title,
+            off_body(&ctx, me, left, Some(t.mfa_wrong)),
+        ),
+    ))
+}
+
+use crate::db::audit;
