@@ -175,6 +175,7 @@ fn name_reason(e: crate::domain::name::NameError) -> &'static str {
         Empty => "empty",
         TooLong => "too long",
         Invalid => "invalid characters",
+        Link => "a web address",
     }
 }
 

@@ -447,26 +447,22 @@ pub fn record_login_attempt(
         .map(|_| ())
 }
 
-/// Failed attempts since `since` for this address and from this IP.
-pub fn recent_failures(
+/// Whether `email` logged in (password right) from the client `addr` since `since`: a known
+/// address, which the per-address and per-account login limits leave alone.
+pub fn logged_in_from(
     conn: &mut DbConnection,
     email: &str,
-    ip: &str,
+    addr: &str,
     since: NaiveDateTime,
-) -> QueryResult<(i64, i64)> {
-    let by_email = login_attempts::table
-        .filter(login_attempts::email.eq(email))
-        .filter(login_attempts::success.eq(false))
-        .filter(login_attempts::at.gt(since))
-        .count()
-        .get_result(conn)?;
-    let by_ip = login_attempts::table
-        .filter(login_attempts::ip.eq(ip))
-        .filter(login_attempts::success.eq(false))
-        .filter(login_attempts::at.gt(since))
-        .count()
-        .get_result(conn)?;
-    Ok((by_email, by_ip))
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        login_attempts::table
+            .filter(login_attempts::email.eq(email))
+            .filter(login_attempts::ip.eq(addr))
+            .filter(login_attempts::success.eq(true))
+            .filter(login_attempts::at.gt(since)),
+    ))
+    .get_result(conn)
 }
 
 // ---- e-mail address changes ----

@@ -11,6 +11,10 @@ pub enum NameError {
     TooLong,
     #[error("invalid characters")]
     Invalid,
+    /// A web address in a name ("://" or "www."): the region would mail it to any address
+    /// a registrant types (issue #34, 13).
+    #[error("a web address")]
+    Link,
 }
 
 impl Name {
@@ -29,6 +33,10 @@ impl Name {
             .any(|c| crate::domain::text::is_hidden_control(c) || "<>".contains(c))
         {
             return Err(NameError::Invalid);
+        }
+        let lower = collapsed.to_lowercase();
+        if lower.contains("://") || lower.contains("www.") {
+            return Err(NameError::Link);
         }
         Ok(Name(collapsed))
     }
@@ -49,6 +57,14 @@ mod tests {
         assert_eq!(Name::parse("   "), Err(NameError::Empty));
         assert_eq!(Name::parse(&"x".repeat(101)), Err(NameError::TooLong));
         assert_eq!(Name::parse("<script>"), Err(NameError::Invalid));
+        for link in [
+            "Vinn https://evil.example",
+            "Anna WWW.evil.example",
+            "x://y",
+        ] {
+            assert_eq!(Name::parse(link), Err(NameError::Link), "{link}");
+        }
+        assert!(Name::parse("Anna-Karin Www Östberg").is_ok());
     }
 
     proptest! {

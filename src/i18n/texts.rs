@@ -40,6 +40,7 @@ pub struct Texts {
     pub error_title: &'static str,
     pub error_body: &'static str,
     pub busy_title: &'static str,
+    pub err_name_link: &'static str,
     pub err_pdf_active: &'static str,
     pub mfa_title: &'static str,
     pub mfa_code: &'static str,

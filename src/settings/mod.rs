@@ -84,6 +84,9 @@ pub struct Settings {
     pub queue_offer_days: i64,
     /// Valid registrations per client address and hour (`REGISTRATIONS_PER_CLIENT_PER_HOUR`).
     pub registrations_per_client_hour: i64,
+    /// Failed logins per client address in 15 minutes for accounts not known there
+    /// (`LOGIN_FAILURES_PER_CLIENT_PER_15_MIN`, see `auth::login_limits`).
+    pub login_failures_per_client: i64,
     /// Requests for a reset or a new confirmation link per client address and hour
     /// (`LINK_REQUESTS_PER_CLIENT_PER_HOUR`).
     pub link_requests_per_client_hour: i64,
@@ -351,6 +354,14 @@ impl Settings {
             100_000,
             "registrations",
         )?;
+        // Failed logins per client address in 15 minutes, for accounts never logged in from
+        // there (`auth::login_limits`): a hospital's NAT is one address for thousands.
+        let login_failures_per_client = at_least_one(
+            "LOGIN_FAILURES_PER_CLIENT_PER_15_MIN",
+            300,
+            100_000,
+            "failures",
+        )?;
         let link_requests_per_client_hour = at_least_one(
             "LINK_REQUESTS_PER_CLIENT_PER_HOUR",
             300,
@@ -391,6 +402,7 @@ impl Settings {
             queue_offer_days,
             payment_hold_hours,
             registrations_per_client_hour,
+            login_failures_per_client,
             link_requests_per_client_hour,
             seller,
         })

@@ -229,7 +229,7 @@ fn respond(outcome: Result<Outcome, db::DbError>) -> HttpResponse {
 
 /// The client's address for the per-client limit (`X-Forwarded-For` only from `TRUSTED_PROXIES`).
 fn client_address(req: &HttpRequest, state: &AppState) -> String {
-    crate::web::client::client_ip(req, &state.settings).to_string()
+    crate::web::client::client_key(req, &state.settings)
 }
 
 /// The limiter the check API counts against: the database's ([`crate::db::limits`]), so a

@@ -10,6 +10,27 @@ use crate::settings::{IpNet, Settings};
 /// The client's address. Only when the peer is a trusted proxy is `X-Forwarded-For` read:
 /// then the right-most address in it that is not itself a trusted proxy (what the nearest
 /// trusted proxy saw); entries a client put further left are never believed.
+/// The client as limits count it (issue #34, 9): an IPv4 address, or the /64 network of an
+/// IPv6 address (one household or phone gets a whole /64, so counting single addresses would
+/// give an attacker 2^64 fresh counts).
+pub fn client_key(req: &HttpRequest, settings: &Settings) -> String {
+    address_key(client_ip(req, settings))
+}
+
+pub fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        },
+    }
+}
+
 pub fn client_ip(req: &HttpRequest, settings: &Settings) -> IpAddr {
     let peer = req
         .peer_addr()
@@ -73,6 +94,21 @@ mod tests {
 
     fn nets(list: &[&str]) -> Vec<IpNet> {
         list.iter().map(|n| IpNet::parse(n).unwrap()).collect()
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64() {
+        assert_eq!(address_key(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(
+            address_key(ip("2001:db8:1:2:ffff:1:2:3")),
+            address_key(ip("2001:db8:1:2::9"))
+        );
+        assert_ne!(
+            address_key(ip("2001:db8:1:3::1")),
+            address_key(ip("2001:db8:1:2::1"))
+        );
+        assert_eq!(address_key(ip("203.0.113.7")), "203.0.113.7");
+        assert_eq!(address_key(ip("::ffff:203.0.113.7")), "203.0.113.7");
     }
 
     #[test]

@@ -328,3 +328,43 @@ async fn a_registration_flood_does_not_hold_up_logins() {
         f.await.unwrap();
     }
 }
+
+/// Issue #34, 13: a name with a web address is refused at the field (what was typed is kept,
+/// nothing is mailed), so the region never mails a registrant's link to anyone.
+#[actix_web::test]
+async fn a_name_with_a_link_is_refused_and_nothing_is_mailed() {
+    let app = crate::kit::spawn::spawn_app().await;
+    for name in [
+        "Vinn en iPhone https://evil.example",
+        "Anna www.evil.example",
+    ] {
+        let resp = app
+            .client
+            .post(app.url("/register"))
+            .form(&[
+                ("email", "offer@example.com"),
+                ("password", crate::kit::flows::PASSWORD),
+                ("mobile", "0701234567"),
+                ("name", name),
+                ("terms", "yes"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 422, "{name}");
+        let page = resp.text().await.unwrap();
+        assert!(
+            page.contains("Skriv bara ditt namn, utan webbadress."),
+            "{page}"
+        );
+        assert!(page.contains("value=\"offer@example.com\""));
+    }
+    // Nothing in the outbox for that address (the account was never made).
+    use diesel::prelude::*;
+    let queued: i64 = parkportal::db::schema::notifications::table
+        .filter(parkportal::db::schema::notifications::recipient.eq("offer@example.com"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(queued, 0);
+}

@@ -241,6 +241,12 @@ impl Walker<'_> {
     }
 
     fn swap(&mut self, what: &str, path: &str, response: Fetched) {
+        if std::env::var("WEIGHT_DUMP").is_ok() {
+            eprintln!(
+                "=== {what} headers {} body {}\n{}",
+                response.header_bytes, response.body_bytes, response.text
+            );
+        }
         self.rows.push(Row {
             what: what.into(),
             path: path.into(),

@@ -40,6 +40,16 @@ fn sms_text(short: &str, link: Option<&str>) -> String {
 }
 
 /// A message of paragraphs and at most one link (the action), rendered as text and HTML.
+/// Breaks what a mail client would make a link of ("://", "www.") in a text of ours that
+/// holds what someone typed.
+fn defang(text: &str) -> String {
+    let mut out = text.replace("://", ": //");
+    for www in ["www.", "WWW.", "Www."] {
+        out = out.replace(www, &format!("{} .", &www[..3]));
+    }
+    out
+}
+
 fn compose(
     lang: Lang,
     subject: String,
@@ -50,6 +60,10 @@ fn compose(
         Lang::Sv => "Hälsningar\nParkeringsservice, Region Västmanland",
         Lang::En => "Regards\nParking office, Region Västmanland",
     };
+    // What a user typed (a name, a subject) never becomes a link in a mail client: the only
+    // address in a message is the portal's own `link` (issue #34, 13).
+    let paragraphs: Vec<String> = paragraphs.iter().map(|p| defang(p)).collect();
+    let paragraphs = paragraphs.as_slice();
     let mut text = String::new();
     for p in paragraphs {
         text.push_str(p);
@@ -95,6 +109,20 @@ mod tests {
         assert!(m.subject.contains("Bekräfta"));
         let en = confirm_account(Lang::En, "Eva", "http://x");
         assert!(en.subject.contains("Confirm"));
+    }
+
+    #[test]
+    fn a_typed_address_never_becomes_a_link_but_ours_does() {
+        let m = confirm_account(
+            Lang::Sv,
+            "Vinn https://evil.example www.evil.example",
+            "http://x/confirm?token=abc",
+        );
+        for part in [&m.text, &m.html] {
+            assert!(!part.contains("https://evil"), "{part}");
+            assert!(!part.contains("www.evil"), "{part}");
+            assert!(part.contains("http://x/confirm?token=abc"), "{part}");
+        }
     }
 
     #[test]

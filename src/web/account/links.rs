@@ -123,7 +123,7 @@ pub(super) async fn request_link(
     link: LinkMail,
 ) -> Result<db::limits::Limit, AppError> {
     let base = state.link("");
-    let ip = crate::web::client::client_ip(req, &state.settings).to_string();
+    let ip = crate::web::client::client_key(req, &state.settings);
     let per_hour = state.settings.link_requests_per_client_hour;
     let (limit, sent) = db::query(&state.pool, move |c| {
         let client = service::PerClient {

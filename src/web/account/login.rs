@@ -117,36 +117,47 @@ pub async fn login(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<Logi
             ),
         )
     };
-    let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
+    let ip = crate::web::client::client_key(&req, &state.settings);
     let email_key = Email::parse(&form.email)
         .map(|e| e.as_str().to_string())
         .unwrap_or_else(|_| typed_email.to_lowercase());
 
     // The attempt is reserved before the password is checked, in one atomic statement per
     // limit, so parallel guesses (on any instance) cannot all get past the count. A right
-    // password gives its reservation back.
-    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
-    let (account_key, ip_key) = (
-        format!("login:account:{email_key}"),
-        format!("login:ip:{ip}"),
-    );
-    let (ak, ik, key) = (account_key.clone(), ip_key.clone(), email_key.clone());
-    let (allowed, user) = db::query(&state.pool, move |c| {
+    // password gives its reservations back. Which limits: `auth::login_limits`.
+    let (key, addr) = (email_key.clone(), ip.clone());
+    let per_address = state.settings.login_failures_per_client;
+    let (limits, retry_after, user) = db::query(&state.pool, move |c| {
         let now = clock::now();
-        let by_account = db::limits::hit(c, &ak, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?;
-        let by_ip = db::limits::hit(c, &ik, window, auth::MAX_FAILURES_PER_IP, now)?;
+        let since = now - Duration::days(auth::KNOWN_ADDRESS_DAYS);
+        let known = accounts::logged_in_from(c, &key, &addr, since)?;
+        let limits = auth::login_limits(&key, &addr, known, per_address);
+        let mut retry_after = None;
+        for l in &limits {
+            if let db::limits::Limit::Refused { retry_after: r } =
+                db::limits::hit(c, &l.key, l.window, l.max, now)?
+            {
+                retry_after = retry_after.max(Some(r));
+            }
+        }
         Ok((
-            by_account.is_allowed() && by_ip.is_allowed(),
+            limits,
+            retry_after,
             accounts::user_with_password_by_email(c, &key)?,
         ))
     })
     .await?;
-    if !allowed {
+    if let Some(after) = retry_after {
         tracing::warn!(ip = %ip, "login refused: too many failures");
-        return Ok(fail(
+        let mut resp = fail(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
             error_summary(t, &[("email", Some(t.login_locked))]),
-        ));
+        );
+        let secs = after.num_seconds().max(1).to_string();
+        if let Ok(v) = header::HeaderValue::from_str(&secs) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
     }
 
     let (user, hash) = user.unzip();
@@ -180,8 +191,9 @@ pub async fn login(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<Logi
             if let Some(old) = old {
                 accounts::delete_session(c, &crate::domain::token::hash_token(&old))?;
             }
-            db::limits::undo(c, &account_key, window, now)?;
-            db::limits::undo(c, &ip_key, window, now)?;
+            for l in &limits {
+                db::limits::undo(c, &l.key, l.window, now)?;
+            }
             accounts::record_login_attempt(c, &email_key, &ip, true, now)?;
             // Staff (and customers who turned it on): no session yet, the code first.
             if super::mfa::needs_second_factor(c, &user)? {

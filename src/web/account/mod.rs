@@ -62,6 +62,7 @@ pub fn name_error(t: &Texts, e: NameError) -> &'static str {
         NameError::Empty => t.err_name_empty,
         NameError::TooLong => t.err_name_long,
         NameError::Invalid => t.err_name_invalid,
+        NameError::Link => t.err_name_link,
     }
 }
 

@@ -129,7 +129,7 @@ pub async fn register(
             ),
         )
     };
-    let ip = crate::web::client::client_ip(&req, &state.settings).to_string();
+    let ip = crate::web::client::client_key(&req, &state.settings);
     let per_hour = state.settings.registrations_per_client_hour;
     let by_ip = db::query(&state.pool, move |c| {
         service::registration_from(c, &ip, per_hour, clock::now())

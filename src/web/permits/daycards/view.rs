@@ -63,6 +63,13 @@ pub fn section(
         section aria-labelledby="book-h" {
             h2 #book-h { (t.book_heading) }
             p { (t.book_intro) }
+            // Outside the swapped calendar: it never changes, so no swap carries it again.
+            ul.cal-legend aria-label=(t.legend_label) {
+                @if open { li { span.key.free {} (t.legend_free) } }
+                li { span.key.booked {} (t.legend_booked) }
+                li { span.key.today {} (t.legend_today) }
+                li { span.key.off {} (t.legend_off) }
+            }
             form #book-form method="post" action={ "/permits/" (p.id) "/sessions" } novalidate
                 hx-post={ "/permits/" (p.id) "/sessions" } hx-target="#calendar" hx-swap="outerHTML" {
                 input type="hidden" name="csrf" value=(me.csrf_token);
@@ -208,12 +215,6 @@ pub fn calendar(
                     input #day-foreign type="checkbox" name="foreign" value="yes" checked[foreign];
                     label for="day-foreign" { (t.foreign_label) }
                 }
-            }
-            ul.cal-legend aria-label=(t.legend_label) {
-                @if open { li { span.key.free {} (t.legend_free) } }
-                li { span.key.booked {} (t.legend_booked) }
-                li { span.key.today {} (t.legend_today) }
-                li { span.key.off {} (t.legend_off) }
             }
             (month_part(ctx, sessions, &shown))
         }
