@@ -1,5 +1,6 @@
-//! The expiry reminder: a set number of days before a paid permit ends, one notification with
-//! a renewal link, by e-mail and/or SMS as the user chose. A compare-and-set on `reminder_sent_at` sends it once, whatever the instances.
+//! The housekeeping round, every ten minutes. The expiry reminder: a set number of days before
+//! a paid permit ends, one notification with a renewal link, by e-mail and/or SMS as the user
+//! chose. And the retention schedule's purge (`db::retention`). A compare-and-set on `reminder_sent_at` sends it once, whatever the instances.
 
 use crate::domain::{PermitId, UserId};
 use std::time::Duration;
@@ -37,6 +38,12 @@ impl Reminders {
                         mailbox.do_send(Wake);
                     }
                     Err(e) => tracing::warn!(error = %format!("{e:#}"), "expiry reminders failed"),
+                }
+                // The retention schedule: what is kept only for a while goes.
+                match db::query(&pool, |c| db::retention::purge(c, clock::now())).await {
+                    Ok(p) if p.total() > 0 => tracing::info!(?p, "retention purge"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "retention purge failed"),
                 }
             }
             .into_actor(self),

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use super::DbConnection;
 use super::accounts::UserRow;
 use super::schema::{
-    applications, car_parks, case_messages, cases, day_sessions, payments, permit_events, permits,
-    receipts, refunds, sessions, temporary_regnrs,
+    applications, car_parks, case_messages, cases, day_sessions, login_attempts, payments,
+    permit_events, permits, queue_entries, queue_offers, receipts, refunds, sessions,
+    temporary_regnrs,
 };
 
 fn ts(t: NaiveDateTime) -> String {
@@ -392,8 +393,92 @@ pub fn personal_data(conn: &mut DbConnection, user: &UserRow) -> QueryResult<Val
         .map(|s| json!({ "created_at": ts(s.0), "last_seen_at": ts(s.1) }))
         .collect();
 
+    // The queues: each place in line, and each offer of a place (issue #34, 7).
+    let entries: Vec<(
+        i64,
+        String,
+        String,
+        NaiveDateTime,
+        String,
+        Option<NaiveDateTime>,
+        Option<String>,
+    )> = queue_entries::table
+        .inner_join(car_parks::table.on(car_parks::id.eq(queue_entries::car_park_id)))
+        .inner_join(
+            super::schema::permit_types::table
+                .on(super::schema::permit_types::id.eq(queue_entries::permit_type_id)),
+        )
+        .filter(queue_entries::user_id.eq(id))
+        .order(queue_entries::id)
+        .select((
+            queue_entries::id,
+            car_parks::name,
+            super::schema::permit_types::name_sv,
+            queue_entries::joined_at,
+            queue_entries::status,
+            queue_entries::ended_at,
+            queue_entries::end_reason,
+        ))
+        .load(conn)?;
+    let entries: Vec<Value> = entries
+        .into_iter()
+        .map(|e| {
+            json!({
+                "id": e.0, "car_park": e.1, "type": e.2, "joined_at": ts(e.3),
+                "status": e.4, "ended_at": ts_opt(e.5), "end_reason": e.6,
+            })
+        })
+        .collect();
+    let offers: Vec<(
+        i64,
+        i64,
+        NaiveDateTime,
+        NaiveDateTime,
+        String,
+        Option<NaiveDateTime>,
+        Option<i64>,
+    )> = queue_offers::table
+        .filter(queue_offers::user_id.eq(id))
+        .order(queue_offers::id)
+        .select((
+            queue_offers::id,
+            queue_offers::entry_id,
+            queue_offers::made_at,
+            queue_offers::expires_at,
+            queue_offers::status,
+            queue_offers::decided_at,
+            queue_offers::permit_id,
+        ))
+        .load(conn)?;
+    let offers: Vec<Value> = offers
+        .into_iter()
+        .map(|o| {
+            json!({
+                "id": o.0, "queue_entry": o.1, "made_at": ts(o.2), "expires_at": ts(o.3),
+                "status": o.4, "decided_at": ts_opt(o.5), "permit": o.6,
+            })
+        })
+        .collect();
+    // The person's own login history (time, client address, whether it succeeded).
+    let logins: Vec<(NaiveDateTime, String, bool)> = login_attempts::table
+        .filter(login_attempts::email.eq(&user.email))
+        .order(login_attempts::at)
+        .select((
+            login_attempts::at,
+            login_attempts::ip,
+            login_attempts::success,
+        ))
+        .load(conn)?;
+    let logins: Vec<Value> = logins
+        .into_iter()
+        .map(|l| json!({ "at": ts(l.0), "client": l.1, "success": l.2 }))
+        .collect();
+
     Ok(json!({
         "account": account,
+        "queue_entries": entries,
+        "queue_offers": offers,
+        "logins": logins,
         "permits": permits_json,
         "temporary_regnrs": temps,
         "day_sessions": days,

@@ -36,6 +36,7 @@ pub mod payments;
 pub mod permits;
 pub mod queue;
 pub mod refunds;
+pub mod retention;
 pub mod schema;
 pub mod seed;
 pub mod stamp;

@@ -69,6 +69,19 @@ pub fn set_email(
 /// Erases the personal data of an account: the row stays, pseudonymised, so bookkeeping
 /// records keep their key; sessions, links and notifications go.
 pub fn erase(c: &mut DbConnection, id: UserId, now: NaiveDateTime) -> QueryResult<()> {
+    // The login history is kept under the addresses the person had: read them first.
+    {
+        use super::schema::{email_undo_tokens as undo, login_attempts};
+        let mut emails: Vec<String> = users::table.find(id).select(users::email).load(c)?;
+        emails.extend(
+            undo::table
+                .filter(undo::user_id.eq(id))
+                .select(undo::old_email)
+                .load::<String>(c)?,
+        );
+        diesel::delete(login_attempts::table.filter(login_attempts::email.eq_any(&emails)))
+            .execute(c)?;
+    }
     diesel::update(users::table.find(id))
         .set((
             users::email.eq(format!("deleted-{id}@deleted.invalid")),
@@ -86,8 +99,44 @@ pub fn erase(c: &mut DbConnection, id: UserId, now: NaiveDateTime) -> QueryResul
     diesel::delete(account_tokens::table.filter(account_tokens::user_id.eq(id))).execute(c)?;
     super::accounts::delete_email_undos(c, id)?;
     diesel::delete(notifications::table.filter(notifications::user_id.eq(id))).execute(c)?;
+    erase_traces(c, id)
+}
+
+/// What else an account leaves about the person (issue #34, 7): the texts and file of their
+/// applications, their cases' subjects and messages (which can hold health data: "Jag är
+/// sjukskriven…", the office's replies too), the Swish numbers they paid from, their login
+/// history and their second factor. The permits, payments and receipts stay, as bookkeeping
+/// (Bokföringslagen, 7 years), keyed to the pseudonymised row.
+fn erase_traces(c: &mut DbConnection, id: UserId) -> QueryResult<()> {
+    use super::schema::{applications, case_messages, cases, payments, permits};
+    let own_permits = permits::table
+        .filter(permits::user_id.eq(id))
+        .select(permits::id);
+    diesel::update(applications::table.filter(applications::permit_id.eq_any(own_permits)))
+        .set((
+            applications::organisation.eq(""),
+            applications::role.eq(""),
+            applications::reason.eq(""),
+            applications::attachment.eq(None::<Vec<u8>>),
+            applications::attachment_name.eq(None::<String>),
+        ))
+        .execute(c)?;
+    let own_cases = cases::table.filter(cases::user_id.eq(id)).select(cases::id);
+    diesel::update(case_messages::table.filter(case_messages::case_id.eq_any(own_cases)))
+        .set(case_messages::body.eq(ERASED))
+        .execute(c)?;
+    diesel::update(cases::table.filter(cases::user_id.eq(id)))
+        .set(cases::subject.eq(ERASED))
+        .execute(c)?;
+    diesel::update(payments::table.filter(payments::user_id.eq(id)))
+        .set(payments::payer_alias.eq(None::<String>))
+        .execute(c)?;
+    super::mfa::remove(c, id)?;
     Ok(())
 }
+
+/// What an erased text reads.
+pub const ERASED: &str = "(borttaget)";
 
 pub fn set_role(c: &mut DbConnection, id: UserId, role: Role) -> QueryResult<()> {
     diesel::update(users::table.find(id))

@@ -28,6 +28,7 @@ mod sms;
 mod swish;
 mod trust_account;
 mod trust_body;
+mod trust_gdpr;
 mod trust_infra;
 mod trust_login;
 mod trust_mfa;
