@@ -70,6 +70,12 @@ struct Args {
     /// all of it sold, everyone else in line once, no offer made.
     #[arg(long)]
     capacity: Option<usize>,
+    /// A sign-up burst instead of whole flows (issue #34, 11): every user registers at once,
+    /// each from an address of its own (through the trusted proxy); no registration may be
+    /// answered 503 (none is sent again), and each becomes an account. The registration p99
+    /// is in the table (the goal on this 2-core machine: 300 users, p99 ≤ 5 s, release build).
+    #[arg(long)]
+    signup_burst: bool,
 }
 
 const MONTHLY: &str = "Anställda månads/årskort";
@@ -84,6 +90,8 @@ struct Shared {
 
 static SHARED: OnceLock<Shared> = OnceLock::new();
 static NEXT_USER: AtomicUsize = AtomicUsize::new(0);
+/// `--signup-burst`: a 503 is a failure, not sent again.
+static BURST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Users who found the monthly permit full and joined the queue.
 static QUEUED: AtomicUsize = AtomicUsize::new(0);
 
@@ -236,7 +244,12 @@ async fn register(user: &mut GooseUser) -> TransactionResult {
     // and does. So does this user, up to `SIGNUP_TRIES` times; each such answer is counted and
     // forgiven in the verdict only if the registration then goes through (the invariants
     // check that every user was confirmed).
-    for _ in 1..SIGNUP_TRIES {
+    let tries = if BURST.load(Ordering::SeqCst) {
+        1
+    } else {
+        SIGNUP_TRIES
+    };
+    for _ in 1..tries {
         let Some(wait) = asked_to_wait(&resp) else {
             break;
         };
@@ -825,14 +838,26 @@ fn main() -> anyhow::Result<()> {
         run: uuid::Uuid::new_v4().simple().to_string()[..6].to_string(),
     });
 
+    BURST.store(args.signup_burst, Ordering::SeqCst);
+    let hatch_rate = if args.signup_burst {
+        args.users
+    } else {
+        args.hatch_rate
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let started = Instant::now();
     let metrics = rt
         .block_on(async {
-            let mut attack = GooseAttack::initialize_with_config(GooseConfiguration::default())?
-                .register_scenario(
+            let burst = scenario!("signup burst")
+                .register_transaction(transaction!(client).set_name("client").set_on_start())
+                .register_transaction(transaction!(register).set_name("register").set_sequence(1));
+            let attack = GooseAttack::initialize_with_config(GooseConfiguration::default())?;
+            let attack = if args.signup_burst {
+                attack.register_scenario(burst)
+            } else {
+                attack.register_scenario(
                     scenario!("flow")
                         .register_transaction(
                             transaction!(client).set_name("client").set_on_start(),
@@ -870,12 +895,11 @@ fn main() -> anyhow::Result<()> {
                                 .set_sequence(8),
                         ),
                 )
+            };
+            let mut attack = attack
                 .set_default(GooseDefault::Host, hosts[0].as_str())?
                 .set_default(GooseDefault::Users, args.users)?
-                .set_default(
-                    GooseDefault::IncreaseRate,
-                    args.hatch_rate.to_string().as_str(),
-                )?
+                .set_default(GooseDefault::IncreaseRate, hatch_rate.to_string().as_str())?
                 .set_default(GooseDefault::Iterations, 1)?
                 .set_default(GooseDefault::Timeout, "120")?;
             if let Some(report) = &args.report {
@@ -1004,10 +1028,31 @@ fn main() -> anyhow::Result<()> {
     {
         std::thread::sleep(Duration::from_millis(200));
     }
-    let bad = check(&mut conn, args.users, args.capacity)?;
+    let bad = if args.signup_burst {
+        // Every registration made its account (unconfirmed: the burst stops there).
+        let made: i64 = users::table
+            .filter(users::email.like(format!("load%.{}@%", shared().run)))
+            .count()
+            .get_result(&mut *conn)?;
+        if made == i64::try_from(args.users)? {
+            Vec::new()
+        } else {
+            vec![format!(
+                "{made} accounts made by {} registrations",
+                args.users
+            )]
+        }
+    } else {
+        check(&mut conn, args.users, args.capacity)?
+    };
     drop(conn);
     drop(pool);
-    if bad.is_empty() {
+    if bad.is_empty() && args.signup_burst {
+        println!(
+            "invariants: all hold ({} registrations, none asked to wait, each an account)",
+            args.users
+        );
+    } else if bad.is_empty() {
         println!(
             "invariants: all hold ({} users, {} permits paid once with gap-free receipts, bookings and notifications once{})",
             args.users,

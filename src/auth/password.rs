@@ -125,24 +125,58 @@ pub async fn hash_signup(
     state: &AppState,
     password: SecretString,
 ) -> anyhow::Result<Option<String>> {
-    let Ok(permit) =
-        actix_web::rt::time::timeout(SIGNUP_WAIT, state.signup_hashing.acquire()).await
-    else {
-        return Ok(None);
+    // Its own permit, or one of the logins' that is idle (issue #34, 11: a burst of sign-ups
+    // from many addresses uses the whole machine while nobody logs in). Never by queueing
+    // behind the logins' permits: a login waiting there gets the next one freed (tokio's
+    // semaphores hand a freed permit to the first waiter), so logins are not held up.
+    let deadline = tokio::time::Instant::now() + SIGNUP_WAIT;
+    let _permit = loop {
+        if let Ok(p) = state.hashing.try_acquire() {
+            break p;
+        }
+        match actix_web::rt::time::timeout(SIGNUP_POLL, state.signup_hashing.acquire()).await {
+            Ok(p) => break p.context("hashing closed")?,
+            Err(_) if tokio::time::Instant::now() >= deadline => return Ok(None),
+            Err(_) => {}
+        }
     };
-    let _permit = permit.context("hashing closed")?;
     on_hashing_thread(move || hash_now(password.expose_secret()))
         .await?
         .map(Some)
 }
 
+/// How often a waiting sign-up looks for an idle login permit.
+const SIGNUP_POLL: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// How long a login waits for a hashing permit before it is asked to try again in a moment
+/// (issue #34, 10: the logins' queue is bounded in time, as the sign-ups' is).
+pub const LOGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Checks a password against a stored hash, or against a dummy hash when there is no account.
+/// `None` when no hashing permit came within [`LOGIN_WAIT`] (the caller answers 503).
+pub async fn verify_login(
+    state: &AppState,
+    password: SecretString,
+    hash: Option<String>,
+) -> anyhow::Result<Option<bool>> {
+    let Ok(permit) = actix_web::rt::time::timeout(LOGIN_WAIT, state.hashing.acquire()).await else {
+        return Ok(None);
+    };
+    let _permit = permit.context("hashing closed")?;
+    check_on_thread(password, hash).await.map(Some)
+}
+
+/// [`verify_login`] without a bound on the wait (a logged-in user's current password).
 pub async fn verify(
     state: &AppState,
     password: SecretString,
     hash: Option<String>,
 ) -> anyhow::Result<bool> {
     let _permit = state.hashing.acquire().await.context("hashing closed")?;
+    check_on_thread(password, hash).await
+}
+
+async fn check_on_thread(password: SecretString, hash: Option<String>) -> anyhow::Result<bool> {
     on_hashing_thread(move || match hash {
         Some(h) => verify_now(password.expose_secret(), &h),
         None => {

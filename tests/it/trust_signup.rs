@@ -368,3 +368,48 @@ async fn a_name_with_a_link_is_refused_and_nothing_is_mailed() {
         .unwrap();
     assert_eq!(queued, 0);
 }
+
+/// Issue #34, 11: a sign-up does not wait for the sign-ups' own permit while a login permit
+/// is idle (a burst from many addresses uses the whole machine): with the sign-ups' permit
+/// held, a registration still goes through at once.
+#[actix_web::test]
+async fn a_sign_up_uses_an_idle_login_permit() {
+    let app = crate::kit::spawn::spawn_app().await;
+    let _held = app.state.signup_hashing.acquire().await.unwrap();
+    let resp = app
+        .register("snabb@example.com", crate::kit::flows::PASSWORD)
+        .await;
+    assert_eq!(resp.status(), 303);
+    app.smtp().wait_for("snabb@example.com").await;
+}
+
+/// Issue #34, 10: the logins' hashing queue is bounded in time: with every hashing permit
+/// taken, a login is answered 503 with `Retry-After` after `LOGIN_WAIT`, with what was typed
+/// kept, instead of queueing without end.
+#[actix_web::test]
+async fn a_login_does_not_queue_without_end_for_hashing() {
+    let app = crate::kit::spawn::spawn_app().await;
+    app.logged_in_user("koad@example.com").await;
+    let permits = u32::try_from(app.state.hashing.available_permits()).unwrap();
+    let _held = app.state.hashing.acquire_many(permits).await.unwrap();
+    let resp = crate::kit::flows::login(
+        &crate::kit::client::client(&app.address),
+        &app.address,
+        "koad@example.com",
+        crate::kit::flows::PASSWORD,
+    )
+    .await;
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.headers()["retry-after"], "5");
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("value=\"koad@example.com\""), "{page}");
+    drop(_held);
+    let resp = crate::kit::flows::login(
+        &crate::kit::client::client(&app.address),
+        &app.address,
+        "koad@example.com",
+        crate::kit::flows::PASSWORD,
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+}

@@ -161,7 +161,19 @@ pub async fn login(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<Logi
     }
 
     let (user, hash) = user.unzip();
-    let ok = password::verify(&state, SecretString::from(form.password), hash).await?;
+    let Some(ok) = password::verify_login(&state, SecretString::from(form.password), hash).await?
+    else {
+        // Too many logins hashing at once: a moment later, with what was typed kept. The
+        // reservations stand (a flood spends its own guesses).
+        tracing::warn!("login: no hashing permit in time");
+        let mut resp = fail(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            error_summary(t, &[("email", Some(t.busy_body))]),
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        return Ok(resp);
+    };
 
     // A wrong password and an unconfirmed account get the same answer (status and text), so
     // logging in does not tell whether an address has an account.
