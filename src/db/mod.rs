@@ -30,6 +30,7 @@ pub mod daycards;
 pub mod export;
 pub mod limits;
 pub mod mfa;
+pub mod mobile;
 pub mod notifications;
 pub mod office;
 pub mod payments;

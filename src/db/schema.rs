@@ -468,6 +468,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mobile_confirmations (user_id) {
+        user_id -> BigInt,
+        mobile -> Text,
+        code_hash -> Text,
+        sent_at -> Timestamp,
+        failures -> Integer,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(mobile_confirmations -> users (user_id));
 diesel::joinable!(user_totp -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(login_challenges -> users (user_id));
@@ -475,6 +487,7 @@ diesel::joinable!(login_challenges -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_totp,
+    mobile_confirmations,
     recovery_codes,
     login_challenges,
     sessions,

@@ -132,6 +132,7 @@ fn erase_traces(c: &mut DbConnection, id: UserId) -> QueryResult<()> {
         .set(payments::payer_alias.eq(None::<String>))
         .execute(c)?;
     super::mfa::remove(c, id)?;
+    diesel::delete(super::schema::mobile_confirmations::table.find(id)).execute(c)?;
     Ok(())
 }
 

@@ -38,6 +38,31 @@ pub fn queue_email(
     enqueue(conn, &email_row(user_id, to, kind, message, now))
 }
 
+/// Stores an SMS for delivery whatever the user chose (the code that confirms the number).
+pub fn queue_sms(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    to: &str,
+    kind: &str,
+    text: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    enqueue(
+        conn,
+        &NewNotification {
+            user_id: Some(user_id),
+            kind: kind.to_string(),
+            channel: SMS.into(),
+            recipient: to.to_string(),
+            subject: text.to_string(),
+            body_text: text.to_string(),
+            body_html: None,
+            next_attempt_at: now,
+            created_at: now,
+        },
+    )
+}
+
 /// Stores a notification for every channel the user chose in settings: e-mail when
 /// `notify_email`, SMS when `notify_sms` and the user has a mobile number. Call inside the
 /// transaction of the change that caused it. Returns how many rows were written.
@@ -49,7 +74,13 @@ pub fn queue(
     now: NaiveDateTime,
 ) -> diesel::QueryResult<usize> {
     let mut rows = Vec::with_capacity(2);
-    if user.notify_sms && !user.mobile.is_empty() {
+    // SMS only to a number its owner confirmed with a code, and a few an hour at most
+    // (issue #34, 8); the e-mail goes all the same.
+    if user.notify_sms
+        && !user.mobile.is_empty()
+        && crate::db::mobile::confirmed(conn, user.id, &user.mobile)?
+        && crate::db::mobile::sms_last_hour(conn, user.id, now)? < crate::db::mobile::SMS_PER_HOUR
+    {
         rows.push(NewNotification {
             user_id: Some(user.id),
             kind: kind.to_string(),

@@ -80,7 +80,8 @@ pub fn invite(c: &mut DbConnection, by: UserId, i: &Invite, now: NaiveDateTime) 
     })
 }
 
-/// Resets a staff member's second factor (`by`: the admin, `None` from the command line): the
+/// Resets a staff member's second factor (`by`: the admin; the command line has its own,
+/// `admin::reset_second_factor`): the
 /// secret and recovery codes go, their sessions end, the reset is audited and they are told by
 /// e-mail, in one transaction. `false` when there is no such staff account.
 pub fn reset_second_factor(

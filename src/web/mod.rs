@@ -96,6 +96,14 @@ pub fn routes(
     .route("/login/mfa", web::get().to(account::mfa_page))
     .route("/login/mfa", web::post().to(account::mfa_submit))
     .route("/settings/mfa", web::get().to(account::settings_mfa))
+    .route(
+        "/settings/mobile/confirm",
+        web::post().to(settings::confirm_mobile),
+    )
+    .route(
+        "/settings/mobile/code",
+        web::post().to(settings::resend_mobile_code),
+    )
     .route("/settings/mfa", web::post().to(account::settings_mfa_on))
     .route(
         "/settings/mfa/off",

@@ -53,8 +53,39 @@ async fn choose_channels(app: &TestApp, mobile: &str, email: bool, sms: bool) {
     }
     if sms {
         form.push(("notify_sms", "yes"));
+        // The number confirmed beforehand (the confirmation itself:
+        // `a_number_gets_sms_only_once_confirmed_with_its_code`), so no code SMS goes.
+        confirmed_number(app, mobile);
     }
     assert_eq!(app.post_form("/settings", &form).await.status(), 303);
+}
+
+/// A fixture: the logged-in user's `mobile` as a number they confirmed.
+pub fn confirmed_number(app: &TestApp, mobile: &str) {
+    use parkportal::db::schema::{mobile_confirmations, sessions};
+    let e164 = parkportal::domain::mobile::MobileNumber::parse(mobile)
+        .unwrap()
+        .e164()
+        .to_string();
+    // The user of the newest session: the one this test's client is logged in as.
+    let uid: i64 = sessions::table
+        .order(sessions::created_at.desc())
+        .select(sessions::user_id)
+        .first(&mut app.conn())
+        .unwrap();
+    diesel::delete(mobile_confirmations::table.find(uid))
+        .execute(&mut app.conn())
+        .unwrap();
+    diesel::insert_into(mobile_confirmations::table)
+        .values((
+            mobile_confirmations::user_id.eq(uid),
+            mobile_confirmations::mobile.eq(e164),
+            mobile_confirmations::code_hash.eq("fixture"),
+            mobile_confirmations::sent_at.eq(parkportal::clock::now()),
+            mobile_confirmations::confirmed_at.eq(parkportal::clock::now()),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
 }
 
 /// Pays with the Swish simulator and waits until the payment has its outcome.
@@ -543,5 +574,102 @@ async fn the_simulator_answers_like_46elks() {
     assert_eq!(send(auth, good).await.unwrap().status(), 200);
     assert_eq!(sim.messages().len(), 2);
     assert_eq!(sim.requests(), 8);
+    sim.stop().await;
+}
+
+/// Issue #34, 8: SMS go only to a number its owner confirmed with a code sent to it, at most a
+/// few an hour, and failed payments tried again and again are one message, not five.
+#[actix_web::test]
+async fn a_number_gets_sms_only_once_confirmed_with_its_code() {
+    let (app, sim) = spawn_with_sms(API_PASSWORD, &[]).await;
+    let permit = bought_permit(&app, "kod@regionvastmanland.se").await;
+    // SMS chosen for a number typed by anyone: a code goes to it, nothing else.
+    let csrf = app.csrf().await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "Anna Andersson"),
+        ("mobile", "070-765 43 21"),
+        ("notify_sms", "yes"),
+        ("language", "sv"),
+    ];
+    let resp = app.post_form("/settings", &form).await;
+    assert_eq!(
+        resp.headers()["location"],
+        "/settings?m=sms_code_sent#mobile-h"
+    );
+    let page = app.get_html("/settings?m=sms_code_sent").await;
+    assert!(page.contains(">Kod från SMS</label>") && page.contains(">Bekräfta numret</button>"));
+    wait_until("the code SMS", || !sim.messages().is_empty()).await;
+    let code_sms = sim.messages();
+    assert_eq!(code_sms.len(), 1);
+    assert_eq!(code_sms[0].to, "+46707654321");
+    // Until confirmed, a failed payment tells by e-mail only.
+    pay(&app, &permit, "0700000001").await;
+    assert!(
+        row_of(&app, "payment_failed", "sms").is_none(),
+        "no SMS before the code"
+    );
+    // A wrong code is said at the field; the right one confirms.
+    let resp = app
+        .post_form(
+            "/settings/mobile/confirm",
+            &[("csrf", &csrf), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Koden stämmer inte"));
+    let code: String = code_sms[0]
+        .message
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(6)
+        .collect();
+    let resp = app
+        .post_form(
+            "/settings/mobile/confirm",
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(resp.headers()["location"], "/settings?m=mobile_confirmed");
+    // Five more failed payments within minutes: no second "payment failed" at all.
+    for _ in 0..5 {
+        pay(&app, &permit, "0700000001").await;
+    }
+    assert_eq!(
+        rows(&app, "payment_failed").len(),
+        1,
+        "one message, by e-mail"
+    );
+    // A confirmed number gets no code on asking. At most three codes an hour.
+    let resp = app
+        .post_form("/settings/mobile/code", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(resp.headers()["location"], "/settings");
+    let form2 = [
+        ("csrf", csrf.as_str()),
+        ("name", "Anna Andersson"),
+        ("mobile", "070-111 11 11"),
+        ("notify_sms", "yes"),
+        ("language", "sv"),
+    ];
+    let resp = app.post_form("/settings", &form2).await;
+    assert_eq!(
+        resp.headers()["location"],
+        "/settings?m=sms_code_sent#mobile-h"
+    );
+    let resp = app
+        .post_form("/settings/mobile/code", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(
+        resp.headers()["location"],
+        "/settings?m=sms_code_sent#mobile-h"
+    );
+    let resp = app
+        .post_form("/settings/mobile/code", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(
+        resp.headers()["location"],
+        "/settings?m=sms_code_limit#mobile-h"
+    );
     sim.stop().await;
 }

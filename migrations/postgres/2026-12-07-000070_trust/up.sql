@@ -37,3 +37,14 @@ CREATE INDEX login_challenges_user ON login_challenges (user_id);
 -- Staff sessions opened before this release end (fail closed).
 ALTER TABLE sessions ADD COLUMN second_factor BOOLEAN NOT NULL DEFAULT FALSE;
 DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE role IN ('operator', 'admin'));
+
+-- The SMS channel only to a mobile number its owner confirmed with a code sent to it
+-- (issue #34, 8): the number confirmed (or being confirmed), the code's hash and its tries.
+CREATE TABLE mobile_confirmations (
+    user_id BIGINT PRIMARY KEY NOT NULL REFERENCES users (id),
+    mobile TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    sent_at TIMESTAMP NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    confirmed_at TIMESTAMP
+);

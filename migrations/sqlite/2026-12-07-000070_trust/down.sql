@@ -1,3 +1,4 @@
+DROP TABLE mobile_confirmations;
 ALTER TABLE sessions DROP COLUMN second_factor;
 DROP TABLE login_challenges;
 DROP TABLE recovery_codes;

@@ -43,10 +43,17 @@ fn sms_text(short: &str, link: Option<&str>) -> String {
 /// Breaks what a mail client would make a link of ("://", "www.") in a text of ours that
 /// holds what someone typed.
 fn defang(text: &str) -> String {
-    let mut out = text.replace("://", ": //");
-    for www in ["www.", "WWW.", "Www."] {
-        out = out.replace(www, &format!("{} .", &www[..3]));
+    let text = text.replace("://", ": //");
+    // "www." in any case: a space after "www".
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut last = 0;
+    for (i, _) in lower.match_indices("www.") {
+        out.push_str(&text[last..i + 3]);
+        out.push(' ');
+        last = i + 3;
     }
+    out.push_str(&text[last..]);
     out
 }
 
@@ -63,6 +70,7 @@ fn compose(
     // What a user typed (a name, a subject) never becomes a link in a mail client: the only
     // address in a message is the portal's own `link` (issue #34, 13).
     let paragraphs: Vec<String> = paragraphs.iter().map(|p| defang(p)).collect();
+    let subject = defang(&subject);
     let paragraphs = paragraphs.as_slice();
     let mut text = String::new();
     for p in paragraphs {
@@ -115,12 +123,12 @@ mod tests {
     fn a_typed_address_never_becomes_a_link_but_ours_does() {
         let m = confirm_account(
             Lang::Sv,
-            "Vinn https://evil.example www.evil.example",
+            "Vinn https://evil.example wWw.evil.example",
             "http://x/confirm?token=abc",
         );
         for part in [&m.text, &m.html] {
             assert!(!part.contains("https://evil"), "{part}");
-            assert!(!part.contains("www.evil"), "{part}");
+            assert!(!part.to_lowercase().contains("www.evil"), "{part}");
             assert!(part.contains("http://x/confirm?token=abc"), "{part}");
         }
     }

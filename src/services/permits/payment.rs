@@ -137,7 +137,18 @@ pub(super) fn payment_outcome(
                 return Ok(None);
             }
             let by_buyer = code.as_deref() == Some(BUYER_CANCELLED);
-            if let Some(u) = user.as_ref().filter(|_| !by_buyer) {
+            // Tries again and again while on the page are one message, not five (issue #34,
+            // 8): "Betalningen gick inte igenom" at most once in 30 minutes.
+            let told_lately = match user.as_ref() {
+                Some(u) => crate::db::mobile::told_since(
+                    c,
+                    u.id,
+                    "payment_failed",
+                    now - chrono::Duration::minutes(30),
+                )?,
+                None => false,
+            };
+            if let Some(u) = user.as_ref().filter(|_| !by_buyer && !told_lately) {
                 notify::queue(
                     c,
                     u,

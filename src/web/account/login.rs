@@ -206,11 +206,12 @@ pub async fn login(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<Logi
             for l in &limits {
                 db::limits::undo(c, &l.key, l.window, now)?;
             }
-            accounts::record_login_attempt(c, &email_key, &ip, true, now)?;
-            // Staff (and customers who turned it on): no session yet, the code first.
+            // Staff (and customers who turned it on): no session yet, the code first. The
+            // login counts as made (and the address as known) only once the code is right.
             if super::mfa::needs_second_factor(c, &user)? {
                 return Ok((true, super::mfa::open_challenge(c, user.id, &to, now)?));
             }
+            accounts::record_login_attempt(c, &email_key, &ip, true, now)?;
             let token = session::start(c, user.id, false, now)?;
             accounts::cap_sessions(c, user.id, auth::MAX_SESSIONS_PER_ACCOUNT)?;
             Ok((false, token))

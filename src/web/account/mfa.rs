@@ -273,17 +273,25 @@ pub async fn mfa_submit(
     }
     let t = ctx.t();
     let typed: String = form.code.chars().take(40).collect();
-    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
-    let account_key = format!("login:account:{}", user.email);
+    let addr = crate::web::client::client_key(&req, &state.settings);
+    let email = user.email.clone();
+    let per_address = state.settings.login_failures_per_client;
     let enrolling = totp_row.as_ref().is_none_or(|r| r.enabled_at.is_none());
     let (uid, id_hash) = (user.id, ch.id_hash.clone());
     let outcome = db::query(&state.pool, move |c| {
         let now = clock::now();
-        // Codes count against the account like passwords (reserved first, given back when
-        // right), so guessing codes is as slow as guessing passwords.
-        if !db::limits::hit(c, &account_key, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?
-            .is_allowed()
-        {
+        // Codes count like passwords, under limits of their own (reserved first, given back
+        // when right): per account and address, per address, and per account from all
+        // addresses — the last two not for an address the account logged in from — so
+        // someone who knows the password cannot use up the owner's tries elsewhere.
+        let since = now - Duration::days(auth::KNOWN_ADDRESS_DAYS);
+        let known = accounts::logged_in_from(c, &email, &addr, since)?;
+        let limits = auth::login_limits(&format!("code:{email}"), &addr, known, per_address);
+        let mut allowed = true;
+        for l in &limits {
+            allowed &= db::limits::hit(c, &l.key, l.window, l.max, now)?.is_allowed();
+        }
+        if !allowed {
             mfa::end_challenge(c, &id_hash)?;
             return Ok(Outcome::Over);
         }
@@ -351,7 +359,10 @@ pub async fn mfa_submit(
                 // The same challenge answered twice at once: the other one logged in.
                 return Ok(Outcome::Over);
             }
-            db::limits::undo(c, &account_key, window, now)?;
+            for l in &limits {
+                db::limits::undo(c, &l.key, l.window, now)?;
+            }
+            accounts::record_login_attempt(c, &email, &addr, true, now)?;
             let token = session::start(c, uid, true, now)?;
             accounts::cap_sessions(c, uid, auth::MAX_SESSIONS_PER_ACCOUNT)?;
             Ok(Outcome::In(token, codes))

@@ -78,6 +78,9 @@ pub fn flash_text(t: &Texts, key: &str) -> Option<&'static str> {
         "login" => t.login_to_continue,
         "mfa_expired" => t.mfa_expired,
         "mfa_off" => t.mfa_turned_off,
+        "sms_code_sent" => t.sms_code_sent,
+        "sms_code_limit" => t.sms_code_limit,
+        "mobile_confirmed" => t.mobile_confirmed,
         _ => return None,
     })
 }

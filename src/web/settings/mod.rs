@@ -60,6 +60,10 @@ pub struct SettingsView {
     new_email: String,
     errors: SettingsErrors,
     section_error: Option<&'static str>,
+    /// SMS chosen, but the number not yet confirmed with its code (issue #34, 8).
+    sms_unconfirmed: bool,
+    /// The wrong-code message of "Kod från SMS".
+    sms_code_error: Option<&'static str>,
 }
 
 #[derive(Default)]

@@ -22,6 +22,7 @@ pub(super) fn settings_body(
                 ("current_password", e.current_password),
                 ("new_password", e.new_password),
                 ("delete_password", e.delete_password),
+                ("sms_code", v.sms_code_error),
             ]))
         }
         section aria-labelledby="personal-h" {
@@ -50,6 +51,21 @@ pub(super) fn settings_body(
                     option value="en" selected[v.language == "en"] { (t.lang_en) }
                 }
                 button type="submit" { (t.save) }
+            }
+        }
+        @if v.sms_unconfirmed {
+            section aria-labelledby="mobile-h" {
+                h2 #mobile-h { (t.mobile_confirm_title) }
+                p { (t.mobile_confirm_intro) " " strong { (v.mobile) } "." }
+                form method="post" action="/settings/mobile/confirm" novalidate {
+                    (csrf(&me.csrf_token))
+                    (input(Field::new("sms_code", t.sms_code_label, "text").error(v.sms_code_error).autocomplete("one-time-code").inputmode("numeric")))
+                    button type="submit" { (t.mobile_confirm_button) }
+                }
+                form method="post" action="/settings/mobile/code" {
+                    (csrf(&me.csrf_token))
+                    button.secondary.small type="submit" { (t.sms_code_resend) }
+                }
             }
         }
         section aria-labelledby="email-h" {
