@@ -21,6 +21,12 @@ pub struct QueueTexts {
     pub wait: fn(u32, i64) -> String,
     pub wait_unknown: &'static str,
     pub leave: &'static str,
+    /// The page that asks once more before a place is given up.
+    pub leave_title: &'static str,
+    /// "Du har plats {n} i kön till {type} i {car park}. …"
+    pub leave_what: fn(i64, &str, &str) -> String,
+    pub leave_confirm: &'static str,
+    pub leave_stay: &'static str,
     pub joined: &'static str,
     pub left: &'static str,
     pub declined: &'static str,
@@ -103,6 +109,14 @@ pub const SV: QueueTexts = QueueTexts {
     },
     wait_unknown: "Väntetiden går inte att uppskatta ännu: ingen plats har blivit ledig de senaste 12 månaderna.",
     leave: "Lämna kön",
+    leave_title: "Lämna kön?",
+    leave_what: |n, t, park| {
+        format!(
+            "Du har plats {n} i kön till {t} i {park}. Lämnar du kön förlorar du platsen. Ställer du dig i kön igen hamnar du sist."
+        )
+    },
+    leave_confirm: "Ja, lämna kön",
+    leave_stay: "Nej, stanna kvar i kön",
     joined: "Du står nu i kön. Vi hör av oss när en plats blir ledig.",
     left: "Du har lämnat kön.",
     declined: "Du har tackat nej. Platsen går till nästa i kön.",
@@ -188,6 +202,14 @@ pub const EN: QueueTexts = QueueTexts {
     },
     wait_unknown: "The wait cannot be estimated yet: no place has become free in the last 12 months.",
     leave: "Leave the queue",
+    leave_title: "Leave the queue?",
+    leave_what: |n, t, park| {
+        format!(
+            "You have place {n} in the queue for {t} in {park}. If you leave, you lose the place. If you join again, you are last in line."
+        )
+    },
+    leave_confirm: "Yes, leave the queue",
+    leave_stay: "No, stay in the queue",
     joined: "You are now in the queue. We will be in touch when a place becomes free.",
     left: "You have left the queue.",
     declined: "You have declined. The place goes to the next in the queue.",

@@ -158,7 +158,7 @@ pub fn routes(
     .route("/queue/join", web::post().to(queue::join))
     .route("/queue/join", web::get().to(queue::to_home))
     .route("/queue/{id}/leave", web::post().to(queue::leave))
-    .route("/queue/{id}/leave", web::get().to(queue::to_home))
+    .route("/queue/{id}/leave", web::get().to(queue::leave_page))
     .route("/queue/offers/{id}", web::get().to(queue::offer_page))
     .route("/queue/offers/{id}/accept", web::post().to(queue::accept))
     .route("/queue/offers/{id}/accept", web::get().to(queue::to_offer))

@@ -95,9 +95,48 @@ async fn change<T: Send + 'static>(
 }
 
 /// "Lämna kön".
-pub async fn leave(ctx: Ctx, state: Data, id: web::Path<i64>, _form: CsrfForm<CsrfOnly>) -> Reply {
+/// "Lämna kön" gives up a place worth perhaps a year: its page asks once more, naming the
+/// place, with "Ja, lämna kön" in the destructive style (issue #35, 4).
+pub async fn leave_page(ctx: Ctx, state: Data, id: web::Path<i64>) -> Reply {
     let me = ctx.require_user()?;
-    match change(&state, me, id.into_inner(), queue::leave).await? {
+    let (uid, id) = (me.user.id, id.into_inner());
+    let lines = db::query(&state.pool, move |c| {
+        queue::lines_of(c, uid, clock::now(), today(chrono::Utc::now()))
+    })
+    .await?;
+    let Some(line) = lines.into_iter().find(|l| l.entry.id == id) else {
+        return Ok(see_other("/"));
+    };
+    let q = ctx.lang.queue();
+    let body = html! {
+        p { ((q.leave_what)(line.place, line.names.type_name(ctx.lang), &line.names.car_park)) }
+        form method="post" action={ "/queue/" (id) "/leave" } {
+            (csrf(&me.csrf_token))
+            input type="hidden" name="confirm" value="yes";
+            button.danger type="submit" { (q.leave_confirm) }
+        }
+        p { a href="/" { (q.leave_stay) } }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        page(&ctx, Some(&frame(me)), q.leave_title, body),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LeaveForm {
+    confirm: String,
+}
+
+pub async fn leave(ctx: Ctx, state: Data, id: web::Path<i64>, form: CsrfForm<LeaveForm>) -> Reply {
+    let me = ctx.require_user()?;
+    let id = id.into_inner();
+    // Only "Ja, lämna kön" leaves: a post without it is asked once more.
+    if form.into_inner().confirm != "yes" {
+        return Ok(see_other(&format!("/queue/{id}/leave")));
+    }
+    match change(&state, me, id, queue::leave).await? {
         Ok(_) => {
             state.queue_now();
             Ok(see_other("/?m=left_queue"))

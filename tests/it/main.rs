@@ -26,6 +26,7 @@ mod permits;
 mod queue;
 mod sms;
 mod swish;
+mod today;
 mod trust_account;
 mod trust_body;
 mod trust_gdpr;

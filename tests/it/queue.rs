@@ -424,9 +424,31 @@ async fn declined_and_lapsed_offers_and_unpaid_holds_pass_the_place_on() {
         page.contains("Erbjudandet gäller inte längre") && !page.contains(">Tacka ja</button>")
     );
     // Dora leaves the queue with her offer open: nobody is left to offer it to.
+    // "Lämna kön" on Hem asks once more, naming the place (issue #35, 4); a post without
+    // "Ja, lämna kön" leaves nothing.
     let (_, hem) = get(&app, &line[2], "/").await;
-    let leave = attr(&hem, "form[action$='/leave']", "action").unwrap();
-    assert_eq!(post(&app, &line[2], &leave).await.status(), 303);
+    let leave = attr(&hem, "a[href$='/leave']", "href").unwrap();
+    let resp = post(&app, &line[2], &leave).await;
+    assert_eq!(
+        resp.headers()["location"],
+        leave.as_str(),
+        "asked once more"
+    );
+    assert_eq!(offers(&app)[2].1, "open");
+    let (status, ask) = get(&app, &line[2], &leave).await;
+    assert_eq!(status, 200);
+    assert!(
+        ask.contains(">Ja, lämna kön</button>") && ask.contains("i kön till"),
+        "{ask}"
+    );
+    let fields = crate::kit::html::form_fields(&ask, "form[action$='/leave']").unwrap();
+    let resp = line[2]
+        .post(app.url(&leave))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/?m=left_queue");
     assert_eq!(offers(&app)[2].1, "withdrawn");
     let waiting: i64 = queue_entries::table
         .filter(queue_entries::status.eq_any(["waiting", "offered"]))

@@ -42,13 +42,25 @@ struct HomeData {
     queues: Vec<InLine>,
 }
 
-/// The four groups of Hem, in the order shown.
+/// The groups of Hem, in the order shown.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Group {
     NeedsYou,
+    /// Only what the check accepts today (issue #35, 1).
     ValidToday,
+    /// Paid and running, but not valid today: a day card with no day booked today.
+    NotToday,
     Coming,
     Earlier,
+}
+
+/// A permit's group: a running day card is valid today only with a day booked today, as the
+/// check says (`db::check`: a day card's validity is its booked days).
+fn group_of_permit(p: &PermitRow, status: Status, booked_today: bool) -> Group {
+    match group_of(status) {
+        Group::ValidToday if p.kind == Kind::Day && !booked_today => Group::NotToday,
+        g => g,
+    }
 }
 
 fn group_of(status: Status) -> Group {
@@ -121,13 +133,16 @@ pub async fn home(
     let groups = [
         (Group::NeedsYou, t.home_needs_you),
         (Group::ValidToday, t.home_valid_today),
+        (Group::NotToday, t.home_not_today),
         (Group::Coming, t.home_coming),
     ];
     let status = |p: &PermitRow| Status::of(p.state, p.start_date, p.end_date, today);
+    let booked_today = |p: &PermitRow| data.sessions.iter().any(|(id, _)| *id == p.id);
+    let group = |p: &PermitRow| group_of_permit(p, status(p), booked_today(p));
     let earlier: Vec<&PermitRow> = data
         .permits
         .iter()
-        .filter(|p| group_of(status(p)) == Group::Earlier)
+        .filter(|p| group(p) == Group::Earlier)
         .collect();
     let q = ctx.lang.queue();
     let flash = match query.flash() {
@@ -145,12 +160,12 @@ pub async fn home(
             section.home-group aria-labelledby="queues-h" {
                 h2 #queues-h { (q.home_heading) }
                 ul.permit-cards {
-                    @for line in &data.queues { (queue_card(&ctx, me, line)) }
+                    @for line in &data.queues { (queue_card(&ctx, line)) }
                 }
             }
         }
         @for (group, heading) in groups {
-            @let list: Vec<&PermitRow> = data.permits.iter().filter(|p| group_of(status(p)) == group).collect();
+            @let list: Vec<&PermitRow> = data.permits.iter().filter(|p| self::group_of_permit(p, status(p), booked_today(p)) == group).collect();
             @if !list.is_empty() {
                 section.home-group aria-label=(heading) {
                     h2 { (heading) }
@@ -178,7 +193,7 @@ pub async fn home(
 
 /// One place in a queue: the car park and type, "Plats N i kön", how many wait and the
 /// expected wait (and what it is estimated from); an offer to answer, or "Lämna kön".
-fn queue_card(ctx: &Ctx, me: &SessionUser, line: &InLine) -> Markup {
+fn queue_card(ctx: &Ctx, line: &InLine) -> Markup {
     let q = ctx.lang.queue();
     let type_name = line.names.type_name(ctx.lang);
     html! {
@@ -205,10 +220,7 @@ fn queue_card(ctx: &Ctx, me: &SessionUser, line: &InLine) -> Markup {
                 @if let Some(o) = &line.offer {
                     a.button href={ "/queue/offers/" (o.id) } { (q.answer_offer) }
                 }
-                form method="post" action={ "/queue/" (line.entry.id) "/leave" } {
-                    input type="hidden" name="csrf" value=(me.csrf_token);
-                    button.secondary type="submit" { (q.leave) }
-                }
+                a.button.secondary href={ "/queue/" (line.entry.id) "/leave" } { (q.leave) }
             }
         }
     }
@@ -238,13 +250,22 @@ fn permit_card(
     let can_park_today = status == Status::Active
         && today_session.is_none()
         && days_left.is_some_and(|left| left > 0);
+    // Today's answer in words, as the check gives it: a running day card with no day booked
+    // today is not valid today (issue #35, 1).
+    let not_booked_today =
+        status == Status::Active && p.kind == Kind::Day && today_session.is_none();
+    let tomorrow = today.succ_opt().filter(|d| *d <= p.end_date);
     html! {
         li.card.permit-card {
             p.regnr-big #{ "reg-" (p.id) } {
                 a.card-link href={ "/permits/" (p.id) } { (p.regnr) }
             }
             p.card-meta #{ "meta-" (p.id) } {
-                span class=(tag_class(status)) { (crate::i18n::status(ctx.lang, status)) }
+                @if not_booked_today {
+                    span.tag.wait { (t.home_no_day_today) }
+                } @else {
+                    span class=(tag_class(status)) { (crate::i18n::status(ctx.lang, status)) }
+                }
                 " " (name)
             }
             dl {
@@ -274,6 +295,15 @@ fn permit_card(
                         @if p.foreign_plate { input type="hidden" name="foreign" value="yes"; }
                         input type="hidden" name="day" value=(today);
                         button type="submit" { (t.park_today) " (" (p.regnr) ")" }
+                    }
+                    @if let Some(tomorrow) = tomorrow {
+                        form method="post" action={ "/permits/" (p.id) "/sessions" } {
+                            input type="hidden" name="csrf" value=(me.csrf_token);
+                            input type="hidden" name="regnr" value=(p.regnr);
+                            @if p.foreign_plate { input type="hidden" name="foreign" value="yes"; }
+                            input type="hidden" name="day" value=(tomorrow);
+                            button.secondary type="submit" { (t.park_tomorrow) " (" (p.regnr) ")" }
+                        }
                     }
                 }
                 // Named by its words alone ("Visa/ändra", as the guide and the contract say it);

@@ -208,6 +208,31 @@ pub async fn book(
     } else if input.days.is_empty() {
         msg.error = Some(t.err_no_days.into());
     }
+    // A day on which the car is valid already through a period permit of the user's is not
+    // spent (issue #35, 1: "Parkera i dag" must not cost a day the car does not need).
+    if let (Some(regnr), None) = (&regnr, &msg.error) {
+        let (uid, number, days) = (me.user.id, regnr.as_str().to_string(), input.days.clone());
+        let covered = db::query(&state.pool, move |c| {
+            let mut covered = Vec::new();
+            for day in days {
+                let valid = crate::db::check::valid_on(c, &number, day, Some(uid))?;
+                if valid.iter().any(|v| !v.day_session) {
+                    covered.push(day);
+                }
+            }
+            Ok(covered)
+        })
+        .await?;
+        if !covered.is_empty() {
+            let days: Vec<String> = covered.iter().map(|d| d.to_string()).collect();
+            msg.error = Some(format!(
+                "{} {} {}",
+                regnr.as_str(),
+                t.err_day_covered,
+                days.join(", ")
+            ));
+        }
+    }
     if let (Some(regnr), None) = (regnr, &msg.error) {
         let days = input.days.clone();
         match change(&state, t, me, id, PermitChange::BookDays { regnr, days }).await? {
