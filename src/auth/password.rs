@@ -150,7 +150,7 @@ const SIGNUP_POLL: std::time::Duration = std::time::Duration::from_millis(40);
 
 /// How long a login waits for a hashing permit before it is asked to try again in a moment
 /// (issue #34, 10: the logins' queue is bounded in time, as the sign-ups' is).
-pub const LOGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+pub const LOGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Checks a password against a stored hash, or against a dummy hash when there is no account.
 /// `None` when no hashing permit came within [`LOGIN_WAIT`] (the caller answers 503).

@@ -26,6 +26,8 @@ pub enum PermitAction {
     BookDays,
     CancelDay,
     Receipt,
+    /// "Ta bort beställningen": the buyer withdraws an order not yet paid.
+    Withdraw,
     OfficeApprove,
     OfficeReject,
     OfficeCancel,
@@ -33,7 +35,7 @@ pub enum PermitAction {
 }
 
 impl PermitAction {
-    pub const ALL: [PermitAction; 13] = [
+    pub const ALL: [PermitAction; 14] = [
         PermitAction::ChangeRegnr,
         PermitAction::TemporaryRegnr,
         PermitAction::EndTemporary,
@@ -43,6 +45,7 @@ impl PermitAction {
         PermitAction::BookDays,
         PermitAction::CancelDay,
         PermitAction::Receipt,
+        PermitAction::Withdraw,
         PermitAction::OfficeApprove,
         PermitAction::OfficeReject,
         PermitAction::OfficeCancel,
@@ -77,6 +80,7 @@ pub fn allowed(action: PermitAction, kind: Kind, state: State) -> Result<(), Ref
         (BookDays | CancelDay, Day) => state == Paid,
         (BookDays | CancelDay, Period) => false,
         (Receipt, _) => state == Paid,
+        (Withdraw, _) => state == AwaitingPayment,
         (OfficeApprove | OfficeReject, _) => state == AwaitingApproval,
         (OfficeCancel, _) => live,
         (OfficeChange, _) => live,
@@ -115,6 +119,7 @@ mod tests {
             Attach => state == AwaitingApproval,
             BookDays | CancelDay => kind == Kind::Day && state == Paid,
             Receipt => state == Paid,
+            Withdraw => state == AwaitingPayment,
             OfficeApprove | OfficeReject => state == AwaitingApproval,
             OfficeCancel | OfficeChange => live,
         }
@@ -143,7 +148,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 13 * 2 * 5);
+        assert_eq!(checked, 14 * 2 * 5);
     }
 
     #[test]

@@ -101,3 +101,45 @@ async fn parking_today_with_a_valid_period_permit_spends_no_day() {
         .unwrap();
     assert_eq!(used, 0, "no day spent");
 }
+
+/// Issue #35, 2: an unpaid order has "Ta bort beställningen", which asks once more with
+/// "Ja, ta bort"; only that answer removes it (cancelled, nothing charged).
+#[actix_web::test]
+async fn an_unpaid_order_is_removed_only_after_asking_once_more() {
+    let app = spawn_app_with(&[]).await;
+    let permit = crate::permits::bought_permit(&app, "angrar@regionvastmanland.se").await;
+    let page = app.get_html(&permit).await;
+    let link = format!("{permit}/withdraw");
+    assert!(
+        page.contains(&format!("href=\"{link}\">Ta bort beställningen</a>")),
+        "{page}"
+    );
+    let csrf = app.csrf().await;
+    let resp = app.post_form(&link, &[("csrf", &csrf)]).await;
+    assert_eq!(resp.headers()["location"], link.as_str(), "asked once more");
+    let ask = app.get_html(&link).await;
+    assert!(ask.contains(">Ja, ta bort</button>"), "{ask}");
+    let fields = form_fields(&ask, "form[action$='/withdraw']").unwrap();
+    let resp = app
+        .client
+        .post(app.url(&link))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/?m=withdrawn");
+    assert!(
+        app.get_html("/?m=withdrawn")
+            .await
+            .contains("Beställningen är borttagen.")
+    );
+    let state: String = permits::table
+        .find(permit.rsplit('/').next().unwrap().parse::<i64>().unwrap())
+        .select(permits::state)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(state, "cancelled");
+    // A paid permit has no such button, and its address refuses.
+    let ask = app.get(&link).await;
+    assert_eq!(ask.headers()["location"], permit.as_str());
+}

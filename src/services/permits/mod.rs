@@ -74,6 +74,9 @@ pub enum PermitChange {
         event: Event,
         detail: String,
     },
+    /// "Ta bort beställningen": the buyer withdraws an order waiting for payment; it is
+    /// cancelled and its held place goes.
+    Withdraw,
     /// A payment attempt reached its final outcome: paid (permit paid, receipt written, the
     /// user told) or failed (the permit stays payable, the user told why).
     PaymentOutcome {
@@ -164,6 +167,7 @@ fn action_of(change: &PermitChange, by_office: bool) -> Option<PermitAction> {
         PermitChange::Reject { .. } => PermitAction::OfficeReject,
         PermitChange::SetDates { .. } => PermitAction::OfficeChange,
         PermitChange::Cancel { .. } => PermitAction::OfficeCancel,
+        PermitChange::Withdraw => PermitAction::Withdraw,
         PermitChange::Transition { event, .. } => match event {
             Event::Approve => PermitAction::OfficeApprove,
             Event::Reject => PermitAction::OfficeReject,
@@ -277,6 +281,9 @@ pub fn apply(
             PermitChange::SetDates { start, end } => set_dates(c, &t, start, end),
             PermitChange::Cancel { refund_ore } => cancel(c, &t, refund_ore),
             PermitChange::Transition { event, detail } => transition(c, &t, event, detail),
+            PermitChange::Withdraw => {
+                transition(c, &t, &Event::Cancel, "withdrawn by the buyer")
+            }
         }?;
         // Nothing to do (a payment outcome recorded already): the permit as it is.
         let Some((kind, detail)) = applied else {

@@ -149,6 +149,7 @@ pub async fn home(
         Some("queued") => Some(q.joined),
         Some("left_queue") => Some(q.left),
         Some("declined") => Some(q.declined),
+        Some("withdrawn") => Some(t.withdrawn),
         _ => None,
     };
     let body = html! {

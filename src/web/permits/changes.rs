@@ -262,3 +262,68 @@ pub(super) async fn refused(
         permit_page(ctx, me, &v, m),
     ))
 }
+
+/// "Ta bort beställningen" asks once more: what goes (the order, its held place), that
+/// nothing was charged, "Ja, ta bort" in the destructive style (issue #35, 2).
+pub async fn withdraw_page(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
+    let me = ctx.require_user()?;
+    let (id, uid) = (id.into_inner(), me.user.id);
+    let p = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may(PermitAction::Withdraw, p.kind, p.state) {
+        return Ok(see_other(&format!("/permits/{id}")));
+    }
+    let t = ctx.t();
+    let body = html! {
+        p { (t.withdraw_what) " " strong { (permit_type_name(&p, ctx.lang)) ", " (p.regnr) } "." }
+        p { (t.withdraw_nothing_charged) }
+        form method="post" action={ "/permits/" (id) "/withdraw" } {
+            (csrf(&me.csrf_token))
+            input type="hidden" name="confirm" value="yes";
+            button.danger type="submit" { (t.withdraw_confirm) }
+        }
+        p { a href={ "/permits/" (id) } { (t.withdraw_keep) } }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        page(&ctx, Some(&frame(me)), t.withdraw_title, body),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WithdrawForm {
+    confirm: String,
+}
+
+/// `POST /permits/{id}/withdraw`: only with "Ja, ta bort"; not while a payment is under way
+/// (it could still be charged). The order is cancelled and its held place freed.
+pub async fn withdraw(
+    ctx: Ctx,
+    state: Data,
+    id: web::Path<PermitId>,
+    form: crate::web::forms::CsrfForm<WithdrawForm>,
+) -> Reply {
+    let me = ctx.require_user()?;
+    let id = id.into_inner();
+    if form.into_inner().confirm != "yes" {
+        return Ok(see_other(&format!("/permits/{id}/withdraw")));
+    }
+    let paying = db::query(&state.pool, move |c| {
+        crate::db::payments::latest_for_permit(c, id)
+    })
+    .await?
+    .is_some_and(|pay| pay.status == crate::domain::payment::PaymentStatus::Pending);
+    if paying {
+        return Ok(see_other(&format!("/permits/{id}?m=withdraw_paying")));
+    }
+    let uid = me.user.id;
+    match send_change(&state, id, Some(uid), uid, PermitChange::Withdraw).await? {
+        Ok(_) => {
+            state.queue_now();
+            Ok(see_other("/?m=withdrawn"))
+        }
+        Err(_) => Ok(see_other(&format!("/permits/{id}"))),
+    }
+}

@@ -72,6 +72,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/{id}/temporary", web::post().to(add_temporary))
             .route("/{id}/temporary/{tid}/end", web::post().to(end_temporary))
             .route("/{id}/renew", web::get().to(renew))
+            .route("/{id}/withdraw", web::get().to(withdraw_page))
+            .route("/{id}/withdraw", web::post().to(withdraw))
             .route("/{id}/sessions", web::post().to(daycards::book))
             .route("/{id}/pattern", web::get().to(daycards::pattern))
             .route(

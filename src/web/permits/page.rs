@@ -232,6 +232,8 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         }
         @if status == Status::AwaitingPayment {
             (super::payments::section(ctx, me, p.id, price, v.latest_payment.as_ref(), m.pay_error, m.pay_typed))
+            // The order can go, asked once more on a page of its own (issue #35, 2).
+            p { a.button.danger-outline href={ "/permits/" (p.id) "/withdraw" } { (t.withdraw) } }
         }
         dl.card {
             dt { (t.type_label) } dd { (permit_type_name(p, ctx.lang)) }
@@ -364,6 +366,7 @@ pub(super) fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
         "temp_ended" => Some(t.temp_ended),
         "attached" => Some(t.attach_done),
         "unpaid_exists" => Some(t.unpaid_exists),
+        "withdraw_paying" => Some(t.withdraw_paying),
         "booked" => Some(t.sessions_booked),
         "day_cancelled" => Some(t.session_cancelled),
         "pay_not_cancelled" => Some(t.pay_not_cancelled),
