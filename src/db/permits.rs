@@ -200,6 +200,27 @@ pub fn owned(
     })
 }
 
+/// The latest end of the user's paid permits for `regnr` in `car_park` whose period meets
+/// `start..=end`.
+pub fn paid_overlapping(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    regnr: &str,
+    car_park: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> QueryResult<Option<NaiveDate>> {
+    permits::table
+        .filter(permits::user_id.eq(user_id))
+        .filter(permits::regnr.eq(regnr))
+        .filter(permits::car_park_id.eq(car_park))
+        .filter(permits::state.eq(State::Paid.as_str()))
+        .filter(permits::start_date.le(end))
+        .filter(permits::end_date.ge(start))
+        .select(diesel::dsl::max(permits::end_date))
+        .first(conn)
+}
+
 /// The user's order waiting for payment in this car park and of this type, if any. Takes the
 /// user's row first (in the caller's transaction), so two orders of one user placed at once
 /// on two instances take turns and the second sees the first.

@@ -256,10 +256,10 @@ async fn day_card_flow(javascript: bool) {
         "scroll width {width} at 320 px"
     );
 
-    // Hem: the card under "Gäller i dag" offers "Parkera i dag" while today is free; one tap
-    // books today and says so.
+    // Hem: with today free the card is not under "Gäller i dag" (the check would say no): it
+    // says "Ingen dag bokad i dag" and offers "Parkera i dag"; one tap books today and says so.
     narrow.goto(&app.url("/")).await;
-    narrow.wait_for_text("Gäller i dag").await;
+    narrow.wait_for_text("Ingen dag bokad i dag").await;
     narrow.screenshot(&format!("home-320-{javascript}")).await;
     narrow.click("Parkera i dag (ABC123)").await;
     narrow
@@ -270,7 +270,11 @@ async fn day_card_flow(javascript: bool) {
         .await;
     narrow.goto(&app.url("/")).await;
     narrow.wait_for_text("Dagens session").await;
-    assert!(!narrow.page_text().await.contains("Parkera i dag"));
+    let home = narrow.page_text().await;
+    assert!(
+        !home.contains("Parkera i dag") && home.contains("Gäller i dag"),
+        "{home}"
+    );
 
     // "Boka flera dagar": every weekday for the coming week, shown first, then booked at
     // once (days left permitting: 3 left after today's).
@@ -370,7 +374,7 @@ async fn a_day_card_in_english_on_a_narrow_phone() {
     );
 
     b.goto(&app.url("/")).await;
-    b.wait_for_text("Valid today").await;
+    b.wait_for_text("No day booked today").await;
     b.click("Park today (ABC123)").await;
     b.wait_for_text("The days have been booked.").await;
     wait_for(&b, "#days-left", "4").await;

@@ -143,3 +143,55 @@ async fn an_unpaid_order_is_removed_only_after_asking_once_more() {
     let ask = app.get(&link).await;
     assert_eq!(ask.headers()["location"], permit.as_str());
 }
+
+/// Issue #35, 1 and 5: the review page warns when the car has a permit in that car park for a
+/// day of the period, naming the number and saying "redan"; a day card's page has "Köp fler
+/// dagar", which opens the wizard filled in for the same car park and car.
+#[actix_web::test]
+async fn a_second_permit_for_the_same_car_is_warned_and_more_days_are_one_tap() {
+    let app = spawn_app_with(&[]).await;
+    let first = crate::permits::bought_permit(&app, "dubbel@regionvastmanland.se").await;
+    diesel::update(permits::table.find(first.rsplit('/').next().unwrap().parse::<i64>().unwrap()))
+        .set(permits::state.eq("paid"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let review = crate::permits::review(
+        &app,
+        "Anställda månads/årskort",
+        "1 månad",
+        &today().to_string(),
+        "ABC123",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let warning = text(&review, ".notice.warning").unwrap_or_else(|| panic!("{review}"));
+    assert!(
+        warning.contains("ABC123") && warning.contains("redan"),
+        "{warning}"
+    );
+    // Another car: no warning.
+    let other = crate::permits::review(
+        &app,
+        "Anställda månads/årskort",
+        "1 månad",
+        &today().to_string(),
+        "XYZ789",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(text(&other, ".notice.warning").is_none());
+
+    let card = paid_day_card(&app, "dubbel@regionvastmanland.se", today(), 2).await;
+    let page = app.get_html(&card).await;
+    let more = crate::kit::html::attrs(&page, "a.button", "href")
+        .into_iter()
+        .find(|h| h.starts_with("/permits/new?type="))
+        .unwrap_or_else(|| panic!("no Köp fler dagar: {page}"));
+    assert!(page.contains(">Köp fler dagar</a>"));
+    let wizard = app.get_html(&more).await;
+    assert!(wizard.contains("value=\"ABC123\""), "the number filled in");
+}

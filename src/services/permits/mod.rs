@@ -281,9 +281,7 @@ pub fn apply(
             PermitChange::SetDates { start, end } => set_dates(c, &t, start, end),
             PermitChange::Cancel { refund_ore } => cancel(c, &t, refund_ore),
             PermitChange::Transition { event, detail } => transition(c, &t, event, detail),
-            PermitChange::Withdraw => {
-                transition(c, &t, &Event::Cancel, "withdrawn by the buyer")
-            }
+            PermitChange::Withdraw => transition(c, &t, &Event::Cancel, "withdrawn by the buyer"),
         }?;
         // Nothing to do (a payment outcome recorded already): the permit as it is.
         let Some((kind, detail)) = applied else {

@@ -350,11 +350,37 @@ async fn posted_order(
     })
 }
 
+/// The last day of a paid permit of the buyer's for the same car in the same car park whose
+/// period meets the order's, if there is one: the review page warns before a second purchase.
+async fn already_covered(
+    state: &AppState,
+    me: &SessionUser,
+    o: &Order,
+) -> Result<Option<NaiveDate>, AppError> {
+    let (uid, regnr, park, start, end) = (
+        me.user.id,
+        o.regnr.as_str().to_string(),
+        o.car_park.id,
+        o.start,
+        o.end,
+    );
+    Ok(db::query(&state.pool, move |c| {
+        db_permits::paid_overlapping(c, uid, &regnr, park, start, end)
+    })
+    .await?)
+}
+
 pub async fn review(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
     let me = ctx.require_user()?;
     Ok(
         match posted_order(&ctx, &state, me, form.into_inner()).await? {
-            Ok((form, order)) => respond(StatusCode::OK, review_page(&ctx, me, &form, &order)),
+            Ok((form, order)) => {
+                let already = already_covered(&state, me, &order).await?;
+                respond(
+                    StatusCode::OK,
+                    review_page(&ctx, me, &form, &order, already),
+                )
+            }
             Err(page) => page,
         },
     )
@@ -370,7 +396,7 @@ pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
     let Some(key) = order::confirm_key(&form.confirm_key) else {
         return Ok(respond(
             StatusCode::UNPROCESSABLE_ENTITY,
-            review_page(&ctx, me, &form, &order),
+            review_page(&ctx, me, &form, &order, None),
         ));
     };
     let user_id = me.user.id;

@@ -217,10 +217,22 @@ pub(super) fn hidden_fields(form: &BuyForm) -> Markup {
     }
 }
 
-pub(super) fn review_page(ctx: &Ctx, me: &SessionUser, form: &BuyForm, o: &Order) -> Markup {
+pub(super) fn review_page(
+    ctx: &Ctx,
+    me: &SessionUser,
+    form: &BuyForm,
+    o: &Order,
+    already: Option<NaiveDate>,
+) -> Markup {
     let t = ctx.t();
     let confirm_key = new_token();
     let body = html! {
+        // The car has a permit there already for a day of this period (issue #35, 1).
+        @if let Some(until) = already {
+            div.notice.warning role="status" {
+                strong { (o.regnr) } " " (t.review_already) " " (o.car_park.name) " " (t.review_already_until) " " (until) ". " (t.review_already_check)
+            }
+        }
         p { (t.review_intro) }
         dl.card {
             dt { (t.type_label) } dd { (type_name(&o.permit_type, ctx.lang)) }

@@ -80,6 +80,8 @@ pub fn section(
             @if open {
                 p { a href={ "/permits/" (p.id) "/pattern" } { (t.pattern_heading) } " – " (t.pattern_link_hint) }
             }
+            // More days for the same car park and car, the wizard filled in (issue #35, 5).
+            p { a.button.secondary href={ "/permits/new?type=" (p.permit_type_id) "&car_park=" (p.car_park_id) "&regnr=" (p.regnr) } { (t.buy_more_days) } }
         }
     }
 }
