@@ -256,6 +256,27 @@ enum Outcome {
     Over,
 }
 
+/// Turns the second factor on with the step its first code matched: ten new recovery codes
+/// (their hashes stored), audited. The codes, or `None` when it was on already.
+fn turn_on(
+    c: &mut db::DbConnection,
+    uid: UserId,
+    step: i64,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<Option<Vec<String>>> {
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes
+        .iter()
+        .filter_map(|c| totp::recovery_hash(c))
+        .collect();
+    if !mfa::enable(c, uid, step, &hashes, now)? {
+        return Ok(None);
+    }
+    let subject = format!("user:{uid}");
+    audit::record(c, Some(uid), "user.mfa_enabled", &subject, None, None, now)?;
+    Ok(Some(codes))
+}
+
 /// `POST /login/mfa`: the code of the challenge. Right: the session, opened with the second
 /// factor (and, when the factor was just set up, the recovery codes shown once).
 pub async fn mfa_submit(
@@ -309,23 +330,9 @@ pub async fn mfa_submit(
         db::write_tx(c, |c| {
             let codes = match (enrolling, step) {
                 (true, Some(step)) => {
-                    let codes = totp::new_recovery_codes();
-                    let hashes: Vec<String> = codes
-                        .iter()
-                        .filter_map(|c| totp::recovery_hash(c))
-                        .collect();
-                    if !mfa::enable(c, uid, step, &hashes, now)? {
+                    let Some(codes) = turn_on(c, uid, step, now)? else {
                         return Ok(Outcome::Wrong);
-                    }
-                    audit::record(
-                        c,
-                        Some(uid),
-                        "user.mfa_enabled",
-                        &format!("user:{uid}"),
-                        None,
-                        None,
-                        now,
-                    )?;
+                    };
                     Some(codes)
                 }
                 (false, Some(step)) if mfa::take_step(c, uid, step)? => None,
@@ -490,27 +497,7 @@ pub async fn settings_mfa_on(ctx: Ctx, state: Data, form: web::Form<CodeForm>) -
             return Ok(Err(()));
         };
         db::limits::undo(c, &account_key, window, now)?;
-        let codes = totp::new_recovery_codes();
-        let hashes: Vec<String> = codes
-            .iter()
-            .filter_map(|c| totp::recovery_hash(c))
-            .collect();
-        db::write_tx(c, |c| {
-            if mfa::enable(c, uid, step, &hashes, now)? {
-                audit::record(
-                    c,
-                    Some(uid),
-                    "user.mfa_enabled",
-                    &format!("user:{uid}"),
-                    None,
-                    None,
-                    now,
-                )?;
-                Ok(Ok(Some(codes)))
-            } else {
-                Ok(Ok(None))
-            }
-        })
+        db::write_tx(c, |c| Ok(Ok(turn_on(c, uid, step, now)?)))
     })
     .await?;
     let frame = crate::web::settings::frame(me);
