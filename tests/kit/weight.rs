@@ -329,13 +329,15 @@ pub async fn walk(address: &str) -> Report {
     .await;
     let day = html::attr(&card, "input[type=checkbox][name=day]", "value").expect("a bookable day");
     let path = format!("{day_card}/sessions");
+    // Another car than the monthly permit's: a car valid that day through a period permit
+    // spends no day (issue #35), so the booking would be refused.
     let booked = fetch(
         me.client
             .post(me.url(&path))
             .header("HX-Request", "true")
             .form(&[
                 ("csrf", me.csrf.as_str()),
-                ("regnr", "ABC123"),
+                ("regnr", "XYZ789"),
                 ("day", day.as_str()),
             ]),
     )
