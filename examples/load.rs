@@ -522,9 +522,11 @@ async fn book_days(user: &mut GooseUser) -> TransactionResult {
         user,
         &format!("/permits/{id}/sessions"),
         "/permits/{id}/sessions",
+        // Another car than the monthly permit's: a car valid through a period permit spends
+        // no day on its day card (issue #35), so that booking would be refused.
         &[
             ("csrf", &csrf),
-            ("regnr", "ABC123"),
+            ("regnr", "XYZ789"),
             ("day", &d1),
             ("day", &d2),
         ],
