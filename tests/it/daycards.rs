@@ -134,11 +134,15 @@ async fn buy_five_days_book_two_cancel_one() {
         "{text}"
     );
 
-    // HTMX: only the calendar comes back, and the counter out of band.
+    // HTMX: only the month comes back (the swap moved to it), its outcome, the summary and
+    // the counter out of band; the number field stays as typed.
     let resp = book(&app, &permit, true, "abc 123", &[d1, d2]).await;
     assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["hx-retarget"], "#cal-month");
     let fragment = resp.text().await.unwrap();
-    assert!(fragment.starts_with("<div id=\"calendar\""), "{fragment}");
+    assert!(fragment.starts_with("<div id=\"cal-month\""), "{fragment}");
+    assert!(fragment.contains("<div id=\"cal-msgs\" hx-swap-oob=\"true\">"));
+    assert!(!fragment.contains("name=\"regnr\""));
     assert!(!fragment.contains("<html"));
     assert!(fragment.contains("id=\"days-left\" hx-swap-oob=\"true\">3<"));
     assert!(fragment.contains("Dagarna har bokats."));
@@ -225,7 +229,7 @@ async fn buy_five_days_book_two_cancel_one() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let fragment = resp.text().await.unwrap();
-    assert!(fragment.starts_with("<div id=\"calendar\""), "{fragment}");
+    assert!(fragment.starts_with("<div id=\"cal-month\""), "{fragment}");
     assert!(fragment.contains("id=\"days-left\" hx-swap-oob=\"true\">4<"));
     assert_eq!(
         html::attr(&fragment, ".undo button", "hx-post").as_deref(),

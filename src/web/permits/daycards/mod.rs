@@ -155,6 +155,9 @@ async fn answer(
     input.undo = None;
     if ctx.htmx_fragment {
         let (p, sessions) = load(state, id, me.user.id).await?;
+        if ok {
+            return Ok(done_fragment(ctx, &p, &sessions, &input, &msg));
+        }
         return Ok(fragment(ctx, &p, &sessions, &input, &msg, status));
     }
     if ok {

@@ -195,22 +195,7 @@ pub fn calendar(
             @if open {
                 button.sr-only type="submit" tabindex="-1" aria-hidden="true" {}
             }
-            div #cal-msgs {
-                @if let Some(n) = &msg.notice { (forms::outcome(n, false)) }
-                // Right after "Avbryt": the day back, or one press books it again (the same
-                // rules as any booking). Its fields go with this form only while it is shown.
-                @if let Some(u) = msg.undo.as_ref().filter(|_| open) {
-                    div.undo {
-                        input type="hidden" name="undo_day" value=(u.day);
-                        input type="hidden" name="undo_regnr" value=(u.regnr);
-                        @if u.foreign { input type="hidden" name="undo_foreign" value="yes"; }
-                        button.secondary.small type="submit" formaction={ (base) "/sessions/" (u.day) "/restore" } formnovalidate
-                            hx-post={ (base) "/sessions/" (u.day) "/restore" }
-                            hx-target="#calendar" hx-swap="outerHTML" { (t.undo_cancel) }
-                    }
-                }
-                @if let Some(e) = &msg.error { (forms::outcome(e, true)) }
-            }
+            (messages(ctx, msg, open, base, false))
             @if open {
                 (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).plate(t)))
                 div.check {
@@ -332,6 +317,61 @@ fn month_part(ctx: &Ctx, sessions: &[SessionRow], shown: &Shown) -> Markup {
             }
         }
     }
+}
+
+/// The outcome of the last booking, cancellation or "Ångra" (`oob`: swapped in by id, beside
+/// the month).
+fn messages(ctx: &Ctx, msg: &CalMsg, open: bool, base: &str, oob: bool) -> Markup {
+    let t = ctx.t();
+    html! {
+        div #cal-msgs hx-swap-oob=[oob.then_some("true")] {
+            @if let Some(n) = &msg.notice { (forms::outcome(n, false)) }
+            // Right after "Avbryt": the day back, or one press books it again (the same
+            // rules as any booking). Its fields go with this form only while it is shown.
+            @if let Some(u) = msg.undo.as_ref().filter(|_| open) {
+                div.undo {
+                    input type="hidden" name="undo_day" value=(u.day);
+                    input type="hidden" name="undo_regnr" value=(u.regnr);
+                    @if u.foreign { input type="hidden" name="undo_foreign" value="yes"; }
+                    button.secondary.small type="submit" formaction={ (base) "/sessions/" (u.day) "/restore" } formnovalidate
+                        hx-post={ (base) "/sessions/" (u.day) "/restore" }
+                        hx-target="#calendar" hx-swap="outerHTML" { (t.undo_cancel) }
+                }
+            }
+            @if let Some(e) = &msg.error { (forms::outcome(e, true)) }
+        }
+    }
+}
+
+/// A booking, cancellation or "Ångra" that went through, as HTMX wants it: only the month
+/// (the number field and the rest of the form stay as they are), its outcome, the summary and
+/// the counter out of band. The swap's target is moved to the month (`HX-Retarget`): the whole
+/// calendar again would carry the form's fields for nothing, and grows past the 2 KB budget of
+/// a swap early in a month, when every day is still bookable.
+pub(super) fn done_fragment(
+    ctx: &Ctx,
+    p: &PermitRow,
+    sessions: &[SessionRow],
+    input: &CalendarInput,
+    msg: &CalMsg,
+) -> HttpResponse {
+    let shown = Shown::of(p, sessions, input);
+    let body = html! {
+        (month_part(ctx, sessions, &shown))
+        (messages(ctx, msg, shown.open, &shown.base, true))
+        (summary(ctx, p, sessions, input, true))
+        (days_left(p, true))
+    };
+    let mut resp = crate::web::respond::html(StatusCode::OK, body);
+    resp.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("hx-retarget"),
+        actix_web::http::header::HeaderValue::from_static("#cal-month"),
+    );
+    resp.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("hx-reswap"),
+        actix_web::http::header::HeaderValue::from_static("outerHTML"),
+    );
+    resp
 }
 
 /// Month navigation and ticking as HTMX wants them: the month, the summary and the counter
