@@ -44,6 +44,8 @@ pub static EN: Texts = Texts {
     error_title: "Something went wrong",
     error_body: "A technical error occurred. Nothing was half-saved – please try again shortly.",
     busy_title: "Try again in a minute",
+    not_paid_yet_why: "The permit is valid once it is paid. Pay above.",
+    not_paid_yet: "Not paid yet",
     buy_more_days: "Buy more days",
     review_already_check: "Check that you are not buying the same thing twice.",
     review_already_until: "until",

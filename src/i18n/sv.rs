@@ -44,6 +44,8 @@ pub static SV: Texts = Texts {
     error_title: "Något gick fel",
     error_body: "Ett tekniskt fel inträffade. Inget har sparats halvvägs – försök igen om en stund.",
     busy_title: "Försök igen om en minut",
+    not_paid_yet_why: "Tillståndet gäller när det är betalt. Betala ovan.",
+    not_paid_yet: "Inte betald än",
     buy_more_days: "Köp fler dagar",
     review_already_check: "Kontrollera att du inte köper samma sak två gånger.",
     review_already_until: "till",

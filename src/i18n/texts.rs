@@ -40,6 +40,8 @@ pub struct Texts {
     pub error_title: &'static str,
     pub error_body: &'static str,
     pub busy_title: &'static str,
+    pub not_paid_yet_why: &'static str,
+    pub not_paid_yet: &'static str,
     pub buy_more_days: &'static str,
     pub review_already_check: &'static str,
     pub review_already_until: &'static str,

@@ -770,8 +770,18 @@ async fn an_unpaid_permit_page_says_the_check_finds_it_waiting_for_payment() {
     let app = spawn_app().await;
     let permit = bought_permit(&app, "obetald@regionvastmanland.se").await;
     let page = app.get_html(&permit).await;
-    assert!(page.contains("Inget giltigt tillstånd"), "{page}");
-    assert!(page.contains("Tillståndet väntar på betalning"));
+    // An expected state, said neutrally (issue #35, 2): "Inte betald än", never the red alarm,
+    // and no empty "Möjliga åtgärder".
+    let verdict = crate::kit::html::outer_html(&page, ".verdict").join("");
+    assert!(verdict.contains("Inte betald än"), "{page}");
+    assert!(
+        !verdict.contains("Inget giltigt tillstånd")
+            && !verdict.contains("class=\"verdict small no\"")
+    );
+    assert!(
+        !page.contains("id=\"actions-h\""),
+        "no empty actions section"
+    );
     assert!(page.contains("<h1>Anställda månads/årskort – ABC123</h1>"));
 }
 

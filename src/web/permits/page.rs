@@ -308,15 +308,18 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                 }
             }
         }
-        section aria-labelledby="actions-h" {
-            h2 #actions-h { (t.actions) }
-            ul.links {
-                @if can(PermitAction::Renew) {
-                    // The next thing to do once the end is near (or past): the primary button.
-                    li { a class=[renew_now.then_some("button")] href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
-                }
-                @if can(PermitAction::Receipt) {
-                    li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }
+        // Only the actions the permit's kind and state allow; none, no section (issue #35, 2).
+        @if can(PermitAction::Renew) || can(PermitAction::Receipt) {
+            section aria-labelledby="actions-h" {
+                h2 #actions-h { (t.actions) }
+                ul.links {
+                    @if can(PermitAction::Renew) {
+                        // The next thing to do once the end is near (or past): the primary button.
+                        li { a class=[renew_now.then_some("button")] href={ "/permits/" (p.id) "/renew" } { (t.renew) } }
+                    }
+                    @if can(PermitAction::Receipt) {
+                        li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }
+                    }
                 }
             }
         }
@@ -324,9 +327,18 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             h2 #check-h { (t.check_today_heading) }
             p { (t.check_today_intro) " " strong { (p.regnr) } ":" }
             @let (valid, why) = &v.check;
-            div.verdict.small.ok[!valid.is_empty()].no[valid.is_empty()] {
-                p.word { @if valid.is_empty() { (t.check_not_valid) } @else { (t.check_valid) } }
-                @if let Some(why) = why { p.why { (crate::i18n::not_valid(t, why)) } }
+            // Waiting for payment is an expected state, not an alarm: said neutrally, with
+            // what turns it into a yes (issue #35, 2).
+            @if valid.is_empty() && status == Status::AwaitingPayment {
+                div.verdict.small {
+                    p.word { (t.not_paid_yet) }
+                    p.why { (t.not_paid_yet_why) }
+                }
+            } @else {
+                div.verdict.small.ok[!valid.is_empty()].no[valid.is_empty()] {
+                    p.word { @if valid.is_empty() { (t.check_not_valid) } @else { (t.check_valid) } }
+                    @if let Some(why) = why { p.why { (crate::i18n::not_valid(t, why)) } }
+                }
             }
             @for vp in valid {
                 p { (t.check_until) " " strong { (vp.valid_to) } " · " (vp.car_park) " · "
