@@ -9,6 +9,7 @@ mod domain;
 mod en;
 pub mod messages;
 pub mod queue;
+pub mod security;
 mod statement;
 mod sv;
 mod texts;

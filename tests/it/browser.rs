@@ -25,6 +25,26 @@ pub fn browser_tests_skipped() -> bool {
         eprintln!("SKIP_BROWSER_TESTS=1: browser test skipped");
         return true;
     }
+    // A machine with only Rust: skip, saying what to install; CI (REQUIRE_BROWSER=1) fails.
+    let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_string());
+    let found = |program: &str| {
+        std::process::Command::new(program)
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !(found(&chromium_binary()) && found(&driver)) {
+        assert!(
+            !std::env::var("REQUIRE_BROWSER").is_ok_and(|v| v == "1"),
+            "REQUIRE_BROWSER=1 but Chromium or chromedriver is missing"
+        );
+        eprintln!(
+            "browser test skipped: Chromium or chromedriver not found (apt-get install chromium chromium-driver)"
+        );
+        return true;
+    }
     false
 }
 

@@ -5,7 +5,8 @@
 //! codes shown once); later logins ask for "Engångskod" with "Verifiera". Only then is the
 //! session opened, marked as opened with the second factor; the operator portal takes no other.
 //! A code works once (the last step is stored where it is accepted), wrong codes count against
-//! the account like wrong passwords, and a recovery code works once.
+//! the account like wrong passwords, and a recovery code works once. A customer's own switch
+//! in Inställningar is [`super::mfa_settings`].
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use maud::PreEscaped;
@@ -127,7 +128,7 @@ fn qr_svg(url: &str) -> Option<String> {
 }
 
 /// "Tvåstegsverifiering": the secret as text, its link and QR code, "Engångskod", "Aktivera".
-fn enrol_body(
+pub(super) fn enrol_body(
     ctx: &Ctx,
     intro: &str,
     action: &str,
@@ -150,12 +151,12 @@ fn enrol_body(
         @if let Some(svg) = qr_svg(&url) {
             figure.qr aria-hidden="true" { (PreEscaped(svg)) }
         }
-        p { (t.mfa_secret_label) ": " code.secret { (grouped.join(" ")) } }
-        p { a href=(url) { (t.mfa_link) } }
+        p { (t.sec.mfa_secret_label) ": " code.secret { (grouped.join(" ")) } }
+        p { a href=(url) { (t.sec.mfa_link) } }
         form method="post" action=(action) novalidate {
             (csrf(csrf_token))
-            (input(Field::new("code", t.mfa_code, "text").error(error).autocomplete("one-time-code").inputmode("numeric").hint(t.mfa_enrol_hint)))
-            button type="submit" { (t.mfa_activate) }
+            (input(Field::new("code", t.sec.mfa_code, "text").error(error).autocomplete("one-time-code").inputmode("numeric").hint(t.sec.mfa_enrol_hint)))
+            button type="submit" { (t.sec.mfa_activate) }
         }
     }
 }
@@ -164,17 +165,17 @@ fn verify_body(ctx: &Ctx, csrf_token: &str, error: Option<&str>) -> Markup {
     let t = ctx.t();
     html! {
         (error_summary(t, &[("code", error)]))
-        p { (t.mfa_verify_intro) }
+        p { (t.sec.mfa_verify_intro) }
         form method="post" action="/login/mfa" novalidate {
             (csrf(csrf_token))
-            (input(Field::new("code", t.mfa_code, "text").error(error).autocomplete("one-time-code").hint(t.mfa_code_hint)))
-            button type="submit" { (t.mfa_verify) }
+            (input(Field::new("code", t.sec.mfa_code, "text").error(error).autocomplete("one-time-code").hint(t.sec.mfa_code_hint)))
+            button type="submit" { (t.sec.mfa_verify) }
         }
     }
 }
 
 /// The ten recovery codes, shown once.
-fn recovery_page(
+pub(super) fn recovery_page(
     ctx: &Ctx,
     frame: Option<&crate::web::layout::Frame>,
     codes: &[String],
@@ -184,11 +185,11 @@ fn recovery_page(
     page(
         ctx,
         frame,
-        t.mfa_recovery_title,
+        t.sec.mfa_recovery_title,
         html! {
-            (notice(t.mfa_recovery_intro))
+            (notice(t.sec.mfa_recovery_intro))
             ol.recovery { @for c in codes { li { code { (c) } } } }
-            p { a.button href=(next) { (t.mfa_continue) } }
+            p { a.button href=(next) { (t.sec.mfa_continue) } }
         },
     )
 }
@@ -205,7 +206,7 @@ pub async fn mfa_page(req: HttpRequest, ctx: Ctx, state: Data) -> Reply {
             page(
                 &ctx,
                 None,
-                t.mfa_title,
+                t.sec.mfa_title,
                 verify_body(&ctx, &ch.csrf_token, None),
             ),
         ));
@@ -222,10 +223,10 @@ pub async fn mfa_page(req: HttpRequest, ctx: Ctx, state: Data) -> Reply {
         page(
             &ctx,
             None,
-            t.mfa_title,
+            t.sec.mfa_title,
             enrol_body(
                 &ctx,
-                t.mfa_enrol_intro,
+                t.sec.mfa_enrol_intro,
                 "/login/mfa",
                 &ch.csrf_token,
                 &secret,
@@ -239,11 +240,11 @@ pub async fn mfa_page(req: HttpRequest, ctx: Ctx, state: Data) -> Reply {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CodeForm {
-    csrf: String,
-    code: String,
+    pub(super) csrf: String,
+    pub(super) code: String,
 }
 
-fn unix_now() -> u64 {
+pub(super) fn unix_now() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
 }
 
@@ -258,7 +259,7 @@ enum Outcome {
 
 /// Turns the second factor on with the step its first code matched: ten new recovery codes
 /// (their hashes stored), audited. The codes, or `None` when it was on already.
-fn turn_on(
+pub(super) fn turn_on(
     c: &mut db::DbConnection,
     uid: UserId,
     step: i64,
@@ -298,6 +299,12 @@ pub async fn mfa_submit(
     let email = user.email.clone();
     let per_address = state.settings.login_failures_per_client;
     let enrolling = totp_row.as_ref().is_none_or(|r| r.enabled_at.is_none());
+    // The secret being set up, for the page again after a wrong code (read with the challenge).
+    let pending_secret = totp_row
+        .as_ref()
+        .filter(|_| enrolling)
+        .map(|r| r.secret.clone())
+        .unwrap_or_default();
     let (uid, id_hash) = (user.id, ch.id_hash.clone());
     let outcome = db::query(&state.pool, move |c| {
         let now = clock::now();
@@ -397,207 +404,25 @@ pub async fn mfa_submit(
         Outcome::Over => Ok(expired(&state)),
         Outcome::Wrong => {
             let body = if enrolling {
-                let secret = db::query(&state.pool, move |c| mfa::totp_of(c, uid))
-                    .await?
-                    .map(|r| r.secret)
-                    .unwrap_or_default();
+                let secret = pending_secret;
                 enrol_body(
                     &ctx,
-                    t.mfa_enrol_intro,
+                    t.sec.mfa_enrol_intro,
                     "/login/mfa",
                     &ch.csrf_token,
                     &secret,
                     &user.email,
-                    Some(t.mfa_wrong),
+                    Some(t.sec.mfa_wrong),
                 )
             } else {
-                verify_body(&ctx, &ch.csrf_token, Some(t.mfa_wrong))
+                verify_body(&ctx, &ch.csrf_token, Some(t.sec.mfa_wrong))
             };
             Ok(html_page(
                 actix_web::http::StatusCode::UNAUTHORIZED,
-                page(&ctx, None, t.mfa_title, body),
+                page(&ctx, None, t.sec.mfa_title, body),
             ))
         }
     }
-}
-
-/// `GET /settings/mfa`: a customer turns the second factor on (or sees that it is on and may
-/// turn it off); staff see that theirs stays on.
-pub async fn settings_mfa(ctx: Ctx, state: Data) -> Reply {
-    let me = ctx.require_user()?;
-    let t = ctx.t();
-    let uid = me.user.id;
-    let fresh = totp::new_secret();
-    let (secret, left) = db::query(&state.pool, move |c| {
-        let secret = mfa::pending_secret(c, uid, &fresh, clock::now())?;
-        let left = mfa::recovery_left(c, uid)?;
-        Ok((secret, left))
-    })
-    .await?;
-    let frame = crate::web::settings::frame(me);
-    let body = match secret {
-        Some(secret) => enrol_body(
-            &ctx,
-            t.mfa_enrol_intro_customer,
-            "/settings/mfa",
-            &me.csrf_token,
-            &secret,
-            &me.user.email,
-            None,
-        ),
-        None => off_body(&ctx, me, left, None),
-    };
-    Ok(html_page(
-        actix_web::http::StatusCode::OK,
-        page(&ctx, Some(&frame), t.mfa_title, body),
-    ))
-}
-
-/// The second factor is on: how many recovery codes are left, and (customers only) the way
-/// to turn it off with a code.
-fn off_body(ctx: &Ctx, me: &auth::SessionUser, left: i64, error: Option<&str>) -> Markup {
-    let t = ctx.t();
-    html! {
-        (error_summary(t, &[("code", error)]))
-        p { (t.mfa_on) " " strong { (left) } }
-        @if me.is_operator() {
-            p { (t.mfa_staff_keeps) }
-        } @else {
-            h2 { (t.mfa_turn_off) }
-            form method="post" action="/settings/mfa/off" novalidate {
-                (csrf(&me.csrf_token))
-                (input(Field::new("code", t.mfa_code, "text").error(error).autocomplete("one-time-code").hint(t.mfa_code_hint)))
-                button.secondary type="submit" { (t.mfa_turn_off) }
-            }
-        }
-    }
-}
-
-/// `POST /settings/mfa`: the first code turns it on; the recovery codes are shown once.
-pub async fn settings_mfa_on(ctx: Ctx, state: Data, form: web::Form<CodeForm>) -> Reply {
-    let me = ctx.require_user()?;
-    let form = form.into_inner();
-    me.check_csrf(&form.csrf)?;
-    let t = ctx.t();
-    let uid = me.user.id;
-    let typed: String = form.code.chars().take(40).collect();
-    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
-    let account_key = format!("login:account:{}", me.user.email);
-    let codes = db::query(&state.pool, move |c| {
-        let now = clock::now();
-        if !db::limits::hit(c, &account_key, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?
-            .is_allowed()
-        {
-            return Ok(Err(()));
-        }
-        let Some(row) = mfa::totp_of(c, uid)?.filter(|r| r.enabled_at.is_none()) else {
-            return Ok(Ok(None));
-        };
-        let Some(step) = totp::accept(&row.secret, &typed, unix_now(), None) else {
-            return Ok(Err(()));
-        };
-        db::limits::undo(c, &account_key, window, now)?;
-        db::write_tx(c, |c| Ok(Ok(turn_on(c, uid, step, now)?)))
-    })
-    .await?;
-    let frame = crate::web::settings::frame(me);
-    match codes {
-        Ok(Some(codes)) => Ok(html_page(
-            actix_web::http::StatusCode::OK,
-            recovery_page(&ctx, Some(&frame), &codes, "/settings"),
-        )),
-        // On already (another tab): the settings page says so.
-        Ok(None) => Ok(see_other("/settings/mfa")),
-        Err(()) => {
-            let secret = db::query(&state.pool, move |c| mfa::totp_of(c, uid))
-                .await?
-                .map(|r| r.secret)
-                .unwrap_or_default();
-            Ok(html_page(
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    &ctx,
-                    Some(&frame),
-                    t.mfa_title,
-                    enrol_body(
-                        &ctx,
-                        t.mfa_enrol_intro_customer,
-                        "/settings/mfa",
-                        &me.csrf_token,
-                        &secret,
-                        &me.user.email,
-                        Some(t.mfa_wrong),
-                    ),
-                ),
-            ))
-        }
-    }
-}
-
-/// `POST /settings/mfa/off`: a customer turns it off with a current code (or a recovery code).
-/// Staff cannot (only an admin's reset takes it away).
-pub async fn settings_mfa_off(ctx: Ctx, state: Data, form: web::Form<CodeForm>) -> Reply {
-    let me = ctx.require_user()?;
-    let form = form.into_inner();
-    me.check_csrf(&form.csrf)?;
-    if me.is_operator() {
-        return Err(AppError::NotFound);
-    }
-    let uid = me.user.id;
-    let typed: String = form.code.chars().take(40).collect();
-    let window = Duration::minutes(auth::LOGIN_WINDOW_MINUTES);
-    let account_key = format!("login:account:{}", me.user.email);
-    let (off, left) = db::query(&state.pool, move |c| {
-        let now = clock::now();
-        let left = mfa::recovery_left(c, uid)?;
-        if !db::limits::hit(c, &account_key, window, auth::MAX_FAILURES_PER_ACCOUNT, now)?
-            .is_allowed()
-        {
-            return Ok((false, left));
-        }
-        let Some(row) = mfa::totp_of(c, uid)?.filter(|r| r.enabled_at.is_some()) else {
-            return Ok((true, left));
-        };
-        let right = match totp::accept(&row.secret, &typed, unix_now(), row.last_step) {
-            Some(step) => mfa::take_step(c, uid, step)?,
-            None => totp::recovery_hash(&typed)
-                .map(|h| mfa::use_recovery_code(c, uid, &h, now))
-                .transpose()?
-                .unwrap_or(false),
-        };
-        if !right {
-            return Ok((false, left));
-        }
-        db::limits::undo(c, &account_key, window, now)?;
-        db::write_tx(c, |c| {
-            mfa::remove(c, uid)?;
-            audit::record(
-                c,
-                Some(uid),
-                "user.mfa_disabled",
-                &format!("user:{uid}"),
-                None,
-                None,
-                now,
-            )
-        })?;
-        Ok((true, left))
-    })
-    .await?;
-    if off {
-        return Ok(see_other("/settings?m=mfa_off"));
-    }
-    let t = ctx.t();
-    let frame = crate::web::settings::frame(me);
-    Ok(html_page(
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        page(
-            &ctx,
-            Some(&frame),
-            t.mfa_title,
-            off_body(&ctx, me, left, Some(t.mfa_wrong)),
-        ),
-    ))
 }
 
 use crate::db::audit;

@@ -29,10 +29,11 @@ mod confirm;
 mod links;
 mod login;
 pub mod mfa;
+mod mfa_settings;
 mod register;
 mod reset;
 
-pub use self::{confirm::*, links::*, login::*, mfa::*, register::*, reset::*};
+pub use self::{confirm::*, links::*, login::*, mfa::*, mfa_settings::*, register::*, reset::*};
 
 use crate::services::accounts::{self as service, CONFIRM_LINK, LinkMail, RESET_LINK};
 
@@ -62,7 +63,7 @@ pub fn name_error(t: &Texts, e: NameError) -> &'static str {
         NameError::Empty => t.err_name_empty,
         NameError::TooLong => t.err_name_long,
         NameError::Invalid => t.err_name_invalid,
-        NameError::Link => t.err_name_link,
+        NameError::Link => t.sec.err_name_link,
     }
 }
 
@@ -76,11 +77,11 @@ pub fn flash_text(t: &Texts, key: &str) -> Option<&'static str> {
         "password_changed" => t.password_changed,
         "deleted" => t.deleted,
         "login" => t.login_to_continue,
-        "mfa_expired" => t.mfa_expired,
-        "mfa_off" => t.mfa_turned_off,
-        "sms_code_sent" => t.sms_code_sent,
-        "sms_code_limit" => t.sms_code_limit,
-        "mobile_confirmed" => t.mobile_confirmed,
+        "mfa_expired" => t.sec.mfa_expired,
+        "mfa_off" => t.sec.mfa_turned_off,
+        "sms_code_sent" => t.sec.sms_code_sent,
+        "sms_code_limit" => t.sec.sms_code_limit,
+        "mobile_confirmed" => t.sec.mobile_confirmed,
         _ => return None,
     })
 }

@@ -52,20 +52,20 @@ pub(super) async fn staff_page_with(
     let body = html! {
         @if done { (notice(t.op_invited)) }
         (error_summary(t, &[("email", errors.email), ("name", errors.name)]))
-        @if reset { (notice(t.mfa_reset_done)) }
+        @if reset { (notice(t.sec.mfa_reset_done)) }
         table.list {
-            thead { tr { th scope="col" { (t.name) } th scope="col" { (t.email) } th scope="col" { (t.op_role) } th scope="col" { (t.mfa_title) } } }
+            thead { tr { th scope="col" { (t.name) } th scope="col" { (t.email) } th scope="col" { (t.op_role) } th scope="col" { (t.sec.mfa_title) } } }
             tbody { @for s in &staff { tr {
                 td data-label=(t.name) { (s.name) }
                 td data-label=(t.email) { (s.email) }
                 td data-label=(t.op_role) { (labels::role(t, s.role)) }
-                td data-label=(t.mfa_title) {
-                    (if s.second_factor { t.mfa_state_on } else { t.mfa_state_off })
+                td data-label=(t.sec.mfa_title) {
+                    (if s.second_factor { t.sec.mfa_state_on } else { t.sec.mfa_state_off })
                     // Another's only: an admin who lost their own phone uses the command line.
                     @if s.second_factor && s.id != op.me.user.id {
                         form.inline method="post" action={ "/operator/staff/" (s.id) "/mfa-reset" } {
                             (csrf(&op.me.csrf_token))
-                            button.small.secondary type="submit" aria-label={ (t.mfa_reset) ", " (s.name) } { (t.mfa_reset) }
+                            button.small.secondary type="submit" aria-label={ (t.sec.mfa_reset) ", " (s.name) } { (t.sec.mfa_reset) }
                         }
                     }
                 }

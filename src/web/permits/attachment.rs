@@ -59,7 +59,7 @@ pub async fn attach(
     // A PDF that would run something or carry other files is refused, with its own reason.
     if is_pdf && crate::domain::pdf::has_active_content(&data) {
         let m = PageMessages {
-            attach_error: Some(ctx.t().err_pdf_active),
+            attach_error: Some(ctx.t().sec.err_pdf_active),
             ..Default::default()
         };
         return refused(&ctx, &state, me, id, m).await;

@@ -84,9 +84,9 @@ pub async fn confirm_mobile(ctx: Ctx, state: Data, form: CsrfForm<MobileCodeForm
             let mut v = SettingsView::of(me);
             v.sms_unconfirmed = true;
             v.sms_code_error = Some(if wrong == crate::db::mobile::Confirm::Wrong {
-                t.err_sms_code
+                t.sec.err_sms_code
             } else {
-                t.err_sms_code_old
+                t.sec.err_sms_code_old
             });
             Ok(invalid(&ctx, me, &v))
         }

@@ -55,16 +55,16 @@ pub(super) fn settings_body(
         }
         @if v.sms_unconfirmed {
             section aria-labelledby="mobile-h" {
-                h2 #mobile-h { (t.mobile_confirm_title) }
-                p { (t.mobile_confirm_intro) " " strong { (v.mobile) } "." }
+                h2 #mobile-h { (t.sec.mobile_confirm_title) }
+                p { (t.sec.mobile_confirm_intro) " " strong { (v.mobile) } "." }
                 form method="post" action="/settings/mobile/confirm" novalidate {
                     (csrf(&me.csrf_token))
-                    (input(Field::new("sms_code", t.sms_code_label, "text").error(v.sms_code_error).autocomplete("one-time-code").inputmode("numeric")))
-                    button type="submit" { (t.mobile_confirm_button) }
+                    (input(Field::new("sms_code", t.sec.sms_code_label, "text").error(v.sms_code_error).autocomplete("one-time-code").inputmode("numeric")))
+                    button type="submit" { (t.sec.mobile_confirm_button) }
                 }
                 form method="post" action="/settings/mobile/code" {
                     (csrf(&me.csrf_token))
-                    button.secondary.small type="submit" { (t.sms_code_resend) }
+                    button.secondary.small type="submit" { (t.sec.sms_code_resend) }
                 }
             }
         }
@@ -88,9 +88,9 @@ pub(super) fn settings_body(
             }
         }
         section aria-labelledby="mfa-h" {
-            h2 #mfa-h { (t.mfa_title) }
-            p { (t.mfa_off_intro) }
-            p { a.button.secondary href="/settings/mfa" { (t.mfa_title) } }
+            h2 #mfa-h { (t.sec.mfa_title) }
+            p { (t.sec.mfa_off_intro) }
+            p { a.button.secondary href="/settings/mfa" { (t.sec.mfa_title) } }
         }
         section aria-labelledby="data-h" {
             h2 #data-h { (t.export_title) }
