@@ -109,19 +109,3 @@ pub fn sms_last_hour(c: &mut DbConnection, user: UserId, now: NaiveDateTime) -> 
         .count()
         .get_result(c)
 }
-
-/// Whether a notification of `kind` went to `user` (any channel) since `since`.
-pub fn told_since(
-    c: &mut DbConnection,
-    user: UserId,
-    kind: &str,
-    since: NaiveDateTime,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        notifications::table
-            .filter(notifications::user_id.eq(user))
-            .filter(notifications::kind.eq(kind))
-            .filter(notifications::created_at.gt(since)),
-    ))
-    .get_result(c)
-}

@@ -163,3 +163,19 @@ pub fn for_user(
         .select(NotificationRow::as_select())
         .load(conn)
 }
+
+/// Whether a notification of `kind` went to `user` (any channel) since `since`.
+pub fn told_since(
+    c: &mut DbConnection,
+    user: UserId,
+    kind: &str,
+    since: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        super::schema::notifications::table
+            .filter(super::schema::notifications::user_id.eq(user))
+            .filter(super::schema::notifications::kind.eq(kind))
+            .filter(super::schema::notifications::created_at.gt(since)),
+    ))
+    .get_result(c)
+}

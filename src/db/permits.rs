@@ -221,18 +221,22 @@ pub fn paid_overlapping(
         .first(conn)
 }
 
-/// The user's order waiting for payment in this car park and of this type, if any. Takes the
-/// user's row first (in the caller's transaction), so two orders of one user placed at once
-/// on two instances take turns and the second sees the first.
+/// Takes the user's row for the caller's transaction, so two orders of one user placed at once
+/// (on two instances too) take turns.
+pub fn lock_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<()> {
+    use super::schema::users;
+    diesel::update(users::table.find(user_id))
+        .set(users::id.eq(users::id))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The user's order waiting for payment in this car park and of this type, if any.
 pub fn unpaid_of(
     conn: &mut DbConnection,
     user_id: UserId,
     spot: crate::db::queue::Spot,
 ) -> QueryResult<Option<PermitId>> {
-    use super::schema::users;
-    diesel::update(users::table.find(user_id))
-        .set(users::id.eq(users::id))
-        .execute(conn)?;
     permits::table
         .filter(permits::user_id.eq(user_id))
         .filter(permits::car_park_id.eq(spot.car_park_id))

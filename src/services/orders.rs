@@ -110,6 +110,10 @@ pub fn place(
             permit_type_id: order.permit_type.id,
         };
         let state = State::initial(order.permit_type.needs_approval);
+        // One unpaid order per car park and type: the user's orders take turns.
+        if state == State::AwaitingPayment {
+            db_permits::lock_user(c, user_id)?;
+        }
         if state == State::AwaitingPayment
             && let Some(unpaid) = db_permits::unpaid_of(c, user_id, spot)?
         {

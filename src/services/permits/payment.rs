@@ -140,7 +140,7 @@ pub(super) fn payment_outcome(
             // Tries again and again while on the page are one message, not five (issue #34,
             // 8): "Betalningen gick inte igenom" at most once in 30 minutes.
             let told_lately = match user.as_ref() {
-                Some(u) => crate::db::mobile::told_since(
+                Some(u) => crate::db::notifications::told_since(
                     c,
                     u.id,
                     "payment_failed",
