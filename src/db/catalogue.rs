@@ -122,6 +122,21 @@ pub fn active_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>>
     })
 }
 
+/// A car park's name ("" when there is none of this id).
+pub fn car_park_name(conn: &mut DbConnection, id: i64) -> QueryResult<String> {
+    Ok(car_parks::table
+        .find(id)
+        .select(car_parks::name)
+        .first(conn)
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Whether a car park of this id exists (in use or not).
+pub fn car_park_exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(car_parks::table.find(id))).get_result(conn)
+}
+
 /// Every permit type, active or not, in the catalogue's order (the operator's "Katalog").
 pub fn all_permit_types(conn: &mut DbConnection) -> QueryResult<Vec<PermitTypeRow>> {
     permit_types::table

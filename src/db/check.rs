@@ -63,11 +63,14 @@ pub struct ValidPermit {
     pub temporary: bool,
     /// Valid through a day-card session booked for the day.
     pub day_session: bool,
+    /// The car park's id (the check API's `car_park`, Kontroll's "Parkeringsområde").
+    pub car_park_id: i64,
 }
 
 /// As read: the dates through [`Day`], without chrono's format parser; then whether through
-/// a temporary number, and whether through a day-card session; last the permit's owner.
-type Row = (String, String, String, Day, Day, bool, bool, UserId);
+/// a temporary number, and whether through a day-card session; last the permit's owner and
+/// car park.
+type Row = (String, String, String, Day, Day, bool, bool, UserId, i64);
 
 /// A permit carrying the number: id, state, kind, first and last day, owner.
 type PermitDates = (
@@ -105,6 +108,7 @@ macro_rules! permanent_query {
                 No,
                 No,
                 permits::user_id,
+                permits::car_park_id,
             ))
     };
 }
@@ -130,6 +134,7 @@ macro_rules! temporary_query {
                 Yes,
                 No,
                 permits::user_id,
+                permits::car_park_id,
             ))
     };
 }
@@ -151,6 +156,7 @@ macro_rules! day_session_query {
                 No,
                 Yes,
                 permits::user_id,
+                permits::car_park_id,
             ))
     };
 }
@@ -179,14 +185,17 @@ pub fn valid_on(
             .into_iter()
             .filter(|row| owner.is_none_or(|o| o == row.7))
             .map(
-                |(type_sv, type_en, car_park, from, to, temporary, day_session, _)| ValidPermit {
-                    type_sv,
-                    type_en,
-                    car_park,
-                    valid_from: from.into(),
-                    valid_to: to.into(),
-                    temporary,
-                    day_session,
+                |(type_sv, type_en, car_park, from, to, temporary, day_session, _, car_park_id)| {
+                    ValidPermit {
+                        type_sv,
+                        type_en,
+                        car_park,
+                        valid_from: from.into(),
+                        valid_to: to.into(),
+                        temporary,
+                        day_session,
+                        car_park_id,
+                    }
                 },
             )
             .collect();

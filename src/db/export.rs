@@ -402,6 +402,7 @@ pub fn personal_data(conn: &mut DbConnection, user: &UserRow) -> QueryResult<Val
         String,
         Option<NaiveDateTime>,
         Option<String>,
+        Option<String>,
     )> = queue_entries::table
         .inner_join(car_parks::table.on(car_parks::id.eq(queue_entries::car_park_id)))
         .inner_join(
@@ -418,6 +419,7 @@ pub fn personal_data(conn: &mut DbConnection, user: &UserRow) -> QueryResult<Val
             queue_entries::status,
             queue_entries::ended_at,
             queue_entries::end_reason,
+            queue_entries::regnr,
         ))
         .load(conn)?;
     let entries: Vec<Value> = entries
@@ -425,7 +427,7 @@ pub fn personal_data(conn: &mut DbConnection, user: &UserRow) -> QueryResult<Val
         .map(|e| {
             json!({
                 "id": e.0, "car_park": e.1, "type": e.2, "joined_at": ts(e.3),
-                "status": e.4, "ended_at": ts_opt(e.5), "end_reason": e.6,
+                "status": e.4, "ended_at": ts_opt(e.5), "end_reason": e.6, "regnr": e.7,
             })
         })
         .collect();

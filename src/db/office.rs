@@ -83,8 +83,18 @@ pub fn attachment(
 /// customers (by e-mail or name).
 #[derive(Debug, Default)]
 pub struct Found {
-    pub permits: Vec<PermitRow>,
+    pub permits: Vec<FoundPermit>,
     pub users: Vec<UserRow>,
+}
+
+/// A permit found, with whose it is and where (the office reads the list without opening
+/// each one, issue #36).
+#[derive(Debug)]
+pub struct FoundPermit {
+    pub permit: PermitRow,
+    pub name: String,
+    pub email: String,
+    pub car_park: String,
 }
 
 /// `regnr` is the query normalised as a registration number (when it can be one); `text` is
@@ -150,17 +160,49 @@ pub fn search(conn: &mut DbConnection, text: &str, regnr: Option<&str>) -> Query
     let user_ids: Vec<UserId> = found.users.iter().map(|u| u.id).collect();
     ids.sort_unstable();
     ids.dedup();
-    found.permits = permits::table
+    let rows: Vec<(PermitRow, String, String, String)> = permits::table
+        .inner_join(users::table)
+        .inner_join(super::schema::car_parks::table)
         .filter(
             permits::id
                 .eq_any(&ids)
                 .or(permits::user_id.eq_any(&user_ids)),
         )
         .order(permits::id.desc())
-        .select(PermitRow::as_select())
+        .select((
+            PermitRow::as_select(),
+            users::name,
+            users::email,
+            super::schema::car_parks::name,
+        ))
         .limit(100)
         .load(conn)?;
+    found.permits = rows
+        .into_iter()
+        .map(|(permit, name, email, car_park)| FoundPermit {
+            permit,
+            name,
+            email,
+            car_park,
+        })
+        .collect();
     Ok(found)
+}
+
+/// The names of these people (their e-mail where no name is given), for a history that
+/// says who did what.
+pub fn names_of(conn: &mut DbConnection, ids: &[UserId]) -> QueryResult<Vec<(UserId, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(UserId, String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name, users::email))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email)| (id, if name.is_empty() { email } else { name }))
+        .collect())
 }
 
 /// Everything about one customer.

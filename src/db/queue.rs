@@ -48,6 +48,9 @@ pub struct EntryRow {
     pub status: EntryStatus,
     pub ended_at: Option<NaiveDateTime>,
     pub end_reason: Option<String>,
+    /// The car's number as typed when joining (normalised), if it was a valid one: the
+    /// order fills it in when the offer comes.
+    pub regnr: Option<String>,
 }
 
 impl EntryRow {
@@ -329,6 +332,7 @@ pub fn insert_entry(
     c: &mut DbConnection,
     user: UserId,
     s: Spot,
+    regnr: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(queue_entries::table)
@@ -339,6 +343,7 @@ pub fn insert_entry(
             queue_entries::joined_at.eq(now),
             queue_entries::sort_key.eq(now.and_utc().timestamp_micros()),
             queue_entries::status.eq(EntryStatus::Waiting.as_str()),
+            queue_entries::regnr.eq(regnr),
         ))
         .execute(c)
         .map(drop)

@@ -203,6 +203,7 @@ diesel::table! {
         status -> Text,
         ended_at -> Nullable<Timestamp>,
         end_reason -> Nullable<Text>,
+        regnr -> Nullable<Text>,
     }
 }
 

@@ -105,7 +105,7 @@ pub fn erase(c: &mut DbConnection, id: UserId, now: NaiveDateTime) -> QueryResul
 /// What else an account leaves about the person (issue #34, 7): the texts and file of their
 /// applications, their cases' subjects and messages (which can hold health data: "Jag är
 /// sjukskriven…", the office's replies too), the Swish numbers they paid from, their login
-/// history and their second factor. The permits, payments and receipts stay, as bookkeeping
+/// history, their second factor and the car numbers kept with their places in line. The permits, payments and receipts stay, as bookkeeping
 /// (Bokföringslagen, 7 years), keyed to the pseudonymised row.
 fn erase_traces(c: &mut DbConnection, id: UserId) -> QueryResult<()> {
     use super::schema::{applications, case_messages, cases, payments, permits};
@@ -130,6 +130,11 @@ fn erase_traces(c: &mut DbConnection, id: UserId) -> QueryResult<()> {
         .execute(c)?;
     diesel::update(payments::table.filter(payments::user_id.eq(id)))
         .set(payments::payer_alias.eq(None::<String>))
+        .execute(c)?;
+    // The car's number kept with a place in line (issue #35, 4).
+    use super::schema::queue_entries;
+    diesel::update(queue_entries::table.filter(queue_entries::user_id.eq(id)))
+        .set(queue_entries::regnr.eq(None::<String>))
         .execute(c)?;
     super::mfa::remove(c, id)?;
     diesel::delete(super::schema::mobile_confirmations::table.find(id)).execute(c)?;

@@ -69,8 +69,9 @@ pub fn allowed(action: PermitAction, kind: Kind, state: State) -> Result<(), Ref
     use State::*;
     let live = matches!(state, AwaitingApproval | AwaitingPayment | Paid);
     let ok = match (action, kind) {
-        // A period permit's number (permanent or temporary) while it lives.
-        (ChangeRegnr | TemporaryRegnr | EndTemporary, Period) => live,
+        // A period permit's number (permanent or temporary) once paid: an order waiting for
+        // approval or payment is a confirmation or a payment page (issue #35, 2).
+        (ChangeRegnr | TemporaryRegnr | EndTemporary, Period) => state == Paid,
         // A day card has a number per booked day, never a temporary one.
         (ChangeRegnr | TemporaryRegnr | EndTemporary, Day) => false,
         (Renew, Period) => state == Paid,
@@ -113,7 +114,7 @@ mod tests {
     fn expected(action: PermitAction, kind: Kind, state: State) -> bool {
         let live = [AwaitingApproval, AwaitingPayment, Paid].contains(&state);
         match action {
-            ChangeRegnr | TemporaryRegnr | EndTemporary => kind == Kind::Period && live,
+            ChangeRegnr | TemporaryRegnr | EndTemporary => kind == Kind::Period && state == Paid,
             Renew => kind == Kind::Period && state == Paid,
             Pay => state == AwaitingPayment,
             Attach => state == AwaitingApproval,

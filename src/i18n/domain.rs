@@ -33,9 +33,14 @@ pub fn status(lang: Lang, status: Status) -> &'static str {
 
 /// Why an action was refused, said to the user.
 pub fn refusal(lang: Lang, r: &Refusal) -> &'static str {
+    use crate::domain::permit::State;
     use PermitAction::*;
+    let unpaid = matches!(r.state, State::AwaitingPayment | State::AwaitingApproval);
     match lang {
         Lang::Sv => match (r.action, r.kind) {
+            (ChangeRegnr | TemporaryRegnr | EndTemporary, Kind::Period) if unpaid => {
+                "Registreringsnumret kan ändras när tillståndet är betalt. Stämmer numret inte kan du ta bort beställningen och göra en ny."
+            }
             (TemporaryRegnr | EndTemporary, Kind::Day) => {
                 "Ett dagkort kan inte ha ett tillfälligt registreringsnummer. Boka dagarna för bilen i stället."
             }
@@ -53,6 +58,9 @@ pub fn refusal(lang: Lang, r: &Refusal) -> &'static str {
             _ => "Tillståndet kan inte längre ändras.",
         },
         Lang::En => match (r.action, r.kind) {
+            (ChangeRegnr | TemporaryRegnr | EndTemporary, Kind::Period) if unpaid => {
+                "The registration number can be changed once the permit is paid. If the number is wrong, remove the order and make a new one."
+            }
             (TemporaryRegnr | EndTemporary, Kind::Day) => {
                 "A day card cannot have a temporary registration number. Book the days for the car instead."
             }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 mod domain;
 mod en;
+pub mod flow;
 pub mod messages;
+pub mod office;
 pub mod queue;
 pub mod security;
 mod statement;

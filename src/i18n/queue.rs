@@ -101,7 +101,10 @@ pub const SV: QueueTexts = QueueTexts {
     },
     home_heading: "Dina köer",
     place: |n| format!("Plats {n} i kön"),
-    length: |n| format!("{n} står i kön"),
+    length: |n| match n {
+        1 => "1 person står i kön".to_string(),
+        n => format!("{n} personer står i kön"),
+    },
     wait: |months, freed| {
         format!(
             "Uppskattad väntetid: cirka {months} mån. Det bygger på att {freed} platser blivit lediga de senaste 12 månaderna."
@@ -194,7 +197,10 @@ pub const EN: QueueTexts = QueueTexts {
     },
     home_heading: "Your queues",
     place: |n| format!("Place {n} in the queue"),
-    length: |n| format!("{n} in the queue"),
+    length: |n| match n {
+        1 => "1 person in the queue".to_string(),
+        n => format!("{n} people in the queue"),
+    },
     wait: |months, freed| {
         format!(
             "Expected wait: about {months} months. This is based on {freed} places that became free in the last 12 months."

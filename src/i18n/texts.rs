@@ -261,7 +261,6 @@ pub struct Texts {
     pub history: &'static str,
     pub actions: &'static str,
     pub amount_to_pay: &'static str,
-    pub awaiting_approval_note: &'static str,
     pub rule_not_changeable: &'static str,
     pub rule_outside_period: &'static str,
     pub rule_in_past: &'static str,

@@ -6,6 +6,8 @@
 //!   keys compared in constant time).
 //! - `regnr` is normalised (upper case, no spaces or dashes); a Swedish plate or any other
 //!   plate of letters and digits (at most 10, taken as foreign); anything else: 400.
+//! - `car_park=ID` (optional): the answer for that car park only (`GET /api/v1/car-parks`
+//!   lists the ids, behind the same key and limits); not a number: 400; no such car park: 404.
 //! - Every error is JSON `{"error": "…"}`; answers are never cached.
 //! - Rate limits (`CHECK_API_RATE_PER_MINUTE`, default 600): per client address on every
 //!   request (before the key is checked), and per key once it is; over either: 429 with
@@ -111,51 +113,140 @@ fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<Strin
     })
 }
 
-/// [`answer_in`] on a connection at hand: what a number's check answers today (the API and
-/// the Kontroll page share it).
-fn answer_in(c: &mut db::DbConnection, regnr: RegNumber) -> Result<CheckAnswer, db::DbError> {
-    let found = check::valid_on(c, regnr.as_str(), today(chrono::Utc::now()), None)?;
-    Ok(CheckAnswer {
+/// What a number's check answers today (the API and the Kontroll page share it); with a
+/// `car_park`, only what covers that car park counts (`None`: no such car park).
+fn answer_in(
+    c: &mut db::DbConnection,
+    regnr: RegNumber,
+    car_park: Option<i64>,
+) -> Result<Option<CheckAnswer>, db::DbError> {
+    if let Some(id) = car_park
+        && !crate::db::catalogue::car_park_exists(c, id)?
+    {
+        return Ok(None);
+    }
+    let mut found = check::valid_on(c, regnr.as_str(), today(chrono::Utc::now()), None)?;
+    found.retain(|p| car_park.is_none_or(|id| p.car_park_id == id));
+    Ok(Some(CheckAnswer {
         regnr: regnr.to_string(),
         valid: !found.is_empty(),
         permits: found.into_iter().map(CheckPermit::from).collect(),
         why_not: None,
-    })
+    }))
 }
 
 /// What a number's check answers today and, when not valid, why (the Kontroll page and the
-/// permit page say it; the API's answer stays as CONTRACT.md has it): one read.
+/// permit page say it; the API's answer stays as CONTRACT.md has it): one read. With a car
+/// park: the answer for it, and where else the car may park today ("gäller i …").
 pub async fn answer_with_reason(
     state: &AppState,
     regnr: RegNumber,
-) -> Result<CheckAnswer, db::DbError> {
+    car_park: Option<i64>,
+) -> Result<(CheckAnswer, Vec<String>), db::DbError> {
     db::read(&state.pool, move |c| {
-        let mut a = answer_in(c, regnr.clone())?;
-        if !a.valid {
-            a.why_not = Some(check::why_not(
-                c,
-                regnr.as_str(),
-                today(chrono::Utc::now()),
-                None,
-            )?);
+        let day = today(chrono::Utc::now());
+        let all = check::valid_on(c, regnr.as_str(), day, None)?;
+        let (here, elsewhere): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|p| car_park.is_none_or(|id| p.car_park_id == id));
+        let mut a = CheckAnswer {
+            regnr: regnr.to_string(),
+            valid: !here.is_empty(),
+            permits: here.into_iter().map(CheckPermit::from).collect(),
+            why_not: None,
+        };
+        let mut other: Vec<String> = elsewhere.into_iter().map(|p| p.car_park).collect();
+        other.dedup();
+        if !a.valid && other.is_empty() {
+            a.why_not = Some(check::why_not(c, regnr.as_str(), day, None)?);
         }
-        Ok(a)
+        Ok((a, other))
     })
     .await
 }
 
 /// What one request to the API comes to, decided in its one trip to the database.
-enum Outcome {
+enum Outcome<T> {
     TooMany(std::time::Duration),
     Unauthorised,
-    BadNumber(&'static str),
-    Answer(CheckAnswer),
+    BadRequest(&'static str),
+    UnknownCarPark,
+    Answer(T),
 }
 
-/// `GET /api/v1/check`. The key and the number are read first; then one trip to the database
-/// counts the client's hit, the key's hit (when the key is right) and finds the answer, in the
-/// order the module's header gives: a refused or unauthorised request reads nothing more.
+/// The question of a check: the number and, optionally, the car park.
+fn question(req: &HttpRequest) -> Result<(RegNumber, Option<i64>), &'static str> {
+    let param = |name: &str| {
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let regnr =
+        RegNumber::for_lookup(&param("regnr").unwrap_or_default()).map_err(|e| match e {
+            crate::domain::regnr::RegNumberError::Empty => "regnr is missing",
+            _ => "regnr must be a registration number: letters and digits, at most 10",
+        })?;
+    let car_park = match param("car_park") {
+        None => None,
+        Some(v) => Some(v.trim().parse::<i64>().map_err(
+            |_| "car_park must be a car park's id, as GET /api/v1/car-parks lists them",
+        )?),
+    };
+    Ok((regnr, car_park))
+}
+
+/// `GET /api/v1/check`. The key and the question are read first; then one trip to the
+/// database counts the client's hit, the key's hit (when the key is right) and finds the
+/// answer, in the order the module's header gives: a refused or unauthorised request reads
+/// nothing more.
 pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let asked = question(&req);
+    limited(&req, &state, move |c| {
+        let (regnr, car_park) = match asked {
+            Ok(q) => q,
+            Err(message) => return Ok(Outcome::BadRequest(message)),
+        };
+        Ok(match answer_in(c, regnr, car_park)? {
+            Some(a) => Outcome::Answer(a),
+            None => Outcome::UnknownCarPark,
+        })
+    })
+    .await
+}
+
+/// One car park of `GET /api/v1/car-parks`.
+#[derive(Debug, Serialize)]
+pub struct CarPark {
+    pub id: i64,
+    pub name: String,
+}
+
+/// `GET /api/v1/car-parks`: the car parks in use, with the id the check's `car_park` takes;
+/// the same key and limits as the check.
+pub async fn car_parks(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    limited(&req, &state, |c| {
+        let parks = crate::db::catalogue::active_car_parks(c)?;
+        Ok(Outcome::Answer(
+            parks
+                .into_iter()
+                .map(|p| CarPark {
+                    id: p.id,
+                    name: p.name,
+                })
+                .collect::<Vec<_>>(),
+        ))
+    })
+    .await
+}
+
+/// An API request behind the key and the rate limits: `work` runs only for an allowed,
+/// authorised request, in the same trip to the database as the limits' hits (or in a read
+/// alone, when this instance holds reserved hits for both).
+async fn limited<T, F>(req: &HttpRequest, state: &AppState, work: F) -> HttpResponse
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut db::DbConnection) -> Result<Outcome<T>, db::DbError> + Clone + Send + 'static,
+{
     let keys = &state.settings.check_api_keys;
     if keys.is_empty() {
         return json_error(
@@ -164,33 +255,23 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         );
     }
     // Per client address: every request, also those with a wrong key.
-    let by_client = format!("check:addr:{}", client_address(&req, &state));
+    let by_client = format!("check:addr:{}", client_address(req, state));
     // Per key: counted under a hash of the key, never the key itself.
-    let by_key = authorised(&req, keys).map(|hashed| format!("check:key:{}", &hashed[..32]));
-    let raw = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "regnr")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    let regnr = RegNumber::for_lookup(&raw).map_err(|e| match e {
-        crate::domain::regnr::RegNumberError::Empty => "regnr is missing",
-        _ => "regnr must be a registration number: letters and digits, at most 10",
-    });
+    let by_key = authorised(req, keys).map(|hashed| format!("check:key:{}", &hashed[..32]));
     let max = state.settings.check_api_rate_per_minute;
     let reserved = state.reserved_hits.clone();
     // Both hits from this instance's reservations: nothing to write, so the answer is one
     // read (in place on SQLite, `db::read`). Otherwise the one trip below counts them.
-    if let (Some(by_key), Ok(regnr)) = (&by_key, &regnr)
+    if let Some(by_key) = &by_key
         && reserved.take_each(
             &[&by_client, by_key],
             limiter::window(),
             crate::clock::now(),
         )
     {
-        let regnr = regnr.clone();
-        let found = db::read(&state.pool, move |c| answer_in(c, regnr)).await;
-        return respond(found.map(Outcome::Answer));
+        return respond(db::read(&state.pool, work).await);
     }
-    let outcome = db::run(&state.pool, move |c| -> Result<Outcome, db::DbError> {
+    let outcome = db::run(&state.pool, move |c| -> Result<Outcome<T>, db::DbError> {
         if let Verdict::Refused { retry_after } = limiter::hit(c, &reserved, &by_client, max)? {
             return Ok(Outcome::TooMany(retry_after));
         }
@@ -200,23 +281,24 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         if let Verdict::Refused { retry_after } = limiter::hit(c, &reserved, &by_key, max)? {
             return Ok(Outcome::TooMany(retry_after));
         }
-        Ok(match regnr {
-            Ok(regnr) => Outcome::Answer(answer_in(c, regnr)?),
-            Err(message) => Outcome::BadNumber(message),
-        })
+        work(c)
     })
     .await;
     respond(outcome)
 }
 
-fn respond(outcome: Result<Outcome, db::DbError>) -> HttpResponse {
+fn respond<T: Serialize>(outcome: Result<Outcome<T>, db::DbError>) -> HttpResponse {
     match outcome {
         Ok(Outcome::TooMany(retry_after)) => too_many(retry_after),
         Ok(Outcome::Unauthorised) => json_error(
             StatusCode::UNAUTHORIZED,
             "a valid API key is required: Authorization: Bearer KEY",
         ),
-        Ok(Outcome::BadNumber(message)) => json_error(StatusCode::BAD_REQUEST, message),
+        Ok(Outcome::BadRequest(message)) => json_error(StatusCode::BAD_REQUEST, message),
+        Ok(Outcome::UnknownCarPark) => json_error(
+            StatusCode::NOT_FOUND,
+            "no such car_park: GET /api/v1/car-parks lists them",
+        ),
         Ok(Outcome::Answer(a)) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
             .json(a),

@@ -20,6 +20,9 @@ pub struct Field<'a> {
     pub range: (Option<String>, Option<String>),
     /// The keyboard a phone shows (`inputmode`, e.g. "decimal" for an amount in kronor).
     pub inputmode: Option<&'a str>,
+    /// A password field's "Visa lösenord" box (its words): shown by `reveal.js`, so never
+    /// a box that does nothing without JavaScript.
+    pub reveal: Option<&'a str>,
 }
 
 impl<'a> Field<'a> {
@@ -36,7 +39,13 @@ impl<'a> Field<'a> {
             plate: false,
             range: (None, None),
             inputmode: None,
+            reveal: None,
         }
+    }
+    /// "Visa lösenord" under a password field (issue #35, 7).
+    pub fn reveal(mut self, words: &'a str) -> Self {
+        self.reveal = Some(words);
+        self
     }
     pub fn value(mut self, v: &'a str) -> Self {
         self.value = v;
@@ -109,6 +118,13 @@ pub fn input(f: Field) -> Markup {
             aria-describedby=[(!described.is_empty()).then_some(described.as_str())];
         @if let Some(h) = f.hint { p.hint id=(hint_id) { (h) } }
         @if let Some(e) = f.error { p.field-error id=(error_id) { (e) } }
+        @if let Some(words) = f.reveal {
+            div.check.reveal hidden {
+                input id={ (f.id) "-show" } type="checkbox" data-reveal=(f.id);
+                label for={ (f.id) "-show" } { (words) }
+            }
+            script src=(crate::web::assets::url("reveal.js")) defer {}
+        }
     }
 }
 

@@ -208,24 +208,31 @@ fn top_bar(ctx: &Ctx, frame: &Frame) -> Markup {
 /// "Logga ut" on the right. Only pages that exist are linked.
 fn operator_bar(ctx: &Ctx, csrf_token: &str) -> Markup {
     let t = ctx.t();
+    let link = |href: &'static str, text: &str| {
+        html! { a href=(href) aria-current=[current(ctx, href)] { (text) } }
+    };
     html! {
         header.topbar.operator {
             div.wrap {
                 nav aria-label=(t.operator_navigation) {
                     ul {
-                        li { a href="/operator/dashboard" { (t.op_dashboard) } }
-                        li { a href="/operator/applications" { (t.op_applications) } }
-                        li { a href="/operator/cases" { (t.op_cases) } }
-                        li { a href="/operator/search" { (t.op_search) } }
-                        li { a href="/operator/check" { (t.nav_check) } }
-                        li { a href="/operator/catalogue" { (t.op_catalogue) } }
-                        li { a href="/operator/queues" { (ctx.lang.queue().op_queues) } }
-                        li { a href="/operator/reports" { (t.op_reports) } }
+                        li { (link("/operator/dashboard", t.op_dashboard)) }
+                        li { (link("/operator/applications", t.op_applications)) }
+                        li { (link("/operator/cases", t.op_cases)) }
+                        li { (link("/operator/search", t.op_search)) }
+                        li { (link("/operator/check", t.nav_check)) }
+                        li { (link("/operator/catalogue", t.op_catalogue)) }
+                        li { (link("/operator/queues", ctx.lang.queue().op_queues)) }
+                        li { (link("/operator/reports", t.op_reports)) }
                         @if ctx.user.as_ref().is_some_and(|u| u.user.role == Role::Admin) {
-                            li { a href="/operator/staff" { (t.op_staff) } }
+                            li { (link("/operator/staff", t.op_staff)) }
                         }
                     }
                     ul {
+                        // Who is logged in (several people share the office's computers).
+                        @if let Some(u) = &ctx.user {
+                            li.who { @if u.user.name.is_empty() { (u.user.email) } @else { (u.user.name) } }
+                        }
                         li { a href="/" { (t.nav_customer_portal) } }
                         li { (language_switch(ctx)) }
                         li {

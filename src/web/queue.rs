@@ -34,6 +34,9 @@ pub struct JoinForm {
     #[serde(rename = "type")]
     type_id: String,
     car_park: String,
+    /// "Registreringsnummer" as typed in the wizard, kept with the place if it is valid.
+    regnr: String,
+    foreign: Option<String>,
 }
 
 /// "Ställ dig i kö": last in line of a full car park and type the user may buy; then Hem,
@@ -55,11 +58,16 @@ pub async fn join(ctx: Ctx, state: Data, form: CsrfForm<JoinForm>) -> Reply {
         permit_type_id: type_id,
     };
     let uid = me.user.id;
+    let typed: String = form.regnr.chars().take(40).collect();
+    let regnr = crate::domain::RegNumber::parse(&typed, form.foreign.is_some())
+        .ok()
+        .map(|r| r.as_str().to_string());
     let joined = db::run(&state.pool, move |c| {
         Ok::<_, AppError>(queue::join(
             c,
             uid,
             s,
+            regnr.as_deref(),
             clock::now(),
             today(chrono::Utc::now()),
         ))
@@ -163,10 +171,7 @@ pub async fn offer_page(ctx: Ctx, state: Data, id: web::Path<i64>) -> Reply {
     };
     let q = ctx.lang.queue();
     let live = o.is_live(clock::now());
-    let buy = format!(
-        "/permits/new?type={}&car_park={}",
-        o.permit_type_id, o.car_park_id
-    );
+    let buy = format!("/permits/new?offer={}", o.id);
     let body = html! {
         @if !live { (notice_error(q.offer_gone)) }
         p { (q.offer_intro) }
@@ -202,14 +207,12 @@ pub async fn offer_page(ctx: Ctx, state: Data, id: web::Path<i64>) -> Reply {
     ))
 }
 
-/// "Tacka ja": into the buying flow with the car park and type chosen and the place held.
+/// "Tacka ja": into the buying flow for the offered car park and type, locked, with the place
+/// held to the offer's deadline.
 pub async fn accept(ctx: Ctx, state: Data, id: web::Path<i64>, _form: CsrfForm<CsrfOnly>) -> Reply {
     let (me, id) = (ctx.require_user()?, id.into_inner());
     match change(&state, me, id, queue::accept).await? {
-        Ok(o) => Ok(see_other(&format!(
-            "/permits/new?type={}&car_park={}",
-            o.permit_type_id, o.car_park_id
-        ))),
+        Ok(o) => Ok(see_other(&format!("/permits/new?offer={}", o.id))),
         Err(QueueError::NotFound) => Err(AppError::NotFound),
         Err(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
     }

@@ -35,12 +35,20 @@ async fn register_confirm_log_in_and_out() {
         .register("Anna.Andersson@RegionVastmanland.se", PASSWORD)
         .await;
     assert_eq!(resp.status(), 303);
-    assert_eq!(resp.headers()["location"], "/register/done");
-    assert!(
-        app.get_html("/register/done")
-            .await
-            .contains("Klicka på länken")
+    let done = resp.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        done,
+        "/register/done?email=anna.andersson%40regionvastmanland.se"
     );
+    // "Kontrollera din e-post" names the address and offers "Skicka igen" (issue #35, 7).
+    let page = app.get_html(&done).await;
+    assert!(
+        page.contains("Klicka på länken") && page.contains(email),
+        "{page}"
+    );
+    let again = crate::kit::html::form_fields(&page, "form[action='/confirm/resend']").unwrap();
+    assert_eq!(again, vec![("email".to_string(), email.to_string())]);
+    assert!(page.contains(">Skicka igen</button>"));
 
     let mail = app.smtp().wait_for(email).await;
     assert!(mail.subject().contains("Bekräfta"), "{}", mail.subject());
@@ -190,7 +198,13 @@ async fn registering_a_taken_address_looks_the_same_and_tells_the_owner() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    assert_eq!(resp.headers()["location"], "/register/done");
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/register/done?email="),
+        "the same answer as a new account's"
+    );
     let mail = app.smtp().wait_for_nth(email, 2).await;
     assert!(
         mail.subject().contains("redan ett konto"),

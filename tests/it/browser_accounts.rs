@@ -70,6 +70,26 @@ async fn register_confirm_login(javascript: bool) {
         "what was typed is kept"
     );
     b.fill("Lösenord", PASSWORD).await;
+    // "Visa lösenord" (issue #35, 7): with JavaScript, a box that shows what is typed; without,
+    // no box that would do nothing.
+    let shown = |b: &Browser| {
+        let c = b.client.clone();
+        async move {
+            c.execute(
+                "const box = document.getElementById('password-show'); return [!box.closest('.reveal').hidden, document.getElementById('password').type]",
+                vec![],
+            )
+            .await
+            .unwrap()
+        }
+    };
+    if javascript {
+        assert_eq!(shown(&b).await, serde_json::json!([true, "password"]));
+        b.choose("Visa lösenord").await;
+        assert_eq!(shown(&b).await, serde_json::json!([true, "text"]));
+    } else {
+        assert_eq!(shown(&b).await, serde_json::json!([false, "password"]));
+    }
     b.fill("Mobilnummer", "070-123 45 67").await;
     b.input_by_label("villkoren")
         .await

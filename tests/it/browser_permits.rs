@@ -44,6 +44,19 @@ async fn buy_and_change_regnr(javascript: bool) {
         .await;
     assert_eq!(b.text("#status").await, "Väntar på betalning");
     b.screenshot(&format!("permit-{javascript}")).await;
+    // Unpaid, the page is a payment page: the price and "Betala nu", no number to change.
+    let page = b.page_text().await;
+    assert!(
+        page.contains("Inte betald än") && page.contains("Betala nu"),
+        "{page}"
+    );
+    assert!(!page.contains("Uppdatera") && !page.contains("Inget giltigt tillstånd"));
+    // Paid (the payment itself has tests of its own), the number can change.
+    let permit = b.client.current_url().await.unwrap().path().to_string();
+    crate::kit::db::mark_paid(&mut app.conn(), &permit);
+    b.goto(&app.url(&permit)).await;
+    b.wait_for_heading("Anställda månads/årskort – ABC123")
+        .await;
 
     // A bad number: the reason is shown beside the field, what was typed is kept.
     b.fill("Registreringsnummer", "!!").await;
@@ -398,7 +411,7 @@ async fn a_refused_form_leaves_no_dead_address() {
     }
     let app = spawn_app().await;
     let email = "dod.adress@regionvastmanland.se";
-    let permit = crate::permits::bought_permit(&app, email).await;
+    let permit = crate::permits::paid_permit(&app, email).await;
     let b = Browser::start_sized(false, 320).await;
     b.login(&app.url("/"), email, PASSWORD).await;
     b.goto(&app.url(&permit)).await;

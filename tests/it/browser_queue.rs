@@ -114,7 +114,7 @@ async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
     b.wait_for_text("Plats 1 i kön").await;
     let hem = b.page_text().await;
     assert!(
-        hem.contains("Du står nu i kön") && hem.contains("1 står i kön"),
+        hem.contains("Du står nu i kön") && hem.contains("1 person står i kön"),
         "{hem}"
     );
     b.screenshot("queue-home").await;
@@ -149,8 +149,11 @@ async fn the_last_place_is_sold_once_and_the_queue_gets_the_next() {
     log_in(&b, &app, &link, second, "Erbjudande om plats").await;
     b.screenshot("queue-offer").await;
     b.click("Tacka ja").await;
-    b.wait_for_heading("Köp nytt parkeringstillstånd").await;
-    assert!(!b.page_text().await.contains("Fullt"), "the place is held");
+    b.wait_for_heading("Köp din reserverade plats").await;
+    let page = b.page_text().await;
+    assert!(!page.contains("Fullt"), "the place is held");
+    assert!(page.contains("är reserverad till"), "{page}");
+    b.screenshot("queue-offer-order").await;
     b.wait_for_text("12 månader").await;
     b.choose("1 månad").await;
     b.fill("Registreringsnummer", "BBB222").await;

@@ -475,10 +475,19 @@ async fn search_finds_current_former_and_people_and_changes_reach_the_customer()
     let id = permit.rsplit('/').next().unwrap().to_string();
     let op = operator_client(&app, "olle@regionvastmanland.se").await;
     let (_, page) = op_get(&app, &op, "/operator/search?q=abc+123").await;
+    // The number is the link; whose and where beside it (issue #36, 4).
     assert!(
-        page.contains(&format!("href=\"/operator/permits/{id}\"")),
+        page.contains(&format!("href=\"/operator/permits/{id}\">ABC123</a>")),
         "{page}"
     );
+    for words in [
+        "sara.svensson@regionvastmanland.se",
+        "Västmanlands sjukhus Västerås",
+        "Anställda månads/årskort",
+        "Väntar på betalning",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
     let csrf = hidden_value(
         &op_get(&app, &op, &format!("/operator/permits/{id}"))
             .await

@@ -321,10 +321,10 @@ async fn every_operator_route_is_for_operators_only() {
         .await;
     let resp = app.get("/operator").await;
     assert_eq!(resp.status(), 303);
-    assert_eq!(resp.headers()["location"], "/operator/check");
+    assert_eq!(resp.headers()["location"], "/operator/dashboard");
     let page = app.get_html("/operator/check").await;
     assert!(
-        page.contains(r#"<a href="/operator/check">Kontroll</a>"#),
+        page.contains(r#"<a href="/operator/check" aria-current="page">Kontroll</a>"#),
         "top bar"
     );
     assert!(page.contains(">Logga ut</button>"));

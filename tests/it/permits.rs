@@ -166,7 +166,16 @@ async fn a_private_address_may_only_apply_as_extern_betalande() {
         )
         .await;
     assert_eq!(missing.status(), 422);
-    assert!(missing.text().await.unwrap().contains("Fyll i fältet."));
+    let missing = missing.text().await.unwrap();
+    // Each says what to write (issue #35, 7).
+    for words in [
+        "Skriv namnet på din skola eller arbetsgivare.",
+        "Skriv din utbildning eller befattning.",
+        "Skriv varför du behöver parkera vid sjukhuset.",
+    ] {
+        assert!(missing.contains(words), "{words}");
+    }
+    assert!(!missing.contains("Fyll i fältet."));
     let resp = app
         .post_form(
             "/permits/new",
@@ -267,10 +276,17 @@ pub async fn bought_permit(app: &TestApp, email: &str) -> String {
         .to_string()
 }
 
+/// A bought permit marked paid: its number can change (an unpaid one is a payment page).
+pub async fn paid_permit(app: &TestApp, email: &str) -> String {
+    let permit = bought_permit(app, email).await;
+    crate::kit::db::mark_paid(&mut app.conn(), &permit);
+    permit
+}
+
 #[actix_web::test]
 async fn the_registration_number_is_updated_inline_or_by_a_plain_post() {
     let app = spawn_app().await;
-    let permit = bought_permit(&app, "regnr@regionvastmanland.se").await;
+    let permit = paid_permit(&app, "regnr@regionvastmanland.se").await;
     let csrf = app.csrf().await;
     // HTMX: only the form and the confirmation come back.
     let resp = app
@@ -369,7 +385,7 @@ pub async fn spawn_other_user(app: &TestApp, client: &reqwest::Client) -> String
 #[actix_web::test]
 async fn concurrent_changes_to_one_permit_are_applied_one_at_a_time() {
     let app = spawn_app().await;
-    let permit = bought_permit(&app, "race@regionvastmanland.se").await;
+    let permit = paid_permit(&app, "race@regionvastmanland.se").await;
     let csrf = app.csrf().await;
     let plates: Vec<String> = (0..10).map(|i| format!("RAC{i:03}")).collect();
     let mut handles = Vec::new();
@@ -414,7 +430,7 @@ async fn concurrent_changes_to_one_permit_are_applied_one_at_a_time() {
 #[actix_web::test]
 async fn a_temporary_number_within_the_period_one_at_a_time() {
     let app = spawn_app().await;
-    let permit = bought_permit(&app, "rental@regionvastmanland.se").await;
+    let permit = paid_permit(&app, "rental@regionvastmanland.se").await;
     let csrf = app.csrf().await;
     // The contract's words: the button itself says "Byt registreringsnummer tillfälligt".
     let page = app.get_html(&permit).await;
@@ -629,7 +645,18 @@ async fn renewing_asks_only_what_may_change_and_keeps_type_and_car_park() {
             form.retain(|(n, _)| n != k);
             form.push((k.to_string(), v.to_string()));
         }
-        app.client.post(app.url("/permits/new")).form(&form).send()
+        let app = &app;
+        async move {
+            let resp = app
+                .client
+                .post(app.url("/permits/new"))
+                .form(&form)
+                .send()
+                .await;
+            Ok::<_, reqwest::Error>(
+                crate::kit::flows::follow_review(&app.client, &app.address, resp?).await,
+            )
+        }
     };
     // A bad number: the renewal page again, with what was typed.
     let refused = send(&[("regnr", "ÅÄÖ!")]).await.unwrap();
@@ -705,6 +732,7 @@ async fn a_year_card_can_be_renewed_the_day_it_is_bought() {
         .send()
         .await
         .unwrap();
+    let review = crate::kit::flows::follow_review(&app.client, &app.address, review).await;
     assert_eq!(review.status(), 200, "the review page, not a refused start");
     let review = review.text().await.unwrap();
     assert!(review.contains(&from.to_string()), "{review}");
@@ -720,6 +748,7 @@ async fn a_year_card_can_be_renewed_the_day_it_is_bought() {
         .send()
         .await
         .unwrap();
+    let refused = crate::kit::flows::follow_review(&app.client, &app.address, refused).await;
     assert_eq!(refused.status(), 422);
     assert!(refused.text().await.unwrap().contains("för långt fram"));
 }

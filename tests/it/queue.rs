@@ -233,7 +233,7 @@ async fn a_full_car_park_is_sold_once_then_queued_offered_and_bought() {
     let (_, hem) = get(&app, &bo, "/?m=queued").await;
     assert!(hem.contains("Du står nu i kön"), "the notice");
     assert!(
-        hem.contains("Plats 1 i kön") && hem.contains("1 står i kön"),
+        hem.contains("Plats 1 i kön") && hem.contains("1 person står i kön"),
         "{hem}"
     );
     assert!(hem.contains("Uppskattad väntetid") || hem.contains("går inte att uppskatta"));
@@ -243,7 +243,7 @@ async fn a_full_car_park_is_sold_once_then_queued_offered_and_bought() {
     let refused_c = order(&app, &cesar, "CCC333").await.text().await.unwrap();
     join(&app, &cesar, &refused_c).await;
     let (_, hem_c) = get(&app, &cesar, "/").await;
-    assert!(hem_c.contains("Plats 2 i kön") && hem_c.contains("2 står i kön"));
+    assert!(hem_c.contains("Plats 2 i kön") && hem_c.contains("2 personer står i kön"));
     let in_line: i64 = queue_entries::table
         .count()
         .get_result(&mut app.conn())
@@ -290,11 +290,45 @@ async fn a_full_car_park_is_sold_once_then_queued_offered_and_bought() {
     // "Tacka ja": the buying flow with the place held, ending in "Väntar på betalning".
     let resp = post(&app, &bo, &format!("{path}/accept")).await;
     assert_eq!(resp.status(), 303);
-    assert_eq!(
-        resp.headers()["location"],
-        format!("/permits/new?type={t}&car_park={p}").as_str()
+    let to = format!("/permits/new?offer={}", made[0].0);
+    assert_eq!(resp.headers()["location"], to.as_str());
+    // The order of the offer (issue #35, 4): the place said to be held until the offer's
+    // deadline, car park and type not asked again, the number typed when queueing filled in.
+    let (_, locked) = get(&app, &bo, &to).await;
+    assert!(locked.contains("är reserverad till"), "{locked}");
+    assert!(!locked.contains("<select") && !locked.contains("name=\"type\" value=\"1\" checked"));
+    let fields = crate::kit::html::form_fields(&locked, "form[action='/permits/new']").unwrap();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(field("regnr").as_deref(), Some("BBB222"), "{fields:?}");
+    assert_eq!(field("car_park").as_deref(), Some(p.as_str()));
+    // Hem no longer asks to answer the offer: it leads on to the order.
+    let (_, hem) = get(&app, &bo, "/").await;
+    assert!(
+        hem.contains("Slutför köpet") && !hem.contains("Svara på erbjudandet"),
+        "{hem}"
     );
-    let permit = buy(&app, &bo, "BBB222").await;
+    let mut fields = fields;
+    fields.retain(|(k, _)| k != "package");
+    let package = crate::kit::html::radio_value(&locked, "package", "1 månad").unwrap();
+    fields.push(("package".into(), package));
+    let resp = bo
+        .post(app.url("/permits/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let review = flows::follow_review(&bo, &app.address, resp).await;
+    assert_eq!(review.status(), 200);
+    let review = review.text().await.unwrap();
+    assert!(review.contains("är reserverad till"), "{review}");
+    let resp = flows::confirm(&bo, &app.address, &review).await;
+    assert_eq!(resp.status(), 303);
+    let permit = resp.headers()["location"].to_str().unwrap().to_string();
     assert!(
         get(&app, &bo, &permit)
             .await
@@ -302,6 +336,18 @@ async fn a_full_car_park_is_sold_once_then_queued_offered_and_bought() {
             .contains("Väntar på betalning")
     );
     assert_eq!(offers(&app)[0].1, "used");
+    // The offer's deadline holds to the end: "Bekräfta" does not shorten it.
+    let expires: chrono::NaiveDateTime = queue_offers::table
+        .find(made[0].0)
+        .select(queue_offers::expires_at)
+        .first(&mut app.conn())
+        .unwrap();
+    let hold: Option<chrono::NaiveDateTime> = permits::table
+        .find(permit.rsplit('/').next().unwrap().parse::<i64>().unwrap())
+        .select(permits::hold_until)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(hold, Some(expires));
     let (_, hem_c) = get(&app, &cesar, "/").await;
     assert!(hem_c.contains("Plats 1 i kön"), "the next moves up");
     // A third buyer finds it full.
@@ -561,6 +607,7 @@ async fn a_holder_renews_without_queueing_and_an_application_needs_a_free_place(
         .send()
         .await
         .unwrap();
+    let resp = crate::kit::flows::follow_review(&anna, &app.address, resp).await;
     assert_eq!(resp.status(), 200, "the renewal's review");
     let review = resp.text().await.unwrap();
     let resp = anna
@@ -577,6 +624,7 @@ async fn a_holder_renews_without_queueing_and_an_application_needs_a_free_place(
         .send()
         .await
         .unwrap();
+    let resp = crate::kit::flows::follow_review(&anna, &app.address, resp).await;
     assert_eq!(resp.status(), 422);
     // An application ("Extern betalande") is approved only with a free place.
     let (_, form) = get(&app, &bo, "/permits/new").await;
@@ -606,6 +654,7 @@ async fn a_holder_renews_without_queueing_and_an_application_needs_a_free_place(
         .send()
         .await
         .unwrap();
+    let resp = crate::kit::flows::follow_review(&bo, &app.address, resp).await;
     assert_eq!(resp.status(), 200);
     let application = flows::confirm(&bo, &app.address, &resp.text().await.unwrap())
         .await
@@ -700,6 +749,7 @@ async fn a_forged_renewal_takes_no_place_past_the_queue() {
         .send()
         .await
         .unwrap();
+    let resp = crate::kit::flows::follow_review(&anna, &app.address, resp).await;
     assert_eq!(resp.status(), 200, "the renewal's review");
     let resp = flows::confirm(&anna, &app.address, &resp.text().await.unwrap()).await;
     assert_eq!(resp.status(), 303);
@@ -734,6 +784,7 @@ async fn a_forged_renewal_takes_no_place_past_the_queue() {
             .send()
             .await
             .unwrap();
+        let resp = crate::kit::flows::follow_review(&anna, &app.address, resp).await;
         assert_eq!(
             resp.status(),
             422,

@@ -89,3 +89,15 @@ pub fn connect(database_url: &str) -> DbConnection {
     r2d2::ManageConnection::connect(&parkportal::db::ConnectionManager::new(url))
         .expect("test connection")
 }
+
+/// Marks the permit at `path` (e.g. `/permits/3`) paid, behind the server's back: a fixture
+/// for tests of what a paid permit allows (paying itself is tested in `payments` and `swish`).
+pub fn mark_paid(conn: &mut DbConnection, path: &str) {
+    use parkportal::db::schema::permits;
+    let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    let changed = diesel::update(permits::table.find(id))
+        .set(permits::state.eq("paid"))
+        .execute(conn)
+        .unwrap();
+    assert_eq!(changed, 1, "no permit {path}");
+}

@@ -191,9 +191,29 @@ pub async fn review(
     if let Some(days) = order.days {
         fields.push(("days", days));
     }
-    client
+    let resp = client
         .post(format!("{address}/permits/new"))
         .form(&fields)
+        .send()
+        .await
+        .expect("request sent");
+    follow_review(client, address, resp).await
+}
+
+/// The answer to "Spara och fortsätt": a valid order is a 303 to the review, a GET page of
+/// its own (then fetched); anything else as it came.
+pub async fn follow_review(
+    client: &reqwest::Client,
+    address: &str,
+    resp: reqwest::Response,
+) -> reqwest::Response {
+    if resp.status() != 303 {
+        return resp;
+    }
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/permits/review?"), "303 to {to}");
+    client
+        .get(format!("{address}{to}"))
         .send()
         .await
         .expect("request sent")

@@ -97,6 +97,15 @@ pub fn first_option(html: &str, select: &str) -> Option<String> {
     )
 }
 
+/// The `value` of the `<option>` of `<select name="{select}">` whose text is `text`.
+pub fn option_value(html: &str, select: &str, text: &str) -> Option<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse(&format!("select[name={}] option", quoted(select))).ok()?;
+    doc.select(&sel)
+        .find(|o| o.text().collect::<String>().trim() == text)
+        .and_then(|o| o.value().attr("value").map(str::to_string))
+}
+
 /// What a browser sends for the first form matching `form` (e.g.
 /// `form[action="/permits/confirm"]`) when it is submitted without a button's own name: every
 /// named, enabled input (check boxes and radio buttons only when checked), select (its selected

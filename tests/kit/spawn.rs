@@ -122,13 +122,20 @@ impl TestApp {
         }
     }
 
+    /// Posts a form. "Spara och fortsätt" (`/permits/new`) answers a valid order with a 303 to
+    /// the review page, which is then fetched: the answer is the page the buyer sees.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
+        let resp = self
+            .client
             .post(self.url(path))
             .form(form)
             .send()
             .await
-            .expect("request sent")
+            .expect("request sent");
+        if path == "/permits/new" {
+            return flows::follow_review(&self.client, &self.address, resp).await;
+        }
+        resp
     }
 
     pub async fn register(&self, email: &str, password: &str) -> reqwest::Response {

@@ -134,11 +134,15 @@ pub fn claimed(
     hold_hours: i64,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    let mut hold_until = now + Duration::hours(hold_hours);
     if let Claim::Offer(id) = claim {
         let live = [OfferStatus::Open, OfferStatus::Accepted];
         if db::set_offer_status(c, id, &live, OfferStatus::Used, now, Some(permit))?
             && let Some(o) = db::offer(c, id)?
         {
+            // The offer's deadline holds to the end: "Bekräfta" does not shorten it to the
+            // hold hours (issue #35, 4).
+            hold_until = hold_until.max(o.expires_at);
             db::set_entry_status(
                 c,
                 o.entry_id,
@@ -150,7 +154,7 @@ pub fn claimed(
         }
     }
     if claim != Claim::Unlimited && state == State::AwaitingPayment {
-        db::set_hold(c, permit, now + Duration::hours(hold_hours))?;
+        db::set_hold(c, permit, hold_until)?;
     }
     Ok(())
 }
@@ -184,11 +188,13 @@ pub fn availability(
     Ok(Availability::Full(place))
 }
 
-/// Puts the user last in line of a full car park and type.
+/// Puts the user last in line of a full car park and type, with the car's number if one was
+/// typed (it fills in the order when the offer comes).
 pub fn join(
     c: &mut DbConnection,
     user: UserId,
     s: Spot,
+    regnr: Option<&str>,
     now: NaiveDateTime,
     today: NaiveDate,
 ) -> Result<(), QueueError> {
@@ -204,7 +210,7 @@ pub fn join(
         {
             return Err(QueueError::NotFull);
         }
-        db::insert_entry(c, user, s, now)?;
+        db::insert_entry(c, user, s, regnr, now)?;
         Ok(())
     })
 }

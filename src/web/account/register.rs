@@ -37,7 +37,7 @@ pub(super) fn register_body(ctx: &Ctx, form: &RegisterForm, errors: &RegisterErr
         p { (t.register_intro) }
         form method="post" action="/register" novalidate {
             (input(Field::new("email", t.email, "email").value(&form.email).error(errors.email).autocomplete("email")))
-            (input(Field::new("password", t.password, "password").error(errors.password).autocomplete("new-password").hint(t.password_rule)))
+            (input(Field::new("password", t.password, "password").error(errors.password).autocomplete("new-password").hint(t.password_rule).reveal(ctx.lang.flow().show_password)))
             (input(Field::new("mobile", t.mobile, "tel").value(&form.mobile).error(errors.mobile).autocomplete("tel")))
             (input(Field::new("name", t.name, "text").value(&form.name).error(errors.name).autocomplete("name")))
             div.check {
@@ -166,6 +166,8 @@ pub async fn register(
     let base = state.link("");
     let is_employee = email.is_in_domain(&state.settings.employee_email_domain);
     let lang = ctx.lang;
+    let mut to = url::form_urlencoded::Serializer::new(String::new());
+    to.append_pair("email", email.as_str());
     db::query(&state.pool, move |c| {
         let signup = service::Signup {
             email: &email,
@@ -177,17 +179,40 @@ pub async fn register(
     })
     .await?;
     state.wake_mailbox();
-    Ok(see_other("/register/done"))
+    Ok(see_other(&format!("/register/done?{}", to.finish())))
 }
 
-pub async fn register_done(ctx: Ctx) -> Markup {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    email: String,
+}
+
+/// "Kontrollera din e-post": names the address the link went to and offers "Skicka igen"
+/// (the resend form, limited like it) for a message that does not come (issue #35, 7).
+pub async fn register_done(ctx: Ctx, query: web::Query<DoneQuery>) -> Markup {
     let t = ctx.t();
+    let f = ctx.lang.flow();
+    let email = crate::domain::Email::parse(&query.email).ok();
     page(
         &ctx,
         None,
         t.register_done_title,
         html! {
-            (notice(t.register_done_body))
+            @match &email {
+                Some(e) => div.notice role="status" {
+                    p { (f.mail_sent_to) " " strong.wrap-any { (e.as_str()) } "." }
+                    p { (f.mail_sent_then) }
+                },
+                None => (notice(t.register_done_body)),
+            }
+            @if let Some(e) = &email {
+                p { (f.mail_not_come) }
+                form method="post" action="/confirm/resend" {
+                    input type="hidden" name="email" value=(e.as_str());
+                    button.secondary type="submit" { (f.send_again) }
+                }
+            }
             p { a href="/login" { (t.login_title) } }
         },
     )

@@ -39,7 +39,7 @@ pub(super) fn reset_form(ctx: &Ctx, token: &str, error: Option<&str>) -> Markup 
         (error_summary(t, &[("password", error)]))
         form method="post" action="/reset-password" novalidate {
             input type="hidden" name="token" value=(token);
-            (input(Field::new("password", t.new_password, "password").error(error).autocomplete("new-password").hint(t.password_rule)))
+            (input(Field::new("password", t.new_password, "password").error(error).autocomplete("new-password").hint(t.password_rule).reveal(ctx.lang.flow().show_password)))
             button type="submit" { (t.reset_button) }
         }
     }

@@ -70,9 +70,9 @@ pub async fn guard(
         .map_into_boxed_body())
 }
 
-/// `/operator`: the portal's first page is Kontroll.
+/// `/operator`: the portal opens on "Översikt", what needs the office today (issue #36).
 pub async fn index(_op: OperatorCtx) -> HttpResponse {
-    see_other("/operator/check")
+    see_other("/operator/dashboard")
 }
 
 /// The routes of the operator portal, all behind the guard.

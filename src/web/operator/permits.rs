@@ -26,19 +26,47 @@ pub(super) async fn permit_view(
     status: StatusCode,
 ) -> Reply {
     let t = op.ctx.t();
-    let (p, events, audit_rows, pays, refs, owner) = db::query(&state.pool, move |c| {
-        let Some(p) = db_permits::by_id(c, id)? else {
-            return Ok(None);
-        };
-        let events = db_permits::events(c, id)?;
-        let audit_rows = audit::for_subject(c, &format!("permit:{id}"))?;
-        let pays = office::payments_for_permit(c, id)?;
-        let refs = refunds::for_permit(c, id)?;
-        let owner = crate::db::accounts::user_by_id(c, p.user_id)?;
-        Ok(Some((p, events, audit_rows, pays, refs, owner)))
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let (p, events, audit_rows, pays, refs, owner, (names, park)) =
+        db::query(&state.pool, move |c| {
+            let Some(p) = db_permits::by_id(c, id)? else {
+                return Ok(None);
+            };
+            let events = db_permits::events(c, id)?;
+            let audit_rows = audit::for_subject(c, &format!("permit:{id}"))?;
+            let pays = office::payments_for_permit(c, id)?;
+            let refs = refunds::for_permit(c, id)?;
+            let owner = crate::db::accounts::user_by_id(c, p.user_id)?;
+            // Who did what, by name (never "#1"): the people of the history and the audit.
+            let people: Vec<crate::domain::UserId> = events
+                .iter()
+                .filter_map(|e| e.by_user_id)
+                .chain(audit_rows.iter().filter_map(|a| a.actor_id))
+                .collect();
+            let names = office::names_of(c, &people)?;
+            let park = crate::db::catalogue::car_park_name(c, p.car_park_id)?;
+            Ok(Some((
+                p,
+                events,
+                audit_rows,
+                pays,
+                refs,
+                owner,
+                (names, park),
+            )))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name_of = |who: crate::domain::UserId| {
+        names
+            .iter()
+            .find(|(id, _)| *id == who)
+            .map_or_else(|| format!("#{who}"), |(_, name)| name.clone())
+    };
+    // The same answer for today as the customer and the attendant get (issue #36, 5).
+    let today_answer = match RegNumber::for_lookup(&p.regnr) {
+        Ok(regnr) => Some(Ok(api::answer_with_reason(state, regnr, None).await?)),
+        Err(_) => None,
+    };
     let state_now = Some(p.state);
     let paid = pays.iter().find(|x| x.status == PaymentStatus::Paid);
     let refunded: i64 = refs
@@ -63,10 +91,15 @@ pub(super) async fn permit_view(
             dt { (t.type_label) } dd { (permit_type_name(&p, op.ctx.lang)) }
             @if let Some(u) = &owner { dt { (t.op_customer) } dd { a href={ "/operator/customers/" (u.id) } { (u.name) } " (" (u.email) ")" } }
             dt { (t.regnr_label) } dd { (p.regnr) }
+            dt { (t.car_park_label) } dd { (park) }
             dt { (t.period_label) } dd { (p.start_date) " – " (p.end_date) }
             @if let Some(b) = p.days_bought { dt { (t.days_left_label) } dd { ((b - p.days_used).max(0)) " / " (b) } }
             dt { (t.status_label) } dd { strong #status { (status_label(&p, op.ctx.lang)) } }
             dt { (t.price_label) } dd { (Money::from_ore(p.price_ore)) }
+        }
+        section aria-labelledby="check-h" {
+            h2 #check-h { (t.check_today_heading) }
+            (super::check::answer_box(&op.ctx, today_answer.as_ref(), None))
         }
         @if state_now.is_some_and(State::allows_changes) {
             section aria-labelledby="op-regnr-h" {
@@ -127,7 +160,8 @@ pub(super) async fn permit_view(
         }
         h2 { (t.history) }
         ul.history {
-            @for e in &events { li { (clock::local_display(e.at)) " · " (crate::web::permits::history::line(t, &p, &e.kind, &e.detail)) } }
+            @for e in &events { li { (clock::local_display(e.at)) " · " (crate::web::permits::history::line(t, &p, &e.kind, &e.detail))
+                @if let Some(by) = e.by_user_id { " · " (t.op_by) " " (name_of(by)) } } }
         }
         @if !audit_rows.is_empty() {
             h2 { (t.op_audit) }
@@ -135,7 +169,7 @@ pub(super) async fn permit_view(
                 @for a in &audit_rows {
                     li {
                         (clock::local_display(a.at)) " · " (audit_line(t, &p, a))
-                        @if let Some(by) = a.actor_id { " · " (t.op_by) " #" (by) }
+                        @if let Some(by) = a.actor_id { " · " (t.op_by) " " (name_of(by)) }
                     }
                 }
             }

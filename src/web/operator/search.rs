@@ -11,14 +11,41 @@ pub(super) fn permit_table(ctx: &Ctx, list: &[db_permits::PermitRow]) -> Markup 
     let t = ctx.t();
     html! {
         table.list {
-            thead { tr { th scope="col" { "#" } th scope="col" { (t.col_regnr) } th scope="col" { (t.col_type) } th scope="col" { (t.col_period) } th scope="col" { (t.col_status) } } }
+            thead { tr { th scope="col" { (t.col_regnr) } th scope="col" { (t.col_type) } th scope="col" { (t.col_period) } th scope="col" { (t.col_status) } } }
             tbody {
                 @for p in list {
                     tr {
-                        td data-label="#" { a href={ "/operator/permits/" (p.id) } { (p.id) } }
-                        td data-label=(t.col_regnr) { (p.regnr) }
+                        td data-label=(t.col_regnr) { a href={ "/operator/permits/" (p.id) } { (p.regnr) } }
                         td data-label=(t.col_type) { (permit_type_name(p, ctx.lang)) }
                         td data-label=(t.col_period) { (p.start_date) " – " (p.end_date) }
+                        td data-label=(t.col_status) { (status_label(p, ctx.lang)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The permits found: the registration number is the link; whose it is (name and e-mail),
+/// the car park, type, period and status beside it (issue #36, 4).
+fn found_table(ctx: &Ctx, list: &[office::FoundPermit]) -> Markup {
+    let t = ctx.t();
+    html! {
+        table.list {
+            thead { tr {
+                th scope="col" { (t.col_regnr) } th scope="col" { (t.name) } th scope="col" { (t.email) }
+                th scope="col" { (t.col_car_park) } th scope="col" { (t.col_type) } th scope="col" { (t.col_period) } th scope="col" { (t.col_status) }
+            } }
+            tbody {
+                @for f in list {
+                    @let p = &f.permit;
+                    tr {
+                        td data-label=(t.col_regnr) { a href={ "/operator/permits/" (p.id) } { (p.regnr) } }
+                        td data-label=(t.name) { (f.name) }
+                        td.wrap-any data-label=(t.email) { (f.email) }
+                        td data-label=(t.col_car_park) { (f.car_park) }
+                        td data-label=(t.col_type) { (permit_type_name(p, ctx.lang)) }
+                        td data-label=(t.col_period) { span.nowrap { (p.start_date) } " – " span.nowrap { (p.end_date) } }
                         td data-label=(t.col_status) { (status_label(p, ctx.lang)) }
                     }
                 }
@@ -57,7 +84,7 @@ pub async fn search(op: OperatorCtx, state: Data, q: web::Query<SearchQuery>) ->
             }
             @if !f.permits.is_empty() {
                 h2 { (t.op_permits) }
-                (permit_table(&op.ctx, &f.permits))
+                (found_table(&op.ctx, &f.permits))
             }
         }
     };

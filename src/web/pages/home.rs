@@ -204,6 +204,7 @@ fn queue_card(ctx: &Ctx, line: &InLine) -> Markup {
                 @if let Some(o) = &line.offer {
                     span.tag.ok { (q.offer_title) } " " (type_name)
                     br;
+                    @if o.status == crate::domain::queue::OfferStatus::Accepted { (ctx.lang.flow().offer_answered) " " }
                     ((q.offer_until)(&crate::clock::local_display(o.expires_at)))
                 } @else {
                     span.tag.wait { ((q.place)(line.place)) } " " (type_name)
@@ -219,7 +220,12 @@ fn queue_card(ctx: &Ctx, line: &InLine) -> Markup {
             }
             div.card-actions {
                 @if let Some(o) = &line.offer {
-                    a.button href={ "/queue/offers/" (o.id) } { (q.answer_offer) }
+                    // Answered already ("Tacka ja"): on to the order, not the question again.
+                    @if o.status == crate::domain::queue::OfferStatus::Accepted {
+                        a.button href={ "/permits/new?offer=" (o.id) } { (ctx.lang.flow().offer_finish) }
+                    } @else {
+                        a.button href={ "/queue/offers/" (o.id) } { (q.answer_offer) }
+                    }
                 }
                 a.button.secondary href={ "/queue/" (line.entry.id) "/leave" } { (q.leave) }
             }
@@ -248,14 +254,10 @@ fn permit_card(
     let temporary = data.temporaries.iter().find(|tmp| tmp.permit_id == p.id);
     let today_session = data.sessions.iter().find(|(id, _)| *id == p.id);
     let days_left = p.days_bought.map(|bought| (bought - p.days_used).max(0));
-    let can_park_today = status == Status::Active
-        && today_session.is_none()
-        && days_left.is_some_and(|left| left > 0);
     // Today's answer in words, as the check gives it: a running day card with no day booked
     // today is not valid today (issue #35, 1).
     let not_booked_today =
         status == Status::Active && p.kind == Kind::Day && today_session.is_none();
-    let tomorrow = today.succ_opt().filter(|d| *d <= p.end_date);
     html! {
         li.card.permit-card {
             p.regnr-big #{ "reg-" (p.id) } {
@@ -289,24 +291,7 @@ fn permit_card(
                 @if p.state == State::AwaitingPayment {
                     a.button href={ "/permits/" (p.id) "#pay-h" } { (t.home_pay) }
                 }
-                @if can_park_today {
-                    form method="post" action={ "/permits/" (p.id) "/sessions" } {
-                        input type="hidden" name="csrf" value=(me.csrf_token);
-                        input type="hidden" name="regnr" value=(p.regnr);
-                        @if p.foreign_plate { input type="hidden" name="foreign" value="yes"; }
-                        input type="hidden" name="day" value=(today);
-                        button type="submit" { (t.park_today) " (" (p.regnr) ")" }
-                    }
-                    @if let Some(tomorrow) = tomorrow {
-                        form method="post" action={ "/permits/" (p.id) "/sessions" } {
-                            input type="hidden" name="csrf" value=(me.csrf_token);
-                            input type="hidden" name="regnr" value=(p.regnr);
-                            @if p.foreign_plate { input type="hidden" name="foreign" value="yes"; }
-                            input type="hidden" name="day" value=(tomorrow);
-                            button.secondary type="submit" { (t.park_tomorrow) " (" (p.regnr) ")" }
-                        }
-                    }
-                }
+                (crate::web::permits::daycards::park_buttons(ctx, me, p, today_session.is_some()))
                 // Named by its words alone ("Visa/ändra", as the guide and the contract say it);
                 // which permit it opens is its description: the number, status and type.
                 a href={ "/permits/" (p.id) } aria-describedby={ "reg-" (p.id) " meta-" (p.id) } { (t.view_edit) }

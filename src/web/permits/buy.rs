@@ -51,6 +51,8 @@ pub struct BuyForm {
     pub(super) reason: String,
     pub(super) renews: String,
     pub(super) confirm_key: String,
+    /// The queue offer this order answers ("Tacka ja"): its car park and type are locked.
+    pub(super) offer: String,
     /// Set by the "Förnya" link: prefill from that permit.
     pub(super) renew: Option<PermitId>,
 }
@@ -72,6 +74,34 @@ impl BuyForm {
         }
     }
 
+    /// The form as a query string: the address of the wizard as typed, or of the review as a
+    /// saved draft (with its confirm key).
+    fn query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("type", &self.type_id),
+            ("package", &self.package),
+            ("start", &self.start),
+            ("regnr", &self.regnr),
+            ("days", &self.days),
+            ("car_park", &self.car_park),
+            ("organisation", &self.organisation),
+            ("role", &self.role),
+            ("reason", &self.reason),
+            ("renews", &self.renews),
+            ("offer", &self.offer),
+            ("confirm_key", &self.confirm_key),
+        ] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        if self.foreign.is_some() {
+            q.append_pair("foreign", "yes");
+        }
+        q.finish()
+    }
+
     pub(super) fn bounded(mut self) -> Self {
         for f in [
             &mut self.type_id,
@@ -81,6 +111,7 @@ impl BuyForm {
             &mut self.days,
             &mut self.car_park,
             &mut self.renews,
+            &mut self.offer,
         ] {
             *f = f.chars().take(40).collect();
         }
@@ -119,6 +150,11 @@ pub(super) struct Full {
 impl BuyErrors {
     fn of(e: &OrderErrors, t: &Texts) -> Self {
         let text = |e: Option<OrderError>| e.map(|e| i18n::order_error(t, e));
+        let f = t.lang().flow();
+        let missing = |e: Option<OrderError>, words: &'static str| match e {
+            Some(OrderError::TextRequired) => Some(words),
+            other => text(other),
+        };
         Self {
             type_id: text(e.type_id),
             package: text(e.package),
@@ -126,9 +162,10 @@ impl BuyErrors {
             regnr: text(e.regnr),
             days: text(e.days),
             car_park: text(e.car_park),
-            organisation: text(e.organisation),
-            role: text(e.role),
-            reason: text(e.reason),
+            // What to write, not three "Fyll i fältet." (issue #35, 7).
+            organisation: missing(e.organisation, f.need_org),
+            role: missing(e.role, f.need_role),
+            reason: missing(e.reason, f.need_reason),
             full: None,
         }
     }
@@ -186,6 +223,23 @@ pub async fn new_form(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Repl
         // Back from the review ("Ändra") of a renewal.
         renewed(state.get_ref(), me, &form).await?
     };
+    // "Tacka ja": the offer's car park and type, the number typed when joining the queue.
+    let offer = match renewing {
+        Some(_) => None,
+        None => offered(&state, me, &form).await?,
+    };
+    match &offer {
+        Some((o, regnr)) => {
+            form.type_id = o.permit_type_id.to_string();
+            form.car_park = o.car_park_id.to_string();
+            if form.regnr.is_empty()
+                && let Some(r) = regnr
+            {
+                form.regnr.clone_from(r);
+            }
+        }
+        None => form.offer.clear(),
+    }
     if form.type_id.is_empty()
         && let Some(first) = cat.types.first()
     {
@@ -207,7 +261,7 @@ pub async fn new_form(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Repl
     };
     Ok(respond(
         StatusCode::OK,
-        buy_page(&ctx, me, &cat, &form, &e, renewing.as_ref()),
+        buy_page(&ctx, me, &cat, &form, &e, locked(&renewing, &offer)),
     ))
 }
 
@@ -223,6 +277,41 @@ async fn renewed(
     let uid = me.user.id;
     let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid)).await?;
     Ok(old.filter(|p| may(PermitAction::Renew, p.kind, p.state)))
+}
+
+/// The buyer's own live queue offer that the form names, if any, with the number typed when
+/// joining the queue: its car park and type are the order's, its deadline is said on every
+/// step (issue #35, 4).
+pub(super) async fn offered(
+    state: &AppState,
+    me: &SessionUser,
+    form: &BuyForm,
+) -> Result<Option<(crate::db::queue::OfferRow, Option<String>)>, AppError> {
+    let Ok(id) = form.offer.parse::<i64>() else {
+        return Ok(None);
+    };
+    let uid = me.user.id;
+    let found = db::query(&state.pool, move |c| {
+        let Some(o) = queue::offer_of(c, uid, id)? else {
+            return Ok(None);
+        };
+        let regnr = crate::db::queue::entry(c, o.entry_id)?.and_then(|e| e.regnr);
+        Ok::<_, diesel::result::Error>(Some((o, regnr)))
+    })
+    .await?;
+    Ok(found.filter(|(o, _)| o.is_live(clock::now())))
+}
+
+/// What the wizard does not ask again: a renewal's permit first, else an offer's place.
+fn locked<'a>(
+    renewing: &'a Option<PermitRow>,
+    offer: &'a Option<(crate::db::queue::OfferRow, Option<String>)>,
+) -> Locked<'a> {
+    match (renewing, offer) {
+        (Some(old), _) => Locked::Renewal(old),
+        (None, Some((o, _))) => Locked::Offer(o),
+        (None, None) => Locked::Free,
+    }
 }
 
 /// Whether the chosen car park is full for the chosen type, for this buyer (an offer of
@@ -281,35 +370,16 @@ fn full_page(
     };
     respond(
         StatusCode::UNPROCESSABLE_ENTITY,
-        buy_page(ctx, me, cat, form, &e, None),
+        buy_page(ctx, me, cat, form, &e, Locked::Free),
     )
 }
 
 /// "Visa paket för vald typ" without JavaScript: the form again, as typed, for the type
 /// chosen — by its address, which never holds the CSRF token.
 pub async fn show_details(form: CsrfForm<BuyForm>) -> HttpResponse {
-    let f = form.into_inner().bounded();
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
-        ("type", &f.type_id),
-        ("package", &f.package),
-        ("start", &f.start),
-        ("regnr", &f.regnr),
-        ("days", &f.days),
-        ("car_park", &f.car_park),
-        ("organisation", &f.organisation),
-        ("role", &f.role),
-        ("reason", &f.reason),
-        ("renews", &f.renews),
-    ] {
-        if !v.is_empty() {
-            q.append_pair(k, v);
-        }
-    }
-    if f.foreign.is_some() {
-        q.append_pair("foreign", "yes");
-    }
-    see_other(&format!("/permits/new?{}", q.finish()))
+    let mut f = form.into_inner().bounded();
+    f.confirm_key.clear();
+    see_other(&format!("/permits/new?{}", f.query()))
 }
 
 /// HTMX: the packages (or number of days) of the type just chosen.
@@ -343,10 +413,13 @@ async fn posted_order(
             Some(full) => Err(full_page(ctx, me, &cat, &form, full)),
             None => Ok((form, order)),
         },
-        Err(e) => Err(respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            buy_page(ctx, me, &cat, &form, &e, renewing.as_ref()),
-        )),
+        Err(e) => {
+            let offer = offered(state, me, &form).await?;
+            Err(respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                buy_page(ctx, me, &cat, &form, &e, locked(&renewing, &offer)),
+            ))
+        }
     })
 }
 
@@ -370,20 +443,49 @@ async fn already_covered(
     .await?)
 }
 
+/// "Spara och fortsätt": a valid order goes on to the review as a saved draft, a page of its
+/// own address with a new confirm key (303), so "Back" and reload never post again (#35, 3).
 pub async fn review(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
     let me = ctx.require_user()?;
     Ok(
         match posted_order(&ctx, &state, me, form.into_inner()).await? {
-            Ok((form, order)) => {
-                let already = already_covered(&state, me, &order).await?;
-                respond(
-                    StatusCode::OK,
-                    review_page(&ctx, me, &form, &order, already),
-                )
+            Ok((mut form, _)) => {
+                form.confirm_key = new_token();
+                see_other(&format!("/permits/review?{}", form.query()))
             }
             Err(page) => page,
         },
     )
+}
+
+/// The review ("Bekräfta"), a GET page: the draft in its address, checked again. Its confirm
+/// key makes "Bekräfta" once: reached again after confirming (Back), it says the order is made
+/// and links to it.
+pub async fn review_draft(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Reply {
+    let me = ctx.require_user()?;
+    let mut form = query.into_inner().bounded();
+    let Some(key) = order::confirm_key(&form.confirm_key) else {
+        form.confirm_key = new_token();
+        return Ok(see_other(&format!("/permits/review?{}", form.query())));
+    };
+    let uid = me.user.id;
+    let done = db::query(&state.pool, move |c| db_permits::by_confirm_key(c, &key))
+        .await?
+        .filter(|p| p.user_id == uid);
+    if let Some(permit) = done {
+        return Ok(respond(StatusCode::OK, ordered_page(&ctx, me, permit.id)));
+    }
+    Ok(match posted_order(&ctx, &state, me, form).await? {
+        Ok((form, order)) => {
+            let already = already_covered(&state, me, &order).await?;
+            let reserved = offered(&state, me, &form).await?.map(|(o, _)| o.expires_at);
+            respond(
+                StatusCode::OK,
+                review_page(&ctx, me, &form, &order, already, reserved),
+            )
+        }
+        Err(page) => page,
+    })
 }
 
 pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
@@ -394,10 +496,9 @@ pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
     };
     // The key comes from the review page: the same page posted twice gives the same permit.
     let Some(key) = order::confirm_key(&form.confirm_key) else {
-        return Ok(respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            review_page(&ctx, me, &form, &order, None),
-        ));
+        let mut form = form;
+        form.confirm_key = new_token();
+        return Ok(see_other(&format!("/permits/review?{}", form.query())));
     };
     let user_id = me.user.id;
     let hold = state.settings.payment_hold_hours;

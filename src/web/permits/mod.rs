@@ -58,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/new", web::post().to(review))
             .route("/new/details", web::get().to(type_details_fragment))
             .route("/new/details", web::post().to(show_details))
+            .route("/review", web::get().to(review_draft))
             .route("/confirm", web::post().to(confirm))
             // (Before "/{id}", which would take "confirm" for an id.)
             .route(

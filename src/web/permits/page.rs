@@ -184,6 +184,48 @@ pub(super) struct PageMessages<'a> {
     pub(super) calendar: Option<(daycards::CalendarInput, daycards::CalMsg)>,
 }
 
+/// Today's answer for the permit's car, at the top of its page: what the attendant's check
+/// says (the same look-up, `db::check`), in words, with the one action that turns a "no" into
+/// a "yes" (issue #35, 1). Waiting for payment is an expected state, said neutrally.
+fn today_panel(ctx: &Ctx, me: &SessionUser, v: &PermitView, status: Status) -> Markup {
+    let t = ctx.t();
+    let p = &v.permit;
+    let (valid, why) = &v.check;
+    let booked_today = v
+        .sessions
+        .iter()
+        .any(|s| s.day == today(chrono::Utc::now()));
+    html! {
+        section.today aria-labelledby="check-h" {
+            h2 #check-h { (t.check_today_heading) }
+            p { (t.check_today_intro) " " strong { (p.regnr) } ":" }
+            @if valid.is_empty() && status == Status::AwaitingPayment {
+                div.verdict.small.wait {
+                    p.word { (t.not_paid_yet) }
+                    p.why { (t.not_paid_yet_why) }
+                }
+            } @else if valid.is_empty() && status == Status::AwaitingApproval {
+                div.verdict.small.wait {
+                    p.word { (ctx.lang.flow().not_approved_yet) }
+                    p.why { (ctx.lang.flow().not_approved_yet_why) }
+                }
+            } @else {
+                div.verdict.small.ok[!valid.is_empty()].no[valid.is_empty()] {
+                    p.word { @if valid.is_empty() { (t.check_not_valid) } @else { (t.check_valid) } }
+                    @if let Some(why) = why { p.why { (crate::i18n::not_valid(t, why)) } }
+                }
+            }
+            @for vp in valid {
+                p { (t.check_until) " " strong { (vp.valid_to) } " · " (vp.car_park) " · "
+                    @if vp.day_session { (t.check_day_session) }
+                    @else if vp.temporary { (t.check_temporary) }
+                    @else { (t.check_permanent) } }
+            }
+            div.card-actions { (daycards::park_buttons(ctx, me, p, booked_today)) }
+        }
+    }
+}
+
 pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMessages) -> Markup {
     let t = ctx.t();
     let p = &v.permit;
@@ -216,16 +258,45 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         (at(shows_calendar, "regnr"), cal_error),
         (at(shows_temp_form, "temp_regnr"), m.temp_error),
         (at(shows_attach, "file"), m.attach_error),
-        (at(status == Status::AwaitingPayment, "pay-h"), m.pay_error),
+        (
+            match (status == Status::AwaitingPayment, m.pay_typed.is_some()) {
+                (true, true) => "swish_number",
+                (true, false) => "pay-h",
+                _ => "status",
+            },
+            m.pay_error,
+        ),
     ];
     let body = html! {
         @if m.paid_now { (super::payments::done(ctx, p)) }
         @if let Some(f) = m.flash { (notice(f)) }
         (error_summary(t, &summary))
+        // An application just sent is a confirmation page: what happens next (issue #35, 2).
+        @if status == Status::AwaitingApproval {
+            section.panel #applied aria-labelledby="applied-h" {
+                h2 #applied-h { (ctx.lang.flow().applied_heading) }
+                p { (ctx.lang.flow().applied_next) " " (p.start_date) "." }
+            }
+        }
+        (today_panel(ctx, me, v, status))
+        // A day card's page is for booking: the counters and the calendar come first (#35, 5).
         @if shows_calendar {
             (daycards::top(ctx, p, &v.sessions))
+            (daycards::section(ctx, me, p, &v.sessions, &cal_input, &cal_msg))
         }
-        // What matters most comes first: paying, or why the permit was cancelled.
+        dl.card {
+            dt { (t.type_label) } dd { (permit_type_name(p, ctx.lang)) }
+            @if let Some(name) = match ctx.lang { Lang::Sv => &p.package_name_sv, Lang::En => &p.package_name_en } {
+                dt { (t.package_label) } dd { (name) }
+            }
+            @if let Some(n) = p.days_bought { dt { (t.days_label) } dd { (n) } }
+            dt { (t.period_label) } dd { (p.start_date) " – " (p.end_date) }
+            @if !shows_regnr_form { dt { (t.regnr_label) } dd { (p.regnr) } }
+            dt { (t.car_park_label) } dd { (v.car_park) }
+            dt { (t.status_label) } dd { strong #status { (status_label(p, ctx.lang)) } }
+            dt { (t.price_label) } dd { strong { (price) } " " (t.vat_included) }
+        }
+        // Then what matters most: paying (the order, then how to pay), or why it was cancelled.
         @if status == Status::Cancelled { (cancelled_panel(t, v)) }
         @if status == Status::AwaitingPayment && let Some(until) = p.hold_until {
             p.notice #hold { ((ctx.lang.queue().pay_by)(&clock::local_display(until))) }
@@ -235,23 +306,12 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             // The order can go, asked once more on a page of its own (issue #35, 2).
             p { a.button.danger-outline href={ "/permits/" (p.id) "/withdraw" } { (t.withdraw) } }
         }
-        dl.card {
-            dt { (t.type_label) } dd { (permit_type_name(p, ctx.lang)) }
-            @if let Some(name) = match ctx.lang { Lang::Sv => &p.package_name_sv, Lang::En => &p.package_name_en } {
-                dt { (t.package_label) } dd { (name) }
-            }
-            @if let Some(n) = p.days_bought { dt { (t.days_label) } dd { (n) } }
-            dt { (t.period_label) } dd { (p.start_date) " – " (p.end_date) }
-            dt { (t.car_park_label) } dd { (v.car_park) }
-            dt { (t.status_label) } dd { strong #status { (status_label(p, ctx.lang)) } }
-            dt { (t.price_label) } dd { (price) " " (t.vat_included) }
-        }
         @match status {
             Status::AwaitingApproval => {
-                p { (t.awaiting_approval_note) }
                 @if let Some((has_file, name)) = &v.application {
                     section aria-labelledby="attach-h" {
                         h2 #attach-h { (t.attach_heading) }
+                        p.hint { (ctx.lang.flow().attach_optional) }
                         @if let Some(err) = m.attach_error { (notice_error(err)) }
                         @if *has_file { (notice(&format!("{} {}", t.attach_done, display_safe(name.as_deref().unwrap_or(""))))) }
                         form method="post" action={ "/permits/" (p.id) "/attachment" } enctype="multipart/form-data" {
@@ -266,18 +326,10 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             Status::Rejected => { @if let Some(r) = &p.reject_reason { (notice_error(r)) } }
             _ => {}
         }
-        @if p.kind == Kind::Day {
-            @if shows_calendar {
-                (daycards::section(ctx, me, p, &v.sessions, &cal_input, &cal_msg))
-            }
-        } @else {
+        @if shows_regnr_form {
             section aria-labelledby="regnr-h" {
                 h2 #regnr-h { (t.regnr_label) }
-                @if can(PermitAction::ChangeRegnr) {
-                    (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
-                } @else {
-                    p.plate-text { strong { (p.regnr) } }
-                }
+                (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
             }
         }
         @if temp_section {
@@ -321,30 +373,6 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                         li { a href={ "/permits/" (p.id) "/receipt" } { (t.receipt_link) } }
                     }
                 }
-            }
-        }
-        section aria-labelledby="check-h" {
-            h2 #check-h { (t.check_today_heading) }
-            p { (t.check_today_intro) " " strong { (p.regnr) } ":" }
-            @let (valid, why) = &v.check;
-            // Waiting for payment is an expected state, not an alarm: said neutrally, with
-            // what turns it into a yes (issue #35, 2).
-            @if valid.is_empty() && status == Status::AwaitingPayment {
-                div.verdict.small {
-                    p.word { (t.not_paid_yet) }
-                    p.why { (t.not_paid_yet_why) }
-                }
-            } @else {
-                div.verdict.small.ok[!valid.is_empty()].no[valid.is_empty()] {
-                    p.word { @if valid.is_empty() { (t.check_not_valid) } @else { (t.check_valid) } }
-                    @if let Some(why) = why { p.why { (crate::i18n::not_valid(t, why)) } }
-                }
-            }
-            @for vp in valid {
-                p { (t.check_until) " " strong { (vp.valid_to) } " · " (vp.car_park) " · "
-                    @if vp.day_session { (t.check_day_session) }
-                    @else if vp.temporary { (t.check_temporary) }
-                    @else { (t.check_permanent) } }
             }
         }
         @if !v.events.is_empty() {

@@ -150,15 +150,33 @@ pub(super) fn buy_form(
 
 /// The wizard; for a renewal ("Förnya") the renewal page instead, which asks only what may
 /// change: the package and the car's number (the type, the car park and the start stay).
+/// What of the order is settled before the wizard opens: nothing, the permit a renewal
+/// renews, or the queue offer it answers (its car park and type).
+#[derive(Clone, Copy)]
+pub(super) enum Locked<'a> {
+    Free,
+    Renewal(&'a PermitRow),
+    Offer(&'a crate::db::queue::OfferRow),
+}
+
 pub(super) fn buy_page(
     ctx: &Ctx,
     me: &SessionUser,
     cat: &Catalogue,
     form: &BuyForm,
     e: &BuyErrors,
-    renewing: Option<&PermitRow>,
+    locked: Locked<'_>,
 ) -> Markup {
     let t = ctx.t();
+    if let Locked::Offer(o) = locked
+        && let Some(body) = offer_form(ctx, me, cat, form, e, o)
+    {
+        return page(ctx, Some(&frame(me)), ctx.lang.flow().offer_buy_title, body);
+    }
+    let renewing = match locked {
+        Locked::Renewal(old) => Some(old),
+        _ => None,
+    };
     let same = renewing.and_then(|old| {
         let pt = cat.type_by_id(old.permit_type_id)?;
         let cp = cat.car_parks.iter().find(|c| c.id == old.car_park_id)?;
@@ -201,6 +219,52 @@ pub(super) fn buy_page(
     page(ctx, Some(&frame(me)), &title, body)
 }
 
+/// The order of a queue offer ("Tacka ja"): the place is said to be held until the offer's
+/// deadline, the car park and type are not asked again; only the package (or days), the start
+/// and the number, filled in with the one typed when joining the queue (issue #35, 4).
+fn offer_form(
+    ctx: &Ctx,
+    me: &SessionUser,
+    cat: &Catalogue,
+    form: &BuyForm,
+    e: &BuyErrors,
+    o: &crate::db::queue::OfferRow,
+) -> Option<Markup> {
+    let t = ctx.t();
+    let pt = cat.type_by_id(o.permit_type_id)?;
+    let cp = cat.car_parks.iter().find(|c| c.id == o.car_park_id)?;
+    Some(html! {
+        (error_summary(t, &[("package", e.package), ("days", e.days), ("start", e.start), ("regnr", e.regnr), ("organisation", e.organisation), ("role", e.role), ("reason", e.reason)]))
+        (reserved_notice(ctx, &cp.name, o.expires_at))
+        p { (t.type_label) ": " strong { (type_name(pt, ctx.lang)) } }
+        @for err in [e.type_id, e.car_park].into_iter().flatten() { (notice_error(err)) }
+        form method="post" action="/permits/new" novalidate {
+            (csrf(&me.csrf_token))
+            input type="hidden" name="offer" value=(o.id);
+            input type="hidden" name="type" value=(o.permit_type_id);
+            input type="hidden" name="car_park" value=(o.car_park_id);
+            (type_details(ctx, cat, form, e))
+            (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start).min(today(chrono::Utc::now()))))
+            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate(t)))
+            div.check {
+                input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
+                label for="foreign" { (t.foreign_label) }
+            }
+            button type="submit" { (t.continue_button) }
+        }
+    })
+}
+
+/// "Din plats i … är reserverad till …": on the offer's order and its review.
+pub(super) fn reserved_notice(ctx: &Ctx, car_park: &str, until: chrono::NaiveDateTime) -> Markup {
+    let f = ctx.lang.flow();
+    html! {
+        div.notice role="status" {
+            (f.reserved_before) " " strong { (car_park) } " " (f.reserved_until) " " strong.nowrap { (clock::local_display(until)) } "."
+        }
+    }
+}
+
 pub(super) fn hidden_fields(form: &BuyForm) -> Markup {
     html! {
         input type="hidden" name="type" value=(form.type_id);
@@ -214,6 +278,7 @@ pub(super) fn hidden_fields(form: &BuyForm) -> Markup {
         input type="hidden" name="role" value=(form.role);
         input type="hidden" name="reason" value=(form.reason);
         input type="hidden" name="renews" value=(form.renews);
+        input type="hidden" name="offer" value=(form.offer);
     }
 }
 
@@ -223,10 +288,11 @@ pub(super) fn review_page(
     form: &BuyForm,
     o: &Order,
     already: Option<NaiveDate>,
+    reserved: Option<chrono::NaiveDateTime>,
 ) -> Markup {
     let t = ctx.t();
-    let confirm_key = new_token();
     let body = html! {
+        @if let Some(until) = reserved { (reserved_notice(ctx, &o.car_park.name, until)) }
         // The car has a permit there already for a day of this period (issue #35, 1).
         @if let Some(until) = already {
             div.notice.warning role="status" {
@@ -247,7 +313,7 @@ pub(super) fn review_page(
         form method="post" action="/permits/confirm" {
             (csrf(&me.csrf_token))
             (hidden_fields(form))
-            input type="hidden" name="confirm_key" value=(confirm_key);
+            input type="hidden" name="confirm_key" value=(form.confirm_key);
             button type="submit" { (t.confirm_button) }
         }
         form method="get" action="/permits/new" {
@@ -256,4 +322,15 @@ pub(super) fn review_page(
         }
     };
     page(ctx, Some(&frame(me)), t.review_title, body)
+}
+
+/// The review reached again once confirmed ("Back" from the permit): the order is made; a link
+/// to it instead of a second "Bekräfta".
+pub(super) fn ordered_page(ctx: &Ctx, me: &SessionUser, id: PermitId) -> Markup {
+    let f = ctx.lang.flow();
+    let body = html! {
+        div.notice role="status" { (f.already_ordered) }
+        p { a.button href={ "/permits/" (id) } { (f.show_order) } }
+    };
+    page(ctx, Some(&frame(me)), ctx.t().review_title, body)
 }

@@ -42,6 +42,42 @@ pub fn top(ctx: &Ctx, p: &PermitRow, sessions: &[SessionRow]) -> Markup {
     }
 }
 
+/// The one action that turns a running day card's "no" today into a "yes" (issue #35, 1), on
+/// Hem and at the top of its page: "Parkera i dag (ABC123)" and "Parkera i morgon (ABC123)"
+/// while days are left and today is not booked; at 0 days left, "Köp fler dagar" (the
+/// wizard filled in with the car park and the number).
+pub fn park_buttons(ctx: &Ctx, me: &SessionUser, p: &PermitRow, booked_today: bool) -> Markup {
+    let t = ctx.t();
+    let today = today(chrono::Utc::now());
+    let running = p.kind == Kind::Day
+        && p.state == State::Paid
+        && p.start_date <= today
+        && today <= p.end_date;
+    let left = p
+        .days_bought
+        .map_or(0, |bought| (bought - p.days_used).max(0));
+    let tomorrow = today.succ_opt().filter(|d| *d <= p.end_date);
+    let day_form = |day: NaiveDate, words: &str, class: Option<&str>| {
+        html! {
+            form method="post" action={ "/permits/" (p.id) "/sessions" } {
+                input type="hidden" name="csrf" value=(me.csrf_token);
+                input type="hidden" name="regnr" value=(p.regnr);
+                @if p.foreign_plate { input type="hidden" name="foreign" value="yes"; }
+                input type="hidden" name="day" value=(day);
+                button type="submit" class=[class] { (words) " (" (p.regnr) ")" }
+            }
+        }
+    };
+    html! {
+        @if running && left == 0 {
+            a.button href={ "/permits/new?type=" (p.permit_type_id) "&car_park=" (p.car_park_id) "&regnr=" (p.regnr) } { (t.buy_more_days) }
+        } @else if running && !booked_today {
+            (day_form(today, t.park_today, None))
+            @if let Some(tomorrow) = tomorrow { (day_form(tomorrow, t.park_tomorrow, Some("secondary"))) }
+        }
+    }
+}
+
 /// Whether the card can take bookings (paid and not yet over).
 pub fn bookable_card(p: &PermitRow) -> bool {
     p.state == State::Paid && p.end_date >= today(chrono::Utc::now())
@@ -74,8 +110,12 @@ pub fn section(
                 hx-post={ "/permits/" (p.id) "/sessions" } hx-target="#calendar" hx-swap="outerHTML" {
                 input type="hidden" name="csrf" value=(me.csrf_token);
                 (calendar(ctx, p, sessions, input, msg))
-                (summary(ctx, p, sessions, input, false))
-                @if open { button type="submit" { (t.create_session) } }
+                // Sticky at the foot of the screen while the calendar is in view: booking
+                // needs no scrolling (issue #35, 5).
+                div.book-bar {
+                    (summary(ctx, p, sessions, input, false))
+                    @if open { button type="submit" { (t.create_session) } }
+                }
             }
             @if open {
                 p { a href={ "/permits/" (p.id) "/pattern" } { (t.pattern_heading) } " – " (t.pattern_link_hint) }
@@ -128,7 +168,10 @@ pub(super) fn summary(
         div #cal-summary aria-live="polite" hx-swap-oob=[oob.then_some("true")] {
             @if bookable_card(p) {
                 p { (t.chosen_days) ": " strong #chosen { (chosen) } " · " (t.days_left_label) ": " (left) }
-                @if chosen > left { p.field-error #too-many { (t.too_many_days) } }
+                @if chosen > left {
+                    p.field-error #too-many { (t.too_many_days) " "
+                        a href={ "/permits/new?type=" (p.permit_type_id) "&car_park=" (p.car_park_id) "&regnr=" (p.regnr) } { (t.buy_more_days) } }
+                }
             }
         }
     }
@@ -307,7 +350,10 @@ fn month_part(ctx: &Ctx, sessions: &[SessionRow], shown: &Shown) -> Markup {
                             span.plate { (s.regnr) }
                             span.tag.used[status == SessionStatus::Used] { (status_text(ctx, status)) }
                             @if status == SessionStatus::Issued && open {
-                                button.danger-outline.small type="submit" formaction={ (base) "/sessions/" (s.day) "/cancel" } formnovalidate
+                                // Named with its day ("Avbryt tisdag 8 december"), so a screen
+                                // reader's list of buttons tells them apart; the visible word
+                                // begins the name (WCAG 2.5.3, label in name).
+                                button.danger-outline.small type="submit" aria-label={ (t.cancel_session) " " (day_in_words(t, s.day)) } formaction={ (base) "/sessions/" (s.day) "/cancel" } formnovalidate
                                     hx-post={ (base) "/sessions/" (s.day) "/cancel" }
                                     hx-target="#calendar" hx-swap="outerHTML" { (t.cancel_session) }
                             }

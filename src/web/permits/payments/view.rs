@@ -130,13 +130,20 @@ pub fn section(
         .map(|m| m.national())
         .unwrap_or_default();
     let action = format!("/permits/{permit_id}/pay");
+    // The method last tried stays chosen (a declined card: "Kort" again), else the one the
+    // buyer prefers; a refused Swish number: Swish.
+    let by_card = typed.is_none()
+        && latest.map_or(me.user.preferred_payment.as_deref() == Some("card"), |p| {
+            p.method == "card"
+        });
     html! {
         section aria-labelledby="pay-h" {
             h2 #pay-h { (t.amount_to_pay) ": " (price) }
             @match latest {
                 Some(p) if p.status == PaymentStatus::Pending => { (waiting(ctx, me, permit_id, p)) }
                 _ => {
-                    @match latest.filter(|p| p.status != PaymentStatus::Paid) {
+                    // A new refusal replaces the last attempt's outcome (issue #35, 6).
+                    @match latest.filter(|p| p.status != PaymentStatus::Paid && error.is_none()) {
                         Some(p) if cancelled_by_buyer(p) => { div.notice role="status" { (t.pay_cancelled) } }
                         Some(p) => {
                             div.notice.error role="alert" {
@@ -146,7 +153,9 @@ pub fn section(
                         }
                         None => {}
                     }
-                    @if let Some(e) = error { (notice_error(e)) }
+                    // A refusal is in the page's error summary, and at the field when it is
+                    // the number's; the one not about a field is said here.
+                    @if let Some(e) = error.filter(|_| typed.is_none()) { (notice_error(e)) }
                     // On a phone, Swish opens right here: the first choice.
                     @if swish && ctx.phone {
                         form method="post" action=(action) {
@@ -163,13 +172,13 @@ pub fn section(
                             legend { (t.pay_method) }
                             @if swish {
                                 div.check {
-                                    input #method-swish type="radio" name="method" value="swish" checked[!card || me.user.preferred_payment.as_deref() != Some("card")];
+                                    input #method-swish type="radio" name="method" value="swish" checked[!card || !by_card];
                                     label for="method-swish" { (t.method_swish) }
                                 }
                             }
                             @if card {
                                 div.check {
-                                    input #method-card type="radio" name="method" value="card" checked[!swish || me.user.preferred_payment.as_deref() == Some("card")];
+                                    input #method-card type="radio" name="method" value="card" checked[!swish || by_card];
                                     label for="method-card" { (t.method_card) }
                                 }
                             }

@@ -1,0 +1,37 @@
+//! The words of the office's desk and the attendant's car park (issue #36): Kontroll per car
+//! park ("Parkeringsområde", "Giltigt här", "… – gäller i …"). Reached as `ctx.lang.office()`.
+
+use super::Lang;
+
+pub struct OfficeTexts {
+    pub all_car_parks: &'static str,
+    pub valid_here: &'static str,
+    pub not_valid_here: &'static str,
+    pub valid_in: &'static str,
+    pub car_park_hint: &'static str,
+}
+
+impl Lang {
+    pub fn office(self) -> &'static OfficeTexts {
+        match self {
+            Lang::Sv => &SV,
+            Lang::En => &EN,
+        }
+    }
+}
+
+pub const SV: OfficeTexts = OfficeTexts {
+    all_car_parks: "Alla parkeringsområden",
+    valid_here: "Giltigt här",
+    not_valid_here: "Inget giltigt tillstånd här",
+    valid_in: "gäller i",
+    car_park_hint: "Där du står. Valet sparas på den här enheten.",
+};
+
+pub const EN: OfficeTexts = OfficeTexts {
+    all_car_parks: "All car parks",
+    valid_here: "Valid here",
+    not_valid_here: "No valid permit here",
+    valid_in: "valid in",
+    car_park_hint: "Where you are. The choice is kept on this device.",
+};

@@ -1,0 +1,182 @@
+//! Issue #36: the parking office at its desk, the attendant in the car park. The check API's
+//! `car_park` and `GET /api/v1/car-parks`; Kontroll per car park, remembered on the device;
+//! `/operator` opening on "Översikt" with the menu marking the page.
+
+use serde_json::Value;
+
+use crate::kit::spawn::{TestApp, spawn_app_with};
+use crate::operator::{KEY, KEYS, operator_client};
+
+async fn api(app: &TestApp, path: &str, key: Option<&str>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().get(app.url(path));
+    if let Some(key) = key {
+        req = req.header("Authorization", format!("Bearer {key}"));
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    (status, resp.json().await.unwrap())
+}
+
+#[actix_web::test]
+async fn the_check_api_answers_for_one_car_park_when_asked() {
+    let app = spawn_app_with(&[("CHECK_API_KEYS", KEYS)]).await;
+    // ABC123 paid in the first car park (Västerås).
+    crate::permits::paid_permit(&app, "vasteras@regionvastmanland.se").await;
+    let (status, parks) = api(&app, "/api/v1/car-parks", Some(KEY)).await;
+    assert_eq!(status, 200);
+    let parks = parks.as_array().unwrap().clone();
+    assert_eq!(parks.len(), 4, "{parks:?}");
+    assert_eq!(parks[0]["name"], "Västmanlands sjukhus Västerås");
+    let (here, other) = (
+        parks[0]["id"].as_i64().unwrap(),
+        parks[1]["id"].as_i64().unwrap(),
+    );
+    assert_eq!(api(&app, "/api/v1/car-parks", None).await.0, 401);
+
+    let (status, answer) = api(
+        &app,
+        &format!("/api/v1/check?regnr=abc123&car_park={here}"),
+        Some(KEY),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["valid"], true);
+    assert_eq!(
+        answer["permits"][0]["car_park"],
+        "Västmanlands sjukhus Västerås"
+    );
+    let (_, answer) = api(
+        &app,
+        &format!("/api/v1/check?regnr=ABC123&car_park={other}"),
+        Some(KEY),
+    )
+    .await;
+    assert_eq!(answer["valid"], false, "not valid in Köping");
+    assert_eq!(answer["permits"], serde_json::json!([]));
+    assert_eq!(answer["regnr"], "ABC123");
+    // Without car_park: as before, anywhere.
+    let (_, answer) = api(&app, "/api/v1/check?regnr=ABC123", Some(KEY)).await;
+    assert_eq!(answer["valid"], true);
+    // A car park that is not a number, or not there: said, never "not valid".
+    let (status, body) = api(&app, "/api/v1/check?regnr=ABC123&car_park=x", Some(KEY)).await;
+    assert_eq!(status, 400);
+    assert!(body["error"].as_str().unwrap().contains("car_park"));
+    let (status, _) = api(&app, "/api/v1/check?regnr=ABC123&car_park=999", Some(KEY)).await;
+    assert_eq!(status, 404);
+    // The key first: nothing is told without it.
+    assert_eq!(
+        api(&app, "/api/v1/check?regnr=ABC123&car_park=999", None)
+            .await
+            .0,
+        401
+    );
+}
+
+#[actix_web::test]
+async fn kontroll_answers_for_the_car_park_the_attendant_stands_in_and_remembers_it() {
+    let app = spawn_app_with(&[]).await;
+    crate::permits::paid_permit(&app, "sala@regionvastmanland.se").await;
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let get = |path: String| {
+        let op = op.clone();
+        let url = app.url(&path);
+        async move {
+            let resp = op.get(url).send().await.unwrap();
+            (
+                resp.headers().get("set-cookie").is_some(),
+                resp.text().await.unwrap(),
+            )
+        }
+    };
+    let (_, page) = get("/operator/check".into()).await;
+    let köping = crate::kit::html::option_value(&page, "car_park", "Lasarettet i Köping").unwrap();
+    let (remembered, page) = get(format!("/operator/check?car_park={köping}&regnr=ABC123")).await;
+    assert!(remembered, "the choice is kept on the device");
+    assert!(page.contains("Inget giltigt tillstånd här"), "{page}");
+    assert!(
+        page.contains("gäller i Västmanlands sjukhus Västerås"),
+        "{page}"
+    );
+    // The next check, without choosing: the same car park.
+    let (_, page) = get("/operator/check?regnr=ABC123".into()).await;
+    assert!(page.contains("Inget giltigt tillstånd här"), "{page}");
+    let selected = crate::kit::html::attr(&page, "#car_park option[selected]", "value");
+    assert_eq!(selected.as_deref(), Some(köping.as_str()));
+    // In Västerås: "Giltigt här".
+    let (_, page) = get("/operator/check?car_park=1&regnr=ABC123".into()).await;
+    assert!(page.contains("Giltigt här"), "{page}");
+    // "Alla parkeringsområden": the answer for anywhere, as before.
+    let (_, page) = get("/operator/check?car_park=&regnr=ABC123".into()).await;
+    assert!(page.contains(">Giltigt<"), "{page}");
+}
+
+#[actix_web::test]
+async fn the_operator_portal_opens_on_oversikt_and_marks_the_page() {
+    let app = spawn_app_with(&[]).await;
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let resp = op.get(app.url("/operator")).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/operator/dashboard");
+    let page = op
+        .get(app.url("/operator/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<h1>Översikt</h1>"), "{page}");
+    assert!(
+        page.contains("<a href=\"/operator/dashboard\" aria-current=\"page\">Översikt</a>"),
+        "{page}"
+    );
+    let page = op
+        .get(app.url("/operator/check"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<a href=\"/operator/check\" aria-current=\"page\">Kontroll</a>"));
+    assert!(!page.contains("<a href=\"/operator/dashboard\" aria-current"));
+}
+
+#[actix_web::test]
+async fn the_operators_permit_page_names_the_car_park_todays_answer_and_the_people() {
+    let app = spawn_app_with(&[]).await;
+    let permit = crate::permits::paid_permit(&app, "namn@regionvastmanland.se").await;
+    let id = permit.rsplit('/').next().unwrap();
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let path = format!("/operator/permits/{id}");
+    let page = op
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::kit::html::hidden_value(&page, "csrf");
+    assert!(page.contains("Västmanlands sjukhus Västerås"), "{page}");
+    assert!(page.contains("Så ser kontrollen din bil i dag") && page.contains(">Giltigt<"));
+    // A change by the office: the history says who, by name.
+    let resp = op
+        .post(app.url(&format!("{path}/regnr")))
+        .form(&[("csrf", csrf.as_str()), ("regnr", "NEW999")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let page = op
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("av Olle Operatör"), "{page}");
+    assert!(!page.contains("av #"), "{page}");
+}
