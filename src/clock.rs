@@ -29,6 +29,11 @@ fn local(t: NaiveDateTime) -> NaiveDateTime {
         .naive_local()
 }
 
+/// The Swedish calendar day of a stored UTC time.
+pub fn local_date(t: NaiveDateTime) -> chrono::NaiveDate {
+    local(t).date()
+}
+
 /// Midnight at the start of a Swedish calendar day, as a stored UTC time.
 pub fn local_midnight_utc(day: chrono::NaiveDate) -> NaiveDateTime {
     use chrono::TimeZone;

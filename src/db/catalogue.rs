@@ -22,6 +22,8 @@ pub struct PermitTypeRow {
     pub vat_basis_points: i32,
     pub active: bool,
     pub sort_order: i32,
+    /// Pauses a permit of the type may have in 12 months (0: none; issue #39).
+    pub max_pauses: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -120,6 +122,16 @@ pub fn active_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>>
             .select(CarParkRow::as_select())
             .load(conn)
     })
+}
+
+/// How many pauses a permit of this type may have in 12 months (0: none).
+pub fn max_pauses(conn: &mut DbConnection, type_id: i64) -> QueryResult<i32> {
+    Ok(permit_types::table
+        .find(type_id)
+        .select(permit_types::max_pauses)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// A car park's name ("" when there is none of this id).
@@ -221,6 +233,8 @@ pub struct TypeTerms {
     pub day_price_ore: Option<i64>,
     pub day_validity_months: Option<i32>,
     pub max_days: Option<i32>,
+    /// Pauses a permit of a period type may have in 12 months (0: none).
+    pub max_pauses: i32,
 }
 
 impl PermitTypeRow {
@@ -232,6 +246,7 @@ impl PermitTypeRow {
             day_price_ore: self.day_price_ore,
             day_validity_months: self.day_validity_months,
             max_days: self.max_days,
+            max_pauses: self.max_pauses,
         }
     }
 }
@@ -244,6 +259,7 @@ pub fn set_type_terms(conn: &mut DbConnection, id: i64, t: &TypeTerms) -> QueryR
             permit_types::day_price_ore.eq(t.day_price_ore),
             permit_types::day_validity_months.eq(t.day_validity_months),
             permit_types::max_days.eq(t.max_days),
+            permit_types::max_pauses.eq(t.max_pauses),
         ))
         .execute(conn)?;
     diesel::update(packages::table.filter(packages::permit_type_id.eq(id)))

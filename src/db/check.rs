@@ -3,14 +3,16 @@
 //! - a paid period permit with this permanent number whose period covers the day, unless a
 //!   temporary number of that permit covers the day (the temporary car parks instead);
 //! - a temporary number of a paid period permit covering the day (not ended early);
-//! - a day-card session booked for this number on the day, on a paid day card.
+//! - a day-card session booked for this number on the day, on a paid day card;
+//!
+//! never a period permit's (nor its temporary number's) paused day.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
 use super::DbConnection;
-use super::schema::{car_parks, day_sessions, permits, temporary_regnrs};
+use super::schema::{car_parks, day_sessions, permit_pauses, permits, temporary_regnrs};
 use super::stamp::Day;
 use crate::domain::UserId;
 use crate::domain::check::NotValid;
@@ -93,12 +95,20 @@ macro_rules! permanent_query {
                     .and(temporary_regnrs::from_date.le($day))
                     .and(temporary_regnrs::to_date.ge($day))),
             )
+            .left_join(
+                permit_pauses::table.on(permit_pauses::permit_id
+                    .eq(permits::id)
+                    .and(permit_pauses::from_date.le($day))
+                    .and(permit_pauses::to_date.ge($day))),
+            )
             .filter(permits::regnr.eq($regnr))
             .filter(permits::state.eq(Paid))
             .filter(permits::end_date.ge($day))
             .filter(permits::start_date.le($day))
             .filter(permits::kind.eq(PeriodKind))
             .filter(temporary_regnrs::id.is_null())
+            // Never on a paused day (issue #39).
+            .filter(permit_pauses::id.is_null())
             .select((
                 permits::type_name_sv,
                 permits::type_name_en,
@@ -117,6 +127,13 @@ macro_rules! temporary_query {
     ($regnr:expr, $day:expr) => {
         temporary_regnrs::table
             .inner_join(permits::table.inner_join(car_parks::table))
+            .left_join(
+                permit_pauses::table.on(permit_pauses::permit_id
+                    .eq(permits::id)
+                    .and(permit_pauses::from_date.le($day))
+                    .and(permit_pauses::to_date.ge($day))),
+            )
+            .filter(permit_pauses::id.is_null())
             .filter(temporary_regnrs::regnr.eq($regnr))
             .filter(temporary_regnrs::to_date.ge($day))
             .filter(temporary_regnrs::from_date.le($day))
@@ -179,7 +196,7 @@ pub fn valid_on(
     day: NaiveDate,
     owner: Option<UserId>,
 ) -> QueryResult<Vec<ValidPermit>> {
-    crate::db::on_backend!(conn, |conn| {
+    let mut found = crate::db::on_backend!(conn, |conn| {
         let mut found: Vec<ValidPermit> = valid_query!(regnr, Day(day))
             .load::<Row>(conn)?
             .into_iter()
@@ -201,8 +218,30 @@ pub fn valid_on(
             .collect();
         // The permanent number first, then temporary numbers, then day-card sessions.
         found.sort_by_key(|v| (v.day_session, v.temporary));
-        Ok(found)
-    })
+        QueryResult::Ok(found)
+    })?;
+    // Today: an on-call pass running now ("Jourparkering", issue #39) makes it valid too.
+    let now = crate::clock::now();
+    if day == crate::domain::permit::today(chrono::Utc::now()) {
+        for (type_sv, type_en, car_park, car_park_id, from, to, user) in
+            super::oncall::running_for(conn, regnr, now)?
+        {
+            if owner.is_some_and(|o| o != user) {
+                continue;
+            }
+            found.push(ValidPermit {
+                type_sv,
+                type_en,
+                car_park,
+                valid_from: crate::clock::local_date(from),
+                valid_to: crate::clock::local_date(to),
+                temporary: false,
+                day_session: false,
+                car_park_id,
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// Why `regnr` is not valid on `day` (asked only after [`valid_on`] found nothing): read from
@@ -241,6 +280,16 @@ pub fn why_not(
             return Ok(NotValid::DayNotBooked);
         }
         if let Some((id, ..)) = paid_now(Kind::Period) {
+            let paused: Option<NaiveDate> = permit_pauses::table
+                .filter(permit_pauses::permit_id.eq(id))
+                .filter(permit_pauses::from_date.le(day))
+                .filter(permit_pauses::to_date.ge(day))
+                .select(permit_pauses::to_date)
+                .first(conn)
+                .optional()?;
+            if let Some(to) = paused {
+                return Ok(NotValid::Paused(to));
+            }
             let temporary: Option<(String, NaiveDate)> = temporary_regnrs::table
                 .filter(temporary_regnrs::permit_id.eq(id))
                 .filter(temporary_regnrs::ended_at.is_null())

@@ -33,6 +33,8 @@ pub mod mfa;
 pub mod mobile;
 pub mod notifications;
 pub mod office;
+pub mod oncall;
+pub mod pauses;
 pub mod payments;
 pub mod permits;
 pub mod queue;

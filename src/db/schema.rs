@@ -47,6 +47,7 @@ diesel::table! {
         vat_basis_points -> Integer,
         active -> Bool,
         sort_order -> Integer,
+        max_pauses -> Integer,
     }
 }
 
@@ -276,6 +277,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    oncall_types (id) {
+        id -> BigInt,
+        name_sv -> Text,
+        name_en -> Text,
+        price_ore -> BigInt,
+        pass_hours -> Integer,
+        passes_per_month -> Integer,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    oncall_passes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        oncall_type_id -> BigInt,
+        car_park_id -> BigInt,
+        regnr -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    permit_pauses (id) {
+        id -> BigInt,
+        permit_id -> BigInt,
+        from_date -> Date,
+        to_date -> Date,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     temporary_regnrs (id) {
         id -> BigInt,
         permit_id -> BigInt,
@@ -430,6 +467,10 @@ diesel::joinable!(permits -> users (user_id));
 diesel::joinable!(permits -> permit_types (permit_type_id));
 diesel::joinable!(permits -> car_parks (car_park_id));
 diesel::joinable!(temporary_regnrs -> permits (permit_id));
+diesel::joinable!(permit_pauses -> permits (permit_id));
+diesel::joinable!(oncall_passes -> oncall_types (oncall_type_id));
+diesel::joinable!(oncall_passes -> car_parks (car_park_id));
+diesel::joinable!(oncall_passes -> users (user_id));
 diesel::joinable!(day_sessions -> permits (permit_id));
 diesel::joinable!(case_messages -> cases (case_id));
 diesel::joinable!(refunds -> payments (payment_id));
@@ -502,6 +543,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     permits,
     temporary_regnrs,
+    permit_pauses,
+    oncall_types,
+    oncall_passes,
     day_sessions,
     cases,
     case_messages,

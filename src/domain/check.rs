@@ -12,6 +12,8 @@ pub enum NotValid {
         regnr: String,
         to: NaiveDate,
     },
+    /// A paid period permit with this number covers today, but it is paused until then.
+    Paused(NaiveDate),
     AwaitingPayment,
     AwaitingApproval,
     /// A paid permit with this number starts later.

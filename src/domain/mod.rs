@@ -10,6 +10,7 @@ pub mod money;
 pub mod name;
 pub mod order;
 pub mod password;
+pub mod pause;
 pub mod payment;
 pub mod pdf;
 pub mod permit;

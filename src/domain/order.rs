@@ -298,6 +298,7 @@ mod tests {
             vat_basis_points: 2500,
             active: true,
             sort_order: 1,
+            max_pauses: 0,
         }
     }
 

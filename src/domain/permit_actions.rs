@@ -28,6 +28,9 @@ pub enum PermitAction {
     Receipt,
     /// "Ta bort beställningen": the buyer withdraws an order not yet paid.
     Withdraw,
+    /// "Pausa tillståndet" and "Avsluta pausen" (the office may end a pause too).
+    Pause,
+    EndPause,
     OfficeApprove,
     OfficeReject,
     OfficeCancel,
@@ -35,7 +38,7 @@ pub enum PermitAction {
 }
 
 impl PermitAction {
-    pub const ALL: [PermitAction; 14] = [
+    pub const ALL: [PermitAction; 16] = [
         PermitAction::ChangeRegnr,
         PermitAction::TemporaryRegnr,
         PermitAction::EndTemporary,
@@ -46,6 +49,8 @@ impl PermitAction {
         PermitAction::CancelDay,
         PermitAction::Receipt,
         PermitAction::Withdraw,
+        PermitAction::Pause,
+        PermitAction::EndPause,
         PermitAction::OfficeApprove,
         PermitAction::OfficeReject,
         PermitAction::OfficeCancel,
@@ -82,6 +87,9 @@ pub fn allowed(action: PermitAction, kind: Kind, state: State) -> Result<(), Ref
         (BookDays | CancelDay, Period) => false,
         (Receipt, _) => state == Paid,
         (Withdraw, _) => state == AwaitingPayment,
+        // A paid monthly or yearly permit; never a day card (its days are booked one by one).
+        (Pause | EndPause, Period) => state == Paid,
+        (Pause | EndPause, Day) => false,
         (OfficeApprove | OfficeReject, _) => state == AwaitingApproval,
         (OfficeCancel, _) => live,
         (OfficeChange, _) => live,
@@ -121,6 +129,7 @@ mod tests {
             BookDays | CancelDay => kind == Kind::Day && state == Paid,
             Receipt => state == Paid,
             Withdraw => state == AwaitingPayment,
+            Pause | EndPause => kind == Kind::Period && state == Paid,
             OfficeApprove | OfficeReject => state == AwaitingApproval,
             OfficeCancel | OfficeChange => live,
         }
@@ -149,7 +158,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 14 * 2 * 5);
+        assert_eq!(checked, PermitAction::ALL.len() * 2 * 5);
     }
 
     #[test]

@@ -48,6 +48,10 @@ pub fn refusal(lang: Lang, r: &Refusal) -> &'static str {
                 "Ett dagkorts registreringsnummer väljs för varje bokad dag."
             }
             (Renew, Kind::Day) => "Ett dagkort kan inte förnyas. Köp ett nytt dagkort.",
+            (Pause | EndPause, Kind::Day) => {
+                "Ett dagkort kan inte pausas: boka bara de dagar du behöver."
+            }
+            (Pause | EndPause, _) => "Bara ett betalt tillstånd kan pausas.",
             (BookDays | CancelDay, Kind::Period) => "Det här tillståndet är inget dagkort.",
             (BookDays | CancelDay, Kind::Day) => "Dagkortet är inte betalt.",
             (Pay, _) => "Tillståndet kan inte betalas.",
@@ -68,6 +72,10 @@ pub fn refusal(lang: Lang, r: &Refusal) -> &'static str {
                 "A day card's registration number is chosen for each booked day."
             }
             (Renew, Kind::Day) => "A day card cannot be renewed. Buy a new day card.",
+            (Pause | EndPause, Kind::Day) => {
+                "A day card cannot be paused: book only the days you need."
+            }
+            (Pause | EndPause, _) => "Only a paid permit can be paused.",
             (BookDays | CancelDay, Kind::Period) => "This permit is not a day card.",
             (BookDays | CancelDay, Kind::Day) => "The day card is not paid.",
             (Pay, _) => "The permit cannot be paid.",
@@ -120,6 +128,7 @@ pub fn not_valid(t: &Texts, why: &crate::domain::check::NotValid) -> String {
         NotValid::TemporaryInstead { regnr, to } => {
             format!("{} {regnr} {} {to}", t.nv_temporary, t.nv_temporary_until)
         }
+        NotValid::Paused(to) => format!("{} {to}", t.lang().flow().paused_until),
         NotValid::AwaitingPayment => t.nv_awaiting_payment.to_string(),
         NotValid::AwaitingApproval => t.nv_awaiting_approval.to_string(),
         NotValid::NotYet(d) => format!("{} {d}", t.nv_not_yet),

@@ -25,6 +25,8 @@ pub struct FlowTexts {
     pub need_org: &'static str,
     pub need_role: &'static str,
     pub need_reason: &'static str,
+    pub paused_until: &'static str,
+    pub buy_again: &'static str,
 }
 
 impl Lang {
@@ -57,6 +59,8 @@ pub const SV: FlowTexts = FlowTexts {
     need_org: "Skriv namnet på din skola eller arbetsgivare.",
     need_role: "Skriv din utbildning eller befattning.",
     need_reason: "Skriv varför du behöver parkera vid sjukhuset.",
+    paused_until: "Pausat t.o.m.",
+    buy_again: "Köp igen",
 };
 
 pub const EN: FlowTexts = FlowTexts {
@@ -80,4 +84,6 @@ pub const EN: FlowTexts = FlowTexts {
     need_org: "Write the name of your school or employer.",
     need_role: "Write your programme or role.",
     need_reason: "Write why you need to park at the hospital.",
+    paused_until: "Paused until",
+    buy_again: "Buy again",
 };

@@ -10,6 +10,7 @@ mod en;
 pub mod flow;
 pub mod messages;
 pub mod office;
+pub mod pause;
 pub mod queue;
 pub mod security;
 mod statement;

@@ -76,18 +76,28 @@ pub fn update_type(
         };
         let before = old.terms();
         let terms = match old.kind {
-            Kind::Day => terms,
+            // A day card is never paused.
+            Kind::Day => TypeTerms {
+                max_pauses: before.max_pauses,
+                ..terms
+            },
             Kind::Period => TypeTerms {
                 active: terms.active,
                 vat_basis_points: terms.vat_basis_points,
+                max_pauses: terms.max_pauses,
                 ..before
             },
         };
         catalogue::set_type_terms(c, id, &terms)?;
         let said = |t: &TypeTerms| {
             format!(
-                "active={} vat={} day_price={:?} validity={:?} max_days={:?}",
-                t.active, t.vat_basis_points, t.day_price_ore, t.day_validity_months, t.max_days
+                "active={} vat={} day_price={:?} validity={:?} max_days={:?} max_pauses={}",
+                t.active,
+                t.vat_basis_points,
+                t.day_price_ore,
+                t.day_validity_months,
+                t.max_days,
+                t.max_pauses
             )
         };
         audit::record(

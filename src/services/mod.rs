@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod oncall;
 pub mod orders;
 pub mod payments;
 pub mod permits;

@@ -13,6 +13,7 @@ pub mod forms;
 pub use crate::i18n;
 pub mod layout;
 pub mod middleware;
+pub mod oncall;
 pub mod operator;
 pub mod pages;
 pub mod permits;
@@ -156,6 +157,10 @@ pub fn routes(
     .route("/messages/unread", web::get().to(messages::unread))
     .route("/messages/{id}", web::get().to(messages::show))
     .route("/messages/{id}", web::post().to(messages::reply))
+    .route("/oncall", web::get().to(oncall::oncall_form))
+    .route("/oncall", web::post().to(oncall::start))
+    .route("/oncall/{id}/end", web::post().to(oncall::end))
+    .route("/oncall/{id}/end", web::get().to(oncall::to_page))
     .route("/queue/join", web::post().to(queue::join))
     .route("/queue/join", web::get().to(queue::to_home))
     .route("/queue/{id}/leave", web::post().to(queue::leave))

@@ -118,27 +118,13 @@ async fn the_operator_portal_opens_on_oversikt_and_marks_the_page() {
     let resp = op.get(app.url("/operator")).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/operator/dashboard");
-    let page = op
-        .get(app.url("/operator/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::kit::client::page_text(&op, app.url("/operator/dashboard")).await;
     assert!(page.contains("<h1>Översikt</h1>"), "{page}");
     assert!(
         page.contains("<a href=\"/operator/dashboard\" aria-current=\"page\">Översikt</a>"),
         "{page}"
     );
-    let page = op
-        .get(app.url("/operator/check"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::kit::client::page_text(&op, app.url("/operator/check")).await;
     assert!(page.contains("<a href=\"/operator/check\" aria-current=\"page\">Kontroll</a>"));
     assert!(!page.contains("<a href=\"/operator/dashboard\" aria-current"));
 }
@@ -150,14 +136,7 @@ async fn the_operators_permit_page_names_the_car_park_todays_answer_and_the_peop
     let id = permit.rsplit('/').next().unwrap();
     let op = operator_client(&app, "olle@regionvastmanland.se").await;
     let path = format!("/operator/permits/{id}");
-    let page = op
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::kit::client::page_text(&op, app.url(&path)).await;
     let csrf = crate::kit::html::hidden_value(&page, "csrf");
     assert!(page.contains("Västmanlands sjukhus Västerås"), "{page}");
     assert!(page.contains("Så ser kontrollen din bil i dag") && page.contains(">Giltigt<"));
@@ -169,14 +148,7 @@ async fn the_operators_permit_page_names_the_car_park_todays_answer_and_the_peop
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let page = op
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::kit::client::page_text(&op, app.url(&path)).await;
     assert!(page.contains("av Olle Operatör"), "{page}");
     assert!(!page.contains("av #"), "{page}");
 }

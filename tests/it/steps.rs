@@ -200,3 +200,45 @@ async fn an_application_just_sent_is_a_confirmation_page() {
         assert!(!page.contains(words), "{words}: {page}");
     }
 }
+
+#[actix_web::test]
+async fn kop_igen_takes_a_repeat_buyer_straight_to_the_review() {
+    let app = spawn_app().await;
+    // A paid 1-month card ends within 30 days: Hem offers "Köp igen".
+    let form = {
+        app.logged_in_user("igen@regionvastmanland.se").await;
+        let resp = save_and_continue(&app).await;
+        let review = app
+            .get_html(resp.headers()["location"].to_str().unwrap())
+            .await;
+        flows::confirm(&app.client, &app.address, &review).await
+    };
+    let permit = form.headers()["location"].to_str().unwrap().to_string();
+    crate::kit::db::mark_paid(&mut app.conn(), &permit);
+    let hem = app.get_html("/").await;
+    let again = format!("{permit}/again");
+    assert!(
+        hem.contains(&format!("href=\"{again}\"")) && hem.contains(">Köp igen</a>"),
+        "{hem}"
+    );
+    // One tap: the review, a renewal from the day after the card ends.
+    let resp = app.get(&again).await;
+    assert_eq!(resp.status(), 303);
+    let review_url = resp.headers()["location"].to_str().unwrap().to_string();
+    let review = app.get_html(&review_url).await;
+    let end: chrono::NaiveDate = permits::table
+        .select(permits::end_date)
+        .first(&mut app.conn())
+        .unwrap();
+    let start = end.succ_opt().unwrap();
+    assert!(review.contains(">Bekräfta</button>"), "{review}");
+    assert!(review.contains(&start.to_string()), "{review}");
+    // Two: "Bekräfta" — the renewal waits for payment (Swish on this phone is the third).
+    let done = flows::confirm(&app.client, &app.address, &review).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(permit_count(&app), 2);
+    let page = app
+        .get_html(done.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(page.contains(">Betala nu</button>"), "{page}");
+}

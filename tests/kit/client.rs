@@ -12,3 +12,15 @@ pub fn client(address: &str) -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// The page at `url` as text, fetched with `client` (e.g. an operator's), whatever its status.
+pub async fn page_text(client: &reqwest::Client, url: String) -> String {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("request sent")
+        .text()
+        .await
+        .expect("a body")
+}

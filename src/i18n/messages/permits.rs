@@ -320,10 +320,30 @@ pub enum Change<'a> {
     Cancelled(Option<crate::domain::Money>),
     /// A payment came in after the permit stopped waiting for payment; it is refunded.
     LateCharge(crate::domain::Money),
+    /// Paused from, to; the permit's new last day (issue #39).
+    Paused(chrono::NaiveDate, chrono::NaiveDate, chrono::NaiveDate),
+    /// The pause ended; the permit's new last day.
+    PauseEnded(chrono::NaiveDate),
 }
 
 fn change_text(lang: Lang, change: Change) -> String {
     match (lang, change) {
+        (Lang::Sv, Change::Paused(f, t, e)) => {
+            format!(
+                "tillståndet är pausat {f} – {t} och gäller nu till {e}; det gäller inte under pausen"
+            )
+        }
+        (Lang::En, Change::Paused(f, t, e)) => {
+            format!(
+                "the permit is paused {f} – {t} and now runs until {e}; it is not valid during the pause"
+            )
+        }
+        (Lang::Sv, Change::PauseEnded(e)) => {
+            format!("pausen är avslutad och tillståndet gäller igen, till {e}")
+        }
+        (Lang::En, Change::PauseEnded(e)) => {
+            format!("the pause has ended and the permit is valid again, until {e}")
+        }
         (Lang::Sv, Change::Regnr(r)) => format!("nytt registreringsnummer {r}"),
         (Lang::En, Change::Regnr(r)) => format!("new registration number {r}"),
         (Lang::Sv, Change::Period(s, e)) => format!("perioden är nu {s} – {e}"),

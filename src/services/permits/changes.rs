@@ -276,3 +276,79 @@ pub(super) fn transition(c: &mut DbConnection, t: &Target, event: &Event, detail
         format!("{} → {}: {detail}", state.as_str(), next.as_str()),
     )))
 }
+
+/// "Pausa tillståndet": the rules of `domain::pause` on the permit as read in the change's
+/// transaction (its period, its pauses, its type's limit); the pause written and the end
+/// moved later by its days, in the same transaction; the owner told.
+pub(super) fn pause(c: &mut DbConnection, t: &Target, from: NaiveDate, to: NaiveDate) -> Applied {
+    use crate::domain::pause::{self as rules, Ask, Pause};
+    let p = t.p;
+    let rows = crate::db::pauses::of_permit(c, p.id)?;
+    let year_ago = t.now - chrono::Duration::days(365);
+    let made = rows.iter().filter(|r| r.created_at > year_ago).count();
+    let kept: Vec<Pause> = rows.iter().map(|r| r.pause()).collect();
+    let ask = Ask {
+        today: t.today,
+        start: p.start_date,
+        end: p.end_date,
+        max_per_year: crate::db::catalogue::max_pauses(c, p.permit_type_id)?,
+        made_last_year: i64::try_from(made).unwrap_or(i64::MAX),
+        pauses: &kept,
+    };
+    let new_end = rules::pause(&ask, from, to).map_err(RuleError::from)?;
+    crate::db::pauses::insert(c, p.id, Pause { from, to }, t.now)?;
+    move_end(
+        c,
+        t,
+        new_end,
+        "permit_paused",
+        messages::Change::Paused(from, to, new_end),
+    )?;
+    Ok(Some((
+        "pause",
+        format!("{from} – {to}; {} → {new_end}", p.end_date),
+    )))
+}
+
+/// "Avsluta pausen" (the customer, or the office): the pause running or to come ends today;
+/// its days not used are given back (the end moves earlier by them).
+pub(super) fn end_pause(c: &mut DbConnection, t: &Target) -> Applied {
+    let p = t.p;
+    let rows = crate::db::pauses::of_permit(c, p.id)?;
+    let (row, (ended, new_end)) = rows
+        .iter()
+        .find_map(|r| crate::domain::pause::end(r.pause(), p.end_date, t.today).map(|e| (r, e)))
+        .ok_or(RuleError::NoPause)?;
+    crate::db::pauses::end(c, row.id, ended.to, t.now)?;
+    move_end(
+        c,
+        t,
+        new_end,
+        "permit_pause_ended",
+        messages::Change::PauseEnded(new_end),
+    )?;
+    Ok(Some((
+        "pause_end",
+        format!(
+            "{} – {}; {} → {new_end}",
+            row.from_date, row.to_date, p.end_date
+        ),
+    )))
+}
+
+/// A pause's or its end's new last day written, and the owner told.
+fn move_end(
+    c: &mut DbConnection,
+    t: &Target,
+    new_end: NaiveDate,
+    kind: &str,
+    change: messages::Change,
+) -> Result<(), PermitError> {
+    let p = t.p;
+    diesel::update(permits::table.find(p.id))
+        .set(permits::end_date.eq(new_end))
+        .execute(c)?;
+    tell_owner(c, p, kind, &t.cfg.base_url, |lang, name, link| {
+        messages::permit_change(lang, name, &p.regnr, change, link)
+    })
+}

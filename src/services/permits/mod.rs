@@ -77,6 +77,13 @@ pub enum PermitChange {
     /// "Ta bort beställningen": the buyer withdraws an order waiting for payment; it is
     /// cancelled and its held place goes.
     Withdraw,
+    /// "Pausa tillståndet" from `from` to `to` (issue #39): the end moves later by its days.
+    Pause {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// "Avsluta pausen": the running or coming pause ends today; the days not used go back.
+    EndPause,
     /// A payment attempt reached its final outcome: paid (permit paid, receipt written, the
     /// user told) or failed (the permit stays payable, the user told why).
     PaymentOutcome {
@@ -133,6 +140,10 @@ pub enum RuleError {
     #[error("no such temporary number")]
     NoSuchTemporary,
     #[error(transparent)]
+    Pause(#[from] crate::domain::pause::PauseError),
+    #[error("the permit has no pause to end")]
+    NoPause,
+    #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error("this is not a day card")]
     NotDayCard,
@@ -168,6 +179,8 @@ fn action_of(change: &PermitChange, by_office: bool) -> Option<PermitAction> {
         PermitChange::SetDates { .. } => PermitAction::OfficeChange,
         PermitChange::Cancel { .. } => PermitAction::OfficeCancel,
         PermitChange::Withdraw => PermitAction::Withdraw,
+        PermitChange::Pause { .. } => PermitAction::Pause,
+        PermitChange::EndPause => PermitAction::EndPause,
         PermitChange::Transition { event, .. } => match event {
             Event::Approve => PermitAction::OfficeApprove,
             Event::Reject => PermitAction::OfficeReject,
@@ -282,6 +295,8 @@ pub fn apply(
             PermitChange::Cancel { refund_ore } => cancel(c, &t, refund_ore),
             PermitChange::Transition { event, detail } => transition(c, &t, event, detail),
             PermitChange::Withdraw => transition(c, &t, &Event::Cancel, "withdrawn by the buyer"),
+            PermitChange::Pause { from, to } => pause(c, &t, *from, *to),
+            PermitChange::EndPause => end_pause(c, &t),
         }?;
         // Nothing to do (a payment outcome recorded already): the permit as it is.
         let Some((kind, detail)) = applied else {

@@ -97,6 +97,8 @@ async fn catalogue_view(
                         (term_field(r, &format!("dayprice-{tid}"), "day_price", t.op_day_price_label, &price, "decimal"))
                         (term_field(r, &format!("validity-{tid}"), "validity", t.op_validity_label, &validity, "numeric"))
                         (term_field(r, &format!("maxdays-{tid}"), "max_days", t.op_max_days_label, &most, "numeric"))
+                    } @else {
+                        (term_field(r, &format!("pauses-{tid}"), "max_pauses", op.ctx.lang.pause().pauses_label, &pt.max_pauses.to_string(), "numeric"))
                     }
                     button.small type="submit" { (t.op_save) }
                 }
@@ -197,6 +199,7 @@ pub struct TypeForm {
     day_price: String,
     validity: String,
     max_days: String,
+    max_pauses: String,
 }
 
 /// A permit type's terms ("Säljs", VAT, and a day card's price per day, validity and most
@@ -209,10 +212,10 @@ pub async fn update_type(
 ) -> Reply {
     let t = op.ctx.t();
     let id = id.into_inner();
-    let kind = db::query(&state.pool, move |c| catalogue::permit_type(c, id))
+    let current = db::query(&state.pool, move |c| catalogue::permit_type(c, id))
         .await?
-        .ok_or(AppError::NotFound)?
-        .kind;
+        .ok_or(AppError::NotFound)?;
+    let kind = current.kind;
     let in_range = |raw: &str, max: i32| {
         raw.trim()
             .parse::<i32>()
@@ -224,31 +227,45 @@ pub async fn update_type(
     let price = Money::parse_sek(&form.day_price).filter(|p| p.ore() > 0);
     let validity = in_range(&form.validity, 36);
     let max_days = in_range(&form.max_days, 366);
+    // Not sent (an older form): as it is.
+    let max_pauses = match form.max_pauses.trim() {
+        "" => Some(current.max_pauses),
+        n => n.parse::<i32>().ok().filter(|n| (0..=12).contains(n)),
+    };
     let day = kind == Kind::Day;
     let ids = [
         format!("vat-{id}"),
         format!("dayprice-{id}"),
         format!("validity-{id}"),
         format!("maxdays-{id}"),
+        format!("pauses-{id}"),
     ];
     let wrong = [
         vat.is_none(),
         day && price.is_none(),
         day && validity.is_none(),
         day && max_days.is_none(),
+        !day && max_pauses.is_none(),
     ];
     let texts = [
         t.op_err_vat,
         t.op_err_price,
         t.op_err_months,
         t.op_err_max_days,
+        op.ctx.lang.pause().err_pauses,
     ];
     let Some(vat) = vat.filter(|_| !wrong.contains(&true)) else {
-        let errors = (0..4)
+        let errors = (0..5)
             .filter(|i| wrong[*i])
             .map(|i| (ids[i].clone(), texts[i]))
             .collect();
-        let typed = [&form.vat, &form.day_price, &form.validity, &form.max_days];
+        let typed = [
+            &form.vat,
+            &form.day_price,
+            &form.validity,
+            &form.max_days,
+            &form.max_pauses,
+        ];
         let r = Refused::of(
             errors,
             ids.iter().cloned().zip(typed.iter().map(|s| s.as_str())),
@@ -262,6 +279,7 @@ pub async fn update_type(
         day_price_ore: price.map(|p| p.ore()),
         day_validity_months: validity,
         max_days,
+        max_pauses: max_pauses.unwrap_or(0),
     };
     let opid = op.me.user.id;
     let found = db::query(&state.pool, move |c| {

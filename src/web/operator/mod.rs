@@ -41,6 +41,7 @@ mod catalogue;
 mod check;
 mod customers;
 mod dashboard;
+mod oncall_report;
 mod permits;
 mod queues;
 mod reports;
@@ -48,8 +49,8 @@ mod search;
 mod staff;
 
 use self::{
-    applications::*, cases::*, catalogue::*, check::*, customers::*, dashboard::*, permits::*,
-    queues::*, reports::*, search::*, staff::*,
+    applications::*, cases::*, catalogue::*, check::*, customers::*, dashboard::*,
+    oncall_report::*, permits::*, queues::*, reports::*, search::*, staff::*,
 };
 
 /// The guard of the whole `/operator` scope: logged out → login and back; customer → 404.
@@ -94,6 +95,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/permits/{id}/regnr", web::post().to(permit_regnr))
             .route("/permits/{id}/dates", web::post().to(permit_dates))
             .route("/permits/{id}/cancel", web::post().to(permit_cancel))
+            .route("/permits/{id}/pause/end", web::post().to(permit_end_pause))
             .route(
                 "/permits/{id}/refunds/{rid}/retry",
                 web::post().to(refund_retry),
@@ -113,6 +115,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/reports", web::get().to(reports))
             .route("/reports/permits.csv", web::get().to(permits_csv))
             .route("/reports/payments.csv", web::get().to(payments_csv))
+            .route("/reports/oncall", web::get().to(oncall_report))
+            .route("/reports/oncall.csv", web::get().to(oncall_csv))
             .wrap(actix_web::middleware::from_fn(guard))
             .route("", web::get().to(index))
             .route("/", web::get().to(index))

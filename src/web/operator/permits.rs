@@ -26,7 +26,7 @@ pub(super) async fn permit_view(
     status: StatusCode,
 ) -> Reply {
     let t = op.ctx.t();
-    let (p, events, audit_rows, pays, refs, owner, (names, park)) =
+    let (p, events, audit_rows, pays, refs, owner, (names, park, pauses)) =
         db::query(&state.pool, move |c| {
             let Some(p) = db_permits::by_id(c, id)? else {
                 return Ok(None);
@@ -43,6 +43,7 @@ pub(super) async fn permit_view(
                 .chain(audit_rows.iter().filter_map(|a| a.actor_id))
                 .collect();
             let names = office::names_of(c, &people)?;
+            let pauses = crate::db::pauses::of_permit(c, id)?;
             let park = crate::db::catalogue::car_park_name(c, p.car_park_id)?;
             Ok(Some((
                 p,
@@ -51,7 +52,7 @@ pub(super) async fn permit_view(
                 pays,
                 refs,
                 owner,
-                (names, park),
+                (names, park, pauses),
             )))
         })
         .await?
@@ -100,6 +101,16 @@ pub(super) async fn permit_view(
         section aria-labelledby="check-h" {
             h2 #check-h { (t.check_today_heading) }
             (super::check::answer_box(&op.ctx, today_answer.as_ref(), None))
+        }
+        @let today = today(chrono::Utc::now());
+        @if let Some(r) = pauses.iter().find(|r| r.to_date >= today && r.pause().days() > 0) {
+            section aria-labelledby="op-pause-h" {
+                h2 #op-pause-h { (op.ctx.lang.pause().paused) " " (r.from_date) " – " (r.to_date) }
+                form method="post" action={ "/operator/permits/" (p.id) "/pause/end" } {
+                    (csrf(&op.me.csrf_token))
+                    button.secondary type="submit" { (op.ctx.lang.pause().end) }
+                }
+            }
         }
         @if state_now.is_some_and(State::allows_changes) {
             section aria-labelledby="op-regnr-h" {
@@ -218,6 +229,26 @@ pub async fn permit_page(
 #[serde(default)]
 pub struct RegnrForm {
     regnr: String,
+}
+
+/// "Avsluta pausen" by the office (issue #39): the days not used go back to the customer.
+pub async fn permit_end_pause(
+    op: OperatorCtx,
+    state: Data,
+    id: web::Path<PermitId>,
+    _csrf: CsrfForm<crate::web::forms::CsrfOnly>,
+) -> Reply {
+    let id = id.into_inner();
+    match office_change(&state, &op, id, PermitChange::EndPause).await? {
+        Ok(_) => Ok(see_other(&format!("/operator/permits/{id}?m=changed"))),
+        Err(e) => {
+            let m = PermitMsgs {
+                cancel_error: Some(crate::web::permits::pause_refusal(&op.ctx, &e)),
+                ..Default::default()
+            };
+            refused(&op, &state, id, m).await
+        }
+    }
 }
 
 pub async fn permit_regnr(

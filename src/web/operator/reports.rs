@@ -46,6 +46,7 @@ fn reports_view(op: &OperatorCtx, refused: Option<(&str, &RangeQuery)>) -> HttpR
     let body = html! {
         (error_summary(t, &[(wrong.as_deref().unwrap_or_default(), error)]))
         p { (t.op_reports_intro) }
+        p { a href="/operator/reports/oncall" { (op.ctx.lang.pause().oncall_report) } }
         @for (report, label) in [("permits", t.op_export_permits), ("payments", t.op_export_payments)] {
             @let typed = refused.filter(|(r, _)| *r == report).map(|(_, q)| q);
             @let keep = |s: &Option<String>| s.as_deref().unwrap_or_default().chars().take(20).collect::<String>();

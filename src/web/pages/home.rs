@@ -40,6 +40,8 @@ struct HomeData {
     payments: Vec<PaymentRow>,
     /// The user's places in queues.
     queues: Vec<InLine>,
+    /// An employee's on-call parking (issue #39), and the running pass's car park.
+    oncall: Option<(crate::services::oncall::Standing, String)>,
 }
 
 /// The groups of Hem, in the order shown.
@@ -122,6 +124,11 @@ pub async fn home(
                 Vec::new()
             },
             queues: crate::services::queue::lines_of(c, uid, crate::clock::now(), today)?,
+            oncall: if me.user.is_employee {
+                oncall_of(c, uid, today)?
+            } else {
+                None
+            },
             permits,
         })
     })
@@ -150,10 +157,16 @@ pub async fn home(
         Some("left_queue") => Some(q.left),
         Some("declined") => Some(q.declined),
         Some("withdrawn") => Some(t.withdrawn),
+        Some("oncall_started") => Some(ctx.lang.pause().oncall_started),
+        Some("oncall_ended") => Some(ctx.lang.pause().oncall_ended),
         _ => None,
     };
     let body = html! {
         @if let Some(text) = flash { (crate::web::forms::outcome(text, false)) }
+        // A running on-call pass first: it is what lets the car park now (issue #39).
+        @if let Some((standing, park)) = &data.oncall {
+            (crate::web::oncall::running_card(&ctx, me, standing, park))
+        }
         @if data.permits.is_empty() && data.queues.is_empty() {
             p { (t.home_empty) }
         }
@@ -185,11 +198,38 @@ pub async fn home(
             }
         }
         p { a.button href="/permits/new" { (t.nav_buy) } }
+        // Employees only, secondary and below their own permits.
+        @if data.oncall.as_ref().is_some_and(|(s, _)| s.running.is_none()) {
+            p { a.button.secondary href="/oncall" { (ctx.lang.pause().oncall_link) } }
+        }
     };
     Ok(html(
         StatusCode::OK,
         page(&ctx, Some(&frame(me)), t.home_title, body),
     ))
+}
+
+/// An employee's on-call standing and the running pass's car park, if on-call parking is
+/// offered.
+fn oncall_of(
+    c: &mut crate::db::DbConnection,
+    uid: crate::domain::UserId,
+    today: chrono::NaiveDate,
+) -> diesel::QueryResult<Option<(crate::services::oncall::Standing, String)>> {
+    use crate::services::oncall::{self, OnCallError};
+    let standing = match oncall::standing(c, uid, crate::clock::now(), today) {
+        Ok(s) => s,
+        Err(OnCallError::Db(e)) => return Err(e),
+        Err(_) => None,
+    };
+    let Some(s) = standing else {
+        return Ok(None);
+    };
+    let park = match &s.running {
+        Some(p) => crate::db::catalogue::car_park_name(c, p.car_park_id)?,
+        None => String::new(),
+    };
+    Ok(Some((s, park)))
 }
 
 /// One place in a queue: the car park and type, "Plats N i kön", how many wait and the
@@ -292,6 +332,11 @@ fn permit_card(
                     a.button href={ "/permits/" (p.id) "#pay-h" } { (t.home_pay) }
                 }
                 (crate::web::permits::daycards::park_buttons(ctx, me, p, today_session.is_some()))
+                // A monthly or yearly card near or past its end: the same order again, straight
+                // to its review (issue #35, 8).
+                @if p.kind == Kind::Period && p.state == State::Paid && p.end_date - today <= chrono::Duration::days(30) {
+                    a.button href={ "/permits/" (p.id) "/again" } aria-describedby={ "reg-" (p.id) } { (ctx.lang.flow().buy_again) }
+                }
                 // Named by its words alone ("Visa/ändra", as the guide and the contract say it);
                 // which permit it opens is its description: the number, status and type.
                 a href={ "/permits/" (p.id) } aria-describedby={ "reg-" (p.id) " meta-" (p.id) } { (t.view_edit) }

@@ -525,3 +525,36 @@ pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
     };
     Ok(see_other(&format!("/permits/{}", permit.id)))
 }
+
+/// "Köp igen" on Hem (a paid monthly or yearly permit that ends within 30 days or has ended):
+/// the same order straight to its review, so a repeat buyer pays in four taps ("Köp igen",
+/// "Bekräfta", Swish on this phone, approve; issue #35, 8). While the permit runs the order
+/// renews it (from the day after it ends); once it has ended it starts today.
+pub async fn again(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
+    let me = ctx.require_user()?;
+    let (id, uid) = (id.into_inner(), me.user.id);
+    let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may(PermitAction::Renew, old.kind, old.state) {
+        return Ok(see_other(&format!("/permits/{id}")));
+    }
+    let today = today(chrono::Utc::now());
+    let mut form = BuyForm {
+        type_id: old.permit_type_id.to_string(),
+        package: old.package_id.map(|p| p.to_string()).unwrap_or_default(),
+        regnr: old.regnr.clone(),
+        foreign: old.foreign_plate.then(|| "yes".to_string()),
+        car_park: old.car_park_id.to_string(),
+        start: today.to_string(),
+        confirm_key: new_token(),
+        ..BuyForm::default()
+    };
+    if old.end_date >= today {
+        form.renews = id.to_string();
+        form.start = renewal_start(old.end_date)
+            .map_or(today, |d| d.max(today))
+            .to_string();
+    }
+    Ok(see_other(&format!("/permits/review?{}", form.query())))
+}

@@ -42,10 +42,11 @@ mod buy;
 mod changes;
 pub(crate) mod history;
 mod page;
+mod pause;
 mod views;
 
 use self::views::*;
-pub use self::{attachment::*, buy::*, changes::*, page::*};
+pub use self::{attachment::*, buy::*, changes::*, page::*, pause::*};
 pub use crate::i18n::regnr_error;
 
 type Data = web::Data<AppState>;
@@ -73,8 +74,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/{id}/temporary", web::post().to(add_temporary))
             .route("/{id}/temporary/{tid}/end", web::post().to(end_temporary))
             .route("/{id}/renew", web::get().to(renew))
+            .route("/{id}/again", web::get().to(again))
             .route("/{id}/withdraw", web::get().to(withdraw_page))
             .route("/{id}/withdraw", web::post().to(withdraw))
+            .route("/{id}/pause", web::post().to(pause::pause))
+            .route("/{id}/pause/end", web::post().to(pause::end_pause))
             .route("/{id}/sessions", web::post().to(daycards::book))
             .route("/{id}/pattern", web::get().to(daycards::pattern))
             .route(

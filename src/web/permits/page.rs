@@ -88,6 +88,8 @@ pub(super) struct PermitView {
     pub(super) sessions: Vec<crate::db::daycards::SessionRow>,
     /// Money sent back for this permit (by the office on "Makulera", or a late charge).
     pub(super) refunds: Vec<crate::db::refunds::RefundRow>,
+    /// Its pauses (a paid period permit's only).
+    pub(super) pauses: Vec<crate::db::pauses::PauseRow>,
     /// What the check (Kontroll, the check API) answers for the permit's number today, and
     /// why when it is not valid.
     pub(super) check: (
@@ -144,6 +146,11 @@ fn read_view(
     } else {
         Vec::new()
     };
+    let pauses = if may(PermitAction::Pause, permit.kind, permit.state) {
+        crate::db::pauses::of_permit(c, id)?
+    } else {
+        Vec::new()
+    };
     let day = today(chrono::Utc::now());
     // Only the viewer's own permits: what the check says of other people's is not theirs to
     // read (issue #34, 3).
@@ -156,6 +163,7 @@ fn read_view(
     };
     Ok(Some(PermitView {
         check: (valid, why),
+        pauses,
         sessions,
         refunds,
         permit,
@@ -180,6 +188,8 @@ pub(super) struct PageMessages<'a> {
     pub(super) pay_typed: Option<&'a str>,
     /// Just back from paying, and it went through: the confirmation at the top.
     pub(super) paid_now: bool,
+    pub(super) pause_error: Option<&'a str>,
+    pub(super) pause_typed: Option<&'a super::pause::PauseForm>,
     /// The day card's calendar: what was sent and what to say beside it.
     pub(super) calendar: Option<(daycards::CalendarInput, daycards::CalMsg)>,
 }
@@ -258,6 +268,7 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
         (at(shows_calendar, "regnr"), cal_error),
         (at(shows_temp_form, "temp_regnr"), m.temp_error),
         (at(shows_attach, "file"), m.attach_error),
+        (at(can(PermitAction::Pause), "pause_from"), m.pause_error),
         (
             match (status == Status::AwaitingPayment, m.pay_typed.is_some()) {
                 (true, true) => "swish_number",
@@ -331,6 +342,10 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
                 h2 #regnr-h { (t.regnr_label) }
                 (regnr_form(ctx, me, p, m.regnr_value.as_deref().unwrap_or(&p.regnr), m.regnr_error, false))
             }
+        }
+        // Before the temporary number: "Från" and "Till" are the first labels of their words.
+        @if can(PermitAction::Pause) {
+            (super::pause::section(ctx, me, p, &v.pauses, m.pause_error, m.pause_typed))
         }
         @if temp_section {
             section aria-labelledby="temp-h" {
@@ -410,6 +425,8 @@ pub(super) fn permit_flash(t: &Texts, key: &str) -> Option<&'static str> {
         "booked" => Some(t.sessions_booked),
         "day_cancelled" => Some(t.session_cancelled),
         "pay_not_cancelled" => Some(t.pay_not_cancelled),
+        "paused" => Some(t.lang().pause().done),
+        "pause_ended" => Some(t.lang().pause().ended),
         other => flash_text(t, other),
     }
 }

@@ -125,13 +125,7 @@ pub(super) fn buy_form(
                 noscript { button.secondary type="submit" formaction="/permits/new/details" { (t.show_packages) } }
             }
             @if let Some(err) = e.type_id { p.field-error #type-error { (err) } }
-            (type_details(ctx, cat, form, e))
-            (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start).min(today(chrono::Utc::now()))))
-            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate(t)))
-            div.check {
-                input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
-                label for="foreign" { (t.foreign_label) }
-            }
+            (order_fields(ctx, cat, form, e))
             label for="car_park" { (t.car_park_label) }
             select #car_park name="car_park" aria-invalid=[e.car_park.map(|_| "true")]
                 aria-describedby=[e.car_park.map(|_| "car_park-error")]
@@ -219,6 +213,21 @@ pub(super) fn buy_page(
     page(ctx, Some(&frame(me)), &title, body)
 }
 
+/// What every order asks: the type's package (or days, and an application's texts), the
+/// start, and the number (the wizard and the offer's order alike).
+fn order_fields(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyErrors) -> Markup {
+    let t = ctx.t();
+    html! {
+        (type_details(ctx, cat, form, e))
+        (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start).min(today(chrono::Utc::now()))))
+        (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate(t)))
+        div.check {
+            input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
+            label for="foreign" { (t.foreign_label) }
+        }
+    }
+}
+
 /// The order of a queue offer ("Tacka ja"): the place is said to be held until the offer's
 /// deadline, the car park and type are not asked again; only the package (or days), the start
 /// and the number, filled in with the one typed when joining the queue (issue #35, 4).
@@ -243,13 +252,7 @@ fn offer_form(
             input type="hidden" name="offer" value=(o.id);
             input type="hidden" name="type" value=(o.permit_type_id);
             input type="hidden" name="car_park" value=(o.car_park_id);
-            (type_details(ctx, cat, form, e))
-            (input(Field::new("start", t.start_label, "date").value(&form.start).error(e.start).min(today(chrono::Utc::now()))))
-            (input(Field::new("regnr", t.regnr_label, "text").value(&form.regnr).error(e.regnr).plate(t)))
-            div.check {
-                input #foreign type="checkbox" name="foreign" value="yes" checked[form.foreign.is_some()];
-                label for="foreign" { (t.foreign_label) }
-            }
+            (order_fields(ctx, cat, form, e))
             button type="submit" { (t.continue_button) }
         }
     })
