@@ -3,6 +3,7 @@
 
 use crate::domain::payment::PaymentStatus;
 use crate::domain::{PaymentId, PermitId, UserId};
+use chrono::Duration;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -265,6 +266,10 @@ pub struct Dashboard {
     pub sales_month_count: i64,
     pub pending_applications: i64,
     pub open_cases: i64,
+    /// Refunds the provider refused: the office sends them again (issue #36, 1).
+    pub failed_refunds: i64,
+    /// Queue offers that lapse within a day unanswered or unbought.
+    pub offers_lapsing: i64,
 }
 
 pub fn dashboard(
@@ -291,12 +296,20 @@ pub fn dashboard(
         .filter(cases::status.eq(crate::domain::status::CaseStatus::Open))
         .count()
         .get_result(conn)?;
+    let failed_refunds = super::schema::refunds::table
+        .filter(super::schema::refunds::status.eq(crate::domain::payment::RefundStatus::Failed))
+        .count()
+        .get_result(conn)?;
+    let offers_lapsing =
+        super::queue::lapsing_within(conn, crate::clock::now(), Duration::hours(24))?;
     Ok(Dashboard {
         active_today,
         sales_month_ore: sales.iter().sum(),
         sales_month_count: i64::try_from(sales.len()).unwrap_or(i64::MAX),
         pending_applications,
         open_cases,
+        failed_refunds,
+        offers_lapsing,
     })
 }
 

@@ -583,3 +583,17 @@ pub fn freed_since(
         .count();
     Ok(i64::try_from(ended).unwrap_or(0) + cancelled)
 }
+
+/// How many live offers lapse within `within` from `now` (the office's Översikt).
+pub fn lapsing_within(
+    c: &mut DbConnection,
+    now: NaiveDateTime,
+    within: chrono::Duration,
+) -> QueryResult<i64> {
+    queue_offers::table
+        .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
+        .filter(queue_offers::expires_at.gt(now))
+        .filter(queue_offers::expires_at.le(now + within))
+        .count()
+        .get_result(c)
+}

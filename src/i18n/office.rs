@@ -9,6 +9,8 @@ pub struct OfficeTexts {
     pub not_valid_here: &'static str,
     pub valid_in: &'static str,
     pub car_park_hint: &'static str,
+    pub failed_refunds: &'static str,
+    pub offers_lapsing: &'static str,
 }
 
 impl Lang {
@@ -26,6 +28,8 @@ pub const SV: OfficeTexts = OfficeTexts {
     not_valid_here: "Inget giltigt tillstånd här",
     valid_in: "gäller i",
     car_park_hint: "Där du står. Valet sparas på den här enheten.",
+    failed_refunds: "Återbetalningar som misslyckats",
+    offers_lapsing: "Erbjudanden som går ut inom ett dygn",
 };
 
 pub const EN: OfficeTexts = OfficeTexts {
@@ -34,4 +38,6 @@ pub const EN: OfficeTexts = OfficeTexts {
     not_valid_here: "No valid permit here",
     valid_in: "valid in",
     car_park_hint: "Where you are. The choice is kept on this device.",
+    failed_refunds: "Refunds that failed",
+    offers_lapsing: "Offers lapsing within a day",
 };

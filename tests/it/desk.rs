@@ -120,6 +120,19 @@ async fn the_operator_portal_opens_on_oversikt_and_marks_the_page() {
     assert_eq!(resp.headers()["location"], "/operator/dashboard");
     let page = crate::kit::client::page_text(&op, app.url("/operator/dashboard")).await;
     assert!(page.contains("<h1>Översikt</h1>"), "{page}");
+    // What needs the office today, beside applications and cases.
+    for id in [
+        "failed-refunds",
+        "offers-lapsing",
+        "pending-applications",
+        "open-cases",
+    ] {
+        assert_eq!(
+            crate::kit::html::text(&page, &format!("#{id}")).as_deref(),
+            Some("0"),
+            "{id}"
+        );
+    }
     assert!(
         page.contains("<a href=\"/operator/dashboard\" aria-current=\"page\">Översikt</a>"),
         "{page}"

@@ -1,4 +1,6 @@
-//! Översikt: the day's and the month's figures.
+//! Översikt, the operator portal's first page: what needs the office today (applications,
+//! unanswered cases, refused refunds, offers about to lapse), the month's sales, the permits
+//! valid today, and per car park and type sold / held / free / waiting.
 
 use super::*;
 
@@ -21,6 +23,8 @@ pub async fn dashboard(op: OperatorCtx, state: Data) -> Reply {
             dt { (t.op_sales_month) } dd { strong #sales-month { (Money::from_ore(d.sales_month_ore)) } " (" (d.sales_month_count) ")" }
             dt { a href="/operator/applications" { (t.op_applications) } } dd { strong #pending-applications { (d.pending_applications) } }
             dt { a href="/operator/cases" { (t.op_cases) } } dd { strong #open-cases { (d.open_cases) } }
+            dt { (op.ctx.lang.office().failed_refunds) } dd { strong #failed-refunds { (d.failed_refunds) } }
+            dt { a href="/operator/queues" { (op.ctx.lang.office().offers_lapsing) } } dd { strong #offers-lapsing { (d.offers_lapsing) } }
         }
         h2 { a href="/operator/queues" { (op.ctx.lang.queue().op_queues) } }
         (places)
