@@ -157,7 +157,8 @@ pub fn running_for(
         .load(c)
 }
 
-/// The office's follow-up: passes per employee and month (name, e-mail, "YYYY-MM", count).
+/// The office's follow-up: every pass as (name, e-mail, start), in e-mail and time order; the
+/// report counts them per Swedish calendar month.
 pub fn per_employee_and_month(
     c: &mut DbConnection,
 ) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {

@@ -65,3 +65,19 @@ pub fn end(c: &mut DbConnection, id: i64, to: NaiveDate, now: NaiveDateTime) -> 
         .execute(c)
         .map(drop)
 }
+
+/// A user's permits paused on `day`, each with its pause's last day (Hem's "Gäller i dag").
+pub fn paused_on_for_user(
+    c: &mut DbConnection,
+    user: crate::domain::UserId,
+    day: NaiveDate,
+) -> QueryResult<Vec<(PermitId, NaiveDate)>> {
+    use super::schema::permits;
+    permit_pauses::table
+        .inner_join(permits::table)
+        .filter(permits::user_id.eq(user))
+        .filter(permit_pauses::from_date.le(day))
+        .filter(permit_pauses::to_date.ge(day))
+        .select((permit_pauses::permit_id, permit_pauses::to_date))
+        .load(c)
+}

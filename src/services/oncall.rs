@@ -52,7 +52,7 @@ pub fn standing(
     user: UserId,
     now: NaiveDateTime,
     today: NaiveDate,
-) -> Result<Option<Standing>, OnCallError> {
+) -> diesel::QueryResult<Option<Standing>> {
     let Some(kind) = oncall::active_type(c)? else {
         return Ok(None);
     };

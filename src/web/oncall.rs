@@ -39,10 +39,7 @@ async fn standing_of(state: &AppState, me: &SessionUser) -> Result<Standing, App
     }
     let uid = me.user.id;
     db::query(&state.pool, move |c| {
-        oncall::standing(c, uid, clock::now(), today(chrono::Utc::now())).map_err(|e| match e {
-            OnCallError::Db(e) => e,
-            _ => diesel::result::Error::NotFound,
-        })
+        oncall::standing(c, uid, clock::now(), today(chrono::Utc::now()))
     })
     .await?
     .ok_or(AppError::NotFound)

@@ -62,6 +62,16 @@ async fn a_pause_is_not_valid_moves_the_end_and_ending_it_gives_the_days_back() 
     assert_eq!(end_of(&app, &permit), end + Duration::days(14));
     let (_, answer) = check(&app, "ABC123", Some(KEY)).await;
     assert_eq!(answer["valid"], false, "the attendant says no");
+    // So does Hem: not under "Gäller i dag", but "Pausat t.o.m. …".
+    let hem = app.get_html("/").await;
+    let valid_today = crate::kit::html::text(&hem, "section[aria-label='Gäller i dag']");
+    assert!(!valid_today.unwrap_or_default().contains("ABC123"), "{hem}");
+    let not_today =
+        crate::kit::html::text(&hem, "section[aria-label='Gäller inte i dag']").unwrap_or_default();
+    assert!(
+        not_today.contains("ABC123") && not_today.contains("Pausat t.o.m."),
+        "{hem}"
+    );
     let page = app.get_html(&permit).await;
     let until = today() + Duration::days(13);
     assert!(page.contains(&format!("Pausat t.o.m. {until}")), "{page}");

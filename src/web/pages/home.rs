@@ -42,6 +42,26 @@ struct HomeData {
     queues: Vec<InLine>,
     /// An employee's on-call parking (issue #39), and the running pass's car park.
     oncall: Option<(crate::services::oncall::Standing, String)>,
+    /// The user's permits paused today, each with its pause's last day (issue #39).
+    paused: Vec<(PermitId, chrono::NaiveDate)>,
+}
+
+impl HomeData {
+    /// Whether the check accepts this running permit today: a day card with a day booked
+    /// today, a period permit not paused today.
+    fn valid_today(&self, p: &PermitRow) -> bool {
+        match p.kind {
+            Kind::Day => self.sessions.iter().any(|(id, _)| *id == p.id),
+            Kind::Period => self.paused_until(p).is_none(),
+        }
+    }
+
+    fn paused_until(&self, p: &PermitRow) -> Option<chrono::NaiveDate> {
+        self.paused
+            .iter()
+            .find(|(id, _)| *id == p.id)
+            .map(|(_, to)| *to)
+    }
 }
 
 /// The groups of Hem, in the order shown.
@@ -56,11 +76,11 @@ enum Group {
     Earlier,
 }
 
-/// A permit's group: a running day card is valid today only with a day booked today, as the
-/// check says (`db::check`: a day card's validity is its booked days).
-fn group_of_permit(p: &PermitRow, status: Status, booked_today: bool) -> Group {
+/// A permit's group: a running permit is valid today only where the check says so
+/// (`db::check`): a day card with a day booked today, a period permit not paused today.
+fn group_of_permit(status: Status, valid_today: bool) -> Group {
     match group_of(status) {
-        Group::ValidToday if p.kind == Kind::Day && !booked_today => Group::NotToday,
+        Group::ValidToday if !valid_today => Group::NotToday,
         g => g,
     }
 }
@@ -124,6 +144,11 @@ pub async fn home(
                 Vec::new()
             },
             queues: crate::services::queue::lines_of(c, uid, crate::clock::now(), today)?,
+            paused: if paid {
+                crate::db::pauses::paused_on_for_user(c, uid, today)?
+            } else {
+                Vec::new()
+            },
             oncall: if me.user.is_employee {
                 oncall_of(c, uid, today)?
             } else {
@@ -144,8 +169,7 @@ pub async fn home(
         (Group::Coming, t.home_coming),
     ];
     let status = |p: &PermitRow| Status::of(p.state, p.start_date, p.end_date, today);
-    let booked_today = |p: &PermitRow| data.sessions.iter().any(|(id, _)| *id == p.id);
-    let group = |p: &PermitRow| group_of_permit(p, status(p), booked_today(p));
+    let group = |p: &PermitRow| group_of_permit(status(p), data.valid_today(p));
     let earlier: Vec<&PermitRow> = data
         .permits
         .iter()
@@ -178,8 +202,8 @@ pub async fn home(
                 }
             }
         }
-        @for (group, heading) in groups {
-            @let list: Vec<&PermitRow> = data.permits.iter().filter(|p| self::group_of_permit(p, status(p), booked_today(p)) == group).collect();
+        @for (group_name, heading) in groups {
+            @let list: Vec<&PermitRow> = data.permits.iter().filter(|p| group(p) == group_name).collect();
             @if !list.is_empty() {
                 section.home-group aria-label=(heading) {
                     h2 { (heading) }
@@ -216,13 +240,7 @@ fn oncall_of(
     uid: crate::domain::UserId,
     today: chrono::NaiveDate,
 ) -> diesel::QueryResult<Option<(crate::services::oncall::Standing, String)>> {
-    use crate::services::oncall::{self, OnCallError};
-    let standing = match oncall::standing(c, uid, crate::clock::now(), today) {
-        Ok(s) => s,
-        Err(OnCallError::Db(e)) => return Err(e),
-        Err(_) => None,
-    };
-    let Some(s) = standing else {
+    let Some(s) = crate::services::oncall::standing(c, uid, crate::clock::now(), today)? else {
         return Ok(None);
     };
     let park = match &s.running {
@@ -298,6 +316,7 @@ fn permit_card(
     // today is not valid today (issue #35, 1).
     let not_booked_today =
         status == Status::Active && p.kind == Kind::Day && today_session.is_none();
+    let paused = data.paused_until(p).filter(|_| status == Status::Active);
     html! {
         li.card.permit-card {
             p.regnr-big #{ "reg-" (p.id) } {
@@ -306,6 +325,8 @@ fn permit_card(
             p.card-meta #{ "meta-" (p.id) } {
                 @if not_booked_today {
                     span.tag.wait { (t.home_no_day_today) }
+                } @else if let Some(to) = paused {
+                    span.tag.wait { (ctx.lang.flow().paused_until) " " (to) }
                 } @else {
                     span class=(tag_class(status)) { (crate::i18n::status(ctx.lang, status)) }
                 }
