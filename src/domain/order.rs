@@ -63,7 +63,10 @@ pub enum OrderError {
         foreign: bool,
     },
     CarParkUnknown,
-    DaysOutOfRange,
+    /// Not a whole number of days from 1 to the type's `max`.
+    DaysOutOfRange {
+        max: i32,
+    },
     PackageUnknown,
     TextRequired,
     TextTooLong,
@@ -223,7 +226,7 @@ pub fn check(
             let max = pt.max_days.unwrap_or(DEFAULT_MAX_DAYS);
             match f.days.trim().parse::<i32>() {
                 Ok(n) if (1..=max).contains(&n) => days = Some(n),
-                _ => e.days = Some(OrderError::DaysOutOfRange),
+                _ => e.days = Some(OrderError::DaysOutOfRange { max }),
             }
         } else {
             package = f
@@ -351,7 +354,7 @@ mod tests {
         };
         let e = check(&f, &cat, day(2), 90).unwrap_err();
         assert_eq!(e.start, Some(OrderError::StartPast));
-        assert_eq!(e.days, Some(OrderError::DaysOutOfRange));
+        assert_eq!(e.days, Some(OrderError::DaysOutOfRange { max: 10 }));
         assert_eq!(e.car_park, Some(OrderError::CarParkUnknown));
         assert!(matches!(e.regnr, Some(OrderError::RegNr { .. })));
         assert_eq!(e.organisation, Some(OrderError::TextRequired));

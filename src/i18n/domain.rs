@@ -97,11 +97,17 @@ pub fn order_error(t: &Texts, e: OrderError) -> &'static str {
         OrderError::StartPast => t.err_start_past,
         OrderError::StartTooFar => t.err_start_far,
         OrderError::RegNr { error, foreign } => regnr_error(t, error, foreign),
-        OrderError::DaysOutOfRange => t.err_days,
+        OrderError::DaysOutOfRange { .. } => t.err_days,
         OrderError::CarParkUnknown => t.err_car_park,
         OrderError::TextRequired => t.err_required,
         OrderError::TextTooLong => t.err_too_long,
     }
+}
+
+/// Why a number of days was refused, with the range the type allows: "Välj ett antal
+/// dagar, 1–60." (issue #35, 7).
+pub fn days_error(t: &Texts, max: i32) -> String {
+    format!("{} 1–{max}.", t.err_days)
 }
 
 /// Why a registration number was refused: empty, or not a plate of its kind.

@@ -17,7 +17,9 @@ mod statement;
 mod sv;
 mod texts;
 
-pub use domain::{day_in_words, labels, not_valid, order_error, refusal, regnr_error, status};
+pub use domain::{
+    day_in_words, days_error, labels, not_valid, order_error, refusal, regnr_error, status,
+};
 pub use en::EN;
 pub use sv::SV;
 pub use texts::Texts;

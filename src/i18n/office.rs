@@ -11,6 +11,8 @@ pub struct OfficeTexts {
     pub car_park_hint: &'static str,
     pub failed_refunds: &'static str,
     pub offers_lapsing: &'static str,
+    /// The operator's permit page: what the check answers for its car today.
+    pub check_today: &'static str,
 }
 
 impl Lang {
@@ -30,6 +32,7 @@ pub const SV: OfficeTexts = OfficeTexts {
     car_park_hint: "Där du står. Valet sparas på den här enheten.",
     failed_refunds: "Återbetalningar som misslyckats",
     offers_lapsing: "Erbjudanden som går ut inom ett dygn",
+    check_today: "Kontrollens svar i dag",
 };
 
 pub const EN: OfficeTexts = OfficeTexts {
@@ -40,4 +43,5 @@ pub const EN: OfficeTexts = OfficeTexts {
     car_park_hint: "Where you are. The choice is kept on this device.",
     failed_refunds: "Refunds that failed",
     offers_lapsing: "Offers lapsing within a day",
+    check_today: "The check's answer today",
 };

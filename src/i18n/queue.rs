@@ -7,7 +7,6 @@ use super::Lang;
 pub struct QueueTexts {
     pub full: &'static str,
     pub full_body: &'static str,
-    pub full_field: &'static str,
     pub join: &'static str,
     pub in_line_already: &'static str,
     /// How the queue goes, with the days an offer holds (`QUEUE_OFFER_DAYS`).
@@ -85,8 +84,7 @@ impl Lang {
 
 pub const SV: QueueTexts = QueueTexts {
     full: "Fullt",
-    full_body: "Alla platser av den här typen i det här parkeringsområdet är tagna. Ställ dig i kö, så erbjuder vi dig en plats när någon blir ledig.",
-    full_field: "Fullt: alla platser av den här typen är tagna här. Ställ dig i kö eller välj ett annat parkeringsområde.",
+    full_body: "Alla platser av den här typen i det här parkeringsområdet är tagna. Ställ dig i kö, så erbjuder vi dig en plats när någon blir ledig, eller välj ett annat parkeringsområde.",
     join: "Ställ dig i kö",
     in_line_already: "Du står redan i kön.",
     how_it_works: |days| {
@@ -181,8 +179,7 @@ pub const SV: QueueTexts = QueueTexts {
 
 pub const EN: QueueTexts = QueueTexts {
     full: "Full",
-    full_body: "Every place of this type in this car park is taken. Join the queue, and we will offer you a place when one becomes free.",
-    full_field: "Full: every place of this type is taken here. Join the queue or choose another car park.",
+    full_body: "Every place of this type in this car park is taken. Join the queue, and we will offer you a place when one becomes free, or choose another car park.",
     join: "Join the queue",
     in_line_already: "You are already in the queue.",
     how_it_works: |days| {

@@ -150,7 +150,8 @@ async fn axe_finds_no_violation_on_any_page() {
         return;
     }
     let app = spawn_app().await;
-    let email = "axe@regionvastmanland.se";
+    // A long address, as staff have: Inställningar and Hem must wrap it at 320 px.
+    let email = "erik.sjukskoterska.lindqvist-axelsson@regionvastmanland.se";
     // A paid day card (calendar, receipt), a second one awaiting payment, and a case.
     let paid = crate::daycards::paid_day_card(&app, email, today(), 5).await;
     let review = crate::daycards::buy_day_card(&app, today(), "3").await;

@@ -517,7 +517,7 @@ async fn the_permit_page_says_what_the_check_answers_today_and_why() {
     let permit = paid_day_card(&app, "kontroll@regionvastmanland.se", today(), 3).await;
     // Paid, but today is not booked: the check says no, and why.
     let page = app.get_html(&permit).await;
-    assert!(page.contains("Så ser kontrollen din bil i dag"), "{page}");
+    assert!(page.contains("Får jag parkera i dag?"), "{page}");
     assert!(page.contains("Inget giltigt tillstånd"));
     assert!(page.contains("Dagkort finns men ingen dag är bokad i dag"));
     // The number field asks a phone for capitals and no spelling help.

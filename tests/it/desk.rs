@@ -152,7 +152,7 @@ async fn the_operators_permit_page_names_the_car_park_todays_answer_and_the_peop
     let page = crate::kit::client::page_text(&op, app.url(&path)).await;
     let csrf = crate::kit::html::hidden_value(&page, "csrf");
     assert!(page.contains("Västmanlands sjukhus Västerås"), "{page}");
-    assert!(page.contains("Så ser kontrollen din bil i dag") && page.contains(">Giltigt<"));
+    assert!(page.contains("Kontrollens svar i dag") && page.contains(">Giltigt<"));
     // A change by the office: the history says who, by name.
     let resp = op
         .post(app.url(&format!("{path}/regnr")))

@@ -11,6 +11,7 @@ mod browser_operator;
 mod browser_pause;
 mod browser_permits;
 mod browser_queue;
+mod browser_today;
 mod daycards;
 mod desk;
 mod faults;

@@ -221,12 +221,19 @@ async fn a_full_car_park_is_sold_once_then_queued_offered_and_bought() {
         fragment.contains("har 3 dagar på sig"),
         "QUEUE_OFFER_DAYS said"
     );
-    // …and without JavaScript after "Spara och fortsätt": refused with the field marked.
+    // …and without JavaScript after "Spara och fortsätt": not made, but not the buyer's
+    // mistake either: no error summary, no field marked, "Fullt" takes the focus.
     let resp = order(&app, &bo, "BBB222").await;
     assert_eq!(resp.status(), 422);
     let refused = resp.text().await.unwrap();
-    assert!(refused.contains("<title>Fel: "), "error summary");
-    assert!(text(&refused, "#error-summary").unwrap().contains("Fullt"));
+    assert!(!refused.contains("<title>Fel: "), "no error summary");
+    assert!(text(&refused, "#error-summary").is_none(), "{refused}");
+    assert!(!refused.contains("aria-invalid"), "no field marked");
+    assert!(
+        refused.contains(r#"role="alert" tabindex="-1" autofocus"#),
+        "{refused}"
+    );
+    assert!(text(&refused, "#full-h").unwrap().contains("Fullt"));
     let resp = join(&app, &bo, &refused).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/?m=queued");

@@ -238,7 +238,7 @@ async fn a_right_to_left_name_is_not_kept_and_the_file_is_served_as_a_pdf() {
     app.stop().await;
 }
 
-/// Issue #34, 3: the permit page's "Så ser kontrollen din bil i dag" speaks only of the
+/// Issue #34, 3: the permit page's "Får jag parkera i dag?" speaks only of the
 /// viewer's own permits. Bo orders (unpaid) for the number of Anna's paid permit: his page
 /// shows neither her type, her car park's answer nor her end date — only his own state.
 #[actix_web::test]

@@ -136,13 +136,24 @@ mod tests {
     #[test]
     fn the_sms_form_is_short_and_ends_with_the_link() {
         let link = "https://parkering.example.se/permits/12/receipt";
-        let m = payment_received(
-            Lang::Sv,
-            "Eva",
-            "ABC123",
-            crate::domain::Money::from_ore(120_000),
-            7,
-            link,
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let paid = Paid {
+            regnr: "ABC123",
+            type_name: "Månadskort",
+            car_park: "Västmanlands sjukhus Västerås",
+            start: day(1),
+            end: day(31),
+            total: crate::domain::Money::from_ore(120_000),
+            receipt_no: 7,
+        };
+        let m = payment_received(Lang::Sv, "Eva", &paid, link);
+        // The e-mail says what was paid for: the permit, its period and its car park.
+        assert!(
+            m.text.contains(
+                "Månadskort för ABC123 i Västmanlands sjukhus Västerås, 2026-12-01 – 2026-12-31"
+            ),
+            "{}",
+            m.text
         );
         assert!(m.sms.starts_with("Parkportal: Betalning"), "{}", m.sms);
         assert!(m.sms.contains("ABC123") && m.sms.contains("nr 7"));

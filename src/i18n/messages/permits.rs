@@ -45,14 +45,28 @@ pub fn permit_expiring(
     }
 }
 
-pub fn payment_received(
-    lang: Lang,
-    name: &str,
-    regnr: &str,
-    total: crate::domain::Money,
-    receipt_no: i64,
-    link: &str,
-) -> Message {
+/// What a receipt is for: the permit, its period and its car park (issue #35, 7).
+pub struct Paid<'a> {
+    pub regnr: &'a str,
+    pub type_name: &'a str,
+    pub car_park: &'a str,
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    pub total: crate::domain::Money,
+    pub receipt_no: i64,
+}
+
+/// The SMS stays short (one part): the number, the sum and the receipt's link.
+pub fn payment_received(lang: Lang, name: &str, paid: &Paid, link: &str) -> Message {
+    let Paid {
+        regnr,
+        type_name,
+        car_park,
+        start,
+        end,
+        total,
+        receipt_no,
+    } = paid;
     match lang {
         Lang::Sv => compose(
             lang,
@@ -60,7 +74,7 @@ pub fn payment_received(
             &[
                 format!("Hej {name}!"),
                 format!(
-                    "Vi har tagit emot din betalning på {total} för parkeringstillståndet för {regnr}. Kvittot finns under tillståndet."
+                    "Vi har tagit emot din betalning på {total} för {type_name} för {regnr} i {car_park}, {start} – {end}. Kvittot finns under tillståndet."
                 ),
             ],
             Some(("Se kvitto", link)),
@@ -77,7 +91,7 @@ pub fn payment_received(
             &[
                 format!("Hello {name}!"),
                 format!(
-                    "We have received your payment of {total} for the parking permit for {regnr}. The receipt is on the permit."
+                    "We have received your payment of {total} for {type_name} for {regnr} in {car_park}, {start} – {end}. The receipt is on the permit."
                 ),
             ],
             Some(("See receipt", link)),

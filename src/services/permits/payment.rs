@@ -109,20 +109,21 @@ pub(super) fn payment_outcome(
             )?;
             if let Some(u) = &user {
                 let receipt_link = format!("{link}/receipt");
-                notify::queue(
-                    c,
-                    u,
-                    "payment_received",
-                    messages::payment_received(
-                        lang,
-                        &u.name,
-                        &p.regnr,
-                        total,
-                        number,
-                        &receipt_link,
-                    ),
-                    now,
-                )?;
+                let car_park = crate::db::catalogue::car_park_name(c, p.car_park_id)?;
+                let paid = messages::Paid {
+                    regnr: &p.regnr,
+                    type_name: match lang {
+                        Lang::Sv => &p.type_name_sv,
+                        Lang::En => &p.type_name_en,
+                    },
+                    car_park: &car_park,
+                    start: p.start_date,
+                    end: p.end_date,
+                    total,
+                    receipt_no: number,
+                };
+                let message = messages::payment_received(lang, &u.name, &paid, &receipt_link);
+                notify::queue(c, u, "payment_received", message, now)?;
             }
             (
                 "payment",

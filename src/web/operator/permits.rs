@@ -99,7 +99,7 @@ pub(super) async fn permit_view(
             dt { (t.price_label) } dd { (Money::from_ore(p.price_ore)) }
         }
         section aria-labelledby="check-h" {
-            h2 #check-h { (t.check_today_heading) }
+            h2 #check-h { (op.ctx.lang.office().check_today) }
             (super::check::answer_box(&op.ctx, today_answer.as_ref(), None))
         }
         @let today = today(chrono::Utc::now());

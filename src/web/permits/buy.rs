@@ -128,7 +128,7 @@ pub(super) struct BuyErrors {
     pub(super) package: Option<&'static str>,
     pub(super) start: Option<&'static str>,
     pub(super) regnr: Option<&'static str>,
-    pub(super) days: Option<&'static str>,
+    pub(super) days: Option<String>,
     pub(super) car_park: Option<&'static str>,
     pub(super) organisation: Option<&'static str>,
     pub(super) role: Option<&'static str>,
@@ -136,6 +136,9 @@ pub(super) struct BuyErrors {
     /// The car park is full for the chosen type ("Fullt").
     /// its queue already.
     pub(super) full: Option<Full>,
+    /// The order was refused because it is full: "Fullt" takes the focus, as an error
+    /// summary would, so the answer is where the eye is after the tap.
+    pub(super) refused_full: bool,
 }
 
 /// A full car park and type, as the wizard says it.
@@ -160,13 +163,17 @@ impl BuyErrors {
             package: text(e.package),
             start: text(e.start),
             regnr: text(e.regnr),
-            days: text(e.days),
+            days: e.days.map(|e| match e {
+                OrderError::DaysOutOfRange { max } => i18n::days_error(t, max),
+                other => i18n::order_error(t, other).to_string(),
+            }),
             car_park: text(e.car_park),
             // What to write, not three "Fyll i fältet." (issue #35, 7).
             organisation: missing(e.organisation, f.need_org),
             role: missing(e.role, f.need_role),
             reason: missing(e.reason, f.need_reason),
             full: None,
+            refused_full: false,
         }
     }
 }
@@ -354,8 +361,9 @@ async fn fullness(
     })
 }
 
-/// The wizard again, refused because the car park is full: "Fullt", the queue button, and
-/// the car park field marked.
+/// The wizard again, refused because the car park is full: "Fullt" and the queue button. The
+/// buyer made no mistake, so no field is marked and there is no error summary (issue #35, 7);
+/// the status still says the order was not made.
 fn full_page(
     ctx: &Ctx,
     me: &SessionUser,
@@ -364,8 +372,8 @@ fn full_page(
     full: Full,
 ) -> HttpResponse {
     let e = BuyErrors {
-        car_park: Some(ctx.lang.queue().full_field),
         full: Some(full),
+        refused_full: true,
         ..BuyErrors::default()
     };
     respond(
@@ -392,7 +400,7 @@ pub async fn type_details_fragment(ctx: Ctx, state: Data, query: web::Query<BuyF
         StatusCode::OK,
         html! {
             (type_details(&ctx, &cat, &form, &BuyErrors::default()))
-            (availability(&ctx, full, true))
+            (availability(&ctx, full, Swap::Oob))
         },
     ))
 }

@@ -208,13 +208,14 @@ fn today_panel(ctx: &Ctx, me: &SessionUser, v: &PermitView, status: Status) -> M
     html! {
         section.today aria-labelledby="check-h" {
             h2 #check-h { (t.check_today_heading) }
-            p { (t.check_today_intro) " " strong { (p.regnr) } ":" }
-            @if valid.is_empty() && status == Status::AwaitingPayment {
+            // This permit waits: said neutrally, whatever else covers the car today (its
+            // other permit's answer follows, "Giltigt till …").
+            @if status == Status::AwaitingPayment {
                 div.verdict.small.wait {
                     p.word { (t.not_paid_yet) }
                     p.why { (t.not_paid_yet_why) }
                 }
-            } @else if valid.is_empty() && status == Status::AwaitingApproval {
+            } @else if status == Status::AwaitingApproval {
                 div.verdict.small.wait {
                     p.word { (ctx.lang.flow().not_approved_yet) }
                     p.why { (ctx.lang.flow().not_approved_yet_why) }
@@ -232,6 +233,7 @@ fn today_panel(ctx: &Ctx, me: &SessionUser, v: &PermitView, status: Status) -> M
                     @else { (t.check_permanent) } }
             }
             div.card-actions { (daycards::park_buttons(ctx, me, p, booked_today)) }
+            p.hint { (t.check_today_intro) " " (p.regnr) "." }
         }
     }
 }
@@ -290,10 +292,12 @@ pub(super) fn permit_page(ctx: &Ctx, me: &SessionUser, v: &PermitView, m: PageMe
             }
         }
         (today_panel(ctx, me, v, status))
-        // A day card's page is for booking: the counters and the calendar come first (#35, 5).
+        // A day card's page is for booking: the calendar comes first, tomorrow within the
+        // first screen of a phone; the days left are in its sticky bar, the counters after
+        // it (#35, 5).
         @if shows_calendar {
-            (daycards::top(ctx, p, &v.sessions))
             (daycards::section(ctx, me, p, &v.sessions, &cal_input, &cal_msg))
+            (daycards::top(ctx, p, &v.sessions))
         }
         dl.card {
             dt { (t.type_label) } dd { (permit_type_name(p, ctx.lang)) }

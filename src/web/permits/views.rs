@@ -14,7 +14,7 @@ pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyEr
         div #type-details {
             @match chosen {
                 Some(pt) if pt.kind == Kind::Day => {
-                    (input(Field::new("days", t.days_label, "number").value(&form.days).error(e.days).range(1, pt.max_days.unwrap_or(366))
+                    (input(Field::new("days", t.days_label, "number").value(&form.days).error(e.days.as_deref()).range(1, pt.max_days.unwrap_or(366))
                         .hint(&format!("{} {} {}. {} {}.",
                             Money::from_ore(pt.day_price_ore.unwrap_or(0)), t.price_per_day, t.vat_included,
                             t.days_label, pt.max_days.map(|m| format!("1–{m}")).unwrap_or_default()))))
@@ -48,15 +48,26 @@ pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyEr
     }
 }
 
+/// How "Fullt" is sent: beside the type's details after a choice (htmx swaps it by its id),
+/// in the page, or in the page as the answer to "Fortsätt" (then it takes the focus).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Swap {
+    Oob,
+    InPage,
+    Answer,
+}
+
 /// "Fullt" where the chosen car park is full for the chosen type, with "Ställ dig i kö" (a
 /// button of the wizard's form, so it sends the type and car park) or the buyer's place in
-/// line. `oob`: sent beside the type's details after a choice (htmx swaps it by its id).
-pub(super) fn availability(ctx: &Ctx, full: Option<Full>, oob: bool) -> Markup {
+/// line.
+pub(super) fn availability(ctx: &Ctx, full: Option<Full>, swap: Swap) -> Markup {
     let q = ctx.lang.queue();
+    let answer = swap == Swap::Answer;
     html! {
-        div #availability hx-swap-oob=[oob.then_some("true")] {
+        div #availability hx-swap-oob=[(swap == Swap::Oob).then_some("true")] {
             @if let Some(Full { place, offer_days }) = full {
-                section.card.full aria-labelledby="full-h" {
+                section.card.full aria-labelledby="full-h" role=[answer.then_some("alert")]
+                    tabindex=[answer.then_some("-1")] autofocus[answer] {
                     h2 #full-h { (q.full) }
                     p { (q.full_body) }
                     @match place {
@@ -86,7 +97,7 @@ fn buy_errors<'a>(
     vec![
         (first_type.unwrap_or_default(), e.type_id),
         (first_package.unwrap_or_default(), e.package),
-        ("days".into(), e.days),
+        ("days".into(), e.days.as_deref()),
         ("organisation".into(), e.organisation),
         ("role".into(), e.role),
         ("reason".into(), e.reason),
@@ -136,7 +147,7 @@ pub(super) fn buy_form(
                 }
             }
             @if let Some(err) = e.car_park { p.field-error #car_park-error { (err) } }
-            (availability(ctx, e.full, false))
+            (availability(ctx, e.full, if e.refused_full { Swap::Answer } else { Swap::InPage }))
             button type="submit" { (t.continue_button) }
         }
     }
@@ -189,7 +200,7 @@ pub(super) fn buy_page(
         t.renew, old.regnr, t.renew_from, form.start
     );
     let body = html! {
-        (error_summary(t, &[("package", e.package), ("days", e.days), ("regnr", e.regnr)]))
+        (error_summary(t, &[("package", e.package), ("days", e.days.as_deref()), ("regnr", e.regnr)]))
         p { (t.renew_same) " " strong { (type_name(pt, ctx.lang)) } ", " strong { (cp.name) } "." }
         p { (t.renew_intro) }
         // A refusal of what this page does not ask (the start, the type) is said here.
@@ -243,7 +254,7 @@ fn offer_form(
     let pt = cat.type_by_id(o.permit_type_id)?;
     let cp = cat.car_parks.iter().find(|c| c.id == o.car_park_id)?;
     Some(html! {
-        (error_summary(t, &[("package", e.package), ("days", e.days), ("start", e.start), ("regnr", e.regnr), ("organisation", e.organisation), ("role", e.role), ("reason", e.reason)]))
+        (error_summary(t, &[("package", e.package), ("days", e.days.as_deref()), ("start", e.start), ("regnr", e.regnr), ("organisation", e.organisation), ("role", e.role), ("reason", e.reason)]))
         (reserved_notice(ctx, &cp.name, o.expires_at))
         p { (t.type_label) ": " strong { (type_name(pt, ctx.lang)) } }
         @for err in [e.type_id, e.car_park].into_iter().flatten() { (notice_error(err)) }

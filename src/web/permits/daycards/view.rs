@@ -98,14 +98,6 @@ pub fn section(
     html! {
         section aria-labelledby="book-h" {
             h2 #book-h { (t.book_heading) }
-            p { (t.book_intro) }
-            // Outside the swapped calendar: it never changes, so no swap carries it again.
-            ul.cal-legend aria-label=(t.legend_label) {
-                @if open { li { span.key.free {} (t.legend_free) } }
-                li { span.key.booked {} (t.legend_booked) }
-                li { span.key.today {} (t.legend_today) }
-                li { span.key.off {} (t.legend_off) }
-            }
             form #book-form method="post" action={ "/permits/" (p.id) "/sessions" } novalidate
                 hx-post={ "/permits/" (p.id) "/sessions" } hx-target="#calendar" hx-swap="outerHTML" {
                 input type="hidden" name="csrf" value=(me.csrf_token);
@@ -116,6 +108,14 @@ pub fn section(
                     (summary(ctx, p, sessions, input, false))
                     @if open { button type="submit" { (t.create_session) } }
                 }
+            }
+            p.hint { (t.book_intro) }
+            // Outside the swapped calendar: it never changes, so no swap carries it again.
+            ul.cal-legend aria-label=(t.legend_label) {
+                @if open { li { span.key.free {} (t.legend_free) } }
+                li { span.key.booked {} (t.legend_booked) }
+                li { span.key.today {} (t.legend_today) }
+                li { span.key.off {} (t.legend_off) }
             }
             @if open {
                 p { a href={ "/permits/" (p.id) "/pattern" } { (t.pattern_heading) } " – " (t.pattern_link_hint) }
@@ -239,6 +239,8 @@ pub fn calendar(
                 button.sr-only type="submit" tabindex="-1" aria-hidden="true" {}
             }
             (messages(ctx, msg, open, base, false))
+            // The days first, then the car (filled in with the last one used).
+            (month_part(ctx, sessions, &shown))
             @if open {
                 (forms::input(Field::new("regnr", t.regnr_label, "text").value(&number).error(msg.regnr_error).plate(t)))
                 div.check {
@@ -246,7 +248,6 @@ pub fn calendar(
                     label for="day-foreign" { (t.foreign_label) }
                 }
             }
-            (month_part(ctx, sessions, &shown))
         }
     }
 }
