@@ -27,6 +27,8 @@ pub struct FlowTexts {
     pub need_reason: &'static str,
     pub paused_until: &'static str,
     pub buy_again: &'static str,
+    /// After paying a day card: its days, and where to book them.
+    pub days_to_book: fn(i32) -> String,
 }
 
 impl Lang {
@@ -61,6 +63,10 @@ pub const SV: FlowTexts = FlowTexts {
     need_reason: "Skriv varför du behöver parkera vid sjukhuset.",
     paused_until: "Pausat t.o.m.",
     buy_again: "Köp igen",
+    days_to_book: |n| match n {
+        1 => "Du har 1 dag att boka – boka den nedan.".into(),
+        n => format!("Du har {n} dagar att boka – boka dem nedan."),
+    },
 };
 
 pub const EN: FlowTexts = FlowTexts {
@@ -86,4 +92,8 @@ pub const EN: FlowTexts = FlowTexts {
     need_reason: "Write why you need to park at the hospital.",
     paused_until: "Paused until",
     buy_again: "Buy again",
+    days_to_book: |n| match n {
+        1 => "You have 1 day to book – book it below.".into(),
+        n => format!("You have {n} days to book – book them below."),
+    },
 };

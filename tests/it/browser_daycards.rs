@@ -360,6 +360,10 @@ async fn a_day_card_in_english_on_a_narrow_phone() {
     b.wait_for_text("The payment is done").await;
     let done = b.page_text().await;
     assert!(done.contains("See receipt"), "{done}");
+    assert!(
+        done.contains("You have 5 days to book – book them below."),
+        "{done}"
+    );
     assert!(done.contains("Days left"), "{done}");
     wait_for(&b, "#days-left", "5").await;
     b.screenshot("daycard-paid-en-320").await;

@@ -622,6 +622,10 @@ async fn booking_by_pattern_shows_the_days_then_books_them_all() {
     );
     let too_many = app.get_html(&all).await;
     assert!(too_many.contains("fler dagar än du har kvar"), "{too_many}");
+    assert!(
+        too_many.contains(">Köp fler dagar</a>"),
+        "offered: {too_many}"
+    );
     assert!(html::form_fields(&too_many, "#pattern-result form").is_none());
 
     // What to correct, with what was typed kept.

@@ -104,6 +104,10 @@ async fn swish_on_this_phone_opens_the_app_and_comes_back_to_a_confirmation() {
     ] {
         assert!(page.contains(words), "{words}");
     }
+    assert!(
+        !page.contains("att boka"),
+        "days to book only on a day card"
+    );
     // Only for the attempt that was just paid: not on a plain visit, nor for another id.
     for other in [String::new(), "?payment=999".into(), "?payment=x".into()] {
         let page = app.get_html(&format!("{permit}{other}")).await;

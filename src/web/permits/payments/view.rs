@@ -104,6 +104,10 @@ pub fn done(ctx: &Ctx, permit: &PermitRow) -> Markup {
             h2 #done-h { (t.pay_done_heading) }
             p { (t.pay_done_before) " " strong.nowrap { (permit.regnr) } " " (t.pay_done_valid) " "
                 strong.nowrap { (permit.start_date) } " – " strong.nowrap { (permit.end_date) } "." }
+            // A day card is valid on its booked days only: how many there are, and where.
+            @if let Some(bought) = permit.days_bought {
+                p { a href="#book-h" { ((ctx.lang.flow().days_to_book)((bought - permit.days_used).max(0))) } }
+            }
             p { a.button href={ "/permits/" (permit.id) "/receipt" } { (t.receipt_link) } }
         }
     }
