@@ -13,6 +13,9 @@ pub struct OfficeTexts {
     pub offers_lapsing: &'static str,
     /// The operator's permit page: what the check answers for its car today.
     pub check_today: &'static str,
+    pub nothing_changed: &'static str,
+    pub no_limit: &'static str,
+    pub capacity_table: &'static str,
 }
 
 impl Lang {
@@ -33,6 +36,9 @@ pub const SV: OfficeTexts = OfficeTexts {
     failed_refunds: "Återbetalningar som misslyckats",
     offers_lapsing: "Erbjudanden som går ut inom ett dygn",
     check_today: "Kontrollens svar i dag",
+    nothing_changed: "Inget ändrades.",
+    no_limit: "ingen gräns",
+    capacity_table: "Kapacitet per parkeringsområde och typ",
 };
 
 pub const EN: OfficeTexts = OfficeTexts {
@@ -44,4 +50,7 @@ pub const EN: OfficeTexts = OfficeTexts {
     failed_refunds: "Refunds that failed",
     offers_lapsing: "Offers lapsing within a day",
     check_today: "The check's answer today",
+    nothing_changed: "Nothing changed.",
+    no_limit: "no limit",
+    capacity_table: "Capacity per car park and type",
 };

@@ -22,15 +22,16 @@ pub fn page(ctx: &Ctx, frame: Option<&Frame>, title: &str, body: Markup) -> Mark
         Some(frame) => top_bar(ctx, frame),
         None => plain_header(ctx),
     };
-    document(ctx, header, title, body)
+    document(ctx, header, title, body, false)
 }
 
 /// A page of the operator portal (`/operator/…`): its own top bar.
 pub fn operator_page(ctx: &Ctx, csrf_token: &str, title: &str, body: Markup) -> Markup {
-    document(ctx, operator_bar(ctx, csrf_token), title, body)
+    document(ctx, operator_bar(ctx, csrf_token), title, body, true)
 }
 
-fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
+/// `desk`: an operator page, which uses the width of the office's screen from 1024 px.
+fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup, desk: bool) -> Markup {
     let t = ctx.t();
     // A refused form (its error summary is on the page) says so first in the title.
     let refused = body
@@ -48,7 +49,7 @@ fn document(ctx: &Ctx, header: Markup, title: &str, body: Markup) -> Markup {
                 // (Its configuration is part of the file: `assets::HTMX_CONFIG`.)
                 script src=(assets::url("vendor/htmx.min.js")) defer {}
             }
-            body {
+            body class=[desk.then_some("desk")] {
                 a.skip href="#main" { (t.skip_to_content) }
                 (demo_banner(ctx))
                 (header)

@@ -14,6 +14,13 @@ use serde_json::{Value, json};
 
 use crate::kit::spawn::spawn_app;
 
+/// A phone of a CSS width (844 px tall), or the office's 1280 × 800 desktop.
+#[derive(Clone, Copy)]
+enum Screen {
+    Phone(u32),
+    Desk,
+}
+
 pub struct Browser {
     pub client: Client,
     driver: Child,
@@ -60,6 +67,15 @@ impl Browser {
 
     /// A phone of this CSS width (844 px tall), e.g. 320 for the reflow check of WCAG 1.4.10.
     pub async fn start_sized(javascript: bool, width: u32) -> Browser {
+        Browser::launch(javascript, Screen::Phone(width)).await
+    }
+
+    /// The parking office's screen: a desktop window of 1280 × 800, no phone emulation.
+    pub async fn start_desk(javascript: bool) -> Browser {
+        Browser::launch(javascript, Screen::Desk).await
+    }
+
+    async fn launch(javascript: bool, screen: Screen) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -75,25 +91,34 @@ impl Browser {
         .expect("chromedriver must be installed (apt-get install chromium chromium-driver)");
         let profile = tempfile::tempdir().unwrap();
         let mut caps = Capabilities::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium_binary(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    // Page scripts off, as for a user who switched JavaScript off.
-                    if javascript { "--blink-settings=scriptEnabled=true" } else { "--blink-settings=scriptEnabled=false" },
-                ],
-                "mobileEmulation": {
+        let mut options = json!({
+            "binary": chromium_binary(),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage",
+                format!("--user-data-dir={}", profile.path().display()),
+                // Page scripts off, as for a user who switched JavaScript off.
+                if javascript { "--blink-settings=scriptEnabled=true" } else { "--blink-settings=scriptEnabled=false" },
+            ],
+        });
+        match screen {
+            Screen::Phone(width) => {
+                options["mobileEmulation"] = json!({
                     "deviceMetrics": {"width": width, "height": 844, "pixelRatio": 3.0},
                     "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
-                }
-            }),
-        );
+                });
+            }
+            Screen::Desk => {
+                // The viewport itself 1280 × 800 (a window of that size has less inside).
+                options["mobileEmulation"] = json!({
+                    "deviceMetrics": {"width": 1280, "height": 800, "pixelRatio": 1.0,
+                                      "mobile": false, "touch": false}
+                });
+            }
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         let webdriver = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);

@@ -165,3 +165,101 @@ async fn the_operators_permit_page_names_the_car_park_todays_answer_and_the_peop
     assert!(page.contains("av Olle Operatör"), "{page}");
     assert!(!page.contains("av #"), "{page}");
 }
+
+/// Katalog's capacity table (#36, 3): every cell in one form and one transaction. A wrong
+/// cell saves nothing and says which; a good table saves the cells that changed and comes
+/// back at the table saying them; a cell of an unknown car park saves nothing.
+#[actix_web::test]
+async fn katalog_saves_the_capacity_table_at_once_and_says_what_changed() {
+    use diesel::prelude::*;
+    use parkportal::db::schema::{audit_log, capacities};
+    let app = spawn_app_with(&[]).await;
+    let op = operator_client(&app, "olle@regionvastmanland.se").await;
+    let page = crate::kit::client::page_text(&op, app.url("/operator/catalogue")).await;
+    let csrf = crate::kit::html::hidden_value(&page, "csrf");
+    let cells: Vec<String> = page
+        .match_indices("name=\"cap-")
+        .map(|(at, _)| {
+            let rest = &page[at + 6..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect();
+    assert_eq!(cells.len(), 12, "4 car parks × 3 types: {cells:?}");
+    assert_eq!(page.matches(">Kapacitet</label>").count(), 12);
+    let post = |pairs: Vec<(String, String)>| {
+        let op = op.clone();
+        let url = app.url("/operator/catalogue/capacity");
+        async move { op.post(url).form(&pairs).send().await.unwrap() }
+    };
+    let form = |values: &[(&str, &str)]| {
+        let mut pairs = vec![("csrf".to_string(), csrf.clone())];
+        for cell in &cells {
+            let v = values
+                .iter()
+                .find(|(c, _)| c == cell)
+                .map_or("", |(_, v)| v);
+            pairs.push((cell.clone(), v.to_string()));
+        }
+        pairs
+    };
+    let stored = || {
+        capacities::table
+            .filter(capacities::places.is_not_null())
+            .count()
+            .get_result::<i64>(&mut app.conn())
+            .unwrap()
+    };
+    // One wrong cell: nothing saved, that cell named, everything typed kept.
+    let resp = post(form(&[(&cells[0], "10"), (&cells[1], "tio")])).await;
+    assert_eq!(resp.status(), 422);
+    let refused = resp.text().await.unwrap();
+    assert!(
+        refused.contains(&format!("href=\"#{}\"", cells[1])),
+        "{refused}"
+    );
+    assert!(refused.contains("value=\"tio\"") && refused.contains("value=\"10\""));
+    assert_eq!(stored(), 0);
+    // A good table: two cells, saved at once, said at the table.
+    let resp = post(form(&[(&cells[0], "10"), (&cells[1], "0")])).await;
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.ends_with("#saved") && to.contains("part=capacity"),
+        "{to}"
+    );
+    assert_eq!(stored(), 2);
+    let back = crate::kit::client::page_text(&op, app.url(&to)).await;
+    assert!(back.contains("id=\"saved\""), "{back}");
+    assert!(
+        back.contains(
+            "Västmanlands sjukhus Västerås, Anställda månads/årskort: <strong>10</strong>"
+        ),
+        "{back}"
+    );
+    // The same table again changes nothing and says so; no audit line for unchanged cells.
+    let audited = || {
+        audit_log::table
+            .filter(audit_log::action.eq("capacity.set"))
+            .count()
+            .get_result::<i64>(&mut app.conn())
+            .unwrap()
+    };
+    let before = audited();
+    let resp = post(form(&[(&cells[0], "10"), (&cells[1], "0")])).await;
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    let again = crate::kit::client::page_text(&op, app.url(&to)).await;
+    assert!(again.contains("Inget ändrades."), "{again}");
+    assert_eq!(audited(), before);
+    // A cell of a car park that does not exist: nothing saved at all.
+    let mut pairs = form(&[(&cells[0], "3")]);
+    pairs.push(("cap-1-99999".into(), "5".into()));
+    assert_eq!(post(pairs).await.status(), 404);
+    let first: Option<i32> = capacities::table
+        .filter(capacities::places.eq(3))
+        .select(capacities::places)
+        .first(&mut app.conn())
+        .optional()
+        .unwrap()
+        .flatten();
+    assert_eq!(first, None, "the good cell was not saved either");
+}

@@ -6,6 +6,7 @@ mod accounts;
 mod browser;
 mod browser_accounts;
 mod browser_daycards;
+mod browser_desk;
 mod browser_messages;
 mod browser_operator;
 mod browser_pause;

@@ -56,12 +56,11 @@ async fn capacity_of(
 ) -> reqwest::Response {
     let (_, katalog) = get(app, op, "/operator/catalogue").await;
     let csrf = hidden_value(&katalog, "csrf");
+    // One cell of the table (the others, not sent, stay as they are).
     op.post(app.url("/operator/catalogue/capacity"))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("type_id", t),
-            ("car_park_id", p),
-            ("places", places),
+            (format!("cap-{t}-{p}").as_str(), places),
         ])
         .send()
         .await

@@ -19,28 +19,52 @@ pub fn set_capacity(
     places: Option<i32>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    Ok(set_capacities(c, by, &[(s, places)], now)?.is_some())
+}
+
+/// Katalog's capacity table saved at once, in one transaction: only the cells that change
+/// are written and audited, and they come back (to say what changed); `None` when a car
+/// park or type is unknown, and then nothing is written.
+pub fn set_capacities(
+    c: &mut DbConnection,
+    by: UserId,
+    cells: &[(Spot, Option<i32>)],
+    now: NaiveDateTime,
+) -> QueryResult<Option<Vec<Spot>>> {
     write_tx(c, |c| {
-        if catalogue::permit_type(c, s.permit_type_id)?.is_none()
-            || catalogue::car_park(c, s.car_park_id)?.is_none()
-        {
-            return Ok(false);
+        for (s, _) in cells {
+            if catalogue::permit_type(c, s.permit_type_id)?.is_none()
+                || catalogue::car_park(c, s.car_park_id)?.is_none()
+            {
+                return Ok(None);
+            }
         }
-        let before = db::capacity(c, s)?.and_then(|r| r.places);
-        db::set_capacity(c, s, places, now)?;
         let show = |p: Option<i32>| p.map_or("none".to_string(), |n| n.to_string());
-        audit::record(
-            c,
-            Some(by),
-            "capacity.set",
-            &format!(
-                "car_park:{} permit_type:{}",
-                s.car_park_id, s.permit_type_id
-            ),
-            Some(&show(before)),
-            Some(&show(places)),
-            now,
-        )?;
-        Ok(true)
+        let mut changed = Vec::new();
+        for &(s, places) in cells {
+            let row = db::capacity(c, s)?;
+            let before = row.as_ref().and_then(|r| r.places);
+            if row.is_some() && before == places {
+                continue;
+            }
+            db::set_capacity(c, s, places, now)?;
+            audit::record(
+                c,
+                Some(by),
+                "capacity.set",
+                &format!(
+                    "car_park:{} permit_type:{}",
+                    s.car_park_id, s.permit_type_id
+                ),
+                Some(&show(before)),
+                Some(&show(places)),
+                now,
+            )?;
+            if before != places {
+                changed.push(s);
+            }
+        }
+        Ok(Some(changed))
     })
 }
 

@@ -7,9 +7,65 @@ use crate::domain::permit_actions::Kind;
 use crate::services;
 use crate::web::forms::CsrfForm;
 
-pub async fn catalogue(op: OperatorCtx, state: Data, q: web::Query<Flash>) -> Reply {
-    let f = flash(op.ctx.t(), &q);
-    catalogue_view(&op, &state, f, &Refused::default(), StatusCode::OK).await
+/// Katalog's address after a save: `m=saved`, the part saved (`capacity`, `type-3`,
+/// `package-5`, `parks`) and, for the capacity table, the cells that changed (`c=3.1,4.1`:
+/// type and car park). The page comes back at that part and says there what changed, from
+/// what is stored now (a made-up address can only make it repeat the truth).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CatalogueQuery {
+    m: Option<String>,
+    part: String,
+    c: String,
+}
+
+pub async fn catalogue(op: OperatorCtx, state: Data, q: web::Query<CatalogueQuery>) -> Reply {
+    let saved = Saved::of(&q);
+    let f = match saved {
+        Saved::Nothing => flash(op.ctx.t(), &Flash { m: q.m.clone() }),
+        _ => html! {},
+    };
+    let r = Refused {
+        saved,
+        ..Refused::default()
+    };
+    catalogue_view(&op, &state, f, &r, StatusCode::OK).await
+}
+
+/// Which part of Katalog was just saved.
+#[derive(Default, Clone, PartialEq, Eq)]
+enum Saved {
+    #[default]
+    Nothing,
+    /// The capacity table, with the cells that changed.
+    Capacity(Vec<(i64, i64)>),
+    Type(i64),
+    Package(i64),
+    Parks,
+}
+
+impl Saved {
+    fn of(q: &CatalogueQuery) -> Self {
+        if q.m.as_deref() != Some("saved") {
+            return Saved::Nothing;
+        }
+        let id = |prefix: &str| q.part.strip_prefix(prefix).and_then(|n| n.parse().ok());
+        match q.part.as_str() {
+            "capacity" => Saved::Capacity(
+                q.c.split(',')
+                    .take(500)
+                    .filter_map(|cell| cell.split_once('.'))
+                    .filter_map(|(t, p)| Some((t.parse().ok()?, p.parse().ok()?)))
+                    .collect(),
+            ),
+            "parks" => Saved::Parks,
+            _ => match (id("type-"), id("package-")) {
+                (Some(t), _) => Saved::Type(t),
+                (_, Some(p)) => Saved::Package(p),
+                _ => Saved::Nothing,
+            },
+        }
+    }
 }
 
 /// A refused catalogue form: each wrong field's id and error, and every field of that form as
@@ -18,6 +74,8 @@ pub async fn catalogue(op: OperatorCtx, state: Data, q: web::Query<Flash>) -> Re
 struct Refused {
     errors: Vec<(String, &'static str)>,
     typed: Vec<(String, String)>,
+    /// Not refused: the part just saved, said where it is.
+    saved: Saved,
 }
 
 impl Refused {
@@ -40,7 +98,11 @@ impl Refused {
             .into_iter()
             .map(|(id, v)| (id, v.chars().take(100).collect()))
             .collect();
-        Refused { errors, typed }
+        Refused {
+            errors,
+            typed,
+            saved: Saved::Nothing,
+        }
     }
 }
 
@@ -74,16 +136,80 @@ async fn catalogue_view(
         .iter()
         .map(|(id, e)| (id.as_str(), Some(*e)))
         .collect();
+    let o = op.ctx.lang.office();
+    // What was saved, where it was saved; the address after saving ends in `#saved`.
+    let saved_note =
+        |text: &str| html! { div.notice #saved role="status" tabindex="-1" { (text) } };
+    let saved_here = |part: &Saved| (r.saved == *part).then(|| saved_note(t.op_saved));
+    let active_parks: Vec<_> = parks.iter().filter(|p| p.active).collect();
     let body = html! {
         (f)
         (error_summary(t, &summary))
         p { (t.op_catalogue_note) }
+        // Capacity as one table: car parks down, types across, one "Spara" (issue #36, 3).
+        section.card #capacity aria-labelledby="capacity-h" {
+            h2 #capacity-h { (q.op_capacity) }
+            @if let Saved::Capacity(cells) = &r.saved {
+                div.notice #saved role="status" tabindex="-1" {
+                    p { (t.op_saved) }
+                    @if cells.is_empty() {
+                        p { (o.nothing_changed) }
+                    } @else {
+                        ul {
+                            @for (tid, pid) in cells {
+                                @if let (Some(pt), Some(park)) = (types.iter().find(|x| x.id == *tid), parks.iter().find(|x| x.id == *pid)) {
+                                    @let now = places(*pid, *tid);
+                                    li { (park.name) ", " (pt.name_sv) ": " strong { @if now.is_empty() { (o.no_limit) } @else { (now) } } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p.hint #cap-hint { (q.op_capacity_hint) }
+            form method="post" action="/operator/catalogue/capacity" novalidate {
+                (csrf(&op.me.csrf_token))
+                div.table-wrap role="region" aria-labelledby="cap-caption" tabindex="0" {
+                    table.capacity {
+                        caption.sr-only #cap-caption { (o.capacity_table) }
+                        thead { tr {
+                            th scope="col" { (t.car_park_label) }
+                            @for pt in &types { th scope="col" #{ "cap-col-" (pt.id) } { (pt.name_sv) } }
+                        } }
+                        tbody {
+                            @for park in &active_parks {
+                                tr {
+                                    th scope="row" #{ "cap-row-" (park.id) } { (park.name) }
+                                    @for pt in &types {
+                                        @let id = format!("cap-{}-{}", pt.id, park.id);
+                                        @let error = r.error(&id);
+                                        td {
+                                            label.sr-only for=(id) { (q.op_capacity) }
+                                            input id=(id) type="text" name=(id) value=(r.typed(&id, &places(park.id, pt.id))) inputmode="numeric" size="5"
+                                                aria-invalid=[error.map(|_| "true")]
+                                                aria-describedby={ "cap-row-" (park.id) " cap-col-" (pt.id) " cap-hint" @if error.is_some() { " " (id) "-error" } };
+                                            @if let Some(e) = error { p.field-error id={ (id) "-error" } { (e) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                button type="submit" { (t.op_save) }
+            }
+        }
         @for pt in &types {
             @let tid = pt.id;
-            section.card aria-labelledby={ "type-" (tid) } {
+            section.card.type-terms aria-labelledby={ "type-" (tid) } {
                 h2 #{ "type-" (tid) } { (pt.name_sv) }
                 p { (labels::kind(t, pt.kind)) @if pt.needs_approval { " · " (t.op_needs_approval) } }
-                form method="post" action={ "/operator/catalogue/types/" (tid) } novalidate {
+                @if let Some(n) = saved_here(&Saved::Type(tid)) { (n) }
+                @if let Some(pkg) = pkgs.iter().find(|p| p.permit_type_id == tid && r.saved == Saved::Package(p.id)) {
+                    (saved_note(&format!("{} {}: {}{}", t.op_saved, pkg.name_sv, Money::from_ore(pkg.price_ore),
+                        if pkg.active { String::new() } else { format!(" ({})", t.op_inactive) })))
+                }
+                form.terms method="post" action={ "/operator/catalogue/types/" (tid) } novalidate {
                     (csrf(&op.me.csrf_token))
                     div.check {
                         input id={ "sold-" (tid) } type="checkbox" name="active" value="yes" checked[pt.active];
@@ -102,73 +228,76 @@ async fn catalogue_view(
                     }
                     button.small type="submit" { (t.op_save) }
                 }
-                ul {
-                    @for pkg in pkgs.iter().filter(|p| p.permit_type_id == tid) {
-                        @let pid = pkg.id;
-                        @let price_id = format!("price-{pid}");
-                        @let price = Money::from_ore(pkg.price_ore).sek_typed();
-                        @let price_error = r.error(&price_id);
-                        li {
-                            form.inline method="post" action={ "/operator/catalogue/packages/" (pid) } novalidate {
-                                (csrf(&op.me.csrf_token))
-                                strong { (pkg.name_sv) } " (" (pkg.months) ") "
-                                label for=(price_id) { (t.op_price_label) }
-                                input id=(price_id) type="text" name="price" value=(r.typed(&price_id, &price)) inputmode="decimal"
-                                    aria-invalid=[price_error.map(|_| "true")]
-                                    aria-describedby=[price_error.map(|_| format!("{price_id}-error"))];
-                                @if let Some(e) = price_error { p.field-error id={ (price_id) "-error" } { (e) } }
-                                div.check {
-                                    input id={ "active-" (pid) } type="checkbox" name="active" value="yes" checked[pkg.active];
-                                    label for={ "active-" (pid) } { (t.op_active) }
+                @let own: Vec<_> = pkgs.iter().filter(|p| p.permit_type_id == tid).collect();
+                @if !own.is_empty() {
+                    // One row per package; its fields belong to the row's own form (`form=`).
+                    div.table-wrap role="region" aria-labelledby={ "packages-" (tid) } tabindex="0" {
+                    table.packages {
+                        caption.sr-only #{ "packages-" (tid) } { (t.package_label) " – " (pt.name_sv) }
+                        thead { tr {
+                            th scope="col" { (t.package_label) }
+                            th scope="col" { (t.op_package_months) }
+                            th scope="col" { (t.op_price_label) }
+                            th scope="col" { (t.op_active) }
+                            th scope="col" { span.sr-only { (t.op_save) } }
+                        } }
+                        tbody {
+                            @for pkg in own {
+                                @let pid = pkg.id;
+                                @let form_id = format!("package-form-{pid}");
+                                @let price_id = format!("price-{pid}");
+                                @let price = Money::from_ore(pkg.price_ore).sek_typed();
+                                @let price_error = r.error(&price_id);
+                                tr #{ "package-" (pid) } {
+                                    th scope="row" #{ "package-name-" (pid) } { (pkg.name_sv) }
+                                    td data-label=(t.op_package_months) { (pkg.months) }
+                                    td data-label=(t.op_price_label) {
+                                        label.sr-only for=(price_id) { (t.op_price_label) }
+                                        input id=(price_id) form=(form_id) type="text" name="price" value=(r.typed(&price_id, &price)) inputmode="decimal" size="8"
+                                            aria-invalid=[price_error.map(|_| "true")]
+                                            aria-describedby={ "package-name-" (pid) @if price_error.is_some() { " " (price_id) "-error" } };
+                                        @if let Some(e) = price_error { p.field-error id={ (price_id) "-error" } { (e) } }
+                                    }
+                                    td data-label=(t.op_active) {
+                                        div.check {
+                                            input id={ "active-" (pid) } form=(form_id) type="checkbox" name="active" value="yes" checked[pkg.active]
+                                                aria-describedby={ "package-name-" (pid) };
+                                            label for={ "active-" (pid) } { (t.op_active) }
+                                        }
+                                    }
+                                    td {
+                                        form #(form_id) method="post" action={ "/operator/catalogue/packages/" (pid) } novalidate {
+                                            (csrf(&op.me.csrf_token))
+                                            button.small type="submit" aria-describedby={ "package-name-" (pid) } { (t.op_save) }
+                                        }
+                                    }
                                 }
-                                button.small type="submit" { (t.op_save) }
                             }
                         }
                     }
-                }
-                h3 #{ "cap-h-" (tid) } { (q.op_capacity) }
-                p.hint #{ "cap-hint-" (tid) } { (q.op_capacity_hint) }
-                ul.capacities aria-labelledby={ "cap-h-" (tid) } {
-                    @for park in parks.iter().filter(|p| p.active) {
-                        @let id = format!("cap-{tid}-{}", park.id);
-                        @let error = r.error(&id);
-                        @let current = places(park.id, tid);
-                        li {
-                            form.inline method="post" action="/operator/catalogue/capacity" novalidate {
-                                (csrf(&op.me.csrf_token))
-                                input type="hidden" name="type_id" value=(tid);
-                                input type="hidden" name="car_park_id" value=(park.id);
-                                strong #{ (id) "-park" } { (park.name) } " "
-                                label for=(id) { (q.op_capacity) }
-                                input id=(id) type="text" name="places" value=(r.typed(&id, &current)) inputmode="numeric" size="6"
-                                    aria-invalid=[error.map(|_| "true")]
-                                    aria-describedby={ (id) "-park cap-hint-" (tid) @if error.is_some() { " " (id) "-error" } };
-                                @if let Some(e) = error { p.field-error id={ (id) "-error" } { (e) } }
-                                button.small type="submit" { (t.op_save) }
-                            }
-                        }
                     }
                 }
                 @if pt.kind == Kind::Period {
-                    form method="post" action="/operator/catalogue/packages" novalidate {
+                    form.terms method="post" action="/operator/catalogue/packages" novalidate {
                         (csrf(&op.me.csrf_token))
                         input type="hidden" name="type_id" value=(tid);
                         @let (name_id, months_id, price_id) = (format!("name-{tid}"), format!("months-{tid}"), format!("newprice-{tid}"));
-                        (input(Field::new(&name_id, t.op_package_name, "text").value(r.typed(&name_id, "")).error(r.error(&name_id)).optional()))
-                        (input(Field::new(&months_id, t.op_package_months, "number").value(r.typed(&months_id, "")).error(r.error(&months_id)).range(1, 36).optional()))
-                        (input(Field::new(&price_id, t.op_price_label, "text").value(r.typed(&price_id, "")).error(r.error(&price_id)).optional().inputmode("decimal")))
+                        div { (input(Field::new(&name_id, t.op_package_name, "text").value(r.typed(&name_id, "")).error(r.error(&name_id)).optional())) }
+                        div { (input(Field::new(&months_id, t.op_package_months, "number").value(r.typed(&months_id, "")).error(r.error(&months_id)).range(1, 36).optional())) }
+                        div { (input(Field::new(&price_id, t.op_price_label, "text").value(r.typed(&price_id, "")).error(r.error(&price_id)).optional().inputmode("decimal"))) }
                         button.secondary type="submit" { (t.op_add_package) }
                     }
                 }
             }
         }
-        section.card aria-labelledby="parks-h" {
+        section.card #parks aria-labelledby="parks-h" {
             h2 #parks-h { (t.op_car_parks) }
+            @if let Some(n) = saved_here(&Saved::Parks) { (n) }
             ul { @for park in &parks { li { (park.name) " – " (park.site) @if !park.active { " (" (t.op_inactive) ")" } } } }
-            form method="post" action="/operator/catalogue/car-parks" novalidate {
+            form.terms method="post" action="/operator/catalogue/car-parks" novalidate {
                 (csrf(&op.me.csrf_token))
-                (input(Field::new("park_name", t.op_park_name, "text").value(r.typed("park_name", "")).error(r.error("park_name")).optional()))
-                (input(Field::new("park_site", t.op_park_site, "text").value(r.typed("park_site", "")).error(r.error("park_site")).optional()))
+                div { (input(Field::new("park_name", t.op_park_name, "text").value(r.typed("park_name", "")).error(r.error("park_name")).optional())) }
+                div { (input(Field::new("park_site", t.op_park_site, "text").value(r.typed("park_site", "")).error(r.error("park_site")).optional())) }
                 button.secondary type="submit" { (t.op_add_car_park) }
             }
         }
@@ -183,11 +312,13 @@ async fn catalogue_view(
 fn term_field(r: &Refused, id: &str, name: &str, label: &str, current: &str, mode: &str) -> Markup {
     let error = r.error(id);
     html! {
-        label for=(id) { (label) }
-        input id=(id) type="text" name=(name) value=(r.typed(id, current)) inputmode=(mode)
-            aria-invalid=[error.map(|_| "true")]
-            aria-describedby=[error.map(|_| format!("{id}-error"))];
-        @if let Some(e) = error { p.field-error id={ (id) "-error" } { (e) } }
+        div {
+            label for=(id) { (label) }
+            input id=(id) type="text" name=(name) value=(r.typed(id, current)) inputmode=(mode)
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[error.map(|_| format!("{id}-error"))];
+            @if let Some(e) = error { p.field-error id={ (id) "-error" } { (e) } }
+        }
     }
 }
 
@@ -289,7 +420,9 @@ pub async fn update_type(
     if !found {
         return Err(AppError::NotFound);
     }
-    Ok(see_other("/operator/catalogue?m=saved"))
+    Ok(see_other(&format!(
+        "/operator/catalogue?m=saved&part=type-{id}#saved"
+    )))
 }
 
 /// The add-package form names its fields per type (`name-3`, …) so each type's form has
@@ -344,7 +477,9 @@ pub async fn add_package(
     if !added {
         return Err(AppError::NotFound);
     }
-    Ok(see_other("/operator/catalogue?m=saved"))
+    Ok(see_other(&format!(
+        "/operator/catalogue?m=saved&part=type-{tid}#saved"
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -381,7 +516,9 @@ pub async fn update_package(
     if !found {
         return Err(AppError::NotFound);
     }
-    Ok(see_other("/operator/catalogue?m=saved"))
+    Ok(see_other(&format!(
+        "/operator/catalogue?m=saved&part=package-{id}#saved"
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -419,53 +556,75 @@ pub async fn add_car_park(op: OperatorCtx, state: Data, form: CsrfForm<CarParkFo
         services::catalogue::add_car_park(c, opid, &name, &site, clock::now())
     })
     .await?;
-    Ok(see_other("/operator/catalogue?m=saved"))
+    Ok(see_other("/operator/catalogue?m=saved&part=parks#saved"))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CapacityForm {
-    type_id: String,
-    car_park_id: String,
-    places: String,
-}
-
-/// "Kapacitet" of a car park for a permit type: a whole number of places, or empty for no
-/// limit. Lowering it below what is sold takes nothing away; raising it offers the new places
-/// to the queue at once.
-pub async fn set_capacity(op: OperatorCtx, state: Data, form: CsrfForm<CapacityForm>) -> Reply {
-    let (Ok(tid), Ok(pid)) = (form.type_id.parse::<i64>(), form.car_park_id.parse::<i64>()) else {
-        return Err(AppError::NotFound);
-    };
-    let raw = form.places.trim();
-    let places = if raw.is_empty() {
-        Ok(None)
-    } else {
-        raw.parse::<i32>()
-            .ok()
-            .filter(|n| (0..=100_000).contains(n))
-            .map(Some)
-            .ok_or(())
-    };
-    let Ok(places) = places else {
-        let id = format!("cap-{tid}-{pid}");
-        let error = op.ctx.lang.queue().op_err_capacity;
-        let r = Refused::of(vec![(id.clone(), error)], [(id, form.places.as_str())]);
+/// Katalog's capacity table ("Kapacitet" per car park and type, one "Spara"): each cell a
+/// whole number of places, or empty for no limit. Every wrong cell is said at once, with
+/// what was typed; otherwise all cells are saved in one transaction. Lowering a capacity
+/// below what is sold takes nothing away; raising it offers the new places to the queue at
+/// once.
+pub async fn set_capacity(
+    op: OperatorCtx,
+    state: Data,
+    form: CsrfForm<Vec<(String, String)>>,
+) -> Reply {
+    let error = op.ctx.lang.queue().op_err_capacity;
+    let mut cells = Vec::new();
+    let mut errors = Vec::new();
+    for (name, value) in form.iter().take(1000) {
+        let Some((tid, pid)) = name
+            .strip_prefix("cap-")
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(t, p)| Some((t.parse::<i64>().ok()?, p.parse::<i64>().ok()?)))
+        else {
+            continue;
+        };
+        let raw = value.trim();
+        let places = if raw.is_empty() {
+            Some(None)
+        } else {
+            raw.parse::<i32>()
+                .ok()
+                .filter(|n| (0..=100_000).contains(n))
+                .map(Some)
+        };
+        match places {
+            Some(places) => cells.push((
+                crate::db::queue::Spot {
+                    car_park_id: pid,
+                    permit_type_id: tid,
+                },
+                places,
+            )),
+            None => errors.push((name.clone(), error)),
+        }
+    }
+    if !errors.is_empty() {
+        let typed = form
+            .iter()
+            .filter(|(k, _)| k.starts_with("cap-"))
+            .take(1000)
+            .map(|(k, v)| (k.clone(), v.as_str()));
+        let r = Refused::of(errors, typed);
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return catalogue_view(&op, &state, html! {}, &r, status).await;
-    };
-    let spot = crate::db::queue::Spot {
-        car_park_id: pid,
-        permit_type_id: tid,
-    };
-    let opid = op.me.user.id;
-    let found = db::query(&state.pool, move |c| {
-        services::queue::set_capacity(c, opid, spot, places, clock::now())
-    })
-    .await?;
-    if !found {
-        return Err(AppError::NotFound);
     }
-    state.queue_now();
-    Ok(see_other("/operator/catalogue?m=saved"))
+    let opid = op.me.user.id;
+    let changed = db::query(&state.pool, move |c| {
+        services::queue::set_capacities(c, opid, &cells, clock::now())
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if !changed.is_empty() {
+        state.queue_now();
+    }
+    let list: Vec<String> = changed
+        .iter()
+        .map(|s| format!("{}.{}", s.permit_type_id, s.car_park_id))
+        .collect();
+    Ok(see_other(&format!(
+        "/operator/catalogue?m=saved&part=capacity&c={}#saved",
+        list.join(",")
+    )))
 }

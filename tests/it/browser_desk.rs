@@ -1,0 +1,181 @@
+//! Issue #36 in Chromium: the operator portal at the office's desk (1280 × 800) and on a
+//! phone (390 × 844): Översikt first, the menu marking the page, Katalog's capacity table
+//! saved in one go and back at its part, a search by name, Kontroll for a car park; and the
+//! attendant ("Kontrollant"), who sees only Kontroll.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use serde_json::Value;
+
+use crate::browser::{Browser, browser_tests_skipped};
+use crate::kit::flows::PASSWORD;
+use crate::kit::spawn::{TestApp, spawn_app};
+use crate::operator::operator_client;
+use crate::payments::{pay, settled};
+use crate::permits::bought_permit;
+
+/// Logs in on the login page with the second factor, landing where `path` leads.
+pub async fn log_in_operator(b: &Browser, app: &TestApp, email: &str, path: &str, heading: &str) {
+    b.goto(&app.url(path)).await;
+    b.wait_for_heading("Logga in").await;
+    b.fill("E-postadress", email).await;
+    b.fill("Lösenord", PASSWORD).await;
+    b.click("Logga in").await;
+    b.wait_for_heading("Tvåstegsverifiering").await;
+    let code = crate::kit::mfa::fresh_code(&mut app.conn(), email).await;
+    b.fill("Engångskod", &code).await;
+    b.click("Verifiera").await;
+    b.wait_for_heading(heading).await;
+}
+
+async fn value(b: &Browser, script: &str) -> Value {
+    b.client.execute(script, vec![]).await.unwrap()
+}
+
+/// Nothing wider than the window.
+async fn fits(b: &Browser, page: &str) {
+    let wide = value(
+        b,
+        "const w = document.documentElement.clientWidth;
+         if (document.documentElement.scrollWidth <= w) return null;
+         return [...document.querySelectorAll('main *, header *')]
+           .filter(e => e.getBoundingClientRect().right > w + 0.5).slice(0, 4)
+           .map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + e.id);",
+    )
+    .await;
+    assert!(wide.is_null(), "{page} is wider than the window: {wide}");
+}
+
+/// The page's height in screens of the window.
+async fn screens(b: &Browser) -> f64 {
+    value(
+        b,
+        "return document.documentElement.scrollHeight / window.innerHeight;",
+    )
+    .await
+    .as_f64()
+    .unwrap()
+}
+
+/// The element is on the screen (the page came back at the part saved).
+async fn in_view(b: &Browser, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let script = format!(
+        "const r = document.querySelector('{css}').getBoundingClientRect(); \
+         return r.bottom > 0 && r.top < window.innerHeight;"
+    );
+    while value(b, &script).await != Value::Bool(true) {
+        assert!(Instant::now() < deadline, "{css} is not on the screen");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn current(b: &Browser) -> String {
+    b.client
+        .find(Locator::Css("header [aria-current=\"page\"]"))
+        .await
+        .expect("the menu marks the page")
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn desk(desk: bool) {
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    let permit = bought_permit(&app, "sara.svensson@regionvastmanland.se").await;
+    assert_eq!(pay(&app, &permit, "0701234567").await.status(), 303);
+    assert_eq!(settled(&app).await, "paid");
+    let email = "olle@regionvastmanland.se";
+    operator_client(&app, email).await;
+    let b = if desk {
+        Browser::start_desk(true).await
+    } else {
+        Browser::start(true).await
+    };
+    let size = if desk { "1280" } else { "390" };
+
+    // Översikt first.
+    log_in_operator(&b, &app, email, "/operator", "Översikt").await;
+    assert_eq!(current(&b).await, "Översikt");
+    fits(&b, "Översikt").await;
+    b.screenshot(&format!("desk-oversikt-{size}")).await;
+
+    b.click("Katalog").await;
+    b.wait_for_heading("Katalog").await;
+    assert_eq!(current(&b).await, "Katalog");
+    fits(&b, "Katalog").await;
+    let tall = screens(&b).await;
+    b.screenshot(&format!("desk-katalog-{size}")).await;
+    eprintln!("Katalog: {tall:.1} screens at {size}");
+    if desk {
+        // The demo catalogue fits in about three screens of the desk.
+        assert!(tall <= 3.6, "Katalog is {tall:.1} screens tall");
+    }
+    // The capacity table: one "Spara"; back at the table, saying what changed.
+    b.fill("Kapacitet", "12").await;
+    b.click("Spara").await;
+    b.wait_for_text("Västmanlands sjukhus Västerås, Anställda månads/årskort: 12")
+        .await;
+    in_view(&b, "#saved").await;
+    // A package's price: back at its type, saying the new price.
+    let price = b
+        .client
+        .find(Locator::Css("table.packages input[name=price]"))
+        .await
+        .unwrap();
+    price.clear().await.unwrap();
+    price.send_keys("360").await.unwrap();
+    let form = price.attr("form").await.unwrap().unwrap();
+    b.client
+        .find(Locator::Css(&format!("#{form} button")))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    b.wait_for_text("Ändringen har sparats. 1 månad: 360 kr")
+        .await;
+    in_view(&b, "#saved").await;
+    b.screenshot(&format!("desk-katalog-sparad-{size}")).await;
+
+    b.click("Sök").await;
+    b.wait_for_heading("Sök").await;
+    b.fill("Sök", "Sara").await;
+    b.client
+        .find(Locator::Css("main form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_for_text("ABC123").await;
+    fits(&b, "Sök").await;
+    b.screenshot(&format!("desk-sok-{size}")).await;
+
+    b.click("Kontroll").await;
+    b.wait_for_heading("Kontroll").await;
+    b.fill("Registreringsnummer", "ABC123").await;
+    b.click("Kontrollera").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !b.page_text().await.contains("Giltigt") {
+        assert!(Instant::now() < deadline, "no answer");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    fits(&b, "Kontroll").await;
+    b.screenshot(&format!("desk-kontroll-{size}")).await;
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn the_office_at_its_desk_1280() {
+    desk(true).await;
+}
+
+#[actix_web::test]
+async fn the_office_on_a_phone_390() {
+    desk(false).await;
+}
