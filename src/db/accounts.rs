@@ -31,6 +31,20 @@ pub struct UserRow {
     #[diesel(deserialize_as = crate::db::stamp::Stamp)]
     pub created_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
+    /// A "Kontrollant": staff (an operator) who may use Kontroll and nothing else.
+    pub check_only: bool,
+}
+
+impl UserRow {
+    /// May use the whole operator portal (not only Kontroll).
+    /// (The flag makes only an operator an attendant: an admin is always the office.)
+    pub fn is_office(&self) -> bool {
+        match self.role {
+            crate::domain::role::Role::Admin => true,
+            crate::domain::role::Role::Operator => !self.check_only,
+            crate::domain::role::Role::Customer => false,
+        }
+    }
 }
 
 #[derive(Debug, Insertable)]

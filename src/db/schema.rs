@@ -18,6 +18,7 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        check_only -> Bool,
     }
 }
 

@@ -144,9 +144,13 @@ fn erase_traces(c: &mut DbConnection, id: UserId) -> QueryResult<()> {
 /// What an erased text reads.
 pub const ERASED: &str = "(borttaget)";
 
-pub fn set_role(c: &mut DbConnection, id: UserId, role: Role) -> QueryResult<()> {
+/// The account's role; `check_only` makes an operator a "Kontrollant" (Kontroll alone).
+pub fn set_role(c: &mut DbConnection, id: UserId, role: Role, check_only: bool) -> QueryResult<()> {
     diesel::update(users::table.find(id))
-        .set(users::role.eq(role))
+        .set((
+            users::role.eq(role),
+            users::check_only.eq(check_only && role == Role::Operator),
+        ))
         .execute(c)
         .map(drop)
 }
@@ -167,6 +171,8 @@ pub struct StaffRow {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// A "Kontrollant": Kontroll alone.
+    pub check_only: bool,
     /// The second factor is set up.
     pub second_factor: bool,
 }
@@ -174,7 +180,7 @@ pub struct StaffRow {
 /// The operator portal's staff, oldest first.
 pub fn staff(c: &mut DbConnection) -> QueryResult<Vec<StaffRow>> {
     use super::schema::user_totp;
-    let rows: Vec<(UserId, String, String, Role, Option<NaiveDateTime>)> = users::table
+    let rows: Vec<(UserId, String, String, Role, bool, Option<NaiveDateTime>)> = users::table
         .left_join(user_totp::table)
         .filter(users::role.ne(Role::Customer))
         .filter(users::deleted_at.is_null())
@@ -184,16 +190,18 @@ pub fn staff(c: &mut DbConnection) -> QueryResult<Vec<StaffRow>> {
             users::name,
             users::email,
             users::role,
+            users::check_only,
             user_totp::enabled_at.nullable(),
         ))
         .load(c)?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, email, role, on)| StaffRow {
+        .map(|(id, name, email, role, check_only, on)| StaffRow {
             id,
             name,
             email,
             role,
+            check_only,
             second_factor: on.is_some(),
         })
         .collect())

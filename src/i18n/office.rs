@@ -16,6 +16,8 @@ pub struct OfficeTexts {
     pub nothing_changed: &'static str,
     pub no_limit: &'static str,
     pub capacity_table: &'static str,
+    pub role_attendant: &'static str,
+    pub role_attendant_hint: &'static str,
 }
 
 impl Lang {
@@ -39,6 +41,8 @@ pub const SV: OfficeTexts = OfficeTexts {
     nothing_changed: "Inget ändrades.",
     no_limit: "ingen gräns",
     capacity_table: "Kapacitet per parkeringsområde och typ",
+    role_attendant: "Kontrollant",
+    role_attendant_hint: "Ser bara Kontroll: parkeringsvakter i parkeringen.",
 };
 
 pub const EN: OfficeTexts = OfficeTexts {
@@ -53,4 +57,6 @@ pub const EN: OfficeTexts = OfficeTexts {
     nothing_changed: "Nothing changed.",
     no_limit: "no limit",
     capacity_table: "Capacity per car park and type",
+    role_attendant: "Attendant",
+    role_attendant_hint: "Sees Kontroll only: attendants in the car park.",
 };

@@ -20,6 +20,8 @@ pub struct Invite {
     pub email: Email,
     pub name: Name,
     pub role: Role,
+    /// An operator who may use Kontroll alone ("Kontrollant").
+    pub check_only: bool,
     pub is_employee: bool,
     /// The portal's public address, for the link.
     pub link_base: String,
@@ -30,7 +32,7 @@ pub fn invite(c: &mut DbConnection, by: UserId, i: &Invite, now: NaiveDateTime) 
     write_tx(c, |c| {
         let user = match accounts::user_by_email(c, i.email.as_str())? {
             Some(u) => {
-                users::set_role(c, u.id, i.role)?;
+                users::set_role(c, u.id, i.role, i.check_only)?;
                 u
             }
             None => accounts::insert_user(
@@ -46,7 +48,11 @@ pub fn invite(c: &mut DbConnection, by: UserId, i: &Invite, now: NaiveDateTime) 
                     language: "sv",
                     created_at: now,
                 },
-            )?,
+            )
+            .and_then(|u| {
+                users::set_role(c, u.id, i.role, i.check_only)?;
+                Ok(u)
+            })?,
         };
         let token = new_token();
         accounts::insert_token(
@@ -73,8 +79,16 @@ pub fn invite(c: &mut DbConnection, by: UserId, i: &Invite, now: NaiveDateTime) 
             Some(by),
             "user.invite",
             &format!("user:{}", user.id),
-            Some(user.role.as_str()),
-            Some(i.role.as_str()),
+            Some(if user.check_only {
+                "attendant"
+            } else {
+                user.role.as_str()
+            }),
+            Some(if i.check_only {
+                "attendant"
+            } else {
+                i.role.as_str()
+            }),
             now,
         )
     })

@@ -129,7 +129,18 @@ pub struct OperatorCtx {
 }
 
 impl Ctx {
+    /// The office: an operator or admin, with the second factor.
     pub fn require_operator(&self) -> Result<&Arc<SessionUser>, AppError> {
+        let me = self.require_staff()?;
+        if me.user.is_office() {
+            Ok(me)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// Any staff with the second factor, a "Kontrollant" too: what Kontroll asks.
+    pub fn require_staff(&self) -> Result<&Arc<SessionUser>, AppError> {
         let me = self.require_user()?;
         if me.needs_second_factor() {
             // Logged in with the password alone: the login again, with "Engångskod".
@@ -143,6 +154,29 @@ impl Ctx {
         } else {
             Err(AppError::NotFound)
         }
+    }
+}
+
+/// The request of any staff, a "Kontrollant" (attendant) included: the guard of Kontroll
+/// alone. Every other `/operator` route takes [`OperatorCtx`], which refuses an attendant
+/// with 404 as it refuses a customer.
+#[derive(Debug, Clone)]
+pub struct StaffCtx {
+    pub ctx: Ctx,
+    pub me: Arc<SessionUser>,
+}
+
+impl FromRequest for StaffCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<StaffCtx, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let ctx = Ctx::from_request(req, payload);
+        Box::pin(async move {
+            let ctx = ctx.await?;
+            let me = ctx.require_staff()?.clone();
+            Ok(StaffCtx { ctx, me })
+        })
     }
 }
 

@@ -216,6 +216,10 @@ fn operator_bar(ctx: &Ctx, csrf_token: &str) -> Markup {
         header.topbar.operator {
             div.wrap {
                 nav aria-label=(t.operator_navigation) {
+                    // A "Kontrollant" has Kontroll alone: a small menu (issue #36, 6).
+                    @if ctx.user.as_ref().is_some_and(|u| !u.user.is_office()) {
+                        ul { li { (link("/operator/check", t.nav_check)) } }
+                    } @else {
                     ul {
                         li { (link("/operator/dashboard", t.op_dashboard)) }
                         li { (link("/operator/applications", t.op_applications)) }
@@ -229,12 +233,15 @@ fn operator_bar(ctx: &Ctx, csrf_token: &str) -> Markup {
                             li { (link("/operator/staff", t.op_staff)) }
                         }
                     }
+                    }
                     ul {
                         // Who is logged in (several people share the office's computers).
                         @if let Some(u) = &ctx.user {
                             li.who { @if u.user.name.is_empty() { (u.user.email) } @else { (u.user.name) } }
                         }
-                        li { a href="/" { (t.nav_customer_portal) } }
+                        @if ctx.user.as_ref().is_some_and(|u| u.user.is_office()) {
+                            li { a href="/" { (t.nav_customer_portal) } }
+                        }
                         li { (language_switch(ctx)) }
                         li {
                             form method="post" action="/logout" {

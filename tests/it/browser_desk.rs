@@ -179,3 +179,45 @@ async fn the_office_at_its_desk_1280() {
 async fn the_office_on_a_phone_390() {
     desk(false).await;
 }
+
+/// A "Kontrollant" on a phone: `/operator` opens Kontroll, the menu is Kontroll alone (with
+/// the language and "Logga ut"), every target at least 44 px high, the answer per car park.
+#[actix_web::test]
+async fn a_kontrollant_on_a_phone_390() {
+    use diesel::prelude::*;
+    use parkportal::db::schema::users;
+    if browser_tests_skipped() {
+        return;
+    }
+    let app = spawn_app().await;
+    crate::permits::paid_permit(&app, "bilen@regionvastmanland.se").await;
+    let email = "vakt@regionvastmanland.se";
+    operator_client(&app, email).await;
+    diesel::update(users::table.filter(users::email.eq(email)))
+        .set(users::check_only.eq(true))
+        .execute(&mut app.conn())
+        .unwrap();
+    let b = Browser::start(false).await;
+    log_in_operator(&b, &app, email, "/operator", "Kontroll").await;
+    assert_eq!(current(&b).await, "Kontroll");
+    let targets = value(
+        &b,
+        "return [...document.querySelectorAll('header a, header button')]
+           .map(e => [e.textContent.trim(), e.getBoundingClientRect().height]);",
+    )
+    .await;
+    let targets = targets.as_array().unwrap();
+    assert!(targets.len() <= 4, "a small menu: {targets:?}");
+    for t in targets {
+        assert!(
+            t[1].as_f64().unwrap() >= 44.0,
+            "a target under 44 px: {t:?}"
+        );
+    }
+    b.fill("Registreringsnummer", "ABC123").await;
+    b.click("Kontrollera").await;
+    b.wait_for_text("Giltigt").await;
+    fits(&b, "Kontroll").await;
+    b.screenshot("kontrollant-390").await;
+    b.close().await;
+}

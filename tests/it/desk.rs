@@ -263,3 +263,86 @@ async fn katalog_saves_the_capacity_table_at_once_and_says_what_changed() {
         .flatten();
     assert_eq!(first, None, "the good cell was not saved either");
 }
+
+/// A "Kontrollant" (#36, 6): invited as such by an admin; sees Kontroll and nothing else of
+/// the operator portal (every other page and form 404, as for a customer), with a menu of
+/// Kontroll alone; the second factor is asked as of any staff.
+#[actix_web::test]
+async fn a_kontrollant_sees_kontroll_and_nothing_else() {
+    use diesel::prelude::*;
+    use parkportal::db::schema::{audit_log, users};
+    let app = spawn_app_with(&[]).await;
+    crate::permits::paid_permit(&app, "bilen@regionvastmanland.se").await;
+    let admin = operator_client(&app, "anna@regionvastmanland.se").await;
+    diesel::update(users::table.filter(users::email.eq("anna@regionvastmanland.se")))
+        .set(users::role.eq("admin"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let page = crate::kit::client::page_text(&admin, app.url("/operator/staff")).await;
+    assert!(page.contains(">Kontrollant</label>"), "{page}");
+    let csrf = crate::kit::html::hidden_value(&page, "csrf");
+    let resp = admin
+        .post(app.url("/operator/staff"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "vakt@regionvastmanland.se"),
+            ("name", "Ville Vakt"),
+            ("role", "attendant"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let (role, check_only): (String, bool) = users::table
+        .filter(users::email.eq("vakt@regionvastmanland.se"))
+        .select((users::role, users::check_only))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((role.as_str(), check_only), ("operator", true));
+    let audited: Option<String> = audit_log::table
+        .filter(audit_log::action.eq("user.invite"))
+        .select(audit_log::after_value)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(audited.as_deref(), Some("attendant"));
+    let staff = crate::kit::client::page_text(&admin, app.url("/operator/staff")).await;
+    assert!(staff.contains(">Kontrollant</td>"), "{staff}");
+
+    // Olle is made a Kontrollant while logged in: it holds from his next request.
+    let olle = operator_client(&app, "olle@regionvastmanland.se").await;
+    diesel::update(users::table.filter(users::email.eq("olle@regionvastmanland.se")))
+        .set(users::check_only.eq(true))
+        .execute(&mut app.conn())
+        .unwrap();
+    let resp = olle.get(app.url("/operator")).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/operator/check");
+    let check = crate::kit::client::page_text(&olle, app.url("/operator/check?regnr=ABC123")).await;
+    assert!(check.contains(">Giltigt<"), "{check}");
+    assert!(
+        check.contains("aria-current=\"page\">Kontroll</a>"),
+        "{check}"
+    );
+    for word in [">Översikt<", ">Katalog<", ">Sök<", ">Kundportalen<"] {
+        assert!(!check.contains(word), "{word} in a Kontrollant's menu");
+    }
+    for path in [
+        "/operator/dashboard",
+        "/operator/catalogue",
+        "/operator/search?q=ABC123",
+        "/operator/applications",
+        "/operator/reports/permits.csv",
+        "/operator/permits/1",
+    ] {
+        let status = olle.get(app.url(path)).send().await.unwrap().status();
+        assert_eq!(status, 404, "{path}");
+    }
+    let csrf = crate::kit::html::hidden_value(&check, "csrf");
+    let resp = olle
+        .post(app.url("/operator/catalogue/capacity"))
+        .form(&[("csrf", csrf.as_str()), ("cap-1-1", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404, "no form of the office either");
+}

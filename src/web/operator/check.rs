@@ -4,8 +4,9 @@ use super::*;
 
 /// "Kontroll": a number in, the answer out in big letters. A plain GET form without
 /// JavaScript; with htmx only the answer box is swapped (and the URL kept in history).
-pub async fn check_page(op: OperatorCtx, state: web::Data<AppState>, req: HttpRequest) -> Reply {
-    let OperatorCtx { ctx, me } = op;
+/// Kontroll: for the office and for a "Kontrollant", who sees nothing else.
+pub async fn check_page(op: StaffCtx, state: web::Data<AppState>, req: HttpRequest) -> Reply {
+    let StaffCtx { ctx, me } = op;
     let param = |name: &str| {
         url::form_urlencoded::parse(req.query_string().as_bytes())
             .find(|(k, _)| k == name)

@@ -19,7 +19,7 @@ use crate::domain::{Money, RegNumber};
 use crate::i18n::{Texts, labels};
 use crate::state::AppState;
 use crate::web::api::{self, CheckAnswer};
-use crate::web::ctx::{Ctx, OperatorCtx};
+use crate::web::ctx::{Ctx, OperatorCtx, StaffCtx};
 use crate::web::error::{AppError, Reply};
 use crate::web::forms::{Field, csrf, error_summary, input, notice, notice_error};
 use crate::web::layout::operator_page;
@@ -61,7 +61,16 @@ pub async fn guard(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let (http, mut payload) = req.into_parts();
-    if let Err(e) = OperatorCtx::from_request(&http, &mut payload).await {
+    // Kontroll (and `/operator`, which leads there) is any staff's; the rest the office's,
+    // so a "Kontrollant" meets 404 everywhere else even if a handler forgot.
+    let checked = if matches!(http.path(), "/operator" | "/operator/" | "/operator/check") {
+        StaffCtx::from_request(&http, &mut payload).await.map(drop)
+    } else {
+        OperatorCtx::from_request(&http, &mut payload)
+            .await
+            .map(drop)
+    };
+    if let Err(e) = checked {
         let resp = actix_web::ResponseError::error_response(&e);
         return Ok(ServiceResponse::new(http, resp));
     }
@@ -71,9 +80,14 @@ pub async fn guard(
         .map_into_boxed_body())
 }
 
-/// `/operator`: the portal opens on "Översikt", what needs the office today (issue #36).
-pub async fn index(_op: OperatorCtx) -> HttpResponse {
-    see_other("/operator/dashboard")
+/// `/operator`: the portal opens on "Översikt", what needs the office today (issue #36); a
+/// "Kontrollant" on Kontroll, the one page theirs.
+pub async fn index(op: StaffCtx) -> HttpResponse {
+    if op.me.user.is_office() {
+        see_other("/operator/dashboard")
+    } else {
+        see_other("/operator/check")
+    }
 }
 
 /// The routes of the operator portal, all behind the guard.

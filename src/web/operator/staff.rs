@@ -2,6 +2,9 @@
 
 use super::*;
 use crate::domain::role::Role;
+
+/// The invite form's value for a "Kontrollant": an operator with Kontroll alone.
+const ATTENDANT: &str = "attendant";
 use crate::services;
 use crate::web::forms::CsrfForm;
 
@@ -49,6 +52,7 @@ pub(super) async fn staff_page_with(
 ) -> Reply {
     let t = op.ctx.t();
     let staff = db::query(&state.pool, crate::db::users::staff).await?;
+    let o = op.ctx.lang.office();
     let body = html! {
         @if done { (notice(t.op_invited)) }
         (error_summary(t, &[("email", errors.email), ("name", errors.name)]))
@@ -58,7 +62,7 @@ pub(super) async fn staff_page_with(
             tbody { @for s in &staff { tr {
                 td data-label=(t.name) { (s.name) }
                 td data-label=(t.email) { (s.email) }
-                td data-label=(t.op_role) { (labels::role(t, s.role)) }
+                td data-label=(t.op_role) { @if s.check_only { (o.role_attendant) } @else { (labels::role(t, s.role)) } }
                 td data-label=(t.sec.mfa_title) {
                     (if s.second_factor { t.sec.mfa_state_on } else { t.sec.mfa_state_off })
                     // Another's only: an admin who lost their own phone uses the command line.
@@ -80,8 +84,13 @@ pub(super) async fn staff_page_with(
             fieldset {
                 legend { (t.op_role) }
                 div.check {
-                    input #role-operator type="radio" name="role" value="operator" checked[form.role != "admin"];
+                    input #role-operator type="radio" name="role" value="operator" checked[form.role != "admin" && form.role != ATTENDANT];
                     label for="role-operator" { (t.op_role_operator) }
+                }
+                div.check {
+                    input #role-attendant type="radio" name="role" value=(ATTENDANT) checked[form.role == ATTENDANT] aria-describedby="role-attendant-hint";
+                    label for="role-attendant" { (o.role_attendant) }
+                    p.hint #role-attendant-hint { (o.role_attendant_hint) }
                 }
                 div.check {
                     input #role-admin type="radio" name="role" value="admin" checked[form.role == "admin"];
@@ -151,6 +160,7 @@ pub async fn invite(op: OperatorCtx, state: Data, form: CsrfForm<InviteForm>) ->
     } else {
         Role::Operator
     };
+    let check_only = form.role == ATTENDANT;
     let (email, name) = match (email, name) {
         (Ok(email), Ok(name)) => (email, name),
         (email, name) => {
@@ -167,6 +177,7 @@ pub async fn invite(op: OperatorCtx, state: Data, form: CsrfForm<InviteForm>) ->
         email,
         name,
         role,
+        check_only,
         is_employee: email_in_domain,
         link_base: state.link(""),
     };
