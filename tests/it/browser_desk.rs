@@ -155,16 +155,47 @@ async fn desk(desk: bool) {
     b.wait_for_text("ABC123").await;
     fits(&b, "Sök").await;
     b.screenshot(&format!("desk-sok-{size}")).await;
+    // Results in real columns: the number is the link, with the customer's name and e-mail.
+    let row = b.text("table tbody tr").await;
+    assert!(
+        row.contains("sara.svensson@regionvastmanland.se")
+            && row.contains("Västmanlands sjukhus Västerås"),
+        "{row}"
+    );
+    // The operator's permit page: its car park and the check's answer for today.
+    b.click("ABC123").await;
+    b.wait_for_text("Kontrollens svar i dag").await;
+    let permit = b.page_text().await;
+    assert!(permit.contains("Västmanlands sjukhus Västerås") && permit.contains("Giltigt"));
+    fits(&b, "the permit").await;
 
+    // Kontroll where the attendant stands: another car park says where the permit is valid.
     b.click("Kontroll").await;
     b.wait_for_heading("Kontroll").await;
+    b.client
+        .find(Locator::Id("car_park"))
+        .await
+        .unwrap()
+        .select_by_label("Lasarettet i Köping")
+        .await
+        .unwrap();
     b.fill("Registreringsnummer", "ABC123").await;
     b.click("Kontrollera").await;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !b.page_text().await.contains("Giltigt") {
-        assert!(Instant::now() < deadline, "no answer");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    b.wait_for_text("Inget giltigt tillstånd här").await;
+    assert!(
+        b.page_text()
+            .await
+            .contains("gäller i Västmanlands sjukhus Västerås")
+    );
+    b.client
+        .find(Locator::Id("car_park"))
+        .await
+        .unwrap()
+        .select_by_label("Västmanlands sjukhus Västerås")
+        .await
+        .unwrap();
+    b.click("Kontrollera").await;
+    b.wait_for_text("Giltigt här").await;
     fits(&b, "Kontroll").await;
     b.screenshot(&format!("desk-kontroll-{size}")).await;
     b.close().await;
