@@ -1,4 +1,6 @@
-//! Logging: one line per event, filtered by `RUST_LOG` (default `info`).
+//! Logging: one line per event, filtered by `RUST_LOG` (default `info`); `LOG_FORMAT=json`
+//! writes each as one JSON object (for a log collector), `text` (the default) as words. No
+//! colour codes unless the output is a terminal.
 
 use tracing_subscriber::EnvFilter;
 
@@ -18,10 +20,41 @@ pub fn init_with_default(default: &str) -> Result<(), crate::settings::SettingsE
         }
         _ => EnvFilter::new(default),
     };
-    // Another subscriber may already be installed (tests); that is fine.
-    let _ = tracing_subscriber::fmt()
+    let json = json_format(std::env::var("LOG_FORMAT").ok().as_deref())?;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .try_init();
+        .with_ansi(terminal && !json);
+    // Another subscriber may already be installed (tests); that is fine.
+    let _ = if json {
+        fmt.json().try_init()
+    } else {
+        fmt.try_init()
+    };
     Ok(())
+}
+
+/// `LOG_FORMAT`: unset or `text` for lines of words, `json` for JSON objects.
+fn json_format(raw: Option<&str>) -> Result<bool, crate::settings::SettingsError> {
+    match raw.map(str::trim) {
+        None | Some("") | Some("text") => Ok(false),
+        Some("json") => Ok(true),
+        Some(_) => Err(crate::settings::SettingsError {
+            var: "LOG_FORMAT",
+            message: "must be text or json".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log_format_is_text_or_json() {
+        assert!(!super::json_format(None).unwrap());
+        assert!(!super::json_format(Some("text")).unwrap());
+        assert!(super::json_format(Some(" json ")).unwrap());
+        let e = super::json_format(Some("xml")).unwrap_err();
+        assert_eq!(e.var, "LOG_FORMAT");
+    }
 }

@@ -40,6 +40,7 @@ pub fn routes(
     // because the router tries routes in order and each dynamic one before a path is a regex
     // match (registered last, the router was 20 % of the check API's CPU).
     cfg.route("/health", web::get().to(public::health))
+        .route("/health/ready", web::get().to(public::ready))
         .route("/api/v1/check", web::get().to(api::check))
         .route("/api/v1/car-parks", web::get().to(api::car_parks));
     // A body, query string or path segment an extractor cannot take: the error page in the

@@ -442,3 +442,46 @@ async fn error_pages_speak_the_users_language_inside_the_frame_and_as_htmx_fragm
         "{html}"
     );
 }
+
+/// `/health/ready` (#37, 10): ready while the database answers; on PostgreSQL, with the
+/// database refusing connections and this instance's cut, 503 with `Retry-After` within a
+/// few seconds — then ready again once the database lets it back in.
+#[actix_web::test]
+async fn ready_means_the_database_answers() {
+    use diesel::{Connection, RunQueryDsl};
+    let app = spawn_app().await;
+    let resp = app.get("/health/ready").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.text().await.unwrap(), "ready");
+    let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
+        return;
+    };
+    let name = url::Url::parse(&app.database_url).unwrap().path()[1..].to_string();
+    let mut admin = diesel::PgConnection::establish(&server).unwrap();
+    let cut = |allow: bool, admin: &mut diesel::PgConnection| {
+        diesel::sql_query(format!(
+            "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS {allow}"
+        ))
+        .execute(admin)
+        .unwrap();
+        if !allow {
+            diesel::sql_query(format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ))
+            .execute(admin)
+            .unwrap();
+        }
+    };
+    cut(false, &mut admin);
+    let started = std::time::Instant::now();
+    let resp = app.get("/health/ready").await;
+    assert_eq!(resp.status(), 503);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(resp.headers().contains_key("retry-after"));
+    cut(true, &mut admin);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.get("/health/ready").await.status() != 200 {
+        assert!(std::time::Instant::now() < deadline, "never ready again");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

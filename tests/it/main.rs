@@ -30,6 +30,7 @@ mod pay_journey;
 mod payments;
 mod permits;
 mod queue;
+mod schema_guard;
 mod sms;
 mod steps;
 mod swish;

@@ -87,6 +87,31 @@ pub async fn health() -> HttpResponse {
         .body("ok")
 }
 
+/// `/health/ready`: whether this instance can serve, i.e. reach its database within 2 s
+/// (`/health` says only that the process answers). 503 with `Retry-After` when not, so a load
+/// balancer sends the traffic elsewhere meanwhile.
+pub async fn ready(state: actix_web::web::Data<crate::state::AppState>) -> HttpResponse {
+    use diesel::RunQueryDsl;
+    let probe = crate::db::query(&state.pool, |c| {
+        diesel::sql_query("SELECT 1").execute(c).map(drop)
+    });
+    match tokio::time::timeout(std::time::Duration::from_secs(2), probe).await {
+        Ok(Ok(())) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body("ready"),
+        outcome => {
+            tracing::warn!(
+                timed_out = outcome.is_err(),
+                "not ready: the database does not answer"
+            );
+            HttpResponse::ServiceUnavailable()
+                .insert_header((actix_web::http::header::RETRY_AFTER, "30"))
+                .content_type("text/plain; charset=utf-8")
+                .body("not ready: the database does not answer")
+        }
+    }
+}
+
 /// "Sidan finns inte", drawn by the one error renderer: in the request's language, in the
 /// logged-in frame for a logged-in user, as a fragment for htmx.
 pub fn not_found_response() -> HttpResponse {
