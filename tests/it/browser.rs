@@ -273,6 +273,46 @@ impl Browser {
         self.wait_for_heading("Mina parkeringstillstånd").await;
     }
 
+    /// Logs a member of staff in on the login page with a fresh "Engångskod", from `path`
+    /// (which the login comes back to) to the page headed `heading`.
+    pub async fn login_staff(
+        &self,
+        app: &crate::kit::spawn::TestApp,
+        email: &str,
+        path: &str,
+        heading: &str,
+    ) {
+        self.goto(&app.url(path)).await;
+        self.wait_for_heading("Logga in").await;
+        self.fill("E-postadress", email).await;
+        self.fill("Lösenord", crate::kit::flows::PASSWORD).await;
+        self.click("Logga in").await;
+        self.wait_for_heading("Tvåstegsverifiering").await;
+        let code = crate::kit::mfa::fresh_code(&mut app.conn(), email).await;
+        self.fill("Engångskod", &code).await;
+        self.click("Verifiera").await;
+        self.wait_for_heading(heading).await;
+    }
+
+    /// The page's width in CSS pixels (its `scrollWidth`).
+    pub async fn page_width(&self) -> u64 {
+        self.client
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap()
+    }
+
+    /// Nothing on the page is wider than `width` (WCAG 1.4.10); `page` names it on failure.
+    pub async fn assert_fits(&self, width: u32, page: &str) {
+        let wide = self.page_width().await;
+        assert!(
+            wide <= u64::from(width),
+            "{page}: {wide} px wide at {width} px"
+        );
+    }
+
     /// The visible text of the page; retried while a navigation replaces the page.
     pub async fn page_text(&self) -> String {
         for _ in 0..50 {

@@ -9,25 +9,10 @@ use fantoccini::Locator;
 use serde_json::Value;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::kit::flows::PASSWORD;
-use crate::kit::spawn::{TestApp, spawn_app};
+use crate::kit::spawn::spawn_app;
 use crate::operator::operator_client;
 use crate::payments::{pay, settled};
 use crate::permits::bought_permit;
-
-/// Logs in on the login page with the second factor, landing where `path` leads.
-pub async fn log_in_operator(b: &Browser, app: &TestApp, email: &str, path: &str, heading: &str) {
-    b.goto(&app.url(path)).await;
-    b.wait_for_heading("Logga in").await;
-    b.fill("E-postadress", email).await;
-    b.fill("Lösenord", PASSWORD).await;
-    b.click("Logga in").await;
-    b.wait_for_heading("Tvåstegsverifiering").await;
-    let code = crate::kit::mfa::fresh_code(&mut app.conn(), email).await;
-    b.fill("Engångskod", &code).await;
-    b.click("Verifiera").await;
-    b.wait_for_heading(heading).await;
-}
 
 async fn value(b: &Browser, script: &str) -> Value {
     b.client.execute(script, vec![]).await.unwrap()
@@ -99,7 +84,7 @@ async fn desk(desk: bool) {
     let size = if desk { "1280" } else { "390" };
 
     // Översikt first.
-    log_in_operator(&b, &app, email, "/operator", "Översikt").await;
+    b.login_staff(&app, email, "/operator", "Översikt").await;
     assert_eq!(current(&b).await, "Översikt");
     fits(&b, "Översikt").await;
     b.screenshot(&format!("desk-oversikt-{size}")).await;
@@ -229,7 +214,7 @@ async fn a_kontrollant_on_a_phone_390() {
         .execute(&mut app.conn())
         .unwrap();
     let b = Browser::start(false).await;
-    log_in_operator(&b, &app, email, "/operator", "Kontroll").await;
+    b.login_staff(&app, email, "/operator", "Kontroll").await;
     assert_eq!(current(&b).await, "Kontroll");
     let targets = value(
         &b,

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 
 use crate::browser::{Browser, browser_tests_skipped};
-use crate::kit::{flows::PASSWORD, spawn::spawn_app};
+use crate::kit::spawn::spawn_app;
 use crate::operator::operator_client;
 use crate::payments::{pay, settled};
 use crate::permits::bought_permit;
@@ -40,17 +40,8 @@ async fn kontroll(javascript: bool) {
     operator_client(&app, email).await;
 
     let b = Browser::start(javascript).await;
-    b.goto(&app.url("/operator/check")).await;
-    b.wait_for_heading("Logga in").await;
-    b.fill("E-postadress", email).await;
-    b.fill("Lösenord", PASSWORD).await;
-    b.click("Logga in").await;
-    // The second factor (set up by operator_client): a fresh code from the app.
-    b.wait_for_heading("Tvåstegsverifiering").await;
-    let code = crate::kit::mfa::fresh_code(&mut app.conn(), email).await;
-    b.fill("Engångskod", &code).await;
-    b.click("Verifiera").await;
-    b.wait_for_heading("Kontroll").await;
+    b.login_staff(&app, email, "/operator/check", "Kontroll")
+        .await;
     if javascript {
         b.client
             .execute("window.__sameDocument = 42; return null;", vec![])

@@ -6,15 +6,6 @@ use chrono::Days;
 use crate::browser::{Browser, browser_tests_skipped};
 use crate::kit::{flows::PASSWORD, spawn::spawn_app};
 
-async fn page_width(b: &Browser) -> i64 {
-    b.client
-        .execute("return document.documentElement.scrollWidth", vec![])
-        .await
-        .unwrap()
-        .as_i64()
-        .unwrap()
-}
-
 #[actix_web::test]
 async fn pause_and_end_it_at_320_px_without_javascript() {
     if browser_tests_skipped() {
@@ -49,7 +40,7 @@ async fn pause_and_end_it_at_320_px_without_javascript() {
     b.wait_for_text("Tillståndet är pausat").await;
     let text = b.page_text().await;
     assert!(text.contains(&format!("Pausat t.o.m. {to}")), "{text}");
-    assert!(page_width(&b).await <= 320, "nothing wider than the phone");
+    assert!(b.page_width().await <= 320, "nothing wider than the phone");
     b.screenshot("pause-320").await;
     b.click("Avsluta pausen").await;
     b.wait_for_text("Pausen är avslutad").await;
@@ -77,7 +68,7 @@ async fn on_call_parking_at_390_px_with_javascript() {
         text.contains("JOUR01") && text.contains("gäller till"),
         "{text}"
     );
-    assert!(page_width(&b).await <= 390);
+    assert!(b.page_width().await <= 390);
     b.screenshot("oncall-hem-390").await;
     b.click("Avsluta").await;
     b.wait_for_text("Jourparkeringen är avslutad").await;

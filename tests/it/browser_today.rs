@@ -171,7 +171,7 @@ async fn walk(w: &Words, width: u32, javascript: bool) {
         headings.iter().any(|h| h == w.not_today) && !headings.iter().any(|h| h == w.valid_today),
         "{headings:?}"
     );
-    fits(&b, width, "Hem").await;
+    b.assert_fits(width, "Hem").await;
     b.screenshot(&shot("hem-no-day")).await;
     b.click(w.park_today).await;
     b.wait_for_text(w.booked).await;
@@ -202,7 +202,7 @@ async fn walk(w: &Words, width: u32, javascript: bool) {
         cell <= screen,
         "tomorrow's cell ends at {cell} px, the screen at {screen} px"
     );
-    fits(&b, width, "the day card").await;
+    b.assert_fits(width, "the day card").await;
 
     // 1, 3, 2. A monthly card for the same car: warned at the review, then the payment page.
     let permits_now = || {
@@ -215,7 +215,7 @@ async fn walk(w: &Words, width: u32, javascript: bool) {
     b.wait_for_heading(w.review).await;
     let review = b.page_text().await;
     assert!(review.contains(w.already_valid), "{review}");
-    fits(&b, width, "the review").await;
+    b.assert_fits(width, "the review").await;
     let review_url = b.client.current_url().await.unwrap();
     b.click(w.confirm).await;
     b.wait_for_heading(w.monthly).await;
@@ -275,13 +275,13 @@ async fn walk(w: &Words, width: u32, javascript: bool) {
     order_monthly(&b, &app, w).await;
     wait_until(&b, "const a = document.activeElement; return !!a && a.getAttribute('aria-labelledby') === 'full-h';").await;
     assert!(!b.page_text().await.contains(w.error_summary));
-    fits(&b, width, "Full").await;
+    b.assert_fits(width, "Full").await;
     b.screenshot(&shot("full")).await;
     b.click(w.join).await;
     b.wait_for_text(w.place_1).await;
     b.click(w.leave).await;
     b.wait_for_heading(w.leave_title).await;
-    fits(&b, width, "leave the queue").await;
+    b.assert_fits(width, "leave the queue").await;
     b.click(w.leave_yes).await;
     b.wait_for_text(w.left).await;
     capacity(None);
@@ -298,7 +298,7 @@ async fn walk(w: &Words, width: u32, javascript: bool) {
     b.click(w.confirm).await; // 2
     pay_on_this_phone(&b, w).await; // 3 and 4
     b.screenshot(&shot("bought-again")).await;
-    fits(&b, width, "paid again").await;
+    b.assert_fits(width, "paid again").await;
     if javascript {
         let errors = b.console_errors().await;
         assert!(errors.is_empty(), "console errors: {errors:?}");
@@ -334,19 +334,6 @@ async fn h2s(b: &Browser) -> Vec<String> {
         out.push(h.text().await.unwrap());
     }
     out
-}
-
-/// Nothing on the page is wider than the phone (WCAG 1.4.10).
-async fn fits(b: &Browser, width: u32, page: &str) {
-    let wide = b
-        .client
-        .execute("return document.documentElement.scrollWidth", vec![])
-        .await
-        .unwrap();
-    assert!(
-        wide.as_u64().is_some_and(|w| w <= u64::from(width)),
-        "{page}: {wide} px wide at {width} px"
-    );
 }
 
 async fn wait_for_value(b: &Browser, script: &str) -> Value {
