@@ -207,9 +207,7 @@ pub async fn new_form(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Repl
     let mut form = query.into_inner().bounded();
     let renewing = if let Some(id) = form.renew {
         let uid = me.user.id;
-        let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let old = own(&state, uid, id).await?;
         if let Some(refused) = renewal_refused(&ctx, me, &old) {
             return Ok(refused);
         }
@@ -541,9 +539,7 @@ pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
 pub async fn again(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
     let me = ctx.require_user()?;
     let (id, uid) = (id.into_inner(), me.user.id);
-    let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let old = own(&state, uid, id).await?;
     if !may(PermitAction::Renew, old.kind, old.state) {
         return Ok(see_other(&format!("/permits/{id}")));
     }

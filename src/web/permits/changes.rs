@@ -196,9 +196,7 @@ pub async fn renew(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
     let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
-    let old = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let old = own(&state, uid, id).await?;
     if let Some(refused) = renewal_refused(&ctx, me, &old) {
         return Ok(refused);
     }
@@ -268,9 +266,7 @@ pub(super) async fn refused(
 pub async fn withdraw_page(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
     let me = ctx.require_user()?;
     let (id, uid) = (id.into_inner(), me.user.id);
-    let p = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = own(&state, uid, id).await?;
     if !may(PermitAction::Withdraw, p.kind, p.state) {
         return Ok(see_other(&format!("/permits/{id}")));
     }

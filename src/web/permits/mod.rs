@@ -33,6 +33,17 @@ use crate::web::layout::page;
 use crate::web::respond::{html as respond, see_other};
 use crate::web::settings::frame;
 
+/// The user's own permit: 404 when there is none of that id, or it is another's.
+pub(super) async fn own(
+    state: &AppState,
+    uid: UserId,
+    id: PermitId,
+) -> Result<PermitRow, AppError> {
+    db::query(&state.pool, move |c| db_permits::owned(c, id, uid))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 pub mod daycards;
 pub mod payments;
 pub mod receipt;

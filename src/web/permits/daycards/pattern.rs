@@ -173,7 +173,7 @@ fn found_days(ctx: &Ctx, me: &SessionUser, p: &PermitRow, found: &Pattern, left:
             @if n > left {
                 div.notice.error role="alert" {
                     p { (t.pattern_too_many) " " (t.days_left_label) ": " (left) "." }
-                    p { a.button.secondary href={ "/permits/new?type=" (p.permit_type_id) "&car_park=" (p.car_park_id) "&regnr=" (p.regnr) } { (t.buy_more_days) } }
+                    p { a.button.secondary href=(super::view::buy_more_href(p)) { (t.buy_more_days) } }
                 }
             } @else if n > 0 {
                 form method="post" action={ "/permits/" (p.id) "/sessions" } novalidate {

@@ -42,6 +42,15 @@ pub fn top(ctx: &Ctx, p: &PermitRow, sessions: &[SessionRow]) -> Markup {
     }
 }
 
+/// "Köp fler dagar": the wizard filled in with the card's type, car park and number.
+pub(super) fn buy_more_href(p: &PermitRow) -> String {
+    let regnr: String = url::form_urlencoded::byte_serialize(p.regnr.as_bytes()).collect();
+    format!(
+        "/permits/new?type={}&car_park={}&regnr={regnr}",
+        p.permit_type_id, p.car_park_id
+    )
+}
+
 /// The one action that turns a running day card's "no" today into a "yes" (issue #35, 1), on
 /// Hem and at the top of its page: "Parkera i dag (ABC123)" and "Parkera i morgon (ABC123)"
 /// while days are left and today is not booked; at 0 days left, "Köp fler dagar" (the
@@ -70,7 +79,7 @@ pub fn park_buttons(ctx: &Ctx, me: &SessionUser, p: &PermitRow, booked_today: bo
     };
     html! {
         @if running && left == 0 {
-            a.button href={ "/permits/new?type=" (p.permit_type_id) "&car_park=" (p.car_park_id) "&regnr=" (p.regnr) } { (t.buy_more_days) }
+            a.button href=(buy_more_href(p)) { (t.buy_more_days) }
         } @else if running && !booked_today {
             (day_form(today, t.park_today, None))
             @if let Some(tomorrow) = tomorrow { (day_form(tomorrow, t.park_tomorrow, Some("secondary"))) }
@@ -121,7 +130,7 @@ pub fn section(
                 p { a href={ "/permits/" (p.id) "/pattern" } { (t.pattern_heading) } " – " (t.pattern_link_hint) }
             }
             // More days for the same car park and car, the wizard filled in (issue #35, 5).
-            p { a.button.secondary href={ "/permits/new?type=" (p.permit_type_id) "&car_park=" (p.car_park_id) "&regnr=" (p.regnr) } { (t.buy_more_days) } }
+            p { a.button.secondary href=(buy_more_href(p)) { (t.buy_more_days) } }
         }
     }
 }
@@ -170,7 +179,7 @@ pub(super) fn summary(
                 p { (t.chosen_days) ": " strong #chosen { (chosen) } " · " (t.days_left_label) ": " (left) }
                 @if chosen > left {
                     p.field-error #too-many { (t.too_many_days) " "
-                        a href={ "/permits/new?type=" (p.permit_type_id) "&car_park=" (p.car_park_id) "&regnr=" (p.regnr) } { (t.buy_more_days) } }
+                        a href=(buy_more_href(p)) { (t.buy_more_days) } }
                 }
             }
         }
