@@ -1,6 +1,6 @@
 //! The housekeeping round, every ten minutes. The expiry reminder: a set number of days before
 //! a paid permit ends, one notification with a renewal link, by e-mail and/or SMS as the user
-//! chose. And the retention schedule's purge (`db::retention`). A compare-and-set on `reminder_sent_at` sends it once, whatever the instances.
+//! chose; the reminder the day before a pause ends (issue #39). And the retention schedule's purge (`db::retention`). A compare-and-set on `reminder_sent_at` sends it once, whatever the instances.
 
 use crate::domain::{PermitId, UserId};
 use std::time::Duration;
@@ -31,7 +31,12 @@ impl Reminders {
         let mailbox = self.mailbox.clone();
         ctx.spawn(
             async move {
-                match db::run(&pool, move |c| send_due(c, &base, days)).await {
+                let pause_base = base.clone();
+                match db::run(&pool, move |c| {
+                    anyhow::Ok(send_due(c, &base, days)? + send_pause_reminders(c, &pause_base)?)
+                })
+                .await
+                {
                     Ok(0) => {}
                     Ok(n) => {
                         tracing::info!(reminders = n, "expiry reminders queued");
@@ -108,6 +113,60 @@ pub fn send_due(
                 messages::permit_expiring(lang, &user.name, &type_name, &regnr, end, &link);
             let rows = notify::queue(c, &user, "permit_expiring", message, now)?;
             Ok(rows > 0)
+        })?;
+        if queued {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// The reminder the day before a pause ends (issue #39): for each running pause whose last
+/// day is tomorrow (or today, for a round that missed yesterday), one "permit_changed"
+/// notification to the owner, once (a compare-and-set on `reminder_sent_at`).
+pub fn send_pause_reminders(c: &mut db::DbConnection, base_url: &str) -> anyhow::Result<usize> {
+    use crate::db::schema::permit_pauses;
+    let today = today(chrono::Utc::now());
+    let tomorrow = today + chrono::Duration::days(1);
+    let due: Vec<(i64, PermitId, chrono::NaiveDate)> = permit_pauses::table
+        .inner_join(permits::table)
+        .filter(permit_pauses::ended_at.is_null())
+        .filter(permit_pauses::reminder_sent_at.is_null())
+        .filter(permit_pauses::to_date.ge(today))
+        .filter(permit_pauses::to_date.le(tomorrow))
+        .filter(permit_pauses::from_date.le(permit_pauses::to_date))
+        .filter(permits::state.eq("paid"))
+        .select((
+            permit_pauses::id,
+            permit_pauses::permit_id,
+            permit_pauses::to_date,
+        ))
+        .load(c)?;
+    let mut sent = 0;
+    for (pause, permit, last_day) in due {
+        let queued = crate::db::write_tx(c, |c| -> anyhow::Result<bool> {
+            let now = clock::now();
+            let n = diesel::update(permit_pauses::table.find(pause))
+                .filter(permit_pauses::reminder_sent_at.is_null())
+                .set(permit_pauses::reminder_sent_at.eq(now))
+                .execute(c)?;
+            if n != 1 {
+                return Ok(false);
+            }
+            let Some(p) = crate::db::permits::by_id(c, permit)? else {
+                return Ok(false);
+            };
+            crate::services::permits::tell_owner(
+                c,
+                &p,
+                "permit_changed",
+                base_url,
+                |lang, name, link| {
+                    let change = messages::Change::PauseEndsTomorrow(last_day);
+                    messages::permit_change(lang, name, &p.regnr, change, link)
+                },
+            )?;
+            Ok(true)
         })?;
         if queued {
             sent += 1;

@@ -310,6 +310,7 @@ diesel::table! {
         to_date -> Date,
         created_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
+        reminder_sent_at -> Nullable<Timestamp>,
     }
 }
 

@@ -194,3 +194,39 @@ async fn katalog_sets_how_many_pauses_a_type_allows_and_zero_forbids_them() {
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("kan inte pausas"));
 }
+
+/// The reminder the day before a pause ends (#39): nothing while the end is far; once the
+/// last paused day is tomorrow, one notification ("pausen slutar …, gäller igen från …"),
+/// and never a second, however many rounds (or instances) run.
+#[actix_web::test]
+async fn the_day_before_a_pause_ends_the_owner_is_reminded_once() {
+    let app = spawn_app_with(&[]).await;
+    let permit = crate::permits::paid_permit(&app, "tillbaka@regionvastmanland.se").await;
+    assert_eq!(pause(&app, &permit, 1, 20).await.status(), 303);
+    let base = app.url("");
+    let round =
+        || parkportal::actors::reminders::send_pause_reminders(&mut app.conn(), &base).unwrap();
+    assert_eq!(round(), 0, "the pause ends in 20 days");
+    // Time passes: the pause's last day is tomorrow.
+    let last = today() + Duration::days(1);
+    diesel::update(permit_pauses::table)
+        .set(permit_pauses::to_date.eq(last))
+        .execute(&mut app.conn())
+        .unwrap();
+    assert_eq!(round(), 1);
+    assert_eq!(round(), 0, "once");
+    let told: Vec<String> = notifications::table
+        .filter(notifications::kind.eq("permit_changed"))
+        .select(notifications::body_text)
+        .load(&mut app.conn())
+        .unwrap();
+    let reminder = format!(
+        "pausen slutar {last}, och tillståndet gäller igen från {}",
+        last + Duration::days(1)
+    );
+    assert_eq!(
+        told.iter().filter(|b| b.contains(&reminder)).count(),
+        1,
+        "{told:?}"
+    );
+}

@@ -338,6 +338,8 @@ pub enum Change<'a> {
     Paused(chrono::NaiveDate, chrono::NaiveDate, chrono::NaiveDate),
     /// The pause ended; the permit's new last day.
     PauseEnded(chrono::NaiveDate),
+    /// The reminder the day before a pause ends: its last day; valid again the day after.
+    PauseEndsTomorrow(chrono::NaiveDate),
 }
 
 fn change_text(lang: Lang, change: Change) -> String {
@@ -358,6 +360,14 @@ fn change_text(lang: Lang, change: Change) -> String {
         (Lang::En, Change::PauseEnded(e)) => {
             format!("the pause has ended and the permit is valid again, until {e}")
         }
+        (Lang::Sv, Change::PauseEndsTomorrow(t)) => format!(
+            "pausen slutar {t}, och tillståndet gäller igen från {}",
+            t.succ_opt().unwrap_or(t)
+        ),
+        (Lang::En, Change::PauseEndsTomorrow(t)) => format!(
+            "the pause ends on {t}, and the permit is valid again from {}",
+            t.succ_opt().unwrap_or(t)
+        ),
         (Lang::Sv, Change::Regnr(r)) => format!("nytt registreringsnummer {r}"),
         (Lang::En, Change::Regnr(r)) => format!("new registration number {r}"),
         (Lang::Sv, Change::Period(s, e)) => format!("perioden är nu {s} – {e}"),

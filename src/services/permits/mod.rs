@@ -335,7 +335,7 @@ pub(super) fn summary(p: &db_permits::PermitRow) -> String {
 }
 
 /// Notifies the permit's owner on their channels, with a link to the permit.
-pub(super) fn tell_owner(
+pub fn tell_owner(
     c: &mut DbConnection,
     p: &db_permits::PermitRow,
     kind: &str,

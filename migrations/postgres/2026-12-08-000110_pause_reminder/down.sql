@@ -1,0 +1,1 @@
+ALTER TABLE permit_pauses DROP COLUMN reminder_sent_at;
