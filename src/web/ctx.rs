@@ -129,16 +129,6 @@ pub struct OperatorCtx {
 }
 
 impl Ctx {
-    /// The office: an operator or admin, with the second factor.
-    pub fn require_operator(&self) -> Result<&Arc<SessionUser>, AppError> {
-        let me = self.require_staff()?;
-        if me.user.is_office() {
-            Ok(me)
-        } else {
-            Err(AppError::NotFound)
-        }
-    }
-
     /// Any staff with the second factor, a "Kontrollant" too: what Kontroll asks.
     pub fn require_staff(&self) -> Result<&Arc<SessionUser>, AppError> {
         let me = self.require_user()?;
@@ -180,15 +170,18 @@ impl FromRequest for StaffCtx {
     }
 }
 
+/// Staff ([`StaffCtx`]) who are the office: an attendant meets 404 here, as a customer does.
 impl FromRequest for OperatorCtx {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<OperatorCtx, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let ctx = Ctx::from_request(req, payload);
+        let staff = StaffCtx::from_request(req, payload);
         Box::pin(async move {
-            let ctx = ctx.await?;
-            let me = ctx.require_operator()?.clone();
+            let StaffCtx { ctx, me } = staff.await?;
+            if !me.user.is_office() {
+                return Err(AppError::NotFound);
+            }
             Ok(OperatorCtx { ctx, me })
         })
     }

@@ -2,9 +2,10 @@
 //! per page or area: [`check`] (Kontroll), [`dashboard`] (Översikt), [`applications`]
 //! (Ansökningar), [`cases`] (Ärenden), [`search`] (Sök), [`customers`], [`permits`] (a permit's
 //! page and the office's changes and refunds), [`catalogue`] (Katalog), [`staff`] (Personal)
-//! and [`reports`] (Rapporter). Every route sits in one scope behind [`guard`]; handlers take
-//! [`OperatorCtx`] too, so a route cannot be reached by a customer even if it were registered
-//! elsewhere by mistake. Permit changes go through the permit's actor, which writes the audit
+//! and [`reports`] (Rapporter). Every route but Kontroll and `/operator` (any staff's, through
+//! [`StaffCtx`]) sits in one scope behind [`guard`]; handlers take [`OperatorCtx`] too, so a
+//! route cannot be reached by a customer or an attendant even if it were registered elsewhere
+//! by mistake. Permit changes go through the permit's actor, which writes the audit
 //! row in the change's own transaction.
 
 use crate::actors::{PermitChange, PermitError, RuleError};
@@ -53,7 +54,8 @@ use self::{
     oncall_report::*, permits::*, queues::*, reports::*, search::*, staff::*,
 };
 
-/// The guard of the whole `/operator` scope: logged out → login and back; customer → 404.
+/// The guard of the office's `/operator` scope: logged out → login and back; a customer or a
+/// "Kontrollant" → 404.
 /// A refusal is answered as a response (not an error), so the error-page renderer around
 /// the app draws it in the user's language and frame.
 pub async fn guard(
@@ -61,16 +63,7 @@ pub async fn guard(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let (http, mut payload) = req.into_parts();
-    // Kontroll (and `/operator`, which leads there) is any staff's; the rest the office's,
-    // so a "Kontrollant" meets 404 everywhere else even if a handler forgot.
-    let checked = if matches!(http.path(), "/operator" | "/operator/" | "/operator/check") {
-        StaffCtx::from_request(&http, &mut payload).await.map(drop)
-    } else {
-        OperatorCtx::from_request(&http, &mut payload)
-            .await
-            .map(drop)
-    };
-    if let Err(e) = checked {
+    if let Err(e) = OperatorCtx::from_request(&http, &mut payload).await {
         let resp = actix_web::ResponseError::error_response(&e);
         return Ok(ServiceResponse::new(http, resp));
     }
@@ -90,8 +83,13 @@ pub async fn index(op: StaffCtx) -> HttpResponse {
     }
 }
 
-/// The routes of the operator portal, all behind the guard.
+/// The routes of the operator portal: Kontroll and `/operator` (which leads there) for any
+/// staff, a "Kontrollant" too (registered first, outside the scope, their handlers taking
+/// [`StaffCtx`]); everything else in one scope behind the office's guard.
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/operator", web::get().to(index))
+        .route("/operator/", web::get().to(index))
+        .route("/operator/check", web::get().to(check_page));
     cfg.service(
         web::scope("/operator")
             .route("/dashboard", web::get().to(dashboard))
@@ -132,9 +130,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/reports/oncall", web::get().to(oncall_report))
             .route("/reports/oncall.csv", web::get().to(oncall_csv))
             .wrap(actix_web::middleware::from_fn(guard))
-            .route("", web::get().to(index))
-            .route("/", web::get().to(index))
-            .route("/check", web::get().to(check_page))
             .default_service(web::to(crate::web::pages::public::not_found)),
     );
 }
