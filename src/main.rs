@@ -41,6 +41,9 @@ enum Command {
         #[arg(long, conflicts_with = "yes")]
         reset_mfa: bool,
     },
+    /// Ask the running server on this machine (`BIND_ADDR`'s port) for `GET /health`: exit 0
+    /// when it answers 200 within 2 s (Docker's HEALTHCHECK; the image has no curl).
+    Health,
 }
 
 fn main() -> ExitCode {
@@ -65,6 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     telemetry::init()?;
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Health => health(settings.bind_addr),
         Command::Serve => actix_web::rt::System::new().block_on(async move {
             let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
@@ -127,4 +131,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// One `GET /health` over a plain socket to the bound port (the loopback address when bound to
+/// every interface).
+fn health(bind: std::net::SocketAddr) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+    let ip = match bind.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let limit = std::time::Duration::from_secs(2);
+    let addr = SocketAddr::new(ip, bind.port());
+    let mut stream = TcpStream::connect_timeout(&addr, limit)
+        .map_err(|e| anyhow::anyhow!("no answer on {addr}: {e}"))?;
+    stream.set_read_timeout(Some(limit))?;
+    stream.set_write_timeout(Some(limit))?;
+    stream.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head)?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    let status = line.lines().next().unwrap_or_default();
+    anyhow::ensure!(status.split(' ').nth(1) == Some("200"), "{addr}: {status}");
+    println!("{addr}: ok");
+    Ok(())
 }

@@ -485,3 +485,39 @@ async fn ready_means_the_database_answers() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+/// `parkportal health` (Docker's HEALTHCHECK): exit 0 against a running server on
+/// `BIND_ADDR`'s port (bound to every interface, it asks the loopback address), 2 with one line
+/// when nothing answers there.
+#[actix_web::test]
+async fn the_health_subcommand_asks_the_running_server() {
+    let app = spawn_app().await;
+    let port = url::Url::parse(&app.address).unwrap().port().unwrap();
+    let run = |bind: String| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_parkportal"))
+            .arg("health")
+            .env("BIND_ADDR", bind)
+            .env("DATABASE_URL", "unused.db")
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    };
+    let up = actix_web::rt::task::spawn_blocking(move || run(format!("0.0.0.0:{port}")))
+        .await
+        .unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let free = closed.local_addr().unwrap().port();
+    drop(closed);
+    let down = actix_web::rt::task::spawn_blocking(move || run(format!("127.0.0.1:{free}")))
+        .await
+        .unwrap();
+    assert_eq!(down.status.code(), Some(2));
+    let stderr = String::from_utf8(down.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no answer"), "{stderr}");
+}
