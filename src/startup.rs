@@ -194,6 +194,7 @@ impl Application {
         });
         let app_state = state.clone();
         password::init();
+        crate::telemetry::metrics();
         // Each worker has its own blocking pool (tokio's; actix-web's default is 512 threads
         // over the workers). What runs there is database work, which can use at most the
         // connection pool; so one worker gets enough threads for the whole pool, and no more

@@ -2,7 +2,46 @@
 //! writes each as one JSON object (for a log collector), `text` (the default) as words. No
 //! colour codes unless the output is a terminal.
 
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
+
+/// The latency histogram of every request, by route (seconds).
+pub const REQUEST_SECONDS: &str = "http_request_duration_seconds";
+/// Requests by route, method and status.
+pub const REQUESTS: &str = "http_requests_total";
+/// The histogram's buckets: a page takes milliseconds; argon2-bound logins up to a second.
+const BUCKETS: [f64; 12] = [
+    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+/// The process's metrics recorder (installed the first time this is called) and the handle
+/// `/metrics` renders. One per process: every server in it (tests start many) counts into it.
+/// A thread drains the histograms' samples every 5 s, whether or not anyone scrapes.
+pub fn metrics() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(REQUEST_SECONDS.into()), &BUCKETS)
+            .expect("the buckets are not empty")
+            .build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed; /metrics shows no requests");
+        }
+        let upkeep = handle.clone();
+        let _ = std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(5));
+                    upkeep.run_upkeep();
+                }
+            });
+        handle
+    })
+}
 
 /// Installs the global subscriber. A bad `RUST_LOG` is a settings error like any other.
 pub fn init() -> Result<(), crate::settings::SettingsError> {

@@ -28,6 +28,7 @@ pub mod catalogue;
 pub mod check;
 pub mod daycards;
 pub mod export;
+pub mod gauges;
 pub mod limits;
 pub mod mfa;
 pub mod mobile;

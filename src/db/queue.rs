@@ -113,7 +113,6 @@ fn permits_at(s: Spot) -> At<permits::car_park_id, permits::permit_type_id> {
         .and(permits::permit_type_id.eq(s.permit_type_id))
 }
 
-const LIVE_OFFER: [OfferStatus; 2] = [OfferStatus::Open, OfferStatus::Accepted];
 const IN_LINE: [EntryStatus; 2] = [EntryStatus::Waiting, EntryStatus::Offered];
 const HOLDS: [State; 2] = [State::Paid, State::AwaitingPayment];
 
@@ -220,7 +219,7 @@ pub fn unpaid(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i6
 pub fn live_offers(c: &mut DbConnection, s: Spot, now: NaiveDateTime) -> QueryResult<i64> {
     queue_offers::table
         .filter(offers_at(s))
-        .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
         .filter(queue_offers::expires_at.gt(now))
         .count()
         .get_result(c)
@@ -420,7 +419,7 @@ pub fn live_offer_of(
     queue_offers::table
         .filter(queue_offers::user_id.eq(user))
         .filter(offers_at(s))
-        .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
         .filter(queue_offers::expires_at.gt(now))
         .select(OfferRow::as_select())
         .first(c)
@@ -431,7 +430,7 @@ pub fn live_offer_of(
 pub fn offer_of_entry(c: &mut DbConnection, entry: i64) -> QueryResult<Option<OfferRow>> {
     queue_offers::table
         .filter(queue_offers::entry_id.eq(entry))
-        .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
         .select(OfferRow::as_select())
         .first(c)
         .optional()
@@ -471,7 +470,7 @@ pub fn set_offer_status(
 /// Live offers past their time.
 pub fn lapsed_offers(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<OfferRow>> {
     queue_offers::table
-        .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
         .filter(queue_offers::expires_at.le(now))
         .select(OfferRow::as_select())
         .load(c)
@@ -484,7 +483,7 @@ pub fn offers_to_remind(
     horizon: NaiveDateTime,
 ) -> QueryResult<Vec<OfferRow>> {
     queue_offers::table
-        .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
         .filter(queue_offers::expires_at.gt(now))
         .filter(queue_offers::expires_at.le(horizon))
         .filter(queue_offers::reminder_sent_at.is_null())
@@ -591,7 +590,7 @@ pub fn lapsing_within(
     within: chrono::Duration,
 ) -> QueryResult<i64> {
     queue_offers::table
-        .filter(queue_offers::status.eq_any(LIVE_OFFER.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
         .filter(queue_offers::expires_at.gt(now))
         .filter(queue_offers::expires_at.le(now + within))
         .count()

@@ -49,8 +49,11 @@ crate::code_enum! {
 impl OfferStatus {
     /// Whether the offer still holds its place (given it has not expired).
     pub fn is_live(self) -> bool {
-        matches!(self, OfferStatus::Open | OfferStatus::Accepted)
+        OfferStatus::LIVE.contains(&self)
     }
+
+    /// The statuses that hold a place (given the offer has not expired), for queries.
+    pub const LIVE: [OfferStatus; 2] = [OfferStatus::Open, OfferStatus::Accepted];
 }
 
 /// What one car park and permit type hold at one moment.

@@ -70,6 +70,8 @@ pub struct Settings {
     pub check_api_keys: Vec<SecretString>,
     /// How many check API requests one key, and one client address, may make per minute.
     pub check_api_rate_per_minute: u32,
+    /// `METRICS_TOKEN`: the bearer token `/metrics` asks for (`None`: `/metrics` is off).
+    pub metrics_token: Option<SecretString>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (empty: none).
     pub trusted_proxies: Vec<IpNet>,
     /// First wait before a failed notification is retried (doubles each time, at most 15 min).
@@ -289,6 +291,19 @@ impl Settings {
                 })?,
         };
 
+        let metrics_token = var("METRICS_TOKEN")
+            .map(|raw| raw.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &metrics_token
+            && t.chars().count() < CHECK_API_KEY_MIN_CHARS
+        {
+            return Err(bad(
+                "METRICS_TOKEN",
+                format!("must have at least {CHECK_API_KEY_MIN_CHARS} characters"),
+            ));
+        }
+        let metrics_token = metrics_token.map(SecretString::from);
+
         let trusted_proxies = match var("TRUSTED_PROXIES") {
             None => Vec::new(),
             Some(raw) => raw
@@ -394,6 +409,7 @@ impl Settings {
             employee_email_domain,
             check_api_keys,
             check_api_rate_per_minute,
+            metrics_token,
             trusted_proxies,
             notify_retry_base_ms,
             notify_max_attempts,

@@ -178,6 +178,22 @@ fn short_check_api_keys_stop_the_start() {
 }
 
 #[test]
+fn a_short_metrics_token_stops_the_start_and_none_turns_metrics_off() {
+    let err = parse(&[("METRICS_TOKEN", "short")]).unwrap_err();
+    assert_eq!(err.var, "METRICS_TOKEN");
+    assert!(!err.to_string().contains("short"), "{err}");
+    assert!(
+        parse(&[("METRICS_TOKEN", " ")])
+            .unwrap()
+            .metrics_token
+            .is_none()
+    );
+    assert!(parse(&[]).unwrap().metrics_token.is_none());
+    let s = parse(&[("METRICS_TOKEN", &"m".repeat(32))]).unwrap();
+    assert!(s.metrics_token.is_some());
+}
+
+#[test]
 fn trusted_proxies_are_ips_and_cidrs() {
     let s = parse(&[("TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16,fd00::/8")]).unwrap();
     assert_eq!(s.trusted_proxies.len(), 3);

@@ -94,7 +94,7 @@ fn json_error(status: StatusCode, message: &str) -> HttpResponse {
 /// The SHA-256 (hex) of the key the request carries, if it is one of `keys`. Every key is
 /// compared, each in constant time, so the time does not tell which key or how much of it
 /// matched.
-fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<String> {
+pub(crate) fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> Option<String> {
     let given = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)

@@ -47,14 +47,32 @@ pub fn security_headers(https: bool, csp: &str) -> DefaultHeaders {
     }
 }
 
-/// One line per request: method, path (never the query, which may hold a token), status, time.
+/// One line per request: method, path (never the query, which may hold a token), status, time;
+/// and the request's count and latency for `/metrics`, by route pattern (`/permits/{id}`, so
+/// the labels stay few) — "unmatched" for paths no route has.
 pub async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
+    let method = req.method().clone();
     let res = next.call(req).await;
-    let micros = started.elapsed().as_micros();
+    let elapsed = started.elapsed();
+    let micros = elapsed.as_micros();
+    let (route, status) = match &res {
+        Ok(r) => (r.request().match_pattern(), r.status()),
+        Err(e) => (None, e.as_response_error().status_code()),
+    };
+    let route = route.unwrap_or_else(|| "unmatched".to_string());
+    metrics::counter!(
+        crate::telemetry::REQUESTS,
+        "route" => route.clone(),
+        "method" => method.to_string(),
+        "status" => status.as_str().to_string()
+    )
+    .increment(1);
+    metrics::histogram!(crate::telemetry::REQUEST_SECONDS, "route" => route)
+        .record(elapsed.as_secs_f64());
     // Method, path and request id are the fields of the request's span ([`RequestSpan`]).
     match &res {
         Ok(r) if r.status().is_server_error() => {

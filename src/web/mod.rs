@@ -12,6 +12,7 @@ pub mod error;
 pub mod forms;
 pub use crate::i18n;
 pub mod layout;
+pub mod metrics;
 pub mod middleware;
 pub mod oncall;
 pub mod operator;
@@ -41,6 +42,7 @@ pub fn routes(
     // match (registered last, the router was 20 % of the check API's CPU).
     cfg.route("/health", web::get().to(public::health))
         .route("/health/ready", web::get().to(public::ready))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/api/v1/check", web::get().to(api::check))
         .route("/api/v1/car-parks", web::get().to(api::car_parks));
     // A body, query string or path segment an extractor cannot take: the error page in the

@@ -22,6 +22,7 @@ mod html_reader;
 #[path = "../kit/mod.rs"]
 mod kit;
 mod messages;
+mod metrics;
 mod office;
 mod oncall;
 mod operator;

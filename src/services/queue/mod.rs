@@ -135,23 +135,28 @@ pub fn claimed(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     let mut hold_until = now + Duration::hours(hold_hours);
-    if let Claim::Offer(id) = claim {
-        let live = [OfferStatus::Open, OfferStatus::Accepted];
-        if db::set_offer_status(c, id, &live, OfferStatus::Used, now, Some(permit))?
-            && let Some(o) = db::offer(c, id)?
-        {
-            // The offer's deadline holds to the end: "Bekräfta" does not shorten it to the
-            // hold hours (issue #35, 4).
-            hold_until = hold_until.max(o.expires_at);
-            db::set_entry_status(
-                c,
-                o.entry_id,
-                &[EntryStatus::Offered],
-                EntryStatus::Done,
-                now,
-                None,
-            )?;
-        }
+    if let Claim::Offer(id) = claim
+        && db::set_offer_status(
+            c,
+            id,
+            &OfferStatus::LIVE,
+            OfferStatus::Used,
+            now,
+            Some(permit),
+        )?
+        && let Some(o) = db::offer(c, id)?
+    {
+        // The offer's deadline holds to the end: "Bekräfta" does not shorten it to the
+        // hold hours (issue #35, 4).
+        hold_until = hold_until.max(o.expires_at);
+        db::set_entry_status(
+            c,
+            o.entry_id,
+            &[EntryStatus::Offered],
+            EntryStatus::Done,
+            now,
+            None,
+        )?;
     }
     if claim != Claim::Unlimited && state == State::AwaitingPayment {
         db::set_hold(c, permit, hold_until)?;
@@ -261,8 +266,7 @@ pub(super) fn withdraw_offer(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     if let Some(o) = db::offer_of_entry(c, entry)? {
-        let live = [OfferStatus::Open, OfferStatus::Accepted];
-        db::set_offer_status(c, o.id, &live, to, now, None)?;
+        db::set_offer_status(c, o.id, &OfferStatus::LIVE, to, now, None)?;
     }
     Ok(())
 }
@@ -306,8 +310,8 @@ pub fn decline(
     write_tx(c, |c| {
         let o = offer_of(c, user, id)?.ok_or(QueueError::NotFound)?;
         db::lock(c, o.spot())?;
-        let live = [OfferStatus::Open, OfferStatus::Accepted];
-        if !o.is_live(now) || !db::set_offer_status(c, id, &live, OfferStatus::Declined, now, None)?
+        if !o.is_live(now)
+            || !db::set_offer_status(c, id, &OfferStatus::LIVE, OfferStatus::Declined, now, None)?
         {
             return Err(QueueError::OfferGone);
         }
@@ -445,8 +449,8 @@ pub fn round(
     for o in db::lapsed_offers(c, now)? {
         let lapsed = write_tx(c, |c| -> QueryResult<bool> {
             db::lock(c, o.spot())?;
-            let live = [OfferStatus::Open, OfferStatus::Accepted];
-            if !db::set_offer_status(c, o.id, &live, OfferStatus::Expired, now, None)? {
+            if !db::set_offer_status(c, o.id, &OfferStatus::LIVE, OfferStatus::Expired, now, None)?
+            {
                 return Ok(false);
             }
             db::set_entry_status(
