@@ -28,15 +28,6 @@ use crate::state::AppState;
 use crate::web::csrf;
 use crate::web::{self as routes_mod, assets, middleware};
 
-/// Logins and password changes hashing at once (argon2, 19 MiB each); a registration has
-/// one permit of its own so that a sign-up flood cannot hold up logins.
-const HASHING_PERMITS: usize = 4;
-const SIGNUP_HASHING_PERMITS: usize = 1;
-const _: () = assert!(
-    HASHING_PERMITS + SIGNUP_HASHING_PERMITS == crate::auth::password::HASHING_THREADS,
-    "one hashing thread per hash that may run at once"
-);
-
 pub struct Application {
     port: u16,
     server: Server,
@@ -188,8 +179,7 @@ impl Application {
             swish,
             nexi,
             reserved_hits: Default::default(),
-            hashing: Semaphore::new(HASHING_PERMITS),
-            signup_hashing: Semaphore::new(SIGNUP_HASHING_PERMITS),
+            hashing: Default::default(),
             uploads: Semaphore::new(crate::web::permits::UPLOADS_IN_FLIGHT),
         });
         let app_state = state.clone();

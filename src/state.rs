@@ -33,11 +33,8 @@ pub struct AppState {
     /// The check API's hits reserved from the database and not yet used
     /// (`db::limits::hit_chunked`).
     pub reserved_hits: std::sync::Arc<crate::db::limits::Reserved>,
-    /// Caps concurrent password hashes (each holds ~19 MiB and a CPU for ~25 ms).
-    pub hashing: Semaphore,
-    /// A separate, smaller budget for hashing new passwords at registration and reset, so a
-    /// flood of those never takes the logins' capacity.
-    pub signup_hashing: Semaphore,
+    /// What password hashing may use at once (logins, and sign-ups on their own budget).
+    pub hashing: crate::auth::password::Budget,
     /// Caps the attachment uploads read at once (each up to 5 MB in memory).
     pub uploads: Semaphore,
 }

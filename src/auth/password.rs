@@ -15,7 +15,33 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::state::AppState;
+use tokio::sync::Semaphore;
+
+/// Logins and password changes hashing at once (argon2, 19 MiB each); registrations and
+/// resets have one permit of their own so that a sign-up flood cannot hold up logins.
+const LOGIN_PERMITS: usize = 4;
+const SIGNUP_PERMITS: usize = 1;
+const _: () = assert!(
+    LOGIN_PERMITS + SIGNUP_PERMITS == HASHING_THREADS,
+    "one hashing thread per hash that may run at once"
+);
+
+/// What password hashing may use at once (each hash holds ~19 MiB and a CPU for ~25 ms): the
+/// logins' permits, and a smaller budget for new passwords at registration and reset, so a
+/// flood of those never takes the logins' capacity. One per server (`AppState::hashing`).
+pub struct Budget {
+    pub login: Semaphore,
+    pub signup: Semaphore,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            login: Semaphore::new(LOGIN_PERMITS),
+            signup: Semaphore::new(SIGNUP_PERMITS),
+        }
+    }
+}
 
 /// Hashes on the calling thread (the command line; handlers use [`hash`]).
 pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
@@ -109,8 +135,8 @@ async fn on_hashing_thread<T: Send + 'static>(
     rx.await.context("hashing task stopped")
 }
 
-pub async fn hash(state: &AppState, password: SecretString) -> anyhow::Result<String> {
-    let _permit = state.hashing.acquire().await.context("hashing closed")?;
+pub async fn hash(budget: &Budget, password: SecretString) -> anyhow::Result<String> {
+    let _permit = budget.login.acquire().await.context("hashing closed")?;
     on_hashing_thread(move || hash_now(password.expose_secret())).await?
 }
 
@@ -122,7 +148,7 @@ pub const SIGNUP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// so that many of them cannot hold up logins. `None` when the budget stayed busy for
 /// [`SIGNUP_WAIT`].
 pub async fn hash_signup(
-    state: &AppState,
+    budget: &Budget,
     password: SecretString,
 ) -> anyhow::Result<Option<String>> {
     // Its own permit, or one of the logins' that is idle (issue #34, 11: a burst of sign-ups
@@ -131,10 +157,10 @@ pub async fn hash_signup(
     // semaphores hand a freed permit to the first waiter), so logins are not held up.
     let deadline = tokio::time::Instant::now() + SIGNUP_WAIT;
     let _permit = loop {
-        if let Ok(p) = state.hashing.try_acquire() {
+        if let Ok(p) = budget.login.try_acquire() {
             break p;
         }
-        match actix_web::rt::time::timeout(SIGNUP_POLL, state.signup_hashing.acquire()).await {
+        match actix_web::rt::time::timeout(SIGNUP_POLL, budget.signup.acquire()).await {
             Ok(p) => break p.context("hashing closed")?,
             Err(_) if tokio::time::Instant::now() >= deadline => return Ok(None),
             Err(_) => {}
@@ -155,11 +181,11 @@ pub const LOGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Checks a password against a stored hash, or against a dummy hash when there is no account.
 /// `None` when no hashing permit came within [`LOGIN_WAIT`] (the caller answers 503).
 pub async fn verify_login(
-    state: &AppState,
+    budget: &Budget,
     password: SecretString,
     hash: Option<String>,
 ) -> anyhow::Result<Option<bool>> {
-    let Ok(permit) = actix_web::rt::time::timeout(LOGIN_WAIT, state.hashing.acquire()).await else {
+    let Ok(permit) = actix_web::rt::time::timeout(LOGIN_WAIT, budget.login.acquire()).await else {
         return Ok(None);
     };
     let _permit = permit.context("hashing closed")?;
@@ -168,11 +194,11 @@ pub async fn verify_login(
 
 /// [`verify_login`] without a bound on the wait (a logged-in user's current password).
 pub async fn verify(
-    state: &AppState,
+    budget: &Budget,
     password: SecretString,
     hash: Option<String>,
 ) -> anyhow::Result<bool> {
-    let _permit = state.hashing.acquire().await.context("hashing closed")?;
+    let _permit = budget.login.acquire().await.context("hashing closed")?;
     check_on_thread(password, hash).await
 }
 
@@ -222,7 +248,8 @@ pub enum Current {
 /// guess is reserved before it is checked (so a stolen session cannot guess without end,
 /// in parallel or on other instances either), and a right password gives it back.
 pub async fn verify_current(
-    state: &AppState,
+    pool: &crate::db::Pool,
+    budget: &Budget,
     user: crate::domain::UserId,
     email: &str,
     password: SecretString,
@@ -230,7 +257,7 @@ pub async fn verify_current(
     let key = format!("login:account:{email}");
     let window = chrono::Duration::minutes(super::LOGIN_WINDOW_MINUTES);
     let k = key.clone();
-    let (allowed, hash) = crate::db::query(&state.pool, move |c| {
+    let (allowed, hash) = crate::db::query(pool, move |c| {
         let hit = crate::db::limits::hit(
             c,
             &k,
@@ -248,10 +275,10 @@ pub async fn verify_current(
         return Ok(Current::Locked);
     }
     // (An account deleted meanwhile has no password: any guess is wrong.)
-    if !verify(state, password, hash).await? {
+    if !verify(budget, password, hash).await? {
         return Ok(Current::Wrong);
     }
-    crate::db::query(&state.pool, move |c| {
+    crate::db::query(pool, move |c| {
         crate::db::limits::undo(c, &key, window, crate::clock::now())
     })
     .await?;

@@ -6,21 +6,16 @@ use std::sync::Arc;
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::header::HeaderName;
-use actix_web::web;
 use actix_web::{HttpMessage, HttpRequest};
 use chrono::{Duration, NaiveDateTime};
 
 use super::AuthError;
 use crate::clock;
-use crate::db::{self, DbConnection, accounts};
+use crate::db::{self, DbConnection, Pool, accounts};
 use crate::domain::token::{constant_time_eq, hash_token, new_token};
 use crate::settings::Settings;
-use crate::state::AppState;
 
-/// A session ends after this long without a request…
-pub const IDLE_TIMEOUT: Duration = Duration::hours(2);
-/// …and this long after login, whatever happens.
-pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
+pub use crate::domain::token::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT};
 /// `last_seen_at` is written at most this often, to keep reads cheap.
 const TOUCH_AFTER: Duration = Duration::seconds(60);
 
@@ -176,19 +171,20 @@ pub const HX_REQUEST: HeaderName = HeaderName::from_static("hx-request");
 
 /// The logged-in user of a request, looked up once per request (a trip of its own; a page
 /// that reads rows too does both in one with `web::ctx::load`).
-pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, AuthError> {
+pub async fn current(
+    req: &HttpRequest,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<Option<Arc<SessionUser>>, AuthError> {
     if let Some(found) = cached(req) {
         return Ok(found);
     }
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return Ok(None);
-    };
-    let found = match token_of(req, &state.settings) {
+    let found = match token_of(req, settings) {
         None => None,
         Some(token) => {
             let with_unread = !is_fragment(req);
             let activity = is_activity(req);
-            db::read(&state.pool, move |conn| {
+            db::read(pool, move |conn| {
                 lookup(conn, &token, with_unread, activity).map_err(db::DbError::from)
             })
             .await?
@@ -199,9 +195,9 @@ pub async fn current(req: &HttpRequest) -> Result<Option<Arc<SessionUser>>, Auth
 }
 
 /// Ends the request's session server-side.
-pub async fn end(req: &HttpRequest, state: &AppState) -> Result<(), AuthError> {
-    if let Some(token) = token_of(req, &state.settings) {
-        db::query(&state.pool, move |conn| {
+pub async fn end(req: &HttpRequest, pool: &Pool, settings: &Settings) -> Result<(), AuthError> {
+    if let Some(token) = token_of(req, settings) {
+        db::query(pool, move |conn| {
             accounts::delete_session(conn, &hash_token(&token))?;
             Ok(())
         })

@@ -4,27 +4,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{car_parks, packages, permit_types};
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = permit_types)]
-pub struct PermitTypeRow {
-    pub id: i64,
-    pub code: String,
-    pub name_sv: String,
-    pub name_en: String,
-    #[diesel(deserialize_as = String)]
-    pub kind: crate::domain::permit_actions::Kind,
-    pub audience: String,
-    pub needs_approval: bool,
-    pub day_price_ore: Option<i64>,
-    pub day_validity_months: Option<i32>,
-    pub max_days: Option<i32>,
-    pub vat_basis_points: i32,
-    pub active: bool,
-    pub sort_order: i32,
-    /// Pauses a permit of the type may have in 12 months (0: none; issue #39).
-    pub max_pauses: i32,
-}
+pub use crate::domain::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = permit_types)]
@@ -42,20 +22,6 @@ pub struct NewPermitType<'a> {
     pub sort_order: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = packages)]
-pub struct PackageRow {
-    pub id: i64,
-    pub permit_type_id: i64,
-    pub name_sv: String,
-    pub name_en: String,
-    pub months: i32,
-    pub price_ore: i64,
-    pub vat_basis_points: i32,
-    pub active: bool,
-    pub sort_order: i32,
-}
-
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = packages)]
 pub struct NewPackage<'a> {
@@ -66,16 +32,6 @@ pub struct NewPackage<'a> {
     pub price_ore: i64,
     pub vat_basis_points: i32,
     pub sort_order: i32,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = car_parks)]
-pub struct CarParkRow {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub site: String,
-    pub active: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -104,7 +104,7 @@ pub fn confirm(
 pub fn sms_last_hour(c: &mut DbConnection, user: UserId, now: NaiveDateTime) -> QueryResult<i64> {
     notifications::table
         .filter(notifications::user_id.eq(user))
-        .filter(notifications::channel.eq(crate::notify::SMS))
+        .filter(notifications::channel.eq(crate::domain::status::SMS))
         .filter(notifications::created_at.gt(now - Duration::hours(1)))
         .count()
         .get_result(c)

@@ -39,7 +39,7 @@ impl Purged {
 }
 
 pub fn purge(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Purged> {
-    use crate::auth::session::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT};
+    use crate::domain::token::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT};
     let links_before = now - Duration::days(LINKS_DAYS_AFTER_EXPIRY);
     let links =
         diesel::delete(account_tokens::table.filter(account_tokens::expires_at.lt(links_before)))

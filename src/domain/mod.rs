@@ -1,5 +1,6 @@
 //! The rules of the domain as pure functions and parsed types: no I/O here.
 
+pub mod catalogue;
 pub mod check;
 pub mod code;
 pub mod daycard;

@@ -4,11 +4,11 @@
 
 use chrono::NaiveDate;
 
+use super::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
 use super::permit::period_end;
 use super::permit_actions::Kind;
 use super::regnr::{RegNumber, RegNumberError};
 use super::{Money, PermitId};
-use crate::db::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
 
 /// The longest free text of an application (organisation, role, reason).
 pub const TEXT_MAX: usize = 500;

@@ -1,5 +1,9 @@
 //! The statuses of the notification mailbox and of customer cases.
 
+/// The channels of a notification (the `notifications.channel` column).
+pub const EMAIL: &str = "email";
+pub const SMS: &str = "sms";
+
 crate::code_enum! {
     /// Where a notification is (the `notifications.status` column).
     pub enum NotificationStatus("notification status") {

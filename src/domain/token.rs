@@ -1,7 +1,13 @@
 //! Secret tokens for links and sessions: 256 random bits, stored only as a SHA-256 hash.
 
+use chrono::Duration;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+/// A session ends after this long without a request…
+pub const IDLE_TIMEOUT: Duration = Duration::hours(2);
+/// …and this long after login, whatever happens.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 
 /// A new random token, URL-safe (64 hex characters).
 pub fn new_token() -> String {

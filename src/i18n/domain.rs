@@ -205,7 +205,7 @@ pub mod labels {
 
     /// A notification's channel code.
     pub fn channel(t: &Texts, code: &str) -> &'static str {
-        if code == crate::notify::SMS {
+        if code == crate::domain::status::SMS {
             t.channel_sms
         } else {
             t.channel_email

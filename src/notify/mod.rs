@@ -21,8 +21,7 @@ use crate::db::notifications::{NewNotification, enqueue};
 pub use crate::i18n::messages::Message;
 pub use mailbox::{Mailbox, Wake};
 
-pub const EMAIL: &str = "email";
-pub const SMS: &str = "sms";
+pub use crate::domain::status::{EMAIL, SMS};
 
 /// Stores an e-mail for delivery. Call inside the transaction of the change that caused it.
 /// For what must go by e-mail whatever the user chose (account security); everything else

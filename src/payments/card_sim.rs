@@ -16,7 +16,7 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{SimError, SimFrame};
+use super::sim::{SimError, SimFrame};
 use crate::clock;
 use crate::db::{
     self,
@@ -46,11 +46,11 @@ pub struct Checkout {
     cancel_url: String,
 }
 
-/// This simulator as a [`super::SimProvider`]: the portal's own `NexiClient` sends the
+/// This simulator as a [`super::sim::SimProvider`]: the portal's own `NexiClient` sends the
 /// simulator key as `Authorization`; anyone else gets the provider's 401.
 pub struct NexiSim;
 
-impl super::SimProvider for NexiSim {
+impl super::sim::SimProvider for NexiSim {
     const KEY_HEADER: &'static str = "authorization";
 
     fn unknown_caller() -> HttpResponse {
@@ -60,14 +60,14 @@ impl super::SimProvider for NexiSim {
 }
 
 pub async fn create(
-    _caller: super::SimCaller<NexiSim>,
+    _caller: super::sim::SimCaller<NexiSim>,
     state: web::Data<AppState>,
     body: web::Json<CreateBody>,
 ) -> Result<HttpResponse, SimError> {
     let b = body.into_inner();
     let public_url = &state.settings.public_url;
-    if !super::on_portal(&b.checkout.return_url, public_url)
-        || !super::on_portal(&b.checkout.cancel_url, public_url)
+    if !super::sim::on_portal(&b.checkout.return_url, public_url)
+        || !super::sim::on_portal(&b.checkout.cancel_url, public_url)
     {
         return Ok(HttpResponse::BadRequest().json(
             json!({"errors": {"checkout": ["returnUrl and cancelUrl must be on this portal"]}}),
@@ -119,7 +119,7 @@ async fn load(state: &AppState, id: String) -> Result<Option<SimRow>, SimError> 
 }
 
 pub async fn retrieve(
-    _caller: super::SimCaller<NexiSim>,
+    _caller: super::sim::SimCaller<NexiSim>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, SimError> {
@@ -172,7 +172,7 @@ pub async fn retrieve(
 /// Ends an open checkout (`PUT /v1/payments/{id}/terminate`): 204; again on an ended one,
 /// 204; once it is charged, 400 like Nexi.
 pub async fn terminate(
-    _caller: super::SimCaller<NexiSim>,
+    _caller: super::sim::SimCaller<NexiSim>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, SimError> {
@@ -223,7 +223,7 @@ fn refuse(field: &str, message: &str) -> HttpResponse {
 /// A refund of (part of) a charge: never more than what is left of it. An `Idempotency-Key`
 /// sent again is the same refund: its id is answered, nothing is refunded twice.
 pub async fn refund(
-    _caller: super::SimCaller<NexiSim>,
+    _caller: super::sim::SimCaller<NexiSim>,
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     charge_id: web::Path<String>,
@@ -319,7 +319,7 @@ pub async fn refund(
 }
 
 fn hosted_page(frame: &SimFrame, id: &str, amount: i64, error: Option<&str>) -> HttpResponse {
-    super::sim_page(
+    super::sim::sim_page(
         frame,
         "Kortbetalning",
         html! {
@@ -375,7 +375,9 @@ pub async fn submit(
     }
     // Checked when the payment was made; checked again before the browser is sent anywhere.
     let public_url = &state.settings.public_url;
-    if !super::on_portal(&return_url, public_url) || !super::on_portal(&cancel_url, public_url) {
+    if !super::sim::on_portal(&return_url, public_url)
+        || !super::sim::on_portal(&cancel_url, public_url)
+    {
         return Ok(HttpResponse::BadRequest().finish());
     }
     let card: String = form

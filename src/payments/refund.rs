@@ -12,14 +12,8 @@ use crate::domain::PaymentId;
 use crate::domain::payment::RefundStatus;
 use crate::payments::nexi::{NexiClient, OrderItem};
 use crate::payments::swish::SwishClient;
-use crate::state::AppState;
 
 /// Asks the provider; returns whether the refund is done.
-pub async fn execute(state: &AppState, refund_id: i64) -> anyhow::Result<bool> {
-    send(&state.pool, &state.swish, &state.nexi, refund_id).await
-}
-
-/// [`execute`] for callers without the app state (the payment poller).
 pub async fn send(
     pool: &Pool,
     swish: &SwishClient,

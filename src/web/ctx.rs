@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::error::AppError;
@@ -195,10 +195,11 @@ impl FromRequest for Ctx {
         let req = req.clone();
         Box::pin(async move {
             let mut ctx = Ctx::anonymous(&req);
-            ctx.set_user(
-                session::current(&req).await?,
-                req.cookie(LANG_COOKIE).is_some(),
-            );
+            let user = match req.app_data::<web::Data<AppState>>() {
+                Some(state) => session::current(&req, &state.pool, &state.settings).await?,
+                None => None,
+            };
+            ctx.set_user(user, req.cookie(LANG_COOKIE).is_some());
             Ok(ctx)
         })
     }

@@ -186,7 +186,7 @@ pub fn routes(
     // The payment simulators (demo mode) last: their dynamic paths are regexes the router
     // would otherwise try before every page of the portal.
     // Their pages are in Swedish, with the portal's stylesheet and demo banner.
-    let frame = crate::payments::SimFrame {
+    let frame = crate::payments::sim::SimFrame {
         css: assets::url("app.css"),
         banner: layout::demo_banner_of(&services, crate::i18n::Lang::Sv.texts()).into_string(),
     };

@@ -21,6 +21,7 @@ mod hostile;
 mod html_reader;
 #[path = "../kit/mod.rs"]
 mod kit;
+mod layers;
 mod messages;
 mod metrics;
 mod office;

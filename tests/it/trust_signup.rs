@@ -375,7 +375,7 @@ async fn a_name_with_a_link_is_refused_and_nothing_is_mailed() {
 #[actix_web::test]
 async fn a_sign_up_uses_an_idle_login_permit() {
     let app = crate::kit::spawn::spawn_app().await;
-    let _held = app.state.signup_hashing.acquire().await.unwrap();
+    let _held = app.state.hashing.signup.acquire().await.unwrap();
     let resp = app
         .register("snabb@example.com", crate::kit::flows::PASSWORD)
         .await;
@@ -390,8 +390,8 @@ async fn a_sign_up_uses_an_idle_login_permit() {
 async fn a_login_does_not_queue_without_end_for_hashing() {
     let app = crate::kit::spawn::spawn_app().await;
     app.logged_in_user("koad@example.com").await;
-    let permits = u32::try_from(app.state.hashing.available_permits()).unwrap();
-    let _held = app.state.hashing.acquire_many(permits).await.unwrap();
+    let permits = u32::try_from(app.state.hashing.login.available_permits()).unwrap();
+    let _held = app.state.hashing.login.acquire_many(permits).await.unwrap();
     let resp = crate::kit::flows::login(
         &crate::kit::client::client(&app.address),
         &app.address,

@@ -27,12 +27,12 @@ fn by_token(c: &mut db::DbConnection, token: &str) -> diesel::QueryResult<Option
 }
 
 fn app_page(
-    frame: &crate::payments::SimFrame,
+    frame: &crate::payments::sim::SimFrame,
     q: &AppQuery,
     row: Option<&SimRow>,
     open: bool,
 ) -> HttpResponse {
-    crate::payments::sim_page(
+    crate::payments::sim::sim_page(
         frame,
         "Swish",
         maud::html! {
@@ -61,10 +61,10 @@ fn app_page(
 
 pub async fn app(
     state: web::Data<AppState>,
-    frame: web::Data<crate::payments::SimFrame>,
+    frame: web::Data<crate::payments::sim::SimFrame>,
     timing: web::Data<SimTiming>,
     query: web::Query<AppQuery>,
-) -> Result<HttpResponse, crate::payments::SimError> {
+) -> Result<HttpResponse, crate::payments::sim::SimError> {
     let q = query.into_inner();
     let token = q.token.clone();
     let row = db::query(&state.pool, move |c| by_token(c, &token)).await?;
@@ -78,12 +78,12 @@ pub async fn app(
 /// calls back and the app sends the browser back to the portal (only there).
 pub async fn app_answer(
     state: web::Data<AppState>,
-    frame: web::Data<crate::payments::SimFrame>,
+    frame: web::Data<crate::payments::sim::SimFrame>,
     timing: web::Data<SimTiming>,
     form: web::Form<AppQuery>,
-) -> Result<HttpResponse, crate::payments::SimError> {
+) -> Result<HttpResponse, crate::payments::sim::SimError> {
     let q = form.into_inner();
-    if !crate::payments::on_portal(&q.callbackurl, &state.settings.public_url) {
+    if !crate::payments::sim::on_portal(&q.callbackurl, &state.settings.public_url) {
         return Ok(HttpResponse::BadRequest().finish());
     }
     let t = *timing.get_ref();

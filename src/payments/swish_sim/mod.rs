@@ -79,11 +79,11 @@ fn refuse(code: &str, text: &str) -> HttpResponse {
     }]))
 }
 
-/// This simulator as a [`super::SimProvider`]: the key's header, and the 401 (nothing done)
+/// This simulator as a [`super::sim::SimProvider`]: the key's header, and the 401 (nothing done)
 /// for a caller that is not the portal's own client.
 pub struct SwishSim;
 
-impl super::SimProvider for SwishSim {
+impl super::sim::SimProvider for SwishSim {
     const KEY_HEADER: &'static str = super::SIM_KEY_HEADER;
 
     fn unknown_caller() -> HttpResponse {
@@ -97,7 +97,7 @@ impl super::SimProvider for SwishSim {
 
 /// The portal's own Swish callback: under `PUBLIC_URL`, path `/callbacks/swish`, no query.
 fn own_callback(url: &str, state: &AppState) -> bool {
-    super::on_portal(url, &state.settings.public_url)
+    super::sim::on_portal(url, &state.settings.public_url)
         && url::Url::parse(url).is_ok_and(|u| {
             u.path().ends_with("/callbacks/swish") && u.query().is_none() && u.fragment().is_none()
         })
@@ -194,12 +194,12 @@ fn valid_amount(a: &str) -> bool {
 }
 
 pub async fn create(
-    _caller: super::SimCaller<SwishSim>,
+    _caller: super::sim::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Json<CreateBody>,
-) -> Result<HttpResponse, super::SimError> {
+) -> Result<HttpResponse, super::sim::SimError> {
     let id = id.into_inner();
     if id.len() != 32
         || !id
@@ -334,12 +334,12 @@ fn find(c: &mut db::DbConnection, id: &str) -> diesel::QueryResult<Option<SimRow
 /// Cancels a payment request that is still CREATED (Swish's `PATCH` with the JSON patch
 /// `[{"op":"replace","path":"/status","value":"cancelled"}]`); anything else is refused.
 pub async fn cancel(
-    _caller: super::SimCaller<SwishSim>,
+    _caller: super::sim::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Bytes,
-) -> Result<HttpResponse, super::SimError> {
+) -> Result<HttpResponse, super::sim::SimError> {
     let patch_ok = serde_json::from_slice::<serde_json::Value>(&body)
         .is_ok_and(|v| v == json!([{"op": "replace", "path": "/status", "value": "cancelled"}]));
     if !patch_ok {
@@ -375,11 +375,11 @@ pub async fn cancel(
 }
 
 pub async fn retrieve(
-    _caller: super::SimCaller<SwishSim>,
+    _caller: super::sim::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
-) -> Result<HttpResponse, super::SimError> {
+) -> Result<HttpResponse, super::sim::SimError> {
     let id = id.into_inner();
     let row = db::query(&state.pool, move |c| find(c, &id)).await?;
     Ok(match row {
@@ -390,7 +390,7 @@ pub async fn retrieve(
 }
 
 /// The simulator's routes; mounted only in demo mode while no real Swish is configured.
-pub fn routes(cfg: &mut web::ServiceConfig, timing: SimTiming, frame: super::SimFrame) {
+pub fn routes(cfg: &mut web::ServiceConfig, timing: SimTiming, frame: super::sim::SimFrame) {
     cfg.app_data(web::Data::new(timing))
         .app_data(web::Data::new(frame))
         .route("/sim/swish/app", web::get().to(app))

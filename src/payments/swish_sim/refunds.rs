@@ -17,12 +17,12 @@ fn ore_of(amount: &str) -> Option<i64> {
 
 /// A refund of (part of) a paid simulated payment: never more than what is left of it.
 pub async fn create_refund(
-    _caller: crate::payments::SimCaller<SwishSim>,
+    _caller: crate::payments::sim::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
     body: web::Json<RefundBody>,
-) -> Result<HttpResponse, crate::payments::SimError> {
+) -> Result<HttpResponse, crate::payments::sim::SimError> {
     use crate::db::schema::sim_swish_refunds;
     let id = id.into_inner();
     let b = body.into_inner();
@@ -93,11 +93,11 @@ pub async fn create_refund(
 }
 
 pub async fn retrieve_refund(
-    _caller: crate::payments::SimCaller<SwishSim>,
+    _caller: crate::payments::sim::SimCaller<SwishSim>,
     state: web::Data<AppState>,
     timing: web::Data<SimTiming>,
     id: web::Path<String>,
-) -> Result<HttpResponse, crate::payments::SimError> {
+) -> Result<HttpResponse, crate::payments::sim::SimError> {
     use crate::db::schema::sim_swish_refunds;
     let id = id.into_inner();
     let row = db::query(&state.pool, move |c| {

@@ -161,7 +161,8 @@ pub async fn login(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<Logi
     }
 
     let (user, hash) = user.unzip();
-    let Some(ok) = password::verify_login(&state, SecretString::from(form.password), hash).await?
+    let Some(ok) =
+        password::verify_login(&state.hashing, SecretString::from(form.password), hash).await?
     else {
         // Too many logins hashing at once: a moment later, with what was typed kept. The
         // reservations stand (a flood spends its own guesses).
@@ -238,7 +239,7 @@ pub struct CsrfForm {
 pub async fn logout(req: HttpRequest, ctx: Ctx, state: Data, form: web::Form<CsrfForm>) -> Reply {
     if let Some(user) = &ctx.user {
         user.check_csrf(&form.csrf)?;
-        session::end(&req, &state).await?;
+        session::end(&req, &state.pool, &state.settings).await?;
     }
     // The browser forgets what the session showed (issue #34, 14): its cache and its storage
     // (htmx keeps none, but an older tab's script might have).

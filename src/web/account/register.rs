@@ -148,8 +148,11 @@ pub async fn register(
     // apart from logins'. Then the account, its link and the e-mail are written in one
     // transaction: nothing is left to do after the answer but deliver the e-mail from the
     // outbox (which survives a restart).
-    let Some(hash) =
-        password::hash_signup(&state, SecretString::from(password.expose().to_string())).await?
+    let Some(hash) = password::hash_signup(
+        &state.hashing,
+        SecretString::from(password.expose().to_string()),
+    )
+    .await?
     else {
         return Ok(refuse(
             actix_web::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -119,8 +119,11 @@ pub async fn reset(ctx: Ctx, state: Data, form: web::Form<ResetForm>) -> Reply {
     if let Some(problem) = unusable_link(&ctx, &state, &token).await? {
         return Ok(problem);
     }
-    let Some(hash) =
-        password::hash_signup(&state, SecretString::from(password.expose().to_string())).await?
+    let Some(hash) = password::hash_signup(
+        &state.hashing,
+        SecretString::from(password.expose().to_string()),
+    )
+    .await?
     else {
         return Ok(too_many(
             actix_web::http::StatusCode::SERVICE_UNAVAILABLE,

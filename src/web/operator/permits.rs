@@ -368,7 +368,9 @@ pub async fn permit_cancel(
             .await?;
             let mut all_done = true;
             for rid in pending {
-                all_done &= crate::payments::refund::execute(&state, rid).await?;
+                all_done &=
+                    crate::payments::refund::send(&state.pool, &state.swish, &state.nexi, rid)
+                        .await?;
             }
             let m = if all_done {
                 "cancelled"
@@ -414,7 +416,7 @@ pub async fn refund_retry(
     if !found {
         return Err(AppError::NotFound);
     }
-    let done = crate::payments::refund::execute(&state, rid).await?;
+    let done = crate::payments::refund::send(&state.pool, &state.swish, &state.nexi, rid).await?;
     let m = if done { "cancelled" } else { "refund_failed" };
     Ok(see_other(&format!("/operator/permits/{id}?m={m}")))
 }

@@ -100,8 +100,12 @@ async fn current_password(
     me: &SessionUser,
     typed: String,
 ) -> Result<hashing::Current, AppError> {
-    Ok(
-        hashing::verify_current(state, me.user.id, &me.user.email, SecretString::from(typed))
-            .await?,
+    Ok(hashing::verify_current(
+        &state.pool,
+        &state.hashing,
+        me.user.id,
+        &me.user.email,
+        SecretString::from(typed),
     )
+    .await?)
 }

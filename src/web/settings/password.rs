@@ -33,7 +33,7 @@ pub async fn change_password(ctx: Ctx, state: Data, form: CsrfForm<PasswordForm>
     let (Some(new), true) = (new, ok) else {
         return Ok(invalid(&ctx, me, &v));
     };
-    let hash = hashing::hash(&state, SecretString::from(new.expose().to_string())).await?;
+    let hash = hashing::hash(&state.hashing, SecretString::from(new.expose().to_string())).await?;
     let user = me.user.clone();
     let keep = me.session_hash.clone();
     let lang = ctx.lang;
