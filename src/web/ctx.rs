@@ -119,6 +119,30 @@ fn is_phone(h: &actix_web::http::header::HeaderMap) -> bool {
         })
 }
 
+/// The request of a logged-in user: the guard of every customer page and form (taken as
+/// `UserCtx { ctx, ref me }`). Not logged in: a trip through the login page that comes back
+/// (for htmx, a redirect of the whole page). A form's CSRF check ([`super::forms::CsrfForm`])
+/// reads the same session, looked up once per request.
+#[derive(Debug, Clone)]
+pub struct UserCtx {
+    pub ctx: Ctx,
+    pub me: Arc<SessionUser>,
+}
+
+impl FromRequest for UserCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<UserCtx, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let ctx = Ctx::from_request(req, payload);
+        Box::pin(async move {
+            let ctx = ctx.await?;
+            let me = ctx.require_user()?.clone();
+            Ok(UserCtx { ctx, me })
+        })
+    }
+}
+
 /// The request of an operator or admin: the one guard of every `/operator` route. Not logged
 /// in: a trip through the login page that comes back; a customer: 404, as if there were no
 /// operator portal.

@@ -3,6 +3,7 @@
 //! once at the check, Hem shows it with its end and "Avsluta". The rules are
 //! `services::oncall` (one pass at a time, a number a month, one transaction each).
 
+use crate::web::ctx::UserCtx;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
@@ -113,8 +114,7 @@ fn oncall_page(
 }
 
 /// `GET /oncall`: the page, the number filled in with the one last used.
-pub async fn oncall_form(ctx: Ctx, state: Data) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn oncall_form(UserCtx { ctx, ref me }: UserCtx, state: Data) -> Reply {
     let s = standing_of(&state, me).await?;
     let parks = db::query(&state.pool, db::catalogue::active_car_parks).await?;
     let typed = OnCallForm {
@@ -128,8 +128,11 @@ pub async fn oncall_form(ctx: Ctx, state: Data) -> Reply {
 }
 
 /// "Starta jourparkering": the pass (or the one running, for a second tap), then Hem.
-pub async fn start(ctx: Ctx, state: Data, form: CsrfForm<OnCallForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn start(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<OnCallForm>,
+) -> Reply {
     let s = standing_of(&state, me).await?;
     let mut typed = form.into_inner();
     typed.regnr = typed.regnr.chars().take(40).collect();
@@ -172,8 +175,12 @@ pub async fn start(ctx: Ctx, state: Data, form: CsrfForm<OnCallForm>) -> Reply {
 }
 
 /// "Avsluta": the user's own running pass ends now.
-pub async fn end(ctx: Ctx, state: Data, id: web::Path<i64>, _csrf: CsrfForm<CsrfOnly>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn end(
+    UserCtx { ctx: _, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<i64>,
+    _csrf: CsrfForm<CsrfOnly>,
+) -> Reply {
     let (uid, id) = (me.user.id, id.into_inner());
     db::query(&state.pool, move |c| {
         crate::db::oncall::end(c, uid, id, clock::now())

@@ -2,6 +2,7 @@
 //! ("Ställ dig i kö"), leaving it, and answering an offer ("Tacka ja", "Tacka nej"). The
 //! rules are in `services::queue`; Hem shows the places in line.
 
+use crate::web::ctx::UserCtx;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::html;
@@ -18,7 +19,6 @@ use crate::domain::permit::today;
 use crate::services::orders;
 use crate::services::queue::{self, QueueError};
 use crate::state::AppState;
-use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, Reply};
 use crate::web::forms::{CsrfForm, CsrfOnly, csrf, notice, notice_error};
 use crate::web::layout::page;
@@ -42,8 +42,11 @@ pub struct JoinForm {
 /// "Ställ dig i kö": last in line of a full car park and type the user may buy; then Hem,
 /// which shows the place. A car park that is not full (any more) sends the buyer back to the
 /// wizard to buy.
-pub async fn join(ctx: Ctx, state: Data, form: CsrfForm<JoinForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn join(
+    UserCtx { ctx: _, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<JoinForm>,
+) -> Reply {
     let (Ok(type_id), Ok(car_park)) = (form.type_id.parse::<i64>(), form.car_park.parse::<i64>())
     else {
         return Err(AppError::NotFound);
@@ -105,8 +108,11 @@ async fn change<T: Send + 'static>(
 /// "Lämna kön".
 /// "Lämna kön" gives up a place worth perhaps a year: its page asks once more, naming the
 /// place, with "Ja, lämna kön" in the destructive style (issue #35, 4).
-pub async fn leave_page(ctx: Ctx, state: Data, id: web::Path<i64>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn leave_page(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<i64>,
+) -> Reply {
     let (uid, id) = (me.user.id, id.into_inner());
     let lines = db::query(&state.pool, move |c| {
         queue::lines_of(c, uid, clock::now(), today(chrono::Utc::now()))
@@ -137,8 +143,12 @@ pub struct LeaveForm {
     confirm: String,
 }
 
-pub async fn leave(ctx: Ctx, state: Data, id: web::Path<i64>, form: CsrfForm<LeaveForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn leave(
+    UserCtx { ctx: _, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: CsrfForm<LeaveForm>,
+) -> Reply {
     let id = id.into_inner();
     // Only "Ja, lämna kön" leaves: a post without it is asked once more.
     if form.into_inner().confirm != "yes" {
@@ -155,8 +165,11 @@ pub async fn leave(ctx: Ctx, state: Data, id: web::Path<i64>, form: CsrfForm<Lea
 
 /// The offer's page, reached from its link (through login): what is offered, until when, and
 /// "Tacka ja" / "Tacka nej" while it is open.
-pub async fn offer_page(ctx: Ctx, state: Data, id: web::Path<i64>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn offer_page(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<i64>,
+) -> Reply {
     let (uid, id, lang) = (me.user.id, id.into_inner(), ctx.lang);
     let (offer, names) = db::query(&state.pool, move |c| {
         let Some(o) = queue::offer_of(c, uid, id)? else {
@@ -209,8 +222,13 @@ pub async fn offer_page(ctx: Ctx, state: Data, id: web::Path<i64>) -> Reply {
 
 /// "Tacka ja": into the buying flow for the offered car park and type, locked, with the place
 /// held to the offer's deadline.
-pub async fn accept(ctx: Ctx, state: Data, id: web::Path<i64>, _form: CsrfForm<CsrfOnly>) -> Reply {
-    let (me, id) = (ctx.require_user()?, id.into_inner());
+pub async fn accept(
+    UserCtx { ctx: _, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<i64>,
+    _form: CsrfForm<CsrfOnly>,
+) -> Reply {
+    let id = id.into_inner();
     match change(&state, me, id, queue::accept).await? {
         Ok(o) => Ok(see_other(&format!("/permits/new?offer={}", o.id))),
         Err(QueueError::NotFound) => Err(AppError::NotFound),
@@ -220,12 +238,12 @@ pub async fn accept(ctx: Ctx, state: Data, id: web::Path<i64>, _form: CsrfForm<C
 
 /// "Tacka nej": out of the queue; the place goes to the next in line at once.
 pub async fn decline(
-    ctx: Ctx,
+    UserCtx { ctx: _, ref me }: UserCtx,
     state: Data,
     id: web::Path<i64>,
     _form: CsrfForm<CsrfOnly>,
 ) -> Reply {
-    let (me, id) = (ctx.require_user()?, id.into_inner());
+    let id = id.into_inner();
     match change(&state, me, id, queue::decline).await? {
         Ok(_) => {
             state.queue_now();

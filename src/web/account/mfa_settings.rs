@@ -6,12 +6,12 @@ use super::mfa::{CodeForm, enrol_body, recovery_page, turn_on, unix_now};
 use super::*;
 use crate::db::mfa;
 use crate::domain::totp;
+use crate::web::ctx::UserCtx;
 use crate::web::forms::csrf;
 
 /// `GET /settings/mfa`: a customer turns the second factor on (or sees that it is on and may
 /// turn it off); staff see that theirs stays on.
-pub async fn settings_mfa(ctx: Ctx, state: Data) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn settings_mfa(UserCtx { ctx, ref me }: UserCtx, state: Data) -> Reply {
     let t = ctx.t();
     let uid = me.user.id;
     let fresh = totp::new_secret();
@@ -61,8 +61,11 @@ fn off_body(ctx: &Ctx, me: &auth::SessionUser, left: i64, error: Option<&str>) -
 }
 
 /// `POST /settings/mfa`: the first code turns it on; the recovery codes are shown once.
-pub async fn settings_mfa_on(ctx: Ctx, state: Data, form: web::Form<CodeForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn settings_mfa_on(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: web::Form<CodeForm>,
+) -> Reply {
     let form = form.into_inner();
     me.check_csrf(&form.csrf)?;
     let t = ctx.t();
@@ -118,8 +121,11 @@ pub async fn settings_mfa_on(ctx: Ctx, state: Data, form: web::Form<CodeForm>) -
 
 /// `POST /settings/mfa/off`: a customer turns it off with a current code (or a recovery code).
 /// Staff cannot (only an admin's reset takes it away).
-pub async fn settings_mfa_off(ctx: Ctx, state: Data, form: web::Form<CodeForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn settings_mfa_off(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: web::Form<CodeForm>,
+) -> Reply {
     let form = form.into_inner();
     me.check_csrf(&form.csrf)?;
     if me.is_operator() {

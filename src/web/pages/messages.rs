@@ -4,6 +4,7 @@
 
 use crate::domain::status::CaseStatus;
 use crate::domain::{PermitId, UserId};
+use crate::web::ctx::UserCtx;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
@@ -48,8 +49,7 @@ pub fn textarea(id: &str, label: &str, value: &str, error: Option<&str>) -> Mark
 }
 
 /// `GET /messages`: the list of cases, newest activity first.
-pub async fn list(ctx: Ctx, state: Data) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn list(UserCtx { ctx, ref me }: UserCtx, state: Data) -> Reply {
     let t = ctx.t();
     let uid = me.user.id;
     let list = db::query(&state.pool, move |c| db_cases::for_user(c, uid)).await?;
@@ -133,8 +133,11 @@ pub struct NewCaseQuery {
 }
 
 /// `GET /messages/new` (`?permit=ID` chooses the permit the case is about).
-pub async fn new_form(ctx: Ctx, state: Data, query: web::Query<NewCaseQuery>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn new_form(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    query: web::Query<NewCaseQuery>,
+) -> Reply {
     let uid = me.user.id;
     let permits = db::query(&state.pool, move |c| db_permits::for_user(c, uid)).await?;
     let form = NewCaseForm {
@@ -148,8 +151,11 @@ pub async fn new_form(ctx: Ctx, state: Data, query: web::Query<NewCaseQuery>) ->
 }
 
 /// `POST /messages/new`: "Skicka".
-pub async fn create(ctx: Ctx, state: Data, form: CsrfForm<NewCaseForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn create(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<NewCaseForm>,
+) -> Reply {
     let t = ctx.t();
     let uid = me.user.id;
     let permit_id = match form.permit.trim() {
@@ -282,12 +288,11 @@ pub struct ThreadQuery {
 
 /// `GET /messages/{id}`: the thread.
 pub async fn show(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     id: web::Path<i64>,
     query: web::Query<ThreadQuery>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let th = load_thread(&state, id.into_inner(), me.user.id).await?;
     let flash = query
         .m
@@ -322,8 +327,12 @@ pub struct ReplyForm {
 }
 
 /// `POST /messages/{id}`: the customer's reply.
-pub async fn reply(ctx: Ctx, state: Data, id: web::Path<i64>, form: CsrfForm<ReplyForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn reply(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<i64>,
+    form: CsrfForm<ReplyForm>,
+) -> Reply {
     let id = id.into_inner();
     let uid = me.user.id;
     let text = form.message.clone();

@@ -3,6 +3,7 @@
 //! A table on a wide screen; on a phone each row is a compact card, the subject first, and
 //! the whole card opens what the notification is about (issue #35, 7).
 
+use crate::web::ctx::UserCtx;
 use actix_web::web;
 use maud::html;
 use serde::Deserialize;
@@ -11,7 +12,6 @@ use crate::clock;
 use crate::db::{self, notifications};
 use crate::i18n::labels;
 use crate::state::AppState;
-use crate::web::ctx::Ctx;
 use crate::web::error::Reply;
 use crate::web::layout::page;
 use crate::web::respond::html;
@@ -25,8 +25,11 @@ pub struct PageQuery {
     sida: Option<i64>,
 }
 
-pub async fn list(ctx: Ctx, state: web::Data<AppState>, query: web::Query<PageQuery>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn list(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Reply {
     let t = ctx.t();
     let page_no = query.sida.unwrap_or(1).clamp(1, 10_000);
     let id = me.user.id;

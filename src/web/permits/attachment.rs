@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::PermitId;
 use crate::services;
+use crate::web::ctx::UserCtx;
 
 pub const ATTACHMENT_MAX_BYTES: usize = 5 * 1024 * 1024;
 
@@ -21,14 +22,13 @@ pub const UPLOADS_IN_FLIGHT: usize = 8;
 /// their own application awaiting approval; and only [`UPLOADS_IN_FLIGHT`] bodies are read at
 /// once (the next is told to try again in a moment).
 pub async fn attach(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     req: actix_web::HttpRequest,
     payload: web::Payload,
 ) -> Reply {
     use actix_web::FromRequest;
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
     let may_attach = db::query(&state.pool, move |c| db_permits::owned(c, id, uid))

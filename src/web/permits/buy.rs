@@ -7,6 +7,7 @@ use crate::domain::order::{self, Fields, OrderError, OrderErrors};
 use crate::i18n;
 use crate::services::orders;
 use crate::services::queue::{self, Availability};
+use crate::web::ctx::UserCtx;
 use crate::web::forms::CsrfForm;
 
 pub(super) use crate::domain::order::{Catalogue, TEXT_MAX};
@@ -201,8 +202,11 @@ fn check(
     .map_err(|e| Box::new(BuyErrors::of(&e, ctx.t())))
 }
 
-pub async fn new_form(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn new_form(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    query: web::Query<BuyForm>,
+) -> Reply {
     let cat = catalogue_for(&state, me).await?;
     let mut form = query.into_inner().bounded();
     let renewing = if let Some(id) = form.renew {
@@ -389,8 +393,11 @@ pub async fn show_details(form: CsrfForm<BuyForm>) -> HttpResponse {
 }
 
 /// HTMX: the packages (or number of days) of the type just chosen.
-pub async fn type_details_fragment(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn type_details_fragment(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    query: web::Query<BuyForm>,
+) -> Reply {
     let cat = catalogue_for(&state, me).await?;
     let form = query.into_inner().bounded();
     let full = fullness(&state, me, &form).await?;
@@ -451,8 +458,11 @@ async fn already_covered(
 
 /// "Spara och fortsätt": a valid order goes on to the review as a saved draft, a page of its
 /// own address with a new confirm key (303), so "Back" and reload never post again (#35, 3).
-pub async fn review(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn review(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<BuyForm>,
+) -> Reply {
     Ok(
         match posted_order(&ctx, &state, me, form.into_inner()).await? {
             Ok((mut form, _)) => {
@@ -467,8 +477,11 @@ pub async fn review(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
 /// The review ("Bekräfta"), a GET page: the draft in its address, checked again. Its confirm
 /// key makes "Bekräfta" once: reached again after confirming (Back), it says the order is made
 /// and links to it.
-pub async fn review_draft(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn review_draft(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    query: web::Query<BuyForm>,
+) -> Reply {
     let mut form = query.into_inner().bounded();
     let Some(key) = order::confirm_key(&form.confirm_key) else {
         form.confirm_key = new_token();
@@ -494,8 +507,11 @@ pub async fn review_draft(ctx: Ctx, state: Data, query: web::Query<BuyForm>) -> 
     })
 }
 
-pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn confirm(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<BuyForm>,
+) -> Reply {
     let (form, order) = match posted_order(&ctx, &state, me, form.into_inner()).await? {
         Ok(checked) => checked,
         Err(page) => return Ok(page),
@@ -536,8 +552,11 @@ pub async fn confirm(ctx: Ctx, state: Data, form: CsrfForm<BuyForm>) -> Reply {
 /// the same order straight to its review, so a repeat buyer pays in four taps ("Köp igen",
 /// "Bekräfta", Swish on this phone, approve; issue #35, 8). While the permit runs the order
 /// renews it (from the day after it ends); once it has ended it starts today.
-pub async fn again(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn again(
+    UserCtx { ctx: _, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<PermitId>,
+) -> Reply {
     let (id, uid) = (id.into_inner(), me.user.id);
     let old = own(&state, uid, id).await?;
     if !may(PermitAction::Renew, old.kind, old.state) {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::PermitId;
+use crate::web::ctx::UserCtx;
 use crate::web::forms::{CsrfForm, CsrfOnly};
 
 pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
@@ -61,12 +62,11 @@ pub struct RegnrForm {
 }
 
 pub async fn update_regnr(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<RegnrForm>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     let t = ctx.t();
     let typed: String = form.regnr.chars().take(40).collect();
@@ -123,12 +123,11 @@ pub struct TemporaryForm {
 }
 
 pub async fn add_temporary(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<TemporaryForm>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     let t = ctx.t();
     let foreign = form.foreign.is_some();
@@ -171,12 +170,11 @@ pub async fn add_temporary(
 }
 
 pub async fn end_temporary(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     path: web::Path<(PermitId, i64)>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let (id, temporary_id) = path.into_inner();
     match change(&state, me, id, PermitChange::EndTemporary { temporary_id }).await? {
         Ok(_) => Ok(see_other(&format!("/permits/{id}?m=temp_ended"))),
@@ -192,8 +190,11 @@ pub async fn end_temporary(
 
 /// "Förnya": the wizard, prefilled with the same type, package and number, starting the day
 /// after this permit ends.
-pub async fn renew(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn renew(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<PermitId>,
+) -> Reply {
     let id = id.into_inner();
     let uid = me.user.id;
     let old = own(&state, uid, id).await?;
@@ -263,8 +264,11 @@ pub(super) async fn refused(
 
 /// "Ta bort beställningen" asks once more: what goes (the order, its held place), that
 /// nothing was charged, "Ja, ta bort" in the destructive style (issue #35, 2).
-pub async fn withdraw_page(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn withdraw_page(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<PermitId>,
+) -> Reply {
     let (id, uid) = (id.into_inner(), me.user.id);
     let p = own(&state, uid, id).await?;
     if !may(PermitAction::Withdraw, p.kind, p.state) {
@@ -296,12 +300,11 @@ pub struct WithdrawForm {
 /// `POST /permits/{id}/withdraw`: only with "Ja, ta bort"; not while a payment is under way
 /// (it could still be charged). The order is cancelled and its held place freed.
 pub async fn withdraw(
-    ctx: Ctx,
+    UserCtx { ctx: _, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     form: crate::web::forms::CsrfForm<WithdrawForm>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     if form.into_inner().confirm != "yes" {
         return Ok(see_other(&format!("/permits/{id}/withdraw")));

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::db::pauses::PauseRow;
+use crate::web::ctx::UserCtx;
 use crate::web::forms::{CsrfForm, CsrfOnly};
 
 #[derive(Deserialize, Default, Clone)]
@@ -77,12 +78,11 @@ pub struct PausePost {
 /// "Pausa": the dates read, the pause asked of the permit's actor; refused, the page again
 /// (422) with the reason at "Från" and the dates as typed.
 pub async fn pause(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     form: CsrfForm<PausePost>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     let t = ctx.t();
     let dates = (
@@ -112,12 +112,11 @@ pub async fn pause(
 
 /// "Avsluta pausen".
 pub async fn end_pause(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     match super::change(&state, me, id, PermitChange::EndPause).await? {
         Ok(_) => Ok(see_other(&format!("/permits/{id}?m=pause_ended#pause-h"))),

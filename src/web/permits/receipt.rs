@@ -1,6 +1,7 @@
 //! "Kvitto": the receipt of a paid permit, for its owner.
 
 use crate::domain::PermitId;
+use crate::web::ctx::UserCtx;
 use actix_web::http::StatusCode;
 use actix_web::web;
 use maud::html;
@@ -10,7 +11,6 @@ use crate::db::{self, payments as db_payments, permits as db_permits};
 use crate::domain::Money;
 use crate::i18n::Lang;
 use crate::state::AppState;
-use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::layout::page;
 use crate::web::respond::html as respond;
@@ -19,11 +19,10 @@ use crate::web::settings::frame;
 type Data = web::Data<AppState>;
 
 pub async fn receipt(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
 ) -> Result<actix_web::HttpResponse, AppError> {
-    let me = ctx.require_user()?;
     let t = ctx.t();
     let id = id.into_inner();
     let uid = me.user.id;

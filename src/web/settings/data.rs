@@ -1,11 +1,11 @@
 //! "Ladda ner mina uppgifter" (everything kept about the user) and "Ta bort mitt konto".
 
 use super::*;
+use crate::web::ctx::UserCtx;
 use crate::web::forms::CsrfForm;
 
 /// Everything kept about the user, as JSON (the queries are in `db::export`).
-pub async fn export(ctx: Ctx, state: Data) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn export(UserCtx { ctx: _, ref me }: UserCtx, state: Data) -> Reply {
     let user = me.user.clone();
     let data = db::query(&state.pool, move |c| {
         crate::db::export::personal_data(c, &user)
@@ -28,8 +28,11 @@ pub struct DeleteForm {
 }
 
 /// Erases personal data; the row stays (pseudonymised) so bookkeeping records keep their key.
-pub async fn delete_account(ctx: Ctx, state: Data, form: CsrfForm<DeleteForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn delete_account(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<DeleteForm>,
+) -> Reply {
     let error = match current_password(&state, me, form.into_inner().delete_password).await? {
         hashing::Current::Right => None,
         hashing::Current::Wrong => Some(ctx.t().err_current_password),
@@ -63,8 +66,7 @@ pub async fn delete_account(ctx: Ctx, state: Data, form: CsrfForm<DeleteForm>) -
 /// undone, what happens to the permits still running (they stay valid to their last day, but
 /// nothing can be changed or booked, and nothing is paid back) and to receipts, with a way to
 /// download everything first; then the password and "Ja, ta bort mitt konto".
-pub async fn delete_check(ctx: Ctx, state: Data) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn delete_check(UserCtx { ctx, ref me }: UserCtx, state: Data) -> Reply {
     delete_page(&ctx, &state, me, None, StatusCode::OK).await
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::services::profile::{self, Confirmed, Undone};
+use crate::web::ctx::UserCtx;
 use crate::web::forms::CsrfForm;
 
 #[derive(Deserialize, Default)]
@@ -17,8 +18,11 @@ pub struct NewEmailForm {
 /// revealed): a free address gets the confirmation link, a taken one a neutral note with the
 /// same subject that asks for nothing (both listed alike under the requester's
 /// "Notifikationer"); the old address always gets the notice with the undo link.
-pub async fn change_email(ctx: Ctx, state: Data, form: CsrfForm<NewEmailForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn change_email(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<NewEmailForm>,
+) -> Reply {
     let t = ctx.t();
     let form = form.into_inner();
     let mut v = SettingsView::of(me);
@@ -74,8 +78,11 @@ pub struct TokenQuery {
 
 /// The link in the e-mail to the new address. Needs login (as the same user): from another
 /// device it goes through the login page and comes back here.
-pub async fn confirm_email(ctx: Ctx, state: Data, query: web::Query<TokenQuery>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn confirm_email(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    query: web::Query<TokenQuery>,
+) -> Reply {
     let t = ctx.t();
     let token = query.into_inner().token;
     let user_id = me.user.id;

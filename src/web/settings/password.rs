@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::services::profile;
+use crate::web::ctx::UserCtx;
 use crate::web::forms::CsrfForm;
 
 #[derive(Deserialize, Default)]
@@ -11,8 +12,11 @@ pub struct PasswordForm {
     pub(super) new_password: String,
 }
 
-pub async fn change_password(ctx: Ctx, state: Data, form: CsrfForm<PasswordForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn change_password(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<PasswordForm>,
+) -> Reply {
     let t = ctx.t();
     let form = form.into_inner();
     let mut v = SettingsView::of(me);

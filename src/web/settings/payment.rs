@@ -1,6 +1,7 @@
 //! "Betalinställningar": the preferred payment method and Swish number.
 
 use super::*;
+use crate::web::ctx::UserCtx;
 use crate::web::forms::CsrfForm;
 
 pub(super) fn payment_body(
@@ -43,8 +44,10 @@ pub(super) fn payment_body(
     }
 }
 
-pub async fn payment_settings(ctx: Ctx, query: web::Query<FlashQuery>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn payment_settings(
+    UserCtx { ctx, ref me }: UserCtx,
+    query: web::Query<FlashQuery>,
+) -> Reply {
     let t = ctx.t();
     let flash = query.m.as_deref().and_then(|k| flash_text(t, k));
     let swish = me
@@ -74,11 +77,10 @@ pub struct PaymentSettingsForm {
 }
 
 pub async fn save_payment_settings(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     form: CsrfForm<PaymentSettingsForm>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let t = ctx.t();
     // A method that is not offered is no preference.
     let method = match form.method.as_str() {

@@ -1,10 +1,14 @@
 //! "Inställningar" and saving the personal details, channels and language.
 
 use super::*;
+use crate::web::ctx::UserCtx;
 use crate::web::forms::CsrfForm;
 
-pub async fn show(ctx: Ctx, state: Data, query: web::Query<FlashQuery>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn show(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    query: web::Query<FlashQuery>,
+) -> Reply {
     let flash = query.m.as_deref().and_then(|k| flash_text(ctx.t(), k));
     let mut v = SettingsView::of(me);
     v.sms_unconfirmed = sms_unconfirmed(&ctx, &state, me).await?;
@@ -69,8 +73,11 @@ pub struct MobileCodeForm {
 }
 
 /// `POST /settings/mobile/confirm`: "Kod från SMS" + "Bekräfta numret".
-pub async fn confirm_mobile(ctx: Ctx, state: Data, form: CsrfForm<MobileCodeForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn confirm_mobile(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<MobileCodeForm>,
+) -> Reply {
     let t = ctx.t();
     let (id, mobile) = (me.user.id, me.user.mobile.clone());
     let typed: String = form.into_inner().code.chars().take(20).collect();
@@ -95,11 +102,10 @@ pub async fn confirm_mobile(ctx: Ctx, state: Data, form: CsrfForm<MobileCodeForm
 
 /// `POST /settings/mobile/code`: "Skicka ny kod".
 pub async fn resend_mobile_code(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     _form: CsrfForm<crate::web::forms::CsrfOnly>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     if !sms_unconfirmed(&ctx, &state, me).await? {
         return Ok(see_other("/settings"));
     }
@@ -121,8 +127,11 @@ pub struct PersonalForm {
     pub(super) language: String,
 }
 
-pub async fn save_personal(ctx: Ctx, state: Data, form: CsrfForm<PersonalForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn save_personal(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    form: CsrfForm<PersonalForm>,
+) -> Reply {
     let t = ctx.t();
     let form = form.into_inner();
     let mut v = SettingsView::of(me);

@@ -2,6 +2,7 @@
 //! address without the token) and the messages beside the calendar.
 
 use super::*;
+use crate::web::forms::CsrfForm;
 
 /// More ticked days than this in one request is not a person using the calendar.
 pub(super) const MAX_DAYS_PER_REQUEST: usize = 400;
@@ -55,17 +56,25 @@ impl CalendarInput {
     /// Reads an `application/x-www-form-urlencoded` body or query string. Repeated `day`
     /// fields are the ticked days.
     pub fn parse(raw: &[u8]) -> CalendarInput {
+        CalendarInput::from_pairs(url::form_urlencoded::parse(raw))
+    }
+
+    /// The choices from a form's name–value pairs (repeated `day` and `booked` fields).
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> CalendarInput {
         let mut input = CalendarInput::default();
         // The month a navigation button asks for wins over the month the form was showing.
         let mut go = None;
         let (mut undo_day, mut undo_regnr, mut undo_foreign) = (None, None, false);
-        for (key, value) in url::form_urlencoded::parse(raw) {
+        for (key, value) in pairs {
+            let value = value.as_ref();
             match key.as_ref() {
-                "csrf" => input.csrf = value.into_owned(),
+                "csrf" => input.csrf = value.to_string(),
                 "regnr" => input.regnr = Some(value.chars().take(40).collect()),
                 "foreign" => input.foreign = true,
-                "month" => input.month = Month::parse(&value),
-                "go" => go = Month::parse(&value),
+                "month" => input.month = Month::parse(value),
+                "go" => go = Month::parse(value),
                 "undo_day" => undo_day = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok(),
                 "undo_regnr" => undo_regnr = Some(value.chars().take(40).collect()),
                 "undo_foreign" => undo_foreign = true,
@@ -154,9 +163,9 @@ pub struct CalMsg {
     pub undo: Option<Undo>,
 }
 
-/// The calendar form as a logged-in user posted it, like [`crate::web::forms::CsrfForm`]:
-/// the user is required (else login and back), a body that cannot be read is the form's
-/// error page, and the token must be the session's (else 403) before the handler runs.
+/// The calendar form as a logged-in user posted it: a [`CsrfForm`] of name–value pairs (the
+/// user required, the token the session's, a body that cannot be read the form's error page),
+/// read as the calendar's choices.
 pub struct CalendarPost(pub CalendarInput);
 
 impl actix_web::FromRequest for CalendarPost {
@@ -167,18 +176,10 @@ impl actix_web::FromRequest for CalendarPost {
         req: &actix_web::HttpRequest,
         payload: &mut actix_web::dev::Payload,
     ) -> Self::Future {
-        let ctx = Ctx::from_request(req, payload);
-        let body = web::Bytes::from_request(req, payload);
+        let form = CsrfForm::<Vec<(String, String)>>::from_request(req, payload);
         Box::pin(async move {
-            let ctx = ctx.await?;
-            let me = ctx.require_user()?;
-            let body = body.await.map_err(|e| {
-                let page = unreadable_body(&e, ErrorPage::FORM);
-                actix_web::error::InternalError::from_response(e, page)
-            })?;
-            let input = CalendarInput::parse(&body);
-            me.check_csrf(&input.csrf).map_err(AppError::from)?;
-            Ok(CalendarPost(input))
+            let pairs = form.await?.into_inner();
+            Ok(CalendarPost(CalendarInput::from_pairs(pairs)))
         })
     }
 }

@@ -23,7 +23,8 @@ use crate::domain::permit_actions::Kind;
 use crate::i18n::{Texts, day_in_words};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::{AppError, ErrorPage, Reply, unreadable_body};
+use crate::web::ctx::UserCtx;
+use crate::web::error::{AppError, Reply};
 use crate::web::forms::{self, Field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -193,12 +194,11 @@ pub async fn navigate(id: web::Path<PermitId>, CalendarPost(input): CalendarPost
 
 /// `POST /permits/{id}/sessions`: "Skapa session".
 pub async fn book(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     CalendarPost(mut input): CalendarPost,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     let t = ctx.t();
     let mut msg = CalMsg::default();
@@ -253,12 +253,11 @@ pub async fn book(
 /// `POST /permits/{id}/sessions/{day}/cancel`: "Avbryt" on a future session. It is done at
 /// once; the notice names the day and offers "Ångra". The ticked days stay.
 pub async fn cancel(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     path: web::Path<(PermitId, String)>,
     CalendarPost(input): CalendarPost,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let (id, day) = path.into_inner();
     let t = ctx.t();
     let mut msg = CalMsg::default();
@@ -287,12 +286,11 @@ pub async fn cancel(
 /// with the number it had, by the same rules as any booking (it may have become today, or
 /// the last day may have gone to another booking since).
 pub async fn restore(
-    ctx: Ctx,
+    UserCtx { ctx, ref me }: UserCtx,
     state: Data,
     path: web::Path<(PermitId, String)>,
     CalendarPost(mut input): CalendarPost,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let (id, day) = path.into_inner();
     let t = ctx.t();
     let mut msg = CalMsg::default();

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::domain::daycard::Pattern;
+use crate::web::ctx::UserCtx;
 use crate::web::forms::{csrf, error_summary, input};
 use crate::web::layout::page;
 use crate::web::settings::frame;
@@ -75,8 +76,12 @@ fn outcome(t: &Texts, card: &Card, q: &PatternInput, today: NaiveDate) -> Outcom
 }
 
 /// `GET /permits/{id}/pattern`.
-pub async fn pattern(ctx: Ctx, state: Data, id: web::Path<PermitId>, req: HttpRequest) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn pattern(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<PermitId>,
+    req: HttpRequest,
+) -> Reply {
     let (p, sessions) = load(&state, id.into_inner(), me.user.id).await?;
     if !bookable_card(&p) {
         return Ok(crate::web::respond::see_other(&format!(

@@ -1,6 +1,7 @@
 //! Card payments at Nexi Checkout: the buyer types the card number on the provider's hosted
 //! page (it never reaches Parkportal), comes back, and the payment is read back from Nexi.
 
+use crate::web::ctx::UserCtx;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -138,12 +139,11 @@ pub struct CardReturn {
 /// checkout at the provider; then only what the provider says is recorded ([`settle`]).
 pub async fn card_return(
     req: actix_web::HttpRequest,
-    ctx: Ctx,
+    UserCtx { ctx: _, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     query: web::Query<CardReturn>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
     let pending = attempt(&state, id, uid, Which::Open).await?;

@@ -8,6 +8,7 @@ mod view;
 pub use card::{card_return, nexi_webhook};
 pub use view::{done, failure_text, section};
 
+use crate::web::ctx::UserCtx;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -42,8 +43,12 @@ pub struct PayForm {
     swish_number: String,
 }
 
-pub async fn pay(ctx: Ctx, state: Data, id: web::Path<PermitId>, form: CsrfForm<PayForm>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn pay(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<PermitId>,
+    form: CsrfForm<PayForm>,
+) -> Reply {
     let t = ctx.t();
     let id = id.into_inner();
     let form = form.into_inner();
@@ -178,12 +183,11 @@ fn continue_open(id: PermitId, open: &PaymentRow) -> HttpResponse {
 /// attempt Swish has already passed to the bank (or that the payer approved meanwhile) is
 /// followed to its end as before.
 pub async fn cancel(
-    ctx: Ctx,
+    UserCtx { ctx: _, ref me }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Reply {
-    let me = ctx.require_user()?;
     let id = id.into_inner();
     let uid = me.user.id;
     let open = attempt(&state, id, uid, Which::Open).await?;
@@ -228,13 +232,12 @@ pub struct FromApp {
 /// way), so the poller asks at once and the page waits a moment for it, then shows the
 /// outcome; a page without JavaScript then needs no "Uppdatera status".
 pub async fn swish_return(
-    ctx: Ctx,
+    UserCtx { ref me, .. }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     query: web::Query<FromApp>,
 ) -> Reply {
     const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
-    let me = ctx.require_user()?;
     let (id, pid, uid) = (id.into_inner(), query.payment, me.user.id);
     let waiting = |latest: Option<PaymentRow>| {
         latest.is_some_and(|p| p.id == pid && p.status == PaymentStatus::Pending)
@@ -252,8 +255,11 @@ pub async fn swish_return(
 }
 
 /// HTMX: still waiting → the same small box; final → the permit page opened on this attempt.
-pub async fn status(ctx: Ctx, state: Data, id: web::Path<PermitId>) -> Reply {
-    let me = ctx.require_user()?;
+pub async fn status(
+    UserCtx { ctx, ref me }: UserCtx,
+    state: Data,
+    id: web::Path<PermitId>,
+) -> Reply {
     let id = id.into_inner();
     let latest = attempt(&state, id, me.user.id, Which::Latest).await?;
     match latest {
