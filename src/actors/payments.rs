@@ -63,17 +63,15 @@ impl PaymentPoller {
 }
 
 impl RoundJob for PaymentPoller {
+    const NAME: &'static str = "payment poll";
+
     fn rounds(&mut self) -> &mut Rounds {
         &mut self.rounds
     }
 
-    fn round(&self) -> impl std::future::Future<Output = ()> + 'static {
+    fn round(&self) -> impl std::future::Future<Output = anyhow::Result<()>> + 'static {
         let job = self.job.clone();
-        async move {
-            if let Err(e) = job.poll_due().await {
-                tracing::warn!(error = %format!("{e:#}"), "payment poll round failed");
-            }
-        }
+        async move { job.poll_due().await }
     }
 }
 

@@ -130,17 +130,15 @@ impl KeeperJob {
 }
 
 impl RoundJob for QueueKeeper {
+    const NAME: &'static str = "queue";
+
     fn rounds(&mut self) -> &mut Rounds {
         &mut self.rounds
     }
 
-    fn round(&self) -> impl std::future::Future<Output = ()> + 'static {
+    fn round(&self) -> impl std::future::Future<Output = anyhow::Result<()>> + 'static {
         let job = self.job.clone();
-        async move {
-            if let Err(e) = job.run().await {
-                tracing::warn!(error = %format!("{e:#}"), "queue round failed");
-            }
-        }
+        async move { job.run().await }
     }
 }
 

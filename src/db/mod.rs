@@ -71,6 +71,16 @@ pub enum DbConnection {
 pub struct Pool {
     inner: r2d2::Pool<ConnectionManager>,
     sqlite: Option<std::sync::Arc<str>>,
+    /// The manager's statement count.
+    statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Pool {
+    /// How many statements this pool's connections have sent since the start (SQLite's
+    /// per-thread read-only connections of [`read`] are not counted).
+    pub fn statements(&self) -> u64 {
+        self.statements.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl std::ops::Deref for Pool {
@@ -91,11 +101,29 @@ const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// Statements sent on this pool's connections (each a round trip on PostgreSQL; `BEGIN`
+    /// and `COMMIT` count), for `/metrics` and the round-trip test. With
+    /// `RUST_LOG=parkportal::db::statements=trace` each is logged with its SQL.
+    statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+        Self {
+            url,
+            statements: Default::default(),
+        }
+    }
+
+    /// Counts the statements of a new connection.
+    fn count_statements<C: diesel::Connection>(&self, conn: &mut C) {
+        let counter = self.statements.clone();
+        conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+            if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::trace!(target: "parkportal::db::statements", sql = %query, "statement");
+            }
+        });
     }
 }
 
@@ -105,9 +133,12 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConnection::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                self.count_statements(&mut conn);
+                Ok(DbConnection::Pg(conn))
+            }
             DatabaseUrl::Sqlite(path) => {
                 let path = path.to_string_lossy();
                 let mut conn =
@@ -119,6 +150,7 @@ impl r2d2::ManageConnection for ConnectionManager {
                      PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                self.count_statements(&mut conn);
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -157,24 +189,41 @@ pub fn pool_size(url: &DatabaseUrl) -> u32 {
     (cores * per_core).clamp(4, 32)
 }
 
+/// How long a request waits for a connection. PostgreSQL can be away (a failover, a
+/// restart): after 1.5 s the request is answered "try again in a minute" (503) rather than
+/// left hanging (issue #38, 5: it hung 10 s). SQLite is in this process and is never away; its
+/// wait only covers a writer that holds the file (the busy timeout is 10 s).
+pub fn connection_wait(url: &DatabaseUrl) -> Duration {
+    if url.is_postgres() {
+        Duration::from_millis(1500)
+    } else {
+        Duration::from_secs(10)
+    }
+}
+
 /// Connects once outside the pool first, so a wrong URL or a server that is down gives its
 /// own error at once instead of a pool time-out.
 pub fn connect_pool(url: &DatabaseUrl) -> anyhow::Result<Pool> {
     let manager = ConnectionManager::new(url.clone());
+    let statements = manager.statements.clone();
     r2d2::ManageConnection::connect(&manager)
         .with_context(|| format!("cannot open database {}", url.redacted()))?;
     let inner = r2d2::Pool::builder()
         .max_size(pool_size(url))
         .min_idle(Some(1))
         .test_on_check_out(false)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(connection_wait(url))
         .build(manager)
         .with_context(|| format!("cannot open database {}", url.redacted()))?;
     let sqlite = match url {
         DatabaseUrl::Sqlite(path) => Some(path.to_string_lossy().into()),
         DatabaseUrl::Postgres(_) => None,
     };
-    Ok(Pool { inner, sqlite })
+    Ok(Pool {
+        inner,
+        sqlite,
+        statements,
+    })
 }
 
 /// Runs the pending migrations of the connection's backend and returns their versions.
@@ -250,6 +299,36 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// Whether the database could not be reached (a failover, a restart, the network): no
+    /// connection came within the pool's wait, or the connection broke under the work. The
+    /// request is answered "try again in a minute" (503), not as a fault of the portal.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            DbError::Pool(_) => true,
+            DbError::Query(Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )) => true,
+            DbError::Query(Error::DatabaseError(_, info)) => {
+                let m = info.message();
+                // libpq's words for a server that went away (SQLSTATE 57P01–57P03 and a cut
+                // socket); diesel files them under "unknown".
+                [
+                    "terminating connection",
+                    "server closed the connection",
+                    "the database system is",
+                    "no connection to the server",
+                    "could not connect",
+                    "Connection refused",
+                ]
+                .iter()
+                .any(|w| m.contains(w))
+            }
+            _ => false,
+        }
+    }
+
     /// A unique index refused the write (another request or instance got there first).
     pub fn is_unique_violation(&self) -> bool {
         matches!(

@@ -63,17 +63,15 @@ impl Mailbox {
 }
 
 impl RoundJob for Mailbox {
+    const NAME: &'static str = "notification delivery";
+
     fn rounds(&mut self) -> &mut Rounds {
         &mut self.rounds
     }
 
-    fn round(&self) -> impl std::future::Future<Output = ()> + 'static {
+    fn round(&self) -> impl std::future::Future<Output = anyhow::Result<()>> + 'static {
         let job = self.job.clone();
-        async move {
-            if let Err(e) = job.deliver_due().await {
-                tracing::warn!(error = %format!("{e:#}"), "notification delivery round failed");
-            }
-        }
+        async move { job.deliver_due().await }
     }
 }
 

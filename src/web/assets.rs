@@ -40,12 +40,13 @@ fn assets() -> &'static Assets {
 /// so the Content-Security-Policy needs neither `unsafe-eval` nor `unsafe-inline`; with no
 /// history cache (issue #34, 14: pages with plates and CSRF tokens are never kept in
 /// `sessionStorage`; "Back" asks the server again); a 422 (a
-/// form shown again with its errors) is swapped in like a success. Appended to the served
+/// form shown again with its errors) is swapped in like a success, and a 503 (the database
+/// away: "try again in a minute") in place of the page's content. Appended to the served
 /// htmx file rather than written on every page as `<meta name="htmx-config">` (560 bytes of
 /// `&quot;`-escaped JSON a page): the deferred script runs before `DOMContentLoaded`, when
 /// htmx reads its configuration and starts.
 const HTMX_CONFIG: &str = r#"
-Object.assign(htmx.config,{historyCacheSize:0,allowEval:false,allowScriptTags:false,includeIndicatorStyles:false,selfRequestsOnly:true,responseHandling:[{code:"204",swap:false},{code:"[23]..",swap:true},{code:"422",swap:true},{code:"[45]..",swap:false,error:true}]});
+Object.assign(htmx.config,{historyCacheSize:0,allowEval:false,allowScriptTags:false,includeIndicatorStyles:false,selfRequestsOnly:true,responseHandling:[{code:"204",swap:false},{code:"[23]..",swap:true},{code:"422",swap:true},{code:"503",swap:true,error:true},{code:"[45]..",swap:false,error:true}]});
 "#;
 const HTMX: &str = "vendor/htmx.min.js";
 

@@ -97,6 +97,7 @@ impl ResponseError for AppError {
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Actor(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -130,6 +131,13 @@ impl ResponseError for AppError {
                     .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
                 resp
             }
+            AppError::Db(e) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "the database is away: 503");
+                let mut resp = page(StatusCode::SERVICE_UNAVAILABLE, ErrorPage::UNAVAILABLE);
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+                resp
+            }
             AppError::Db(e) => {
                 tracing::error!(error = %e, "request failed in the database");
                 page(StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::INTERNAL)
@@ -157,12 +165,24 @@ pub fn unreadable_body(err: &actix_web::Error, what: ErrorPage) -> HttpResponse 
 pub struct ErrorPage {
     pub title: fn(&Texts) -> &'static str,
     pub body: fn(&Texts) -> &'static str,
+    /// Drawn without asking the database who is logged in (it is away): the frame of a
+    /// logged-out page, in the language of the cookie or the browser.
+    pub without_session: bool,
 }
 
 impl ErrorPage {
     pub const fn of(title: fn(&Texts) -> &'static str, body: fn(&Texts) -> &'static str) -> Self {
-        ErrorPage { title, body }
+        ErrorPage {
+            title,
+            body,
+            without_session: false,
+        }
     }
+    /// The database is away: "Försök igen om en minut", nothing saved.
+    pub const UNAVAILABLE: ErrorPage = ErrorPage {
+        without_session: true,
+        ..ErrorPage::BUSY
+    };
     pub const NOT_FOUND: ErrorPage = ErrorPage::of(|t| t.not_found_title, |t| t.not_found_body);
     pub const CSRF: ErrorPage = ErrorPage::of(|t| t.csrf_title, |t| t.csrf_body);
     pub const INTERNAL: ErrorPage = ErrorPage::of(|t| t.error_title, |t| t.error_body);
@@ -212,6 +232,12 @@ pub async fn render_error_pages(
     }
     if ctx.htmx_fragment {
         out.insert_header(("Vary", "HX-Request"));
+        if what.without_session {
+            // Swapped (htmx.config: a 503 is) in place of the page's content, as the whole
+            // page would be: a poll or a form part stops there until the user reloads.
+            out.insert_header(("HX-Retarget", "#main"));
+            out.insert_header(("HX-Reswap", "innerHTML"));
+        }
     }
     let out = out.body(markup.into_string());
     Ok(ServiceResponse::new(req, out))
@@ -220,9 +246,13 @@ pub async fn render_error_pages(
 /// An error page's markup for this request: its language, its frame (the operator portal's,
 /// the logged-in one, or none), or the message alone for htmx.
 pub async fn error_markup(req: &actix_web::HttpRequest, what: ErrorPage) -> (Ctx, maud::Markup) {
-    let ctx = match Ctx::extract(req).await {
-        Ok(ctx) => ctx,
-        Err(_) => Ctx::anonymous(req),
+    let ctx = if what.without_session {
+        Ctx::anonymous(req)
+    } else {
+        match Ctx::extract(req).await {
+            Ok(ctx) => ctx,
+            Err(_) => Ctx::anonymous(req),
+        }
     };
     let t = ctx.t();
     let (title, body) = ((what.title)(t), (what.body)(t));

@@ -32,6 +32,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         }
         _ => 0.0,
     };
+    metrics::counter!("parkportal_db_statements_total").absolute(state.pool.statements());
     // 0 when the figures above could not be read now (they keep the last ones read).
     metrics::gauge!("parkportal_database_up").set(up);
     HttpResponse::Ok()

@@ -259,6 +259,11 @@ async fn bad_input_gives_clear_errors_and_creates_nothing() {
 
 pub async fn bought_permit(app: &TestApp, email: &str) -> String {
     app.logged_in_user(email).await;
+    bought_permit_for_logged_in(app).await
+}
+
+/// A yearly permit for ABC123 from today, bought by the user logged in; its path.
+pub async fn bought_permit_for_logged_in(app: &TestApp) -> String {
     let review_html = review(
         app,
         "Anställda månads/årskort",
