@@ -34,6 +34,25 @@ pub enum AppError {
     Busy,
 }
 
+/// What a change came to when the request itself went well: done, or refused for a reason the
+/// page explains (a rule of the permit, a full car park, the form's errors). The request's own
+/// failures — a missing permit, the database — are its [`AppError`] beside this, never inside.
+#[derive(Debug)]
+pub enum Outcome<T, R> {
+    Done(T),
+    Refused(R),
+}
+
+impl<T, R> Outcome<T, R> {
+    /// The refusal said another way (its text for the page, say).
+    pub fn map_refused<S>(self, f: impl FnOnce(R) -> S) -> Outcome<T, S> {
+        match self {
+            Outcome::Done(t) => Outcome::Done(t),
+            Outcome::Refused(r) => Outcome::Refused(f(r)),
+        }
+    }
+}
+
 impl From<crate::cases::CaseError> for AppError {
     /// For a case change the handler does not show a reason for.
     fn from(e: crate::cases::CaseError) -> Self {

@@ -3,6 +3,7 @@
 //! rules are in `services::queue`; Hem shows the places in line.
 
 use crate::web::ctx::UserCtx;
+use crate::web::error::Outcome;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use maud::html;
@@ -93,7 +94,7 @@ async fn change<T: Send + 'static>(
     me: &SessionUser,
     id: i64,
     f: fn(&mut DbConnection, UserId, i64, NaiveDateTime) -> Result<T, QueueError>,
-) -> Result<Result<T, QueueError>, AppError> {
+) -> Result<Outcome<T, QueueError>, AppError> {
     let uid = me.user.id;
     let done = db::run(&state.pool, move |c| {
         Ok::<_, AppError>(f(c, uid, id, clock::now()))
@@ -101,7 +102,8 @@ async fn change<T: Send + 'static>(
     .await?;
     match done {
         Err(QueueError::Db(e)) => Err(AppError::Db(e)),
-        other => Ok(other),
+        Err(refused) => Ok(Outcome::Refused(refused)),
+        Ok(done) => Ok(Outcome::Done(done)),
     }
 }
 
@@ -155,11 +157,11 @@ pub async fn leave(
         return Ok(see_other(&format!("/queue/{id}/leave")));
     }
     match change(&state, me, id, queue::leave).await? {
-        Ok(_) => {
+        Outcome::Done(_) => {
             state.queue_now();
             Ok(see_other("/?m=left_queue"))
         }
-        Err(_) => Ok(see_other("/")),
+        Outcome::Refused(_) => Ok(see_other("/")),
     }
 }
 
@@ -230,9 +232,9 @@ pub async fn accept(
 ) -> Reply {
     let id = id.into_inner();
     match change(&state, me, id, queue::accept).await? {
-        Ok(o) => Ok(see_other(&format!("/permits/new?offer={}", o.id))),
-        Err(QueueError::NotFound) => Err(AppError::NotFound),
-        Err(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
+        Outcome::Done(o) => Ok(see_other(&format!("/permits/new?offer={}", o.id))),
+        Outcome::Refused(QueueError::NotFound) => Err(AppError::NotFound),
+        Outcome::Refused(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
     }
 }
 
@@ -245,12 +247,12 @@ pub async fn decline(
 ) -> Reply {
     let id = id.into_inner();
     match change(&state, me, id, queue::decline).await? {
-        Ok(_) => {
+        Outcome::Done(_) => {
             state.queue_now();
             Ok(see_other("/?m=declined"))
         }
-        Err(QueueError::NotFound) => Err(AppError::NotFound),
-        Err(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
+        Outcome::Refused(QueueError::NotFound) => Err(AppError::NotFound),
+        Outcome::Refused(_) => Ok(see_other(&format!("/queue/offers/{id}"))),
     }
 }
 

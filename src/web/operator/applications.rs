@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::PermitId;
+use crate::web::error::Outcome;
 use crate::web::forms::{CsrfForm, CsrfOnly};
 
 pub async fn applications(op: OperatorCtx, state: Data, q: web::Query<Flash>) -> Reply {
@@ -107,8 +108,8 @@ pub async fn approve(
         detail: "approved".into(),
     };
     match office_change(&state, &op, id.into_inner(), change).await? {
-        Ok(_) => Ok(see_other("/operator/applications?m=approved")),
-        Err(e) => Ok(error_page(&op, refused_text(op.ctx.t(), &e))),
+        Outcome::Done(_) => Ok(see_other("/operator/applications?m=approved")),
+        Outcome::Refused(e) => Ok(error_page(&op, refused_text(op.ctx.t(), &e))),
     }
 }
 
@@ -139,8 +140,8 @@ pub async fn reject(
         reason: reason.as_str().to_string(),
     };
     match office_change(&state, &op, id, change).await? {
-        Ok(_) => Ok(see_other("/operator/applications?m=rejected")),
-        Err(e) => Ok(error_page(&op, refused_text(t, &e))),
+        Outcome::Done(_) => Ok(see_other("/operator/applications?m=rejected")),
+        Outcome::Refused(e) => Ok(error_page(&op, refused_text(t, &e))),
     }
 }
 

@@ -173,7 +173,7 @@ async fn office_change(
     op: &OperatorCtx,
     permit_id: PermitId,
     change: PermitChange,
-) -> Result<Result<db_permits::PermitRow, PermitError>, AppError> {
+) -> Result<crate::web::error::Outcome<db_permits::PermitRow, PermitError>, AppError> {
     send_change(state, permit_id, None, op.me.user.id, change).await
 }
 

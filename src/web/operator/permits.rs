@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::PermitId;
 use crate::domain::payment::RefundStatus;
+use crate::web::error::Outcome;
 use crate::web::forms::{CsrfForm, CsrfOnly};
 
 #[derive(Default)]
@@ -240,8 +241,8 @@ pub async fn permit_end_pause(
 ) -> Reply {
     let id = id.into_inner();
     match office_change(&state, &op, id, PermitChange::EndPause).await? {
-        Ok(_) => Ok(see_other(&format!("/operator/permits/{id}?m=changed"))),
-        Err(e) => {
+        Outcome::Done(_) => Ok(see_other(&format!("/operator/permits/{id}?m=changed"))),
+        Outcome::Refused(e) => {
             let m = PermitMsgs {
                 cancel_error: Some(crate::web::permits::pause_refusal(&op.ctx, &e)),
                 ..Default::default()
@@ -263,8 +264,8 @@ pub async fn permit_regnr(
     let error = match RegNumber::parse(&form.regnr, false) {
         Err(e) => Some(regnr_error(t, e, false)),
         Ok(r) => match office_change(&state, &op, id, PermitChange::SetRegnr(r)).await? {
-            Ok(_) => return Ok(see_other(&format!("/operator/permits/{id}?m=changed"))),
-            Err(e) => Some(refused_text(t, &e)),
+            Outcome::Done(_) => return Ok(see_other(&format!("/operator/permits/{id}?m=changed"))),
+            Outcome::Refused(e) => Some(refused_text(t, &e)),
         },
     };
     let m = PermitMsgs {
@@ -294,8 +295,10 @@ pub async fn permit_dates(
     let error = match (parse(&form.start), parse(&form.end)) {
         (Some(start), Some(end)) => {
             match office_change(&state, &op, id, PermitChange::SetDates { start, end }).await? {
-                Ok(_) => return Ok(see_other(&format!("/operator/permits/{id}?m=changed"))),
-                Err(e) => refused_text(t, &e),
+                Outcome::Done(_) => {
+                    return Ok(see_other(&format!("/operator/permits/{id}?m=changed")));
+                }
+                Outcome::Refused(e) => refused_text(t, &e),
             }
         }
         _ => t.err_start_invalid,
@@ -346,7 +349,7 @@ pub async fn permit_cancel(
         return cancel_check(&op, &state, id, refund, &form.refund).await;
     }
     match office_change(&state, &op, id, PermitChange::Cancel { refund_ore: refund }).await? {
-        Err(e) => {
+        Outcome::Refused(e) => {
             let m = PermitMsgs {
                 cancel_error: Some(refused_text(t, &e)),
                 refund_typed: Some(form.refund.chars().take(20).collect()),
@@ -354,7 +357,7 @@ pub async fn permit_cancel(
             };
             refused(&op, &state, id, m).await
         }
-        Ok(_) => {
+        Outcome::Done(_) => {
             state.wake_mailbox();
             // The place it held goes to the queue at once.
             state.queue_now();

@@ -8,6 +8,7 @@ use crate::i18n;
 use crate::services::orders;
 use crate::services::queue::{self, Availability};
 use crate::web::ctx::UserCtx;
+use crate::web::error::Outcome;
 use crate::web::forms::CsrfForm;
 
 pub(super) use crate::domain::order::{Catalogue, TEXT_MAX};
@@ -417,18 +418,18 @@ async fn posted_order(
     state: &AppState,
     me: &SessionUser,
     form: BuyForm,
-) -> Result<Result<(BuyForm, Order), HttpResponse>, AppError> {
+) -> Result<Outcome<(BuyForm, Order), HttpResponse>, AppError> {
     let cat = catalogue_for(state, me).await?;
     let form = form.bounded();
     let renewing = renewed(state, me, &form).await?;
     Ok(match check(ctx, state, &form, &cat, renewing.as_ref()) {
         Ok(order) => match fullness(state, me, &form).await? {
-            Some(full) => Err(full_page(ctx, me, &cat, &form, full)),
-            None => Ok((form, order)),
+            Some(full) => Outcome::Refused(full_page(ctx, me, &cat, &form, full)),
+            None => Outcome::Done((form, order)),
         },
         Err(e) => {
             let offer = offered(state, me, &form).await?;
-            Err(respond(
+            Outcome::Refused(respond(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 buy_page(ctx, me, &cat, &form, &e, locked(&renewing, &offer)),
             ))
@@ -465,11 +466,11 @@ pub async fn review(
 ) -> Reply {
     Ok(
         match posted_order(&ctx, &state, me, form.into_inner()).await? {
-            Ok((mut form, _)) => {
+            Outcome::Done((mut form, _)) => {
                 form.confirm_key = new_token();
                 see_other(&format!("/permits/review?{}", form.query()))
             }
-            Err(page) => page,
+            Outcome::Refused(page) => page,
         },
     )
 }
@@ -495,7 +496,7 @@ pub async fn review_draft(
         return Ok(respond(StatusCode::OK, ordered_page(&ctx, me, permit.id)));
     }
     Ok(match posted_order(&ctx, &state, me, form).await? {
-        Ok((form, order)) => {
+        Outcome::Done((form, order)) => {
             let already = already_covered(&state, me, &order).await?;
             let reserved = offered(&state, me, &form).await?.map(|(o, _)| o.expires_at);
             respond(
@@ -503,7 +504,7 @@ pub async fn review_draft(
                 review_page(&ctx, me, &form, &order, already, reserved),
             )
         }
-        Err(page) => page,
+        Outcome::Refused(page) => page,
     })
 }
 
@@ -513,8 +514,8 @@ pub async fn confirm(
     form: CsrfForm<BuyForm>,
 ) -> Reply {
     let (form, order) = match posted_order(&ctx, &state, me, form.into_inner()).await? {
-        Ok(checked) => checked,
-        Err(page) => return Ok(page),
+        Outcome::Done(checked) => checked,
+        Outcome::Refused(page) => return Ok(page),
     };
     // The key comes from the review page: the same page posted twice gives the same permit.
     let Some(key) = order::confirm_key(&form.confirm_key) else {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::PermitId;
 use crate::web::ctx::UserCtx;
+use crate::web::error::Outcome;
 use crate::web::forms::{CsrfForm, CsrfOnly};
 
 pub fn rule_text(t: &Texts, e: &PermitError) -> Option<&'static str> {
@@ -26,7 +27,7 @@ pub(super) async fn change(
     me: &SessionUser,
     id: PermitId,
     change: PermitChange,
-) -> Result<Result<PermitRow, PermitError>, AppError> {
+) -> Result<Outcome<PermitRow, PermitError>, AppError> {
     send_change(state, id, Some(me.user.id), me.user.id, change).await
 }
 
@@ -39,7 +40,7 @@ pub async fn send_change(
     owner: Option<UserId>,
     by_user: UserId,
     change: PermitChange,
-) -> Result<Result<PermitRow, PermitError>, AppError> {
+) -> Result<Outcome<PermitRow, PermitError>, AppError> {
     let msg = ChangePermit {
         permit_id,
         owner,
@@ -50,7 +51,8 @@ pub async fn send_change(
         Err(PermitError::NotFound) => Err(AppError::NotFound),
         Err(PermitError::Db(e)) => Err(AppError::Db(e)),
         Err(PermitError::Stopped(e)) => Err(AppError::Actor(e)),
-        result => Ok(result),
+        Err(refused) => Ok(Outcome::Refused(refused)),
+        Ok(permit) => Ok(Outcome::Done(permit)),
     }
 }
 
@@ -74,8 +76,8 @@ pub async fn update_regnr(
     let outcome = match RegNumber::parse(&form.regnr, foreign) {
         Err(e) => Err(regnr_error(t, e, foreign)),
         Ok(regnr) => match change(&state, me, id, PermitChange::SetRegnr(regnr)).await? {
-            Ok(p) => Ok(p),
-            Err(e) => Err(rule_text(t, &e).unwrap_or(t.error_body)),
+            Outcome::Done(p) => Ok(p),
+            Outcome::Refused(e) => Err(rule_text(t, &e).unwrap_or(t.error_body)),
         },
     };
     if ctx.htmx_fragment {
@@ -146,8 +148,8 @@ pub async fn add_temporary(
         )
         .await?
         {
-            Ok(_) => Ok(()),
-            Err(e) => Err(rule_text(t, &e).unwrap_or(t.error_body)),
+            Outcome::Done(_) => Ok(()),
+            Outcome::Refused(e) => Err(rule_text(t, &e).unwrap_or(t.error_body)),
         },
     };
     match result {
@@ -177,8 +179,8 @@ pub async fn end_temporary(
 ) -> Reply {
     let (id, temporary_id) = path.into_inner();
     match change(&state, me, id, PermitChange::EndTemporary { temporary_id }).await? {
-        Ok(_) => Ok(see_other(&format!("/permits/{id}?m=temp_ended"))),
-        Err(e) => {
+        Outcome::Done(_) => Ok(see_other(&format!("/permits/{id}?m=temp_ended"))),
+        Outcome::Refused(e) => {
             let m = PageMessages {
                 temp_error: Some(rule_text(ctx.t(), &e).unwrap_or(ctx.t().error_body)),
                 ..Default::default()
@@ -319,10 +321,10 @@ pub async fn withdraw(
     }
     let uid = me.user.id;
     match send_change(&state, id, Some(uid), uid, PermitChange::Withdraw).await? {
-        Ok(_) => {
+        Outcome::Done(_) => {
             state.queue_now();
             Ok(see_other("/?m=withdrawn"))
         }
-        Err(_) => Ok(see_other(&format!("/permits/{id}"))),
+        Outcome::Refused(_) => Ok(see_other(&format!("/permits/{id}"))),
     }
 }

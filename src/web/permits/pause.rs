@@ -5,6 +5,7 @@
 use super::*;
 use crate::db::pauses::PauseRow;
 use crate::web::ctx::UserCtx;
+use crate::web::error::Outcome;
 use crate::web::forms::{CsrfForm, CsrfOnly};
 
 #[derive(Deserialize, Default, Clone)]
@@ -92,8 +93,10 @@ pub async fn pause(
     let refused_with = match dates {
         (Ok(from), Ok(to)) => {
             match super::change(&state, me, id, PermitChange::Pause { from, to }).await? {
-                Ok(_) => return Ok(see_other(&format!("/permits/{id}?m=paused#pause-h"))),
-                Err(e) => pause_refusal(&ctx, &e),
+                Outcome::Done(_) => {
+                    return Ok(see_other(&format!("/permits/{id}?m=paused#pause-h")));
+                }
+                Outcome::Refused(e) => pause_refusal(&ctx, &e),
             }
         }
         _ => t.err_bad_date,
@@ -119,8 +122,8 @@ pub async fn end_pause(
 ) -> Reply {
     let id = id.into_inner();
     match super::change(&state, me, id, PermitChange::EndPause).await? {
-        Ok(_) => Ok(see_other(&format!("/permits/{id}?m=pause_ended#pause-h"))),
-        Err(e) => {
+        Outcome::Done(_) => Ok(see_other(&format!("/permits/{id}?m=pause_ended#pause-h"))),
+        Outcome::Refused(e) => {
             let m = PageMessages {
                 pause_error: Some(pause_refusal(&ctx, &e)),
                 ..Default::default()

@@ -24,6 +24,7 @@ use crate::i18n::{Texts, day_in_words};
 use crate::state::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::ctx::UserCtx;
+use crate::web::error::Outcome;
 use crate::web::error::{AppError, Reply};
 use crate::web::forms::{self, Field};
 use actix_web::http::StatusCode;
@@ -128,10 +129,10 @@ async fn change(
     me: &SessionUser,
     id: PermitId,
     change: PermitChange,
-) -> Result<Result<PermitRow, String>, AppError> {
+) -> Result<Outcome<PermitRow, String>, AppError> {
     Ok(send_change(state, id, Some(me.user.id), me.user.id, change)
         .await?
-        .map_err(|e| refused_text(t, &e)))
+        .map_refused(|e| refused_text(t, &e)))
 }
 
 /// Answers a booking, a cancellation or "Ångra": the fragment for HTMX, else a redirect
@@ -239,12 +240,12 @@ pub async fn book(
     if let (Some(regnr), None) = (regnr, &msg.error) {
         let days = input.days.clone();
         match change(&state, t, me, id, PermitChange::BookDays { regnr, days }).await? {
-            Ok(_) => {
+            Outcome::Done(_) => {
                 msg.notice = Some(booked_notice(t, &input.days));
                 // Booked days are no longer ticked: the notice names them.
                 input.booked = std::mem::take(&mut input.days);
             }
-            Err(text) => msg.error = Some(text),
+            Outcome::Refused(text) => msg.error = Some(text),
         }
     }
     answer(&ctx, &state, me, id, input, msg, "booked").await
@@ -268,14 +269,14 @@ pub async fn cancel(
             let (_, sessions) = load(&state, id, me.user.id).await?;
             let undo = sessions.iter().find(|s| s.day == day).map(Undo::of);
             match change(&state, t, me, id, PermitChange::CancelDay { day }).await? {
-                Ok(_) => {
+                Outcome::Done(_) => {
                     msg.notice = Some(match &undo {
                         Some(u) => cancelled_notice(t, u),
                         None => t.session_cancelled.into(),
                     });
                     msg.undo = undo;
                 }
-                Err(text) => msg.error = Some(text),
+                Outcome::Refused(text) => msg.error = Some(text),
             }
         }
     }
@@ -305,11 +306,11 @@ pub async fn restore(
                     days: days.clone(),
                 };
                 match change(&state, t, me, id, change_).await? {
-                    Ok(_) => {
+                    Outcome::Done(_) => {
                         msg.notice = Some(booked_notice(t, &days));
                         input.booked = days;
                     }
-                    Err(text) => msg.error = Some(text),
+                    Outcome::Refused(text) => msg.error = Some(text),
                 }
             }
         },
