@@ -78,9 +78,9 @@ pub fn send_due(
     let horizon = today + chrono::Duration::days(days_before);
     let due: Vec<DueRow> = permits::table
         .inner_join(users::table)
-        .filter(permits::state.eq("paid"))
+        .filter(permits::state.eq(crate::domain::permit::State::Paid))
         // The reminder links "Förnya", which a day card does not have.
-        .filter(permits::kind.ne(crate::domain::permit_actions::Kind::Day.as_str()))
+        .filter(permits::kind.ne(crate::domain::permit_actions::Kind::Day))
         .filter(permits::reminder_sent_at.is_null())
         .filter(permits::end_date.ge(today))
         .filter(permits::end_date.le(horizon))
@@ -135,7 +135,7 @@ pub fn send_pause_reminders(c: &mut db::DbConnection, base_url: &str) -> anyhow:
         .filter(permit_pauses::to_date.ge(today))
         .filter(permit_pauses::to_date.le(tomorrow))
         .filter(permit_pauses::from_date.le(permit_pauses::to_date))
-        .filter(permits::state.eq("paid"))
+        .filter(permits::state.eq(crate::domain::permit::State::Paid))
         .select((
             permit_pauses::id,
             permit_pauses::permit_id,

@@ -114,22 +114,13 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser) -> QueryResult<UserRo
 
 // ---- single-use links ----
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenPurpose {
-    Confirm,
-    Reset,
-    EmailChange,
-    Invite,
-}
-
-impl TokenPurpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenPurpose::Confirm => "confirm",
-            TokenPurpose::Reset => "reset",
-            TokenPurpose::EmailChange => "email_change",
-            TokenPurpose::Invite => "invite",
-        }
+crate::code_enum! {
+    /// What a single-use link is for (the `account_tokens.purpose` column).
+    pub enum TokenPurpose("token purpose") {
+        Confirm = "confirm",
+        Reset = "reset",
+        EmailChange = "email_change",
+        Invite = "invite",
     }
 }
 
@@ -198,7 +189,7 @@ pub fn newest_registration(
 ) -> QueryResult<Option<Registration>> {
     Ok(account_tokens::table
         .filter(account_tokens::user_id.eq(user_id))
-        .filter(account_tokens::purpose.eq(TokenPurpose::Confirm.as_str()))
+        .filter(account_tokens::purpose.eq(TokenPurpose::Confirm))
         .filter(account_tokens::reg_password_hash.is_not_null())
         .order(account_tokens::created_at.desc())
         .select(AccountTokenRow::as_select())
@@ -250,7 +241,7 @@ pub fn insert_token(
         .values((
             account_tokens::token_hash.eq(hash_token(token)),
             account_tokens::user_id.eq(user_id),
-            account_tokens::purpose.eq(purpose.as_str()),
+            account_tokens::purpose.eq(purpose),
             account_tokens::new_email.eq(new_email),
             account_tokens::created_at.eq(now),
             account_tokens::expires_at.eq(now + valid_for),
@@ -276,7 +267,7 @@ pub fn peek_token(
 ) -> QueryResult<TokenCheck> {
     let row = account_tokens::table
         .find(hash_token(token))
-        .filter(account_tokens::purpose.eq(purpose.as_str()))
+        .filter(account_tokens::purpose.eq(purpose))
         .select(AccountTokenRow::as_select())
         .first(conn)
         .optional()?;
@@ -319,7 +310,7 @@ pub fn expire_tokens(
     diesel::update(
         account_tokens::table
             .filter(account_tokens::user_id.eq(user_id))
-            .filter(account_tokens::purpose.eq(purpose.as_str()))
+            .filter(account_tokens::purpose.eq(purpose))
             .filter(account_tokens::used_at.is_null())
             .filter(account_tokens::expires_at.gt(now)),
     )

@@ -35,7 +35,7 @@ pub struct Application {
 /// Permits waiting for the office's decision, oldest first.
 pub fn pending_applications(conn: &mut DbConnection) -> QueryResult<Vec<Application>> {
     let list: Vec<PermitRow> = permits::table
-        .filter(permits::state.eq("awaiting_approval"))
+        .filter(permits::state.eq(crate::domain::permit::State::AwaitingApproval))
         .order(permits::id.asc())
         .select(PermitRow::as_select())
         .limit(200)
@@ -278,7 +278,7 @@ pub fn dashboard(
     month_start: NaiveDateTime,
 ) -> QueryResult<Dashboard> {
     let active_today = permits::table
-        .filter(permits::state.eq("paid"))
+        .filter(permits::state.eq(crate::domain::permit::State::Paid))
         .filter(permits::start_date.le(today))
         .filter(permits::end_date.ge(today))
         .count()
@@ -289,7 +289,7 @@ pub fn dashboard(
         .select(payments::amount_ore)
         .load(conn)?;
     let pending_applications = permits::table
-        .filter(permits::state.eq("awaiting_approval"))
+        .filter(permits::state.eq(crate::domain::permit::State::AwaitingApproval))
         .count()
         .get_result(conn)?;
     let open_cases = cases::table

@@ -210,7 +210,7 @@ pub fn taken(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i64
 pub fn unpaid(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i64> {
     permits::table
         .filter(permits_at(s))
-        .filter(permits::state.eq(State::AwaitingPayment.as_str()))
+        .filter(permits::state.eq(State::AwaitingPayment))
         .filter(permits::end_date.ge(today))
         .count()
         .get_result(c)
@@ -228,7 +228,7 @@ pub fn live_offers(c: &mut DbConnection, s: Spot, now: NaiveDateTime) -> QueryRe
 pub fn waiting_count(c: &mut DbConnection, s: Spot) -> QueryResult<i64> {
     queue_entries::table
         .filter(entries_at(s))
-        .filter(queue_entries::status.eq(EntryStatus::Waiting.as_str()))
+        .filter(queue_entries::status.eq(EntryStatus::Waiting))
         .count()
         .get_result(c)
 }
@@ -253,7 +253,7 @@ pub fn tally(
 pub fn waiting(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<EntryRow>> {
     queue_entries::table
         .filter(entries_at(s))
-        .filter(queue_entries::status.eq(EntryStatus::Waiting.as_str()))
+        .filter(queue_entries::status.eq(EntryStatus::Waiting))
         .order((queue_entries::sort_key, queue_entries::id))
         .select(EntryRow::as_select())
         .load(c)
@@ -274,7 +274,7 @@ pub fn line(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<(EntryRow, String,
 pub fn position(c: &mut DbConnection, e: &EntryRow) -> QueryResult<i64> {
     let before: i64 = queue_entries::table
         .filter(entries_at(e.spot()))
-        .filter(queue_entries::status.eq(EntryStatus::Waiting.as_str()))
+        .filter(queue_entries::status.eq(EntryStatus::Waiting))
         .filter(
             queue_entries::sort_key
                 .lt(e.sort_key)
@@ -341,7 +341,7 @@ pub fn insert_entry(
             queue_entries::permit_type_id.eq(s.permit_type_id),
             queue_entries::joined_at.eq(now),
             queue_entries::sort_key.eq(now.and_utc().timestamp_micros()),
-            queue_entries::status.eq(EntryStatus::Waiting.as_str()),
+            queue_entries::status.eq(EntryStatus::Waiting),
             queue_entries::regnr.eq(regnr),
         ))
         .execute(c)
@@ -360,9 +360,9 @@ pub fn set_entry_status(
 ) -> QueryResult<bool> {
     let ended = !matches!(to, EntryStatus::Waiting | EntryStatus::Offered);
     let n = diesel::update(queue_entries::table.find(id))
-        .filter(queue_entries::status.eq_any(from.iter().map(|s| s.as_str())))
+        .filter(queue_entries::status.eq_any(from.iter().copied()))
         .set((
-            queue_entries::status.eq(to.as_str()),
+            queue_entries::status.eq(to),
             queue_entries::ended_at.eq(ended.then_some(now)),
             queue_entries::end_reason.eq(reason),
         ))
@@ -391,12 +391,12 @@ pub fn insert_offer(
             queue_offers::permit_type_id.eq(e.permit_type_id),
             queue_offers::made_at.eq(now),
             queue_offers::expires_at.eq(expires),
-            queue_offers::status.eq(OfferStatus::Open.as_str()),
+            queue_offers::status.eq(OfferStatus::Open),
         ))
         .execute(c)?;
     queue_offers::table
         .filter(queue_offers::entry_id.eq(e.id))
-        .filter(queue_offers::status.eq(OfferStatus::Open.as_str()))
+        .filter(queue_offers::status.eq(OfferStatus::Open))
         .select(OfferRow::as_select())
         .first(c)
 }
@@ -457,9 +457,9 @@ pub fn set_offer_status(
     permit: Option<PermitId>,
 ) -> QueryResult<bool> {
     let n = diesel::update(queue_offers::table.find(id))
-        .filter(queue_offers::status.eq_any(from.iter().map(|s| s.as_str())))
+        .filter(queue_offers::status.eq_any(from.iter().copied()))
         .set((
-            queue_offers::status.eq(to.as_str()),
+            queue_offers::status.eq(to),
             queue_offers::decided_at.eq(now),
             queue_offers::permit_id.eq(permit),
         ))
@@ -506,7 +506,7 @@ pub fn lapsed_holds(
     now: NaiveDateTime,
 ) -> QueryResult<Vec<(PermitId, NaiveDateTime)>> {
     let rows: Vec<(PermitId, Option<NaiveDateTime>)> = permits::table
-        .filter(permits::state.eq(State::AwaitingPayment.as_str()))
+        .filter(permits::state.eq(State::AwaitingPayment))
         .filter(permits::hold_until.le(now))
         .select((permits::id, permits::hold_until))
         .load(c)?;
@@ -542,7 +542,7 @@ pub fn renewal_holds_place(
 ) -> QueryResult<bool> {
     let running: i64 = permits::table
         .find(old)
-        .filter(permits::state.eq(State::Paid.as_str()))
+        .filter(permits::state.eq(State::Paid))
         .filter(permits::end_date.ge(today))
         .filter(permits::start_date.le(today))
         .count()
@@ -560,7 +560,7 @@ pub fn freed_since(
 ) -> QueryResult<i64> {
     let ended: Vec<PermitId> = permits::table
         .filter(permits_at(s))
-        .filter(permits::state.eq(State::Paid.as_str()))
+        .filter(permits::state.eq(State::Paid))
         .filter(permits::end_date.ge(since))
         .filter(permits::end_date.lt(today))
         .select(permits::id)
@@ -572,7 +572,7 @@ pub fn freed_since(
         .load(c)?;
     let cancelled: i64 = permits::table
         .filter(permits_at(s))
-        .filter(permits::state.eq(State::Cancelled.as_str()))
+        .filter(permits::state.eq(State::Cancelled))
         .filter(permits::updated_at.ge(since.and_hms_opt(0, 0, 0).unwrap_or_default()))
         .count()
         .get_result(c)?;

@@ -143,10 +143,7 @@ pub(super) fn reject(c: &mut DbConnection, t: &Target, reason: &str) -> Applied 
     let Target { p, state, .. } = *t;
     let next = state.apply(Event::Reject).map_err(RuleError::from)?;
     diesel::update(permits::table.find(p.id))
-        .set((
-            permits::state.eq(next.as_str()),
-            permits::reject_reason.eq(reason),
-        ))
+        .set((permits::state.eq(next), permits::reject_reason.eq(reason)))
         .execute(c)?;
     tell_owner(
         c,
@@ -202,7 +199,7 @@ pub(super) fn cancel(c: &mut DbConnection, t: &Target, refund_ore: &Option<i64>)
     } = *t;
     let next = state.apply(Event::Cancel).map_err(RuleError::from)?;
     diesel::update(permits::table.find(p.id))
-        .set(permits::state.eq(next.as_str()))
+        .set(permits::state.eq(next))
         .execute(c)?;
     let mut detail = format!("{} → {}", state.as_str(), next.as_str());
     let refund = match refund_ore.filter(|n| *n > 0) {
@@ -257,7 +254,7 @@ pub(super) fn transition(c: &mut DbConnection, t: &Target, event: &Event, detail
         None
     };
     diesel::update(permits::table.find(p.id))
-        .set(permits::state.eq(next.as_str()))
+        .set(permits::state.eq(next))
         .execute(c)?;
     if let Some(claim) = claim {
         crate::services::queue::claimed(c, claim, p.id, next, t.cfg.hold_hours, t.now)?;

@@ -77,7 +77,7 @@ pub(super) fn payment_outcome(
                 .apply(Event::PaymentReceived)
                 .map_err(RuleError::from)?;
             diesel::update(permits::table.find(p.id))
-                .set(permits::state.eq(next.as_str()))
+                .set(permits::state.eq(next))
                 .execute(c)?;
             let total = Money::from_ore(payment.amount_ore);
             let vat = total.vat_included(i64::from(p.vat_basis_points));
