@@ -3,7 +3,7 @@
 
 use crate::db::{DbConnection, accounts, audit, cases, permits};
 use crate::domain::text::{Text, TextError};
-use crate::domain::{PermitId, UserId};
+use crate::domain::{CaseId, PermitId, UserId};
 use crate::i18n::Lang;
 use crate::i18n::messages;
 use crate::notify;
@@ -44,7 +44,7 @@ pub fn open(
     subject: &str,
     body: &str,
     base_url: &str,
-) -> Result<i64, CaseError> {
+) -> Result<CaseId, CaseError> {
     let subject = Text::parse(subject, SUBJECT_MAX).map_err(CaseError::Subject);
     let body = parse_body(body);
     let (subject, body) = (subject?, body?);
@@ -66,7 +66,7 @@ pub fn open(
 fn notify_office(
     c: &mut DbConnection,
     customer: UserId,
-    case_id: i64,
+    case_id: CaseId,
     subject: &str,
     base_url: &str,
     now: chrono::NaiveDateTime,
@@ -87,7 +87,7 @@ fn notify_office(
 pub fn customer_reply(
     conn: &mut DbConnection,
     user_id: UserId,
-    case_id: i64,
+    case_id: CaseId,
     body: &str,
     base_url: &str,
 ) -> Result<(), CaseError> {
@@ -106,7 +106,7 @@ pub fn customer_reply(
 pub fn operator_reply(
     conn: &mut DbConnection,
     operator_id: Option<UserId>,
-    case_id: i64,
+    case_id: CaseId,
     body: &str,
     base_url: &str,
 ) -> Result<(), CaseError> {
@@ -141,7 +141,7 @@ pub fn operator_reply(
 pub fn close(
     conn: &mut DbConnection,
     operator_id: Option<UserId>,
-    case_id: i64,
+    case_id: CaseId,
 ) -> Result<bool, CaseError> {
     crate::db::write_tx(conn, |c| {
         cases::by_id(c, case_id)?.ok_or(CaseError::NotFound)?;

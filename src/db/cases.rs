@@ -3,7 +3,7 @@
 //! in one transaction with the notification they cause.
 
 use crate::domain::status::CaseStatus;
-use crate::domain::{PermitId, UserId};
+use crate::domain::{CaseId, PermitId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,7 +13,7 @@ use super::schema::{case_messages, cases};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
-    pub id: i64,
+    pub id: CaseId,
     pub user_id: UserId,
     pub permit_id: Option<PermitId>,
     pub subject: String,
@@ -26,7 +26,7 @@ pub struct CaseRow {
 #[diesel(table_name = case_messages)]
 pub struct MessageRow {
     pub id: i64,
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub author_id: Option<UserId>,
     pub from_operator: bool,
     pub body: String,
@@ -42,7 +42,7 @@ pub fn open(
     subject: &str,
     body: &str,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<CaseId> {
     diesel::insert_into(cases::table)
         .values((
             cases::user_id.eq(user_id),
@@ -66,7 +66,7 @@ pub fn open(
 /// Adds a message to a case (reopening it) and marks it as the latest activity.
 pub fn add_message(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     author_id: Option<UserId>,
     from_operator: bool,
     body: &str,
@@ -90,7 +90,7 @@ pub fn add_message(
     Ok(())
 }
 
-pub fn close(conn: &mut DbConnection, case_id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn close(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateTime) -> QueryResult<bool> {
     diesel::update(
         cases::table
             .find(case_id)
@@ -105,7 +105,7 @@ pub fn close(conn: &mut DbConnection, case_id: i64, now: NaiveDateTime) -> Query
 }
 
 /// A case of this customer (`None` for anyone else's).
-pub fn owned(conn: &mut DbConnection, id: i64, user_id: UserId) -> QueryResult<Option<CaseRow>> {
+pub fn owned(conn: &mut DbConnection, id: CaseId, user_id: UserId) -> QueryResult<Option<CaseRow>> {
     cases::table
         .find(id)
         .filter(cases::user_id.eq(user_id))
@@ -114,7 +114,7 @@ pub fn owned(conn: &mut DbConnection, id: i64, user_id: UserId) -> QueryResult<O
         .optional()
 }
 
-pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CaseRow>> {
+pub fn by_id(conn: &mut DbConnection, id: CaseId) -> QueryResult<Option<CaseRow>> {
     cases::table
         .find(id)
         .select(CaseRow::as_select())
@@ -130,7 +130,7 @@ pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<(Ca
         .select(CaseRow::as_select())
         .limit(200)
         .load(conn)?;
-    let unread: Vec<(i64, i64)> = case_messages::table
+    let unread: Vec<(CaseId, i64)> = case_messages::table
         .inner_join(cases::table)
         .filter(cases::user_id.eq(user_id))
         .filter(case_messages::from_operator.eq(true))
@@ -150,7 +150,7 @@ pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<(Ca
         .collect())
 }
 
-pub fn messages(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<MessageRow>> {
+pub fn messages(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<MessageRow>> {
     case_messages::table
         .filter(case_messages::case_id.eq(case_id))
         .order(case_messages::id.asc())
@@ -161,7 +161,7 @@ pub fn messages(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Messag
 /// Marks the other side's messages as read by `reader_is_operator`'s side.
 pub fn mark_read(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     reader_is_operator: bool,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {

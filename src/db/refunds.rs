@@ -2,7 +2,7 @@
 
 use crate::domain::UserId;
 use crate::domain::payment::RefundStatus;
-use crate::domain::{PaymentId, PermitId};
+use crate::domain::{PaymentId, PermitId, RefundId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,7 +12,7 @@ use super::schema::refunds;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refunds)]
 pub struct RefundRow {
-    pub id: i64,
+    pub id: RefundId,
     pub payment_id: PaymentId,
     pub permit_id: PermitId,
     pub amount_ore: i64,
@@ -68,7 +68,7 @@ pub fn insert(
 pub fn pending_for_payment(
     conn: &mut DbConnection,
     payment_id: PaymentId,
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<RefundId>> {
     refunds::table
         .filter(refunds::payment_id.eq(payment_id))
         .filter(refunds::status.eq(RefundStatus::Pending))
@@ -76,7 +76,7 @@ pub fn pending_for_payment(
         .load(conn)
 }
 
-pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RefundRow>> {
+pub fn by_id(conn: &mut DbConnection, id: RefundId) -> QueryResult<Option<RefundRow>> {
     refunds::table
         .find(id)
         .select(RefundRow::as_select())
@@ -99,7 +99,7 @@ const CLAIM_MINUTES: i64 = 10;
 
 /// Claims a pending refund for sending: only one caller (of any instance) gets `true`, and
 /// only that one sends it to the provider, until it is finished or the claim lapses.
-pub fn claim(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn claim(conn: &mut DbConnection, id: RefundId, now: NaiveDateTime) -> QueryResult<bool> {
     let lapsed = now - chrono::Duration::minutes(CLAIM_MINUTES);
     diesel::update(
         refunds::table
@@ -119,7 +119,7 @@ pub fn claim(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResul
 /// Records the provider's answer; only a refund not yet done changes.
 pub fn finish(
     conn: &mut DbConnection,
-    id: i64,
+    id: RefundId,
     outcome: Result<&str, &str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -149,7 +149,7 @@ pub fn finish(
 }
 
 /// A failed refund is tried again as pending (same instruction id).
-pub fn retry(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn retry(conn: &mut DbConnection, id: RefundId, now: NaiveDateTime) -> QueryResult<bool> {
     diesel::update(
         refunds::table
             .find(id)

@@ -77,4 +77,8 @@ id_type! {
     PermitId;
     /// One payment of a permit (`payments.id`).
     PaymentId;
+    /// A customer case, "Meddelanden" (`cases.id`).
+    CaseId;
+    /// A refund of a payment (`refunds.id`).
+    RefundId;
 }

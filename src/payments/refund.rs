@@ -8,8 +8,8 @@
 use crate::clock;
 use crate::db::{self, Pool, payments as db_payments, refunds};
 use crate::domain::Money;
-use crate::domain::PaymentId;
 use crate::domain::payment::RefundStatus;
+use crate::domain::{PaymentId, RefundId};
 use crate::payments::nexi::{NexiClient, OrderItem};
 use crate::payments::swish::SwishClient;
 
@@ -18,7 +18,7 @@ pub async fn send(
     pool: &Pool,
     swish: &SwishClient,
     nexi: &NexiClient,
-    refund_id: i64,
+    refund_id: RefundId,
 ) -> anyhow::Result<bool> {
     let (refund, payment, vat) = db::query(pool, move |c| {
         let refund = refunds::by_id(c, refund_id)?;
@@ -88,7 +88,7 @@ pub async fn send(
     };
     let done = outcome.is_ok();
     if let Err(e) = &outcome {
-        tracing::warn!(refund = refund.id, error = %e, "refund failed");
+        tracing::warn!(refund = %refund.id, error = %e, "refund failed");
     }
     db::query(pool, move |c| {
         let outcome = outcome.as_deref().map_err(String::as_str);

@@ -35,7 +35,7 @@ async fn a_case_thread_in_the_browser() {
             .contains("Gäller mitt kort under helgerna?")
     );
 
-    let id: i64 = cases::table
+    let id: parkportal::domain::CaseId = cases::table
         .select(cases::id)
         .first(&mut app.conn())
         .unwrap();

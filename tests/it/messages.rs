@@ -26,6 +26,7 @@ async fn open_case(app: &TestApp, subject: &str, message: &str, permit: &str) ->
 
 /// The parking office answers through the service the operator portal uses.
 fn office_replies(app: &TestApp, case_id: i64, text: &str) {
+    let case_id = parkportal::domain::CaseId::from(case_id);
     let base = app.state.link("");
     parkportal::cases::operator_reply(&mut app.conn(), None, case_id, text, &base).unwrap();
 }

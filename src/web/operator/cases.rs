@@ -30,7 +30,7 @@ pub async fn inbox(op: OperatorCtx, state: Data) -> Reply {
 pub(super) async fn case_view(
     op: &OperatorCtx,
     state: &AppState,
-    id: i64,
+    id: crate::domain::CaseId,
     flash_markup: Markup,
     typed: &str,
     error: Option<&str>,
@@ -90,7 +90,7 @@ pub(super) async fn case_view(
 pub async fn case_page(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::CaseId>,
     q: web::Query<Flash>,
 ) -> Reply {
     let id = id.into_inner();
@@ -112,7 +112,7 @@ pub struct ReplyForm {
 pub async fn case_reply(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::CaseId>,
     form: CsrfForm<ReplyForm>,
 ) -> Reply {
     let id = id.into_inner();
@@ -151,7 +151,7 @@ pub async fn case_reply(
 pub async fn case_close(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::CaseId>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Reply {
     let id = id.into_inner();

@@ -361,7 +361,7 @@ pub async fn permit_cancel(
             state.wake_mailbox();
             // The place it held goes to the queue at once.
             state.queue_now();
-            let pending: Vec<i64> = db::query(&state.pool, move |c| {
+            let pending: Vec<crate::domain::RefundId> = db::query(&state.pool, move |c| {
                 Ok(refunds::for_permit(c, id)?
                     .into_iter()
                     .filter(|r| r.status == RefundStatus::Pending)
@@ -388,7 +388,7 @@ pub async fn permit_cancel(
 pub async fn refund_retry(
     op: OperatorCtx,
     state: Data,
-    path: web::Path<(PermitId, i64)>,
+    path: web::Path<(PermitId, crate::domain::RefundId)>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Reply {
     let (id, rid) = path.into_inner();

@@ -209,7 +209,11 @@ struct Thread {
 }
 
 /// Loads the customer's own case and marks the office's replies read.
-async fn load_thread(state: &AppState, id: i64, user_id: UserId) -> Result<Thread, AppError> {
+async fn load_thread(
+    state: &AppState,
+    id: crate::domain::CaseId,
+    user_id: UserId,
+) -> Result<Thread, AppError> {
     db::query(&state.pool, move |c| {
         let Some(case) = db_cases::owned(c, id, user_id)? else {
             return Ok(None);
@@ -290,7 +294,7 @@ pub struct ThreadQuery {
 pub async fn show(
     UserCtx { ctx, ref me }: UserCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::CaseId>,
     query: web::Query<ThreadQuery>,
 ) -> Reply {
     let th = load_thread(&state, id.into_inner(), me.user.id).await?;
@@ -330,7 +334,7 @@ pub struct ReplyForm {
 pub async fn reply(
     UserCtx { ctx, ref me }: UserCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::CaseId>,
     form: CsrfForm<ReplyForm>,
 ) -> Reply {
     let id = id.into_inner();
