@@ -8,7 +8,7 @@ use super::DbConnection;
 use super::schema::{capacities, permits, queue_entries, queue_offers, users};
 use crate::domain::permit::State;
 use crate::domain::queue::{EntryStatus, OfferStatus, Tally};
-use crate::domain::{PermitId, UserId};
+use crate::domain::{EntryId, OfferId, PermitId, UserId};
 
 /// A car park and permit type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,7 +38,7 @@ impl CapacityRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = queue_entries)]
 pub struct EntryRow {
-    pub id: i64,
+    pub id: EntryId,
     pub user_id: UserId,
     pub car_park_id: i64,
     pub permit_type_id: i64,
@@ -65,8 +65,8 @@ impl EntryRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = queue_offers)]
 pub struct OfferRow {
-    pub id: i64,
-    pub entry_id: i64,
+    pub id: OfferId,
+    pub entry_id: EntryId,
     pub user_id: UserId,
     pub car_park_id: i64,
     pub permit_type_id: i64,
@@ -200,7 +200,7 @@ pub fn release(c: &mut DbConnection, s: Spot) -> QueryResult<()> {
 pub fn taken(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i64> {
     permits::table
         .filter(permits_at(s))
-        .filter(permits::state.eq_any(HOLDS.map(State::as_str)))
+        .filter(permits::state.eq_any(HOLDS))
         .filter(permits::end_date.ge(today))
         .count()
         .get_result(c)
@@ -219,7 +219,7 @@ pub fn unpaid(c: &mut DbConnection, s: Spot, today: NaiveDate) -> QueryResult<i6
 pub fn live_offers(c: &mut DbConnection, s: Spot, now: NaiveDateTime) -> QueryResult<i64> {
     queue_offers::table
         .filter(offers_at(s))
-        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE))
         .filter(queue_offers::expires_at.gt(now))
         .count()
         .get_result(c)
@@ -264,7 +264,7 @@ pub fn line(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<(EntryRow, String,
     queue_entries::table
         .inner_join(users::table)
         .filter(entries_at(s))
-        .filter(queue_entries::status.eq_any(IN_LINE.map(EntryStatus::as_str)))
+        .filter(queue_entries::status.eq_any(IN_LINE))
         .order((queue_entries::sort_key, queue_entries::id))
         .select((EntryRow::as_select(), users::name, users::email))
         .load(c)
@@ -307,7 +307,7 @@ pub fn entries_of(c: &mut DbConnection, user: UserId) -> QueryResult<Vec<EntryRo
     })
 }
 
-pub fn entry(c: &mut DbConnection, id: i64) -> QueryResult<Option<EntryRow>> {
+pub fn entry(c: &mut DbConnection, id: EntryId) -> QueryResult<Option<EntryRow>> {
     queue_entries::table
         .find(id)
         .select(EntryRow::as_select())
@@ -319,7 +319,7 @@ pub fn entry_in_line(c: &mut DbConnection, user: UserId, s: Spot) -> QueryResult
     queue_entries::table
         .filter(queue_entries::user_id.eq(user))
         .filter(entries_at(s))
-        .filter(queue_entries::status.eq_any(IN_LINE.map(EntryStatus::as_str)))
+        .filter(queue_entries::status.eq_any(IN_LINE))
         .select(EntryRow::as_select())
         .first(c)
         .optional()
@@ -352,7 +352,7 @@ pub fn insert_entry(
 /// one of them, e.g. another instance got there first).
 pub fn set_entry_status(
     c: &mut DbConnection,
-    id: i64,
+    id: EntryId,
     from: &[EntryStatus],
     to: EntryStatus,
     now: NaiveDateTime,
@@ -370,7 +370,7 @@ pub fn set_entry_status(
     Ok(n == 1)
 }
 
-pub fn set_sort_key(c: &mut DbConnection, id: i64, key: i64) -> QueryResult<()> {
+pub fn set_sort_key(c: &mut DbConnection, id: EntryId, key: i64) -> QueryResult<()> {
     diesel::update(queue_entries::table.find(id))
         .set(queue_entries::sort_key.eq(key))
         .execute(c)
@@ -401,7 +401,7 @@ pub fn insert_offer(
         .first(c)
 }
 
-pub fn offer(c: &mut DbConnection, id: i64) -> QueryResult<Option<OfferRow>> {
+pub fn offer(c: &mut DbConnection, id: OfferId) -> QueryResult<Option<OfferRow>> {
     queue_offers::table
         .find(id)
         .select(OfferRow::as_select())
@@ -419,7 +419,7 @@ pub fn live_offer_of(
     queue_offers::table
         .filter(queue_offers::user_id.eq(user))
         .filter(offers_at(s))
-        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE))
         .filter(queue_offers::expires_at.gt(now))
         .select(OfferRow::as_select())
         .first(c)
@@ -427,10 +427,10 @@ pub fn live_offer_of(
 }
 
 /// The live offer of a place in line, expired or not.
-pub fn offer_of_entry(c: &mut DbConnection, entry: i64) -> QueryResult<Option<OfferRow>> {
+pub fn offer_of_entry(c: &mut DbConnection, entry: EntryId) -> QueryResult<Option<OfferRow>> {
     queue_offers::table
         .filter(queue_offers::entry_id.eq(entry))
-        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE))
         .select(OfferRow::as_select())
         .first(c)
         .optional()
@@ -450,7 +450,7 @@ pub fn offers_of_line(c: &mut DbConnection, s: Spot) -> QueryResult<Vec<(OfferRo
 /// Compare-and-set of an offer's status; `permit`: the permit it was used for.
 pub fn set_offer_status(
     c: &mut DbConnection,
-    id: i64,
+    id: OfferId,
     from: &[OfferStatus],
     to: OfferStatus,
     now: NaiveDateTime,
@@ -470,7 +470,7 @@ pub fn set_offer_status(
 /// Live offers past their time.
 pub fn lapsed_offers(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<OfferRow>> {
     queue_offers::table
-        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE))
         .filter(queue_offers::expires_at.le(now))
         .select(OfferRow::as_select())
         .load(c)
@@ -483,7 +483,7 @@ pub fn offers_to_remind(
     horizon: NaiveDateTime,
 ) -> QueryResult<Vec<OfferRow>> {
     queue_offers::table
-        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE))
         .filter(queue_offers::expires_at.gt(now))
         .filter(queue_offers::expires_at.le(horizon))
         .filter(queue_offers::reminder_sent_at.is_null())
@@ -492,7 +492,7 @@ pub fn offers_to_remind(
 }
 
 /// Marks the reminder sent (once: `false` when it already was).
-pub fn mark_reminded(c: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn mark_reminded(c: &mut DbConnection, id: OfferId, now: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(queue_offers::table.find(id))
         .filter(queue_offers::reminder_sent_at.is_null())
         .set(queue_offers::reminder_sent_at.eq(now))
@@ -527,7 +527,7 @@ pub fn set_hold(c: &mut DbConnection, id: PermitId, until: NaiveDateTime) -> Que
 pub fn renewed(c: &mut DbConnection, old: PermitId) -> QueryResult<bool> {
     let renewals: i64 = permits::table
         .filter(permits::renews_permit_id.eq(old))
-        .filter(permits::state.eq_any(HOLDS.map(State::as_str)))
+        .filter(permits::state.eq_any(HOLDS))
         .count()
         .get_result(c)?;
     Ok(renewals > 0)
@@ -567,7 +567,7 @@ pub fn freed_since(
         .load(c)?;
     let renewed: Vec<Option<PermitId>> = permits::table
         .filter(permits::renews_permit_id.eq_any(&ended))
-        .filter(permits::state.eq_any(HOLDS.map(State::as_str)))
+        .filter(permits::state.eq_any(HOLDS))
         .select(permits::renews_permit_id)
         .load(c)?;
     let cancelled: i64 = permits::table
@@ -590,7 +590,7 @@ pub fn lapsing_within(
     within: chrono::Duration,
 ) -> QueryResult<i64> {
     queue_offers::table
-        .filter(queue_offers::status.eq_any(OfferStatus::LIVE.map(OfferStatus::as_str)))
+        .filter(queue_offers::status.eq_any(OfferStatus::LIVE))
         .filter(queue_offers::expires_at.gt(now))
         .filter(queue_offers::expires_at.le(now + within))
         .count()

@@ -11,7 +11,7 @@ macro_rules! id_type {
     ($($(#[$doc:meta])* $name:ident;)+) => {$(
         $(#[$doc])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+            Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
             AsExpression, FromSqlRow, serde::Serialize, serde::Deserialize,
         )]
         #[diesel(sql_type = BigInt)]
@@ -81,4 +81,8 @@ id_type! {
     CaseId;
     /// A refund of a payment (`refunds.id`).
     RefundId;
+    /// A place in a queue for a full car park (`queue_entries.id`).
+    EntryId;
+    /// An offer of a freed place (`queue_offers.id`).
+    OfferId;
 }

@@ -25,7 +25,7 @@ pub mod token;
 pub mod totp;
 
 pub use email::Email;
-pub use ids::{CaseId, PaymentId, PermitId, RefundId, UserId};
+pub use ids::{CaseId, EntryId, OfferId, PaymentId, PermitId, RefundId, UserId};
 pub use mobile::MobileNumber;
 pub use money::Money;
 pub use name::Name;

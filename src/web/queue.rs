@@ -89,11 +89,11 @@ pub async fn join(
 
 /// A change the user makes to their own place in line or offer `id`, in its transaction: a
 /// database error is the request's, a refusal the handler's to answer.
-async fn change<T: Send + 'static>(
+async fn change<I: Copy + Send + 'static, T: Send + 'static>(
     state: &AppState,
     me: &SessionUser,
-    id: i64,
-    f: fn(&mut DbConnection, UserId, i64, NaiveDateTime) -> Result<T, QueueError>,
+    id: I,
+    f: fn(&mut DbConnection, UserId, I, NaiveDateTime) -> Result<T, QueueError>,
 ) -> Result<Outcome<T, QueueError>, AppError> {
     let uid = me.user.id;
     let done = db::run(&state.pool, move |c| {
@@ -113,7 +113,7 @@ async fn change<T: Send + 'static>(
 pub async fn leave_page(
     UserCtx { ctx, ref me }: UserCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::EntryId>,
 ) -> Reply {
     let (uid, id) = (me.user.id, id.into_inner());
     let lines = db::query(&state.pool, move |c| {
@@ -148,7 +148,7 @@ pub struct LeaveForm {
 pub async fn leave(
     UserCtx { ctx: _, ref me }: UserCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::EntryId>,
     form: CsrfForm<LeaveForm>,
 ) -> Reply {
     let id = id.into_inner();
@@ -170,7 +170,7 @@ pub async fn leave(
 pub async fn offer_page(
     UserCtx { ctx, ref me }: UserCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::OfferId>,
 ) -> Reply {
     let (uid, id, lang) = (me.user.id, id.into_inner(), ctx.lang);
     let (offer, names) = db::query(&state.pool, move |c| {
@@ -227,7 +227,7 @@ pub async fn offer_page(
 pub async fn accept(
     UserCtx { ctx: _, ref me }: UserCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::OfferId>,
     _form: CsrfForm<CsrfOnly>,
 ) -> Reply {
     let id = id.into_inner();
@@ -242,7 +242,7 @@ pub async fn accept(
 pub async fn decline(
     UserCtx { ctx: _, ref me }: UserCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::OfferId>,
     _form: CsrfForm<CsrfOnly>,
 ) -> Reply {
     let id = id.into_inner();
@@ -257,7 +257,7 @@ pub async fn decline(
 }
 
 /// A POST address opened again (back button, a new tab): the offer's page.
-pub async fn to_offer(id: web::Path<i64>) -> HttpResponse {
+pub async fn to_offer(id: web::Path<crate::domain::OfferId>) -> HttpResponse {
     see_other(&format!("/queue/offers/{}", id.into_inner()))
 }
 

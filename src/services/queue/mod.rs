@@ -13,7 +13,7 @@ use crate::db::queue::{self as db, EntryRow, OfferRow, Spot};
 use crate::db::{DbConnection, accounts, catalogue, write_tx};
 use crate::domain::permit::State;
 use crate::domain::queue::{EntryStatus, OfferStatus, Wait, expected_wait};
-use crate::domain::{PermitId, UserId};
+use crate::domain::{EntryId, OfferId, PermitId, UserId};
 use crate::i18n::Lang;
 use crate::i18n::messages::{self, Place};
 use crate::notify;
@@ -69,7 +69,7 @@ pub enum Claim {
     /// A free place nobody in line waits for.
     Free,
     /// The buyer's own live offer.
-    Offer(i64),
+    Offer(OfferId),
     /// A renewal of a permit that holds its place until it ends.
     Renewal,
 }
@@ -224,7 +224,7 @@ pub fn join(
 pub fn leave(
     c: &mut DbConnection,
     user: UserId,
-    entry: i64,
+    entry: EntryId,
     now: NaiveDateTime,
 ) -> Result<Spot, QueueError> {
     write_tx(c, |c| {
@@ -261,7 +261,7 @@ pub fn leave_all(c: &mut DbConnection, user: UserId, now: NaiveDateTime) -> Quer
 
 pub(super) fn withdraw_offer(
     c: &mut DbConnection,
-    entry: i64,
+    entry: EntryId,
     to: OfferStatus,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -272,7 +272,7 @@ pub(super) fn withdraw_offer(
 }
 
 /// The user's own offer.
-pub fn offer_of(c: &mut DbConnection, user: UserId, id: i64) -> QueryResult<Option<OfferRow>> {
+pub fn offer_of(c: &mut DbConnection, user: UserId, id: OfferId) -> QueryResult<Option<OfferRow>> {
     Ok(db::offer(c, id)?.filter(|o| o.user_id == user))
 }
 
@@ -280,7 +280,7 @@ pub fn offer_of(c: &mut DbConnection, user: UserId, id: i64) -> QueryResult<Opti
 pub fn accept(
     c: &mut DbConnection,
     user: UserId,
-    id: i64,
+    id: OfferId,
     now: NaiveDateTime,
 ) -> Result<OfferRow, QueueError> {
     write_tx(c, |c| {
@@ -304,7 +304,7 @@ pub fn accept(
 pub fn decline(
     c: &mut DbConnection,
     user: UserId,
-    id: i64,
+    id: OfferId,
     now: NaiveDateTime,
 ) -> Result<Spot, QueueError> {
     write_tx(c, |c| {

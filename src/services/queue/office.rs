@@ -74,7 +74,7 @@ pub fn office_change(
     c: &mut DbConnection,
     cfg: &QueueConfig,
     by: UserId,
-    entry: i64,
+    entry: crate::domain::EntryId,
     to: Option<i64>,
     reason: &str,
     now: NaiveDateTime,

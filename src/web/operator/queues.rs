@@ -79,7 +79,7 @@ pub struct LinePath {
 /// A refused change of one entry: its id, the errors and what was typed.
 #[derive(Default)]
 struct Refused {
-    entry: i64,
+    entry: crate::domain::EntryId,
     place_error: Option<&'static str>,
     reason_error: Option<&'static str>,
     place: String,
@@ -202,7 +202,7 @@ async fn line_view(
 fn entry_form(
     op: &OperatorCtx,
     q: &QueueTexts,
-    entry: i64,
+    entry: crate::domain::EntryId,
     status: EntryStatus,
     r: &Refused,
 ) -> Markup {
@@ -236,7 +236,7 @@ fn entry_form(
 pub async fn change_line(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::EntryId>,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> Reply {
     let get = |k: &str| crate::web::forms::field(&form, k);

@@ -297,7 +297,7 @@ pub(super) async fn offered(
     me: &SessionUser,
     form: &BuyForm,
 ) -> Result<Option<(crate::db::queue::OfferRow, Option<String>)>, AppError> {
-    let Ok(id) = form.offer.parse::<i64>() else {
+    let Ok(id) = form.offer.parse::<crate::domain::OfferId>() else {
         return Ok(None);
     };
     let uid = me.user.id;
