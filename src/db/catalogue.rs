@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::{car_parks, packages, permit_types};
 pub use crate::domain::catalogue::{CarParkRow, PackageRow, PermitTypeRow};
+use crate::domain::{CarParkId, PackageId, PermitTypeId};
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = permit_types)]
@@ -25,7 +26,7 @@ pub struct NewPermitType<'a> {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = packages)]
 pub struct NewPackage<'a> {
-    pub permit_type_id: i64,
+    pub permit_type_id: crate::domain::PermitTypeId,
     pub name_sv: &'a str,
     pub name_en: &'a str,
     pub months: i32,
@@ -61,7 +62,10 @@ pub fn permit_type_by_code(
         .optional()
 }
 
-pub fn active_packages(conn: &mut DbConnection, type_id: i64) -> QueryResult<Vec<PackageRow>> {
+pub fn active_packages(
+    conn: &mut DbConnection,
+    type_id: PermitTypeId,
+) -> QueryResult<Vec<PackageRow>> {
     packages::table
         .filter(packages::permit_type_id.eq(type_id))
         .filter(packages::active.eq(true))
@@ -81,7 +85,7 @@ pub fn active_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>>
 }
 
 /// How many pauses a permit of this type may have in 12 months (0: none).
-pub fn max_pauses(conn: &mut DbConnection, type_id: i64) -> QueryResult<i32> {
+pub fn max_pauses(conn: &mut DbConnection, type_id: PermitTypeId) -> QueryResult<i32> {
     Ok(permit_types::table
         .find(type_id)
         .select(permit_types::max_pauses)
@@ -91,7 +95,7 @@ pub fn max_pauses(conn: &mut DbConnection, type_id: i64) -> QueryResult<i32> {
 }
 
 /// A car park's name ("" when there is none of this id).
-pub fn car_park_name(conn: &mut DbConnection, id: i64) -> QueryResult<String> {
+pub fn car_park_name(conn: &mut DbConnection, id: CarParkId) -> QueryResult<String> {
     Ok(car_parks::table
         .find(id)
         .select(car_parks::name)
@@ -101,7 +105,7 @@ pub fn car_park_name(conn: &mut DbConnection, id: i64) -> QueryResult<String> {
 }
 
 /// Whether a car park of this id exists (in use or not).
-pub fn car_park_exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
+pub fn car_park_exists(conn: &mut DbConnection, id: CarParkId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(car_parks::table.find(id))).get_result(conn)
 }
 
@@ -129,7 +133,7 @@ pub fn all_car_parks(conn: &mut DbConnection) -> QueryResult<Vec<CarParkRow>> {
         .load(conn)
 }
 
-pub fn car_park(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CarParkRow>> {
+pub fn car_park(conn: &mut DbConnection, id: CarParkId) -> QueryResult<Option<CarParkRow>> {
     crate::db::on_backend!(conn, |conn| {
         car_parks::table
             .find(id)
@@ -139,7 +143,10 @@ pub fn car_park(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CarParkR
     })
 }
 
-pub fn permit_type(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PermitTypeRow>> {
+pub fn permit_type(
+    conn: &mut DbConnection,
+    id: PermitTypeId,
+) -> QueryResult<Option<PermitTypeRow>> {
     permit_types::table
         .find(id)
         .select(PermitTypeRow::as_select())
@@ -147,7 +154,7 @@ pub fn permit_type(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Permi
         .optional()
 }
 
-pub fn package(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PackageRow>> {
+pub fn package(conn: &mut DbConnection, id: PackageId) -> QueryResult<Option<PackageRow>> {
     packages::table
         .find(id)
         .select(PackageRow::as_select())
@@ -166,7 +173,7 @@ pub fn insert_package(conn: &mut DbConnection, new: &NewPackage) -> QueryResult<
 /// own copy of name and price).
 pub fn set_package_terms(
     conn: &mut DbConnection,
-    id: i64,
+    id: PackageId,
     price_ore: i64,
     active: bool,
 ) -> QueryResult<()> {
@@ -207,7 +214,7 @@ impl PermitTypeRow {
     }
 }
 
-pub fn set_type_terms(conn: &mut DbConnection, id: i64, t: &TypeTerms) -> QueryResult<()> {
+pub fn set_type_terms(conn: &mut DbConnection, id: PermitTypeId, t: &TypeTerms) -> QueryResult<()> {
     diesel::update(permit_types::table.find(id))
         .set((
             permit_types::active.eq(t.active),

@@ -66,13 +66,23 @@ pub struct ValidPermit {
     /// Valid through a day-card session booked for the day.
     pub day_session: bool,
     /// The car park's id (the check API's `car_park`, Kontroll's "Parkeringsområde").
-    pub car_park_id: i64,
+    pub car_park_id: crate::domain::CarParkId,
 }
 
 /// As read: the dates through [`Day`], without chrono's format parser; then whether through
 /// a temporary number, and whether through a day-card session; last the permit's owner and
 /// car park.
-type Row = (String, String, String, Day, Day, bool, bool, UserId, i64);
+type Row = (
+    String,
+    String,
+    String,
+    Day,
+    Day,
+    bool,
+    bool,
+    UserId,
+    crate::domain::CarParkId,
+);
 
 /// A permit carrying the number: id, state, kind, first and last day, owner.
 type PermitDates = (

@@ -14,9 +14,9 @@ use crate::domain::permit_actions::Kind;
 pub struct PermitRow {
     pub id: PermitId,
     pub user_id: UserId,
-    pub permit_type_id: i64,
-    pub package_id: Option<i64>,
-    pub car_park_id: i64,
+    pub permit_type_id: crate::domain::PermitTypeId,
+    pub package_id: Option<crate::domain::PackageId>,
+    pub car_park_id: crate::domain::CarParkId,
     #[diesel(deserialize_as = String)]
     pub kind: Kind,
     pub type_name_sv: String,
@@ -58,9 +58,9 @@ impl PermitRow {
         PermitRow {
             id: PermitId::from(1),
             user_id: UserId::from(1),
-            permit_type_id: 1,
+            permit_type_id: crate::domain::PermitTypeId::from(1),
             package_id: None,
-            car_park_id: 1,
+            car_park_id: crate::domain::CarParkId::from(1),
             kind: Kind::Period,
             type_name_sv: "Anställda månads/årskort".into(),
             type_name_en: "Staff monthly/yearly permit".into(),
@@ -92,9 +92,9 @@ impl PermitRow {
 #[diesel(table_name = permits)]
 pub struct NewPermit {
     pub user_id: UserId,
-    pub permit_type_id: i64,
-    pub package_id: Option<i64>,
-    pub car_park_id: i64,
+    pub permit_type_id: crate::domain::PermitTypeId,
+    pub package_id: Option<crate::domain::PackageId>,
+    pub car_park_id: crate::domain::CarParkId,
     pub kind: Kind,
     pub type_name_sv: String,
     pub type_name_en: String,
@@ -206,7 +206,7 @@ pub fn paid_overlapping(
     conn: &mut DbConnection,
     user_id: UserId,
     regnr: &str,
-    car_park: i64,
+    car_park: crate::domain::CarParkId,
     start: NaiveDate,
     end: NaiveDate,
 ) -> QueryResult<Option<NaiveDate>> {

@@ -8,20 +8,20 @@ use super::DbConnection;
 use super::schema::{capacities, permits, queue_entries, queue_offers, users};
 use crate::domain::permit::State;
 use crate::domain::queue::{EntryStatus, OfferStatus, Tally};
-use crate::domain::{EntryId, OfferId, PermitId, UserId};
+use crate::domain::{CarParkId, EntryId, OfferId, PermitId, PermitTypeId, UserId};
 
 /// A car park and permit type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Spot {
-    pub car_park_id: i64,
-    pub permit_type_id: i64,
+    pub car_park_id: CarParkId,
+    pub permit_type_id: PermitTypeId,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = capacities)]
 pub struct CapacityRow {
-    pub car_park_id: i64,
-    pub permit_type_id: i64,
+    pub car_park_id: CarParkId,
+    pub permit_type_id: PermitTypeId,
     /// `None`: no limit.
     pub places: Option<i32>,
 }
@@ -40,8 +40,8 @@ impl CapacityRow {
 pub struct EntryRow {
     pub id: EntryId,
     pub user_id: UserId,
-    pub car_park_id: i64,
-    pub permit_type_id: i64,
+    pub car_park_id: CarParkId,
+    pub permit_type_id: PermitTypeId,
     pub joined_at: NaiveDateTime,
     pub sort_key: i64,
     #[diesel(deserialize_as = String)]
@@ -68,8 +68,8 @@ pub struct OfferRow {
     pub id: OfferId,
     pub entry_id: EntryId,
     pub user_id: UserId,
-    pub car_park_id: i64,
-    pub permit_type_id: i64,
+    pub car_park_id: CarParkId,
+    pub permit_type_id: PermitTypeId,
     pub made_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     #[diesel(deserialize_as = String)]
@@ -92,7 +92,7 @@ impl OfferRow {
     }
 }
 
-type At<A, B> = diesel::dsl::And<diesel::dsl::Eq<A, i64>, diesel::dsl::Eq<B, i64>>;
+type At<A, B> = diesel::dsl::And<diesel::dsl::Eq<A, CarParkId>, diesel::dsl::Eq<B, PermitTypeId>>;
 
 /// The rows of one car park and type, in each table that has both columns.
 fn entries_at(s: Spot) -> At<queue_entries::car_park_id, queue_entries::permit_type_id> {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = crate::db::schema::permit_types)]
 pub struct PermitTypeRow {
-    pub id: i64,
+    pub id: crate::domain::PermitTypeId,
     pub code: String,
     pub name_sv: String,
     pub name_en: String,
@@ -28,8 +28,8 @@ pub struct PermitTypeRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = crate::db::schema::packages)]
 pub struct PackageRow {
-    pub id: i64,
-    pub permit_type_id: i64,
+    pub id: crate::domain::PackageId,
+    pub permit_type_id: crate::domain::PermitTypeId,
     pub name_sv: String,
     pub name_en: String,
     pub months: i32,
@@ -42,7 +42,7 @@ pub struct PackageRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = crate::db::schema::car_parks)]
 pub struct CarParkRow {
-    pub id: i64,
+    pub id: crate::domain::CarParkId,
     pub code: String,
     pub name: String,
     pub site: String,

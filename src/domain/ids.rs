@@ -85,4 +85,10 @@ id_type! {
     EntryId;
     /// An offer of a freed place (`queue_offers.id`).
     OfferId;
+    /// A car park (`car_parks.id`).
+    CarParkId;
+    /// A permit type of the catalogue (`permit_types.id`).
+    PermitTypeId;
+    /// A package (period and price) of a permit type (`packages.id`).
+    PackageId;
 }

@@ -25,7 +25,10 @@ pub mod token;
 pub mod totp;
 
 pub use email::Email;
-pub use ids::{CaseId, EntryId, OfferId, PaymentId, PermitId, RefundId, UserId};
+pub use ids::{
+    CarParkId, CaseId, EntryId, OfferId, PackageId, PaymentId, PermitId, PermitTypeId, RefundId,
+    UserId,
+};
 pub use mobile::MobileNumber;
 pub use money::Money;
 pub use name::Name;

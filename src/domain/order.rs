@@ -25,10 +25,10 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    pub fn type_by_id(&self, id: i64) -> Option<&PermitTypeRow> {
+    pub fn type_by_id(&self, id: super::PermitTypeId) -> Option<&PermitTypeRow> {
         self.types.iter().find(|t| t.id == id)
     }
-    pub fn packages_of(&self, type_id: i64) -> impl Iterator<Item = &PackageRow> {
+    pub fn packages_of(&self, type_id: super::PermitTypeId) -> impl Iterator<Item = &PackageRow> {
         self.packages
             .iter()
             .filter(move |p| p.permit_type_id == type_id)
@@ -191,7 +191,7 @@ pub fn check(
     let mut e = OrderErrors::default();
     let permit_type = f
         .type_id
-        .parse::<i64>()
+        .parse()
         .ok()
         .and_then(|id| cat.type_by_id(id))
         .cloned();
@@ -211,7 +211,7 @@ pub fn check(
         .ok();
     let car_park = f
         .car_park
-        .parse::<i64>()
+        .parse()
         .ok()
         .and_then(|id| cat.car_parks.iter().find(|c| c.id == id))
         .cloned();
@@ -231,7 +231,7 @@ pub fn check(
         } else {
             package = f
                 .package
-                .parse::<i64>()
+                .parse()
                 .ok()
                 .and_then(|id| cat.packages_of(pt.id).find(|p| p.id == id))
                 .cloned();
@@ -288,7 +288,7 @@ mod tests {
 
     fn day_type(max_days: Option<i32>, needs_approval: bool) -> PermitTypeRow {
         PermitTypeRow {
-            id: 1,
+            id: crate::domain::PermitTypeId::from(1),
             code: "DAG".into(),
             name_sv: "Dagkort".into(),
             name_en: "Day card".into(),
@@ -310,7 +310,7 @@ mod tests {
             types: vec![t],
             packages: vec![],
             car_parks: vec![CarParkRow {
-                id: 7,
+                id: crate::domain::CarParkId::from(7),
                 code: "P1".into(),
                 name: "P-hus".into(),
                 site: "Västerås".into(),
@@ -341,7 +341,7 @@ mod tests {
         assert_eq!(o.price, Money::from_ore(15_000));
         assert_eq!(o.days, Some(3));
         assert_eq!(o.end, NaiveDate::from_ymd_opt(2027, 12, 1).unwrap());
-        assert_eq!(o.car_park.id, 7);
+        assert_eq!(o.car_park.id.get(), 7);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::domain::token::new_token;
 
 /// A new package for a period type.
 pub struct PackageInput {
-    pub permit_type_id: i64,
+    pub permit_type_id: crate::domain::PermitTypeId,
     pub name: Text,
     pub months: i32,
     pub price: Money,
@@ -66,7 +66,7 @@ pub fn add_package(
 pub fn update_type(
     c: &mut DbConnection,
     by: UserId,
-    id: i64,
+    id: crate::domain::PermitTypeId,
     terms: TypeTerms,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -117,7 +117,7 @@ pub fn update_type(
 pub fn update_package(
     c: &mut DbConnection,
     by: UserId,
-    id: i64,
+    id: crate::domain::PackageId,
     price: Money,
     active: bool,
     now: NaiveDateTime,

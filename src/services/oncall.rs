@@ -73,7 +73,7 @@ pub fn start(
     c: &mut DbConnection,
     user: UserId,
     employee: bool,
-    car_park: i64,
+    car_park: crate::domain::CarParkId,
     regnr: &RegNumber,
     now: NaiveDateTime,
     today: NaiveDate,

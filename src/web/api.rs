@@ -118,7 +118,7 @@ pub(crate) fn authorised(req: &HttpRequest, keys: &[secrecy::SecretString]) -> O
 fn answer_in(
     c: &mut db::DbConnection,
     regnr: RegNumber,
-    car_park: Option<i64>,
+    car_park: Option<crate::domain::CarParkId>,
 ) -> Result<Option<CheckAnswer>, db::DbError> {
     if let Some(id) = car_park
         && !crate::db::catalogue::car_park_exists(c, id)?
@@ -141,7 +141,7 @@ fn answer_in(
 pub async fn answer_with_reason(
     state: &AppState,
     regnr: RegNumber,
-    car_park: Option<i64>,
+    car_park: Option<crate::domain::CarParkId>,
 ) -> Result<(CheckAnswer, Vec<String>), db::DbError> {
     db::read(&state.pool, move |c| {
         let day = today(chrono::Utc::now());
@@ -175,7 +175,9 @@ enum Outcome<T> {
 }
 
 /// The question of a check: the number and, optionally, the car park.
-fn question(req: &HttpRequest) -> Result<(RegNumber, Option<i64>), &'static str> {
+fn question(
+    req: &HttpRequest,
+) -> Result<(RegNumber, Option<crate::domain::CarParkId>), &'static str> {
     let param = |name: &str| {
         url::form_urlencoded::parse(req.query_string().as_bytes())
             .find(|(k, _)| k == name)
@@ -188,7 +190,7 @@ fn question(req: &HttpRequest) -> Result<(RegNumber, Option<i64>), &'static str>
         })?;
     let car_park = match param("car_park") {
         None => None,
-        Some(v) => Some(v.trim().parse::<i64>().map_err(
+        Some(v) => Some(v.trim().parse::<crate::domain::CarParkId>().map_err(
             |_| "car_park must be a car park's id, as GET /api/v1/car-parks lists them",
         )?),
     };
@@ -217,7 +219,7 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
 /// One car park of `GET /api/v1/car-parks`.
 #[derive(Debug, Serialize)]
 pub struct CarPark {
-    pub id: i64,
+    pub id: crate::domain::CarParkId,
     pub name: String,
 }
 

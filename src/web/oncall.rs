@@ -140,12 +140,12 @@ pub async fn start(
     let w = ctx.lang.pause();
     let error = match (
         RegNumber::parse(&typed.regnr, typed.foreign.is_some()),
-        typed.car_park.parse::<i64>(),
+        typed.car_park.parse::<crate::domain::CarParkId>(),
     ) {
         (Err(e), _) => crate::i18n::regnr_error(t, e, typed.foreign.is_some()),
         (Ok(regnr), park) => {
             let (uid, employee) = (me.user.id, me.user.is_employee);
-            let park = park.unwrap_or(-1);
+            let park = park.unwrap_or(crate::domain::CarParkId::from(-1));
             let started = db::run(&state.pool, move |c| {
                 Ok::<_, AppError>(oncall::start(
                     c,

@@ -48,8 +48,10 @@ pub async fn join(
     state: Data,
     form: CsrfForm<JoinForm>,
 ) -> Reply {
-    let (Ok(type_id), Ok(car_park)) = (form.type_id.parse::<i64>(), form.car_park.parse::<i64>())
-    else {
+    let (Ok(type_id), Ok(car_park)) = (
+        form.type_id.parse::<crate::domain::PermitTypeId>(),
+        form.car_park.parse::<crate::domain::CarParkId>(),
+    ) else {
         return Err(AppError::NotFound);
     };
     let employee = me.user.is_employee;

@@ -20,7 +20,7 @@ pub async fn check_page(op: StaffCtx, state: web::Data<AppState>, req: HttpReque
     let car_park = chosen
         .as_deref()
         .or(remembered.as_deref())
-        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|v| v.parse::<crate::domain::CarParkId>().ok())
         .filter(|id| parks.iter().any(|p| p.id == *id));
     let t = ctx.t();
     let outcome = match &raw {

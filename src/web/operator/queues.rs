@@ -71,9 +71,9 @@ pub async fn queues_page(op: OperatorCtx, state: Data) -> Reply {
 
 #[derive(Deserialize)]
 pub struct LinePath {
-    park: i64,
+    park: crate::domain::CarParkId,
     #[serde(rename = "type")]
-    type_id: i64,
+    type_id: crate::domain::PermitTypeId,
 }
 
 /// A refused change of one entry: its id, the errors and what was typed.

@@ -331,8 +331,10 @@ async fn fullness(
     me: &SessionUser,
     form: &BuyForm,
 ) -> Result<Option<Full>, AppError> {
-    let (Ok(type_id), Ok(car_park)) = (form.type_id.parse::<i64>(), form.car_park.parse::<i64>())
-    else {
+    let (Ok(type_id), Ok(car_park)) = (
+        form.type_id.parse::<crate::domain::PermitTypeId>(),
+        form.car_park.parse::<crate::domain::CarParkId>(),
+    ) else {
         return Ok(None);
     };
     let renews = renewed(state, me, form)

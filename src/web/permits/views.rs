@@ -7,7 +7,7 @@ pub(super) fn type_details(ctx: &Ctx, cat: &Catalogue, form: &BuyForm, e: &BuyEr
     let t = ctx.t();
     let chosen = form
         .type_id
-        .parse::<i64>()
+        .parse::<crate::domain::PermitTypeId>()
         .ok()
         .and_then(|id| cat.type_by_id(id));
     html! {
@@ -89,11 +89,15 @@ fn buy_errors<'a>(
     e: &'a BuyErrors,
 ) -> Vec<(String, Option<&'a str>)> {
     let first_type = cat.types.first().map(|pt| format!("type-{}", pt.id));
-    let first_package = form.type_id.parse::<i64>().ok().and_then(|id| {
-        cat.packages_of(id)
-            .next()
-            .map(|p| format!("package-{}", p.id))
-    });
+    let first_package = form
+        .type_id
+        .parse::<crate::domain::PermitTypeId>()
+        .ok()
+        .and_then(|id| {
+            cat.packages_of(id)
+                .next()
+                .map(|p| format!("package-{}", p.id))
+        });
     vec![
         (first_type.unwrap_or_default(), e.type_id),
         (first_package.unwrap_or_default(), e.package),

@@ -5,6 +5,7 @@ use super::*;
 use crate::db::catalogue;
 use crate::domain::money::{parse_vat_percent, vat_percent};
 use crate::domain::permit_actions::Kind;
+use crate::domain::{CarParkId, PackageId, PermitTypeId};
 use crate::services;
 use crate::web::forms::CsrfForm;
 
@@ -42,9 +43,9 @@ enum Saved {
     #[default]
     Nothing,
     /// The capacity table, with the cells that changed.
-    Capacity(Vec<(i64, i64)>),
-    Type(i64),
-    Package(i64),
+    Capacity(Vec<(PermitTypeId, CarParkId)>),
+    Type(PermitTypeId),
+    Package(PackageId),
     Parks,
 }
 
@@ -53,7 +54,6 @@ impl Saved {
         if q.m.as_deref() != Some("saved") {
             return Saved::Nothing;
         }
-        let id = |prefix: &str| q.part.strip_prefix(prefix).and_then(|n| n.parse().ok());
         match q.part.as_str() {
             "capacity" => Saved::Capacity(
                 q.c.split(',')
@@ -63,9 +63,9 @@ impl Saved {
                     .collect(),
             ),
             "parks" => Saved::Parks,
-            _ => match (id("type-"), id("package-")) {
-                (Some(t), _) => Saved::Type(t),
-                (_, Some(p)) => Saved::Package(p),
+            part => match (part.strip_prefix("type-"), part.strip_prefix("package-")) {
+                (Some(t), _) => t.parse().map_or(Saved::Nothing, Saved::Type),
+                (_, Some(p)) => p.parse().map_or(Saved::Nothing, Saved::Package),
                 _ => Saved::Nothing,
             },
         }
@@ -126,7 +126,7 @@ pub struct TypeForm {
 pub async fn update_type(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PermitTypeId>,
     form: CsrfForm<TypeForm>,
 ) -> Reply {
     let t = op.ctx.t();
@@ -222,7 +222,7 @@ pub async fn add_package(
 ) -> Reply {
     let get = |k: &str| crate::web::forms::field(&form, k);
     let t = op.ctx.t();
-    let tid: i64 = get("type_id").parse().map_err(|_| AppError::NotFound)?;
+    let tid: PermitTypeId = get("type_id").parse().map_err(|_| AppError::NotFound)?;
     let name = crate::domain::text::Text::parse(&get(&format!("name-{tid}")), 60);
     let months: Option<i32> = get(&format!("months-{tid}"))
         .trim()
@@ -282,7 +282,7 @@ pub struct PackageForm {
 pub async fn update_package(
     op: OperatorCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<PackageId>,
     form: CsrfForm<PackageForm>,
 ) -> Reply {
     let t = op.ctx.t();
@@ -364,7 +364,12 @@ pub async fn set_capacity(
         let Some((tid, pid)) = name
             .strip_prefix("cap-")
             .and_then(|rest| rest.split_once('-'))
-            .and_then(|(t, p)| Some((t.parse::<i64>().ok()?, p.parse::<i64>().ok()?)))
+            .and_then(|(t, p)| {
+                Some((
+                    t.parse::<PermitTypeId>().ok()?,
+                    p.parse::<CarParkId>().ok()?,
+                ))
+            })
         else {
             continue;
         };

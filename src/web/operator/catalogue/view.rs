@@ -21,7 +21,7 @@ pub(super) async fn catalogue_view(
     })
     .await?;
     let q = op.ctx.lang.queue();
-    let places = |park: i64, ty: i64| {
+    let places = |park: crate::domain::CarParkId, ty: crate::domain::PermitTypeId| {
         caps.iter()
             .find(|c| c.car_park_id == park && c.permit_type_id == ty)
             .and_then(|c| c.places)
