@@ -7,11 +7,12 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::{car_parks, oncall_passes, oncall_types};
 use crate::domain::UserId;
+use crate::domain::ids::{OnCallTypeId, PassId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = oncall_types)]
 pub struct OnCallTypeRow {
-    pub id: i64,
+    pub id: OnCallTypeId,
     pub name_sv: String,
     pub name_en: String,
     pub price_ore: i64,
@@ -32,9 +33,9 @@ impl OnCallTypeRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = oncall_passes)]
 pub struct PassRow {
-    pub id: i64,
+    pub id: PassId,
     pub user_id: UserId,
-    pub oncall_type_id: i64,
+    pub oncall_type_id: OnCallTypeId,
     pub car_park_id: crate::domain::CarParkId,
     pub regnr: String,
     pub starts_at: NaiveDateTime,
@@ -85,7 +86,7 @@ pub fn last_regnr(c: &mut DbConnection, user: UserId) -> QueryResult<Option<Stri
 
 pub struct NewPass<'a> {
     pub user: UserId,
-    pub type_id: i64,
+    pub type_id: OnCallTypeId,
     pub car_park: crate::domain::CarParkId,
     pub regnr: &'a str,
     pub starts_at: NaiveDateTime,
@@ -107,7 +108,12 @@ pub fn insert(c: &mut DbConnection, p: &NewPass) -> QueryResult<()> {
 }
 
 /// "Avsluta": the user's own running pass ends now; `false` when there was none.
-pub fn end(c: &mut DbConnection, user: UserId, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn end(
+    c: &mut DbConnection,
+    user: UserId,
+    id: PassId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     diesel::update(
         oncall_passes::table
             .filter(oncall_passes::id.eq(id))

@@ -91,4 +91,8 @@ id_type! {
     PermitTypeId;
     /// A package (period and price) of a permit type (`packages.id`).
     PackageId;
+    /// The on-call parking type of the catalogue (`oncall_types.id`).
+    OnCallTypeId;
+    /// One on-call parking pass (`oncall_passes.id`).
+    PassId;
 }

@@ -178,7 +178,7 @@ pub async fn start(
 pub async fn end(
     UserCtx { ctx: _, ref me }: UserCtx,
     state: Data,
-    id: web::Path<i64>,
+    id: web::Path<crate::domain::ids::PassId>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Reply {
     let (uid, id) = (me.user.id, id.into_inner());
