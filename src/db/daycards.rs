@@ -10,7 +10,7 @@ use super::schema::{day_sessions, permits};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = day_sessions)]
 pub struct SessionRow {
-    pub id: i64,
+    pub id: crate::domain::ids::DaySessionId,
     pub permit_id: PermitId,
     #[diesel(deserialize_as = crate::db::stamp::Day)]
     pub day: NaiveDate,

@@ -12,7 +12,7 @@ use crate::domain::pause::Pause;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = permit_pauses)]
 pub struct PauseRow {
-    pub id: i64,
+    pub id: crate::domain::ids::PauseId,
     pub permit_id: PermitId,
     pub from_date: NaiveDate,
     pub to_date: NaiveDate,
@@ -56,7 +56,12 @@ pub fn insert(
 }
 
 /// Ends pause `id` early: its last paused day becomes `to`.
-pub fn end(c: &mut DbConnection, id: i64, to: NaiveDate, now: NaiveDateTime) -> QueryResult<()> {
+pub fn end(
+    c: &mut DbConnection,
+    id: crate::domain::ids::PauseId,
+    to: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(permit_pauses::table.find(id))
         .set((
             permit_pauses::to_date.eq(to),

@@ -118,7 +118,7 @@ pub struct NewPermit {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = temporary_regnrs)]
 pub struct TemporaryRow {
-    pub id: i64,
+    pub id: crate::domain::ids::TemporaryId,
     pub permit_id: PermitId,
     pub regnr: String,
     pub foreign_plate: bool,

@@ -95,4 +95,10 @@ id_type! {
     OnCallTypeId;
     /// One on-call parking pass (`oncall_passes.id`).
     PassId;
+    /// A temporary registration number of a permit (`temporary_regnrs.id`).
+    TemporaryId;
+    /// A booked day of a day card (`day_sessions.id`).
+    DaySessionId;
+    /// A pause of a permit (`permit_pauses.id`).
+    PauseId;
 }

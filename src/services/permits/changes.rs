@@ -2,6 +2,7 @@
 //! runs one inside its transaction after the table of permit actions allowed it.
 
 use super::*;
+use crate::domain::ids::TemporaryId;
 use crate::domain::payment::PaymentStatus;
 
 /// A new registration number (by the customer, or by the office: then the customer is told).
@@ -87,7 +88,11 @@ pub(super) fn add_temporary(
 }
 
 /// Ends a temporary number now.
-pub(super) fn end_temporary(c: &mut DbConnection, t: &Target, temporary_id: &i64) -> Applied {
+pub(super) fn end_temporary(
+    c: &mut DbConnection,
+    t: &Target,
+    temporary_id: &TemporaryId,
+) -> Applied {
     let Target { p, now, .. } = *t;
     let n = diesel::update(
         temporary_regnrs::table

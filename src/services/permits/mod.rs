@@ -45,7 +45,7 @@ pub enum PermitChange {
         to: NaiveDate,
     },
     EndTemporary {
-        temporary_id: i64,
+        temporary_id: crate::domain::ids::TemporaryId,
     },
     /// Book days of a day card for a number: all of them or none.
     BookDays {

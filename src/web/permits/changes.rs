@@ -174,7 +174,7 @@ pub async fn add_temporary(
 pub async fn end_temporary(
     UserCtx { ctx, ref me }: UserCtx,
     state: Data,
-    path: web::Path<(PermitId, i64)>,
+    path: web::Path<(PermitId, crate::domain::ids::TemporaryId)>,
     _csrf: CsrfForm<CsrfOnly>,
 ) -> Reply {
     let (id, temporary_id) = path.into_inner();
