@@ -176,7 +176,7 @@ pub async fn start(
 
 /// "Avsluta": the user's own running pass ends now.
 pub async fn end(
-    UserCtx { ctx: _, ref me }: UserCtx,
+    UserCtx { ref me, .. }: UserCtx,
     state: Data,
     id: web::Path<crate::domain::ids::PassId>,
     _csrf: CsrfForm<CsrfOnly>,

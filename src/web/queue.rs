@@ -43,11 +43,7 @@ pub struct JoinForm {
 /// "Ställ dig i kö": last in line of a full car park and type the user may buy; then Hem,
 /// which shows the place. A car park that is not full (any more) sends the buyer back to the
 /// wizard to buy.
-pub async fn join(
-    UserCtx { ctx: _, ref me }: UserCtx,
-    state: Data,
-    form: CsrfForm<JoinForm>,
-) -> Reply {
+pub async fn join(UserCtx { ref me, .. }: UserCtx, state: Data, form: CsrfForm<JoinForm>) -> Reply {
     let (Ok(type_id), Ok(car_park)) = (
         form.type_id.parse::<crate::domain::PermitTypeId>(),
         form.car_park.parse::<crate::domain::CarParkId>(),
@@ -148,7 +144,7 @@ pub struct LeaveForm {
 }
 
 pub async fn leave(
-    UserCtx { ctx: _, ref me }: UserCtx,
+    UserCtx { ref me, .. }: UserCtx,
     state: Data,
     id: web::Path<crate::domain::EntryId>,
     form: CsrfForm<LeaveForm>,
@@ -227,7 +223,7 @@ pub async fn offer_page(
 /// "Tacka ja": into the buying flow for the offered car park and type, locked, with the place
 /// held to the offer's deadline.
 pub async fn accept(
-    UserCtx { ctx: _, ref me }: UserCtx,
+    UserCtx { ref me, .. }: UserCtx,
     state: Data,
     id: web::Path<crate::domain::OfferId>,
     _form: CsrfForm<CsrfOnly>,
@@ -242,7 +238,7 @@ pub async fn accept(
 
 /// "Tacka nej": out of the queue; the place goes to the next in line at once.
 pub async fn decline(
-    UserCtx { ctx: _, ref me }: UserCtx,
+    UserCtx { ref me, .. }: UserCtx,
     state: Data,
     id: web::Path<crate::domain::OfferId>,
     _form: CsrfForm<CsrfOnly>,

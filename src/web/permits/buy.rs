@@ -555,11 +555,7 @@ pub async fn confirm(
 /// the same order straight to its review, so a repeat buyer pays in four taps ("Köp igen",
 /// "Bekräfta", Swish on this phone, approve; issue #35, 8). While the permit runs the order
 /// renews it (from the day after it ends); once it has ended it starts today.
-pub async fn again(
-    UserCtx { ctx: _, ref me }: UserCtx,
-    state: Data,
-    id: web::Path<PermitId>,
-) -> Reply {
+pub async fn again(UserCtx { ref me, .. }: UserCtx, state: Data, id: web::Path<PermitId>) -> Reply {
     let (id, uid) = (id.into_inner(), me.user.id);
     let old = own(&state, uid, id).await?;
     if !may(PermitAction::Renew, old.kind, old.state) {

@@ -302,7 +302,7 @@ pub struct WithdrawForm {
 /// `POST /permits/{id}/withdraw`: only with "Ja, ta bort"; not while a payment is under way
 /// (it could still be charged). The order is cancelled and its held place freed.
 pub async fn withdraw(
-    UserCtx { ctx: _, ref me }: UserCtx,
+    UserCtx { ref me, .. }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     form: crate::web::forms::CsrfForm<WithdrawForm>,

@@ -5,7 +5,7 @@ use crate::web::ctx::UserCtx;
 use crate::web::forms::CsrfForm;
 
 /// Everything kept about the user, as JSON (the queries are in `db::export`).
-pub async fn export(UserCtx { ctx: _, ref me }: UserCtx, state: Data) -> Reply {
+pub async fn export(UserCtx { ref me, .. }: UserCtx, state: Data) -> Reply {
     let user = me.user.clone();
     let data = db::query(&state.pool, move |c| {
         crate::db::export::personal_data(c, &user)

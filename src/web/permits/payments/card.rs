@@ -139,7 +139,7 @@ pub struct CardReturn {
 /// checkout at the provider; then only what the provider says is recorded ([`settle`]).
 pub async fn card_return(
     req: actix_web::HttpRequest,
-    UserCtx { ctx: _, ref me }: UserCtx,
+    UserCtx { ref me, .. }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     query: web::Query<CardReturn>,

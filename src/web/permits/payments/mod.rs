@@ -183,7 +183,7 @@ fn continue_open(id: PermitId, open: &PaymentRow) -> HttpResponse {
 /// attempt Swish has already passed to the bank (or that the payer approved meanwhile) is
 /// followed to its end as before.
 pub async fn cancel(
-    UserCtx { ctx: _, ref me }: UserCtx,
+    UserCtx { ref me, .. }: UserCtx,
     state: Data,
     id: web::Path<PermitId>,
     _csrf: CsrfForm<CsrfOnly>,
