@@ -134,13 +134,24 @@ impl FromRequest for UserCtx {
     type Future = LocalBoxFuture<'static, Result<UserCtx, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let ctx = Ctx::from_request(req, payload);
-        Box::pin(async move {
-            let ctx = ctx.await?;
-            let me = ctx.require_user()?.clone();
-            Ok(UserCtx { ctx, me })
-        })
+        let guarded = guarded(req, payload, Ctx::require_user);
+        Box::pin(async move { guarded.await.map(|(ctx, me)| UserCtx { ctx, me }) })
     }
+}
+
+/// The request's context and the user `check` admits (its refusal is the request's error):
+/// what [`UserCtx`] and [`StaffCtx`] share.
+fn guarded(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    check: fn(&Ctx) -> Result<&Arc<SessionUser>, AppError>,
+) -> LocalBoxFuture<'static, Result<(Ctx, Arc<SessionUser>), AppError>> {
+    let ctx = Ctx::from_request(req, payload);
+    Box::pin(async move {
+        let ctx = ctx.await?;
+        let me = check(&ctx)?.clone();
+        Ok((ctx, me))
+    })
 }
 
 /// The request of an operator or admin: the one guard of every `/operator` route. Not logged
@@ -185,12 +196,8 @@ impl FromRequest for StaffCtx {
     type Future = LocalBoxFuture<'static, Result<StaffCtx, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let ctx = Ctx::from_request(req, payload);
-        Box::pin(async move {
-            let ctx = ctx.await?;
-            let me = ctx.require_staff()?.clone();
-            Ok(StaffCtx { ctx, me })
-        })
+        let guarded = guarded(req, payload, Ctx::require_staff);
+        Box::pin(async move { guarded.await.map(|(ctx, me)| StaffCtx { ctx, me }) })
     }
 }
 

@@ -11,7 +11,7 @@ use diesel::{Connection, RunQueryDsl};
 use crate::kit::spawn::{TestApp, spawn_app_with};
 
 /// Refuses (`allow == false`: and cuts) or lets back the connections to `app`'s database.
-fn connections(app: &TestApp, server: &str, allow: bool) {
+pub fn connections(app: &TestApp, server: &str, allow: bool) {
     let name = url::Url::parse(&app.database_url).unwrap().path()[1..].to_string();
     let mut admin = diesel::PgConnection::establish(server).unwrap();
     diesel::sql_query(format!(

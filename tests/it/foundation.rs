@@ -448,7 +448,6 @@ async fn error_pages_speak_the_users_language_inside_the_frame_and_as_htmx_fragm
 /// few seconds — then ready again once the database lets it back in.
 #[actix_web::test]
 async fn ready_means_the_database_answers() {
-    use diesel::{Connection, RunQueryDsl};
     let app = spawn_app().await;
     let resp = app.get("/health/ready").await;
     assert_eq!(resp.status(), 200);
@@ -456,29 +455,13 @@ async fn ready_means_the_database_answers() {
     let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
         return;
     };
-    let name = url::Url::parse(&app.database_url).unwrap().path()[1..].to_string();
-    let mut admin = diesel::PgConnection::establish(&server).unwrap();
-    let cut = |allow: bool, admin: &mut diesel::PgConnection| {
-        diesel::sql_query(format!(
-            "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS {allow}"
-        ))
-        .execute(admin)
-        .unwrap();
-        if !allow {
-            diesel::sql_query(format!(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
-            ))
-            .execute(admin)
-            .unwrap();
-        }
-    };
-    cut(false, &mut admin);
+    crate::db_away::connections(&app, &server, false);
     let started = std::time::Instant::now();
     let resp = app.get("/health/ready").await;
     assert_eq!(resp.status(), 503);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert!(resp.headers().contains_key("retry-after"));
-    cut(true, &mut admin);
+    crate::db_away::connections(&app, &server, true);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while app.get("/health/ready").await.status() != 200 {
         assert!(std::time::Instant::now() < deadline, "never ready again");
